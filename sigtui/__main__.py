@@ -1,0 +1,3 @@
+from sigtui.cli import main
+
+main()

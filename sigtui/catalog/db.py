@@ -1,0 +1,240 @@
+"""Opening a catalog: the database URL, the engine, the schema brought to head, sessions."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
+from sigtui.catalog.errors import CatalogError
+
+ENV_DB = "SIGTUI_DB"
+APP_NAME = "sigtui"
+
+
+def default_catalog_path() -> Path:
+    import platformdirs  # imported here: only the default catalog needs it
+
+    return platformdirs.user_data_path(APP_NAME) / "catalog.db"
+
+
+def resolve_url(db: str | None) -> tuple[str, bool]:
+    """The catalog URL from `--db`, else SIGTUI_DB, else the default file; and whether
+    it is the default file (the only one that gets the demo seed on first use)."""
+    if db:
+        return _as_url(db), False
+    if os.environ.get(ENV_DB):
+        return _as_url(os.environ[ENV_DB]), False
+    return f"sqlite:///{default_catalog_path()}", True
+
+
+def _as_url(value: str) -> str:
+    """Accept a SQLAlchemy URL, or a plain file path meaning a SQLite catalog."""
+    if "://" in value:
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL as a user may see it: a file path, or the server without a password."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+# --- migrations ---------------------------------------------------------------------
+
+
+def migrations_dir() -> Path:
+    """Alembic's folder: shipped inside the wheel, or `migrations/` in a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_migrations", here.parent / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise RuntimeError("sigtui's migrations folder is missing from this installation")
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+@cache
+def known_revisions() -> tuple[tuple[str, ...], str]:
+    """All revision ids this sigtui knows, and the head; read from the revision files
+    as text, because importing Alembic costs more than the whole check should."""
+    revisions: dict[str, str | None] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        values = dict(_REVISION_LINE.findall(path.read_text("utf-8")))
+        if "revision" in values:
+            down = values.get("down_revision", "None").strip()
+            revisions[values["revision"].strip().strip("'\"")] = (
+                None if down == "None" else down.strip("'\"")
+            )
+    downs = {d for d in revisions.values() if d}
+    heads = [r for r in revisions if r not in downs]
+    if len(heads) != 1:
+        raise RuntimeError(f"expected one migration head, found {heads}")
+    return tuple(revisions), heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), revision)
+
+
+def ensure_schema(engine: Engine) -> bool:
+    """Bring the catalog to head. Returns True when it had no schema before."""
+    revisions, head = known_revisions()
+    current = current_revision(engine)
+    if current == head:
+        return False
+    if current is not None and current not in revisions:
+        raise CatalogError(
+            "SIG-INPUT",
+            f"this catalog was made by a newer sigtui (schema revision {current}); "
+            "upgrade sigtui to open it",
+        )
+    upgrade(engine)
+    return current is None
+
+
+# --- engines and sessions -------------------------------------------------------------
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The default catalog is private to its user: folder 0700, file 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.chmod(0o700)
+    if not path.exists():
+        path.touch(mode=0o600)
+    path.chmod(0o600)
+
+
+@dataclass
+class Catalog:
+    """An open catalog: where it is, its engine, its clock, and whether writes are allowed."""
+
+    engine: Engine
+    clock: Clock = SYSTEM_CLOCK
+    readonly: bool = False
+    is_new: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @property
+    def display_name(self) -> str:
+        return display_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: commits when the block ends, changes nothing if it raises."""
+        if self.readonly:
+            raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except StaleDataError as exc:
+                session.rollback()
+                raise CatalogError(
+                    "SIG-CONFLICT", "the resource was changed by someone else; reload it"
+                ) from exc
+            except IntegrityError as exc:
+                session.rollback()
+                raise CatalogError(
+                    "SIG-CONFLICT",
+                    "a concurrent change conflicts with this one (a name or identifier "
+                    "was just taken, or a parent removed); reload and try again",
+                ) from exc
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_catalog(
+    url: str, *, clock: Clock = SYSTEM_CLOCK, readonly: bool = False, private: bool = False
+) -> Catalog:
+    """Open (and create, for SQLite) the catalog at `url`, its schema at head."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if private:
+            _private_sqlite_file(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    try:
+        is_new = ensure_schema(engine)
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        raise CatalogError(
+            "SIG-INPUT", f"cannot open the catalog at {display_url(url)}: {exc.orig}"
+        ) from None
+    return Catalog(engine=engine, clock=clock, readonly=readonly, is_new=is_new)

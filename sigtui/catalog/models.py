@@ -1,0 +1,353 @@
+"""The catalog's tables (SQLModel) and the vocabulary of their enumerated fields.
+
+Conventions:
+- Every resource has an integer surrogate key `pk` and an `etag`: a version counter
+  that SQLAlchemy bumps on each write and checks on flush (SIG-CONFLICT).
+- Names are unique among siblings case-insensitively, like ARM: each named table keeps
+  `name` as typed and `name_key` (its casefold) under a unique constraint.
+- Galleries, definitions, versions, managed images and snapshots carry their
+  `subscription_pk` (it never changes: there is no move, SIG-CROSS-SUB) so that
+  "count per subscription x region" is one indexed GROUP BY.
+- ON DELETE: parents RESTRICT the deletion of a resource that still has children
+  (SIG-DELETE); parts that live only inside their owner (target regions, data disks,
+  allowlist entries, role assignments of a deleted scope) CASCADE.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class OsType(StrEnum):
+    WINDOWS = "Windows"
+    LINUX = "Linux"
+
+
+class OsState(StrEnum):
+    GENERALIZED = "Generalized"
+    SPECIALIZED = "Specialized"
+
+
+class HyperVGeneration(StrEnum):
+    V1 = "V1"
+    V2 = "V2"
+
+
+class StorageAccountType(StrEnum):
+    STANDARD_LRS = "Standard_LRS"
+    STANDARD_ZRS = "Standard_ZRS"
+    PREMIUM_LRS = "Premium_LRS"
+
+
+class DiskType(StrEnum):
+    """Disk types a definition may disallow."""
+
+    STANDARD_LRS = "Standard_LRS"
+    STANDARD_SSD_LRS = "StandardSSD_LRS"
+    PREMIUM_LRS = "Premium_LRS"
+    STANDARD_SSD_ZRS = "StandardSSD_ZRS"
+    PREMIUM_ZRS = "Premium_ZRS"
+
+
+class ReplicationState(StrEnum):
+    UNKNOWN = "Unknown"
+    REPLICATING = "Replicating"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+
+class AggregatedState(StrEnum):
+    UNKNOWN = "Unknown"
+    IN_PROGRESS = "InProgress"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+
+class PrincipalType(StrEnum):
+    USER = "User"
+    GROUP = "Group"
+    SERVICE_PRINCIPAL = "ServicePrincipal"
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the catalog; use an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _fk(target: str, ondelete: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return Field(
+        default=None,
+        foreign_key=target,
+        ondelete=ondelete,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def _exactly_one(*columns: str) -> str:
+    return " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in columns) + " = 1"
+
+
+def _tags() -> Any:
+    return Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+def _when() -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Resource(SQLModel):
+    """Columns every resource table has."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    etag: int = Field(default=1, nullable=False)
+    created_at: datetime | None = _when()
+    updated_at: datetime | None = _when()
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # optimistic concurrency: SQLAlchemy bumps and checks `etag` on every UPDATE/DELETE
+        return {"version_id_col": cls.__table__.c.etag}  # type: ignore[attr-defined]
+
+
+class Tenant(Resource, table=True):
+    __tablename__ = "tenant"
+    tenant_id: str = Field(max_length=36, unique=True)
+    name: str = Field(max_length=128)
+    name_key: str = Field(max_length=128, unique=True)
+
+
+class Subscription(Resource, table=True):
+    __tablename__ = "subscription"
+    subscription_id: str = Field(max_length=36, unique=True)
+    name: str = Field(max_length=128)
+    name_key: str = Field(max_length=128, unique=True)
+    cloud: str = Field(default="AzureCloud", max_length=32)
+    tenant_pk: int = _fk("tenant.pk", "RESTRICT")
+
+
+class RegionAllowlist(SQLModel, table=True):
+    """Regions a subscription is allowlisted for (SIG-REGION-ALLOWLIST)."""
+
+    __tablename__ = "region_allowlist"
+    subscription_pk: int = Field(
+        foreign_key="subscription.pk", ondelete="CASCADE", primary_key=True
+    )
+    region: str = Field(max_length=64, primary_key=True)
+
+
+class ResourceGroup(Resource, table=True):
+    __tablename__ = "resource_group"
+    __table_args__ = (sa.UniqueConstraint("subscription_pk", "name_key"),)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
+    name: str = Field(max_length=90)
+    name_key: str = Field(max_length=90)
+    location: str = Field(max_length=64)
+    tags: dict[str, str] = _tags()
+
+
+class Gallery(Resource, table=True):
+    __tablename__ = "gallery"
+    __table_args__ = (
+        sa.UniqueConstraint("resource_group_pk", "name_key"),
+        sa.Index("ix_gallery_subscription_location", "subscription_pk", "location"),
+    )
+    resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    location: str = Field(max_length=64)
+    description: str | None = Field(default=None)
+    tags: dict[str, str] = _tags()
+
+
+class ImageDefinition(Resource, table=True):
+    __tablename__ = "image_definition"
+    __table_args__ = (
+        sa.UniqueConstraint("gallery_pk", "name_key"),
+        sa.UniqueConstraint("gallery_pk", "publisher_key", "offer_key", "sku_key"),
+        sa.Index("ix_image_definition_subscription_location", "subscription_pk", "location"),
+    )
+    gallery_pk: int = _fk("gallery.pk", "RESTRICT", index=False)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    location: str = Field(max_length=64)
+    publisher: str = Field(max_length=128)
+    offer: str = Field(max_length=64)
+    sku: str = Field(max_length=64)
+    publisher_key: str = Field(max_length=128)
+    offer_key: str = Field(max_length=64)
+    sku_key: str = Field(max_length=64)
+    os_type: str = Field(max_length=16)
+    os_state: str = Field(max_length=16)
+    hyper_v_generation: str = Field(default="V1", max_length=4)
+    description: str | None = Field(default=None)
+    eula: str | None = Field(default=None)
+    privacy_statement_uri: str | None = Field(default=None)
+    release_note_uri: str | None = Field(default=None)
+    end_of_life_date: date | None = Field(default=None)
+    min_vcpus: int | None = Field(default=None)
+    max_vcpus: int | None = Field(default=None)
+    min_memory_gb: int | None = Field(default=None)
+    max_memory_gb: int | None = Field(default=None)
+    disallowed_disk_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    tags: dict[str, str] = _tags()
+
+
+class ManagedImage(Resource, table=True):
+    """A managed image: a source for versions (SIG-MIGRATE). Always generalized."""
+
+    __tablename__ = "managed_image"
+    __table_args__ = (sa.UniqueConstraint("resource_group_pk", "name_key"),)
+    resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT")
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    location: str = Field(max_length=64)
+    os_type: str = Field(max_length=16)
+    os_state: str = Field(default="Generalized", max_length=16)
+    hyper_v_generation: str = Field(default="V1", max_length=4)
+    os_disk_size_gb: int
+    data_disk_sizes_gb: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    tags: dict[str, str] = _tags()
+
+
+class Snapshot(Resource, table=True):
+    """A disk snapshot: an OS or data disk source for versions."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (sa.UniqueConstraint("resource_group_pk", "name_key"),)
+    resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT")
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    location: str = Field(max_length=64)
+    size_gb: int
+    os_type: str | None = Field(default=None, max_length=16)
+    tags: dict[str, str] = _tags()
+
+
+class ImageVersion(Resource, table=True):
+    __tablename__ = "image_version"
+    __table_args__ = (
+        sa.UniqueConstraint("definition_pk", "major", "minor", "patch"),
+        sa.Index("ix_image_version_subscription_location", "subscription_pk", "location"),
+        sa.CheckConstraint(
+            _exactly_one("managed_image_pk", "os_snapshot_pk", "external_source_id"),
+            name="one_source",
+        ),
+    )
+    definition_pk: int = _fk("image_definition.pk", "RESTRICT", index=False)
+    subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
+    name: str = Field(max_length=32)
+    major: int
+    minor: int
+    patch: int
+    location: str = Field(max_length=64)
+    managed_image_pk: int | None = _fk("managed_image.pk", "RESTRICT", nullable=True)
+    os_snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True)
+    # a source the catalog does not hold (an imported estate's image or disk), by its id
+    external_source_id: str | None = Field(default=None)
+    os_disk_size_gb: int
+    replica_count: int = Field(default=1)
+    storage_account_type: str = Field(default="Standard_LRS", max_length=16)
+    exclude_from_latest: bool = Field(default=False)
+    end_of_life_date: date | None = Field(default=None)
+    published_at: datetime | None = _when()
+    tags: dict[str, str] = _tags()
+
+
+class DataDisk(SQLModel, table=True):
+    """A data disk of an image version: its LUN, size and (for snapshot sources) snapshot."""
+
+    __tablename__ = "data_disk"
+    version_pk: int = Field(foreign_key="image_version.pk", ondelete="CASCADE", primary_key=True)
+    lun: int = Field(primary_key=True)
+    size_gb: int
+    snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True)
+    external_source_id: str | None = Field(default=None)
+
+
+class TargetRegion(SQLModel, table=True):
+    """One target region of a version, with its replication state (SIG-REPLICATION)."""
+
+    __tablename__ = "target_region"
+    __table_args__ = (sa.UniqueConstraint("version_pk", "region"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    version_pk: int = _fk("image_version.pk", "CASCADE", index=False)
+    region: str = Field(max_length=64, index=True)
+    replica_count: int
+    storage_account_type: str = Field(default="Standard_LRS", max_length=16)
+    state: str = Field(default="Unknown", max_length=16)
+    progress: int = Field(default=0)
+    details: str = Field(default="")
+    started_at: datetime | None = _when()
+    updated_at: datetime | None = _when()
+    completed_at: datetime | None = _when()
+
+
+class Principal(Resource, table=True):
+    __tablename__ = "principal"
+    __table_args__ = (sa.UniqueConstraint("tenant_pk", "name_key"),)
+    tenant_pk: int = _fk("tenant.pk", "RESTRICT", index=False)
+    object_id: str = Field(max_length=36, unique=True)
+    name: str = Field(max_length=128)
+    name_key: str = Field(max_length=128)
+    principal_type: str = Field(max_length=20)
+
+
+class RoleAssignment(Resource, table=True):
+    """A principal's role at one scope: a gallery, a definition or a version (SIG-ACCESS)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        sa.CheckConstraint(
+            _exactly_one("gallery_pk", "definition_pk", "version_pk"), name="one_scope"
+        ),
+    )
+    principal_pk: int = _fk("principal.pk", "CASCADE")
+    role: str = Field(max_length=64)
+    gallery_pk: int | None = _fk("gallery.pk", "CASCADE", nullable=True)
+    definition_pk: int | None = _fk("image_definition.pk", "CASCADE", nullable=True)
+    version_pk: int | None = _fk("image_version.pk", "CASCADE", nullable=True)
+
+
+RESOURCE_TABLES: tuple[type[Resource], ...] = (
+    Tenant,
+    Subscription,
+    ResourceGroup,
+    Gallery,
+    ImageDefinition,
+    ManagedImage,
+    Snapshot,
+    ImageVersion,
+    Principal,
+    RoleAssignment,
+)
