@@ -1,0 +1,210 @@
+"""Finding resources by name or ARM id (SIG-NOT-FOUND), and the ARM id of a row."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlmodel import Session, col, func, select
+
+from sigtui.catalog import ids
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    Principal,
+    Resource,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+    Tenant,
+)
+from sigtui.catalog.rules import name_key
+
+Row = TypeVar("Row", bound=Resource)
+
+
+def _not_found(what: str, name: str) -> CatalogError:
+    return CatalogError("SIG-NOT-FOUND", f"{what} {name!r} does not exist")
+
+
+def find_tenant(db: Session, name_or_id: str) -> Tenant:
+    key = name_key(name_or_id)
+    row = db.exec(
+        select(Tenant).where(
+            (Tenant.name_key == key) | (func.lower(Tenant.tenant_id) == name_or_id.lower())
+        )
+    ).first()
+    if row is None:
+        raise _not_found("tenant", name_or_id)
+    return row
+
+
+def find_subscription(db: Session, name_or_id: str) -> Subscription:
+    key = name_key(name_or_id)
+    row = db.exec(
+        select(Subscription).where(
+            (Subscription.name_key == key)
+            | (func.lower(Subscription.subscription_id) == name_or_id.lower())
+        )
+    ).first()
+    if row is None:
+        raise _not_found("subscription", name_or_id)
+    return row
+
+
+def find_group(db: Session, subscription: Subscription, name: str) -> ResourceGroup:
+    row = db.exec(
+        select(ResourceGroup).where(
+            ResourceGroup.subscription_pk == subscription.pk,
+            ResourceGroup.name_key == name_key(name),
+        )
+    ).first()
+    if row is None:
+        raise _not_found("resource group", name)
+    return row
+
+
+def find_groups_named(db: Session, name: str) -> list[ResourceGroup]:
+    """Every resource group of that name, across subscriptions."""
+    return list(db.exec(select(ResourceGroup).where(ResourceGroup.name_key == name_key(name))))
+
+
+def find_principal(db: Session, name_or_id: str) -> Principal:
+    rows = list(
+        db.exec(
+            select(Principal).where(
+                (Principal.name_key == name_key(name_or_id))
+                | (func.lower(Principal.object_id) == name_or_id.lower())
+            )
+        )
+    )
+    if not rows:
+        raise _not_found("principal", name_or_id)
+    if len(rows) > 1:
+        raise CatalogError(
+            "SIG-INPUT", f"several principals are called {name_or_id!r}; give its object id"
+        )
+    return rows[0]
+
+
+def latest_version(db: Session, definition: ImageDefinition) -> ImageVersion | None:
+    """SIG-LATEST: the highest version, compared part by part, not excluded from latest."""
+    return db.exec(
+        select(ImageVersion)
+        .where(
+            ImageVersion.definition_pk == definition.pk,
+            col(ImageVersion.exclude_from_latest).is_(False),
+        )
+        .order_by(
+            col(ImageVersion.major).desc(),
+            col(ImageVersion.minor).desc(),
+            col(ImageVersion.patch).desc(),
+        )
+        .limit(1)
+    ).first()
+
+
+def _child(db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str) -> Row:
+    statement = select(model).where(
+        getattr(model, parent_column) == parent_pk,
+        model.name_key == name_key(name),  # type: ignore[attr-defined]
+    )
+    row = db.exec(statement).first()
+    if row is None:
+        raise _not_found(model.__tablename__.replace("_", " "), name)  # type: ignore[attr-defined]
+    return row
+
+
+def resolve(db: Session, arm_id: str) -> Resource:
+    """The resource an ARM id names (case-insensitively), or SIG-NOT-FOUND."""
+    rid = ids.parse_id(arm_id)
+    subscription = find_subscription(db, rid.subscription)
+    if rid.kind == "subscription":
+        return subscription
+    group = find_group(db, subscription, rid.resource_group or "")
+    assert group.pk is not None
+    if rid.kind == "resourceGroup":
+        return group
+    if rid.kind == "image":
+        return _child(db, ManagedImage, "resource_group_pk", group.pk, rid.name or "")
+    if rid.kind == "snapshot":
+        return _child(db, Snapshot, "resource_group_pk", group.pk, rid.name or "")
+    gallery = _child(db, Gallery, "resource_group_pk", group.pk, rid.gallery or "")
+    if rid.kind == "gallery":
+        return gallery
+    assert gallery.pk is not None
+    definition = _child(db, ImageDefinition, "gallery_pk", gallery.pk, rid.definition or "")
+    if rid.kind == "definition":
+        return definition
+    return find_version(db, definition, rid.version or "")
+
+
+def find_version(db: Session, definition: ImageDefinition, name: str) -> ImageVersion:
+    """A version by `Major.Minor.Patch` (compared numerically) or `latest`."""
+    from sigtui.catalog.rules import parse_version_name
+
+    if name.casefold() == "latest":
+        latest = latest_version(db, definition)
+        if latest is None:
+            raise CatalogError(
+                "SIG-LATEST",
+                f"image definition {definition.name!r} has no version that is not "
+                "excluded from latest",
+            )
+        return latest
+    number = parse_version_name(name)
+    row = db.exec(
+        select(ImageVersion).where(
+            ImageVersion.definition_pk == definition.pk,
+            ImageVersion.major == number.major,
+            ImageVersion.minor == number.minor,
+            ImageVersion.patch == number.patch,
+        )
+    ).first()
+    if row is None:
+        raise _not_found("image version", name)
+    return row
+
+
+def resolve_as(db: Session, arm_id: str, model: type[Row]) -> Row:
+    row = resolve(db, arm_id)
+    if not isinstance(row, model):
+        raise CatalogError(
+            "SIG-INPUT", f"{arm_id!r} is not the id of a {model.__tablename__.replace('_', ' ')}"
+        )  # type: ignore[attr-defined]
+    return row
+
+
+def arm_id(db: Session, row: Resource) -> str:
+    """The ARM id of a row (parents come from the session's identity map when loaded)."""
+    match row:
+        case Subscription():
+            return ids.subscription_id(row.subscription_id)
+        case ResourceGroup():
+            sub = db.get_one(Subscription, row.subscription_pk)
+            return ids.group_id(sub.subscription_id, row.name)
+        case ManagedImage():
+            return ids.managed_image_id(*_group_parts(db, row.resource_group_pk), row.name)
+        case Snapshot():
+            return ids.snapshot_id(*_group_parts(db, row.resource_group_pk), row.name)
+        case Gallery():
+            return ids.gallery_id(*_group_parts(db, row.resource_group_pk), row.name)
+        case ImageDefinition():
+            gallery = db.get_one(Gallery, row.gallery_pk)
+            return f"{arm_id(db, gallery)}/images/{row.name}"
+        case ImageVersion():
+            definition = db.get_one(ImageDefinition, row.definition_pk)
+            return f"{arm_id(db, definition)}/versions/{row.name}"
+        case Tenant():
+            return f"/tenants/{row.tenant_id}"
+        case Principal():
+            return f"/principals/{row.object_id}"
+    raise TypeError(type(row).__name__)
+
+
+def _group_parts(db: Session, group_pk: int) -> tuple[str, str]:
+    group = db.get_one(ResourceGroup, group_pk)
+    sub = db.get_one(Subscription, group.subscription_pk)
+    return sub.subscription_id, group.name

@@ -1,0 +1,206 @@
+"""The read side: children of a node, parts of a version, counts per subscription x region.
+
+Lists are one query each; counts are SQL aggregates (GROUP BY on indexed columns), never
+Python loops over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from sigtui.catalog.limits import ALL_LIMITS
+from sigtui.catalog.models import (
+    DataDisk,
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    Principal,
+    RegionAllowlist,
+    Resource,
+    ResourceGroup,
+    RoleAssignment,
+    Snapshot,
+    Subscription,
+    TargetRegion,
+    Tenant,
+)
+
+
+def tenants(db: Session) -> Sequence[Tenant]:
+    return db.exec(select(Tenant).order_by(Tenant.name_key)).all()
+
+
+def subscriptions(db: Session, tenant_pk: int | None = None) -> Sequence[Subscription]:
+    statement = select(Subscription).order_by(Subscription.name_key)
+    if tenant_pk is not None:
+        statement = statement.where(Subscription.tenant_pk == tenant_pk)
+    return db.exec(statement).all()
+
+
+def groups(db: Session, subscription_pk: int | None = None) -> Sequence[ResourceGroup]:
+    statement = select(ResourceGroup).order_by(ResourceGroup.name_key)
+    if subscription_pk is not None:
+        statement = statement.where(ResourceGroup.subscription_pk == subscription_pk)
+    return db.exec(statement).all()
+
+
+def galleries(
+    db: Session, group_pk: int | None = None, subscription_pk: int | None = None
+) -> Sequence[Gallery]:
+    statement = select(Gallery).order_by(Gallery.name_key)
+    if group_pk is not None:
+        statement = statement.where(Gallery.resource_group_pk == group_pk)
+    if subscription_pk is not None:
+        statement = statement.where(Gallery.subscription_pk == subscription_pk)
+    return db.exec(statement).all()
+
+
+def definitions(db: Session, gallery_pk: int) -> Sequence[ImageDefinition]:
+    return db.exec(
+        select(ImageDefinition)
+        .where(ImageDefinition.gallery_pk == gallery_pk)
+        .order_by(ImageDefinition.name_key)
+    ).all()
+
+
+def versions(db: Session, definition_pk: int) -> Sequence[ImageVersion]:
+    """Versions of a definition, highest first (compared numerically, SIG-LATEST)."""
+    return db.exec(
+        select(ImageVersion)
+        .where(ImageVersion.definition_pk == definition_pk)
+        .order_by(
+            col(ImageVersion.major).desc(),
+            col(ImageVersion.minor).desc(),
+            col(ImageVersion.patch).desc(),
+        )
+    ).all()
+
+
+def managed_images(db: Session, group_pk: int) -> Sequence[ManagedImage]:
+    return db.exec(
+        select(ManagedImage)
+        .where(ManagedImage.resource_group_pk == group_pk)
+        .order_by(ManagedImage.name_key)
+    ).all()
+
+
+def snapshots(db: Session, group_pk: int) -> Sequence[Snapshot]:
+    return db.exec(
+        select(Snapshot).where(Snapshot.resource_group_pk == group_pk).order_by(Snapshot.name_key)
+    ).all()
+
+
+def target_regions(db: Session, version_pk: int) -> Sequence[TargetRegion]:
+    return db.exec(
+        select(TargetRegion).where(TargetRegion.version_pk == version_pk).order_by(TargetRegion.pk)
+    ).all()
+
+
+def target_regions_of(db: Session, version_pks: Iterable[int]) -> dict[int, list[TargetRegion]]:
+    """Target regions of many versions in one query, by version."""
+    keys = list(version_pks)
+    found: dict[int, list[TargetRegion]] = {pk: [] for pk in keys}
+    if keys:
+        rows = db.exec(
+            select(TargetRegion)
+            .where(col(TargetRegion.version_pk).in_(keys))
+            .order_by(TargetRegion.pk)
+        )
+        for row in rows:
+            found[row.version_pk].append(row)
+    return found
+
+
+def data_disks(db: Session, version_pk: int) -> Sequence[DataDisk]:
+    return db.exec(
+        select(DataDisk).where(DataDisk.version_pk == version_pk).order_by(DataDisk.lun)
+    ).all()
+
+
+def allowlist(db: Session, subscription_pk: int) -> list[str]:
+    return sorted(
+        db.exec(
+            select(RegionAllowlist.region).where(RegionAllowlist.subscription_pk == subscription_pk)
+        )
+    )
+
+
+def principals(db: Session) -> Sequence[Principal]:
+    return db.exec(select(Principal).order_by(Principal.name_key)).all()
+
+
+def role_assignments(db: Session) -> Sequence[RoleAssignment]:
+    return db.exec(select(RoleAssignment).order_by(RoleAssignment.pk)).all()
+
+
+def count_children(
+    db: Session, model: type[Resource], parent_column: str, parent_pks: Iterable[int]
+) -> dict[int, int]:
+    """How many `model` rows each parent has: one GROUP BY for all parents."""
+    keys = list(parent_pks)
+    if not keys:
+        return {}
+    parent = getattr(model, parent_column)
+    rows = db.exec(select(parent, func.count()).where(col(parent).in_(keys)).group_by(parent)).all()
+    counts = dict.fromkeys(keys, 0)
+    counts.update({pk: n for pk, n in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Galleries, definitions and versions of one subscription in one region."""
+
+    subscription_pk: int
+    location: str
+    galleries: int
+    definitions: int
+    versions: int
+
+    def used(self, kind: str) -> int:
+        return {
+            "galleries": self.galleries,
+            "imageDefinitions": self.definitions,
+            "imageVersions": self.versions,
+        }[kind]
+
+    @property
+    def fullest(self) -> float:
+        """The highest share of any limit used (0 to 1)."""
+        return max(self.used(limit.kind) / limit.maximum for limit in ALL_LIMITS)
+
+
+def usage(
+    db: Session, subscription_pk: int | None = None, location: str | None = None
+) -> list[Usage]:
+    """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)."""
+    parts = []
+    for kind, model in (
+        ("g", Gallery),
+        ("d", ImageDefinition),
+        ("v", ImageVersion),
+    ):
+        table: Any = model.__table__  # type: ignore[attr-defined]
+        statement = sa.select(
+            table.c.subscription_pk,
+            table.c.location,
+            sa.literal(kind).label("kind"),
+            sa.func.count().label("n"),
+        )
+        if subscription_pk is not None:
+            statement = statement.where(table.c.subscription_pk == subscription_pk)
+        if location is not None:
+            statement = statement.where(table.c.location == location)
+        parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    for sub_pk, loc, kind, n in db.exec(sa.union_all(*parts)):  # type: ignore[call-overload]
+        counts.setdefault((sub_pk, loc), {"g": 0, "d": 0, "v": 0})[kind] = n
+    return [
+        Usage(sub_pk, loc, c["g"], c["d"], c["v"]) for (sub_pk, loc), c in sorted(counts.items())
+    ]

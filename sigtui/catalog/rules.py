@@ -1,0 +1,305 @@
+"""The domain rules of DESIGN.md section 2 that need no database: each check raises a
+CatalogError with its rule code, naming the offending field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.limits import MAX_DISK_SIZE_GB, MAX_REPLICAS_PER_REGION
+from sigtui.catalog.models import (
+    DiskType,
+    HyperVGeneration,
+    OsState,
+    OsType,
+    StorageAccountType,
+)
+from sigtui.catalog.regions import CLOUDS, Region, get_region
+
+INT32_MAX = 2**31 - 1
+
+_GALLERY_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._]{0,78}[A-Za-z0-9])?$")
+_DEFINITION_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$")
+_RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$")
+_GROUP_NAME = re.compile(r"^[-\w._()]{0,89}[-\w_()]$")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9._-]*[A-Za-z0-9_-]$")
+_VERSION_NAME = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def name_key(name: str) -> str:
+    """The case-insensitive form of a name, as ARM compares them."""
+    return name.casefold()
+
+
+# --- names (SIG-NAME) -------------------------------------------------------------------
+
+
+def check_gallery_name(name: str) -> str:
+    if not _GALLERY_NAME.match(name or ""):
+        raise CatalogError(
+            "SIG-NAME",
+            f"gallery name {name!r} is invalid: 1-80 characters, letters, digits, '.' and '_', "
+            "starting and ending with a letter or digit (no '-')",
+            field="name",
+        )
+    return name
+
+
+def check_definition_name(name: str) -> str:
+    if not _DEFINITION_NAME.match(name or ""):
+        raise CatalogError(
+            "SIG-NAME",
+            f"image definition name {name!r} is invalid: 1-80 characters, letters, digits, "
+            "'-', '.' and '_', starting and ending with a letter or digit",
+            field="name",
+        )
+    return name
+
+
+def check_resource_name(name: str, what: str) -> str:
+    """Managed images and snapshots: Azure's 1-80 letters, digits, '-', '.', '_'."""
+    if not _RESOURCE_NAME.match(name or ""):
+        raise CatalogError(
+            "SIG-NAME",
+            f"{what} name {name!r} is invalid: 1-80 characters, letters, digits, '-', '.' "
+            "and '_', not starting with '-' or '.', not ending with '-' or '.'",
+            field="name",
+        )
+    return name
+
+
+def check_group_name(name: str) -> str:
+    if not name or not _GROUP_NAME.match(name):
+        raise CatalogError(
+            "SIG-NAME",
+            f"resource group name {name!r} is invalid: 1-90 characters, letters, digits, "
+            "'-', '_', '.', '(' and ')', not ending with '.'",
+            field="name",
+        )
+    return name
+
+
+def check_plain_name(name: str, what: str, max_length: int = 128) -> str:
+    """Tenants, subscriptions and principals: any non-blank text up to `max_length`."""
+    if not name or not name.strip() or len(name) > max_length or name != name.strip():
+        raise CatalogError(
+            "SIG-NAME",
+            f"{what} name {name!r} is invalid: 1-{max_length} characters, "
+            "no leading or trailing spaces",
+            field="name",
+        )
+    return name
+
+
+def check_identifier(value: str, what: str, max_length: int) -> str:
+    """Publisher (<= 128), offer and SKU (<= 64): letters, digits, '-', '.', '_'."""
+    if not value or len(value) > max_length or not _IDENTIFIER.match(value):
+        raise CatalogError(
+            "SIG-NAME",
+            f"{what} {value!r} is invalid: 1-{max_length} characters, letters, digits, "
+            "'-', '.' and '_', not ending with '.'",
+            field=what,
+        )
+    return value
+
+
+@dataclass(frozen=True, order=True)
+class VersionNumber:
+    major: int
+    minor: int
+    patch: int
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def parse_version_name(name: str) -> VersionNumber:
+    match = _VERSION_NAME.match(name or "")
+    parts = tuple(int(p) for p in match.groups()) if match else ()
+    if not parts or any(p > INT32_MAX for p in parts):
+        raise CatalogError(
+            "SIG-NAME",
+            f"version name {name!r} is invalid: Major.Minor.Patch, each a whole number "
+            f"from 0 to {INT32_MAX}",
+            field="name",
+        )
+    return VersionNumber(*parts)
+
+
+def check_uuid(value: str, what: str) -> str:
+    if not _UUID.match(value or ""):
+        raise CatalogError("SIG-INPUT", f"{what} {value!r} is not a UUID", field=what)
+    return value.lower()
+
+
+# --- enumerations (SIG-INPUT) --------------------------------------------------------------
+
+
+def check_choice(value: str, allowed: Iterable[str], what: str, field: str) -> str:
+    for option in allowed:
+        if value and value.casefold() == option.casefold():
+            return option
+    options = ", ".join(allowed)
+    raise CatalogError("SIG-INPUT", f"{what} {value!r} is not one of: {options}", field=field)
+
+
+def check_os_type(value: str) -> str:
+    return check_choice(value, [t.value for t in OsType], "OS type", "os_type")
+
+
+def check_os_state(value: str) -> str:
+    return check_choice(value, [s.value for s in OsState], "OS state", "os_state")
+
+
+def check_hyper_v_generation(value: str) -> str:
+    return check_choice(
+        value, [g.value for g in HyperVGeneration], "Hyper-V generation", "hyper_v_generation"
+    )
+
+
+def check_storage_type(value: str) -> str:
+    return check_choice(
+        value, [s.value for s in StorageAccountType], "storage account type", "storage_type"
+    )
+
+
+def check_disk_types(values: Iterable[str]) -> list[str]:
+    checked = [
+        check_choice(v, [d.value for d in DiskType], "disk type", "disallowed_disk_types")
+        for v in values
+    ]
+    return sorted(set(checked), key=checked.index)
+
+
+def check_cloud(value: str) -> str:
+    return check_choice(value, CLOUDS, "cloud", "cloud")
+
+
+# --- regions ------------------------------------------------------------------------------
+
+
+def check_source_location(location: str, cloud: str, field: str = "location") -> Region:
+    """Where galleries, definitions and versions may be created (SIG-SOURCE-REGIONS),
+    inside the subscription's cloud (SIG-CLOUD)."""
+    region = get_region(location, code="SIG-SOURCE-REGIONS", field=field)
+    if not region.source_region:
+        raise CatalogError(
+            "SIG-SOURCE-REGIONS",
+            f"{region.display_name} is not a source region: galleries, definitions and "
+            "versions can be created only in the source regions of the source document",
+            field=field,
+        )
+    check_region_cloud(region, cloud, field)
+    return region
+
+
+def check_region_cloud(region: Region, cloud: str, field: str) -> None:
+    if region.cloud != cloud:
+        raise CatalogError(
+            "SIG-CLOUD",
+            f"{region.display_name} is in {region.cloud}, but the subscription is in {cloud}: "
+            "no resources or replication across clouds",
+            field=field,
+        )
+
+
+# --- numbers and dates ----------------------------------------------------------------------
+
+
+def check_disk_size(size_gb: int, what: str, field: str) -> int:
+    if not isinstance(size_gb, int) or isinstance(size_gb, bool) or size_gb < 1:
+        raise CatalogError(
+            "SIG-INPUT", f"{what} size must be a positive number of GiB", field=field
+        )
+    if size_gb > MAX_DISK_SIZE_GB:
+        raise CatalogError(
+            "SIG-DISK-SIZE",
+            f"{what} is {size_gb} GiB; every disk of an image is at most 1 TB "
+            f"({MAX_DISK_SIZE_GB} GiB)",
+            field=field,
+        )
+    return size_gb
+
+
+def check_replica_count(count: int, field: str = "replica_count") -> int:
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or not 1 <= count <= MAX_REPLICAS_PER_REGION
+    ):
+        raise CatalogError(
+            "SIG-REPLICAS",
+            f"replica count {count!r} is invalid: 1 to {MAX_REPLICAS_PER_REGION} per region",
+            field=field,
+        )
+    return count
+
+
+def check_future_eol(eol: date | None, now: datetime, field: str = "end_of_life_date") -> None:
+    if eol is not None and eol <= now.date():
+        raise CatalogError(
+            "SIG-EOL",
+            f"end-of-life date {eol.isoformat()} must lie in the future "
+            f"(today is {now.date().isoformat()})",
+            field=field,
+        )
+
+
+def parse_date(value: str | date | None, field: str = "end_of_life_date") -> date | None:
+    """A date from `YYYY-MM-DD` (or an ISO date-time, as ARM writes them)."""
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10]) if len(text) > 10 else date.fromisoformat(text)
+    except ValueError:
+        raise CatalogError(
+            "SIG-INPUT", f"{value!r} is not a date (YYYY-MM-DD)", field=field
+        ) from None
+
+
+def check_recommended(
+    low: int | None, high: int | None, what: str, field_prefix: str
+) -> tuple[int | None, int | None]:
+    for value, end in ((low, "min"), (high, "max")):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
+            raise CatalogError(
+                "SIG-RECOMMENDED",
+                f"recommended {what} {end} must be a positive whole number, not {value!r}",
+                field=f"{field_prefix}_{end}",
+            )
+    if low is not None and high is not None and low > high:
+        raise CatalogError(
+            "SIG-RECOMMENDED",
+            f"recommended {what}: min {low} is greater than max {high}",
+            field=f"{field_prefix}_min",
+        )
+    return low, high
+
+
+def check_tags(tags: dict[str, str] | None) -> dict[str, str]:
+    """ARM tags: at most 50, names up to 512 characters, values up to 256."""
+    tags = dict(tags or {})
+    if len(tags) > 50:
+        raise CatalogError("SIG-INPUT", "at most 50 tags per resource", field="tags")
+    for key, value in tags.items():
+        if (
+            not isinstance(key, str)
+            or not key
+            or len(key) > 512
+            or any(c in key for c in "<>%&\\?/")
+        ):
+            raise CatalogError("SIG-INPUT", f"tag name {key!r} is invalid", field="tags")
+        if not isinstance(value, str) or len(value) > 256:
+            raise CatalogError(
+                "SIG-INPUT", f"tag {key!r}: value too long or not text", field="tags"
+            )
+    return tags

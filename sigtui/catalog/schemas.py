@@ -1,0 +1,179 @@
+"""Input schemas of the services (the Create/Update side of each resource).
+
+Types only: pydantic checks that a field is an int or a date; the domain rules
+(sigtui.catalog.rules and the services) decide what is allowed and name the rule.
+An Update schema holds every field of its resource, all optional: a field left unset
+is untouched; a field set to a new value must be one that may change (SIG-UPDATE).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlmodel import Field, SQLModel
+
+from sigtui.catalog.errors import CatalogError
+
+Schema = TypeVar("Schema", bound=SQLModel)
+
+
+def build(schema: type[Schema], **values: Any) -> Schema:
+    """Make a schema from loose input (CLI, forms, import), as SIG-INPUT when types are off."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise CatalogError(
+            "SIG-INPUT", f"{field}: {first['msg']} (got {first.get('input')!r})", field=field
+        ) from None
+
+
+class TenantCreate(SQLModel):
+    name: str
+    tenant_id: str | None = None
+
+
+class SubscriptionCreate(SQLModel):
+    name: str
+    subscription_id: str
+    tenant: str  # tenant name or id
+    cloud: str = "AzureCloud"
+    allowlisted_regions: list[str] = Field(default_factory=list)
+
+
+class GroupCreate(SQLModel):
+    subscription: str  # subscription name or id
+    name: str
+    location: str
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class ManagedImageCreate(SQLModel):
+    group_id: str  # ARM id of the resource group
+    name: str
+    location: str
+    os_type: str
+    os_state: str = "Generalized"
+    hyper_v_generation: str = "V1"
+    os_disk_size_gb: int
+    data_disk_sizes_gb: list[int] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class SnapshotCreate(SQLModel):
+    group_id: str
+    name: str
+    location: str
+    size_gb: int
+    os_type: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class GalleryCreate(SQLModel):
+    name: str
+    location: str
+    description: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class GalleryUpdate(SQLModel):
+    name: str | None = None
+    location: str | None = None
+    description: str | None = None
+    tags: dict[str, str] | None = None
+
+
+class DefinitionCreate(SQLModel):
+    name: str
+    location: str
+    publisher: str
+    offer: str
+    sku: str
+    os_type: str
+    os_state: str = "Generalized"
+    hyper_v_generation: str = "V1"
+    description: str | None = None
+    eula: str | None = None
+    privacy_statement_uri: str | None = None
+    release_note_uri: str | None = None
+    end_of_life_date: date | None = None
+    min_vcpus: int | None = None
+    max_vcpus: int | None = None
+    min_memory_gb: int | None = None
+    max_memory_gb: int | None = None
+    disallowed_disk_types: list[str] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class DefinitionUpdate(SQLModel):
+    name: str | None = None
+    location: str | None = None
+    publisher: str | None = None
+    offer: str | None = None
+    sku: str | None = None
+    os_type: str | None = None
+    os_state: str | None = None
+    hyper_v_generation: str | None = None
+    description: str | None = None
+    eula: str | None = None
+    privacy_statement_uri: str | None = None
+    release_note_uri: str | None = None
+    end_of_life_date: date | None = None
+    min_vcpus: int | None = None
+    max_vcpus: int | None = None
+    min_memory_gb: int | None = None
+    max_memory_gb: int | None = None
+    disallowed_disk_types: list[str] | None = None
+    tags: dict[str, str] | None = None
+
+
+class TargetRegionSpec(SQLModel):
+    """One target region as asked: `region[=replicas][=storage-type]` (SIG-REPLICAS)."""
+
+    region: str
+    replica_count: int | None = None
+    storage_account_type: str | None = None
+
+
+class VersionCreate(SQLModel):
+    name: str
+    location: str
+    managed_image_id: str | None = None
+    os_snapshot_id: str | None = None
+    data_snapshot_ids: list[str] = Field(default_factory=list)
+    data_snapshot_luns: list[int] = Field(default_factory=list)
+    target_regions: list[TargetRegionSpec] | None = None  # None: the source region alone
+    replica_count: int = 1
+    storage_account_type: str = "Standard_LRS"
+    exclude_from_latest: bool = False
+    end_of_life_date: date | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class VersionUpdate(SQLModel):
+    name: str | None = None
+    location: str | None = None
+    managed_image_id: str | None = None
+    os_snapshot_id: str | None = None
+    replica_count: int | None = None
+    storage_account_type: str | None = None
+    target_regions: list[TargetRegionSpec] | None = None
+    exclude_from_latest: bool | None = None
+    end_of_life_date: date | None = None
+    tags: dict[str, str] | None = None
+
+
+class PrincipalCreate(SQLModel):
+    name: str
+    principal_type: str
+    tenant: str
+    object_id: str | None = None
+
+
+class RoleAssignmentCreate(SQLModel):
+    assignee: str  # principal name or object id
+    role: str
+    scope: str  # ARM id of a gallery, definition or version

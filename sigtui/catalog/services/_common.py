@@ -1,0 +1,115 @@
+"""Helpers shared by the write services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, SQLModel, func, select
+
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.limits import Limit
+from sigtui.catalog.models import Resource
+from sigtui.catalog.regions import find_region, get_region
+
+
+def check_etag(row: Resource, if_match: str | int | None, what: str) -> None:
+    """SIG-CONFLICT: a write based on a stale read of `row` is refused."""
+    if if_match is None:
+        return
+    wanted = str(if_match).strip().removeprefix("W/").strip('"')
+    if wanted != str(row.etag):
+        raise CatalogError(
+            "SIG-CONFLICT",
+            f"{what} was changed since it was read (etag {wanted}, now {row.etag}); "
+            "reload it and apply the change again",
+        )
+
+
+def check_unique_name(
+    db: Session, model: type[Resource], parent_column: str, parent_pk: int, key: str, what: str
+) -> None:
+    taken = db.exec(
+        select(model.pk).where(  # type: ignore[call-overload]
+            getattr(model, parent_column) == parent_pk,
+            model.name_key == key,  # type: ignore[attr-defined]
+        )
+    ).first()
+    if taken is not None:
+        raise CatalogError(
+            "SIG-NAME",
+            f"a {what} with that name already exists here (names ignore case)",
+            field="name",
+        )
+
+
+def check_limit(
+    db: Session, model: type[Resource], limit: Limit, subscription_pk: int, location: str
+) -> None:
+    """SIG-LIMIT-*: one more resource of this kind in (subscription, region) must fit."""
+    used = db.exec(
+        select(func.count()).where(
+            model.subscription_pk == subscription_pk,  # type: ignore[attr-defined]
+            model.location == location,  # type: ignore[attr-defined]
+        )
+    ).one()
+    if used >= limit.maximum:
+        region = get_region(location).display_name
+        raise CatalogError(
+            limit.code,
+            f"the subscription already has {used} {limit.noun} in {region}; "
+            f"Azure allows at most {limit.maximum:,} per subscription per region",
+        )
+
+
+def changes_of(update: SQLModel) -> dict[str, Any]:
+    """The fields an Update schema sets, with region names made programmatic."""
+    given = update.model_dump(exclude_unset=True)
+    if given.get("location"):
+        region = find_region(given["location"])
+        given["location"] = region.name if region else given["location"]
+    return given
+
+
+def refuse_changes(row: Any, given: dict[str, Any], immutable: Iterable[str], what: str) -> None:
+    """SIG-UPDATE: an update may repeat a fixed field's value, never change it."""
+    for field in immutable:
+        if field not in given:
+            continue
+        old, new = getattr(row, field), given[field]
+        same = (
+            old.casefold() == new.casefold()
+            if isinstance(old, str) and isinstance(new, str)
+            else old == new
+        )
+        if not same:
+            raise CatalogError(
+                "SIG-UPDATE",
+                f"{field} of the {what} cannot change after creation",
+                field=field,
+            )
+
+
+def touch(row: Resource, now: datetime) -> None:
+    """Mark a row written, so that its UPDATE runs and its etag moves even when only its
+    parts (target regions) changed."""
+    row.updated_at = now
+    flag_modified(row, "updated_at")
+
+
+def stamp_created(row: Resource, now: datetime) -> None:
+    row.created_at = now
+    row.updated_at = now
+
+
+def blocked_delete(
+    what: str, name: str, children: list[str], noun: str, total: int
+) -> CatalogError:
+    shown = ", ".join(children[:5]) + (f" and {total - 5} more" if total > 5 else "")
+    return CatalogError(
+        "SIG-DELETE",
+        f"{what} {name!r} cannot be deleted: it still holds {total} {noun} ({shown}); "
+        "delete those first",
+    )

@@ -1,0 +1,206 @@
+"""Tenants, subscriptions (cloud, allowlisted regions), resource groups and principals."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, func, select
+
+from sigtui.catalog import lookup, rules
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import (
+    Gallery,
+    ManagedImage,
+    Principal,
+    PrincipalType,
+    RegionAllowlist,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+    Tenant,
+)
+from sigtui.catalog.regions import get_region
+from sigtui.catalog.schemas import GroupCreate, PrincipalCreate, SubscriptionCreate, TenantCreate
+from sigtui.catalog.services._common import blocked_delete, check_etag, stamp_created, touch
+
+
+def _new_uuid(namespace: str, name: str) -> str:
+    """Deterministic ids for resources created without one (stable demo and tests)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sigtui:{namespace}:{name.casefold()}"))
+
+
+def create_tenant(db: Session, data: TenantCreate, clock: Clock) -> Tenant:
+    name = rules.check_plain_name(data.name, "tenant")
+    tenant_id = rules.check_uuid(data.tenant_id or _new_uuid("tenant", name), "tenant_id")
+    clash = db.exec(
+        select(Tenant).where(
+            (Tenant.name_key == rules.name_key(name)) | (Tenant.tenant_id == tenant_id)
+        )
+    ).first()
+    if clash is not None:
+        raise CatalogError("SIG-NAME", f"a tenant called {clash.name!r} or with that id exists")
+    tenant = Tenant(name=name, name_key=rules.name_key(name), tenant_id=tenant_id)
+    stamp_created(tenant, clock.now())
+    db.add(tenant)
+    db.flush()
+    return tenant
+
+
+def create_subscription(db: Session, data: SubscriptionCreate, clock: Clock) -> Subscription:
+    name = rules.check_plain_name(data.name, "subscription")
+    subscription_id = rules.check_uuid(data.subscription_id, "subscription_id")
+    cloud = rules.check_cloud(data.cloud)
+    tenant = lookup.find_tenant(db, data.tenant)
+    clash = db.exec(
+        select(Subscription).where(
+            (Subscription.name_key == rules.name_key(name))
+            | (Subscription.subscription_id == subscription_id)
+        )
+    ).first()
+    if clash is not None:
+        raise CatalogError(
+            "SIG-NAME", f"a subscription called {clash.name!r} or with that id already exists"
+        )
+    subscription = Subscription(
+        name=name,
+        name_key=rules.name_key(name),
+        subscription_id=subscription_id,
+        cloud=cloud,
+        tenant_pk=tenant.pk,
+    )
+    stamp_created(subscription, clock.now())
+    db.add(subscription)
+    db.flush()
+    set_region_allowlist(db, subscription, data.allowlisted_regions, clock)
+    return subscription
+
+
+def allowlisted_regions(db: Session, subscription: Subscription) -> list[str]:
+    return sorted(
+        db.exec(
+            select(RegionAllowlist.region).where(RegionAllowlist.subscription_pk == subscription.pk)
+        )
+    )
+
+
+def set_region_allowlist(
+    db: Session, subscription: Subscription, regions: list[str], clock: Clock
+) -> list[str]:
+    """SIG-REGION-ALLOWLIST: the regions (Australia Central, Central 2) this subscription
+    is allowlisted for. Only regions that need allowlisting can be listed."""
+    names: list[str] = []
+    for text in regions:
+        region = get_region(text, field="allowlisted_regions")
+        if not region.needs_allowlist:
+            raise CatalogError(
+                "SIG-REGION-ALLOWLIST",
+                f"{region.display_name} needs no allowlisting; only "
+                "Australia Central and Australia Central 2 do",
+                field="allowlisted_regions",
+            )
+        rules.check_region_cloud(region, subscription.cloud, "allowlisted_regions")
+        if region.name not in names:
+            names.append(region.name)
+    for row in db.exec(
+        select(RegionAllowlist).where(RegionAllowlist.subscription_pk == subscription.pk)
+    ):
+        db.delete(row)
+    db.flush()
+    for name in names:
+        db.add(RegionAllowlist(subscription_pk=subscription.pk, region=name))
+    touch(subscription, clock.now())
+    db.add(subscription)
+    db.flush()
+    return sorted(names)
+
+
+def delete_subscription(db: Session, subscription_ref: str, if_match: str | None = None) -> None:
+    subscription = lookup.find_subscription(db, subscription_ref)
+    check_etag(subscription, if_match, "the subscription")
+    groups = list(
+        db.exec(select(ResourceGroup.name).where(ResourceGroup.subscription_pk == subscription.pk))
+    )
+    if groups:
+        raise blocked_delete(
+            "subscription", subscription.name, groups, "resource groups", len(groups)
+        )
+    db.delete(subscription)
+    db.flush()
+
+
+def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
+    subscription = lookup.find_subscription(db, data.subscription)
+    name = rules.check_group_name(data.name)
+    region = get_region(data.location, field="location")
+    rules.check_region_cloud(region, subscription.cloud, "location")
+    taken = db.exec(
+        select(ResourceGroup.pk).where(
+            ResourceGroup.subscription_pk == subscription.pk,
+            ResourceGroup.name_key == rules.name_key(name),
+        )
+    ).first()
+    if taken is not None:
+        raise CatalogError(
+            "SIG-NAME",
+            f"resource group {name!r} already exists in this subscription",
+            field="name",
+        )
+    group = ResourceGroup(
+        subscription_pk=subscription.pk,
+        name=name,
+        name_key=rules.name_key(name),
+        location=region.name,
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(group, clock.now())
+    db.add(group)
+    db.flush()
+    return group
+
+
+def delete_group(db: Session, group_id: str, if_match: str | None = None) -> None:
+    group = lookup.resolve_as(db, group_id, ResourceGroup)
+    check_etag(group, if_match, "the resource group")
+    contents: list[str] = []
+    for model, noun in ((Gallery, "gallery"), (ManagedImage, "image"), (Snapshot, "snapshot")):
+        contents += [
+            f"{noun} {n}"
+            for n in db.exec(select(model.name).where(model.resource_group_pk == group.pk))
+        ]
+    if contents:
+        raise blocked_delete("resource group", group.name, contents, "resources", len(contents))
+    db.delete(group)
+    db.flush()
+
+
+def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Principal:
+    name = rules.check_plain_name(data.name, "principal")
+    kind = rules.check_choice(
+        data.principal_type, [t.value for t in PrincipalType], "principal type", "principal_type"
+    )
+    tenant = lookup.find_tenant(db, data.tenant)
+    object_id = rules.check_uuid(
+        data.object_id or _new_uuid("principal", f"{tenant.tenant_id}/{name}"), "object_id"
+    )
+    clash = db.exec(
+        select(func.count()).where(
+            ((Principal.tenant_pk == tenant.pk) & (Principal.name_key == rules.name_key(name)))
+            | (Principal.object_id == object_id)
+        )
+    ).one()
+    if clash:
+        raise CatalogError(
+            "SIG-NAME", f"principal {name!r} (or that object id) already exists in the tenant"
+        )
+    principal = Principal(
+        tenant_pk=tenant.pk,
+        object_id=object_id,
+        name=name,
+        name_key=rules.name_key(name),
+        principal_type=kind,
+    )
+    stamp_created(principal, clock.now())
+    db.add(principal)
+    db.flush()
+    return principal

@@ -1,0 +1,176 @@
+"""Image definitions: create, update (recommended sizes, description, EOL, tags), delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from sigtui.catalog import limits, lookup, rules
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, Subscription
+from sigtui.catalog.schemas import DefinitionCreate, DefinitionUpdate
+from sigtui.catalog.services._common import (
+    blocked_delete,
+    changes_of,
+    check_etag,
+    check_limit,
+    check_unique_name,
+    refuse_changes,
+    stamp_created,
+    touch,
+)
+
+# Fields that may change (SIG-UPDATE): recommended vCPUs and memory, description, EOL, tags.
+DEFINITION_IMMUTABLE = (
+    "name",
+    "location",
+    "publisher",
+    "offer",
+    "sku",
+    "os_type",
+    "os_state",
+    "hyper_v_generation",
+    "eula",
+    "privacy_statement_uri",
+    "release_note_uri",
+    "disallowed_disk_types",
+)
+
+
+def _check_identity_free(
+    db: Session, gallery: Gallery, publisher: str, offer: str, sku: str
+) -> None:
+    """SIG-IDENT: no two definitions of a gallery share (publisher, offer, sku)."""
+    clash = db.exec(
+        select(ImageDefinition.name).where(
+            ImageDefinition.gallery_pk == gallery.pk,
+            ImageDefinition.publisher_key == rules.name_key(publisher),
+            ImageDefinition.offer_key == rules.name_key(offer),
+            ImageDefinition.sku_key == rules.name_key(sku),
+        )
+    ).first()
+    if clash is not None:
+        raise CatalogError(
+            "SIG-IDENT",
+            f"image definition {clash!r} in gallery {gallery.name!r} already uses "
+            f"publisher/offer/SKU {publisher}/{offer}/{sku}; definitions may share one or "
+            "two of these values, never all three",
+            field="sku",
+        )
+
+
+def create_definition(
+    db: Session, gallery_id: str, data: DefinitionCreate, clock: Clock
+) -> ImageDefinition:
+    gallery = lookup.resolve_as(db, gallery_id, Gallery)
+    subscription = db.get_one(Subscription, gallery.subscription_pk)
+    name = rules.check_definition_name(data.name)
+    region = rules.check_source_location(data.location, subscription.cloud)
+    publisher = rules.check_identifier(data.publisher, "publisher", 128)
+    offer = rules.check_identifier(data.offer, "offer", 64)
+    sku = rules.check_identifier(data.sku, "sku", 64)
+    assert gallery.pk is not None and subscription.pk is not None
+    check_unique_name(
+        db, ImageDefinition, "gallery_pk", gallery.pk, rules.name_key(name), "image definition"
+    )
+    _check_identity_free(db, gallery, publisher, offer, sku)
+    rules.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
+    rules.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
+    rules.check_future_eol(data.end_of_life_date, clock.now())
+    check_limit(db, ImageDefinition, limits.DEFINITIONS, subscription.pk, region.name)
+    definition = ImageDefinition(
+        gallery_pk=gallery.pk,
+        subscription_pk=subscription.pk,
+        name=name,
+        name_key=rules.name_key(name),
+        location=region.name,
+        publisher=publisher,
+        offer=offer,
+        sku=sku,
+        publisher_key=rules.name_key(publisher),
+        offer_key=rules.name_key(offer),
+        sku_key=rules.name_key(sku),
+        os_type=rules.check_os_type(data.os_type),
+        os_state=rules.check_os_state(data.os_state),
+        hyper_v_generation=rules.check_hyper_v_generation(data.hyper_v_generation),
+        description=data.description,
+        eula=data.eula,
+        privacy_statement_uri=data.privacy_statement_uri,
+        release_note_uri=data.release_note_uri,
+        end_of_life_date=data.end_of_life_date,
+        min_vcpus=data.min_vcpus,
+        max_vcpus=data.max_vcpus,
+        min_memory_gb=data.min_memory_gb,
+        max_memory_gb=data.max_memory_gb,
+        disallowed_disk_types=rules.check_disk_types(data.disallowed_disk_types),
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(definition, clock.now())
+    db.add(definition)
+    db.flush()
+    return definition
+
+
+def _normalized(given: dict[str, Any]) -> dict[str, Any]:
+    """Enum fields compared by their canonical spelling."""
+    checks = {
+        "os_type": rules.check_os_type,
+        "os_state": rules.check_os_state,
+        "hyper_v_generation": rules.check_hyper_v_generation,
+    }
+    for field, check in checks.items():
+        if given.get(field):
+            given[field] = check(given[field])
+    if given.get("disallowed_disk_types") is not None:
+        given["disallowed_disk_types"] = rules.check_disk_types(given["disallowed_disk_types"])
+    return given
+
+
+def update_definition(
+    db: Session,
+    definition_id: str,
+    data: DefinitionUpdate,
+    clock: Clock,
+    if_match: str | None = None,
+) -> ImageDefinition:
+    """SIG-UPDATE: recommended vCPUs/memory, description, end-of-life date and tags."""
+    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
+    check_etag(definition, if_match, "the image definition")
+    given = _normalized(changes_of(data))
+    refuse_changes(definition, given, DEFINITION_IMMUTABLE, "image definition")
+    merged = {
+        f: given.get(f, getattr(definition, f))
+        for f in ("min_vcpus", "max_vcpus", "min_memory_gb", "max_memory_gb")
+    }
+    rules.check_recommended(merged["min_vcpus"], merged["max_vcpus"], "vCPUs", "vcpus")
+    rules.check_recommended(
+        merged["min_memory_gb"], merged["max_memory_gb"], "memory (GB)", "memory_gb"
+    )
+    if "end_of_life_date" in given and given["end_of_life_date"] != definition.end_of_life_date:
+        rules.check_future_eol(given["end_of_life_date"], clock.now())
+        definition.end_of_life_date = given["end_of_life_date"]
+    for field, value in merged.items():
+        setattr(definition, field, value)
+    if "description" in given:
+        definition.description = given["description"]
+    if "tags" in given:
+        definition.tags = rules.check_tags(given["tags"])
+    touch(definition, clock.now())
+    db.add(definition)
+    db.flush()
+    return definition
+
+
+def delete_definition(db: Session, definition_id: str, if_match: str | None = None) -> None:
+    """SIG-DELETE: only a definition without versions can be deleted."""
+    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
+    check_etag(definition, if_match, "the image definition")
+    names = list(
+        db.exec(select(ImageVersion.name).where(ImageVersion.definition_pk == definition.pk))
+    )
+    if names:
+        raise blocked_delete("image definition", definition.name, names, "versions", len(names))
+    db.delete(definition)
+    db.flush()

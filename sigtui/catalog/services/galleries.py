@@ -1,0 +1,76 @@
+"""Galleries: create, update (description, tags), delete."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from sigtui.catalog import limits, lookup, rules
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.models import Gallery, ImageDefinition, ResourceGroup, Subscription
+from sigtui.catalog.schemas import GalleryCreate, GalleryUpdate
+from sigtui.catalog.services._common import (
+    blocked_delete,
+    changes_of,
+    check_etag,
+    check_limit,
+    check_unique_name,
+    refuse_changes,
+    stamp_created,
+    touch,
+)
+
+GALLERY_IMMUTABLE = ("name", "location")
+
+
+def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:
+    group = lookup.resolve_as(db, group_id, ResourceGroup)
+    subscription = db.get_one(Subscription, group.subscription_pk)
+    name = rules.check_gallery_name(data.name)
+    region = rules.check_source_location(data.location, subscription.cloud)
+    assert group.pk is not None and subscription.pk is not None
+    check_unique_name(db, Gallery, "resource_group_pk", group.pk, rules.name_key(name), "gallery")
+    check_limit(db, Gallery, limits.GALLERIES, subscription.pk, region.name)
+    gallery = Gallery(
+        resource_group_pk=group.pk,
+        subscription_pk=subscription.pk,
+        name=name,
+        name_key=rules.name_key(name),
+        location=region.name,
+        description=data.description,
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(gallery, clock.now())
+    db.add(gallery)
+    db.flush()
+    return gallery
+
+
+def update_gallery(
+    db: Session, gallery_id: str, data: GalleryUpdate, clock: Clock, if_match: str | None = None
+) -> Gallery:
+    """SIG-UPDATE: a gallery's description and tags may change, nothing else."""
+    gallery = lookup.resolve_as(db, gallery_id, Gallery)
+    check_etag(gallery, if_match, "the gallery")
+    given = changes_of(data)
+    refuse_changes(gallery, given, GALLERY_IMMUTABLE, "gallery")
+    if "description" in given:
+        gallery.description = data.description
+    if "tags" in given:
+        gallery.tags = rules.check_tags(data.tags)
+    touch(gallery, clock.now())
+    db.add(gallery)
+    db.flush()
+    return gallery
+
+
+def delete_gallery(db: Session, gallery_id: str, if_match: str | None = None) -> None:
+    """SIG-DELETE: only an empty gallery can be deleted."""
+    gallery = lookup.resolve_as(db, gallery_id, Gallery)
+    check_etag(gallery, if_match, "the gallery")
+    names = list(
+        db.exec(select(ImageDefinition.name).where(ImageDefinition.gallery_pk == gallery.pk))
+    )
+    if names:
+        raise blocked_delete("gallery", gallery.name, names, "image definitions", len(names))
+    db.delete(gallery)
+    db.flush()

@@ -1,0 +1,85 @@
+"""Role assignments: a principal's role at a gallery, definition or version (SIG-ACCESS)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from sigtui.catalog import lookup
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, RoleAssignment
+from sigtui.catalog.schemas import RoleAssignmentCreate
+from sigtui.catalog.services._common import check_etag, stamp_created
+
+# Azure's built-in roles that matter for galleries (reference/samples has their definitions).
+ROLES = (
+    "Reader",
+    "Contributor",
+    "Owner",
+    "Compute Gallery Image Reader",
+    "Compute Gallery Artifacts Publisher",
+    "Compute Gallery Sharing Admin",
+)
+
+VERSION_SCOPE_WARNING = (
+    "SIG-ACCESS: sharing a single image version is discouraged; share the gallery "
+    "(recommended) or the image definition instead"
+)
+
+
+def canonical_role(name: str) -> str:
+    for role in ROLES:
+        if role.casefold() == (name or "").strip().casefold():
+            return role
+    raise CatalogError(
+        "SIG-ACCESS", f"role {name!r} is not one of: {', '.join(ROLES)}", field="role"
+    )
+
+
+def create_role_assignment(db: Session, data: RoleAssignmentCreate, clock: Clock) -> RoleAssignment:
+    principal = lookup.find_principal(db, data.assignee)
+    role = canonical_role(data.role)
+    scope = lookup.resolve(db, data.scope)
+    if not isinstance(scope, Gallery | ImageDefinition | ImageVersion):
+        raise CatalogError(
+            "SIG-ACCESS",
+            "gallery roles are assigned at a gallery, an image definition or an image version",
+            field="scope",
+        )
+    assignment = RoleAssignment(
+        principal_pk=principal.pk,
+        role=role,
+        gallery_pk=scope.pk if isinstance(scope, Gallery) else None,
+        definition_pk=scope.pk if isinstance(scope, ImageDefinition) else None,
+        version_pk=scope.pk if isinstance(scope, ImageVersion) else None,
+    )
+    duplicate = db.exec(
+        select(RoleAssignment.pk).where(
+            RoleAssignment.principal_pk == principal.pk,
+            RoleAssignment.role == role,
+            RoleAssignment.gallery_pk == assignment.gallery_pk,
+            RoleAssignment.definition_pk == assignment.definition_pk,
+            RoleAssignment.version_pk == assignment.version_pk,
+        )
+    ).first()
+    if duplicate is not None:
+        raise CatalogError(
+            "SIG-ACCESS", f"{principal.name} already has {role} at that scope", field="role"
+        )
+    stamp_created(assignment, clock.now())
+    db.add(assignment)
+    db.flush()
+    return assignment
+
+
+def assignment_warnings(assignment: RoleAssignment) -> list[str]:
+    return [VERSION_SCOPE_WARNING] if assignment.version_pk is not None else []
+
+
+def delete_role_assignment(db: Session, pk: int, if_match: str | None = None) -> None:
+    assignment = db.get(RoleAssignment, pk)
+    if assignment is None:
+        raise CatalogError("SIG-NOT-FOUND", f"role assignment {pk} does not exist")
+    check_etag(assignment, if_match, "the role assignment")
+    db.delete(assignment)
+    db.flush()

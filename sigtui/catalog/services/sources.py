@@ -1,0 +1,126 @@
+"""Managed images and snapshots: the sources image versions are made from (SIG-MIGRATE)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from sigtui.catalog import lookup, rules
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import (
+    DataDisk,
+    ImageVersion,
+    ManagedImage,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+)
+from sigtui.catalog.regions import get_region
+from sigtui.catalog.schemas import ManagedImageCreate, SnapshotCreate
+from sigtui.catalog.services._common import (
+    blocked_delete,
+    check_etag,
+    check_unique_name,
+    stamp_created,
+)
+
+
+def _group_and_location(db: Session, group_id: str, location: str) -> tuple[ResourceGroup, str]:
+    group = lookup.resolve_as(db, group_id, ResourceGroup)
+    subscription = db.get_one(Subscription, group.subscription_pk)
+    region = get_region(location, field="location")
+    rules.check_region_cloud(region, subscription.cloud, "location")
+    return group, region.name
+
+
+def create_managed_image(db: Session, data: ManagedImageCreate, clock: Clock) -> ManagedImage:
+    group, location = _group_and_location(db, data.group_id, data.location)
+    name = rules.check_resource_name(data.name, "managed image")
+    assert group.pk is not None
+    check_unique_name(
+        db, ManagedImage, "resource_group_pk", group.pk, rules.name_key(name), "managed image"
+    )
+    os_state = rules.check_os_state(data.os_state)
+    if os_state != "Generalized":
+        raise CatalogError(
+            "SIG-OSSTATE",
+            "managed images are made from generalized VMs; a specialized source must be a snapshot",
+            field="os_state",
+        )
+    rules.check_disk_size(data.os_disk_size_gb, "the OS disk", "os_disk_size_gb")
+    for size in data.data_disk_sizes_gb:
+        rules.check_disk_size(size, "a data disk", "data_disk_sizes_gb")
+    image = ManagedImage(
+        resource_group_pk=group.pk,
+        subscription_pk=group.subscription_pk,
+        name=name,
+        name_key=rules.name_key(name),
+        location=location,
+        os_type=rules.check_os_type(data.os_type),
+        os_state=os_state,
+        hyper_v_generation=rules.check_hyper_v_generation(data.hyper_v_generation),
+        os_disk_size_gb=data.os_disk_size_gb,
+        data_disk_sizes_gb=list(data.data_disk_sizes_gb),
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(image, clock.now())
+    db.add(image)
+    db.flush()
+    return image
+
+
+def create_snapshot(db: Session, data: SnapshotCreate, clock: Clock) -> Snapshot:
+    group, location = _group_and_location(db, data.group_id, data.location)
+    name = rules.check_resource_name(data.name, "snapshot")
+    assert group.pk is not None
+    check_unique_name(db, Snapshot, "resource_group_pk", group.pk, rules.name_key(name), "snapshot")
+    rules.check_disk_size(data.size_gb, "the snapshot's disk", "size_gb")
+    snapshot = Snapshot(
+        resource_group_pk=group.pk,
+        subscription_pk=group.subscription_pk,
+        name=name,
+        name_key=rules.name_key(name),
+        location=location,
+        size_gb=data.size_gb,
+        os_type=rules.check_os_type(data.os_type) if data.os_type else None,
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(snapshot, clock.now())
+    db.add(snapshot)
+    db.flush()
+    return snapshot
+
+
+def delete_managed_image(db: Session, image_id: str, if_match: str | None = None) -> None:
+    image = lookup.resolve_as(db, image_id, ManagedImage)
+    check_etag(image, if_match, "the managed image")
+    users = list(db.exec(select(ImageVersion).where(ImageVersion.managed_image_pk == image.pk)))
+    if users:
+        names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
+        raise blocked_delete(
+            "managed image", image.name, names, "image versions made from it", len(users)
+        )
+    db.delete(image)
+    db.flush()
+
+
+def delete_snapshot(db: Session, snapshot_id: str, if_match: str | None = None) -> None:
+    snapshot = lookup.resolve_as(db, snapshot_id, Snapshot)
+    check_etag(snapshot, if_match, "the snapshot")
+    users = list(
+        db.exec(
+            select(ImageVersion).where(
+                (ImageVersion.os_snapshot_pk == snapshot.pk)
+                | col(ImageVersion.pk).in_(
+                    select(DataDisk.version_pk).where(DataDisk.snapshot_pk == snapshot.pk)
+                )
+            )
+        )
+    )
+    if users:
+        names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
+        raise blocked_delete(
+            "snapshot", snapshot.name, names, "image versions made from it", len(users)
+        )
+    db.delete(snapshot)
+    db.flush()

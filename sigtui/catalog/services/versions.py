@@ -1,0 +1,478 @@
+"""Image versions: create (source, target regions), update (regions, replicas, exclude
+from latest, EOL, tags), add/remove target regions, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlmodel import Session, select
+
+from sigtui.catalog import limits, lookup, replication, rules
+from sigtui.catalog.clock import Clock
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import (
+    DataDisk,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    RegionAllowlist,
+    Snapshot,
+    StorageAccountType,
+    Subscription,
+    TargetRegion,
+)
+from sigtui.catalog.regions import Region, find_region
+from sigtui.catalog.schemas import TargetRegionSpec, VersionCreate, VersionUpdate
+from sigtui.catalog.services._common import (
+    changes_of,
+    check_etag,
+    check_limit,
+    refuse_changes,
+    stamp_created,
+    touch,
+)
+
+# Fields that may change (SIG-UPDATE): target regions and their replica counts,
+# exclude-from-latest, end-of-life date, tags.
+VERSION_IMMUTABLE = (
+    "name",
+    "location",
+    "managed_image_id",
+    "os_snapshot_id",
+    "replica_count",
+    "storage_account_type",
+)
+
+
+@dataclass(frozen=True)
+class _Disk:
+    lun: int
+    size_gb: int
+    snapshot_pk: int | None
+
+
+@dataclass(frozen=True)
+class _Source:
+    managed_image: ManagedImage | None
+    os_snapshot: Snapshot | None
+    os_disk_size_gb: int
+    data_disks: list[_Disk]
+
+
+def parse_target_region(text: str) -> TargetRegionSpec:
+    """`region[=replicas][=storage-type]`, as `az sig image-version create --target-regions`."""
+    parts = [p.strip() for p in (text or "").split("=")]
+    if not parts[0] or len(parts) > 3:
+        raise CatalogError(
+            "SIG-REPLICAS",
+            f"target region {text!r} is not region[=replicas][=storage-type], "
+            "e.g. westeurope=2=Standard_ZRS",
+            field="target_regions",
+        )
+    replicas: int | None = None
+    if len(parts) > 1 and parts[1]:
+        if not parts[1].isdigit():
+            raise CatalogError(
+                "SIG-REPLICAS",
+                f"replica count {parts[1]!r} in {text!r} is not a whole number",
+                field="target_regions",
+            )
+        replicas = int(parts[1])
+    storage = rules.check_storage_type(parts[2]) if len(parts) > 2 and parts[2] else None
+    return TargetRegionSpec(region=parts[0], replica_count=replicas, storage_account_type=storage)
+
+
+def _resolve_region(spec: TargetRegionSpec) -> Region:
+    region = find_region(spec.region)
+    if region is None:
+        raise CatalogError(
+            "SIG-REPLICAS", f"unknown target region {spec.region!r}", field="target_regions"
+        )
+    return region
+
+
+def _check_new_target(
+    region: Region, storage: str, subscription: Subscription, allowlist: set[str]
+) -> None:
+    """Rules for a region a version starts replicating to."""
+    rules.check_region_cloud(region, subscription.cloud, "target_regions")
+    if region.needs_allowlist and region.name not in allowlist:
+        raise CatalogError(
+            "SIG-REGION-ALLOWLIST",
+            f"replicating to {region.display_name} needs the subscription to be allowlisted "
+            f"for it; {subscription.name!r} is not",
+            field="target_regions",
+        )
+    if storage == StorageAccountType.STANDARD_ZRS and not region.availability_zones:
+        raise CatalogError(
+            "SIG-ZRS",
+            f"Standard_ZRS needs a region with availability zones; {region.display_name} "
+            "has none (use Standard_LRS or Premium_LRS)",
+            field="target_regions",
+        )
+
+
+def _allowlist(db: Session, subscription: Subscription) -> set[str]:
+    return set(
+        db.exec(
+            select(RegionAllowlist.region).where(RegionAllowlist.subscription_pk == subscription.pk)
+        )
+    )
+
+
+def _resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | None, str | None]]:
+    """Regions named once each, replica counts in range; defaults left as None."""
+    resolved: list[tuple[Region, int | None, str | None]] = []
+    seen: set[str] = set()
+    for spec in specs:
+        region = _resolve_region(spec)
+        if region.name in seen:
+            raise CatalogError(
+                "SIG-REPLICAS",
+                f"{region.display_name} is listed twice; a region appears once per version",
+                field="target_regions",
+            )
+        seen.add(region.name)
+        if spec.replica_count is not None:
+            rules.check_replica_count(spec.replica_count, "target_regions")
+        storage = (
+            rules.check_storage_type(spec.storage_account_type)
+            if spec.storage_account_type
+            else None
+        )
+        resolved.append((region, spec.replica_count, storage))
+    return resolved
+
+
+def _resolve_source(
+    db: Session, data: VersionCreate, definition: ImageDefinition, location: str
+) -> _Source:
+    if bool(data.managed_image_id) == bool(data.os_snapshot_id):
+        raise CatalogError(
+            "SIG-INPUT",
+            "give exactly one source: a managed image, or an OS snapshot "
+            "(with optional data-disk snapshots)",
+            field="source",
+        )
+    if data.managed_image_id:
+        if data.data_snapshot_ids or data.data_snapshot_luns:
+            raise CatalogError(
+                "SIG-INPUT",
+                "data-disk snapshots go with an OS snapshot, not with a managed image",
+                field="data_snapshot_ids",
+            )
+        image = lookup.resolve_as(db, data.managed_image_id, ManagedImage)
+        _check_source_fits(image.location, image.os_type, location, definition, "managed image")
+        if definition.os_state != "Generalized":
+            raise CatalogError(
+                "SIG-OSSTATE",
+                f"managed images are generalized; image definition {definition.name!r} is "
+                "Specialized, so its versions come from snapshots",
+                field="source",
+            )
+        disks = [_Disk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
+        return _Source(image, None, image.os_disk_size_gb, disks)
+    os_snapshot = lookup.resolve_as(db, data.os_snapshot_id or "", Snapshot)
+    _check_source_fits(
+        os_snapshot.location, os_snapshot.os_type, location, definition, "OS snapshot"
+    )
+    return _Source(None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location))
+
+
+def _check_source_fits(
+    source_location: str,
+    source_os: str | None,
+    location: str,
+    definition: ImageDefinition,
+    what: str,
+) -> None:
+    if source_location != location:
+        raise CatalogError(
+            "SIG-SOURCE-REGION",
+            f"the {what} is in {source_location}, the version in {location}: the source must "
+            "be in the version's location (its source region)",
+            field="source",
+        )
+    if source_os and source_os != definition.os_type:
+        raise CatalogError(
+            "SIG-INPUT",
+            f"the {what} is {source_os}, image definition {definition.name!r} is "
+            f"{definition.os_type}",
+            field="source",
+        )
+
+
+def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> list[_Disk]:
+    luns = list(data.data_snapshot_luns) or list(range(len(data.data_snapshot_ids)))
+    if len(luns) != len(data.data_snapshot_ids):
+        raise CatalogError(
+            "SIG-INPUT",
+            f"{len(data.data_snapshot_ids)} data-disk snapshots but {len(luns)} LUNs",
+            field="data_snapshot_luns",
+        )
+    if any(lun < 0 for lun in luns):
+        raise CatalogError("SIG-INPUT", "LUNs are non-negative", field="data_snapshot_luns")
+    if len(set(luns)) != len(luns):
+        raise CatalogError(
+            "SIG-DISK-SIZE", "data disks need unique LUNs", field="data_snapshot_luns"
+        )
+    disks = []
+    for snapshot_id, lun in zip(data.data_snapshot_ids, luns, strict=True):
+        snapshot = lookup.resolve_as(db, snapshot_id, Snapshot)
+        if snapshot.location != location:
+            raise CatalogError(
+                "SIG-SOURCE-REGION",
+                f"data-disk snapshot {snapshot.name!r} is in {snapshot.location}, the version "
+                f"in {location}",
+                field="data_snapshot_ids",
+            )
+        disks.append(_Disk(lun, snapshot.size_gb, snapshot.pk))
+    return disks
+
+
+def create_version(
+    db: Session, definition_id: str, data: VersionCreate, clock: Clock
+) -> ImageVersion:
+    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
+    subscription = db.get_one(Subscription, definition.subscription_pk)
+    number = rules.parse_version_name(data.name)
+    _check_version_name_free(db, definition, number)
+    location = rules.check_source_location(data.location, subscription.cloud).name
+    source = _resolve_source(db, data, definition, location)
+    rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
+    for disk in source.data_disks:
+        rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+    rules.check_replica_count(data.replica_count)
+    storage = rules.check_storage_type(data.storage_account_type)
+    specs = data.target_regions or [TargetRegionSpec(region=location)]
+    now = clock.now()
+    rules.check_future_eol(data.end_of_life_date, now)
+    assert subscription.pk is not None
+    check_limit(db, ImageVersion, limits.VERSIONS, subscription.pk, location)
+    version = ImageVersion(
+        definition_pk=definition.pk,
+        subscription_pk=subscription.pk,
+        name=str(number),
+        major=number.major,
+        minor=number.minor,
+        patch=number.patch,
+        location=location,
+        managed_image_pk=source.managed_image.pk if source.managed_image else None,
+        os_snapshot_pk=source.os_snapshot.pk if source.os_snapshot else None,
+        os_disk_size_gb=source.os_disk_size_gb,
+        replica_count=data.replica_count,
+        storage_account_type=storage,
+        exclude_from_latest=data.exclude_from_latest,
+        end_of_life_date=data.end_of_life_date,
+        published_at=now,
+        tags=rules.check_tags(data.tags),
+    )
+    stamp_created(version, now)
+    new_targets = _apply_targets(db, version, specs, subscription, now, existing={})
+    db.add(version)
+    db.flush()
+    for disk in source.data_disks:
+        db.add(
+            DataDisk(
+                version_pk=version.pk,
+                lun=disk.lun,
+                size_gb=disk.size_gb,
+                snapshot_pk=disk.snapshot_pk,
+            )
+        )
+    _add_targets(db, version, new_targets)
+    return version
+
+
+def _check_version_name_free(
+    db: Session, definition: ImageDefinition, number: rules.VersionNumber
+) -> None:
+    taken = db.exec(
+        select(ImageVersion.name).where(
+            ImageVersion.definition_pk == definition.pk,
+            ImageVersion.major == number.major,
+            ImageVersion.minor == number.minor,
+            ImageVersion.patch == number.patch,
+        )
+    ).first()
+    if taken is not None:
+        raise CatalogError(
+            "SIG-NAME",
+            f"version {taken} already exists in image definition {definition.name!r}",
+            field="name",
+        )
+
+
+def _apply_targets(
+    db: Session,
+    version: ImageVersion,
+    specs: list[TargetRegionSpec],
+    subscription: Subscription,
+    now: datetime,
+    existing: dict[str, TargetRegion],
+) -> list[TargetRegion]:
+    """Make the version's target regions match `specs` (SIG-REPLICAS, SIG-ZRS,
+    SIG-SOURCE-REGION, SIG-CLOUD, SIG-REGION-ALLOWLIST). Dropped regions are cancelled
+    (their rows go); the new regions are returned, replication started, for the caller
+    to add once the version has its key."""
+    resolved = _resolve_targets(specs)
+    if version.location not in {region.name for region, _, _ in resolved}:
+        source = find_region(version.location)
+        raise CatalogError(
+            "SIG-SOURCE-REGION",
+            f"the source region {source.display_name if source else version.location} must be "
+            "one of the target regions (it cannot be removed)",
+            field="target_regions",
+        )
+    allowlist = _allowlist(db, subscription)
+    pending: list[TargetRegion] = []
+    for region, replicas, storage in resolved:
+        current = existing.get(region.name)
+        if current is not None:
+            if storage is not None and storage != current.storage_account_type:
+                raise CatalogError(
+                    "SIG-ZRS",
+                    f"the storage type of {region.display_name} is "
+                    f"{current.storage_account_type} and cannot change; remove the region "
+                    "and add it again to change it",
+                    field="target_regions",
+                )
+            if replicas is not None and replicas != current.replica_count:
+                current.replica_count = replicas
+                current.updated_at = now
+                db.add(current)
+            continue
+        storage = storage or version.storage_account_type
+        _check_new_target(region, storage, subscription, allowlist)
+        target = TargetRegion(
+            region=region.name,
+            replica_count=replicas if replicas is not None else version.replica_count,
+            storage_account_type=storage,
+        )
+        replication.start(target, version.location, now)
+        pending.append(target)
+    wanted = {region.name for region, _, _ in resolved}
+    for name, target in existing.items():
+        if name not in wanted:
+            db.delete(target)
+    return pending
+
+
+def _add_targets(db: Session, version: ImageVersion, targets: list[TargetRegion]) -> None:
+    for target in targets:
+        target.version_pk = version.pk
+        db.add(target)
+    db.flush()
+
+
+def targets_of(db: Session, version: ImageVersion) -> dict[str, TargetRegion]:
+    rows = db.exec(select(TargetRegion).where(TargetRegion.version_pk == version.pk))
+    return {row.region: row for row in rows}
+
+
+def _current_view(db: Session, version: ImageVersion) -> SimpleNamespace:
+    """The version's fixed fields as an update would name them."""
+    image = db.get(ManagedImage, version.managed_image_pk) if version.managed_image_pk else None
+    snapshot = db.get(Snapshot, version.os_snapshot_pk) if version.os_snapshot_pk else None
+    return SimpleNamespace(
+        name=version.name,
+        location=version.location,
+        managed_image_id=lookup.arm_id(db, image) if image else None,
+        os_snapshot_id=lookup.arm_id(db, snapshot) if snapshot else None,
+        replica_count=version.replica_count,
+        storage_account_type=version.storage_account_type,
+    )
+
+
+def update_version(
+    db: Session,
+    version_id: str,
+    data: VersionUpdate,
+    clock: Clock,
+    if_match: str | None = None,
+) -> ImageVersion:
+    """SIG-UPDATE: target regions and their replica counts, exclude-from-latest, EOL, tags."""
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    check_etag(version, if_match, "the image version")
+    given = changes_of(data)
+    if given.get("name"):
+        given["name"] = str(rules.parse_version_name(given["name"]))
+    if given.get("storage_account_type"):
+        given["storage_account_type"] = rules.check_storage_type(given["storage_account_type"])
+    refuse_changes(_current_view(db, version), given, VERSION_IMMUTABLE, "image version")
+    now = clock.now()
+    if data.target_regions is not None and "target_regions" in given:
+        subscription = db.get_one(Subscription, version.subscription_pk)
+        new_targets = _apply_targets(
+            db, version, data.target_regions, subscription, now, targets_of(db, version)
+        )
+        _add_targets(db, version, new_targets)
+    if "exclude_from_latest" in given and data.exclude_from_latest is not None:
+        version.exclude_from_latest = data.exclude_from_latest
+    if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
+        rules.check_future_eol(given["end_of_life_date"], now)
+        version.end_of_life_date = given["end_of_life_date"]
+    if "tags" in given:
+        version.tags = rules.check_tags(given["tags"])
+    touch(version, now)
+    db.add(version)
+    db.flush()
+    return version
+
+
+def add_target_regions(
+    db: Session,
+    version_id: str,
+    specs: list[TargetRegionSpec],
+    clock: Clock,
+    if_match: str | None = None,
+) -> ImageVersion:
+    """Add regions (or change replica counts of listed ones); replication starts there."""
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    current = targets_of(db, version)
+    merged = [
+        TargetRegionSpec(region=name, replica_count=None, storage_account_type=None)
+        for name in current
+    ]
+    for spec in specs:
+        region = _resolve_region(spec)
+        merged = [m for m in merged if m.region != region.name]
+        merged.append(spec.model_copy(update={"region": region.name}))
+    return update_version(
+        db, version_id, VersionUpdate(target_regions=merged), clock, if_match=if_match
+    )
+
+
+def remove_target_regions(
+    db: Session,
+    version_id: str,
+    regions: list[str],
+    clock: Clock,
+    if_match: str | None = None,
+) -> ImageVersion:
+    """Remove regions (cancelling their replication); never the source region."""
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    current = targets_of(db, version)
+    dropped = set()
+    for text in regions:
+        region = _resolve_region(TargetRegionSpec(region=text))
+        if region.name not in current:
+            raise CatalogError(
+                "SIG-NOT-FOUND",
+                f"{region.display_name} is not a target region of version {version.name}",
+                field="target_regions",
+            )
+        dropped.add(region.name)
+    kept = [TargetRegionSpec(region=name) for name in current if name not in dropped]
+    return update_version(
+        db, version_id, VersionUpdate(target_regions=kept), clock, if_match=if_match
+    )
+
+
+def delete_version(db: Session, version_id: str, if_match: str | None = None) -> None:
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    check_etag(version, if_match, "the image version")
+    db.delete(version)
+    db.flush()

@@ -1,0 +1,178 @@
+"""Opening a catalog: where the URL comes from, how it is shown, the private default file,
+SQLite's settings, the fresh-database fixtures, and a cheap re-open."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.db import (
+    ENV_DB,
+    Catalog,
+    current_revision,
+    display_url,
+    known_revisions,
+    make_engine,
+    open_catalog,
+    resolve_url,
+)
+from sigtui.catalog.errors import CatalogError
+
+PASSWORD = "s3cr%40t"  # "s3cr@t", URL-encoded
+SECRETS = ("s3cr", "%40t", "@t@")
+
+# --- the URL ----------------------------------------------------------------------------
+
+
+def test_the_db_option_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "from-env.db"))
+    assert resolve_url(str(tmp_path / "from-option.db")) == (
+        f"sqlite:///{tmp_path / 'from-option.db'}",
+        False,
+    )
+
+
+def test_the_environment_wins_over_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_DB, "postgresql://alice@db.example.com/catalog")
+    assert resolve_url(None) == ("postgresql+psycopg://alice@db.example.com/catalog", False)
+
+
+@pytest.mark.parametrize("env_value", [None, ""], ids=["unset", "empty"])
+def test_the_default_is_a_file_in_the_user_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env_value: str | None
+) -> None:
+    if env_value is None:
+        monkeypatch.delenv(ENV_DB, raising=False)
+    else:
+        monkeypatch.setenv(ENV_DB, env_value)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    expected = platformdirs.user_data_path("sigtui") / "catalog.db"
+    assert resolve_url(None) == (f"sqlite:///{expected}", True)
+
+
+def test_a_relative_path_becomes_an_absolute_sqlite_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url("team.db") == (f"sqlite:///{tmp_path.resolve() / 'team.db'}", False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql+psycopg://alice:{PASSWORD}@db.example.com:5432/catalog",
+        f"postgresql://alice:{PASSWORD}@db.example.com/catalog",
+    ],
+)
+def test_display_url_never_shows_the_password(url: str) -> None:
+    shown = display_url(resolve_url(url)[0])
+    assert "db.example.com" in shown
+    assert not any(secret in shown for secret in SECRETS), shown
+
+
+def test_a_connection_error_never_shows_the_password() -> None:
+    url = f"postgresql+psycopg://alice:{PASSWORD}@/catalog?host=/nonexistent-sigtui&port=1"
+    with pytest.raises(CatalogError) as info:
+        open_catalog(url)
+    assert info.value.code == "SIG-INPUT"
+    assert not any(secret in str(info.value) for secret in SECRETS), str(info.value)
+
+
+def test_a_path_with_a_percent_sign_opens(tmp_path: Path) -> None:
+    path = tmp_path / "100%" / "catalog.db"
+    open_catalog(f"sqlite:///{path}").close()
+    assert path.exists()
+
+
+# --- the private default file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder_exists", [False, True], ids=["new-folder", "open-folder"])
+def test_the_private_file_is_readable_by_its_owner_only(
+    tmp_path: Path, folder_exists: bool
+) -> None:
+    path = tmp_path / "data" / "sigtui" / "catalog.db"
+    if folder_exists:
+        path.parent.mkdir(parents=True, mode=0o755)
+    old_umask = os.umask(0)  # the modes must not depend on a lax umask
+    try:
+        catalog = open_catalog(f"sqlite:///{path}", private=True)
+        sidecars = list(path.parent.glob("catalog.db-*"))  # the WAL files, while open
+        catalog.close()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in sidecars if p.exists())
+
+
+# --- SQLite's settings ----------------------------------------------------------------------
+
+
+def test_sqlite_enforces_foreign_keys_and_uses_wal(sqlite_catalog: Catalog) -> None:
+    with sqlite_catalog.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+# --- the fixtures ---------------------------------------------------------------------------
+
+
+def test_a_fresh_catalog_is_empty_at_head(catalog: Catalog, clock: FixedClock) -> None:
+    assert current_revision(catalog.engine) == known_revisions()[1]
+    assert catalog.clock is clock
+    with catalog.engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+
+
+def test_each_database_is_a_separate_copy(catalog_url: str, new_database) -> None:
+    engine = make_engine(catalog_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE probe (id INTEGER)"))
+    engine.dispose()
+    other = make_engine(new_database(sa.make_url(catalog_url).get_backend_name()))
+    with other.connect() as conn:
+        assert not sa.inspect(conn).has_table("probe")
+        assert sa.inspect(conn).has_table("gallery")
+    other.dispose()
+
+
+# --- re-opening is cheap --------------------------------------------------------------------
+
+_OPEN_AND_REPORT = """
+import sys
+from sigtui.catalog.db import open_catalog
+open_catalog(sys.argv[1]).close()
+print("alembic imported" if "alembic" in sys.modules else "alembic not imported")
+"""
+
+
+def _open_in_fresh_python(url: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", _OPEN_AND_REPORT, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_reopening_a_catalog_at_head_does_not_import_alembic(catalog_url: str) -> None:
+    assert _open_in_fresh_python(catalog_url) == "alembic not imported"
+
+
+def test_opening_an_empty_database_migrates_it_with_alembic(empty_db_url: str) -> None:
+    assert _open_in_fresh_python(empty_db_url) == "alembic imported"
