@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -30,6 +30,8 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
+
+Row = TypeVar("Row", bound=Resource)
 
 
 def tenants(db: Session) -> Sequence[Tenant]:
@@ -204,3 +206,69 @@ def usage(
     return [
         Usage(sub_pk, loc, c["g"], c["d"], c["v"]) for (sub_pk, loc), c in sorted(counts.items())
     ]
+
+
+# --- batch reads for whole lists (the CLI's and export's JSON): one query per kind ---------
+
+
+def by_pk(db: Session, model: type[Row], pks: Iterable[int | None]) -> dict[int, Row]:
+    """Rows of `model` by primary key, in one query; they stay in the session's identity
+    map, so `db.get` finds them afterwards without SQL."""
+    found: dict[int, Row] = {}
+    missing: list[int] = []
+    for pk in sorted({pk for pk in pks if pk is not None}):
+        loaded = db.identity_map.get(db.identity_key(model, pk))
+        if loaded is None:
+            missing.append(pk)
+        else:
+            found[pk] = loaded
+    if missing:
+        rows = db.exec(select(model).where(col(model.pk).in_(missing)))  # type: ignore[attr-defined]
+        found.update({row.pk: row for row in rows})  # type: ignore[attr-defined]
+    return found
+
+
+def data_disks_of(db: Session, version_pks: Iterable[int]) -> dict[int, list[DataDisk]]:
+    """Data disks of many versions in one query, by version, ordered by LUN."""
+    keys = list(version_pks)
+    found: dict[int, list[DataDisk]] = {pk: [] for pk in keys}
+    if keys:
+        rows = db.exec(
+            select(DataDisk)
+            .where(col(DataDisk.version_pk).in_(keys))
+            .order_by(DataDisk.version_pk, DataDisk.lun)
+        )
+        for row in rows:
+            found[row.version_pk].append(row)
+    return found
+
+
+def allowlists_of(db: Session, subscription_pks: Iterable[int]) -> dict[int, list[str]]:
+    """Allowlisted regions of many subscriptions in one query, by subscription."""
+    keys = list(subscription_pks)
+    found: dict[int, list[str]] = {pk: [] for pk in keys}
+    if keys:
+        rows = db.exec(
+            select(RegionAllowlist)
+            .where(col(RegionAllowlist.subscription_pk).in_(keys))
+            .order_by(RegionAllowlist.region)
+        )
+        for row in rows:
+            found[row.subscription_pk].append(row.region)
+    return found
+
+
+def all_managed_images(db: Session, subscription_pk: int | None = None) -> Sequence[ManagedImage]:
+    """Managed images of every group (of one subscription when given)."""
+    statement = select(ManagedImage).order_by(ManagedImage.name_key, ManagedImage.pk)
+    if subscription_pk is not None:
+        statement = statement.where(ManagedImage.subscription_pk == subscription_pk)
+    return db.exec(statement).all()
+
+
+def all_snapshots(db: Session, subscription_pk: int | None = None) -> Sequence[Snapshot]:
+    """Snapshots of every group (of one subscription when given)."""
+    statement = select(Snapshot).order_by(Snapshot.name_key, Snapshot.pk)
+    if subscription_pk is not None:
+        statement = statement.where(Snapshot.subscription_pk == subscription_pk)
+    return db.exec(statement).all()

@@ -1,0 +1,657 @@
+"""What a browser of the catalog shows: the children of a tree node with the facts a user
+scans for, and the details of any node. Plain data, ready for any front end.
+
+Children are loaded per node (never the whole catalog); counts and "latest" come from
+aggregates over the node's children, not a query per child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, func, select
+
+from sigtui.catalog import lookup, queries, replication
+from sigtui.catalog.limits import ALL_LIMITS
+from sigtui.catalog.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+    TargetRegion,
+    Tenant,
+)
+from sigtui.catalog.regions import find_region
+
+# Node kinds, parent to child.
+TENANT = "tenant"
+SUBSCRIPTION = "subscription"
+GROUP = "group"
+GALLERY = "gallery"
+DEFINITION = "definition"
+VERSION = "version"
+IMAGES = "images"  # the "Managed images" folder of a group
+SNAPSHOTS = "snapshots"  # the "Snapshots" folder of a group
+MANAGED_IMAGE = "managed_image"
+SNAPSHOT = "snapshot"
+
+LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT})
+
+SPECIALIZED_CAVEATS = (
+    "Specialized image (SIG-OSSTATE): VMs made from it have no osProfile.",
+    "They keep the computer name of the source VM: rename them to avoid conflicts.",
+    "The source VM's accounts work on every VM made from it.",
+    "Secrets passed through osProfile (Key Vault, WinRM) are not available.",
+    "Preview: VMs can be created from it through the portal or the API only "
+    "(no CLI or PowerShell).",
+)
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    kind: str
+    pk: int
+
+
+@dataclass(frozen=True)
+class Node:
+    ref: NodeRef
+    name: str
+    detail: str = ""  # what follows the name: location, counts, states
+    badges: tuple[str, ...] = ()  # short flags: latest, excluded, expired, Failed...
+    has_children: bool = False
+    arm_id: str | None = None
+
+
+def region_label(name: str) -> str:
+    region = find_region(name)
+    return region.display_name if region else name
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _gallery_count(n: int) -> str:
+    return "1 gallery" if n == 1 else f"{n} galleries"
+
+
+def roots(db: Session) -> list[Node]:
+    tenants = queries.tenants(db)
+    counts = queries.count_children(db, Subscription, "tenant_pk", [t.pk for t in tenants])
+    return [
+        Node(
+            NodeRef(TENANT, t.pk),
+            t.name,
+            _plural(counts[t.pk], "subscription"),
+            has_children=counts[t.pk] > 0,
+        )
+        for t in tenants
+    ]
+
+
+def children(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
+    loaders = {
+        TENANT: _subscriptions,
+        SUBSCRIPTION: _groups,
+        GROUP: _group_contents,
+        GALLERY: lambda db, pk: _definitions(db, pk, now),
+        DEFINITION: lambda db, pk: _versions(db, pk, now),
+        IMAGES: _managed_images,
+        SNAPSHOTS: _snapshots,
+    }
+    loader = loaders.get(ref.kind)
+    return loader(db, ref.pk) if loader else []
+
+
+def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
+    subs = queries.subscriptions(db, tenant_pk)
+    counts = queries.count_children(db, ResourceGroup, "subscription_pk", [s.pk for s in subs])
+    return [
+        Node(
+            NodeRef(SUBSCRIPTION, s.pk),
+            s.name,
+            f"{s.cloud} · {_plural(counts[s.pk], 'group')}",
+            has_children=counts[s.pk] > 0,
+            arm_id=lookup.arm_id(db, s),
+        )
+        for s in subs
+    ]
+
+
+def _groups(db: Session, subscription_pk: int) -> list[Node]:
+    groups = queries.groups(db, subscription_pk)
+    keys = [g.pk for g in groups]
+    galleries = queries.count_children(db, Gallery, "resource_group_pk", keys)
+    return [
+        Node(
+            NodeRef(GROUP, g.pk),
+            g.name,
+            f"{region_label(g.location)} · {_gallery_count(galleries[g.pk])}",
+            has_children=True,
+            arm_id=lookup.arm_id(db, g),
+        )
+        for g in groups
+    ]
+
+
+def _group_contents(db: Session, group_pk: int) -> list[Node]:
+    galleries = queries.galleries(db, group_pk=group_pk)
+    keys = [g.pk for g in galleries]
+    definitions = queries.count_children(db, ImageDefinition, "gallery_pk", keys)
+    images = queries.count_children(db, ManagedImage, "resource_group_pk", [group_pk])[group_pk]
+    snapshots = queries.count_children(db, Snapshot, "resource_group_pk", [group_pk])[group_pk]
+    nodes = [
+        Node(
+            NodeRef(GALLERY, g.pk),
+            g.name,
+            f"{region_label(g.location)} · {_plural(definitions[g.pk], 'definition')}",
+            has_children=definitions[g.pk] > 0,
+            arm_id=lookup.arm_id(db, g),
+        )
+        for g in galleries
+    ]
+    nodes.append(
+        Node(NodeRef(IMAGES, group_pk), "Managed images", str(images), has_children=images > 0)
+    )
+    nodes.append(
+        Node(NodeRef(SNAPSHOTS, group_pk), "Snapshots", str(snapshots), has_children=snapshots > 0)
+    )
+    return nodes
+
+
+def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:
+    """The latest version's name of each definition (SIG-LATEST), in one query."""
+    if not definition_pks:
+        return {}
+    ranked = (
+        select(
+            ImageVersion.definition_pk,
+            ImageVersion.name,
+            func.row_number()
+            .over(
+                partition_by=ImageVersion.definition_pk,
+                order_by=(
+                    col(ImageVersion.major).desc(),
+                    col(ImageVersion.minor).desc(),
+                    col(ImageVersion.patch).desc(),
+                ),
+            )
+            .label("rank"),
+        )
+        .where(
+            col(ImageVersion.definition_pk).in_(definition_pks),
+            col(ImageVersion.exclude_from_latest).is_(False),
+        )
+        .subquery()
+    )
+    rows = db.exec(select(ranked.c.definition_pk, ranked.c.name).where(ranked.c.rank == 1))
+    return dict(rows.all())
+
+
+def is_expired(eol: date | None, now: datetime) -> bool:
+    """SIG-EOL: past its end-of-life date (time moves on after the date was set)."""
+    return eol is not None and eol < now.date()
+
+
+def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
+    definitions = queries.definitions(db, gallery_pk)
+    keys = [d.pk for d in definitions]
+    versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
+    latest = latest_names(db, keys)
+    nodes = []
+    for d in definitions:
+        detail = f"{d.os_type} {d.os_state} · {_plural(versions[d.pk], 'version')}"
+        if d.pk in latest:
+            detail += f" · latest {latest[d.pk]}"
+        badges = ("expired",) if is_expired(d.end_of_life_date, now) else ()
+        nodes.append(
+            Node(
+                NodeRef(DEFINITION, d.pk),
+                d.name,
+                detail,
+                badges,
+                has_children=versions[d.pk] > 0,
+                arm_id=lookup.arm_id(db, d),
+            )
+        )
+    return nodes
+
+
+def version_state(targets: Sequence[TargetRegion]) -> str:
+    """The aggregated replication state, with the mean progress while in progress."""
+    state = replication.aggregated_state(t.state for t in targets)
+    if state == "InProgress":
+        mean = sum(t.progress for t in targets) // max(1, len(targets))
+        return f"InProgress {mean}%"
+    return state.value
+
+
+def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
+    versions = queries.versions(db, definition_pk)
+    latest = latest_names(db, [definition_pk]).get(definition_pk)
+    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    nodes = []
+    for v in versions:
+        badges = []
+        if v.name == latest:
+            badges.append("latest")
+        if v.exclude_from_latest:
+            badges.append("excluded from latest")
+        if is_expired(v.end_of_life_date, now):
+            badges.append("expired")
+        regions = targets[v.pk]
+        nodes.append(
+            Node(
+                NodeRef(VERSION, v.pk),
+                v.name,
+                f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
+                f"{version_state(regions)}",
+                tuple(badges),
+                arm_id=lookup.arm_id(db, v),
+            )
+        )
+    return nodes
+
+
+def _managed_images(db: Session, group_pk: int) -> list[Node]:
+    return [
+        Node(
+            NodeRef(MANAGED_IMAGE, i.pk),
+            i.name,
+            f"{region_label(i.location)} · {i.os_type} · {i.os_disk_size_gb} GiB OS"
+            + (f" + {len(i.data_disk_sizes_gb)} data" if i.data_disk_sizes_gb else ""),
+            arm_id=lookup.arm_id(db, i),
+        )
+        for i in queries.managed_images(db, group_pk)
+    ]
+
+
+def _snapshots(db: Session, group_pk: int) -> list[Node]:
+    return [
+        Node(
+            NodeRef(SNAPSHOT, s.pk),
+            s.name,
+            f"{region_label(s.location)} · {s.size_gb} GiB"
+            + (f" · {s.os_type}" if s.os_type else ""),
+            arm_id=lookup.arm_id(db, s),
+        )
+        for s in queries.snapshots(db, group_pk)
+    ]
+
+
+# --- details ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
+@dataclass
+class Details:
+    kind: str
+    title: str
+    arm_id: str | None
+    fields: list[tuple[str, str]]
+    notes: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    etag: int | None = None
+
+
+def _text(value: object) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _eol_text(eol: date | None, now: datetime) -> str:
+    if eol is None:
+        return "—"
+    return f"{eol.isoformat()} (expired)" if is_expired(eol, now) else eol.isoformat()
+
+
+def details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    builders = {
+        TENANT: _tenant_details,
+        SUBSCRIPTION: _subscription_details,
+        GROUP: _group_details,
+        GALLERY: _gallery_details,
+        DEFINITION: _definition_details,
+        VERSION: _version_details,
+        MANAGED_IMAGE: _managed_image_details,
+        SNAPSHOT: _snapshot_details,
+        IMAGES: _folder_details,
+        SNAPSHOTS: _folder_details,
+    }
+    return builders[ref.kind](db, ref, now)
+
+
+def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    tenant = db.get_one(Tenant, ref.pk)
+    subs = queries.subscriptions(db, tenant.pk)
+    return Details(
+        TENANT,
+        f"Tenant {tenant.name}",
+        None,
+        [("Name", tenant.name), ("Tenant id", tenant.tenant_id), ("Subscriptions", str(len(subs)))],
+        tables=[
+            Table(
+                "Subscriptions",
+                ("Name", "Id", "Cloud"),
+                [(s.name, s.subscription_id, s.cloud) for s in subs],
+            )
+        ],
+        etag=tenant.etag,
+    )
+
+
+def _subscription_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    sub = db.get_one(Subscription, ref.pk)
+    tenant = db.get_one(Tenant, sub.tenant_pk)
+    allowlist = queries.allowlist(db, sub.pk)
+    usage_rows = [
+        (
+            region_label(u.location),
+            *tuple(f"{u.used(lim.kind):,}/{lim.maximum:,}" for lim in ALL_LIMITS),
+        )
+        for u in queries.usage(db, subscription_pk=sub.pk)
+    ]
+    return Details(
+        SUBSCRIPTION,
+        f"Subscription {sub.name}",
+        lookup.arm_id(db, sub),
+        [
+            ("Name", sub.name),
+            ("Subscription id", sub.subscription_id),
+            ("Cloud", sub.cloud),
+            ("Tenant", tenant.name),
+            ("Allowlisted regions", _text([region_label(r) for r in allowlist])),
+        ],
+        tables=[
+            Table(
+                "Use of Azure's limits per region",
+                ("Region", "Galleries", "Definitions", "Versions"),
+                usage_rows,
+            )
+        ],
+        etag=sub.etag,
+    )
+
+
+def _group_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    group = db.get_one(ResourceGroup, ref.pk)
+    sub = db.get_one(Subscription, group.subscription_pk)
+    return Details(
+        GROUP,
+        f"Resource group {group.name}",
+        lookup.arm_id(db, group),
+        [
+            ("Name", group.name),
+            ("Location", region_label(group.location)),
+            ("Subscription", sub.name),
+            ("Tags", _text(group.tags)),
+        ],
+        etag=group.etag,
+    )
+
+
+def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    gallery = db.get_one(Gallery, ref.pk)
+    group = db.get_one(ResourceGroup, gallery.resource_group_pk)
+    definitions = queries.definitions(db, gallery.pk)
+    return Details(
+        GALLERY,
+        f"Gallery {gallery.name}",
+        lookup.arm_id(db, gallery),
+        [
+            ("Name", gallery.name),
+            ("Location", region_label(gallery.location)),
+            ("Resource group", group.name),
+            ("Description", _text(gallery.description)),
+            ("Tags", _text(gallery.tags)),
+            ("Image definitions", str(len(definitions))),
+            ("Created", _text(gallery.created_at)),
+            ("Etag", str(gallery.etag)),
+        ],
+        etag=gallery.etag,
+    )
+
+
+def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    d = db.get_one(ImageDefinition, ref.pk)
+    gallery = db.get_one(Gallery, d.gallery_pk)
+    versions = queries.versions(db, d.pk)
+    latest = latest_names(db, [d.pk]).get(d.pk)
+    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    rows = [
+        (
+            v.name,
+            "latest" if v.name == latest else "",
+            "yes" if v.exclude_from_latest else "",
+            _eol_text(v.end_of_life_date, now),
+            str(len(targets[v.pk])),
+            version_state(targets[v.pk]),
+            _text(v.published_at),
+        )
+        for v in versions
+    ]
+    return Details(
+        DEFINITION,
+        f"Image definition {d.name}",
+        lookup.arm_id(db, d),
+        [
+            ("Name", d.name),
+            ("Gallery", gallery.name),
+            ("Location", region_label(d.location)),
+            ("Publisher", d.publisher),
+            ("Offer", d.offer),
+            ("SKU", d.sku),
+            ("OS type", d.os_type),
+            ("OS state", d.os_state),
+            ("Hyper-V generation", d.hyper_v_generation),
+            ("Description", _text(d.description)),
+            ("EULA", _text(d.eula)),
+            ("Privacy statement URI", _text(d.privacy_statement_uri)),
+            ("Release notes URI", _text(d.release_note_uri)),
+            ("End of life", _eol_text(d.end_of_life_date, now)),
+            ("Recommended vCPUs", _range(d.min_vcpus, d.max_vcpus)),
+            ("Recommended memory (GB)", _range(d.min_memory_gb, d.max_memory_gb)),
+            ("Disallowed disk types", _text(d.disallowed_disk_types)),
+            ("Tags", _text(d.tags)),
+            ("Latest version", latest or "—"),
+            ("Etag", str(d.etag)),
+        ],
+        notes=list(SPECIALIZED_CAVEATS) if d.os_state == "Specialized" else [],
+        tables=[
+            Table(
+                "Versions",
+                (
+                    "Version",
+                    "Latest",
+                    "Excluded",
+                    "End of life",
+                    "Regions",
+                    "Replication",
+                    "Published",
+                ),
+                rows,
+            )
+        ],
+        etag=d.etag,
+    )
+
+
+def _range(low: int | None, high: int | None) -> str:
+    if low is None and high is None:
+        return "—"
+    return f"{_text(low)} to {_text(high)}"
+
+
+def _source_text(db: Session, v: ImageVersion) -> str:
+    if v.managed_image_pk:
+        return "managed image " + lookup.arm_id(db, db.get_one(ManagedImage, v.managed_image_pk))
+    if v.os_snapshot_pk:
+        return "OS snapshot " + lookup.arm_id(db, db.get_one(Snapshot, v.os_snapshot_pk))
+    return f"external {v.external_source_id}"
+
+
+def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    v = db.get_one(ImageVersion, ref.pk)
+    d = db.get_one(ImageDefinition, v.definition_pk)
+    targets = queries.target_regions(db, v.pk)
+    disks = queries.data_disks(db, v.pk)
+    latest = latest_names(db, [d.pk]).get(d.pk)
+    ready = [region_label(t.region) for t in targets if t.state == "Completed"]
+    notes = []
+    if v.name == latest:
+        notes.append(f"This is the latest version of {d.name} (SIG-LATEST).")
+    if is_expired(v.end_of_life_date, now):
+        notes.append("Past its end-of-life date (SIG-EOL): a candidate for cleanup.")
+    if d.os_state == "Specialized":
+        notes.extend(SPECIALIZED_CAVEATS)
+    size = v.os_disk_size_gb + sum(disk.size_gb for disk in disks)
+    return Details(
+        VERSION,
+        f"Image version {d.name} {v.name}",
+        lookup.arm_id(db, v),
+        [
+            ("Version", v.name),
+            ("Definition", d.name),
+            ("Source region", region_label(v.location)),
+            ("Source", _source_text(db, v)),
+            ("OS disk", f"{v.os_disk_size_gb} GiB"),
+            ("Data disks", _text([f"LUN {disk.lun}: {disk.size_gb} GiB" for disk in disks])),
+            ("Total size", f"{size} GiB"),
+            ("Replica count (default)", str(v.replica_count)),
+            ("Storage type (default)", v.storage_account_type),
+            ("Excluded from latest", _text(v.exclude_from_latest)),
+            ("End of life", _eol_text(v.end_of_life_date, now)),
+            ("Published", _text(v.published_at)),
+            ("Replication", version_state(targets)),
+            ("Deployable now in", ", ".join(ready) or "nowhere yet"),
+            ("Tags", _text(v.tags)),
+            ("Etag", str(v.etag)),
+        ],
+        notes=notes,
+        tables=[
+            Table(
+                "Target regions",
+                ("Region", "Replicas", "Storage", "State", "Progress", "Details"),
+                [
+                    (
+                        region_label(t.region),
+                        str(t.replica_count),
+                        t.storage_account_type,
+                        t.state,
+                        f"{t.progress}%",
+                        t.details or "",
+                    )
+                    for t in targets
+                ],
+            )
+        ],
+        etag=v.etag,
+    )
+
+
+def _users_of(db: Session, column: object, pk: int) -> int:
+    return db.exec(select(func.count()).where(column == pk)).one()  # type: ignore[operator]
+
+
+def _managed_image_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    image = db.get_one(ManagedImage, ref.pk)
+    users = _users_of(db, ImageVersion.managed_image_pk, image.pk)
+    return Details(
+        MANAGED_IMAGE,
+        f"Managed image {image.name}",
+        lookup.arm_id(db, image),
+        [
+            ("Name", image.name),
+            ("Location", region_label(image.location)),
+            ("OS type", image.os_type),
+            ("OS state", image.os_state),
+            ("Hyper-V generation", image.hyper_v_generation),
+            ("OS disk", f"{image.os_disk_size_gb} GiB"),
+            (
+                "Data disks",
+                _text([f"LUN {i}: {s} GiB" for i, s in enumerate(image.data_disk_sizes_gb)]),
+            ),
+            ("Image versions made from it", str(users)),
+            ("Tags", _text(image.tags)),
+        ],
+        etag=image.etag,
+    )
+
+
+def _snapshot_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    snap = db.get_one(Snapshot, ref.pk)
+    users = _users_of(db, ImageVersion.os_snapshot_pk, snap.pk)
+    return Details(
+        SNAPSHOT,
+        f"Snapshot {snap.name}",
+        lookup.arm_id(db, snap),
+        [
+            ("Name", snap.name),
+            ("Location", region_label(snap.location)),
+            ("Size", f"{snap.size_gb} GiB"),
+            ("OS type", _text(snap.os_type)),
+            ("Image versions using it as OS disk", str(users)),
+            ("Tags", _text(snap.tags)),
+        ],
+        etag=snap.etag,
+    )
+
+
+def _folder_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    group = db.get_one(ResourceGroup, ref.pk)
+    nodes = children(db, ref, now)
+    what = "Managed images" if ref.kind == IMAGES else "Snapshots"
+    return Details(
+        ref.kind,
+        f"{what} of {group.name}",
+        None,
+        [("Resource group", group.name), ("Count", str(len(nodes)))],
+        tables=[Table(what, ("Name", "Facts"), [(n.name, n.detail) for n in nodes])],
+    )
+
+
+def path_to(db: Session, arm_id: str) -> list[NodeRef]:
+    """The tree path (root first) to the resource with this ARM id."""
+    row = lookup.resolve(db, arm_id)
+    path: list[NodeRef] = []
+    if isinstance(row, ImageVersion):
+        path.append(NodeRef(VERSION, row.pk))
+        row = db.get_one(ImageDefinition, row.definition_pk)
+    if isinstance(row, ImageDefinition):
+        path.append(NodeRef(DEFINITION, row.pk))
+        row = db.get_one(Gallery, row.gallery_pk)
+    if isinstance(row, Gallery):
+        path.append(NodeRef(GALLERY, row.pk))
+        row = db.get_one(ResourceGroup, row.resource_group_pk)
+    if isinstance(row, ManagedImage | Snapshot):
+        folder = IMAGES if isinstance(row, ManagedImage) else SNAPSHOTS
+        kind = MANAGED_IMAGE if isinstance(row, ManagedImage) else SNAPSHOT
+        path += [NodeRef(kind, row.pk), NodeRef(folder, row.resource_group_pk)]
+        row = db.get_one(ResourceGroup, row.resource_group_pk)
+    if isinstance(row, ResourceGroup):
+        path.append(NodeRef(GROUP, row.pk))
+        row = db.get_one(Subscription, row.subscription_pk)
+    if isinstance(row, Subscription):
+        path += [NodeRef(SUBSCRIPTION, row.pk), NodeRef(TENANT, row.tenant_pk)]
+    return list(reversed(path))

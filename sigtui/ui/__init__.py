@@ -1,0 +1,1 @@
+"""The Textual dashboard. Talks to sigtui.catalog (services, browse) only; never SQL."""

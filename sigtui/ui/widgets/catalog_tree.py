@@ -1,0 +1,143 @@
+"""The catalog tree: Tenant > Subscription > Resource group > Gallery > Definition > Version,
+plus "Managed images" and "Snapshots" under each group. Children load on expand, in a
+thread worker, so the UI never waits on the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from sigtui.catalog import browse
+from sigtui.catalog.db import Catalog
+
+BADGE_STYLES = {
+    "latest": "bold green",
+    "excluded from latest": "yellow",
+    "expired": "bold red",
+}
+STATE_STYLES = {"Failed": "bold red", "InProgress": "cyan", "Completed": "green", "Unknown": "dim"}
+
+
+@dataclass
+class TreeEntry:
+    """What a tree node holds: the catalog node and whether its children are loaded."""
+
+    node: browse.Node
+    loaded: bool = False
+
+
+def node_label(node: browse.Node) -> Text:
+    label = Text(node.name, style="bold")
+    if node.detail:
+        label.append("  ")
+        for i, part in enumerate(node.detail.split(" · ")):
+            if i:
+                label.append(" · ", style="dim")
+            state = part.split(" ")[0]
+            label.append(part, style=STATE_STYLES.get(state, "dim"))
+    for badge in node.badges:
+        label.append(f" [{badge}]", style=BADGE_STYLES.get(badge, "italic"))
+    return label
+
+
+class CatalogTree(Tree[TreeEntry]):
+    """A lazy tree over the catalog."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Expand", show=False, id="tree.toggle"),
+        Binding("R", "reload", "Reload", show=False, id="tree.reload"),
+    ]
+
+    class ChildrenLoaded(Message):
+        def __init__(self, parent: TreeNode[TreeEntry], nodes: list[browse.Node]) -> None:
+            super().__init__()
+            self.parent = parent
+            self.nodes = nodes
+
+    def __init__(self, catalog: Catalog, **kwargs: object) -> None:
+        super().__init__("Catalog", **kwargs)  # type: ignore[arg-type]
+        self.catalog = catalog
+        self._reveal_path: list[browse.NodeRef] = []
+        self.show_root = False
+        self.guide_depth = 3
+
+    def on_mount(self) -> None:
+        self.load_children(self.root)
+
+    @work(thread=True, group="tree", exit_on_error=False)
+    def load_children(self, parent: TreeNode[TreeEntry]) -> None:
+        with self.catalog.read() as db:
+            if parent is self.root:
+                nodes = browse.roots(db)
+            else:
+                assert parent.data is not None
+                nodes = browse.children(db, parent.data.node.ref, self.catalog.clock.now())
+        self.post_message(self.ChildrenLoaded(parent, nodes))
+
+    def on_catalog_tree_children_loaded(self, message: ChildrenLoaded) -> None:
+        parent = message.parent
+        parent.remove_children()
+        for node in message.nodes:
+            parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+        if parent.data is not None:
+            parent.data.loaded = True
+        if self._reveal_path:
+            self._continue_reveal(parent)
+        elif parent is self.root and self.cursor_node is None and parent.children:
+            self.move_cursor(parent.children[0])
+
+    def reveal(self, arm_id: str) -> None:
+        """Expand the tree down to the resource with this ARM id and select it."""
+        with self.catalog.read() as db:
+            self._reveal_path = browse.path_to(db, arm_id)
+        self._continue_reveal(self.root)
+
+    def _continue_reveal(self, parent: TreeNode[TreeEntry]) -> None:
+        """Walk the pending path as far as loaded children allow; load the next level."""
+        node = parent
+        while self._reveal_path:
+            wanted = self._reveal_path[0]
+            match = next((c for c in node.children if c.data and c.data.node.ref == wanted), None)
+            if match is None:
+                if node.data is None or node.data.loaded:
+                    self._reveal_path = []  # not in the tree (deleted meanwhile)
+                return
+            self._reveal_path.pop(0)
+            node = match
+            if not self._reveal_path:
+                self.move_cursor(node)
+                self.scroll_to_node(node)
+                return
+            if node.data is not None and not node.data.loaded:
+                node.expand()  # its children load; we continue when they arrive
+                return
+            node.expand()
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
+        entry = event.node.data
+        if entry is not None and not entry.loaded:
+            event.node.add_leaf(Text("loading…", style="dim italic"))
+            self.load_children(event.node)
+
+    @property
+    def selected_entry(self) -> TreeEntry | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def refresh_node(self, node: TreeNode[TreeEntry] | None) -> None:
+        """Reload a node's children (after a write under it)."""
+        if node is None or node is self.root:
+            self.load_children(self.root)
+            return
+        if node.data is not None:
+            node.data.loaded = False
+        self.load_children(node)
+
+    def action_reload(self) -> None:
+        self.refresh_node(self.cursor_node.parent if self.cursor_node else None)

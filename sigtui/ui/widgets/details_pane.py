@@ -1,0 +1,100 @@
+"""The details pane: every field of the selected node, its notes and its tables."""
+
+from __future__ import annotations
+
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual import work
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from sigtui.catalog import browse
+from sigtui.catalog.db import Catalog
+
+
+def fields_table(details: browse.Details) -> RichTable:
+    grid = RichTable.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for name, value in details.fields:
+        style = "bold red" if "expired" in value else ""
+        grid.add_row(name, Text(value, style=style))
+    if details.arm_id:
+        grid.add_row("ARM id", Text(details.arm_id, style="dim"))
+    return grid
+
+
+class SortableTable(DataTable[str]):
+    """A details table; selecting a header sorts by that column (again: reverse)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(zebra_stripes=True, cursor_type="row", **kwargs)  # type: ignore[arg-type]
+        self._sorted_by: tuple[str, bool] | None = None
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        reverse = self._sorted_by == (key, False)
+        self.sort(event.column_key, key=_sort_key, reverse=reverse)
+        self._sorted_by = (key, reverse)
+
+
+def _sort_key(value: object) -> tuple[object, ...]:
+    """Versions and numbers sort numerically, text by its letters."""
+    text = str(value)
+    parts = text.rstrip("%").split(".")
+    if all(p.isdigit() for p in parts):
+        return (0, *(int(p) for p in parts))
+    return (1, text.casefold())
+
+
+class DetailsPane(VerticalScroll):
+    """Shows `browse.details` of the node given to `show`."""
+
+    class Loaded(Message):
+        def __init__(self, details: browse.Details) -> None:
+            super().__init__()
+            self.details = details
+
+    def __init__(self, catalog: Catalog, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.catalog = catalog
+        self.details: browse.Details | None = None
+        self.ref: browse.NodeRef | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("Select a resource in the tree.", id="details-empty")
+
+    def show(self, ref: browse.NodeRef | None) -> None:
+        self.ref = ref
+        if ref is not None:
+            self.load(ref)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def load(self, ref: browse.NodeRef) -> None:
+        with self.catalog.read() as db:
+            details = browse.details(db, ref, self.catalog.clock.now())
+        self.post_message(self.Loaded(details))
+
+    async def on_details_pane_loaded(self, message: Loaded) -> None:
+        details = message.details
+        self.details = details
+        await self.remove_children()
+        widgets: list[Static | DataTable[str]] = [
+            Static(Text(details.title, style="bold"), classes="details-title"),
+            Static(fields_table(details), classes="details-fields"),
+        ]
+        for note in details.notes:
+            widgets.append(Static(Text(note), classes="details-note"))
+        for table in details.tables:
+            widgets.append(Static(Text(table.title, style="bold"), classes="details-table-title"))
+            data_table = SortableTable(classes="details-table")
+            for column in table.columns:
+                data_table.add_column(column, key=column)
+            for row in table.rows:
+                data_table.add_row(*row)
+            if not table.rows:
+                widgets.append(Static(Text("none", style="dim")))
+                continue
+            widgets.append(data_table)
+        await self.mount_all(widgets)
