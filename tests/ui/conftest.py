@@ -70,12 +70,3 @@ def _private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def app(demo_catalog: Catalog) -> SigtuiApp:
     return SigtuiApp(demo_catalog, remember_theme=False)
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the workers (tree and details loads) are done and the screen redrawn."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
