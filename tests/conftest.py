@@ -65,10 +65,16 @@ class PgServer:
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg://{self.user}@/{dbname}?host={self.socket_dir}&port={self.port}"
 
-    def janitor(self, dbname: str, **kwargs: object) -> DatabaseJanitor:
-        return DatabaseJanitor(
-            user=self.user, host=str(self.socket_dir), port=self.port, dbname=dbname, **kwargs
-        )
+    @contextmanager
+    def database(self, name: str, template: str | None = None) -> Iterator[str]:
+        """A new database (a copy of `template`) for the block; yields its URL, then drops it
+        (ending any connection a test left open)."""
+        janitor = DatabaseJanitor(
+            user=self.user, host=str(self.socket_dir), port=self.port, dbname=name,
+            template_dbname=template,
+        )  # fmt: skip
+        with janitor:
+            yield self.url(name)
 
 
 class PgUnavailable(Exception):
@@ -126,7 +132,9 @@ def _start_pg(base: Path) -> PgServer:
     )
     log = base / "postgres.log"
     try:
-        _run_pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+        _run_pg(
+            str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"
+        )
     except PgUnavailable as exc:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise PgUnavailable(f"{exc}\n{tail}") from exc
@@ -134,13 +142,10 @@ def _start_pg(base: Path) -> PgServer:
 
 
 def _stop_pg(base: Path) -> None:
-    if (base / "data" / "postmaster.pid").exists():
-        subprocess.run(
-            [*_as_pg_user(), str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "stop", "-m", "fast"],
-            check=False,
-            capture_output=True,
-            timeout=60,
-        )
+    data = base / "data"
+    if (data / "postmaster.pid").exists():
+        stop = [str(PG_BIN / "pg_ctl"), "-D", str(data), "stop", "-m", "fast"]
+        subprocess.run([*_as_pg_user(), *stop], check=False, capture_output=True, timeout=60)
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -169,8 +174,8 @@ def pg_server() -> Iterator[PgServer]:
 @pytest.fixture(scope="session")
 def pg_template(pg_server: PgServer) -> Iterator[str]:
     """The name of a template database migrated to head, copied by each test."""
-    with pg_server.janitor(PG_TEMPLATE, as_template=True):
-        open_catalog(pg_server.url(PG_TEMPLATE)).close()
+    with pg_server.database(PG_TEMPLATE) as url:
+        open_catalog(url).close()
         yield PG_TEMPLATE
 
 
@@ -198,8 +203,8 @@ def _pg_database(request: pytest.FixtureRequest, migrated: bool) -> Iterator[str
     server: PgServer = request.getfixturevalue("pg_server")
     template = request.getfixturevalue("pg_template") if migrated else None
     name = f"sigtui_test_{os.getpid()}_{next(_db_numbers)}"
-    with server.janitor(name, template_dbname=template):
-        yield server.url(name)
+    with server.database(name, template) as url:
+        yield url
 
 
 @pytest.fixture

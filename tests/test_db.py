@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -137,7 +138,9 @@ def test_a_fresh_catalog_is_empty_at_head(catalog: Catalog, clock: FixedClock) -
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
 
 
-def test_each_database_is_a_separate_copy(catalog_url: str, new_database) -> None:
+def test_each_database_is_a_separate_copy(
+    catalog_url: str, new_database: Callable[..., str]
+) -> None:
     engine = make_engine(catalog_url)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE probe (id INTEGER)"))

@@ -103,7 +103,9 @@ def alembic_config(engine: Engine) -> Any:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's config interpolates '%': escape it (encoded passwords, socket paths)
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     config.attributes["engine"] = engine
     return config
 
@@ -237,4 +239,7 @@ def open_catalog(
         raise CatalogError(
             "SIG-INPUT", f"cannot open the catalog at {display_url(url)}: {exc.orig}"
         ) from None
+    except BaseException:
+        engine.dispose()
+        raise
     return Catalog(engine=engine, clock=clock, readonly=readonly, is_new=is_new)
