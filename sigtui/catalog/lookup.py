@@ -113,7 +113,7 @@ def _child(db: Session, model: type[Row], parent_column: str, parent_pk: int, na
     )
     row = db.exec(statement).first()
     if row is None:
-        raise _not_found(model.__tablename__.replace("_", " "), name)  # type: ignore[attr-defined]
+        raise _not_found(str(model.__tablename__).replace("_", " "), name)
     return row
 
 
@@ -171,9 +171,8 @@ def find_version(db: Session, definition: ImageDefinition, name: str) -> ImageVe
 def resolve_as(db: Session, arm_id: str, model: type[Row]) -> Row:
     row = resolve(db, arm_id)
     if not isinstance(row, model):
-        raise CatalogError(
-            "SIG-INPUT", f"{arm_id!r} is not the id of a {model.__tablename__.replace('_', ' ')}"
-        )  # type: ignore[attr-defined]
+        kind = str(model.__tablename__).replace("_", " ")
+        raise CatalogError("SIG-INPUT", f"{arm_id!r} is not the id of a {kind}")
     return row
 
 
