@@ -58,7 +58,8 @@ def record(
     """Store what replication to one region reports (the one write path for its state)."""
     version = lookup.resolve_as(db, version_id, ImageVersion)
     name = get_region(region, code="SIG-REPLICATION", field="region").name
-    target = db.get(TargetRegion, _target_pk(db, version, name))
+    target_pk = _target_pk(db, version, name)
+    target = db.get(TargetRegion, target_pk) if target_pk is not None else None
     if target is None:
         raise CatalogError("SIG-NOT-FOUND", f"{name} is not a target region of this version")
     try:

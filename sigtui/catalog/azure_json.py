@@ -1,0 +1,411 @@
+"""Catalog rows in the Azure CLI's JSON shape (what `az ... show/list` prints).
+
+ARM's REST body without its `properties` wrapper, as `az` flattens it, plus
+`resourceGroup` and `etag` (the row's version counter, as text). Keys are camelCase.
+
+The list functions take whole lists and never run a query per row: parents, sources,
+target regions and data disks are loaded in one query per kind (queries.by_pk and the
+`*_of` batch reads), and ARM ids are then built from the session's identity map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from sigtui.catalog import ids, lookup, queries, replication
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import (
+    DataDisk,
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+    TargetRegion,
+    Tenant,
+)
+from sigtui.catalog.regions import find_region
+
+Json = dict[str, Any]
+Row = TypeVar("Row")
+
+PROVISIONED = "Succeeded"
+GALLERY_TYPE = "Microsoft.Compute/galleries"
+DEFINITION_TYPE = "Microsoft.Compute/galleries/images"
+VERSION_TYPE = "Microsoft.Compute/galleries/images/versions"
+MANAGED_IMAGE_TYPE = "Microsoft.Compute/images"
+SNAPSHOT_TYPE = "Microsoft.Compute/snapshots"
+GROUP_TYPE = "Microsoft.Resources/resourceGroups"
+
+
+# --- small conversions -----------------------------------------------------------------
+
+
+def arm_date(value: date | None) -> str | None:
+    """A date as ARM writes date-times: `2030-01-01T00:00:00+00:00`."""
+    return None if value is None else f"{value.isoformat()}T00:00:00+00:00"
+
+
+def arm_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def region_display_name(name: str) -> str:
+    """`westeurope` -> `West Europe` (target regions come back as display names)."""
+    region = find_region(name)
+    return region.display_name if region else name
+
+
+def _common(db: Session, loaded: _Loaded, row: Any, group_pk: int, kind: str) -> Json:
+    return {
+        "id": lookup.arm_id(db, row),
+        "name": row.name,
+        "location": row.location,
+        "resourceGroup": loaded.get(ResourceGroup, group_pk).name,
+        "type": kind,
+        "tags": dict(row.tags or {}),
+        "etag": str(row.etag),
+    }
+
+
+# --- loading parents and sources (one query per kind) -------------------------------------
+
+
+@dataclass
+class _Loaded:
+    """The rows one batch needs, by model and primary key. Holding them here also keeps
+    them in the session's identity map (which references rows weakly), so that
+    `lookup.arm_id` finds every parent there without SQL."""
+
+    db: Session
+    rows: dict[type, dict[int, Any]] = field(default_factory=dict)
+
+    def load(self, model: type[Any], pks: Iterable[int | None]) -> dict[int, Any]:
+        found = queries.by_pk(self.db, model, pks)
+        self.rows.setdefault(model, {}).update(found)
+        return found
+
+    def get(self, model: type[Row], pk: int) -> Row:
+        return self.rows[model][pk]
+
+    def parents(
+        self,
+        *,
+        definition_pks: Iterable[int] = (),
+        gallery_pks: Iterable[int] = (),
+        group_pks: Iterable[int] = (),
+    ) -> _Loaded:
+        """The chain definition -> gallery -> group -> subscription."""
+        definitions = self.load(ImageDefinition, definition_pks)
+        found = self.load(Gallery, [*gallery_pks, *(d.gallery_pk for d in definitions.values())])
+        groups = self.load(
+            ResourceGroup, [*group_pks, *(g.resource_group_pk for g in found.values())]
+        )
+        self.load(Subscription, [g.subscription_pk for g in groups.values()])
+        return self
+
+
+# --- galleries, definitions ------------------------------------------------------------------
+
+
+def galleries(db: Session, rows: Sequence[Gallery]) -> list[Json]:
+    loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
+    return [_gallery(db, loaded, row) for row in rows]
+
+
+def gallery(db: Session, row: Gallery) -> Json:
+    return galleries(db, [row])[0]
+
+
+def _gallery(db: Session, loaded: _Loaded, row: Gallery) -> Json:
+    subscription = loaded.get(Subscription, row.subscription_pk)
+    return {
+        **_common(db, loaded, row, row.resource_group_pk, GALLERY_TYPE),
+        "description": row.description,
+        "identifier": {"uniqueName": f"{subscription.subscription_id}-{row.name.upper()}"},
+        "provisioningState": PROVISIONED,
+    }
+
+
+def definitions(db: Session, rows: Sequence[ImageDefinition]) -> list[Json]:
+    loaded = _Loaded(db).parents(gallery_pks=[r.gallery_pk for r in rows])
+    return [_definition(db, loaded, row) for row in rows]
+
+
+def definition(db: Session, row: ImageDefinition) -> Json:
+    return definitions(db, [row])[0]
+
+
+def _definition(db: Session, loaded: _Loaded, row: ImageDefinition) -> Json:
+    parent = loaded.get(Gallery, row.gallery_pk)
+    return {
+        **_common(db, loaded, row, parent.resource_group_pk, DEFINITION_TYPE),
+        "description": row.description,
+        "eula": row.eula,
+        "privacyStatementUri": row.privacy_statement_uri,
+        "releaseNoteUri": row.release_note_uri,
+        "endOfLifeDate": arm_date(row.end_of_life_date),
+        "osType": row.os_type,
+        "osState": row.os_state,
+        "hyperVGeneration": row.hyper_v_generation,
+        "identifier": {"publisher": row.publisher, "offer": row.offer, "sku": row.sku},
+        "recommended": {
+            "vCPUs": {"min": row.min_vcpus, "max": row.max_vcpus},
+            "memory": {"min": row.min_memory_gb, "max": row.max_memory_gb},
+        },
+        "disallowed": {"diskTypes": list(row.disallowed_disk_types or [])},
+        "provisioningState": PROVISIONED,
+    }
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+def versions(
+    db: Session, rows: Sequence[ImageVersion], *, expand_replication: bool = False
+) -> list[Json]:
+    pks = [row.pk for row in rows if row.pk is not None]
+    targets = queries.target_regions_of(db, pks)
+    disks = queries.data_disks_of(db, pks)
+    loaded = _Loaded(db).parents(definition_pks=[r.definition_pk for r in rows])
+    _load_sources(loaded, rows, disks)
+    return [
+        _version(db, loaded, row, targets[row.pk], disks[row.pk], expand_replication)  # type: ignore[index]
+        for row in rows
+    ]
+
+
+def version(db: Session, row: ImageVersion, *, expand_replication: bool = False) -> Json:
+    return versions(db, [row], expand_replication=expand_replication)[0]
+
+
+def _load_sources(
+    loaded: _Loaded, rows: Sequence[ImageVersion], disks: dict[int, list[DataDisk]]
+) -> None:
+    images = loaded.load(ManagedImage, [r.managed_image_pk for r in rows])
+    snapshot_pks = [r.os_snapshot_pk for r in rows]
+    snapshot_pks += [d.snapshot_pk for found in disks.values() for d in found]
+    snapshots = loaded.load(Snapshot, snapshot_pks)
+    loaded.parents(group_pks=[s.resource_group_pk for s in [*images.values(), *snapshots.values()]])
+
+
+def _version(
+    db: Session,
+    loaded: _Loaded,
+    row: ImageVersion,
+    targets: list[TargetRegion],
+    disks: list[DataDisk],
+    expand_replication: bool,
+) -> Json:
+    parent = loaded.get(ImageDefinition, row.definition_pk)
+    gallery_row = loaded.get(Gallery, parent.gallery_pk)
+    shown: Json = {
+        **_common(db, loaded, row, gallery_row.resource_group_pk, VERSION_TYPE),
+        "publishingProfile": _publishing_profile(row, targets),
+        "storageProfile": _storage_profile(db, loaded, row, disks),
+        "safetyProfile": {
+            "allowDeletionOfReplicatedLocations": False,
+            "reportedForPolicyViolation": False,
+        },
+        "provisioningState": PROVISIONED,
+    }
+    if expand_replication:
+        shown["replicationStatus"] = replication_status(targets)
+    return shown
+
+
+def _publishing_profile(row: ImageVersion, targets: list[TargetRegion]) -> Json:
+    return {
+        "targetRegions": [
+            {
+                "name": region_display_name(t.region),
+                "regionalReplicaCount": t.replica_count,
+                "storageAccountType": t.storage_account_type,
+            }
+            for t in targets
+        ],
+        "replicaCount": row.replica_count,
+        "storageAccountType": row.storage_account_type,
+        "excludeFromLatest": row.exclude_from_latest,
+        "endOfLifeDate": arm_date(row.end_of_life_date),
+        "publishedDate": arm_datetime(row.published_at),
+    }
+
+
+def replication_status(targets: list[TargetRegion]) -> Json:
+    return {
+        "aggregatedState": str(replication.aggregated_state(t.state for t in targets)),
+        "summary": [
+            {
+                "region": region_display_name(t.region),
+                "state": t.state,
+                "details": t.details,
+                "progress": t.progress,
+            }
+            for t in targets
+        ],
+    }
+
+
+def _source(source_id: str | None) -> Json | None:
+    return None if source_id is None else {"id": source_id}
+
+
+def _storage_profile(
+    db: Session, loaded: _Loaded, row: ImageVersion, disks: list[DataDisk]
+) -> Json:
+    image_source, os_source = _os_sources(db, loaded, row)
+    os_disk: Json = {"sizeInGB": row.os_disk_size_gb, "hostCaching": "ReadWrite"}
+    if os_source is not None:
+        os_disk["source"] = _source(os_source)
+    profile: Json = {}
+    if image_source is not None:
+        profile["source"] = _source(image_source)
+    profile["osDiskImage"] = os_disk
+    profile["dataDiskImages"] = [_data_disk(db, loaded, d) for d in disks]
+    return profile
+
+
+def _os_sources(db: Session, loaded: _Loaded, row: ImageVersion) -> tuple[str | None, str | None]:
+    """(the managed image's id, the OS snapshot's id): one of them is set."""
+    if row.managed_image_pk is not None:
+        return lookup.arm_id(db, loaded.get(ManagedImage, row.managed_image_pk)), None
+    if row.os_snapshot_pk is not None:
+        return None, lookup.arm_id(db, loaded.get(Snapshot, row.os_snapshot_pk))
+    external = row.external_source_id
+    if external and _is_managed_image_id(external):
+        return external, None
+    return None, external
+
+
+def _is_managed_image_id(text: str) -> bool:
+    try:
+        return ids.parse_id(text).kind == "image"
+    except CatalogError:  # any other id (a disk, a VHD): an OS disk source
+        return False
+
+
+def _data_disk(db: Session, loaded: _Loaded, disk: DataDisk) -> Json:
+    shown: Json = {"lun": disk.lun, "sizeInGB": disk.size_gb, "hostCaching": "None"}
+    if disk.snapshot_pk is not None:
+        shown["source"] = {"id": lookup.arm_id(db, loaded.get(Snapshot, disk.snapshot_pk))}
+    elif disk.external_source_id:
+        shown["source"] = {"id": disk.external_source_id}
+    return shown
+
+
+# --- sources: managed images and snapshots ------------------------------------------------------
+
+
+def managed_images(db: Session, rows: Sequence[ManagedImage]) -> list[Json]:
+    loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
+    return [_managed_image(db, loaded, row) for row in rows]
+
+
+def managed_image(db: Session, row: ManagedImage) -> Json:
+    return managed_images(db, [row])[0]
+
+
+def _managed_image(db: Session, loaded: _Loaded, row: ManagedImage) -> Json:
+    return {
+        **_common(db, loaded, row, row.resource_group_pk, MANAGED_IMAGE_TYPE),
+        "hyperVGeneration": row.hyper_v_generation,
+        "storageProfile": {
+            "osDisk": {
+                "osType": row.os_type,
+                "osState": row.os_state,
+                "diskSizeGb": row.os_disk_size_gb,
+            },
+            "dataDisks": [
+                {"lun": lun, "diskSizeGb": size}
+                for lun, size in enumerate(row.data_disk_sizes_gb or [])
+            ],
+        },
+        "provisioningState": PROVISIONED,
+    }
+
+
+def snapshots(db: Session, rows: Sequence[Snapshot]) -> list[Json]:
+    loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
+    return [_snapshot(db, loaded, row) for row in rows]
+
+
+def snapshot(db: Session, row: Snapshot) -> Json:
+    return snapshots(db, [row])[0]
+
+
+def _snapshot(db: Session, loaded: _Loaded, row: Snapshot) -> Json:
+    return {
+        **_common(db, loaded, row, row.resource_group_pk, SNAPSHOT_TYPE),
+        "diskSizeGb": row.size_gb,
+        "osType": row.os_type,
+        "provisioningState": PROVISIONED,
+    }
+
+
+# --- accounts: tenants, subscriptions, resource groups ----------------------------------------
+
+
+def tenants(rows: Sequence[Tenant]) -> list[Json]:
+    """As `az account tenant list` prints them."""
+    return [
+        {"id": f"/tenants/{row.tenant_id}", "tenantId": row.tenant_id, "displayName": row.name}
+        for row in rows
+    ]
+
+
+def tenant(row: Tenant) -> Json:
+    return tenants([row])[0]
+
+
+def subscriptions(db: Session, rows: Sequence[Subscription]) -> list[Json]:
+    """As `az account list` prints them, plus the regions each is allowlisted for."""
+    owners = queries.by_pk(db, Tenant, [r.tenant_pk for r in rows])
+    allowlists = queries.allowlists_of(db, [r.pk for r in rows if r.pk is not None])
+    return [
+        {
+            "id": row.subscription_id,
+            "name": row.name,
+            "tenantId": owners[row.tenant_pk].tenant_id,
+            "homeTenantId": owners[row.tenant_pk].tenant_id,
+            "cloudName": row.cloud,
+            "state": "Enabled",
+            "isDefault": False,
+            "managedByTenants": [],
+            "allowlistedRegions": allowlists.get(row.pk or 0, []),
+        }
+        for row in rows
+    ]
+
+
+def subscription(db: Session, row: Subscription) -> Json:
+    return subscriptions(db, [row])[0]
+
+
+def resource_groups(db: Session, rows: Sequence[ResourceGroup]) -> list[Json]:
+    """As `az group list` prints them."""
+    loaded = _Loaded(db)
+    loaded.load(Subscription, [r.subscription_pk for r in rows])
+    return [
+        {
+            "id": lookup.arm_id(db, row),
+            "name": row.name,
+            "location": row.location,
+            "managedBy": None,
+            "tags": dict(row.tags or {}),
+            "type": GROUP_TYPE,
+            "properties": {"provisioningState": PROVISIONED},
+        }
+        for row in rows
+    ]
+
+
+def resource_group(db: Session, row: ResourceGroup) -> Json:
+    return resource_groups(db, [row])[0]

@@ -1,0 +1,177 @@
+"""The root command: `sigtui` opens the app; its subcommands mirror az (DESIGN.md §4).
+
+Exit codes: 0 success; 1 a rule or not-found error (`error: SIG-CODE: message` on
+stderr) or an unexpected failure (`error: ...`, never a traceback); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import sqlalchemy as sa
+
+from sigtui.catalog import db as catalog_db
+from sigtui.catalog.errors import CatalogError
+from sigtui.cli.accounts import account_group, group_group
+from sigtui.cli.context import CliState, CommandFailed, state_of
+from sigtui.cli.options import common_options, expand_multi_values
+from sigtui.cli.output import emit_message
+from sigtui.cli.sig import sig_group
+from sigtui.cli.sources import image_group, snapshot_group
+
+DEBUG_ENV = "SIGTUI_DEBUG"  # set it to see the traceback of an unexpected error
+
+
+class SigtuiGroup(click.Group):
+    """The root group: expands az's multi-value options, and turns errors into
+    `error: ...` lines and exit codes."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        extra.setdefault("prog_name", "sigtui")
+        return super().main(expand_multi_values(argv), *rest, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            _fail(ctx, f"{exc.code}: {exc.message}")
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(ctx, f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _fail(ctx: click.Context, message: str) -> NoReturn:
+    for secret in state_of(ctx).secrets():
+        message = message.replace(secret, "***")
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(1)
+
+
+@click.group(cls=SigtuiGroup, invoke_without_command=True)
+@click.option("--db", metavar="URL", help="Catalog database URL or SQLite file.")
+@click.option("--no-seed", is_flag=True, help="Do not load the demo into a new default catalog.")
+@click.option("--readonly", is_flag=True, help="Open the catalog read-only.")
+@click.version_option(package_name="sigtui", prog_name="sigtui")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, no_seed: bool, readonly: bool) -> None:
+    """sigtui: a terminal dashboard over a catalog of Azure Compute Gallery resources.
+
+    With no command, opens the app. The commands mirror the Azure CLI (az)."""
+    state = state_of(ctx)
+    state.db = db or state.db
+    state.no_seed = no_seed or state.no_seed
+    state.readonly = readonly or state.readonly
+    ctx.call_on_close(state.close)
+    if ctx.invoked_subcommand is None:
+        _open_app(state)
+
+
+def _open_app(state: CliState) -> None:
+    catalog = state.catalog()
+    try:
+        from sigtui.ui.app import run_app
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("sigtui.ui.app", "sigtui.ui"):
+            raise
+        raise CommandFailed(
+            "the terminal app is not available in this build (sigtui.ui.app is missing); "
+            "the commands work: see sigtui --help"
+        ) from None
+    run_app(catalog)
+
+
+# --- db ----------------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The catalog's schema (migrations)."""
+
+
+def _engine(state: CliState) -> sa.Engine:
+    """An engine on the catalog without bringing its schema to head (downgrade, current)."""
+    url, _ = catalog_db.resolve_url(state.db)
+    parsed = sa.make_url(url)
+    database = parsed.database or ""
+    is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if is_file and not Path(database).exists():
+        raise CatalogError("SIG-NOT-FOUND", f"there is no catalog at {catalog_db.display_url(url)}")
+    return catalog_db.make_engine(url)
+
+
+@db_group.command("upgrade")
+@common_options
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Bring the catalog's schema to the newest revision."""
+    catalog = state_of(ctx).catalog()
+    revision = catalog_db.current_revision(catalog.engine)
+    emit_message(f"{catalog.display_name}: schema at {revision} (head)", revision=revision)
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@common_options
+@click.pass_context
+def db_downgrade(ctx: click.Context, revision: str) -> None:
+    """Take the catalog's schema back to REVISION (`base`: no schema)."""
+    state = state_of(ctx)
+    if state.readonly:
+        raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
+    engine = _engine(state)
+    try:
+        catalog_db.downgrade(engine, revision)
+        now = catalog_db.current_revision(engine)
+        shown = catalog_db.display_url(catalog_db.resolve_url(state.db)[0])
+        emit_message(f"{shown}: schema at {now or 'base'}", revision=now)
+    finally:
+        engine.dispose()
+
+
+@db_group.command("current")
+@common_options
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Show the catalog's schema revision."""
+    state = state_of(ctx)
+    engine = _engine(state)
+    try:
+        revision = catalog_db.current_revision(engine)
+    finally:
+        engine.dispose()
+    _, head = catalog_db.known_revisions()
+    suffix = " (head)" if revision == head else f" (head is {head})"
+    emit_message(f"{revision or 'none'}{suffix}", revision=revision, head=head)
+
+
+# --- seed ---------------------------------------------------------------------------------
+
+
+@cli.command("seed")
+@click.option("--reset", is_flag=True, help="Empty the catalog first.")
+@common_options
+@click.pass_context
+def seed(ctx: click.Context, reset: bool) -> None:
+    """Load the demo catalog (the source document's examples)."""
+    catalog = state_of(ctx).catalog(seed_default=False)
+    try:
+        from sigtui.catalog.seed import load_demo
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("sigtui.catalog.seed", "sigtui.catalog"):
+            raise
+        raise CommandFailed("the demo seed is not available in this build") from None
+    result = load_demo(catalog, reset=reset)
+    emit_message(result.summary(), catalog=catalog.display_name)
+
+
+for _group in (account_group, group_group, image_group, snapshot_group, sig_group):
+    cli.add_command(_group)

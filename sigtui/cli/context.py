@@ -1,0 +1,81 @@
+"""What every command shares: the catalog it opens (lazily, once) and the output format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import click
+import sqlalchemy as sa
+
+from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
+from sigtui.catalog.db import Catalog, open_catalog, resolve_url
+
+
+@dataclass
+class CliState:
+    """Options gathered from the root group and the subcommand, and the open catalog.
+
+    Tests may pass one as `obj` (e.g. with a FixedClock); click makes one otherwise."""
+
+    db: str | None = None
+    no_seed: bool = False
+    readonly: bool = False
+    output: str | None = None
+    clock: Clock = SYSTEM_CLOCK
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    def catalog(self, *, seed_default: bool = True) -> Catalog:
+        """The catalog of --db / SIGTUI_DB / the default file, at the schema head.
+
+        The default file gets the demo seed on its first use (unless --no-seed); a
+        catalog named by --db or SIGTUI_DB starts empty."""
+        if self._catalog is None:
+            url, is_default = resolve_url(self.db)
+            catalog = open_catalog(
+                url, clock=self.clock, readonly=self.readonly, private=is_default
+            )
+            self._catalog = catalog
+            first_use = is_default and catalog.is_new
+            if first_use and seed_default and not self.no_seed and not self.readonly:
+                _seed_first_use(catalog)
+        return self._catalog
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+
+    def secrets(self) -> list[str]:
+        """The database password (never to be printed), in its plain and URL forms."""
+        try:
+            url = sa.make_url(resolve_url(self.db)[0])
+        except sa.exc.ArgumentError:  # not a URL: no password to hide
+            return []
+        if not url.password:
+            return []
+        raw = str(url.password)
+        return [raw, quote(raw, safe="")]
+
+
+def _seed_first_use(catalog: Catalog) -> None:
+    from sigtui.catalog.seed import load_demo
+
+    result = load_demo(catalog)
+    click.echo(f"First use of {catalog.display_name}: {result.summary()}", err=True)
+
+
+class CommandFailed(click.ClickException):
+    """A failure that no rule code names (a missing part of the build): exit 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def state_of(ctx: click.Context) -> CliState:
+    return ctx.ensure_object(CliState)
+
+
+def current_state() -> CliState:
+    return state_of(click.get_current_context())

@@ -1,0 +1,261 @@
+"""`sigtui sig image-definition ...` (as `az sig image-definition`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from sigtui.catalog import azure_json, lookup, queries, schemas, services
+from sigtui.catalog import ids as arm_ids
+from sigtui.catalog.models import Gallery, ImageDefinition
+from sigtui.cli import refs
+from sigtui.cli.context import current_state
+from sigtui.cli.generic_update import DEFINITION_PATHS, changes_from_sets, parse_assignments
+from sigtui.cli.options import (
+    common_options,
+    confirm_delete,
+    definition_name_option,
+    eol_option,
+    gallery_name_option,
+    group_option,
+    ids_option,
+    if_match_option,
+    location_option,
+    parse_eol,
+    parse_tags,
+    set_option,
+    subscription_option,
+    tags_option,
+    usage_error,
+    yes_option,
+)
+from sigtui.cli.output import emit
+
+DEFINITION_UPDATABLE = (
+    "description",
+    "endOfLifeDate",
+    "recommended.vCPUs.min",
+    "recommended.vCPUs.max",
+    "recommended.memory.min",
+    "recommended.memory.max",
+    "tags",
+)
+
+# CLI option -> DefinitionCreate/DefinitionUpdate field, for the recommended sizes
+RECOMMENDED_OPTIONS = {
+    "minimum_cpu_core": "min_vcpus",
+    "maximum_cpu_core": "max_vcpus",
+    "minimum_memory": "min_memory_gb",
+    "maximum_memory": "max_memory_gb",
+}
+
+
+@click.group("image-definition")
+def definition_group() -> None:
+    """Image definitions of a gallery."""
+
+
+def recommended_options(command: Any) -> Any:
+    for flag, what in reversed(
+        [
+            ("--minimum-cpu-core", "Recommended minimum vCPUs."),
+            ("--maximum-cpu-core", "Recommended maximum vCPUs."),
+            ("--minimum-memory", "Recommended minimum memory (GB)."),
+            ("--maximum-memory", "Recommended maximum memory (GB)."),
+        ]
+    ):
+        command = click.option(flag, metavar="N", help=what)(command)
+    return command
+
+
+def _names(
+    subscription: str | None,
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    ids: str | None,
+) -> refs.Names:
+    return refs.Names(
+        subscription=subscription, group=group, gallery=gallery, definition=definition, ids=ids
+    )
+
+
+def _recommended(options: dict[str, Any]) -> dict[str, Any]:
+    return {
+        field: options[option]
+        for option, field in RECOMMENDED_OPTIONS.items()
+        if options.get(option) is not None
+    }
+
+
+@definition_group.command("create")
+@group_option(required=True)
+@gallery_name_option(required=True)
+@definition_name_option(required=True)
+@location_option
+@subscription_option
+@click.option("--publisher", required=True, help="Publisher (up to 128 characters).")
+@click.option("--offer", required=True, help="Offer (up to 64 characters).")
+@click.option("--sku", required=True, help="SKU (up to 64 characters).")
+@click.option("--os-type", required=True, help="Windows or Linux.")
+@click.option("--os-state", default="Generalized", show_default=True, help="Or Specialized.")
+@click.option("--hyper-v-generation", default="V1", show_default=True, help="V1 or V2.")
+@click.option("--description", help="Description.")
+@click.option("--eula", help="End-user license agreement.")
+@click.option("--privacy-statement-uri", help="Privacy statement URI.")
+@click.option("--release-note-uri", help="Release notes URI.")
+@eol_option
+@recommended_options
+@click.option(
+    "--disallowed-disk-types", multiple=True, metavar="TYPE...", help="e.g. Standard_LRS."
+)
+@tags_option
+@common_options
+def definition_create(
+    group: str,
+    gallery: str,
+    definition: str,
+    location: str | None,
+    subscription: str | None,
+    end_of_life_date: str | None,
+    disallowed_disk_types: tuple[str, ...],
+    tags: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Create an image definition (publisher/offer/SKU unique in the gallery: SIG-IDENT)."""
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        owner = refs.group(db, group, subscription)
+        gallery_id = arm_ids.gallery_id(*refs.group_parts(db, owner), gallery)
+        data = schemas.build(
+            schemas.DefinitionCreate,
+            name=definition,
+            location=location or owner.location,
+            end_of_life_date=parse_eol(end_of_life_date),
+            disallowed_disk_types=list(disallowed_disk_types),
+            tags=parse_tags(tags) or {},
+            **{k: v for k, v in options.items() if k not in RECOMMENDED_OPTIONS},
+            **_recommended(options),
+        )
+        created = services.create_definition(db, gallery_id, data, catalog.clock)
+        shown = azure_json.definition(db, created)
+    emit(shown, "definition")
+
+
+@definition_group.command("list")
+@group_option()
+@gallery_name_option()
+@subscription_option
+@ids_option
+@common_options
+def definition_list(
+    group: str | None, gallery: str | None, subscription: str | None, ids: str | None
+) -> None:
+    """List a gallery's image definitions (--ids: the gallery's id)."""
+    names = refs.Names(subscription=subscription, group=group, gallery=gallery, ids=ids)
+    with current_state().catalog().read() as db:
+        parent = lookup.resolve_as(db, refs.resource_id(db, "gallery", names), Gallery)
+        shown = azure_json.definitions(db, queries.definitions(db, parent.pk or 0))
+    emit(shown, "definition")
+
+
+@definition_group.command("show")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@subscription_option
+@ids_option
+@common_options
+def definition_show(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    subscription: str | None,
+    ids: str | None,
+) -> None:
+    """Show an image definition."""
+    names = _names(subscription, group, gallery, definition, ids)
+    with current_state().catalog().read() as db:
+        definition_id = refs.resource_id(db, "definition", names)
+        shown = azure_json.definition(db, lookup.resolve_as(db, definition_id, ImageDefinition))
+    emit(shown, "definition")
+
+
+@definition_group.command("update")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@subscription_option
+@ids_option
+@click.option("--description", help="New description.")
+@eol_option
+@recommended_options
+@tags_option
+@set_option
+@if_match_option
+@common_options
+def definition_update(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    subscription: str | None,
+    ids: str | None,
+    description: str | None,
+    end_of_life_date: str | None,
+    tags: tuple[str, ...],
+    sets: tuple[str, ...],
+    if_match: str | None,
+    **options: Any,
+) -> None:
+    """Change recommended vCPUs/memory, description, end-of-life date or tags (SIG-UPDATE)."""
+    assignments = parse_assignments(sets)
+    changes: dict[str, Any] = _recommended(options)
+    if description is not None:
+        changes["description"] = description
+    if end_of_life_date is not None:
+        changes["end_of_life_date"] = parse_eol(end_of_life_date)
+    if (new_tags := parse_tags(tags)) is not None:
+        changes["tags"] = new_tags
+    if not changes and not assignments:
+        raise usage_error("nothing to update: give the fields to change or --set path=value")
+    names = _names(subscription, group, gallery, definition, ids)
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        definition_id = refs.resource_id(db, "definition", names)
+        row = lookup.resolve_as(db, definition_id, ImageDefinition)
+        current = azure_json.definition(db, row)
+        changes |= changes_from_sets(assignments, DEFINITION_PATHS, current, DEFINITION_UPDATABLE)
+        data = schemas.build(schemas.DefinitionUpdate, **changes)
+        updated = services.update_definition(
+            db, definition_id, data, catalog.clock, if_match=if_match
+        )
+        shown = azure_json.definition(db, updated)
+    emit(shown, "definition")
+
+
+@definition_group.command("delete")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@subscription_option
+@ids_option
+@if_match_option
+@yes_option
+@common_options
+def definition_delete(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    subscription: str | None,
+    ids: str | None,
+    if_match: str | None,
+    yes: bool,
+) -> None:
+    """Delete an image definition that has no versions (SIG-DELETE)."""
+    confirm_delete(f"image definition {definition or ids!r}", yes)
+    names = _names(subscription, group, gallery, definition, ids)
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        definition_id = refs.resource_id(db, "definition", names)
+        services.delete_definition(db, definition_id, if_match=if_match)

@@ -1,0 +1,237 @@
+"""Options shared by many commands, az's multi-value options, and parsing helpers."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from sigtui.catalog import rules
+from sigtui.catalog.errors import CatalogError
+from sigtui.cli.context import state_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Options that take several values after one flag, as in az (`--tags a=b c=d`).
+MULTI_VALUE_OPTIONS = frozenset(
+    {
+        "--tags",
+        "--allow-region",
+        "--data-disk-sizes-gb",
+        "--data-snapshots",
+        "--data-snapshot-luns",
+        "--target-regions",
+        "--add-target-regions",
+        "--remove-target-regions",
+        "--disallowed-disk-types",
+        "--set",
+    }
+)
+
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$")
+
+
+def _is_value(token: str) -> bool:
+    return not token.startswith("-") or bool(_NEGATIVE_NUMBER.match(token))
+
+
+def expand_multi_values(argv: Sequence[str]) -> list[str]:
+    """`--opt a b c` -> `--opt a --opt b --opt c` for the known multi-value options,
+    up to the next token that starts with `-` (click has no variadic options)."""
+    expanded: list[str] = []
+    current: str | None = None  # the multi-value option whose values are being read
+    seen_value = False
+    for index, token in enumerate(argv):
+        if token == "--":
+            expanded.extend(argv[index:])
+            break
+        name, has_inline, inline = token.partition("=")
+        if name in MULTI_VALUE_OPTIONS:
+            current, seen_value = name, has_inline == "="
+            expanded += [name, inline] if seen_value else [name]
+        elif current is not None and _is_value(token):
+            expanded += [current, token] if seen_value else [token]
+            seen_value = True
+        else:
+            current = None
+            expanded.append(token)
+    return expanded
+
+
+# --- options every command takes ----------------------------------------------------------
+
+
+def _store_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        state_of(ctx).db = value
+
+
+def _store_output(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        state_of(ctx).output = value.lower()
+
+
+def common_options(command: F) -> F:
+    """`--db URL` (also accepted before the subcommand) and `-o/--output json|table`."""
+    command = click.option(
+        "--db",
+        metavar="URL",
+        expose_value=False,
+        callback=_store_db,
+        help="Catalog database URL or SQLite file (default: $SIGTUI_DB, else the user's file).",
+    )(command)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(["json", "table"], case_sensitive=False),
+        expose_value=False,
+        callback=_store_output,
+        help="Output format (json, as az prints it, or a readable table).",
+    )(command)
+
+
+def subscription_option(command: F) -> F:
+    return click.option("--subscription", metavar="NAME_OR_ID", help="Subscription name or id.")(
+        command
+    )
+
+
+def group_option(*, required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "-g", "--resource-group", "group", metavar="RG", required=required, help="Resource group."
+    )
+
+
+def ids_option(command: F) -> F:
+    return click.option("--ids", metavar="ARM_ID", help="The resource's ARM id, instead of names.")(
+        command
+    )
+
+
+def tags_option(command: F) -> F:
+    return click.option(
+        "--tags",
+        multiple=True,
+        metavar="KEY=VALUE...",
+        help='Space-separated tags; "" clears them.',
+    )(command)
+
+
+def if_match_option(command: F) -> F:
+    return click.option(
+        "--if-match",
+        metavar="ETAG",
+        help="Change only if the resource's etag is still this one (else SIG-CONFLICT).",
+    )(command)
+
+
+def yes_option(command: F) -> F:
+    return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(command)
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def parse_tags(values: Sequence[str]) -> dict[str, str] | None:
+    """`("a=b", "c=d")` -> `{"a": "b", "c": "d"}`; nothing given -> None; `""` -> `{}`."""
+    if not values:
+        return None
+    tags: dict[str, str] = {}
+    for value in values:
+        if not value:
+            continue
+        key, _, text = value.partition("=")
+        tags[key] = text
+    return tags
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def parse_bool(value: str | None, what: str) -> bool | None:
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise CatalogError("SIG-INPUT", f"{what} must be true or false, not {value!r}", field=what)
+
+
+def parse_eol(value: str | None) -> Any:
+    """`--end-of-life-date YYYY-MM-DD` as a date (SIG-INPUT when it is not one)."""
+    return rules.parse_date(value) if value is not None else None
+
+
+def usage_error(message: str) -> click.UsageError:
+    return click.UsageError(message, ctx=click.get_current_context(silent=True))
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm_delete(what: str, yes: bool) -> None:
+    """Ask on a terminal; without one, refuse unless --yes (a script must say so)."""
+    if yes:
+        return
+    if not stdin_is_terminal():
+        raise usage_error(f"deleting {what} needs confirmation: pass --yes (no terminal to ask)")
+    click.confirm(f"Are you sure you want to delete {what}?", abort=True)
+
+
+# --- gallery resources: -r, -i, -e ----------------------------------------------------------
+
+
+def gallery_name_option(*, required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "-r", "--gallery-name", "gallery", metavar="NAME", required=required, help="Gallery."
+    )
+
+
+def definition_name_option(*, required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "-i",
+        "--gallery-image-definition",
+        "definition",
+        metavar="NAME",
+        required=required,
+        help="Image definition.",
+    )
+
+
+def version_name_option(*, required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "-e",
+        "--gallery-image-version",
+        "version",
+        metavar="MAJOR.MINOR.PATCH",
+        required=required,
+        help="Image version (`latest` on show, update and delete).",
+    )
+
+
+def location_option(command: F) -> F:
+    return click.option(
+        "-l", "--location", help="Region (default: the resource group's location)."
+    )(command)
+
+
+def set_option(command: F) -> F:
+    return click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="PATH=VALUE...",
+        help="Set properties by their JSON path, as az's generic update "
+        "(e.g. --set description=x tags.env=prod).",
+    )(command)
+
+
+def eol_option(command: F) -> F:
+    return click.option(
+        "--end-of-life-date", metavar="YYYY-MM-DD", help="End-of-life date (in the future)."
+    )(command)

@@ -1,0 +1,159 @@
+"""Printing results: az's JSON (sorted keys, two-space indent) or a readable table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from sigtui.cli.context import current_state
+
+Json = dict[str, Any]
+Column = tuple[str, Callable[[Json], Any]]
+
+
+def _get(*path: str) -> Callable[[Json], Any]:
+    def read(item: Json) -> Any:
+        value: Any = item
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    return read
+
+
+def _date_only(*path: str) -> Callable[[Json], Any]:
+    read = _get(*path)
+    return lambda item: (read(item) or "")[:10]
+
+
+def _targets(item: Json) -> str:
+    regions = item.get("publishingProfile", {}).get("targetRegions", [])
+    return ", ".join(f"{r['name']}={r['regionalReplicaCount']}" for r in regions)
+
+
+def _replication(item: Json) -> str:
+    status = item.get("replicationStatus")
+    return status["aggregatedState"] if status else ""
+
+
+def _recommended(kind: str) -> Callable[[Json], str]:
+    def read(item: Json) -> str:
+        low, high = _get("recommended", kind, "min")(item), _get("recommended", kind, "max")(item)
+        return "" if low is None and high is None else f"{low or ''}-{high or ''}"
+
+    return read
+
+
+COLUMNS: dict[str, list[Column]] = {
+    "tenant": [("DisplayName", _get("displayName")), ("TenantId", _get("tenantId"))],
+    "subscription": [
+        ("Name", _get("name")),
+        ("SubscriptionId", _get("id")),
+        ("TenantId", _get("tenantId")),
+        ("CloudName", _get("cloudName")),
+        ("AllowlistedRegions", lambda i: ", ".join(i.get("allowlistedRegions", []))),
+    ],
+    "group": [
+        ("Name", _get("name")),
+        ("Location", _get("location")),
+        ("Status", _get("properties", "provisioningState")),
+    ],
+    "image": [
+        ("Name", _get("name")),
+        ("ResourceGroup", _get("resourceGroup")),
+        ("Location", _get("location")),
+        ("OsType", _get("storageProfile", "osDisk", "osType")),
+        ("OsDiskSizeGb", _get("storageProfile", "osDisk", "diskSizeGb")),
+        ("DataDisks", lambda i: len(i["storageProfile"]["dataDisks"])),
+    ],
+    "snapshot": [
+        ("Name", _get("name")),
+        ("ResourceGroup", _get("resourceGroup")),
+        ("Location", _get("location")),
+        ("DiskSizeGb", _get("diskSizeGb")),
+        ("OsType", _get("osType")),
+    ],
+    "gallery": [
+        ("Name", _get("name")),
+        ("ResourceGroup", _get("resourceGroup")),
+        ("Location", _get("location")),
+        ("Description", _get("description")),
+        ("ProvisioningState", _get("provisioningState")),
+    ],
+    "definition": [
+        ("Name", _get("name")),
+        ("ResourceGroup", _get("resourceGroup")),
+        ("Location", _get("location")),
+        ("Publisher", _get("identifier", "publisher")),
+        ("Offer", _get("identifier", "offer")),
+        ("Sku", _get("identifier", "sku")),
+        ("OsType", _get("osType")),
+        ("OsState", _get("osState")),
+        ("HyperVGeneration", _get("hyperVGeneration")),
+        ("vCPUs", _recommended("vCPUs")),
+        ("MemoryGb", _recommended("memory")),
+        ("EndOfLifeDate", _date_only("endOfLifeDate")),
+    ],
+    "version": [
+        ("Name", _get("name")),
+        ("ResourceGroup", _get("resourceGroup")),
+        ("Location", _get("location")),
+        ("TargetRegions", _targets),
+        ("ExcludeFromLatest", _get("publishingProfile", "excludeFromLatest")),
+        ("EndOfLifeDate", _date_only("publishingProfile", "endOfLifeDate")),
+        ("Replication", _replication),
+    ],
+    "message": [("Result", _get("message"))],
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def render_table(items: Sequence[Json], columns: Sequence[Column]) -> str:
+    """az's table layout: a header, a dashed rule, one line per item; empty columns
+    (every cell blank) are left out."""
+    rows = [[_cell(read(item)) for _, read in columns] for item in items]
+    keep = [i for i in range(len(columns)) if any(row[i] for row in rows)] or [0]
+    headers = [columns[i][0] for i in keep]
+    cells = [[row[i] for i in keep] for row in rows]
+    widths = [max(len(h), *(len(r[n]) for r in cells)) for n, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *cells]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def emit(data: Json | list[Json] | None, kind: str, *, default: str = "json") -> None:
+    """Print a result in the format asked with -o (json unless told otherwise)."""
+    if data is None:
+        return
+    output = current_state().output or default
+    if output == "json":
+        click.echo(to_json(data))
+        return
+    items = data if isinstance(data, list) else [data]
+    if items:
+        click.echo(render_table(items, COLUMNS[kind]))
+
+
+def emit_message(message: str, **details: Any) -> None:
+    """A command's plain result (db, seed): text by default, an object with -o json."""
+    if (current_state().output or "table") == "json":
+        click.echo(to_json({"message": message, **details}))
+    else:
+        click.echo(message)

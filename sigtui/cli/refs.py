@@ -1,0 +1,126 @@
+"""From az's options (`--subscription`, `-g`, `-r`, `-i`, `-e`, `--ids`) to ARM ids.
+
+The services take ARM ids; these helpers build them from names, reading through
+`lookup` only. A missing name is SIG-NOT-FOUND; a resource group name found in several
+subscriptions without `--subscription` is SIG-INPUT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from sigtui.catalog import ids, lookup, queries
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import ResourceGroup, Subscription
+from sigtui.cli.options import usage_error
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the user named: by names (`-g -r -i -e`, `-n`) or by `--ids`."""
+
+    subscription: str | None = None
+    group: str | None = None
+    gallery: str | None = None
+    definition: str | None = None
+    version: str | None = None
+    name: str | None = None  # a managed image or snapshot
+    ids: str | None = None
+
+
+_FLAGS = {
+    "group": "-g/--resource-group",
+    "gallery": "-r/--gallery-name",
+    "definition": "-i/--gallery-image-definition",
+    "version": "-e/--gallery-image-version",
+    "name": "-n/--name",
+}
+
+
+def subscription(db: Session, name_or_id: str | None) -> Subscription:
+    """The subscription named, or the only one in the catalog when none is named."""
+    if name_or_id:
+        return lookup.find_subscription(db, name_or_id)
+    every = queries.subscriptions(db)
+    if len(every) == 1:
+        return every[0]
+    if not every:
+        raise CatalogError(
+            "SIG-NOT-FOUND", "the catalog has no subscription yet (sigtui account create)"
+        )
+    raise CatalogError(
+        "SIG-INPUT",
+        f"the catalog has {len(every)} subscriptions; say which with --subscription",
+    )
+
+
+def group(db: Session, name: str, subscription_ref: str | None) -> ResourceGroup:
+    """A resource group by name: in --subscription, else the one group of that name."""
+    if subscription_ref:
+        return lookup.find_group(db, lookup.find_subscription(db, subscription_ref), name)
+    found = lookup.find_groups_named(db, name)
+    if not found:
+        raise CatalogError("SIG-NOT-FOUND", f"resource group {name!r} does not exist")
+    if len(found) > 1:
+        owners = queries.by_pk(db, Subscription, [g.subscription_pk for g in found])
+        names = ", ".join(sorted(s.name for s in owners.values()))
+        raise CatalogError(
+            "SIG-INPUT",
+            f"resource group {name!r} exists in several subscriptions ({names}); "
+            "say which with --subscription",
+        )
+    return found[0]
+
+
+def group_parts(db: Session, row: ResourceGroup) -> tuple[str, str]:
+    """(subscription GUID, group name) of a group: the start of its children's ids."""
+    return db.get_one(Subscription, row.subscription_pk).subscription_id, row.name
+
+
+def _require(names: Names, fields: tuple[str, ...]) -> None:
+    given = [f for f in fields if getattr(names, f)]
+    if names.ids:
+        if given or names.subscription:
+            raise usage_error("--ids names the resource: leave out the other resource options")
+        return
+    missing = [_FLAGS[f] for f in fields if f not in given]
+    if missing:
+        raise usage_error(f"missing {', '.join(missing)} (or give --ids)")
+
+
+def resource_id(db: Session, kind: str, names: Names) -> str:
+    """The ARM id of a gallery, definition, version, image or snapshot named by `names`."""
+    fields = {
+        "gallery": ("group", "gallery"),
+        "definition": ("group", "gallery", "definition"),
+        "version": ("group", "gallery", "definition", "version"),
+        "image": ("group", "name"),
+        "snapshot": ("group", "name"),
+    }[kind]
+    _require(names, fields)
+    if names.ids:
+        return names.ids.strip()
+    sub, rg = group_parts(db, group(db, names.group or "", names.subscription))
+    gallery, definition = names.gallery or "", names.definition or ""
+    match kind:
+        case "gallery":
+            return ids.gallery_id(sub, rg, gallery)
+        case "definition":
+            return ids.definition_id(sub, rg, gallery, definition)
+        case "version":
+            return ids.version_id(sub, rg, gallery, definition, names.version or "")
+        case "image":
+            return ids.managed_image_id(sub, rg, names.name or "")
+    return ids.snapshot_id(sub, rg, names.name or "")
+
+
+def source_id(db: Session, value: str, kind: str, group_row: ResourceGroup) -> str:
+    """A managed image or snapshot given by ARM id, or by name in the version's group."""
+    if value.startswith("/"):
+        return value
+    sub, rg = group_parts(db, group_row)
+    return (
+        ids.managed_image_id(sub, rg, value) if kind == "image" else ids.snapshot_id(sub, rg, value)
+    )

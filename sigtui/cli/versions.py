@@ -1,0 +1,326 @@
+"""`sigtui sig image-version ...` (as `az sig image-version`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlmodel import Session
+
+from sigtui.catalog import azure_json, lookup, queries, schemas, services
+from sigtui.catalog import ids as arm_ids
+from sigtui.catalog.models import ImageDefinition, ImageVersion, ResourceGroup
+from sigtui.cli import refs
+from sigtui.cli.context import current_state
+from sigtui.cli.generic_update import VERSION_PATHS, changes_from_sets, parse_assignments
+from sigtui.cli.options import (
+    common_options,
+    confirm_delete,
+    definition_name_option,
+    eol_option,
+    gallery_name_option,
+    group_option,
+    ids_option,
+    if_match_option,
+    location_option,
+    parse_bool,
+    parse_eol,
+    parse_tags,
+    set_option,
+    subscription_option,
+    tags_option,
+    usage_error,
+    version_name_option,
+    yes_option,
+)
+from sigtui.cli.output import emit
+
+VERSION_UPDATABLE = (
+    "publishingProfile.targetRegions",
+    "publishingProfile.targetRegions[N].regionalReplicaCount",
+    "publishingProfile.excludeFromLatest",
+    "publishingProfile.endOfLifeDate",
+    "tags",
+)
+
+
+@click.group("image-version")
+def version_group() -> None:
+    """Image versions of an image definition."""
+
+
+def _exclude_option(command: Any) -> Any:
+    # az's three-state flag: `--exclude-from-latest` alone means true
+    return click.option(
+        "--exclude-from-latest",
+        is_flag=False,
+        flag_value="true",
+        default=None,
+        metavar="[true|false]",
+        help="Keep this version out of `latest`.",
+    )(command)
+
+
+def _target_regions_option(flag: str, what: str) -> Any:
+    return click.option(flag, multiple=True, metavar="REGION[=N][=TYPE]...", help=what)
+
+
+def _names(
+    subscription: str | None,
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    version: str | None,
+    ids: str | None,
+) -> refs.Names:
+    return refs.Names(
+        subscription=subscription,
+        group=group,
+        gallery=gallery,
+        definition=definition,
+        version=version,
+        ids=ids,
+    )
+
+
+def _specs(values: tuple[str, ...]) -> list[schemas.TargetRegionSpec]:
+    return [services.parse_target_region(value) for value in values]
+
+
+@version_group.command("create")
+@group_option(required=True)
+@gallery_name_option(required=True)
+@definition_name_option(required=True)
+@version_name_option(required=True)
+@location_option
+@subscription_option
+@click.option("--managed-image", metavar="ID_OR_NAME", help="Source: a managed image.")
+@click.option("--os-snapshot", metavar="ID_OR_NAME", help="Source: an OS disk snapshot.")
+@click.option("--data-snapshots", multiple=True, metavar="ID_OR_NAME...", help="Data disks.")
+@click.option("--data-snapshot-luns", multiple=True, metavar="N...", help="Their LUNs.")
+@_target_regions_option("--target-regions", "Target regions (default: the source region).")
+@click.option("--replica-count", metavar="N", help="Replicas per region by default (1).")
+@click.option("--storage-account-type", help="Standard_LRS (default), Standard_ZRS, Premium_LRS.")
+@_exclude_option
+@eol_option
+@tags_option
+@common_options
+def version_create(
+    group: str,
+    gallery: str,
+    definition: str,
+    version: str,
+    location: str | None,
+    subscription: str | None,
+    managed_image: str | None,
+    os_snapshot: str | None,
+    data_snapshots: tuple[str, ...],
+    data_snapshot_luns: tuple[str, ...],
+    target_regions: tuple[str, ...],
+    replica_count: str | None,
+    storage_account_type: str | None,
+    exclude_from_latest: str | None,
+    end_of_life_date: str | None,
+    tags: tuple[str, ...],
+) -> None:
+    """Create an image version from a managed image or snapshots, and start replicating."""
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        owner = refs.group(db, group, subscription)
+        definition_id = arm_ids.definition_id(*refs.group_parts(db, owner), gallery, definition)
+        fields: dict[str, Any] = {
+            "name": version,
+            "location": location or owner.location,
+            "managed_image_id": _source(db, managed_image, "image", owner),
+            "os_snapshot_id": _source(db, os_snapshot, "snapshot", owner),
+            "data_snapshot_ids": [_source(db, s, "snapshot", owner) for s in data_snapshots],
+            "data_snapshot_luns": list(data_snapshot_luns),
+            "target_regions": _specs(target_regions) or None,
+            "exclude_from_latest": parse_bool(exclude_from_latest, "exclude_from_latest") or False,
+            "end_of_life_date": parse_eol(end_of_life_date),
+            "tags": parse_tags(tags) or {},
+        }
+        if replica_count is not None:
+            fields["replica_count"] = replica_count
+        if storage_account_type is not None:
+            fields["storage_account_type"] = storage_account_type
+        data = schemas.build(schemas.VersionCreate, **fields)
+        created = services.create_version(db, definition_id, data, catalog.clock)
+        shown = azure_json.version(db, created)
+    emit(shown, "version")
+
+
+def _source(db: Session, value: str | None, kind: str, owner: ResourceGroup) -> str | None:
+    return refs.source_id(db, value, kind, owner) if value else None
+
+
+@version_group.command("list")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@subscription_option
+@ids_option
+@common_options
+def version_list(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    subscription: str | None,
+    ids: str | None,
+) -> None:
+    """List a definition's versions, highest first (--ids: the definition's id)."""
+    names = _names(subscription, group, gallery, definition, None, ids)
+    with current_state().catalog().read() as db:
+        parent_id = refs.resource_id(db, "definition", names)
+        parent = lookup.resolve_as(db, parent_id, ImageDefinition)
+        shown = azure_json.versions(db, queries.versions(db, parent.pk or 0))
+    emit(shown, "version")
+
+
+@version_group.command("show")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@version_name_option()
+@subscription_option
+@ids_option
+@click.option(
+    "--expand",
+    type=click.Choice(["ReplicationStatus"], case_sensitive=False),
+    help="Add the replication status of each target region.",
+)
+@common_options
+def version_show(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    version: str | None,
+    subscription: str | None,
+    ids: str | None,
+    expand: str | None,
+) -> None:
+    """Show an image version (`-e latest`: the latest one, SIG-LATEST)."""
+    names = _names(subscription, group, gallery, definition, version, ids)
+    with current_state().catalog().read() as db:
+        row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
+        shown = azure_json.version(db, row, expand_replication=expand is not None)
+    emit(shown, "version")
+
+
+@version_group.command("update")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@version_name_option()
+@subscription_option
+@ids_option
+@_target_regions_option("--target-regions", "Replace the target regions.")
+@_target_regions_option("--add-target-regions", "Add regions (or change their replicas).")
+@click.option(
+    "--remove-target-regions",
+    multiple=True,
+    metavar="REGION...",
+    help="Remove target regions (never the source region).",
+)
+@click.option("--replica-count", metavar="N", help="Fixed after creation (SIG-UPDATE).")
+@_exclude_option
+@eol_option
+@tags_option
+@set_option
+@if_match_option
+@common_options
+def version_update(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    version: str | None,
+    subscription: str | None,
+    ids: str | None,
+    target_regions: tuple[str, ...],
+    add_target_regions: tuple[str, ...],
+    remove_target_regions: tuple[str, ...],
+    replica_count: str | None,
+    exclude_from_latest: str | None,
+    end_of_life_date: str | None,
+    tags: tuple[str, ...],
+    sets: tuple[str, ...],
+    if_match: str | None,
+) -> None:
+    """Change target regions and replicas, exclude-from-latest, end-of-life date or tags."""
+    assignments = parse_assignments(sets)
+    changes = _update_fields(
+        target_regions, replica_count, exclude_from_latest, end_of_life_date, tags
+    )
+    if not (changes or assignments or add_target_regions or remove_target_regions):
+        raise usage_error("nothing to update: give the fields to change or --set path=value")
+    names = _names(subscription, group, gallery, definition, version, ids)
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
+        version_id = lookup.arm_id(db, row)  # `latest` resolved once for every step
+        current = azure_json.version(db, row)
+        changes |= changes_from_sets(assignments, VERSION_PATHS, current, VERSION_UPDATABLE)
+        etag = if_match  # checked by the first step; later steps see this command's writes
+        if changes:
+            data = schemas.build(schemas.VersionUpdate, **changes)
+            services.update_version(db, version_id, data, catalog.clock, if_match=etag)
+            etag = None
+        if add_target_regions:
+            specs = _specs(add_target_regions)
+            services.add_target_regions(db, version_id, specs, catalog.clock, if_match=etag)
+            etag = None
+        if remove_target_regions:
+            regions = list(remove_target_regions)
+            services.remove_target_regions(db, version_id, regions, catalog.clock, if_match=etag)
+        shown = azure_json.version(db, row)
+    emit(shown, "version")
+
+
+def _update_fields(
+    target_regions: tuple[str, ...],
+    replica_count: str | None,
+    exclude_from_latest: str | None,
+    end_of_life_date: str | None,
+    tags: tuple[str, ...],
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if target_regions:
+        changes["target_regions"] = _specs(target_regions)
+    if replica_count is not None:
+        changes["replica_count"] = replica_count
+    exclude = parse_bool(exclude_from_latest, "exclude_from_latest")
+    if exclude is not None:
+        changes["exclude_from_latest"] = exclude
+    if end_of_life_date is not None:
+        changes["end_of_life_date"] = parse_eol(end_of_life_date)
+    if (new_tags := parse_tags(tags)) is not None:
+        changes["tags"] = new_tags
+    return changes
+
+
+@version_group.command("delete")
+@group_option()
+@gallery_name_option()
+@definition_name_option()
+@version_name_option()
+@subscription_option
+@ids_option
+@if_match_option
+@yes_option
+@common_options
+def version_delete(
+    group: str | None,
+    gallery: str | None,
+    definition: str | None,
+    version: str | None,
+    subscription: str | None,
+    ids: str | None,
+    if_match: str | None,
+    yes: bool,
+) -> None:
+    """Delete an image version (its replicas in every region go with it)."""
+    confirm_delete(f"image version {version or ids!r}", yes)
+    names = _names(subscription, group, gallery, definition, version, ids)
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        services.delete_version(db, refs.resource_id(db, "version", names), if_match=if_match)

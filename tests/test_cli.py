@@ -1,0 +1,512 @@
+"""The command line (DESIGN.md section 4): az's commands, options, JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sigtui.catalog.clock import FixedClock
+from sigtui.cli import cli
+from sigtui.cli.context import CliState
+from sigtui.cli.options import expand_multi_values
+
+TENANT_ID = "aaaaaaaa-0000-0000-0000-000000000001"
+SUB_ID = "11111111-1111-1111-1111-111111111111"
+OTHER_SUB_ID = "22222222-2222-2222-2222-222222222222"
+G = ["-g", "rg1", "-r", "gallery1"]
+DEF = [*G, "-i", "def1"]
+V1 = [*DEF, "-e", "1.0.0"]
+
+# Azure's REST examples (reference/samples), flattened as az prints them:
+# GalleryImageVersion_Get_WithReplicationStatus and GalleryImage_Get.
+AZURE_VERSION_KEYS = {
+    "id",
+    "name",
+    "location",
+    "publishingProfile",
+    "storageProfile",
+    "safetyProfile",
+    "replicationStatus",
+    "provisioningState",
+}
+AZURE_DEFINITION_KEYS = {
+    "id",
+    "name",
+    "location",
+    "osType",
+    "osState",
+    "hyperVGeneration",
+    "identifier",
+    "provisioningState",
+}
+ADDED_BY_AZ = {"resourceGroup", "type", "tags", "etag"}
+
+
+@dataclass
+class Sigtui:
+    """Runs `sigtui --db URL ...` in-process, with a fixed clock."""
+
+    url: str
+    clock: FixedClock
+
+    def __call__(self, *args: str, input: str | None = None, db: bool = True) -> Result:
+        argv = ["--db", self.url, *args] if db else list(args)
+        return CliRunner().invoke(cli, argv, obj=CliState(clock=self.clock), input=input)
+
+    def ok(self, *args: str, db: bool = True) -> Any:
+        """Run a command that must succeed; its JSON output, parsed (None when empty)."""
+        result = self(*args, db=db)
+        assert result.exit_code == 0, f"{args}: {result.output}"
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+    def fails(self, code: str, *args: str) -> Result:
+        """Run a command that must fail with rule `code`: exit 1, `error: CODE: ...`."""
+        result = self(*args)
+        assert result.exit_code == 1, f"{args}: exit {result.exit_code}: {result.output}"
+        assert result.stderr.startswith(f"error: {code}: "), result.stderr
+        assert "Traceback" not in result.output
+        return result
+
+
+@pytest.fixture
+def sigtui(catalog_url: str, clock: FixedClock) -> Sigtui:
+    return Sigtui(catalog_url, clock)
+
+
+@pytest.fixture
+def estate(sigtui: Sigtui) -> Sigtui:
+    """A tenant, a subscription, a group in West Europe, a managed image, a gallery, a
+    definition and version 1.0.0 replicated to West Europe (x2) and East US."""
+    sigtui.ok("account", "tenant", "create", "--name", "Contoso", "--tenant-id", TENANT_ID)
+    sigtui.ok(
+        "account", "create", "--name", "Prod", "--subscription-id", SUB_ID, "--tenant", "Contoso"
+    )
+    sigtui.ok("group", "create", "-n", "rg1", "-l", "westeurope", "--subscription", "Prod")
+    sigtui.ok(
+        "image", "create", "-g", "rg1", "-n", "img1", "-l", "westeurope",
+        "--os-type", "Linux", "--os-disk-size-gb", "30", "--data-disk-sizes-gb", "100", "200",
+    )  # fmt: skip
+    sigtui.ok("sig", "create", *G, "--description", "first", "--tags", "env=dev", "team=x")
+    sigtui.ok(
+        "sig", "image-definition", "create", *DEF, "--publisher", "Contoso",
+        "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
+        "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
+    )  # fmt: skip
+    sigtui.ok(
+        "sig", "image-version", "create", *V1, "--managed-image", "img1",
+        "--target-regions", "westeurope=2", "eastus",
+    )  # fmt: skip
+    return sigtui
+
+
+def definitions(sigtui: Sigtui) -> Any:
+    return sigtui.ok("sig", "image-definition", "list", *G, "-o", "json")
+
+
+def version(sigtui: Sigtui, name: str = "1.0.0", *options: str) -> Any:
+    return sigtui.ok("sig", "image-version", "show", *DEF, "-e", name, *options)
+
+
+# --- creating and showing -------------------------------------------------------------------
+
+
+def test_the_version_has_azures_shape(estate: Sigtui) -> None:
+    shown = version(estate, "1.0.0", "-o", "json", "--expand", "ReplicationStatus")
+    assert set(shown) >= AZURE_VERSION_KEYS | ADDED_BY_AZ
+    assert shown["id"] == (
+        f"/subscriptions/{SUB_ID}/resourceGroups/rg1/providers/Microsoft.Compute"
+        "/galleries/gallery1/images/def1/versions/1.0.0"
+    )
+    assert (shown["location"], shown["resourceGroup"]) == ("westeurope", "rg1")
+    targets = shown["publishingProfile"]["targetRegions"]
+    assert [(t["name"], t["regionalReplicaCount"]) for t in targets] == [
+        ("West Europe", 2),
+        ("East US", 1),
+    ]
+    assert shown["storageProfile"]["source"]["id"].endswith("/images/img1")
+    assert [d["lun"] for d in shown["storageProfile"]["dataDiskImages"]] == [0, 1]
+
+
+def test_the_definition_has_azures_shape(estate: Sigtui) -> None:
+    shown = estate.ok("sig", "image-definition", "show", *DEF)
+    assert set(shown) >= AZURE_DEFINITION_KEYS | ADDED_BY_AZ
+    assert shown["identifier"] == {"publisher": "Contoso", "offer": "Finance", "sku": "Backend"}
+    assert shown["recommended"]["vCPUs"] == {"min": 2, "max": 4}
+    assert shown["etag"] == "1"
+
+
+def test_show_expands_the_replication_status_only_when_asked(estate: Sigtui) -> None:
+    assert "replicationStatus" not in version(estate)
+    status = version(estate, "1.0.0", "--expand", "replicationstatus")["replicationStatus"]
+    assert status["aggregatedState"] == "InProgress"
+    assert [(s["region"], s["state"]) for s in status["summary"]] == [
+        ("West Europe", "Completed"),
+        ("East US", "Replicating"),
+    ]
+
+
+def test_latest_skips_versions_excluded_from_latest(estate: Sigtui) -> None:
+    create = ["sig", "image-version", "create", *DEF, "--managed-image", "img1"]
+    estate.ok(*create, "-e", "1.10.0", "--exclude-from-latest")
+    estate.ok(*create, "-e", "1.2.0", "--exclude-from-latest", "false")
+    assert version(estate, "latest")["name"] == "1.2.0"  # 1.10.0 is excluded
+    listed = estate.ok("sig", "image-version", "list", *DEF)
+    assert [v["name"] for v in listed] == ["1.10.0", "1.2.0", "1.0.0"]
+
+
+def test_resources_are_found_by_ids(estate: Sigtui) -> None:
+    shown = version(estate)
+    assert estate.ok("sig", "image-version", "show", "--ids", shown["id"]) == shown
+    gallery_id = shown["id"].split("/images/")[0]
+    assert estate.ok("sig", "show", "--ids", gallery_id)["name"] == "gallery1"
+    result = estate("sig", "show", "--ids", gallery_id, "-g", "rg1")
+    assert result.exit_code == 2
+
+
+def test_a_version_from_snapshots(estate: Sigtui) -> None:
+    estate.ok(
+        "snapshot", "create", "-g", "rg1", "-n", "os", "--size-gb", "40", "--os-type", "Linux"
+    )
+    estate.ok("snapshot", "create", "-g", "rg1", "-n", "d1", "--size-gb", "8")
+    estate.ok("snapshot", "create", "-g", "rg1", "-n", "d2", "--size-gb", "9")
+    shown = estate.ok(
+        "sig", "image-version", "create", *DEF, "-e", "2.0.0", "--os-snapshot", "os",
+        "--data-snapshots", "d1", "d2", "--data-snapshot-luns", "4", "7",
+    )  # fmt: skip
+    storage = shown["storageProfile"]
+    assert storage["osDiskImage"]["source"]["id"].endswith("/snapshots/os")
+    assert [(d["lun"], d["sizeInGB"]) for d in storage["dataDiskImages"]] == [(4, 8), (7, 9)]
+    assert [s["name"] for s in estate.ok("snapshot", "list", "-g", "rg1")] == ["d1", "d2", "os"]
+
+
+def test_the_db_option_goes_before_or_after_the_subcommand(estate: Sigtui) -> None:
+    after = estate("sig", "list", "--db", estate.url, db=False)
+    assert after.exit_code == 0, after.output
+    assert [g["name"] for g in json.loads(after.stdout)] == ["gallery1"]
+
+
+def test_lists_and_accounts(estate: Sigtui) -> None:
+    [account] = estate.ok("account", "list")
+    assert (account["id"], account["tenantId"], account["state"]) == (SUB_ID, TENANT_ID, "Enabled")
+    assert [g["name"] for g in estate.ok("group", "list", "--subscription", SUB_ID)] == ["rg1"]
+    assert [i["name"] for i in estate.ok("image", "list")] == ["img1"]
+    assert estate.ok("account", "tenant", "list")[0]["tenantId"] == TENANT_ID
+
+
+# --- table output --------------------------------------------------------------------------------
+
+
+def test_table_output_is_readable(estate: Sigtui) -> None:
+    result = estate("sig", "image-version", "list", *DEF, "-o", "table")
+    assert result.exit_code == 0, result.output
+    header, rule, row = result.stdout.splitlines()
+    assert header.split() == [
+        "Name",
+        "ResourceGroup",
+        "Location",
+        "TargetRegions",
+        "ExcludeFromLatest",
+    ]
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert row.startswith("1.0.0") and "West Europe=2, East US=1" in row
+    shown = estate("sig", "show", *G, "-o", "table")
+    assert "first" in shown.stdout.splitlines()[2]
+
+
+# --- updates -------------------------------------------------------------------------------------
+
+
+def test_set_changes_updatable_paths(estate: Sigtui) -> None:
+    update = ["sig", "image-definition", "update", *DEF, "--set"]
+    shown = estate.ok(
+        *update, "description=x", "recommended.vCPUs.max=8", "endOfLifeDate=2030-01-01",
+        "tags.env=prod",
+    )  # fmt: skip
+    assert shown["description"] == "x"
+    assert shown["recommended"]["vCPUs"] == {"min": 2, "max": 8}
+    assert shown["endOfLifeDate"] == "2030-01-01T00:00:00+00:00"
+    assert shown["tags"] == {"env": "prod"}
+    assert estate.ok("sig", "update", *G, "--set", "tags.owner=me")["tags"] == {
+        "env": "dev",
+        "team": "x",
+        "owner": "me",
+    }
+    excluded = estate.ok(
+        "sig", "image-version", "update", *V1, "--set", "publishingProfile.excludeFromLatest=true"
+    )
+    assert excluded["publishingProfile"]["excludeFromLatest"] is True
+
+
+REFUSED_ASSIGNMENTS = (
+    "identifier.publisher=X",  # fixed after creation
+    "osType=Windows",  # fixed after creation
+    "provisioningState=Failed",  # read-only
+    "notAProperty=1",  # unknown
+)
+
+
+def test_set_refuses_other_paths_and_changes_nothing(estate: Sigtui) -> None:
+    before = definitions(estate)
+    for assignment in REFUSED_ASSIGNMENTS:
+        update = ["sig", "image-definition", "update", *DEF, "--set", "description=y"]
+        estate.fails("SIG-UPDATE", *update, assignment)
+    assert definitions(estate) == before
+
+
+def test_update_options_of_a_version(estate: Sigtui) -> None:
+    update = ["sig", "image-version", "update", *V1]
+    shown = estate.ok(
+        *update, "--add-target-regions", "northeurope=3", "--remove-target-regions", "eastus"
+    )
+    regions = shown["publishingProfile"]["targetRegions"]
+    assert [(r["name"], r["regionalReplicaCount"]) for r in regions] == [
+        ("West Europe", 2),
+        ("North Europe", 3),
+    ]
+    shown = estate.ok(*update, "--set", "publishingProfile.targetRegions[0].regionalReplicaCount=5")
+    assert shown["publishingProfile"]["targetRegions"][0]["regionalReplicaCount"] == 5
+    shown = estate.ok(
+        *update, "--target-regions", "westeurope", "eastus=4", "--end-of-life-date", "2031-05-06"
+    )
+    assert [r["name"] for r in shown["publishingProfile"]["targetRegions"]] == [
+        "West Europe",
+        "East US",
+    ]
+    assert shown["publishingProfile"]["endOfLifeDate"].startswith("2031-05-06")
+
+
+def test_if_match_refuses_a_stale_etag(estate: Sigtui) -> None:
+    etag = estate.ok("sig", "show", *G)["etag"]
+    estate.ok("sig", "update", *G, "--description", "second", "--if-match", etag)
+    result = estate.fails(
+        "SIG-CONFLICT", "sig", "update", *G, "--description", "third", "--if-match", etag
+    )
+    assert "etag" in result.stderr
+    assert estate.ok("sig", "show", *G)["description"] == "second"
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def test_a_refused_command_changes_nothing(estate: Sigtui) -> None:
+    before = definitions(estate)
+    estate.fails(
+        "SIG-IDENT", "sig", "image-definition", "create", *G, "-i", "def2", "--publisher",
+        "Contoso", "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
+    )  # fmt: skip
+    assert definitions(estate) == before
+    shown = version(estate)
+    estate.fails(
+        "SIG-SOURCE-REGION", "sig", "image-version", "update", *V1,
+        "--add-target-regions", "northeurope", "--remove-target-regions", "westeurope",
+    )  # fmt: skip
+    assert version(estate) == shown  # the region added first was rolled back too
+
+
+RULE_ERRORS = [
+    ("SIG-NOT-FOUND", ["sig", "show", "-g", "rg1", "-r", "nope"]),
+    ("SIG-NOT-FOUND", ["sig", "list", "-g", "nope"]),
+    ("SIG-INPUT", ["sig", "image-definition", "update", *DEF, "--end-of-life-date", "soon"]),
+    ("SIG-INPUT", ["sig", "image-definition", "update", *DEF, "--minimum-cpu-core", "two"]),
+    ("SIG-EOL", ["sig", "image-definition", "update", *DEF, "--end-of-life-date", "2020-01-01"]),
+    ("SIG-SOURCE-REGION", ["sig", "image-version", "create", *DEF, "-e", "2.0.0",
+                           "--managed-image", "img1", "--target-regions", "eastus"]),
+    ("SIG-REPLICAS", ["sig", "image-version", "create", *DEF, "-e", "2.0.0",
+                      "--managed-image", "img1", "--target-regions", "westeurope=101"]),
+    ("SIG-NAME", ["sig", "create", "-g", "rg1", "-r", "bad-name"]),
+]  # fmt: skip
+
+
+def test_rule_errors_exit_1_with_their_code(estate: Sigtui) -> None:
+    for code, args in RULE_ERRORS:
+        estate.fails(code, *args)
+    estate.ok("sig", "image-version", "update", *V1, "--exclude-from-latest")
+    estate.fails("SIG-LATEST", "sig", "image-version", "show", *DEF, "-e", "latest")
+
+
+BAD_USAGE = [
+    ["sig", "create", "-g", "rg1"],  # -r missing
+    ["sig", "list", "--bogus"],
+    ["sig", "list", "-o", "yaml"],
+    ["sig", "show", "-g", "rg1"],  # neither -r nor --ids
+    ["sig", "update", *G],  # nothing to update
+    ["sig", "update", *G, "--set", "novalue"],
+    ["sig", "image-version", "show", *V1, "--expand", "Everything"],
+]
+
+
+def test_bad_usage_exits_2(estate: Sigtui) -> None:
+    for args in BAD_USAGE:
+        result = estate(*args)
+        assert result.exit_code == 2, f"{args}: {result.output}"
+        assert "Traceback" not in result.output
+
+
+def test_an_ambiguous_group_needs_the_subscription(estate: Sigtui) -> None:
+    estate.ok(
+        "account",
+        "create",
+        "--name",
+        "Dev",
+        "--subscription-id",
+        OTHER_SUB_ID,
+        "--tenant",
+        TENANT_ID,
+    )
+    estate.fails("SIG-INPUT", "group", "create", "-n", "rg1", "-l", "westeurope")
+    estate.ok("group", "create", "-n", "rg1", "-l", "westeurope", "--subscription", "Dev")
+    result = estate.fails("SIG-INPUT", "sig", "list", "-g", "rg1")
+    assert "--subscription" in result.stderr
+    assert estate.ok("sig", "list", "-g", "rg1", "--subscription", "Dev") == []
+    assert len(estate.ok("sig", "list", "-g", "rg1", "--subscription", SUB_ID)) == 1
+
+
+def test_a_readonly_catalog_refuses_writes(estate: Sigtui) -> None:
+    estate.fails("SIG-ACCESS", "--readonly", "sig", "update", *G, "--description", "x")
+    assert estate.ok("--readonly", "sig", "show", *G)["description"] == "first"
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    estate: Sigtui, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigtui.catalog import azure_json
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.delenv("SIGTUI_DEBUG", raising=False)
+    monkeypatch.setattr(azure_json, "galleries", broken)
+    result = estate("sig", "list")
+    assert result.exit_code == 1
+    assert result.stderr == "error: unexpected RuntimeError: kaboom\n"
+
+
+def test_the_database_password_is_never_printed(clock: FixedClock) -> None:
+    sigtui = Sigtui("postgresql://bob:s3cr%40t@127.0.0.1:1/catalog", clock)
+    result = sigtui.fails("SIG-INPUT", "sig", "list")
+    assert "s3cr" not in result.output
+    assert "***" in result.stderr
+
+
+# --- delete --------------------------------------------------------------------------------------
+
+
+def test_delete_needs_yes_without_a_terminal(estate: Sigtui) -> None:
+    result = estate("sig", "image-version", "delete", *V1)
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert version(estate)["name"] == "1.0.0"
+    assert estate.ok("sig", "image-version", "delete", *V1, "--yes") is None
+    estate.fails("SIG-NOT-FOUND", "sig", "image-version", "show", *V1)
+
+
+def test_delete_asks_on_a_terminal(estate: Sigtui, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sigtui.cli.options.stdin_is_terminal", lambda: True)
+    declined = estate("sig", "image-version", "delete", *V1, input="n\n")
+    assert declined.exit_code == 1
+    assert version(estate)["name"] == "1.0.0"
+    accepted = estate("sig", "image-version", "delete", *V1, input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert estate.ok("sig", "image-version", "list", *DEF) == []
+
+
+def test_delete_names_what_blocks_it(estate: Sigtui) -> None:
+    result = estate.fails("SIG-DELETE", "sig", "delete", *G, "--yes")
+    assert "def1" in result.stderr
+    estate.ok("sig", "image-version", "delete", *V1, "--yes")
+    estate.ok("sig", "image-definition", "delete", *DEF, "-y")
+    estate.ok("sig", "delete", *G, "--yes")
+    assert estate.ok("sig", "list") == []
+
+
+# --- the catalog, the app, the console script ----------------------------------------------------
+
+
+def test_multi_value_options_are_expanded() -> None:
+    argv = ["--tags", "a=b", "c=d", "-o", "json", "--target-regions=x=1", "y", "--ids", "i"]
+    assert expand_multi_values(argv) == [
+        "--tags", "a=b", "--tags", "c=d", "-o", "json",
+        "--target-regions", "x=1", "--target-regions", "y", "--ids", "i",
+    ]  # fmt: skip
+    assert expand_multi_values(["--data-disk-sizes-gb", "1", "-5"]) == [
+        "--data-disk-sizes-gb", "1", "--data-disk-sizes-gb", "-5",
+    ]  # fmt: skip
+
+
+def test_db_commands(tmp_path: Path, clock: FixedClock) -> None:
+    sigtui = Sigtui(str(tmp_path / "new.db"), clock)
+    assert sigtui("db", "current").exit_code == 1  # no catalog there yet
+    upgraded = sigtui("db", "upgrade")
+    assert upgraded.exit_code == 0 and "(head)" in upgraded.stdout
+    assert sigtui.ok("db", "current", "-o", "json")["revision"] is not None
+    assert sigtui("db", "downgrade", "base").exit_code == 0
+    assert sigtui.ok("db", "current", "-o", "json")["revision"] is None
+
+
+def test_only_the_default_catalog_gets_the_demo_on_first_use(
+    tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sigtui.catalog.seed as seed
+
+    seeded: list[str] = []
+
+    class Loaded:
+        def summary(self) -> str:
+            return "Loaded the demo catalog: nothing, really."
+
+    def load_demo(catalog: Any, *, reset: bool = False) -> Loaded:
+        seeded.append(catalog.display_name)
+        return Loaded()
+
+    monkeypatch.setattr(seed, "load_demo", load_demo)
+    monkeypatch.delenv("SIGTUI_DB", raising=False)
+    default = tmp_path / "data" / "catalog.db"
+    monkeypatch.setattr("sigtui.catalog.db.default_catalog_path", lambda: default)
+    sigtui = Sigtui(str(tmp_path / "named.db"), clock)
+    assert sigtui.ok("sig", "list") == []  # named by --db: empty, no seed
+    assert sigtui.ok("--no-seed", "sig", "list", db=False) == []  # default, but --no-seed
+    assert seeded == []
+    default.unlink()
+    first = sigtui("sig", "list", db=False)
+    assert first.exit_code == 0, first.output
+    assert seeded == [str(default)]
+    assert "First use of" in first.stderr
+    sigtui.ok("sig", "list", db=False)
+    assert seeded == [str(default)], "seeded on its first use only"
+    assert sigtui.ok("seed", "--reset", "-o", "json")["message"].startswith("Loaded")
+    assert len(seeded) == 2
+
+
+def test_no_subcommand_opens_the_app(sigtui: Sigtui, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sigtui.ui.app as app
+
+    opened: list[str] = []
+    monkeypatch.setattr(app, "run_app", lambda catalog: opened.append(catalog.display_name))
+    result = sigtui()
+    assert result.exit_code == 0, result.output
+    assert len(opened) == 1
+
+
+def test_the_console_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "sigtui"
+    if not script.exists():
+        pytest.skip("the sigtui console script is not installed in this environment")
+    env = {**os.environ, "SIGTUI_DB": str(tmp_path / "c.db")}
+    listed = subprocess.run(
+        [str(script), "sig", "list"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert (listed.returncode, listed.stdout.strip()) == (0, "[]"), listed.stderr
+    missing = subprocess.run(
+        [str(script), "sig", "show", "-g", "rg", "-r", "g"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: SIG-NOT-FOUND: ")
