@@ -225,12 +225,14 @@ class Build:
         os_type: str = "Linux",
         os_disk_size_gb: int = 30,
         data_disk_sizes_gb: Sequence[int] = (),
+        hyper_v_generation: str = "V1",
     ) -> str:
         data = ManagedImageCreate(
             group_id=group_id,
             name=name,
             location=location,
             os_type=os_type,
+            hyper_v_generation=hyper_v_generation,
             os_disk_size_gb=os_disk_size_gb,
             data_disk_sizes_gb=list(data_disk_sizes_gb),
         )

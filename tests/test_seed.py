@@ -340,4 +340,3 @@ def test_a_refused_entry_leaves_the_catalog_as_it_was(catalog: Catalog, tmp_path
 def test_the_seed_file_is_found_in_the_source_tree() -> None:
     assert seed_dir() == ROOT / "seed"
     assert demo_path().is_file()
-

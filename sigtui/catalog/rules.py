@@ -26,7 +26,7 @@ _DEFINITION_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9])?
 _RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$")
 _GROUP_NAME = re.compile(r"^[-\w._()]{0,89}[-\w_()]$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9._-]*[A-Za-z0-9_-]$")
-_VERSION_NAME = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_VERSION_NAME = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -39,7 +39,7 @@ def name_key(name: str) -> str:
 
 
 def check_gallery_name(name: str) -> str:
-    if not _GALLERY_NAME.match(name or ""):
+    if not _GALLERY_NAME.fullmatch(name or ""):
         raise CatalogError(
             "SIG-NAME",
             f"gallery name {name!r} is invalid: 1-80 characters, letters, digits, '.' and '_', "
@@ -50,7 +50,7 @@ def check_gallery_name(name: str) -> str:
 
 
 def check_definition_name(name: str) -> str:
-    if not _DEFINITION_NAME.match(name or ""):
+    if not _DEFINITION_NAME.fullmatch(name or ""):
         raise CatalogError(
             "SIG-NAME",
             f"image definition name {name!r} is invalid: 1-80 characters, letters, digits, "
@@ -62,7 +62,7 @@ def check_definition_name(name: str) -> str:
 
 def check_resource_name(name: str, what: str) -> str:
     """Managed images and snapshots: Azure's 1-80 letters, digits, '-', '.', '_'."""
-    if not _RESOURCE_NAME.match(name or ""):
+    if not _RESOURCE_NAME.fullmatch(name or ""):
         raise CatalogError(
             "SIG-NAME",
             f"{what} name {name!r} is invalid: 1-80 characters, letters, digits, '-', '.' "
@@ -73,7 +73,7 @@ def check_resource_name(name: str, what: str) -> str:
 
 
 def check_group_name(name: str) -> str:
-    if not name or not _GROUP_NAME.match(name):
+    if not name or not _GROUP_NAME.fullmatch(name):
         raise CatalogError(
             "SIG-NAME",
             f"resource group name {name!r} is invalid: 1-90 characters, letters, digits, "
@@ -97,7 +97,7 @@ def check_plain_name(name: str, what: str, max_length: int = 128) -> str:
 
 def check_identifier(value: str, what: str, max_length: int) -> str:
     """Publisher (<= 128), offer and SKU (<= 64): letters, digits, '-', '.', '_'."""
-    if not value or len(value) > max_length or not _IDENTIFIER.match(value):
+    if not value or len(value) > max_length or not _IDENTIFIER.fullmatch(value):
         raise CatalogError(
             "SIG-NAME",
             f"{what} {value!r} is invalid: 1-{max_length} characters, letters, digits, "
@@ -118,7 +118,7 @@ class VersionNumber:
 
 
 def parse_version_name(name: str) -> VersionNumber:
-    match = _VERSION_NAME.match(name or "")
+    match = _VERSION_NAME.fullmatch(name or "")
     parts = tuple(int(p) for p in match.groups()) if match else ()
     if not parts or any(p > INT32_MAX for p in parts):
         raise CatalogError(
@@ -131,7 +131,7 @@ def parse_version_name(name: str) -> VersionNumber:
 
 
 def check_uuid(value: str, what: str) -> str:
-    if not _UUID.match(value or ""):
+    if not _UUID.fullmatch(value or ""):
         raise CatalogError("SIG-INPUT", f"{what} {value!r} is not a UUID", field=what)
     return value.lower()
 

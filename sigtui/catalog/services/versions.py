@@ -172,6 +172,13 @@ def _resolve_source(
                 "Specialized, so its versions come from snapshots",
                 field="source",
             )
+        if image.hyper_v_generation != definition.hyper_v_generation:
+            raise CatalogError(
+                "SIG-INPUT",
+                f"the managed image is Hyper-V {image.hyper_v_generation}, image definition "
+                f"{definition.name!r} is {definition.hyper_v_generation}: they must match",
+                field="source",
+            )
         disks = [_Disk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
         return _Source(image, None, image.os_disk_size_gb, disks)
     os_snapshot = lookup.resolve_as(db, data.os_snapshot_id or "", Snapshot)
@@ -436,6 +443,7 @@ def add_target_regions(
         TargetRegionSpec(region=name, replica_count=None, storage_account_type=None)
         for name in current
     ]
+    _resolve_targets(specs)  # SIG-REPLICAS: each region named once, counts in range
     for spec in specs:
         region = _resolve_region(spec)
         merged = [m for m in merged if m.region != region.name]

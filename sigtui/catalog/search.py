@@ -1,0 +1,565 @@
+"""Finding resources across every subscription, and the flat list of all image versions.
+
+The source document's FAQ asks how to "list all the Shared Image Gallery resources across
+subscriptions"; `search` answers it for a piece of text: resources whose name, publisher,
+offer or SKU contains it (case-insensitively), or that live in (or replicate to) a region
+any of whose names contains it. `all_versions` is the flat, sortable list of every version.
+
+Both cost a bounded number of queries whatever the number of rows: one per kind of
+resource for `search`, one per page for `all_versions`; parents come with joins and the
+replication state with a GROUP BY over target regions, never a query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from sigtui.catalog import browse, ids
+from sigtui.catalog.models import (
+    AggregatedState,
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ManagedImage,
+    ReplicationState,
+    ResourceGroup,
+    Snapshot,
+    Subscription,
+    TargetRegion,
+    Tenant,
+)
+from sigtui.catalog.regions import search_regions
+
+DEFAULT_LIMIT = 200
+
+# The order matches are listed in when they rank the same: the tree's order, top down.
+KIND_ORDER = (
+    browse.SUBSCRIPTION,
+    browse.GROUP,
+    browse.GALLERY,
+    browse.DEFINITION,
+    browse.VERSION,
+    browse.MANAGED_IMAGE,
+    browse.SNAPSHOT,
+)
+
+# How well a row matches: its name is the text, starts with it, contains it; or another
+# field (publisher, offer, SKU, region) matches.
+EXACT, PREFIX, CONTAINS, OTHER = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """A resource found by `search`, with where it sits in the tree."""
+
+    kind: str  # one of KIND_ORDER (sigtui.catalog.browse's node kinds)
+    name: str
+    parents: tuple[str, ...]  # names above it: tenant / subscription / group / ...
+    arm_id: str
+    matched: str  # what matched: "name", "publisher Contoso", "region West US", ...
+    rank: int = CONTAINS
+
+    @property
+    def path(self) -> str:
+        """tenant / subscription / group / gallery / definition / version."""
+        return " / ".join((*self.parents, self.name))
+
+    @property
+    def parent_path(self) -> str:
+        return " / ".join(self.parents)
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class _Needle:
+    """The text searched for, as the SQL conditions need it."""
+
+    key: str  # casefolded, like the *_key columns
+    regions: tuple[str, ...]  # programmatic names of the regions whose names contain it
+
+    @property
+    def contains(self) -> str:
+        return f"%{_escape_like(self.key)}%"
+
+    @property
+    def prefix(self) -> str:
+        return f"{_escape_like(self.key)}%"
+
+    def like(self, column: Any) -> Any:
+        return column.like(self.contains, escape="\\")
+
+    def in_region(self, column: Any) -> Any:
+        return column.in_(self.regions) if self.regions else sa.false()
+
+    def name_rank(self, key_column: Any) -> Any:
+        return sa.case(
+            (key_column == self.key, EXACT),
+            (key_column.like(self.prefix, escape="\\"), PREFIX),
+            (key_column.like(self.contains, escape="\\"), CONTAINS),
+            else_=OTHER,
+        )
+
+
+def search(db: Session, text: str, limit: int = DEFAULT_LIMIT) -> list[Match]:
+    """Resources across every subscription whose name, publisher, offer or SKU contains
+    `text`, or that are in (or, for versions, replicate to) a region named like it.
+    Best matches first (the name itself, then names starting with it); at most `limit`."""
+    key = text.strip().casefold()
+    if not key or limit <= 0:
+        return []
+    needle = _Needle(key, tuple(sorted(r.name for r in search_regions(key))))
+    found: list[Match] = []
+    for finder in _FINDERS:
+        found.extend(finder(db, needle, limit))
+    found.sort(key=lambda m: (m.rank, KIND_ORDER.index(m.kind), m.name.casefold(), m.path))
+    return found[:limit]
+
+
+def _rows(db: Session, statement: Any, rank: Any, name_key: Any, limit: int) -> Sequence[Any]:
+    ordered = statement.add_columns(rank.label("rank")).order_by(rank, name_key).limit(limit)
+    return db.exec(ordered).all()  # type: ignore[call-overload,no-any-return]
+
+
+def _region_matched(location: str) -> str:
+    return f"region {browse.region_label(location)}"
+
+
+def _name_or_region(rank: int, location: str) -> str:
+    return "name" if rank < OTHER else _region_matched(location)
+
+
+def _with_subscription(statement: Any) -> Any:
+    """Join a group's subscription and tenant."""
+    return statement.join(
+        Subscription,
+        Subscription.pk == ResourceGroup.subscription_pk,  # type: ignore[arg-type]
+    ).join(Tenant, Tenant.pk == Subscription.tenant_pk)  # type: ignore[arg-type]
+
+
+def _with_group(statement: Any, group_pk: Any) -> Any:
+    """Join a resource's group, subscription and tenant (the top of its path)."""
+    return _with_subscription(
+        statement.join(ResourceGroup, ResourceGroup.pk == group_pk)  # type: ignore[arg-type]
+    )
+
+
+_TOP = (Tenant.name, Subscription.name, Subscription.subscription_id, ResourceGroup.name)
+
+
+def _subscriptions(db: Session, needle: _Needle, limit: int) -> list[Match]:
+    rank = needle.name_rank(Subscription.name_key)
+    statement = (
+        sa.select(Tenant.name, Subscription.name, Subscription.subscription_id)
+        .join(Tenant, Tenant.pk == Subscription.tenant_pk)  # type: ignore[arg-type]
+        .where(
+            needle.like(Subscription.name_key)
+            | needle.like(sa.func.lower(Subscription.subscription_id))
+        )
+    )
+    return [
+        Match(
+            browse.SUBSCRIPTION,
+            sub,
+            (tenant,),
+            ids.subscription_id(sub_id),
+            "name" if r < OTHER else "subscription id",
+            r,
+        )
+        for tenant, sub, sub_id, r in _rows(db, statement, rank, Subscription.name_key, limit)
+    ]
+
+
+def _groups(db: Session, needle: _Needle, limit: int) -> list[Match]:
+    rank = needle.name_rank(ResourceGroup.name_key)
+    statement = _with_subscription(
+        sa.select(*_TOP, ResourceGroup.location).select_from(ResourceGroup)
+    ).where(needle.like(ResourceGroup.name_key) | needle.in_region(ResourceGroup.location))
+    return [
+        Match(
+            browse.GROUP,
+            group,
+            (tenant, sub),
+            ids.group_id(sub_id, group),
+            _name_or_region(r, location),
+            r,
+        )
+        for tenant, sub, sub_id, group, location, r in _rows(
+            db, statement, rank, ResourceGroup.name_key, limit
+        )
+    ]
+
+
+def _galleries(db: Session, needle: _Needle, limit: int) -> list[Match]:
+    rank = needle.name_rank(Gallery.name_key)
+    columns = (*_TOP, Gallery.name, Gallery.location)
+    statement = _with_group(
+        sa.select(*columns).select_from(Gallery), Gallery.resource_group_pk
+    ).where(needle.like(Gallery.name_key) | needle.in_region(Gallery.location))
+    return [
+        Match(
+            browse.GALLERY,
+            gallery,
+            (tenant, sub, group),
+            ids.gallery_id(sub_id, group, gallery),
+            _name_or_region(r, location),
+            r,
+        )
+        for tenant, sub, sub_id, group, gallery, location, r in _rows(
+            db, statement, rank, Gallery.name_key, limit
+        )
+    ]
+
+
+def _definition_matched(needle: _Needle, rank: int, row: Any) -> str:
+    if rank < OTHER:
+        return "name"
+    for label, value in (("publisher", row.publisher), ("offer", row.offer), ("SKU", row.sku)):
+        if needle.key in value.casefold():
+            return f"{label} {value}"
+    return _region_matched(row.location)
+
+
+def _definitions(db: Session, needle: _Needle, limit: int) -> list[Match]:
+    rank = needle.name_rank(ImageDefinition.name_key)
+    columns = (
+        *_TOP,
+        Gallery.name.label("gallery"),  # type: ignore[attr-defined]
+        ImageDefinition.name,
+        ImageDefinition.publisher,
+        ImageDefinition.offer,
+        ImageDefinition.sku,
+        ImageDefinition.location,
+    )
+    statement = (
+        sa.select(*columns)
+        .select_from(ImageDefinition)
+        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
+    )
+    statement = _with_group(statement, Gallery.resource_group_pk).where(
+        needle.like(ImageDefinition.name_key)
+        | needle.like(ImageDefinition.publisher_key)
+        | needle.like(ImageDefinition.offer_key)
+        | needle.like(ImageDefinition.sku_key)
+        | needle.in_region(ImageDefinition.location)
+    )
+    matches = []
+    for row in _rows(db, statement, rank, ImageDefinition.name_key, limit):
+        tenant, sub, sub_id, group, gallery, name = row[:6]
+        matches.append(
+            Match(
+                browse.DEFINITION,
+                name,
+                (tenant, sub, group, gallery),
+                ids.definition_id(sub_id, group, gallery, name),
+                _definition_matched(needle, row.rank, row),
+                row.rank,
+            )
+        )
+    return matches
+
+
+def _version_matched(rank: int, location: str, target: str | None) -> str:
+    if rank < OTHER:
+        return "name"
+    if target is None or target == location:
+        return _region_matched(location)
+    return f"target region {browse.region_label(target)}"
+
+
+def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
+    # version names are digits and dots: their name is their key
+    rank = needle.name_rank(ImageVersion.name)
+    target = (
+        sa.select(sa.func.min(TargetRegion.region))
+        .where(TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region))
+        .scalar_subquery()
+    )
+    columns = (
+        *_TOP,
+        Gallery.name.label("gallery"),  # type: ignore[attr-defined]
+        ImageDefinition.name.label("definition"),  # type: ignore[attr-defined]
+        ImageVersion.name,
+        ImageVersion.location,
+        target.label("target"),
+    )
+    statement = (
+        sa.select(*columns)
+        .select_from(ImageVersion)
+        .join(ImageDefinition, ImageDefinition.pk == ImageVersion.definition_pk)  # type: ignore[arg-type]
+        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
+    )
+    statement = _with_group(statement, Gallery.resource_group_pk).where(
+        needle.like(ImageVersion.name)
+        | needle.in_region(ImageVersion.location)
+        | target.is_not(None)
+    )
+    matches = []
+    for row in _rows(db, statement, rank, ImageVersion.name, limit):
+        tenant, sub, sub_id, group, gallery, definition, name = row[:7]
+        matches.append(
+            Match(
+                browse.VERSION,
+                name,
+                (tenant, sub, group, gallery, definition),
+                ids.version_id(sub_id, group, gallery, definition, name),
+                _version_matched(row.rank, row.location, row.target),
+                row.rank,
+            )
+        )
+    return matches
+
+
+def _sources(
+    model: type[ManagedImage] | type[Snapshot], kind: str, make_id: Callable[[str, str, str], str]
+) -> Callable[[Session, _Needle, int], list[Match]]:
+    """The finder of managed images or snapshots (they sit in a group's folder)."""
+    folder = "Managed images" if kind == browse.MANAGED_IMAGE else "Snapshots"
+
+    def find(db: Session, needle: _Needle, limit: int) -> list[Match]:
+        rank = needle.name_rank(model.name_key)
+        statement = _with_group(
+            sa.select(*_TOP, model.name, model.location).select_from(model),
+            model.resource_group_pk,
+        ).where(needle.like(model.name_key) | needle.in_region(model.location))
+        return [
+            Match(
+                kind,
+                name,
+                (tenant, sub, group, folder),
+                make_id(sub_id, group, name),
+                _name_or_region(r, location),
+                r,
+            )
+            for tenant, sub, sub_id, group, name, location, r in _rows(
+                db, statement, rank, model.name_key, limit
+            )
+        ]
+
+    return find
+
+
+_FINDERS: tuple[Callable[[Session, _Needle, int], list[Match]], ...] = (
+    _subscriptions,
+    _groups,
+    _galleries,
+    _definitions,
+    _versions,
+    _sources(ManagedImage, browse.MANAGED_IMAGE, ids.managed_image_id),
+    _sources(Snapshot, browse.SNAPSHOT, ids.snapshot_id),
+)
+
+
+# --- all versions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One image version of the flat list, with its parents and replication summary."""
+
+    arm_id: str
+    subscription: str
+    group: str
+    gallery: str
+    definition: str
+    version: str
+    source_region: str  # programmatic name
+    regions: int  # number of target regions
+    state: str  # the aggregatedState (SIG-REPLICATION)
+    progress: int  # mean replication progress over the target regions, in percent
+    latest: bool  # the definition's latest version (SIG-LATEST)
+    excluded: bool  # excluded from latest
+    end_of_life: date | None
+    published: datetime | None
+
+    @property
+    def replication(self) -> str:
+        if self.state == AggregatedState.IN_PROGRESS:
+            return f"{self.state} {self.progress}%"
+        return self.state
+
+    def expired(self, now: datetime) -> bool:
+        return browse.is_expired(self.end_of_life, now)
+
+
+# sortable columns, in the order the list shows them
+SORT_COLUMNS = (
+    "subscription",
+    "gallery",
+    "definition",
+    "version",
+    "source_region",
+    "regions",
+    "replication",
+    "latest",
+    "excluded",
+    "end_of_life",
+    "published",
+)
+
+
+def _replication_summary() -> Any:
+    """Per version: how many target regions, how many in each state, total progress."""
+
+    def count_in(state: str) -> Any:
+        return sa.func.sum(sa.case((TargetRegion.state == state, 1), else_=0))
+
+    return (
+        sa.select(
+            TargetRegion.version_pk,
+            sa.func.count().label("regions"),
+            count_in(ReplicationState.FAILED).label("failed"),
+            count_in(ReplicationState.REPLICATING).label("replicating"),
+            count_in(ReplicationState.COMPLETED).label("completed"),
+            sa.func.sum(TargetRegion.progress).label("progress"),
+        )
+        .group_by(TargetRegion.version_pk)
+        .subquery("replication")
+    )
+
+
+def _latest_versions() -> Any:
+    """The pk of each definition's latest version (SIG-LATEST), as a subquery."""
+    ranked = (
+        sa.select(
+            ImageVersion.pk,
+            sa.func.row_number()
+            .over(
+                partition_by=ImageVersion.definition_pk,
+                order_by=(
+                    sa.desc(ImageVersion.major),  # type: ignore[arg-type]
+                    sa.desc(ImageVersion.minor),  # type: ignore[arg-type]
+                    sa.desc(ImageVersion.patch),  # type: ignore[arg-type]
+                ),
+            )
+            .label("position"),
+        )
+        .where(ImageVersion.exclude_from_latest.is_(False))  # type: ignore[attr-defined]
+        .subquery("ranked")
+    )
+    return sa.select(ranked.c.pk).where(ranked.c.position == 1).subquery("latest")
+
+
+def _state_expression(summary: Any) -> tuple[Any, Any]:
+    """The aggregatedState (as replication.aggregated_state computes it) and its sort rank:
+    Completed, InProgress, Unknown, Failed."""
+    regions = sa.func.coalesce(summary.c.regions, 0)
+    conditions = (
+        (sa.func.coalesce(summary.c.failed, 0) > 0, AggregatedState.FAILED.value, 3),
+        (sa.func.coalesce(summary.c.replicating, 0) > 0, AggregatedState.IN_PROGRESS.value, 1),
+        ((regions > 0) & (summary.c.completed == regions), AggregatedState.COMPLETED.value, 0),
+    )
+    state = sa.case(*((c, s) for c, s, _ in conditions), else_=AggregatedState.UNKNOWN.value)
+    rank = sa.case(*((c, r) for c, _, r in conditions), else_=2)
+    return state, rank
+
+
+def _version_order() -> tuple[Any, ...]:
+    return (ImageVersion.major, ImageVersion.minor, ImageVersion.patch)
+
+
+def all_versions(
+    db: Session,
+    sort: str = "subscription",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = DEFAULT_LIMIT,
+) -> list[VersionRow]:
+    """One page of every image version across subscriptions, sorted by a SORT_COLUMNS name
+    (then by subscription, gallery, definition, and version highest first). One query."""
+    if sort not in SORT_COLUMNS:
+        raise ValueError(f"cannot sort versions by {sort!r}; one of {', '.join(SORT_COLUMNS)}")
+    summary = _replication_summary()
+    latest = _latest_versions()
+    state, state_rank = _state_expression(summary)
+    regions = sa.func.coalesce(summary.c.regions, 0)
+    progress = sa.case((regions > 0, sa.func.coalesce(summary.c.progress, 0) // regions), else_=0)
+    is_latest = latest.c.pk.is_not(None)
+    sort_keys: dict[str, tuple[Any, ...]] = {
+        "subscription": (Subscription.name_key,),
+        "gallery": (Gallery.name_key,),
+        "definition": (ImageDefinition.name_key,),
+        "version": _version_order(),
+        "source_region": (ImageVersion.location,),
+        "regions": (regions,),
+        "replication": (state_rank, progress),
+        "latest": (sa.case((is_latest, 1), else_=0),),
+        "excluded": (ImageVersion.exclude_from_latest,),
+        "end_of_life": (ImageVersion.end_of_life_date,),
+        "published": (ImageVersion.published_at,),
+    }
+    chosen = [sa.nulls_last(sa.desc(key) if descending else sa.asc(key)) for key in sort_keys[sort]]
+    then = (
+        Subscription.name_key,
+        Gallery.name_key,
+        ImageDefinition.name_key,
+        *(sa.desc(part) for part in _version_order()),
+        ImageVersion.pk,
+    )
+    statement = (
+        sa.select(
+            Subscription.name.label("subscription"),  # type: ignore[attr-defined]
+            Subscription.subscription_id,
+            ResourceGroup.name.label("group"),  # type: ignore[attr-defined]
+            Gallery.name.label("gallery"),  # type: ignore[attr-defined]
+            ImageDefinition.name.label("definition"),  # type: ignore[attr-defined]
+            ImageVersion.name.label("version"),  # type: ignore[attr-defined]
+            ImageVersion.location,
+            regions.label("regions"),
+            state.label("state"),
+            progress.label("progress"),
+            is_latest.label("latest"),
+            ImageVersion.exclude_from_latest,
+            ImageVersion.end_of_life_date,
+            ImageVersion.published_at,
+        )
+        .select_from(ImageVersion)
+        .join(ImageDefinition, ImageDefinition.pk == ImageVersion.definition_pk)  # type: ignore[arg-type]
+        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
+        .join(ResourceGroup, ResourceGroup.pk == Gallery.resource_group_pk)  # type: ignore[arg-type]
+        .join(Subscription, Subscription.pk == ResourceGroup.subscription_pk)  # type: ignore[arg-type]
+        .outerjoin(summary, summary.c.version_pk == ImageVersion.pk)
+        .outerjoin(latest, latest.c.pk == ImageVersion.pk)
+        .order_by(*chosen, *then)
+        .offset(max(0, offset))
+        .limit(max(0, limit))
+    )
+    return [_version_row(row) for row in db.exec(statement)]  # type: ignore[call-overload]
+
+
+def _version_row(row: Any) -> VersionRow:
+    return VersionRow(
+        arm_id=ids.version_id(
+            row.subscription_id, row.group, row.gallery, row.definition, row.version
+        ),
+        subscription=row.subscription,
+        group=row.group,
+        gallery=row.gallery,
+        definition=row.definition,
+        version=row.version,
+        source_region=row.location,
+        regions=int(row.regions),
+        state=row.state,
+        progress=int(row.progress),
+        latest=bool(row.latest),
+        excluded=bool(row.exclude_from_latest),
+        end_of_life=row.end_of_life_date,
+        published=row.published_at,
+    )
+
+
+def count_versions(db: Session) -> int:
+    """How many image versions the catalog holds (all subscriptions)."""
+    statement = sa.select(sa.func.count()).select_from(ImageVersion)
+    return int(db.exec(statement).one()[0])  # type: ignore[call-overload]
