@@ -305,9 +305,10 @@ class TargetRegion(SQLModel, table=True):
     region: str = Field(max_length=64, index=True)
     replica_count: int
     storage_account_type: str = Field(default="Standard_LRS", max_length=16)
-    state: str = Field(default="Unknown", max_length=16)
+    state: str = Field(default="Unknown", max_length=16, index=True)
     progress: int = Field(default=0)
     details: str = Field(default="")
+    duration_seconds: float | None = Field(default=None)  # planned when replication starts
     started_at: datetime | None = _when()
     updated_at: datetime | None = _when()
     completed_at: datetime | None = _when()

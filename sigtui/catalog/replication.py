@@ -1,35 +1,139 @@
-"""Replication state of a version's target regions (SIG-REPLICATION).
+"""The replication engine (SIG-REPLICATION): each target region of a version replicates
+on its own, and its state is kept in the catalog.
 
-Each target region replicates on its own. The source region holds the image from the
-start, so it is Completed at once; every other region starts Replicating at 0 %.
+The model, in a few lines (constants in `MODEL`):
+
+    minutes = (setup + size_gb * minutes_per_gb[distance]) * (1 + parallel_penalty * (n - 1))
+
+- `size_gb` is the version's size: its OS disk plus its data disks.
+- `distance` from the source region to the target: the same geography, the same
+  continent, or another continent (sigtui.catalog.regions). The source region holds
+  the image from the start: it is Completed at once.
+- `n` is how many regions of the version replicate at once when this one starts.
+- A speed factor (`--replication-speed`, SIGTUI_REPLICATION_SPEED) divides the time, so a
+  demo shows visible movement; the default models realistic durations (hours for large
+  images, as the source document says).
+
+A region's planned duration and start time are stored when it starts; its state and
+progress at any moment follow from them (`status_at`), so another process, or the app
+reopened later, sees the same state. `advance` writes the states reached into the rows,
+and fails in-flight regions whose subscription lost the allowlisting they need.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from sigtui.catalog import lookup
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import AggregatedState, ImageVersion, ReplicationState, TargetRegion
-from sigtui.catalog.regions import get_region
+from sigtui.catalog.models import (
+    AggregatedState,
+    DataDisk,
+    ImageVersion,
+    RegionAllowlist,
+    ReplicationState,
+    Subscription,
+    TargetRegion,
+)
+from sigtui.catalog.regions import Region, get_region
+
+ENV_SPEED = "SIGTUI_REPLICATION_SPEED"
 
 
-def start(target: TargetRegion, source_region: str, now: datetime) -> None:
-    """Begin replication to `target` (a new version, or a region added to one)."""
+@dataclass(frozen=True)
+class ReplicationModel:
+    setup_minutes: float = 5.0
+    minutes_per_gb: dict[str, float] = field(
+        default_factory=lambda: {"geography": 0.25, "continent": 0.5, "intercontinental": 1.0}
+    )
+    parallel_penalty: float = 0.2  # each other region replicating at once adds 20 %
+
+
+MODEL = ReplicationModel()
+
+_speed: float | None = None
+
+
+def set_speed(speed: float | None) -> None:
+    """The speed factor of this process (None: from SIGTUI_REPLICATION_SPEED, else 1)."""
+    if speed is not None and not speed > 0:
+        raise CatalogError("SIG-INPUT", f"replication speed must be positive, not {speed}")
+    global _speed
+    _speed = speed
+
+
+def speed() -> float:
+    if _speed is not None:
+        return _speed
+    text = os.environ.get(ENV_SPEED, "").strip()
+    try:
+        value = float(text) if text else 1.0
+    except ValueError:
+        raise CatalogError("SIG-INPUT", f"{ENV_SPEED}={text!r} is not a number") from None
+    if not value > 0:
+        raise CatalogError("SIG-INPUT", f"{ENV_SPEED} must be positive, not {text}")
+    return value
+
+
+def distance(source: Region, target: Region) -> str:
+    if source.geography == target.geography:
+        return "geography"
+    if source.continent == target.continent:
+        return "continent"
+    return "intercontinental"
+
+
+def planned_seconds(size_gb: int, source: str, target: str, at_once: int) -> float:
+    """How long replicating `size_gb` from `source` to `target` takes (see the model)."""
+    per_gb = MODEL.minutes_per_gb[distance(get_region(source), get_region(target))]
+    minutes = (MODEL.setup_minutes + size_gb * per_gb) * (
+        1 + MODEL.parallel_penalty * (max(1, at_once) - 1)
+    )
+    return minutes * 60 / speed()
+
+
+def start(
+    target: TargetRegion, source_region: str, size_gb: int, at_once: int, now: datetime
+) -> None:
+    """Begin replication to `target` (a new version, a region added, or a retry)."""
     target.started_at = now
     target.updated_at = now
+    target.details = ""
     if target.region == source_region:
         target.state = ReplicationState.COMPLETED
         target.progress = 100
         target.completed_at = now
-    else:
-        target.state = ReplicationState.REPLICATING
-        target.progress = 0
-        target.completed_at = None
-    target.details = ""
+        target.duration_seconds = 0.0
+        return
+    target.state = ReplicationState.REPLICATING
+    target.progress = 0
+    target.completed_at = None
+    target.duration_seconds = planned_seconds(size_gb, source_region, target.region, at_once)
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    progress: int
+    eta: datetime | None  # when a Replicating region completes
+
+
+def status_at(target: TargetRegion, now: datetime) -> Status:
+    """The region's state at `now`, from its stored start and planned duration."""
+    if target.state != ReplicationState.REPLICATING or target.started_at is None:
+        return Status(target.state, target.progress, None)
+    duration = target.duration_seconds or 0.0
+    done_at = target.started_at + timedelta(seconds=duration)
+    if now >= done_at:
+        return Status(ReplicationState.COMPLETED, 100, None)
+    elapsed = max(0.0, (now - target.started_at).total_seconds())
+    progress = min(99, int(100 * elapsed / duration)) if duration else 99
+    return Status(ReplicationState.REPLICATING, max(target.progress, progress), done_at)
 
 
 def aggregated_state(states: Iterable[str]) -> AggregatedState:
@@ -46,6 +150,133 @@ def aggregated_state(states: Iterable[str]) -> AggregatedState:
     return AggregatedState.UNKNOWN
 
 
+def version_size_gb(db: Session, version: ImageVersion) -> int:
+    data = db.exec(
+        select(func.coalesce(func.sum(DataDisk.size_gb), 0)).where(
+            DataDisk.version_pk == version.pk
+        )
+    ).one()
+    return version.os_disk_size_gb + int(data)
+
+
+def replicating_count(db: Session, version: ImageVersion) -> int:
+    return db.exec(
+        select(func.count()).where(
+            TargetRegion.version_pk == version.pk,
+            TargetRegion.state == ReplicationState.REPLICATING,
+        )
+    ).one()
+
+
+# --- writes ----------------------------------------------------------------------------
+
+
+def advance(db: Session, now: datetime) -> int:
+    """Write the states reached at `now` into the in-flight rows; fail those whose
+    subscription lost its allowlisting for the region. Returns how many rows changed."""
+    rows = db.exec(
+        select(TargetRegion, ImageVersion.subscription_pk)
+        .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
+        .where(TargetRegion.state == ReplicationState.REPLICATING)
+    ).all()
+    allowlisted = _allowlisted(db, {sub for _, sub in rows})
+    changed = 0
+    for target, subscription_pk in rows:
+        region = get_region(target.region)
+        if region.needs_allowlist and region.name not in allowlisted.get(subscription_pk, set()):
+            _set_failed(target, _allowlist_reason(db, subscription_pk, region), now)
+            changed += 1
+            continue
+        status = status_at(target, now)
+        if (status.state, status.progress) != (target.state, target.progress):
+            target.state = status.state
+            target.progress = status.progress
+            target.updated_at = now
+            if status.state == ReplicationState.COMPLETED:
+                target.completed_at = (target.started_at or now) + timedelta(
+                    seconds=target.duration_seconds or 0
+                )
+            db.add(target)
+            changed += 1
+    db.flush()
+    return changed
+
+
+def _allowlisted(db: Session, subscription_pks: set[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {pk: set() for pk in subscription_pks}
+    if subscription_pks:
+        for pk, region in db.exec(
+            select(RegionAllowlist.subscription_pk, RegionAllowlist.region).where(
+                col(RegionAllowlist.subscription_pk).in_(subscription_pks)
+            )
+        ):
+            found[pk].add(region)
+    return found
+
+
+def _allowlist_reason(db: Session, subscription_pk: int, region: Region) -> str:
+    subscription = db.get_one(Subscription, subscription_pk)
+    return (
+        f"Subscription {subscription.name!r} is no longer allowlisted for "
+        f"{region.display_name}; ask for the allowlisting again, then retry."
+    )
+
+
+def _set_failed(target: TargetRegion, reason: str, now: datetime) -> None:
+    target.state = ReplicationState.FAILED
+    target.details = reason
+    target.updated_at = now
+    target.completed_at = None
+
+
+def _target(db: Session, version: ImageVersion, region: str) -> TargetRegion:
+    name = get_region(region, code="SIG-REPLICATION", field="region").name
+    target = db.exec(
+        select(TargetRegion).where(
+            TargetRegion.version_pk == version.pk, TargetRegion.region == name
+        )
+    ).first()
+    if target is None:
+        raise CatalogError(
+            "SIG-NOT-FOUND",
+            f"{get_region(name).display_name} is not a target region of this version",
+        )
+    return target
+
+
+def retry(db: Session, version_id: str, region: str, now: datetime) -> TargetRegion:
+    """Start a Failed (or Unknown) region over."""
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    target = _target(db, version, region)
+    if target.state not in (ReplicationState.FAILED, ReplicationState.UNKNOWN):
+        raise CatalogError(
+            "SIG-REPLICATION",
+            f"{get_region(target.region).display_name} is {target.state}; only a Failed or "
+            "Unknown region can be retried",
+        )
+    at_once = replicating_count(db, version) + 1
+    start(target, version.location, version_size_gb(db, version), at_once, now)
+    db.add(target)
+    db.flush()
+    return target
+
+
+def fail(db: Session, version_id: str, region: str, reason: str, now: datetime) -> TargetRegion:
+    """Make an in-flight region fail with `reason` (a fault injected for demos and tests)."""
+    version = lookup.resolve_as(db, version_id, ImageVersion)
+    target = _target(db, version, region)
+    if status_at(target, now).state != ReplicationState.REPLICATING:
+        raise CatalogError(
+            "SIG-REPLICATION",
+            f"{get_region(target.region).display_name} is not replicating; only a region in "
+            "flight can fail",
+        )
+    _set_failed(target, reason or "Injected fault.", now)
+    db.add(target)
+    db.flush()
+    return target
+
+
 def record(
     db: Session,
     version_id: str,
@@ -55,36 +286,31 @@ def record(
     progress: int | None = None,
     details: str = "",
 ) -> TargetRegion:
-    """Store what replication to one region reports (the one write path for its state)."""
+    """Store a state as Azure reported it (the demo seed, imports). A Replicating region
+    at `progress` % is placed on the model's timeline so that it carries on from there."""
     version = lookup.resolve_as(db, version_id, ImageVersion)
-    name = get_region(region, code="SIG-REPLICATION", field="region").name
-    target_pk = _target_pk(db, version, name)
-    target = db.get(TargetRegion, target_pk) if target_pk is not None else None
-    if target is None:
-        raise CatalogError("SIG-NOT-FOUND", f"{name} is not a target region of this version")
+    target = _target(db, version, region)
     try:
-        target.state = ReplicationState(state)
+        reported = ReplicationState(state)
     except ValueError:
         raise CatalogError(
             "SIG-INPUT",
             f"replication state {state!r} is not one of Unknown, Replicating, Completed, Failed",
         ) from None
+    target.state = reported
     target.progress = (
-        100 if target.state == ReplicationState.COMPLETED else max(0, min(100, progress or 0))
+        100 if reported == ReplicationState.COMPLETED else max(0, min(99, progress or 0))
     )
     target.details = details
     target.updated_at = now
-    target.completed_at = now if target.state == ReplicationState.COMPLETED else None
+    target.completed_at = now if reported == ReplicationState.COMPLETED else None
+    if reported == ReplicationState.REPLICATING:
+        at_once = max(1, replicating_count(db, version))
+        duration = planned_seconds(
+            version_size_gb(db, version), version.location, target.region, at_once
+        )
+        target.duration_seconds = duration
+        target.started_at = now - timedelta(seconds=duration * target.progress / 100)
     db.add(target)
     db.flush()
     return target
-
-
-def _target_pk(db: Session, version: ImageVersion, region: str) -> int | None:
-    from sqlmodel import select
-
-    return db.exec(
-        select(TargetRegion.pk).where(
-            TargetRegion.version_pk == version.pk, TargetRegion.region == region
-        )
-    ).first()

@@ -289,7 +289,7 @@ def create_version(
                 snapshot_pk=disk.snapshot_pk,
             )
         )
-    _add_targets(db, version, new_targets)
+    _add_targets(db, version, new_targets, now)
     return version
 
 
@@ -322,8 +322,8 @@ def _apply_targets(
 ) -> list[TargetRegion]:
     """Make the version's target regions match `specs` (SIG-REPLICAS, SIG-ZRS,
     SIG-SOURCE-REGION, SIG-CLOUD, SIG-REGION-ALLOWLIST). Dropped regions are cancelled
-    (their rows go); the new regions are returned, replication started, for the caller
-    to add once the version has its key."""
+    (their rows go); the new regions are returned for the caller
+    to add (and start) once the version has its key."""
     resolved = _resolve_targets(specs)
     if version.location not in {region.name for region, _, _ in resolved}:
         source = find_region(version.location)
@@ -358,7 +358,6 @@ def _apply_targets(
             replica_count=replicas if replicas is not None else version.replica_count,
             storage_account_type=storage,
         )
-        replication.start(target, version.location, now)
         pending.append(target)
     wanted = {region.name for region, _, _ in resolved}
     for name, target in existing.items():
@@ -367,9 +366,17 @@ def _apply_targets(
     return pending
 
 
-def _add_targets(db: Session, version: ImageVersion, targets: list[TargetRegion]) -> None:
+def _add_targets(
+    db: Session, version: ImageVersion, targets: list[TargetRegion], now: datetime
+) -> None:
+    """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
+    db.flush()
+    starting = sum(1 for t in targets if t.region != version.location)
+    at_once = replication.replicating_count(db, version) + starting
+    size_gb = replication.version_size_gb(db, version)
     for target in targets:
         target.version_pk = version.pk
+        replication.start(target, version.location, size_gb, at_once, now)
         db.add(target)
     db.flush()
 
@@ -415,7 +422,7 @@ def update_version(
         new_targets = _apply_targets(
             db, version, data.target_regions, subscription, now, targets_of(db, version)
         )
-        _add_targets(db, version, new_targets)
+        _add_targets(db, version, new_targets, now)
     if "exclude_from_latest" in given and data.exclude_from_latest is not None:
         version.exclude_from_latest = data.exclude_from_latest
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
