@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)  # the day the demo was written: EOLs before it are expired
 SEED_CREATED = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
 SEED_NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+LOADED_AT = datetime(2026, 1, 15, 12, tzinfo=UTC)  # the demo catalog's clock
 SOVEREIGN_CLOUDS = {"AzureChinaCloud", "AzureUSGovernment"}
 
 DEMO_ENGINES = [
@@ -58,7 +59,7 @@ def demo(
         else:
             server = request.getfixturevalue("pg_server")
             url = stack.enter_context(server.database(f"sigtui_demo_{os.getpid()}"))
-        catalog = open_catalog(url, clock=FixedClock(datetime(2026, 1, 15, 12, tzinfo=UTC)))
+        catalog = open_catalog(url, clock=FixedClock(LOADED_AT))
         stack.callback(catalog.close)
         load_demo(catalog)
         yield catalog
@@ -239,7 +240,19 @@ def test_times_come_from_the_seed_clock_not_the_catalogs(db: Session) -> None:
     assert tenant_times == {SEED_CREATED}
     for model in (Gallery, ImageDefinition, ImageVersion, RoleAssignment):
         assert db.exec(select(func.max(model.updated_at))).one() <= SEED_NOW
-    assert db.exec(select(func.max(TargetRegion.updated_at))).one() == SEED_NOW
+    finished = col(TargetRegion.state) != "Replicating"
+    assert db.exec(select(func.max(TargetRegion.updated_at)).where(finished)).one() == SEED_NOW
+
+
+def test_regions_in_flight_carry_on_from_the_time_of_loading(db: Session) -> None:
+    """A living estate: what was Replicating at seed.now resumes when the demo loads."""
+    in_flight = db.exec(select(TargetRegion).where(TargetRegion.state == "Replicating")).all()
+    assert in_flight
+    for target in in_flight:
+        assert target.updated_at == LOADED_AT
+        assert target.started_at is not None and target.duration_seconds
+        elapsed = (LOADED_AT - target.started_at).total_seconds()
+        assert elapsed == pytest.approx(target.duration_seconds * target.progress / 100)
 
 
 # --- how it loads ----------------------------------------------------------------------------
@@ -263,7 +276,7 @@ def _engine_of(catalog: Catalog) -> str:
 
 def test_loading_twice_gives_the_same_catalog(catalog: Catalog, new_database: Any) -> None:
     load_demo(catalog)
-    other = open_catalog(new_database(_engine_of(catalog)))
+    other = open_catalog(new_database(_engine_of(catalog)), clock=catalog.clock)
     try:
         load_demo(other)
         assert _dump(other) == _dump(catalog)

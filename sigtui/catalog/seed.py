@@ -156,7 +156,7 @@ def load_demo(catalog: Catalog, *, reset: bool = False, path: Path | None = None
                 "the catalog is not empty; use --reset to replace everything in it "
                 "with the demo catalog",
             )
-        _DemoLoader(db, data["seed"]).load(data)
+        _DemoLoader(db, data["seed"], live_now=catalog.clock.now()).load(data)
         counts = _counts(db)
     return SeedResult(**counts, seconds=time.perf_counter() - started)
 
@@ -234,8 +234,11 @@ _OUTCOME_KEYS = ("state", "progress", "details")
 class _DemoLoader:
     """Feeds the seed's entries to the services, kind by kind, parents first."""
 
-    def __init__(self, db: Session, seed: Entry) -> None:
+    def __init__(self, db: Session, seed: Entry, live_now: datetime) -> None:
         self.db = db
+        # regions in flight carry on from their progress at the time of loading, so the
+        # demo is a living estate on first run (the rest is as observed at seed.now)
+        self.live_now = max(live_now, _aware(_need(seed, "now"), "seed.now"))
         with _entry("[seed] table"):
             self.start = _aware(_need(seed, "created"), "seed.created")
             self.now = _aware(_need(seed, "now"), "seed.now")
@@ -433,12 +436,13 @@ class _DemoLoader:
             raise CatalogError(
                 "SIG-INPUT", f"replication of {region}: unknown field(s) {', '.join(unknown)}"
             )
+        state = _need(outcome, "state")
         replication.record(
             self.db,
             version_id,
             region,
-            _need(outcome, "state"),
-            self.now,
+            state,
+            self.live_now if state == "Replicating" else self.now,
             progress=outcome.get("progress"),
             details=outcome.get("details", ""),
         )

@@ -24,7 +24,7 @@ def demo_catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sigtui.catalog.seed import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    catalog = open_catalog(f"sqlite:///{path}")
+    catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(UI_NOW))
     load_demo(catalog)
     with catalog.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
