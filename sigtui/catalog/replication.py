@@ -29,14 +29,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog import lookup
+from sigtui.catalog import ids, lookup
+from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     AggregatedState,
     DataDisk,
+    Gallery,
+    ImageDefinition,
     ImageVersion,
     RegionAllowlist,
     ReplicationState,
+    ResourceGroup,
     Subscription,
     TargetRegion,
 )
@@ -169,6 +173,14 @@ def replicating_count(db: Session, version: ImageVersion) -> int:
 
 
 # --- writes ----------------------------------------------------------------------------
+
+
+def refresh(catalog: Catalog) -> int:
+    """Bring the catalog's replication states up to its clock (nothing when read-only)."""
+    if catalog.readonly:
+        return 0
+    with catalog.write() as db:
+        return advance(db, catalog.clock.now())
 
 
 def advance(db: Session, now: datetime) -> int:
@@ -314,3 +326,101 @@ def record(
     db.add(target)
     db.flush()
     return target
+
+
+# --- what is in flight ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One version x region, for the replication views."""
+
+    version_id: str
+    subscription: str
+    gallery: str
+    definition: str
+    version: str
+    region: str
+    replicas: int
+    storage: str
+    state: str
+    progress: int
+    eta: datetime | None
+    details: str
+    started_at: datetime | None
+    completed_at: datetime | None
+
+
+RECENT = timedelta(hours=24)
+
+
+def activity(
+    db: Session,
+    now: datetime,
+    *,
+    subscription: str | None = None,
+    states: Iterable[str] | None = None,
+    recent: timedelta = RECENT,
+) -> list[Activity]:
+    """Every region in flight, failed or unknown, and those completed within `recent`
+    (source regions excluded: they never replicate). One query."""
+    statement = (
+        select(
+            TargetRegion,
+            ImageVersion,
+            ImageDefinition.name,
+            Gallery.name,
+            ResourceGroup.name,
+            Subscription.name,
+            Subscription.subscription_id,
+        )
+        .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
+        .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
+        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
+        .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
+        .join(Subscription, col(Subscription.pk) == ImageVersion.subscription_pk)
+        .where(
+            TargetRegion.region != ImageVersion.location,
+            (TargetRegion.state != ReplicationState.COMPLETED)
+            | (col(TargetRegion.completed_at) >= now - recent),
+        )
+        .order_by(
+            Subscription.name_key,
+            Gallery.name_key,
+            ImageDefinition.name_key,
+            col(ImageVersion.major),
+            col(ImageVersion.minor),
+            col(ImageVersion.patch),
+            TargetRegion.region,
+        )
+    )
+    if subscription:
+        statement = statement.where(
+            (Subscription.name_key == subscription.casefold())
+            | (func.lower(Subscription.subscription_id) == subscription.lower())
+        )
+    wanted = {s.casefold() for s in states} if states else None
+    found = []
+    for target, version, definition, gallery, group, sub_name, sub_id in db.exec(statement):
+        status = status_at(target, now)
+        if wanted is not None and status.state.casefold() not in wanted:
+            continue
+        found.append(
+            Activity(
+                version_id=ids.version_id(sub_id, group, gallery, definition, version.name),
+                subscription=sub_name,
+                gallery=gallery,
+                definition=definition,
+                version=version.name,
+                region=target.region,
+                replicas=target.replica_count,
+                storage=target.storage_account_type,
+                state=status.state,
+                progress=status.progress,
+                eta=status.eta,
+                details=target.details,
+                started_at=target.started_at,
+                completed_at=target.completed_at,
+            )
+        )
+    return found

@@ -16,11 +16,14 @@ import click
 import sqlalchemy as sa
 
 from sigtui.catalog import db as catalog_db
+from sigtui.catalog import replication
 from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.seed import load_demo
 from sigtui.cli.accounts import account_group, group_group
-from sigtui.cli.context import CliState, CommandFailed, state_of
+from sigtui.cli.context import CliState, state_of
 from sigtui.cli.options import common_options, expand_multi_values
 from sigtui.cli.output import emit_message
+from sigtui.cli.replication import replication_group
 from sigtui.cli.sig import sig_group
 from sigtui.cli.sources import image_group, snapshot_group
 
@@ -60,9 +63,21 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
 @click.option("--db", metavar="URL", help="Catalog database URL or SQLite file.")
 @click.option("--no-seed", is_flag=True, help="Do not load the demo into a new default catalog.")
 @click.option("--readonly", is_flag=True, help="Open the catalog read-only.")
+@click.option(
+    "--replication-speed",
+    type=float,
+    metavar="X",
+    help="Replicate X times faster than real time (demos; default $SIGTUI_REPLICATION_SPEED or 1).",
+)
 @click.version_option(package_name="sigtui", prog_name="sigtui")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, no_seed: bool, readonly: bool) -> None:
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    no_seed: bool,
+    readonly: bool,
+    replication_speed: float | None,
+) -> None:
     """sigtui: a terminal dashboard over a catalog of Azure Compute Gallery resources.
 
     With no command, opens the app. The commands mirror the Azure CLI (az)."""
@@ -70,6 +85,7 @@ def cli(ctx: click.Context, db: str | None, no_seed: bool, readonly: bool) -> No
     state.db = db or state.db
     state.no_seed = no_seed or state.no_seed
     state.readonly = readonly or state.readonly
+    replication.set_speed(replication_speed)
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         _open_app(state)
@@ -77,15 +93,8 @@ def cli(ctx: click.Context, db: str | None, no_seed: bool, readonly: bool) -> No
 
 def _open_app(state: CliState) -> None:
     catalog = state.catalog()
-    try:
-        from sigtui.ui.app import run_app
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sigtui.ui.app", "sigtui.ui"):
-            raise
-        raise CommandFailed(
-            "the terminal app is not available in this build (sigtui.ui.app is missing); "
-            "the commands work: see sigtui --help"
-        ) from None
+    from sigtui.ui.app import run_app  # imported here: Textual is not needed by commands
+
     run_app(catalog)
 
 
@@ -163,15 +172,16 @@ def db_current(ctx: click.Context) -> None:
 def seed(ctx: click.Context, reset: bool) -> None:
     """Load the demo catalog (the source document's examples)."""
     catalog = state_of(ctx).catalog(seed_default=False)
-    try:
-        from sigtui.catalog.seed import load_demo
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sigtui.catalog.seed", "sigtui.catalog"):
-            raise
-        raise CommandFailed("the demo seed is not available in this build") from None
     result = load_demo(catalog, reset=reset)
     emit_message(result.summary(), catalog=catalog.display_name)
 
 
-for _group in (account_group, group_group, image_group, snapshot_group, sig_group):
+for _group in (
+    account_group,
+    group_group,
+    image_group,
+    snapshot_group,
+    sig_group,
+    replication_group,
+):
     cli.add_command(_group)

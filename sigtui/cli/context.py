@@ -9,6 +9,7 @@ from urllib.parse import quote
 import click
 import sqlalchemy as sa
 
+from sigtui.catalog import replication
 from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.db import Catalog, open_catalog, resolve_url
 
@@ -40,6 +41,7 @@ class CliState:
             first_use = is_default and catalog.is_new
             if first_use and seed_default and not self.no_seed and not self.readonly:
                 _seed_first_use(catalog)
+            replication.refresh(catalog)  # states up to now, for every command's reads
         return self._catalog
 
     def close(self) -> None:
