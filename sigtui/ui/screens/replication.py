@@ -1,0 +1,220 @@
+"""`r`: every version x region in flight, failed or unknown, live; recently completed below."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from sigtui.catalog import queries, replication
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.regions import get_region
+
+REFRESH_SECONDS = 1.0
+BAR_WIDTH = 12
+STATE_FILTERS = ("Replicating", "Failed", "Unknown")
+STATE_STYLES = {"Failed": "bold red", "Completed": "green", "Unknown": "dim", "Replicating": "cyan"}
+COLUMNS = ("Version", "Region", "State", "Progress", "ETA", "Details")
+
+
+def progress_bar(progress: int, state: str) -> Text:
+    filled = round(BAR_WIDTH * progress / 100)
+    style = STATE_STYLES.get(state, "")
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    bar.append(f" {progress:>3}%")
+    return bar
+
+
+def eta_text(eta: datetime | None, now: datetime) -> str:
+    if eta is None:
+        return ""
+    minutes = max(0, int((eta - now).total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
+
+
+def row_key(item: replication.Activity) -> str:
+    return f"{item.version_id}|{item.region}"
+
+
+def version_label(item: replication.Activity) -> str:
+    return f"{item.gallery}/{item.definition} {item.version}"
+
+
+class ReplicationScreen(Screen[str | None]):
+    """Live replication: refreshes every second in a worker, never blocking input."""
+
+    CSS_PATH = "../replication.tcss"
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="replication.back"),
+        Binding("enter", "open_version", "Show version", id="replication.open"),
+        Binding("t", "retry", "Retry failed", id="replication.retry"),
+        Binding("x", "inject_fault", "Inject fault", id="replication.fail"),
+        Binding("f", "focus_filters", "Filters", id="replication.filters"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, items: list[replication.Activity], now: datetime) -> None:
+            super().__init__()
+            self.items = items
+            self.now = now
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.items: dict[str, replication.Activity] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="replication-filters"):
+            yield Label("Subscription")
+            yield Select[str]([], prompt="All subscriptions", id="subscription-filter")
+            yield Label("State")
+            yield Select[str](
+                [(s, s) for s in STATE_FILTERS], prompt="All states", id="state-filter"
+            )
+        yield Static("", id="replication-summary")
+        with Vertical(id="replication-tables"):
+            yield Static("[b]In flight, failed or unknown[/b]", classes="replication-heading")
+            yield DataTable(id="in-flight", cursor_type="row", zebra_stripes=True)
+            yield Static("[b]Recently completed[/b] (last 24 hours)", classes="replication-heading")
+            yield DataTable(id="completed", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="replication-selected")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            for column in COLUMNS:
+                table.add_column(column, key=column)
+        with self.catalog.read() as db:
+            subs = [(s.name, s.name) for s in queries.subscriptions(db)]
+        self.query_one("#subscription-filter", Select).set_options(subs)
+        self.query_one("#in-flight", DataTable).focus()
+        self.load()
+        self.set_interval(REFRESH_SECONDS, self.load)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("retry", "inject_fault") and self.catalog.readonly:
+            return None
+        return True
+
+    def _filters(self) -> tuple[str | None, list[str] | None]:
+        subscription = self.query_one("#subscription-filter", Select).value
+        state = self.query_one("#state-filter", Select).value
+        return (
+            subscription if isinstance(subscription, str) else None,
+            [state] if isinstance(state, str) else None,
+        )
+
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        subscription, states = self._filters()
+        self._load(subscription, states)
+
+    @work(thread=True, exclusive=True, group="replication", exit_on_error=False)
+    def _load(self, subscription: str | None, states: list[str] | None) -> None:
+        replication.refresh(self.catalog)
+        now = self.catalog.clock.now()
+        with self.catalog.read() as db:
+            items = replication.activity(db, now, subscription=subscription)
+        if states:
+            items = [i for i in items if i.state in states or i.state == "Completed"]
+        self.post_message(self.Loaded(items, now))
+
+    def on_replication_screen_loaded(self, message: Loaded) -> None:
+        self.items = {row_key(i): i for i in message.items}
+        done = [i for i in message.items if i.state == "Completed"]
+        active = [i for i in message.items if i.state != "Completed"]
+        self._fill(self.query_one("#in-flight", DataTable), active, message.now)
+        self._fill(self.query_one("#completed", DataTable), done, message.now)
+        counts = {s: sum(1 for i in active if i.state == s) for s in STATE_FILTERS}
+        summary = " · ".join(f"{n} {s.lower()}" for s, n in counts.items())
+        self.query_one("#replication-summary", Static).update(summary)
+        self._describe(self.selected())
+
+    def _fill(self, table: DataTable, items: list[replication.Activity], now: datetime) -> None:
+        cursor = table.cursor_row
+        table.clear()
+        for item in items:
+            table.add_row(
+                version_label(item),
+                get_region(item.region).display_name,
+                Text(item.state, style=STATE_STYLES.get(item.state, "")),
+                progress_bar(item.progress, item.state),
+                eta_text(item.eta, now),
+                item.details,
+                key=row_key(item),
+            )
+        if items:
+            table.move_cursor(row=min(cursor, len(items) - 1))
+
+    @on(DataTable.RowHighlighted)
+    def show_selected(self) -> None:
+        self._describe(self.selected())
+
+    def _describe(self, item: replication.Activity | None) -> None:
+        text = ""
+        if item is not None:
+            region = get_region(item.region).display_name
+            text = f"[b]{version_label(item)}[/b] → {region}: {item.state}"
+            if item.details:
+                text += f"\n{item.details}"
+        self.query_one("#replication-selected", Static).update(text)
+
+    def selected(self) -> replication.Activity | None:
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(str(key))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_open_version(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self.dismiss(item.version_id)
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#subscription-filter", Select).focus()
+
+    def _write(self, verb: str, item: replication.Activity) -> None:
+        now = self.catalog.clock.now()
+        try:
+            with self.catalog.write() as db:
+                if verb == "retry":
+                    replication.retry(db, item.version_id, item.region, now)
+                else:
+                    replication.fail(
+                        db, item.version_id, item.region, "Injected fault (demo).", now
+                    )
+        except CatalogError as error:
+            self.notify(str(error), severity="error", timeout=6)
+            return
+        region = get_region(item.region).display_name
+        self.notify(f"{region}: {'replicating again' if verb == 'retry' else 'failed'}.")
+        self.load()
+
+    def action_retry(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self._write("retry", item)
+
+    def action_inject_fault(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self._write("fail", item)
