@@ -223,13 +223,22 @@ def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
     return nodes
 
 
-def version_state(targets: Sequence[TargetRegion]) -> str:
-    """The aggregated replication state, with the mean progress while in progress."""
-    state = replication.aggregated_state(t.state for t in targets)
+def version_state(targets: Sequence[TargetRegion], now: datetime) -> str:
+    """The aggregated replication state at `now`, with the mean progress in flight."""
+    statuses = [replication.status_at(t, now) for t in targets]
+    state = replication.aggregated_state(s.state for s in statuses)
     if state == "InProgress":
-        mean = sum(t.progress for t in targets) // max(1, len(targets))
+        mean = sum(s.progress for s in statuses) // max(1, len(statuses))
         return f"InProgress {mean}%"
     return state.value
+
+
+def eta_text(eta: datetime | None, now: datetime) -> str:
+    if eta is None:
+        return ""
+    minutes = max(0, int((eta - now).total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
 
 
 def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
@@ -251,7 +260,7 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
                 NodeRef(VERSION, v.pk),
                 v.name,
                 f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
-                f"{version_state(regions)}",
+                f"{version_state(regions, now)}",
                 tuple(badges),
                 arm_id=lookup.arm_id(db, v),
             )
@@ -446,7 +455,7 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
             "yes" if v.exclude_from_latest else "",
             _eol_text(v.end_of_life_date, now),
             str(len(targets[v.pk])),
-            version_state(targets[v.pk]),
+            version_state(targets[v.pk], now),
             _text(v.published_at),
         )
         for v in versions
@@ -517,7 +526,12 @@ def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     targets = queries.target_regions(db, v.pk)
     disks = queries.data_disks(db, v.pk)
     latest = latest_names(db, [d.pk]).get(d.pk)
-    ready = [region_label(t.region) for t in targets if t.state == "Completed"]
+    statuses = [replication.status_at(t, now) for t in targets]
+    ready = [
+        region_label(t.region)
+        for t, s in zip(targets, statuses, strict=True)
+        if s.state == "Completed"
+    ]
     notes = []
     if v.name == latest:
         notes.append(f"This is the latest version of {d.name} (SIG-LATEST).")
@@ -543,7 +557,7 @@ def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
             ("Excluded from latest", _text(v.exclude_from_latest)),
             ("End of life", _eol_text(v.end_of_life_date, now)),
             ("Published", _text(v.published_at)),
-            ("Replication", version_state(targets)),
+            ("Replication", version_state(targets, now)),
             ("Deployable now in", ", ".join(ready) or "nowhere yet"),
             ("Tags", _text(v.tags)),
             ("Etag", str(v.etag)),
@@ -552,17 +566,18 @@ def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
         tables=[
             Table(
                 "Target regions",
-                ("Region", "Replicas", "Storage", "State", "Progress", "Details"),
+                ("Region", "Replicas", "Storage", "State", "Progress", "ETA", "Details"),
                 [
                     (
                         region_label(t.region),
                         str(t.replica_count),
                         t.storage_account_type,
-                        t.state,
-                        f"{t.progress}%",
+                        s.state,
+                        f"{s.progress}%",
+                        eta_text(s.eta, now),
                         t.details or "",
                     )
-                    for t in targets
+                    for t, s in zip(targets, statuses, strict=True)
                 ],
             )
         ],

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from sigtui.catalog import queries, replication
+from sigtui.catalog.browse import eta_text
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import get_region
@@ -32,14 +33,6 @@ def progress_bar(progress: int, state: str) -> Text:
     bar.append("░" * (BAR_WIDTH - filled), style="dim")
     bar.append(f" {progress:>3}%")
     return bar
-
-
-def eta_text(eta: datetime | None, now: datetime) -> str:
-    if eta is None:
-        return ""
-    minutes = max(0, int((eta - now).total_seconds()) // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
 
 
 def row_key(item: replication.Activity) -> str:
