@@ -62,8 +62,21 @@ class DetailsPane(VerticalScroll):
         self.details: browse.Details | None = None
         self.ref: browse.NodeRef | None = None
 
+    LIVE_SECONDS = 2.0  # how often a version in flight is redrawn
+
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("Select a resource in the tree.", id="details-empty")
+
+    def on_mount(self) -> None:
+        self.set_interval(self.LIVE_SECONDS, self.refresh_live)
+
+    def refresh_live(self) -> None:
+        """Per-region progress moves while a version replicates (SIG-REPLICATION)."""
+        details = self.details
+        if self.ref is None or details is None or details.kind != browse.VERSION:
+            return
+        if dict(details.fields).get("Replication", "").startswith("InProgress"):
+            self.load(self.ref)
 
     def show(self, ref: browse.NodeRef | None) -> None:
         self.ref = ref
