@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from sigtui.catalog import browse, ids
@@ -376,7 +378,7 @@ class VersionRow:
     version: str
     source_region: str  # programmatic name
     regions: int  # number of target regions
-    state: str  # the aggregatedState (SIG-REPLICATION)
+    state: str  # the aggregatedState at the time asked for (SIG-REPLICATION)
     progress: int  # mean replication progress over the target regions, in percent
     latest: bool  # the definition's latest version (SIG-LATEST)
     excluded: bool  # excluded from latest
@@ -409,22 +411,90 @@ SORT_COLUMNS = (
 )
 
 
-def _replication_summary() -> Any:
-    """Per version: how many target regions, how many in each state, total progress."""
+class _EpochSeconds(FunctionElement[float]):
+    """Seconds since 1970 of a timestamp column (the catalog stores naive UTC)."""
+
+    type = sa.Float()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(_EpochSeconds)
+def _epoch_seconds(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_EpochSeconds, "sqlite")
+def _epoch_seconds_sqlite(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
+    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, then the microseconds
+    value = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', {value}) AS REAL)"
+        f" + COALESCE(CAST(substr({value}, 21, 6) AS REAL), 0) / 1000000.0)"
+    )
+
+
+class _Truncated(FunctionElement[int]):
+    """A non-negative number without its fraction, as Python's int() does."""
+
+    type = sa.Integer()
+    name = "truncated"
+    inherit_cache = True
+
+
+@compiles(_Truncated)
+def _truncated(element: _Truncated, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(_Truncated, "sqlite")
+def _truncated_sqlite(element: _Truncated, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+def _regions_at(now: datetime) -> Any:
+    """Each target region's state and progress at `now`, as replication.status_at projects
+    them: a Replicating region is Completed once its planned duration has passed, and its
+    progress grows with the time elapsed meanwhile."""
+    t = TargetRegion
+    in_flight = (t.state == ReplicationState.REPLICATING) & t.started_at.is_not(None)  # type: ignore[union-attr]
+    duration = sa.func.coalesce(t.duration_seconds, 0.0)
+    since_start = sa.literal(now.timestamp(), sa.Float) - _EpochSeconds(t.started_at)
+    elapsed = sa.case((since_start > 0, since_start), else_=0.0)
+    projected = sa.case(
+        (duration > 0, _Truncated(100.0 * elapsed / sa.func.nullif(duration, 0))), else_=99
+    )
+    projected = sa.case((projected > 99, 99), else_=projected)
+    done = in_flight & (since_start >= duration)
+    state = sa.case((done, ReplicationState.COMPLETED.value), else_=t.state)
+    progress = sa.case(
+        (done, 100),
+        (in_flight & (projected > t.progress), projected),
+        else_=t.progress,
+    )
+    return sa.select(t.version_pk, state.label("state"), progress.label("progress")).subquery(
+        "region_now"
+    )
+
+
+def _replication_summary(now: datetime) -> Any:
+    """Per version at `now`: how many target regions, how many in each state, and their
+    total progress (one GROUP BY over the target regions)."""
+    regions = _regions_at(now)
 
     def count_in(state: str) -> Any:
-        return sa.func.sum(sa.case((TargetRegion.state == state, 1), else_=0))
+        return sa.func.sum(sa.case((regions.c.state == state, 1), else_=0))
 
     return (
         sa.select(
-            TargetRegion.version_pk,
+            regions.c.version_pk,
             sa.func.count().label("regions"),
             count_in(ReplicationState.FAILED).label("failed"),
             count_in(ReplicationState.REPLICATING).label("replicating"),
             count_in(ReplicationState.COMPLETED).label("completed"),
-            sa.func.sum(TargetRegion.progress).label("progress"),
+            sa.func.sum(regions.c.progress).label("progress"),
         )
-        .group_by(TargetRegion.version_pk)
+        .group_by(regions.c.version_pk)
         .subquery("replication")
     )
 
@@ -475,12 +545,15 @@ def all_versions(
     descending: bool = False,
     offset: int = 0,
     limit: int = DEFAULT_LIMIT,
+    *,
+    now: datetime | None = None,
 ) -> list[VersionRow]:
     """One page of every image version across subscriptions, sorted by a SORT_COLUMNS name
-    (then by subscription, gallery, definition, and version highest first). One query."""
+    (then by subscription, gallery, definition, and version highest first), with the
+    replication state at `now` (default: the current time). One query."""
     if sort not in SORT_COLUMNS:
         raise ValueError(f"cannot sort versions by {sort!r}; one of {', '.join(SORT_COLUMNS)}")
-    summary = _replication_summary()
+    summary = _replication_summary(now or datetime.now(UTC))
     latest = _latest_versions()
     state, state_rank = _state_expression(summary)
     regions = sa.func.coalesce(summary.c.regions, 0)

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
+from collections.abc import Iterable
 
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sigtui.catalog import replication
 from sigtui.catalog.db import Catalog
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.settings import keymap, load_settings, save_setting
 
+REPLICATION_SECONDS = 5.0
+
 
 class SigtuiApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens.tcss"]
     TITLE = "sigtui"
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            priority=True,
+            id="app.command_palette",
+        ),
     ]
 
     def __init__(self, catalog: Catalog, *, remember_theme: bool = True) -> None:
@@ -34,16 +49,27 @@ class SigtuiApp(App[None]):
             self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_keymap(keymap())
         self.push_screen(MainScreen(self.catalog))
+        self.set_interval(REPLICATION_SECONDS, self.advance_replication)
+
+    @work(thread=True, exclusive=True, group="replication-clock", exit_on_error=False)
+    def advance_replication(self) -> None:
+        """Keep the catalog's replication states up to date while the app is open."""
+        replication.refresh(self.catalog)
 
     def _remember_theme(self, theme: object) -> None:
         save_setting("theme", self.theme)
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Help", "The keys of this screen and their binding ids (?)", self.action_help
+        )
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(
-            HelpScreen(self.screen, self.screen.__class__.__name__.removesuffix("Screen"))
-        )
+        default = self.screen.__class__.__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(self.screen, getattr(self.screen, "help_title", default)))
 
 
 def run_app(catalog: Catalog) -> None:

@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 from sigtui.catalog import browse, services
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
+from sigtui.ui.commands import MainCommands, ResourceCommands
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
@@ -46,12 +47,15 @@ KIND_NAMES = {
 
 
 class MainScreen(Screen[None]):
+    COMMANDS = {MainCommands, ResourceCommands}
     BINDINGS = [
         Binding("n", "new", "New", id="main.new"),
         Binding("e", "edit", "Edit", id="main.edit"),
         Binding("d", "delete", "Delete", id="main.delete"),
         Binding("c", "copy_id", "Copy id", id="main.copy_id"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
+        Binding("v", "all_versions", "All versions", id="main.all_versions"),
+        Binding("r", "replication", "Replication", id="main.replication"),
         Binding("tab", "focus_next", "Switch pane", show=False, id="main.switch_pane"),
     ]
 
@@ -149,6 +153,16 @@ class MainScreen(Screen[None]):
         from sigtui.ui.screens.filter import FilterScreen
 
         self.app.push_screen(FilterScreen(self.catalog), self.jump_to)
+
+    def action_all_versions(self) -> None:
+        from sigtui.ui.screens.all_versions import AllVersionsScreen
+
+        self.app.push_screen(AllVersionsScreen(self.catalog), self.jump_to)
+
+    def action_replication(self) -> None:
+        from sigtui.ui.screens.replication import ReplicationScreen
+
+        self.app.push_screen(ReplicationScreen(self.catalog), self.jump_to)
 
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""

@@ -33,7 +33,10 @@ class TreeEntry:
 
 
 def node_label(node: browse.Node) -> Text:
+    """Name, then the flags a user scans for (latest, expired...), then the facts."""
     label = Text(node.name, style="bold")
+    for badge in node.badges:
+        label.append(f" [{badge}]", style=BADGE_STYLES.get(badge, "italic"))
     if node.detail:
         label.append("  ")
         for i, part in enumerate(node.detail.split(" · ")):
@@ -41,8 +44,6 @@ def node_label(node: browse.Node) -> Text:
                 label.append(" · ", style="dim")
             state = part.split(" ")[0]
             label.append(part, style=STATE_STYLES.get(state, "dim"))
-    for badge in node.badges:
-        label.append(f" [{badge}]", style=BADGE_STYLES.get(badge, "italic"))
     return label
 
 
@@ -111,8 +112,8 @@ class CatalogTree(Tree[TreeEntry]):
             self._reveal_path.pop(0)
             node = match
             if not self._reveal_path:
-                self.move_cursor(node)
-                self.scroll_to_node(node)
+                # nodes just added get their line numbers at the next refresh
+                self.call_after_refresh(self._select_revealed, node)
                 return
             if node.data is not None and not node.data.loaded:
                 node.expand()  # its children load; we continue when they arrive
@@ -138,6 +139,10 @@ class CatalogTree(Tree[TreeEntry]):
         if node.data is not None:
             node.data.loaded = False
         self.load_children(node)
+
+    def _select_revealed(self, node: TreeNode[TreeEntry]) -> None:
+        self.move_cursor(node)
+        self.scroll_to_node(node)
 
     def action_reload(self) -> None:
         self.refresh_node(self.cursor_node.parent if self.cursor_node else None)

@@ -1,0 +1,163 @@
+"""Create and edit forms, opened from the main screen with `n` and `e`.
+
+`n` creates a child of the selected node: tenant -> subscription, subscription -> resource
+group, group -> gallery / managed image / snapshot (a chooser asks which), the "Managed
+images" folder -> managed image, "Snapshots" -> snapshot, gallery -> image definition,
+definition -> image version. `e` edits the selected gallery, definition or version (every
+field shown, only the SIG-UPDATE ones enabled) or a subscription's allowlisted regions.
+When a form saves, the main screen reloads the parent node and selects the new resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.widgets.tree import TreeNode
+
+from sigtui.catalog import browse
+from sigtui.catalog.db import Catalog
+from sigtui.ui.screens.forms import context
+from sigtui.ui.screens.forms.base import FormScreen
+from sigtui.ui.screens.forms.chooser import KindChooser
+from sigtui.ui.screens.forms.definition import DefinitionForm
+from sigtui.ui.screens.forms.gallery import GalleryForm
+from sigtui.ui.screens.forms.group import GroupForm
+from sigtui.ui.screens.forms.sources import ManagedImageForm, SnapshotForm
+from sigtui.ui.screens.forms.subscription import SubscriptionEditForm, SubscriptionForm
+from sigtui.ui.screens.forms.version import VersionForm
+from sigtui.ui.screens.main import KIND_NAMES
+
+if TYPE_CHECKING:
+    from sigtui.ui.screens.main import MainScreen
+    from sigtui.ui.widgets.catalog_tree import TreeEntry
+
+__all__ = ["FormScreen", "open_create_form", "open_edit_form"]
+
+NO_CHILDREN_ADVICE = {browse.VERSION: " Select its image definition to add a version."}
+
+FormMaker = Callable[[Catalog, browse.NodeRef], FormScreen]
+
+
+def with_article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def _under(form: Callable[[Catalog, context.Place], FormScreen]) -> FormMaker:
+    """The form of a new resource under the node (the node read as its Place)."""
+    return lambda catalog, ref: form(catalog, context.load_place(catalog, ref))
+
+
+def _version_form(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
+    return VersionForm(catalog, context.load_version_place(catalog, ref.pk))
+
+
+# the form `n` opens on a node of each kind (a group asks which child first)
+CREATE_FORMS: dict[str, FormMaker] = {
+    browse.TENANT: _under(SubscriptionForm),
+    browse.SUBSCRIPTION: _under(GroupForm),
+    browse.IMAGES: _under(ManagedImageForm),
+    browse.SNAPSHOTS: _under(SnapshotForm),
+    browse.GALLERY: _under(DefinitionForm),
+    browse.DEFINITION: _version_form,
+}
+
+GROUP_CHILDREN: dict[str, FormMaker] = {
+    browse.GALLERY: _under(GalleryForm),
+    browse.MANAGED_IMAGE: _under(ManagedImageForm),
+    browse.SNAPSHOT: _under(SnapshotForm),
+}
+
+
+def _edit_gallery(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
+    state = context.load_gallery(catalog, ref.pk)
+    return GalleryForm(catalog, state.place, state)
+
+
+def _edit_definition(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
+    state = context.load_definition(catalog, ref.pk)
+    return DefinitionForm(catalog, state.place, state)
+
+
+def _edit_version(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
+    return VersionForm.for_edit(catalog, context.load_version(catalog, ref.pk))
+
+
+def _edit_subscription(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
+    return SubscriptionEditForm(catalog, context.load_subscription(catalog, ref.pk))
+
+
+EDIT_FORMS: dict[str, FormMaker] = {
+    browse.SUBSCRIPTION: _edit_subscription,
+    browse.GALLERY: _edit_gallery,
+    browse.DEFINITION: _edit_definition,
+    browse.VERSION: _edit_version,
+}
+
+
+def _selected(screen: MainScreen) -> TreeNode[TreeEntry] | None:
+    node = screen.selected()
+    if node is None or node.data is None:
+        screen.notify("Select a node in the tree first.", severity="warning")
+        return None
+    return node
+
+
+def open_create_form(screen: MainScreen) -> None:
+    """`n`: the form for a new child of the selected node."""
+    node = _selected(screen)
+    if node is None or node.data is None:
+        return
+    ref = node.data.node.ref
+    if ref.kind == browse.GROUP:
+        screen.app.push_screen(
+            KindChooser(node.data.node.name), lambda kind: _create_in_group(screen, node, kind)
+        )
+        return
+    maker = CREATE_FORMS.get(ref.kind)
+    if maker is None:
+        advice = NO_CHILDREN_ADVICE.get(ref.kind, "")
+        screen.notify(
+            f"{with_article(KIND_NAMES[ref.kind]).capitalize()} has no children to create "
+            f"here.{advice}",
+            severity="warning",
+        )
+        return
+    _push(screen, maker(screen.catalog, ref), node, "Created")
+
+
+def _create_in_group(screen: MainScreen, node: TreeNode[TreeEntry], kind: str | None) -> None:
+    if kind is None or node.data is None:
+        return
+    form = GROUP_CHILDREN[kind](screen.catalog, node.data.node.ref)
+    _push(screen, form, node, "Created")
+
+
+def open_edit_form(screen: MainScreen) -> None:
+    """`e`: the edit form of the selected node, if anything of it may change."""
+    node = _selected(screen)
+    if node is None or node.data is None:
+        return
+    ref = node.data.node.ref
+    maker = EDIT_FORMS.get(ref.kind)
+    if maker is None:
+        screen.notify(
+            f"Nothing of {with_article(KIND_NAMES[ref.kind])} can change after creation "
+            "(SIG-UPDATE).",
+            severity="warning",
+        )
+        return
+    _push(screen, maker(screen.catalog, ref), node.parent, "Saved")
+
+
+def _push(
+    screen: MainScreen, form: FormScreen, parent: TreeNode[TreeEntry] | None, verb: str
+) -> None:
+    def saved(arm_id: str | None) -> None:
+        if not arm_id:
+            return
+        screen.notify(arm_id, title=f"{verb} {form.noun}")
+        screen.tree.refresh_node(parent)
+        screen.jump_to(arm_id)
+
+    screen.app.push_screen(form, saved)

@@ -1,0 +1,206 @@
+"""The base of every create and edit form.
+
+A form is a modal screen over the main screen: its fields, one per schema field, each
+with its error beside it; ctrl+s saves, escape cancels. Nothing reaches the catalog until
+save, and a save is one `catalog.write()` transaction calling one service. When the
+service refuses (a CatalogError), the error shows under its field as `CODE: message` (at
+the top when it names no field) and the form stays open with what was typed. On success
+the form is dismissed with the ARM id of the resource.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Static
+
+from sigtui.catalog import lookup
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import Resource
+from sigtui.ui.screens.forms.fields import FormField, error_text
+
+FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
+
+Session = Any  # the catalog's write session (the UI never names SQL types)
+
+FORM_CHROME_ROWS = 10  # footer, the box's borders, the error banner, the buttons
+MIN_FIELD_ROWS = 6
+
+
+class FormScreen(ModalScreen[str | None]):
+    """Subclasses give `form_title`, compose their fields in `compose_fields` and write
+    in `write` (called inside the transaction, returns the written row)."""
+
+    CSS_PATH = str(FORMS_CSS)
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("question_mark,f1", "app.help", "Help", id="form.help"),
+    ]
+
+    form_title = "Form"
+    noun = "resource"
+    save_label = "Save"
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.saved_id: str | None = None
+        self.form_error = ""
+
+    @property
+    def help_title(self) -> str:
+        """The name of this screen for the help screen (`?`)."""
+        return self.form_title
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box") as box:
+            box.border_title = escape(self.form_title)
+            yield Static("", id="form-error", markup=False)
+            with VerticalScroll(id="form-fields", can_focus=False):
+                yield from self.compose_fields()
+            with Horizontal(id="form-buttons"):
+                yield Static("* required", id="form-legend")
+                yield Button(
+                    f"{self.save_label} (ctrl+s)", variant="primary", compact=True, id="form-save"
+                )
+                yield Button("Cancel (esc)", compact=True, id="form-cancel")
+        yield Footer()
+
+    def compose_fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error", Static).display = False
+        self.query_one("#form-legend").display = any(
+            f.required and not f.disabled for f in self.fields
+        )
+        self.fit_to_terminal()
+        self.focus_first_field()
+        self.call_after_refresh(self._show_from_top)
+
+    def _show_from_top(self) -> None:
+        """The form opens at its top, scrolled only as far as the focused field needs."""
+        self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False)
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False)
+
+    def on_resize(self) -> None:
+        self.fit_to_terminal()
+
+    def fit_to_terminal(self) -> None:
+        """The fields scroll inside what the terminal leaves to them (CSS cannot say
+        "the box's auto height, at most the screen's")."""
+        spare = self.size.height - FORM_CHROME_ROWS
+        self.query_one("#form-fields").styles.max_height = max(MIN_FIELD_ROWS, spare)
+
+    def focus_first_field(self) -> None:
+        for form_field in self.fields:
+            if not form_field.disabled:
+                form_field.focus_control()
+                if self.focused is not None:
+                    return
+
+    # --- fields and errors --------------------------------------------------------------
+
+    @property
+    def fields(self) -> list[FormField]:
+        return list(self.query(FormField))
+
+    def field(self, key: str) -> FormField:
+        return self.query_one(f"#field-{key}", FormField)
+
+    def value(self, key: str) -> Any:
+        return self.field(key).value
+
+    def values(self, *keys: str) -> dict[str, Any]:
+        return {key: self.value(key) for key in keys}
+
+    def field_for(self, name: str | None) -> FormField | None:
+        """The field a rule's field name (`target_regions.0.replica_count`...) points at."""
+        parts = (name or "").split(".")
+        while parts:
+            wanted = ".".join(parts)
+            for form_field in self.fields:
+                if wanted in form_field.names:
+                    return form_field
+            parts.pop()
+        return None
+
+    def show_error(self, error: CatalogError) -> None:
+        """The refusal beside its field (or at the top), and what live checks still find."""
+        form_field = self.field_for(error.field)
+        for other in self.fields:
+            if other is not form_field and not other.disabled:
+                other.recheck()
+        if form_field is None:
+            self.show_form_error(error_text(error))
+            return
+        form_field.show_error(error_text(error))
+        form_field.focus_control()
+        form_field.scroll_visible(animate=False)
+
+    def show_form_error(self, text: str) -> None:
+        self.form_error = text
+        banner = self.query_one("#form-error", Static)
+        banner.update(text)
+        banner.display = bool(text)
+
+    def clear_errors(self) -> None:
+        self.show_form_error("")
+        for form_field in self.fields:
+            form_field.clear_error()
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Every error shown: field key -> text ("" for the form's own banner)."""
+        shown = {f.key: f.error for f in self.fields if f.error}
+        if self.form_error:
+            shown[""] = self.form_error
+        return shown
+
+    # --- saving -------------------------------------------------------------------------
+
+    def collect(self) -> Any:
+        """What was typed, parsed (may raise CatalogError naming the field)."""
+        raise NotImplementedError
+
+    def write(self, db: Session, values: Any) -> Resource:
+        """Call the service (inside the one write transaction); return the written row."""
+        raise NotImplementedError
+
+    async def action_save(self) -> None:
+        self.clear_errors()
+        try:
+            for form_field in self.fields:
+                await form_field.commit_pending()
+            values = self.collect()
+            with self.catalog.write() as db:
+                row = self.write(db, values)
+                arm_id = lookup.arm_id(db, row)
+        except CatalogError as error:
+            self.show_error(error)
+            return
+        self.saved_id = arm_id
+        self.dismiss(arm_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    async def _save_pressed(self) -> None:
+        await self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

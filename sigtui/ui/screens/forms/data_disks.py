@@ -1,0 +1,99 @@
+"""A version's data-disk snapshots, as rows: the snapshot and its LUN (SIG-DISK-SIZE:
+LUNs unique). Only for versions made from an OS snapshot; a managed image brings its own
+data disks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+from textual.widgets import Select as TextualSelect
+
+from sigtui.ui.screens.forms.fields import FormField
+
+Options = Sequence[tuple[str, str]]
+
+
+class DataDiskRow(Horizontal):
+    def __init__(self, options: Options, lun: int, snapshot: str | None = None) -> None:
+        super().__init__(classes="disk-row")
+        self.options = options
+        self.lun = lun
+        self.snapshot = snapshot
+
+    def compose(self) -> ComposeResult:
+        yield TextualSelect(
+            self.options,
+            value=self.snapshot or TextualSelect.NULL,
+            prompt="choose a snapshot",
+            compact=True,
+            classes="disk-snapshot",
+        )
+        yield Input(str(self.lun), type="integer", compact=True, classes="disk-lun")
+        yield Button("remove", compact=True, classes="disk-remove")
+
+    @property
+    def snapshot_id(self) -> str | None:
+        return self.query_one(".disk-snapshot", TextualSelect).selection
+
+    @property
+    def lun_text(self) -> str:
+        return self.query_one(".disk-lun", Input).value.strip()
+
+
+class DataDisksField(FormField):
+    """`value`: (snapshot ids, LUNs as typed), for VersionCreate."""
+
+    def __init__(self, options: Options, *, key: str = "data_disks", **kw: Any) -> None:
+        kw.setdefault("aliases", ("data_snapshot_ids", "data_snapshot_luns"))
+        super().__init__(key, "Data-disk snapshots", **kw)
+        self.options = list(options)
+
+    def compose_control(self) -> ComposeResult:
+        with Horizontal(classes="disk-header"):
+            yield Static("Snapshot", classes="disk-snapshot")
+            yield Static("LUN", classes="disk-lun")
+            yield Static("", classes="disk-remove")
+        yield Vertical(classes="disk-rows")
+        yield Button("add data disk", compact=True, classes="disk-add")
+
+    @property
+    def rows(self) -> list[DataDiskRow]:
+        return list(self.query(DataDiskRow))
+
+    @property
+    def value(self) -> tuple[list[str], list[str]]:
+        rows = [row for row in self.rows if row.snapshot_id]
+        return [row.snapshot_id or "" for row in rows], [row.lun_text for row in rows]
+
+    def set_options(self, options: Options) -> None:
+        self.options = list(options)
+        for row in self.rows:
+            select = row.query_one(".disk-snapshot", TextualSelect)
+            kept = select.selection
+            select.set_options(self.options)
+            if kept is not None and any(v == kept for _, v in self.options):
+                select.value = kept
+
+    def add_row(self) -> DataDiskRow:
+        luns = [int(row.lun_text) for row in self.rows if row.lun_text.isdigit()]
+        row = DataDiskRow(self.options, max(luns, default=-1) + 1)
+        self.query_one(".disk-rows", Vertical).mount(row)
+        return row
+
+    @on(Button.Pressed, ".disk-add")
+    def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = self.add_row()
+        self.call_after_refresh(lambda: row.query_one(TextualSelect).focus())
+
+    @on(Button.Pressed, ".disk-remove")
+    def _remove_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = next(a for a in event.button.ancestors if isinstance(a, DataDiskRow))
+        row.remove()
+        self.query_one(".disk-add", Button).focus()

@@ -1,0 +1,210 @@
+"""Image definitions: every field of DESIGN section 1. On edit only the recommended
+vCPUs and memory, the description, the end-of-life date and the tags change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Select as TextualSelect
+
+from sigtui.catalog import rules, schemas, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.models import DiskType, ImageDefinition
+from sigtui.ui.screens.forms.base import FormScreen, Session
+from sigtui.ui.screens.forms.context import DefinitionState, Place
+from sigtui.ui.screens.forms.fields import (
+    ChoiceField,
+    DateField,
+    IntField,
+    MultiChoiceField,
+    StaticField,
+    TagsField,
+    TextField,
+    enum_options,
+)
+from sigtui.ui.screens.forms.gallery import LOCATION_HINT, source_location_check
+from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
+from sigtui.ui.screens.forms.sources import GENERATIONS, OS_STATES, OS_TYPES
+
+DISK_TYPES = enum_options(d.value for d in DiskType)
+SPECIALIZED_HINT = (
+    "Specialized (SIG-OSSTATE): VMs keep the source's computer name and accounts, "
+    "have no osProfile; portal/API only while in preview"
+)
+UPDATABLE = (
+    "description",
+    "end_of_life_date",
+    "min_vcpus",
+    "max_vcpus",
+    "min_memory_gb",
+    "max_memory_gb",
+    "tags",
+)
+CREATE_FIELDS = (
+    "name",
+    "location",
+    "publisher",
+    "offer",
+    "sku",
+    "os_type",
+    "os_state",
+    "hyper_v_generation",
+    "eula",
+    "privacy_statement_uri",
+    "release_note_uri",
+    "disallowed_disk_types",
+    *UPDATABLE,
+)
+
+
+def os_state_hint(os_state: str | None) -> str:
+    return SPECIALIZED_HINT if os_state == "Specialized" else ""
+
+
+class DefinitionForm(FormScreen):
+    """A new image definition in a gallery, or an edit of one (`state` given)."""
+
+    noun = "image definition"
+
+    def __init__(
+        self, catalog: Catalog, place: Place, state: DefinitionState | None = None
+    ) -> None:
+        super().__init__(catalog)
+        self.place = place
+        self.state = state
+        self.form_title = (
+            f"Edit image definition {state.definition.name}"
+            if state
+            else f"New image definition in gallery {place.name}"
+        )
+
+    def compose_fields(self) -> ComposeResult:
+        d = self.state.definition if self.state else None
+        fixed = d is not None  # the fields that cannot change (SIG-UPDATE)
+        yield StaticField("gallery", "Gallery", self.place.label)
+        yield TextField(
+            "name",
+            "Name",
+            d.name if d else "",
+            check=rules.check_definition_name,
+            hint="" if fixed else "1-80 letters, digits, '-', '.' and '_' (SIG-NAME)",
+            required=True,
+            disabled=fixed,
+        )
+        yield RegionField(
+            "location",
+            "Location",
+            d.location if d else self.place.location,
+            allowed=source_region_in(self.place.cloud),
+            check=source_location_check(self.place.cloud),
+            hint="" if fixed else LOCATION_HINT,
+            required=True,
+            disabled=fixed,
+        )
+        yield from self._identifier_fields(d)
+        yield ChoiceField(
+            "os_type", "OS type", OS_TYPES, d.os_type if d else "Linux", disabled=fixed
+        )
+        yield ChoiceField(
+            "os_state",
+            "OS state",
+            OS_STATES,
+            d.os_state if d else "Generalized",
+            hint=os_state_hint(d.os_state if d else None),
+            disabled=fixed,
+        )
+        yield ChoiceField(
+            "hyper_v_generation",
+            "Hyper-V generation",
+            GENERATIONS,
+            d.hyper_v_generation if d else "V1",
+            disabled=fixed,
+        )
+        yield TextField("description", "Description", d.description if d else "")
+        yield TextField("eula", "EULA", d.eula if d else "", disabled=fixed)
+        yield TextField(
+            "privacy_statement_uri",
+            "Privacy statement URI",
+            d.privacy_statement_uri if d else "",
+            disabled=fixed,
+        )
+        yield TextField(
+            "release_note_uri",
+            "Release notes URI",
+            d.release_note_uri if d else "",
+            disabled=fixed,
+        )
+        yield DateField(
+            "end_of_life_date",
+            "End-of-life date",
+            d.end_of_life_date if d else None,
+            now=self.catalog.clock.now(),
+            hint="in the future (SIG-EOL)",
+        )
+        yield from self._recommended_fields(d)
+        yield MultiChoiceField(
+            "disallowed_disk_types",
+            "Disallowed disk types",
+            DISK_TYPES,
+            d.disallowed_disk_types if d else (),
+            disabled=fixed,
+        )
+        yield TagsField(value=d.tags if d else None)
+
+    def _identifier_fields(self, d: ImageDefinition | None) -> ComposeResult:
+        fixed = d is not None
+        identity = "publisher/offer/SKU unique in the gallery (SIG-IDENT)"
+        for key, label, limit in (("publisher", "Publisher", 128), ("offer", "Offer", 64)):
+            yield TextField(
+                key,
+                label,
+                getattr(d, key) if d else "",
+                check=lambda text, key=key, limit=limit: rules.check_identifier(text, key, limit),
+                required=True,
+                disabled=fixed,
+            )
+        yield TextField(
+            "sku",
+            "SKU",
+            d.sku if d else "",
+            check=lambda text: rules.check_identifier(text, "sku", 64),
+            hint="" if fixed else identity,
+            required=True,
+            disabled=fixed,
+        )
+
+    def _recommended_fields(self, d: ImageDefinition | None) -> ComposeResult:
+        for key, alias, label in (
+            ("min_vcpus", "vcpus_min", "Recommended vCPUs min"),
+            ("max_vcpus", "vcpus_max", "Recommended vCPUs max"),
+            ("min_memory_gb", "memory_gb_min", "Recommended memory min"),
+            ("max_memory_gb", "memory_gb_max", "Recommended memory max"),
+        ):
+            unit = "GB" if "memory" in key else "vCPUs"
+            yield IntField(
+                key,
+                label,
+                getattr(d, key) if d else None,
+                aliases=(alias,),
+                placeholder=f"{unit}, a positive whole number",
+                hint="min ≤ max (SIG-RECOMMENDED)" if key == "max_memory_gb" else "",
+            )
+
+    @on(TextualSelect.Changed, "#select-os_state")
+    def _os_state_changed(self, event: TextualSelect.Changed) -> None:
+        self.field("os_state").set_hint(os_state_hint(event.select.selection))
+
+    def collect(self) -> dict[str, Any]:
+        return self.values(*(UPDATABLE if self.state else CREATE_FIELDS))
+
+    def write(self, db: Session, values: dict[str, Any]) -> ImageDefinition:
+        clock = self.catalog.clock
+        if self.state is None:
+            data = schemas.build(schemas.DefinitionCreate, **values)
+            return services.create_definition(db, self.place.ref, data, clock)
+        update = schemas.build(schemas.DefinitionUpdate, **values)
+        return services.update_definition(
+            db, self.state.arm_id, update, clock, if_match=str(self.state.definition.etag)
+        )

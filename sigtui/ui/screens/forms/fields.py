@@ -1,0 +1,415 @@
+"""The fields of a form: a label, a control, a hint and the error beside the control.
+
+Every field has a `key`: the name of the schema field it fills, which is also the name a
+CatalogError carries in `.field`; `aliases` are the other names a rule may use for it
+(e.g. `vcpus_min` for `min_vcpus`). `value` is what the form passes to `schemas.build`:
+raw text for numbers (pydantic turns "30" into 30, and anything else into SIG-INPUT),
+parsed values for dates and tags (their parsers raise CatalogError with the field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Label, SelectionList, Static, Switch
+from textual.widgets import Select as TextualSelect
+
+from sigtui.catalog import rules
+from sigtui.catalog.errors import CatalogError
+
+Check = Callable[[str], object]
+
+
+def error_text(error: CatalogError) -> str:
+    """How a refusal reads beside its field: `CODE: message`."""
+    return f"{error.code}: {error.message}"
+
+
+class RuleValidator(Validator):
+    """Live validation by a domain rule: the failure reads `CODE: message`."""
+
+    def __init__(self, check: Check) -> None:
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.check(value)
+        except CatalogError as error:
+            return self.failure(error_text(error))
+        return self.success()
+
+
+def parse_tags(text: str, field: str = "tags") -> dict[str, str]:
+    """`env=prod, team=images` -> {"env": "prod", "team": "images"}; blank -> {}."""
+    tags: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise CatalogError("SIG-INPUT", f"tag {part.strip()!r} is not key=value", field=field)
+        tags[key.strip()] = value.strip()
+    return rules.check_tags(tags)
+
+
+def tags_text(tags: dict[str, str] | None) -> str:
+    return ", ".join(f"{key}={value}" for key, value in (tags or {}).items())
+
+
+def parse_number_list(text: str, field: str) -> list[str]:
+    """`100, 200` -> ["100", "200"] (schemas.build makes them ints)."""
+    parts = [p.strip() for p in (text or "").split(",")]
+    if not any(parts):
+        return []
+    for part in parts:
+        if not part.isdigit():
+            raise CatalogError(
+                "SIG-INPUT", f"{part!r} is not a whole number (a list like 100, 200)", field=field
+            )
+    return parts
+
+
+class FormField(Horizontal):
+    """One row of a form. Subclasses compose the control and read its value."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        *,
+        hint: str = "",
+        aliases: Iterable[str] = (),
+        required: bool = False,
+        disabled: bool = False,
+        classes: str = "",
+    ) -> None:
+        super().__init__(id=f"field-{key}", classes=f"form-field {classes}", disabled=disabled)
+        self.key = key
+        self.required = required
+        self.names = frozenset({key, *aliases})
+        self.label_text = f"{label} *" if required and not disabled else label
+        self.hint = hint
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label_text, classes="field-label")
+        with Vertical(classes="field-body"):
+            yield from self.compose_control()
+            yield Static(self.hint, classes="field-hint", markup=False)
+            yield Static("", classes="field-error", markup=False)
+
+    def compose_control(self) -> ComposeResult:
+        raise NotImplementedError
+
+    @property
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_hint(self, text: str) -> None:
+        self.hint = text
+        self.query_one(".field-hint", Static).update(text)
+
+    def show_error(self, text: str) -> None:
+        """Show `text` (`CODE: message`) under the control, in place of the hint."""
+        self.error = text
+        self.query_one(".field-error", Static).update(text)
+        self.query_one(".field-error", Static).display = bool(text)
+        self.query_one(".field-hint", Static).display = not text
+        self.set_class(bool(text), "-error")
+
+    def clear_error(self) -> None:
+        self.show_error("")
+
+    def recheck(self) -> None:
+        """Show again what live validation finds wrong (after a save cleared it)."""
+
+    async def commit_pending(self) -> None:
+        """Take in what was typed but not yet entered (raises CatalogError if malformed)."""
+
+    def focus_control(self) -> None:
+        for widget in self.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+
+class StaticField(FormField):
+    """A fact of the context (the parent resource): shown, never edited."""
+
+    def __init__(self, key: str, label: str, text: str) -> None:
+        super().__init__(key, label, classes="-static")
+        self.text = text
+
+    def compose_control(self) -> ComposeResult:
+        yield Static(self.text, classes="field-static", markup=False)
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+
+class TextField(FormField):
+    """A line of text; `check` validates it live (the service still decides)."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        value: str | None = "",
+        *,
+        placeholder: str = "",
+        check: Check | None = None,
+        input_type: str = "text",
+        **options: Any,
+    ) -> None:
+        super().__init__(key, label, **options)
+        self.initial = value or ""
+        self.placeholder = placeholder
+        self.check = check
+        self.input_type = input_type
+
+    def compose_control(self) -> ComposeResult:
+        yield Input(
+            self.initial,
+            placeholder="—" if self.disabled else self.placeholder,
+            validators=[RuleValidator(self.check)] if self.check else None,
+            valid_empty=True,
+            type=self.input_type,  # type: ignore[arg-type]
+            compact=True,
+            id=f"input-{self.key}",
+        )
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(f"#input-{self.key}", Input)
+
+    @property
+    def text(self) -> str:
+        return self.input.value.strip()
+
+    @property
+    def value(self) -> str | None:
+        """The text; blank is None, or "" for a required field (its rule then names it)."""
+        return self.text or ("" if self.required else None)
+
+    def recheck(self) -> None:
+        result = self.input.validate(self.input.value)
+        if result is not None and not result.is_valid:
+            self.show_error(result.failure_descriptions[0])
+
+    @on(Input.Changed)
+    def _clear_when_valid(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        if event.input is self.input and (result is None or result.is_valid):
+            self.clear_error()
+
+    @on(Input.Blurred)
+    @on(Input.Submitted)
+    def _show_when_invalid(self, event: Input.Blurred | Input.Submitted) -> None:
+        result = event.validation_result
+        if event.input is self.input and result is not None and not result.is_valid:
+            self.show_error(result.failure_descriptions[0])
+
+
+class IntField(TextField):
+    """A whole number; blank means "not given"."""
+
+    def __init__(self, key: str, label: str, value: int | None = None, **options: Any) -> None:
+        options.setdefault("placeholder", "a whole number")
+        options.setdefault("classes", "-short")
+        super().__init__(
+            key, label, "" if value is None else str(value), input_type="integer", **options
+        )
+        self.what = label
+
+    @property
+    def value(self) -> str | None:
+        """The number as typed (schemas.build converts it); blank is None."""
+        if not self.text and self.required:
+            raise CatalogError("SIG-INPUT", f"{self.what} is required", field=self.key)
+        return self.text or None
+
+
+class DateField(TextField):
+    """A date as YYYY-MM-DD (rules.parse_date); blank means none. Given `now`, a date set
+    or changed must lie in the future (SIG-EOL), checked live."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        value: date | None = None,
+        *,
+        now: datetime | None = None,
+        **options: Any,
+    ) -> None:
+        options.setdefault("placeholder", "YYYY-MM-DD")
+        options.setdefault("classes", "-short")
+        super().__init__(
+            key, label, value.isoformat() if value else "", check=self._check, **options
+        )
+        self.initial_date = value
+        self.now = now
+
+    def _check(self, text: str) -> None:
+        parsed = rules.parse_date(text, field=self.key)
+        if self.now is not None and parsed != self.initial_date:
+            rules.check_future_eol(parsed, self.now, field=self.key)
+
+    @property
+    def value(self) -> date | None:
+        return rules.parse_date(self.text, field=self.key)
+
+
+class TagsField(TextField):
+    """Tags as `key=value, key=value`."""
+
+    def __init__(
+        self, key: str = "tags", label: str = "Tags", value: dict[str, str] | None = None, **kw: Any
+    ) -> None:
+        kw.setdefault("placeholder", "key=value, key=value")
+        super().__init__(key, label, tags_text(value), check=parse_tags, **kw)
+
+    @property
+    def value(self) -> dict[str, str]:
+        return parse_tags(self.text, self.key)
+
+
+class NumberListField(TextField):
+    """Whole numbers separated by commas, e.g. data disk sizes `100, 200`."""
+
+    def __init__(self, key: str, label: str, value: Sequence[int] = (), **options: Any) -> None:
+        options.setdefault("placeholder", "e.g. 100, 200")
+        super().__init__(
+            key,
+            label,
+            ", ".join(str(v) for v in value),
+            check=lambda text: parse_number_list(text, key),
+            **options,
+        )
+
+    @property
+    def value(self) -> list[str]:
+        return parse_number_list(self.text, self.key)
+
+
+class ChoiceField(FormField):
+    """One of a few values (an enumeration)."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        options: Sequence[tuple[str, str]],
+        value: str | None = None,
+        *,
+        blank: str | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(key, label, **kw)
+        self.options = list(options)
+        self.initial = value
+        self.blank = blank
+
+    def compose_control(self) -> ComposeResult:
+        yield TextualSelect(
+            self.options,
+            value=self.initial if self.initial is not None else TextualSelect.NULL,
+            allow_blank=self.blank is not None,
+            prompt=self.blank or "Select",
+            compact=True,
+            id=f"select-{self.key}",
+        )
+
+    @property
+    def select(self) -> TextualSelect[str]:
+        return self.query_one(f"#select-{self.key}", TextualSelect)
+
+    @property
+    def value(self) -> str | None:
+        return self.select.selection
+
+    def set_options(self, options: Sequence[tuple[str, str]], keep: str | None) -> None:
+        self.options = list(options)
+        self.select.set_options(self.options)
+        if keep is not None and any(v == keep for _, v in self.options):
+            self.select.value = keep
+
+    @on(TextualSelect.Changed)
+    def _changed(self) -> None:
+        self.clear_error()
+
+
+def enum_options(values: Iterable[str]) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
+
+
+class SwitchField(FormField):
+    def __init__(self, key: str, label: str, value: bool = False, **kw: Any) -> None:
+        super().__init__(key, label, **kw)
+        self.initial = value
+
+    def compose_control(self) -> ComposeResult:
+        yield Switch(self.initial, id=f"switch-{self.key}")
+
+    @property
+    def value(self) -> bool:
+        return self.query_one(Switch).value
+
+
+class Choices(SelectionList[str]):
+    """A selection list whose first option is highlighted when it gets the focus, so
+    that space toggles something at once."""
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
+
+class MultiChoiceField(FormField):
+    """Any number of values from a short list (space toggles one)."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        options: Sequence[tuple[str, str]],
+        chosen: Iterable[str] = (),
+        **kw: Any,
+    ) -> None:
+        super().__init__(key, label, **kw)
+        self.options = list(options)
+        self.chosen = set(chosen)
+
+    def compose_control(self) -> ComposeResult:
+        yield Choices(
+            *[(label, value, value in self.chosen) for label, value in self.options],
+            compact=True,
+            id=f"choices-{self.key}",
+        )
+
+    def on_mount(self) -> None:
+        self.selection_list.display = bool(self.options)  # nothing to choose: the hint says so
+
+    @property
+    def selection_list(self) -> SelectionList[str]:
+        return self.query_one(f"#choices-{self.key}", SelectionList)
+
+    @property
+    def value(self) -> list[str]:
+        return list(self.selection_list.selected)
+
+    def set_options(self, options: Sequence[tuple[str, str]]) -> None:
+        kept = set(self.value)
+        self.options = list(options)
+        selections = self.selection_list
+        selections.clear_options()
+        selections.add_options([(label, value, value in kept) for label, value in options])
+        selections.display = bool(options)

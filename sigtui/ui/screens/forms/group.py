@@ -1,0 +1,60 @@
+"""Resource groups: name, location (any region of the subscription's cloud), tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+
+from sigtui.catalog import rules, schemas, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.models import ResourceGroup
+from sigtui.catalog.regions import get_region
+from sigtui.ui.screens.forms.base import FormScreen, Session
+from sigtui.ui.screens.forms.context import Place
+from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
+from sigtui.ui.screens.forms.region_picker import RegionField, in_cloud
+
+
+def location_in_cloud(cloud: str, field: str = "location") -> Any:
+    """The live check of a location that may be any region of the cloud (SIG-CLOUD)."""
+
+    def check(text: str) -> None:
+        rules.check_region_cloud(get_region(text, field=field), cloud, field)
+
+    return check
+
+
+class GroupForm(FormScreen):
+    noun = "resource group"
+
+    def __init__(self, catalog: Catalog, place: Place) -> None:
+        super().__init__(catalog)
+        self.place = place
+        self.form_title = f"New resource group in subscription {place.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield StaticField("subscription", "Subscription", self.place.label)
+        yield TextField(
+            "name",
+            "Name",
+            check=rules.check_group_name,
+            hint="1-90 letters, digits, '-', '_', '.', '(' and ')'; not ending with '.'",
+            required=True,
+        )
+        yield RegionField(
+            "location",
+            "Location",
+            allowed=in_cloud(self.place.cloud),
+            check=location_in_cloud(self.place.cloud),
+            hint=f"any region of {self.place.cloud}",
+            required=True,
+        )
+        yield TagsField()
+
+    def collect(self) -> dict[str, Any]:
+        return self.values("name", "location", "tags")
+
+    def write(self, db: Session, values: dict[str, Any]) -> ResourceGroup:
+        data = schemas.build(schemas.GroupCreate, subscription=self.place.ref, **values)
+        return services.create_group(db, data, self.catalog.clock)

@@ -1,0 +1,146 @@
+"""Managed images and snapshots: the sources image versions are made from (SIG-MIGRATE).
+Nothing of them changes after creation, so they have create forms only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+
+from sigtui.catalog import rules, schemas, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.limits import MAX_DISK_SIZE_GB
+from sigtui.catalog.models import HyperVGeneration, ManagedImage, OsState, OsType, Snapshot
+from sigtui.ui.screens.forms.base import FormScreen, Session
+from sigtui.ui.screens.forms.context import Place
+from sigtui.ui.screens.forms.fields import (
+    ChoiceField,
+    IntField,
+    NumberListField,
+    StaticField,
+    TagsField,
+    TextField,
+    enum_options,
+)
+from sigtui.ui.screens.forms.group import location_in_cloud
+from sigtui.ui.screens.forms.region_picker import RegionField, in_cloud
+
+OS_TYPES = enum_options(t.value for t in OsType)
+OS_STATES = enum_options(s.value for s in OsState)
+GENERATIONS = enum_options(g.value for g in HyperVGeneration)
+NAME_HINT = "1-80 letters, digits, '-', '.' and '_' (SIG-NAME)"
+SIZE_HINT = f"GiB, at most {MAX_DISK_SIZE_GB} (SIG-DISK-SIZE)"
+
+
+def _name_check(what: str) -> Any:
+    return lambda text: rules.check_resource_name(text, what)
+
+
+def disk_size_check(what: str, field: str) -> Any:
+    """SIG-DISK-SIZE, live: at most 1 TB (what is not a number is left to the service)."""
+
+    def check(text: str) -> None:
+        if text.strip().isdigit():
+            rules.check_disk_size(int(text), what, field)
+
+    return check
+
+
+class _SourceForm(FormScreen):
+    """The fields every source has: the group, name, location (default: the group's)."""
+
+    def __init__(self, catalog: Catalog, place: Place) -> None:
+        super().__init__(catalog)
+        self.place = place
+        self.form_title = f"New {self.noun} in resource group {place.name}"
+
+    def compose_common(self) -> ComposeResult:
+        yield StaticField("group", "Resource group", self.place.label)
+        yield TextField("name", "Name", check=_name_check(self.noun), hint=NAME_HINT, required=True)
+        yield RegionField(
+            "location",
+            "Location",
+            self.place.location,
+            allowed=in_cloud(self.place.cloud),
+            check=location_in_cloud(self.place.cloud),
+            hint="versions made from it live in the same region (SIG-SOURCE-REGION)",
+            required=True,
+        )
+
+
+class ManagedImageForm(_SourceForm):
+    noun = "managed image"
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.compose_common()
+        yield ChoiceField("os_type", "OS type", OS_TYPES, "Linux", required=True)
+        yield ChoiceField(
+            "os_state",
+            "OS state",
+            OS_STATES,
+            "Generalized",
+            hint="managed images come from generalized VMs (SIG-OSSTATE)",
+            required=True,
+        )
+        yield ChoiceField("hyper_v_generation", "Hyper-V generation", GENERATIONS, "V1")
+        yield IntField(
+            "os_disk_size_gb",
+            "OS disk size",
+            placeholder="GiB",
+            check=disk_size_check("the OS disk", "os_disk_size_gb"),
+            hint=SIZE_HINT,
+            required=True,
+        )
+        yield NumberListField(
+            "data_disk_sizes_gb",
+            "Data disk sizes",
+            placeholder="GiB each, e.g. 100, 200",
+            hint=f"{SIZE_HINT}, one per data disk",
+        )
+        yield TagsField()
+
+    def collect(self) -> dict[str, Any]:
+        return self.values(
+            "name",
+            "location",
+            "os_type",
+            "os_state",
+            "hyper_v_generation",
+            "os_disk_size_gb",
+            "data_disk_sizes_gb",
+            "tags",
+        )
+
+    def write(self, db: Session, values: dict[str, Any]) -> ManagedImage:
+        data = schemas.build(schemas.ManagedImageCreate, group_id=self.place.ref, **values)
+        return services.create_managed_image(db, data, self.catalog.clock)
+
+
+class SnapshotForm(_SourceForm):
+    noun = "snapshot"
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.compose_common()
+        yield IntField(
+            "size_gb",
+            "Size",
+            placeholder="GiB",
+            check=disk_size_check("the snapshot's disk", "size_gb"),
+            hint=SIZE_HINT,
+            required=True,
+        )
+        yield ChoiceField(
+            "os_type",
+            "OS type",
+            OS_TYPES,
+            blank="none (a data disk)",
+            hint="an OS disk's snapshot has an OS type; a data disk's has none",
+        )
+        yield TagsField()
+
+    def collect(self) -> dict[str, Any]:
+        return self.values("name", "location", "size_gb", "os_type", "tags")
+
+    def write(self, db: Session, values: dict[str, Any]) -> Snapshot:
+        data = schemas.build(schemas.SnapshotCreate, group_id=self.place.ref, **values)
+        return services.create_snapshot(db, data, self.catalog.clock)

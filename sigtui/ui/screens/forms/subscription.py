@@ -1,0 +1,131 @@
+"""Subscriptions: name, subscription id, cloud, allowlisted regions (SIG-CLOUD,
+SIG-REGION-ALLOWLIST). On edit only the allowlisted regions change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Select as TextualSelect
+
+from sigtui.catalog import lookup, rules, schemas, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import Subscription
+from sigtui.catalog.regions import CLOUDS, all_regions
+from sigtui.ui.screens.forms.base import FormScreen, Session
+from sigtui.ui.screens.forms.context import Place, SubscriptionState
+from sigtui.ui.screens.forms.fields import (
+    ChoiceField,
+    MultiChoiceField,
+    StaticField,
+    TextField,
+    enum_options,
+)
+
+ALLOWLIST_HINT = "regions Azure opens only to allowlisted subscriptions (SIG-REGION-ALLOWLIST)"
+
+
+def allowlist_options(cloud: str) -> list[tuple[str, str]]:
+    """The regions of `cloud` that need allowlisting (space toggles one)."""
+    return [
+        (f"{r.display_name} ({r.name})", r.name)
+        for r in all_regions()
+        if r.needs_allowlist and r.cloud == cloud
+    ]
+
+
+def allowlist_hint(cloud: str) -> str:
+    if allowlist_options(cloud):
+        return ALLOWLIST_HINT
+    return f"no region of {cloud} needs allowlisting"
+
+
+class SubscriptionForm(FormScreen):
+    """A new subscription of a tenant."""
+
+    noun = "subscription"
+
+    def __init__(self, catalog: Catalog, place: Place) -> None:
+        super().__init__(catalog)
+        self.place = place
+        self.form_title = f"New subscription in tenant {place.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield StaticField("tenant", "Tenant", self.place.label)
+        yield TextField(
+            "name",
+            "Name",
+            check=lambda text: rules.check_plain_name(text, "subscription"),
+            hint="1-128 characters",
+            required=True,
+        )
+        yield TextField(
+            "subscription_id",
+            "Subscription id",
+            placeholder="00000000-0000-0000-0000-000000000000",
+            check=lambda text: rules.check_uuid(text, "subscription_id"),
+            required=True,
+        )
+        yield ChoiceField("cloud", "Cloud", enum_options(CLOUDS), "AzureCloud", required=True)
+        yield MultiChoiceField(
+            "allowlisted_regions",
+            "Allowlisted regions",
+            allowlist_options("AzureCloud"),
+            hint=ALLOWLIST_HINT,
+        )
+
+    @on(TextualSelect.Changed, "#select-cloud")
+    def _cloud_changed(self, event: TextualSelect.Changed) -> None:
+        cloud = event.select.selection or "AzureCloud"
+        allowlist = self.query_one("#field-allowlisted_regions", MultiChoiceField)
+        allowlist.set_options(allowlist_options(cloud))
+        allowlist.set_hint(allowlist_hint(cloud))
+
+    def collect(self) -> dict[str, Any]:
+        return self.values("name", "subscription_id", "cloud", "allowlisted_regions")
+
+    def write(self, db: Session, values: dict[str, Any]) -> Subscription:
+        data = schemas.build(schemas.SubscriptionCreate, tenant=self.place.ref, **values)
+        return services.create_subscription(db, data, self.catalog.clock)
+
+
+class SubscriptionEditForm(FormScreen):
+    """A subscription's allowlisted regions: the one thing of it that changes."""
+
+    noun = "subscription"
+
+    def __init__(self, catalog: Catalog, state: SubscriptionState) -> None:
+        super().__init__(catalog)
+        self.state = state
+        self.form_title = f"Edit subscription {state.subscription.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        sub = self.state.subscription
+        yield StaticField("tenant", "Tenant", self.state.tenant_name)
+        yield TextField("name", "Name", sub.name, disabled=True)
+        yield TextField("subscription_id", "Subscription id", sub.subscription_id, disabled=True)
+        yield ChoiceField("cloud", "Cloud", enum_options(CLOUDS), sub.cloud, disabled=True)
+        yield MultiChoiceField(
+            "allowlisted_regions",
+            "Allowlisted regions",
+            allowlist_options(sub.cloud),
+            self.state.allowlist,
+            hint=allowlist_hint(sub.cloud),
+        )
+
+    def collect(self) -> list[str]:
+        return self.value("allowlisted_regions")
+
+    def write(self, db: Session, values: list[str]) -> Subscription:
+        loaded = self.state.subscription
+        sub = lookup.find_subscription(db, loaded.subscription_id)
+        if sub.etag != loaded.etag:
+            raise CatalogError(
+                "SIG-CONFLICT",
+                f"the subscription was changed since it was read (etag {loaded.etag}, now "
+                f"{sub.etag}); reload it and apply the change again",
+            )
+        services.set_region_allowlist(db, sub, values, self.catalog.clock)
+        return sub

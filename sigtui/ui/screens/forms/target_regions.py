@@ -1,0 +1,253 @@
+"""A version's target regions, edited as rows: region, regional replicas, storage type.
+
+The line under the rows adds one: a region name, or the `az` shorthand
+`region[=replicas][=storage-type]` (`westeurope=2=standard_zrs`), parsed by
+`services.parse_target_region`. The source region's row cannot be removed
+(SIG-SOURCE-REGION); rows that already exist on a version keep their region and storage
+type (SIG-ZRS), only their replica count changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+from textual.widgets import Select as TextualSelect
+
+from sigtui.catalog import services
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import StorageAccountType
+from sigtui.catalog.regions import find_region
+from sigtui.ui.screens.forms.fields import FormField, enum_options, error_text
+from sigtui.ui.screens.forms.region_picker import RegionFilter, RegionPicker, any_region
+
+STORAGE_TYPES = enum_options(s.value for s in StorageAccountType)
+SHORTHAND_HINT = "+ region[=replicas][=storage], e.g. westeurope=2=standard_zrs ⏎"
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A row's starting values."""
+
+    region: str
+    replicas: int | None = None
+    storage: str | None = None
+    existing: bool = False  # already a target of the version: region and storage are fixed
+
+
+class TargetRegionRow(Horizontal):
+    def __init__(self, row: TargetRow, *, allowed: RegionFilter, is_source: bool) -> None:
+        super().__init__(classes="target-row")
+        self.row = row
+        self.allowed = allowed
+        self.is_source = is_source
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        yield RegionPicker(row.region, allowed=self.allowed, classes="target-region")
+        yield Input(
+            "" if row.replicas is None else str(row.replicas),
+            placeholder="default",
+            type="integer",
+            compact=True,
+            classes="target-replicas",
+        )
+        yield TextualSelect(
+            STORAGE_TYPES,
+            value=row.storage or TextualSelect.NULL,
+            prompt="default",
+            compact=True,
+            disabled=row.existing,
+            classes="target-storage",
+        )
+        yield Button("remove", compact=True, classes="target-remove")
+
+    def on_mount(self) -> None:
+        self._show_source_state()
+
+    def set_source(self, is_source: bool) -> None:
+        self.is_source = is_source
+        if self.is_mounted:
+            self._show_source_state()
+
+    def _show_source_state(self) -> None:
+        """The source region's row: its region follows the version's location and it
+        cannot be removed (SIG-SOURCE-REGION); a row the version has keeps its region."""
+        self.picker.disabled = self.row.existing or self.is_source
+        remove = self.query_one(".target-remove", Button)
+        remove.disabled = self.is_source
+        remove.tooltip = (
+            "The source region stays a target (SIG-SOURCE-REGION)"
+            if self.is_source
+            else "Stop replicating to this region"
+        )
+
+    @property
+    def picker(self) -> RegionPicker:
+        return self.query_one(RegionPicker)
+
+    @property
+    def replicas_input(self) -> Input:
+        return self.query_one(".target-replicas", Input)
+
+    @property
+    def storage_select(self) -> TextualSelect[str]:
+        return self.query_one(".target-storage", TextualSelect)
+
+    @property
+    def region_name(self) -> str | None:
+        return self.picker.value
+
+    def spec(self) -> dict[str, Any]:
+        """The row as schemas.TargetRegionSpec fields (raw replicas: build checks them)."""
+        replicas = self.replicas_input.value.strip()
+        storage = None if self.row.existing else self.storage_select.selection
+        return {
+            "region": self.picker.value or "",
+            "replica_count": replicas or None,
+            "storage_account_type": storage,
+        }
+
+    def set_values(self, replicas: int | None, storage: str | None) -> None:
+        if replicas is not None:
+            self.replicas_input.value = str(replicas)
+        if storage is not None and not self.row.existing:
+            self.storage_select.value = storage
+
+
+class TargetRegionsField(FormField):
+    """The rows, a header, and the line that adds a row."""
+
+    def __init__(
+        self,
+        rows: Iterable[TargetRow],
+        *,
+        source_region: str | None,
+        allowed: RegionFilter = any_region,
+        key: str = "target_regions",
+        label: str = "Target regions",
+        **options: Any,
+    ) -> None:
+        options.setdefault("aliases", ("target_regions",))
+        super().__init__(key, label, **options)
+        self.initial_rows = list(rows)
+        self.source_region = source_region
+        self.allowed = allowed
+
+    def compose_control(self) -> ComposeResult:
+        with Horizontal(classes="target-header"):
+            yield Static("Region", classes="target-region")
+            yield Static("Replicas", classes="target-replicas")
+            yield Static("Storage type", classes="target-storage")
+            yield Static("", classes="target-remove")
+        with Vertical(classes="target-rows"):
+            for row in self.initial_rows:
+                yield self._row_widget(row)
+        with Horizontal(classes="target-add"):
+            yield Input(placeholder=SHORTHAND_HINT, compact=True, classes="target-add-text")
+            yield Button("add", compact=True, classes="target-add-button")
+
+    def _row_widget(self, row: TargetRow) -> TargetRegionRow:
+        region = find_region(row.region)
+        is_source = region is not None and region.name == self.source_region
+        return TargetRegionRow(row, allowed=self.allowed, is_source=is_source)
+
+    @property
+    def rows(self) -> list[TargetRegionRow]:
+        return list(self.query(TargetRegionRow))
+
+    @property
+    def add_input(self) -> Input:
+        return self.query_one(".target-add-text", Input)
+
+    @property
+    def value(self) -> list[dict[str, Any]]:
+        specs = [row.spec() for row in self.rows]
+        return [spec for spec in specs if spec["region"]]
+
+    def row_for(self, region_name: str) -> TargetRegionRow | None:
+        return next((row for row in self.rows if row.region_name == region_name), None)
+
+    async def add(self, text: str) -> TargetRegionRow:
+        """Add (or update) the row `text` names: a region, or the az shorthand."""
+        spec = services.parse_target_region(text)
+        region = find_region(spec.region)
+        if region is None:
+            raise CatalogError(
+                "SIG-REPLICAS", f"unknown target region {spec.region!r}", field=self.key
+            )
+        row = self.row_for(region.name)
+        if row is not None:
+            row.set_values(spec.replica_count, spec.storage_account_type)
+            return row
+        row = self._row_widget(
+            TargetRow(region.name, spec.replica_count, spec.storage_account_type)
+        )
+        await self.query_one(".target-rows", Vertical).mount(row)
+        return row
+
+    def set_source_region(self, name: str | None) -> None:
+        """The version's location changed: the source row follows it (SIG-SOURCE-REGION)."""
+        old = self.source_region
+        if name == old:
+            return
+        self.source_region = name
+        source_row = self.row_for(old) if old else None
+        if source_row is not None and not source_row.row.existing:
+            source_row.remove()
+        if name and self.row_for(name) is None:
+            self.query_one(".target-rows", Vertical).mount(
+                self._row_widget(TargetRow(name)), before=0
+            )
+        for row in self.rows:
+            row.set_source(row.region_name == name)
+
+    def set_allowed(self, allowed: RegionFilter) -> None:
+        self.allowed = allowed
+        for row in self.rows:
+            row.picker.set_allowed(allowed)
+
+    def focus_control(self) -> None:
+        """After a refusal: the add line when it holds what was refused, else the rows."""
+        if self.add_input.value.strip():
+            self.add_input.focus()
+        else:
+            super().focus_control()
+
+    async def commit_pending(self) -> None:
+        """A region typed on the add line but not entered still counts on save."""
+        text = self.add_input.value.strip()
+        if text:
+            await self.add(text)
+            self.add_input.value = ""
+
+    async def _add_typed(self) -> None:
+        try:
+            await self.commit_pending()
+        except CatalogError as error:
+            self.show_error(error_text(error))
+            return
+        self.clear_error()
+
+    @on(Input.Submitted, ".target-add-text")
+    async def _add_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self._add_typed()
+
+    @on(Button.Pressed, ".target-add-button")
+    async def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self._add_typed()
+        self.add_input.focus()
+
+    @on(Button.Pressed, ".target-remove")
+    def _remove_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = next(a for a in event.button.ancestors if isinstance(a, TargetRegionRow))
+        row.remove()
+        self.add_input.focus()

@@ -1,0 +1,255 @@
+"""Image versions: name, source region, source (a managed image, or an OS snapshot with
+data-disk snapshots), target regions, common replica count, default storage type,
+exclude-from-latest, end-of-life date, tags. On edit only the target regions (and their
+replica counts), exclude-from-latest, the end-of-life date and the tags change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Select as TextualSelect
+
+from sigtui.catalog import browse, rules, schemas, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.models import ImageVersion
+from sigtui.ui.screens.forms.base import FormScreen, Session
+from sigtui.ui.screens.forms.context import SourceChoice, VersionPlace, VersionState
+from sigtui.ui.screens.forms.data_disks import DataDisksField
+from sigtui.ui.screens.forms.fields import (
+    ChoiceField,
+    DateField,
+    IntField,
+    StaticField,
+    SwitchField,
+    TagsField,
+    TextField,
+)
+from sigtui.ui.screens.forms.gallery import source_location_check
+from sigtui.ui.screens.forms.region_picker import (
+    RegionField,
+    RegionPicker,
+    in_cloud,
+    source_region_in,
+)
+from sigtui.ui.screens.forms.target_regions import STORAGE_TYPES, TargetRegionsField, TargetRow
+
+TARGETS_CREATE_HINT = (
+    "blank cells: the defaults below · the source region stays (SIG-SOURCE-REGION)"
+)
+TARGETS_EDIT_HINT = (
+    "replicas change; a region's storage type stays (SIG-ZRS), so does the source region"
+)
+UPDATABLE = ("target_regions", "exclude_from_latest", "end_of_life_date", "tags")
+
+
+def ordered_sources(
+    sources: list[SourceChoice], location: str | None, kind: str | None = None
+) -> list[tuple[str, str]]:
+    """Select options, those in `location` first (SIG-SOURCE-REGION: the source must be
+    in the version's location)."""
+    chosen = [s for s in sources if kind is None or s.kind == kind]
+    chosen.sort(key=lambda s: (s.location != location, s.kind, s.name.casefold()))
+    return [(s.label, s.arm_id) for s in chosen]
+
+
+def data_disks_text(state: VersionState) -> str:
+    disks = [
+        f"LUN {d.lun}: {d.size_gb} GiB"
+        + (f" ({state.data_disk_sources[d.lun]})" if d.lun in state.data_disk_sources else "")
+        for d in state.data_disks
+    ]
+    return ", ".join(disks) or "none"
+
+
+class VersionForm(FormScreen):
+    """A new version of a definition, or an edit of one (see `for_edit`)."""
+
+    noun = "image version"
+
+    def __init__(
+        self, catalog: Catalog, place: VersionPlace, state: VersionState | None = None
+    ) -> None:
+        super().__init__(catalog)
+        self.version_place = place
+        self.place = place.place
+        self.state = state
+        self.sources = {s.arm_id: s for s in place.sources}
+        name = state.version.name if state else ""
+        self.form_title = (
+            f"Edit image version {self.place.name} {name}"
+            if state
+            else f"New image version of {self.place.name}"
+        )
+
+    @classmethod
+    def for_edit(cls, catalog: Catalog, state: VersionState) -> VersionForm:
+        place = VersionPlace(state.place, "", "", [], state.version.name)
+        return cls(catalog, place, state)
+
+    # --- fields -----------------------------------------------------------------------
+
+    def compose_fields(self) -> ComposeResult:
+        version = self.state.version if self.state else None
+        fixed = version is not None
+        cloud = self.place.cloud
+        location = version.location if version else self.place.location
+        yield StaticField("definition", "Image definition", self.place.label)
+        yield TextField(
+            "name",
+            "Version",
+            version.name if version else self.version_place.next_name,
+            check=rules.parse_version_name,
+            hint="" if fixed else "Major.Minor.Patch, each 0 to 2147483647 (SIG-NAME)",
+            required=True,
+            disabled=fixed,
+        )
+        yield RegionField(
+            "location",
+            "Source region",
+            location,
+            allowed=source_region_in(cloud),
+            check=source_location_check(cloud),
+            hint="" if fixed else "the version's location; its source lives there too",
+            required=True,
+            disabled=fixed,
+        )
+        if self.state is None:
+            yield from self._source_fields(location)
+        else:
+            yield TextField("source", "Source", self.state.source, disabled=True)
+            yield TextField("data_disks", "Data disks", data_disks_text(self.state), disabled=True)
+        yield TargetRegionsField(
+            self._target_rows(),
+            source_region=location,
+            allowed=in_cloud(cloud),
+            hint=TARGETS_EDIT_HINT if fixed else TARGETS_CREATE_HINT,
+        )
+        yield IntField(
+            "replica_count",
+            "Replica count",
+            version.replica_count if version else 1,
+            hint="" if fixed else "per target region unless a row says otherwise (1-100)",
+            disabled=fixed,
+        )
+        yield ChoiceField(
+            "storage_account_type",
+            "Storage type",
+            STORAGE_TYPES,
+            version.storage_account_type if version else "Standard_LRS",
+            aliases=("storage_type",),
+            hint="" if fixed else "Standard_ZRS only where the region has zones (SIG-ZRS)",
+            disabled=fixed,
+        )
+        yield SwitchField(
+            "exclude_from_latest",
+            "Exclude from latest",
+            version.exclude_from_latest if version else False,
+            hint="excluded versions are never 'latest' (SIG-LATEST)",
+        )
+        yield DateField(
+            "end_of_life_date",
+            "End-of-life date",
+            version.end_of_life_date if version else None,
+            now=self.catalog.clock.now(),
+            hint="in the future (SIG-EOL)",
+        )
+        yield TagsField(value=version.tags if version else None)
+
+    def _source_fields(self, location: str | None) -> ComposeResult:
+        sources = list(self.sources.values())
+        yield ChoiceField(
+            "source",
+            "Source",
+            ordered_sources(sources, location),
+            blank="choose a managed image or an OS snapshot",
+            aliases=("managed_image_id", "os_snapshot_id"),
+            hint=self._source_hint(None),
+            required=True,
+            classes="-wide",
+        )
+        yield DataDisksField(
+            ordered_sources(sources, location, browse.SNAPSHOT),
+            hint="for an OS snapshot source: its data disks' snapshots and LUNs",
+            disabled=True,
+        )
+
+    def _target_rows(self) -> list[TargetRow]:
+        if self.state is None:
+            return [TargetRow(self.place.location)] if self.place.location else []
+        return [
+            TargetRow(t.region, t.replica_count, t.storage_account_type, existing=True)
+            for t in self.state.targets
+        ]
+
+    def _source_hint(self, source: SourceChoice | None) -> str:
+        if source is None:
+            return f"offered first: the sources in the source region ({self.version_place.os_type})"
+        if source.kind == browse.MANAGED_IMAGE:
+            disks = ", ".join(f"{gb} GiB" for gb in source.data_disks_gb) or "none"
+            return f"a managed image brings its data disks: {disks}"
+        return f"OS disk {source.size_gb} GiB; add its data disks' snapshots below"
+
+    # --- reactions --------------------------------------------------------------------
+
+    @on(RegionPicker.Changed, "#region-location")
+    def _location_changed(self, event: RegionPicker.Changed) -> None:
+        if self.state is not None or event.region is None:
+            return
+        name = event.region.name
+        self.query_one(TargetRegionsField).set_source_region(name)
+        sources = list(self.sources.values())
+        source_field = self.field("source")
+        assert isinstance(source_field, ChoiceField)
+        source_field.set_options(ordered_sources(sources, name), keep=source_field.value)
+        disks = self.query_one(DataDisksField)
+        disks.set_options(ordered_sources(sources, name, browse.SNAPSHOT))
+
+    @on(TextualSelect.Changed, "#select-source")
+    def _source_changed(self, event: TextualSelect.Changed) -> None:
+        source = self.sources.get(event.select.selection or "")
+        self.field("source").set_hint(self._source_hint(source))
+        self.query_one(DataDisksField).disabled = source is None or source.kind != browse.SNAPSHOT
+
+    # --- saving -------------------------------------------------------------------------
+
+    def collect(self) -> dict[str, Any]:
+        if self.state is not None:
+            return self.values(*UPDATABLE)
+        values = self.values(
+            "name",
+            "location",
+            "target_regions",
+            "replica_count",
+            "storage_account_type",
+            "exclude_from_latest",
+            "end_of_life_date",
+            "tags",
+        )
+        values.update(self._source_values())
+        values["replica_count"] = values["replica_count"] or 1
+        return values
+
+    def _source_values(self) -> dict[str, Any]:
+        source = self.sources.get(self.value("source") or "")
+        if source is None:
+            return {}
+        if source.kind == browse.MANAGED_IMAGE:
+            return {"managed_image_id": source.arm_id}
+        snapshot_ids, luns = self.query_one(DataDisksField).value
+        return {
+            "os_snapshot_id": source.arm_id,
+            "data_snapshot_ids": snapshot_ids,
+            "data_snapshot_luns": luns,
+        }
+
+    def write(self, db: Session, values: dict[str, Any]) -> ImageVersion:
+        clock = self.catalog.clock
+        if self.state is None:
+            data = schemas.build(schemas.VersionCreate, **values)
+            return services.create_version(db, self.place.ref, data, clock)
+        update = schemas.build(schemas.VersionUpdate, **values)
+        return services.update_version(
+            db, self.state.arm_id, update, clock, if_match=str(self.state.version.etag)
+        )

@@ -1,0 +1,354 @@
+"""sigtui.catalog.search: finding resources across subscriptions (the FAQ "list all gallery
+resources across subscriptions") and the flat, sortable list of all image versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sigtui.catalog import browse, lookup, replication, search
+from sigtui.catalog.db import Catalog
+from tests.builders import (
+    OTHER_SUBSCRIPTION_ID,
+    SUBSCRIPTION_ID,
+    Build,
+    World,
+    small_catalog,
+    targets,
+    write,
+)
+
+
+@dataclass
+class Estate:
+    """Two subscriptions: Production (West US) and Staging (West Europe)."""
+
+    world: World
+    staging_gallery: str
+    staging_definition: str
+    versions: dict[str, str]  # "definition/version" -> ARM id
+
+
+def _record(catalog: Catalog, version_id: str, region: str, state: str, progress: int) -> None:
+    now = catalog.clock.now()
+    write(catalog, lambda db: replication.record(db, version_id, region, state, now, progress))
+
+
+@pytest.fixture
+def estate(catalog: Catalog) -> Estate:
+    world = small_catalog(catalog)  # Production: rg-images / gallery1 / def1 (Contoso...)
+    build: Build = world.build
+    build.subscription("Staging", OTHER_SUBSCRIPTION_ID)
+    group = build.group("rg-staging", "westeurope", subscription=OTHER_SUBSCRIPTION_ID)
+    gallery = build.gallery(group, "galleryStaging", "westeurope")
+    definition = build.definition(
+        gallery, "MyImage_2", "Fabrikam", "Web", "Frontend_x", location="westeurope"
+    )
+    image = build.managed_image(group, "image-weu", "westeurope")
+    versions: dict[str, str] = {}
+    for name, fields in (
+        ("1.0.0", {"targets": ["westus", "eastus"]}),
+        ("1.2.0", {"targets": ["westus", "northeurope=2"]}),
+        ("1.10.0", {"end_of_life_date": date(2026, 6, 30)}),
+        ("2.0.0", {"exclude_from_latest": True}),
+    ):
+        world.clock.advance(3600)
+        versions[f"def1/{name}"] = world.version(name, **fields)  # type: ignore[arg-type]
+    world.clock.advance(3600)
+    versions["MyImage_2/1.0.0"] = build.version(
+        definition, "1.0.0", "westeurope", image=image, targets=["westeurope", "francecentral"]
+    )
+    _record(catalog, versions["def1/1.0.0"], "eastus", "Failed", 40)
+    _record(catalog, versions["def1/1.2.0"], "northeurope", "Replicating", 50)
+    _record(catalog, versions["MyImage_2/1.0.0"], "francecentral", "Completed", 100)
+    return Estate(world, gallery, definition, versions)
+
+
+@contextmanager
+def counted_queries(catalog: Catalog) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(catalog.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(catalog.engine, "before_cursor_execute", count)
+
+
+def find(catalog: Catalog, text: str, limit: int = search.DEFAULT_LIMIT) -> list[search.Match]:
+    with catalog.read() as db:
+        return search.search(db, text, limit)
+
+
+def by_path(matches: list[search.Match]) -> dict[str, search.Match]:
+    return {m.path: m for m in matches}
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def test_search_finds_names_across_subscriptions_case_insensitively(
+    catalog: Catalog, estate: Estate
+) -> None:
+    estate.world.build.definition(estate.world.gallery, "myimage1", "Contoso", "Finance", "Other")
+    matches = find(catalog, "MYIMAGE")
+    assert [(m.kind, m.path) for m in matches] == [
+        (browse.DEFINITION, "Contoso / Production / rg-images / gallery1 / myimage1"),
+        (browse.DEFINITION, "Contoso / Staging / rg-staging / galleryStaging / MyImage_2"),
+    ]
+    assert {m.matched for m in matches} == {"name"}
+
+
+def test_every_match_carries_the_arm_id_of_its_resource(catalog: Catalog, estate: Estate) -> None:
+    matches = find(catalog, "i")  # names of every kind contain an "i"
+    kinds = {m.kind for m in matches}
+    assert kinds >= {
+        browse.SUBSCRIPTION,
+        browse.GROUP,
+        browse.GALLERY,
+        browse.DEFINITION,
+        browse.MANAGED_IMAGE,
+    }
+    with catalog.read() as db:
+        for match in matches:
+            row = lookup.resolve(db, match.arm_id)
+            assert row.name == match.name  # type: ignore[attr-defined]
+            assert browse.path_to(db, match.arm_id)  # the tree can reveal it
+
+
+def test_a_version_match_has_the_full_path(catalog: Catalog, estate: Estate) -> None:
+    match = by_path(find(catalog, "1.10"))[
+        "Contoso / Production / rg-images / gallery1 / def1 / 1.10.0"
+    ]
+    assert match.kind == browse.VERSION
+    assert match.arm_id == estate.versions["def1/1.10.0"]
+    assert match.parent_path == "Contoso / Production / rg-images / gallery1 / def1"
+
+
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [("fabrik", "publisher Fabrikam"), ("WEB", "offer Web"), ("frontend_", "SKU Frontend_x")],
+)
+def test_search_finds_definitions_by_publisher_offer_or_sku(
+    catalog: Catalog, estate: Estate, text: str, matched: str
+) -> None:
+    matches = find(catalog, text)
+    assert [(m.name, m.matched) for m in matches] == [("MyImage_2", matched)]
+
+
+@pytest.mark.parametrize("region", ["westeurope", "West Europe", "europe ouest", "Europe Ouest"])
+def test_search_finds_resources_by_any_name_of_their_region(
+    catalog: Catalog, estate: Estate, region: str
+) -> None:
+    matches = by_path(find(catalog, region))
+    staging = "Contoso / Staging / rg-staging"
+    assert matches[staging].matched == "region West Europe"
+    assert matches[f"{staging} / galleryStaging"].kind == browse.GALLERY
+    assert matches[f"{staging} / galleryStaging / MyImage_2"].kind == browse.DEFINITION
+    assert matches[f"{staging} / galleryStaging / MyImage_2 / 1.0.0"].kind == browse.VERSION
+    assert matches[f"{staging} / Managed images / image-weu"].kind == browse.MANAGED_IMAGE
+    assert not any("Production" in path for path in matches)
+
+
+def test_search_finds_versions_replicated_to_a_region(catalog: Catalog, estate: Estate) -> None:
+    matches = find(catalog, "North Europe")
+    assert [(m.path, m.matched) for m in matches] == [
+        (
+            "Contoso / Production / rg-images / gallery1 / def1 / 1.2.0",
+            "target region North Europe",
+        )
+    ]
+
+
+def test_like_wildcards_in_the_text_are_literal(catalog: Catalog, estate: Estate) -> None:
+    assert [m.name for m in find(catalog, "image_")] == ["MyImage_2"]
+    assert find(catalog, "%") == []
+    assert find(catalog, "def_") == []  # would match "def1" if _ were a wildcard
+
+
+def test_best_matches_come_first(catalog: Catalog, estate: Estate) -> None:
+    build = estate.world.build
+    build.definition(estate.world.gallery, "xgallery1", "P", "O", "S1")
+    build.gallery(estate.world.group, "gallery1b")
+    names = [m.name for m in find(catalog, "gallery1")]
+    assert names == ["gallery1", "gallery1b", "xgallery1"]  # exact, prefix, contains
+
+
+def test_search_stops_at_the_limit(catalog: Catalog, estate: Estate) -> None:
+    assert len(find(catalog, "e")) > 5
+    assert len(find(catalog, "e", limit=5)) == 5
+    assert find(catalog, "   ") == []
+    assert find(catalog, "nothing-like-this") == []
+
+
+def test_search_costs_the_same_queries_however_many_rows_match(
+    catalog: Catalog, estate: Estate
+) -> None:
+    with counted_queries(catalog) as few:
+        assert len(find(catalog, "gallery")) == 2
+    build = estate.world.build
+    for n in range(12):
+        build.gallery(estate.world.group, f"galleryMore{n}")
+    with counted_queries(catalog) as many:
+        assert len(find(catalog, "gallery")) == 14
+    assert len(many) == len(few) <= 7
+
+
+# --- all versions ------------------------------------------------------------------------
+
+
+def page(
+    catalog: Catalog, sort: str = "subscription", descending: bool = False, **kw: int
+) -> list[search.VersionRow]:
+    with catalog.read() as db:
+        return search.all_versions(db, sort, descending, **kw, now=catalog.clock.now())
+
+
+def test_all_versions_lists_every_version_with_its_facts(catalog: Catalog, estate: Estate) -> None:
+    rows = {f"{r.definition}/{r.version}": r for r in page(catalog)}
+    assert set(rows) == set(estate.versions)
+    failed, replicating = rows["def1/1.0.0"], rows["def1/1.2.0"]
+    assert (failed.state, failed.regions, failed.replication) == ("Failed", 2, "Failed")
+    assert (replicating.state, replicating.replication) == ("InProgress", "InProgress 75%")
+    assert rows["MyImage_2/1.0.0"].state == "Completed"
+    assert rows["def1/1.10.0"].state == "Completed"  # the source region alone
+    assert [k for k, r in rows.items() if r.latest] == ["def1/1.10.0", "MyImage_2/1.0.0"]
+    assert [k for k, r in rows.items() if r.excluded] == ["def1/2.0.0"]
+    staging = rows["MyImage_2/1.0.0"]
+    assert (staging.subscription, staging.group, staging.gallery) == (
+        "Staging",
+        "rg-staging",
+        "galleryStaging",
+    )
+    assert staging.source_region == "westeurope"
+    assert staging.arm_id == estate.versions["MyImage_2/1.0.0"]
+    assert rows["def1/1.10.0"].end_of_life == date(2026, 6, 30)
+    assert rows["def1/1.10.0"].expired(datetime(2026, 7, 1, tzinfo=UTC))
+    assert not rows["def1/1.10.0"].expired(datetime(2026, 6, 30, tzinfo=UTC))
+
+
+def test_all_versions_default_order_follows_the_tree(catalog: Catalog, estate: Estate) -> None:
+    names = [f"{r.subscription}/{r.version}" for r in page(catalog)]
+    assert names == [
+        "Production/2.0.0",
+        "Production/1.10.0",  # numerically above 1.2.0
+        "Production/1.2.0",
+        "Production/1.0.0",
+        "Staging/1.0.0",
+    ]
+
+
+SORT_VALUES = {
+    "subscription": lambda r: r.subscription.casefold(),
+    "gallery": lambda r: r.gallery.casefold(),
+    "definition": lambda r: r.definition.casefold(),
+    "version": lambda r: tuple(int(p) for p in r.version.split(".")),
+    "source_region": lambda r: r.source_region,
+    "regions": lambda r: r.regions,
+    "replication": lambda r: (
+        ["Completed", "InProgress", "Unknown", "Failed"].index(r.state),
+        r.progress,
+    ),
+    "latest": lambda r: r.latest,
+    "excluded": lambda r: r.excluded,
+    "published": lambda r: r.published,
+}
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+@pytest.mark.parametrize("column", search.SORT_COLUMNS)
+def test_all_versions_sorts_by_any_column(
+    catalog: Catalog, estate: Estate, column: str, descending: bool
+) -> None:
+    rows = page(catalog, column, descending)
+    assert len(rows) == len(estate.versions)
+    if column == "end_of_life":  # versions without an end of life come last either way
+        dated = [r.end_of_life for r in rows if r.end_of_life]
+        assert [r.end_of_life for r in rows][: len(dated)] == dated
+        return
+    values = [SORT_VALUES[column](r) for r in rows]
+    assert values == sorted(values, reverse=descending)
+
+
+def test_all_versions_pages_cover_every_version_once(catalog: Catalog, estate: Estate) -> None:
+    whole = [r.arm_id for r in page(catalog, "published", True)]
+    pages = [page(catalog, "published", True, offset=o, limit=2) for o in (0, 2, 4, 6)]
+    assert [len(p) for p in pages] == [2, 2, 1, 0]
+    assert [r.arm_id for p in pages for r in p] == whole
+
+
+def test_all_versions_is_one_query_per_page(catalog: Catalog, estate: Estate) -> None:
+    with counted_queries(catalog) as statements:
+        page(catalog, "replication", limit=3)
+    assert len(statements) == 1
+    with counted_queries(catalog) as statements, catalog.read() as db:
+        assert search.count_versions(db) == len(estate.versions)
+    assert len(statements) == 1
+
+
+def test_all_versions_refuses_an_unknown_column(catalog: Catalog, estate: Estate) -> None:
+    with pytest.raises(ValueError, match="cannot sort versions by 'size'"):
+        page(catalog, "size")
+
+
+def test_an_empty_catalog_has_no_versions(catalog: Catalog) -> None:
+    assert page(catalog) == []
+    with catalog.read() as db:
+        assert search.count_versions(db) == 0
+        assert search.search(db, "anything") == []
+
+
+def test_subscription_ids_are_searchable(catalog: Catalog, estate: Estate) -> None:
+    matches = find(catalog, SUBSCRIPTION_ID[:8])
+    assert [(m.kind, m.name, m.matched) for m in matches] == [
+        (browse.SUBSCRIPTION, "Production", "subscription id")
+    ]
+
+
+@pytest.mark.parametrize("later", [0, 20 * 60, 10 * 3600], ids=["now", "20min", "10h"])
+def test_all_versions_agree_with_the_tree_on_the_demo_catalog(catalog: Catalog, later: int) -> None:
+    """The SQL aggregate (replication state at a time, latest) says what the tree says."""
+    from sigtui.catalog.seed import load_demo
+
+    load_demo(catalog)
+    now = catalog.clock.now() + timedelta(seconds=later)
+    with catalog.read() as db:
+        rows = search.all_versions(db, limit=1000, now=now)
+        assert len(rows) == search.count_versions(db) > 20
+        for row in rows:
+            *_, definition, version = browse.path_to(db, row.arm_id)
+            node = next(n for n in browse.children(db, definition, now) if n.ref == version)
+            assert row.replication in node.detail.split(" · "), (row, node)
+            assert ("latest" in node.badges) == row.latest, (row, node)
+            assert ("excluded from latest" in node.badges) == row.excluded, (row, node)
+    states = {r.state for r in rows}
+    assert "Failed" in states and ("InProgress" in states) == (later < 3600)
+
+
+def test_all_versions_show_replication_as_of_now(catalog: Catalog, estate: Estate) -> None:
+    """A region in flight progresses with time and completes when its duration is over."""
+    version = estate.versions["def1/1.2.0"]  # North Europe replicating, at 50 %
+    north = targets(catalog, version)["northeurope"]
+    assert north.duration_seconds
+
+    def replication_now() -> str:
+        now = catalog.clock.now()
+        row = next(r for r in page(catalog) if r.arm_id == version)
+        expected = browse.version_state(list(targets(catalog, version).values()), now)
+        assert row.replication == expected
+        return row.replication
+
+    assert replication_now() == "InProgress 75%"  # West US done, North Europe at 50 %
+    estate.world.clock.advance(north.duration_seconds * 0.3)
+    assert replication_now() == "InProgress 90%"  # North Europe at 80 %
+    estate.world.clock.advance(north.duration_seconds * 0.3)
+    assert replication_now() == "Completed"

@@ -1,0 +1,765 @@
+"""The create and edit forms (`n`, `e`), driven by the keyboard through Textual's pilot.
+
+The forms' catalog is built here through the services (a tenant, a subscription, a group,
+a gallery with one definition and one version, a managed image and three snapshots), so
+that what the tests type and the snapshots show does not move with the demo seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from rich.console import Console
+from sqlmodel import SQLModel
+from textual.pilot import Pilot
+from textual.widgets import Input, SelectionList, Switch
+from textual.widgets.tree import TreeNode
+
+from sigtui.catalog import lookup, queries, services
+from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.db import Catalog, open_catalog
+from sigtui.catalog.models import ImageDefinition, ImageVersion
+from sigtui.catalog.schemas import (
+    DefinitionCreate,
+    GalleryCreate,
+    GalleryUpdate,
+    GroupCreate,
+    ManagedImageCreate,
+    SnapshotCreate,
+    SubscriptionCreate,
+    TenantCreate,
+    VersionCreate,
+)
+from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens.forms import FormScreen
+from sigtui.ui.screens.forms.chooser import KindChooser
+from sigtui.ui.screens.forms.region_picker import RegionField
+from sigtui.ui.screens.forms.target_regions import TargetRegionsField
+from sigtui.ui.screens.help import HelpScreen, bindings_table
+from sigtui.ui.screens.main import MainScreen
+from sigtui.ui.widgets.catalog_tree import TreeEntry
+
+from .helpers import settle
+
+FORMS_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TERMINAL = (120, 40)
+TENANT_ID = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+SUB_ID = "11111111-1111-4111-8111-111111111111"
+SUB = f"/subscriptions/{SUB_ID}"
+GROUP = f"{SUB}/resourceGroups/rg-images"
+GALLERY = f"{GROUP}/providers/Microsoft.Compute/galleries/gallery1"
+DEFINITION = f"{GALLERY}/images/myImage1"
+VERSION = f"{DEFINITION}/versions/1.0.0"
+IMAGE = f"{GROUP}/providers/Microsoft.Compute/images/image1"
+OS_SNAPSHOT = f"{GROUP}/providers/Microsoft.Compute/snapshots/snap-os"
+DATA_SNAPSHOT = f"{GROUP}/providers/Microsoft.Compute/snapshots/snap-data"
+
+
+# --- the catalog of these tests -----------------------------------------------------------
+
+
+def build_forms_world(catalog: Catalog) -> None:
+    """Contoso / Production / rg-images (West US): gallery1 with myImage1 (Contoso,
+    Finance, Backend) and its version 1.0.0 in three regions; image1 and three snapshots."""
+    clock = catalog.clock
+    with catalog.write() as db:
+        services.create_tenant(db, TenantCreate(name="Contoso", tenant_id=TENANT_ID), clock)
+        services.create_subscription(
+            db,
+            SubscriptionCreate(
+                name="Production",
+                subscription_id=SUB_ID,
+                tenant="Contoso",
+                allowlisted_regions=["australiacentral"],
+            ),
+            clock,
+        )
+        services.create_group(
+            db, GroupCreate(subscription=SUB_ID, name="rg-images", location="westus"), clock
+        )
+        services.create_gallery(
+            db,
+            GROUP,
+            GalleryCreate(
+                name="gallery1",
+                location="westus",
+                description="Images of the finance team",
+                tags={"team": "finance"},
+            ),
+            clock,
+        )
+        services.create_definition(
+            db,
+            GALLERY,
+            DefinitionCreate(
+                name="myImage1",
+                location="westus",
+                publisher="Contoso",
+                offer="Finance",
+                sku="Backend",
+                os_type="Linux",
+                description="Finance back end",
+                end_of_life_date=date(2028, 1, 1),
+                min_vcpus=2,
+                max_vcpus=8,
+                disallowed_disk_types=["Standard_LRS"],
+            ),
+            clock,
+        )
+        _sources(db, clock)
+        services.create_version(
+            db,
+            DEFINITION,
+            VersionCreate(
+                name="1.0.0",
+                location="westus",
+                managed_image_id=IMAGE,
+                target_regions=[
+                    services.parse_target_region(text)
+                    for text in ("westus", "eastus=2", "westeurope=1=standard_zrs")
+                ],
+                tags={"build": "42"},
+            ),
+            clock,
+        )
+
+
+def _sources(db: Any, clock: FixedClock) -> None:
+    services.create_managed_image(
+        db,
+        ManagedImageCreate(
+            group_id=GROUP,
+            name="image1",
+            location="westus",
+            os_type="Linux",
+            os_disk_size_gb=30,
+            data_disk_sizes_gb=[100],
+        ),
+        clock,
+    )
+    for name, location, size, os_type in (
+        ("snap-os", "westus", 64, "Linux"),
+        ("snap-data", "westus", 128, None),
+        ("snap-east", "eastus", 64, "Linux"),
+    ):
+        services.create_snapshot(
+            db,
+            SnapshotCreate(
+                group_id=GROUP, name=name, location=location, size_gb=size, os_type=os_type
+            ),
+            clock,
+        )
+
+
+@pytest.fixture(scope="session")
+def forms_catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("forms") / "forms.db"
+    catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(FORMS_NOW))
+    build_forms_world(catalog)
+    with catalog.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    catalog.close()
+    return path
+
+
+@pytest.fixture
+def forms_catalog(forms_catalog_file: Path, tmp_path: Path) -> Iterator[Catalog]:
+    path = tmp_path / "catalog.db"
+    shutil.copy(forms_catalog_file, path)
+    catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(FORMS_NOW))
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def forms_app(forms_catalog: Catalog) -> SigtuiApp:
+    return SigtuiApp(forms_catalog, remember_theme=False)
+
+
+def catalog_dump(catalog: Catalog) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused save must leave this unchanged."""
+    with catalog.engine.connect() as conn:
+        return {
+            table.name: [
+                tuple(row)
+                for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+# --- driving the app ------------------------------------------------------------------------
+
+
+def tree_node(
+    screen: MainScreen, arm_id: str | None, name: str | None = None
+) -> TreeNode[TreeEntry] | None:
+    """The loaded tree node of a resource (by ARM id, or by name for a tenant)."""
+    pending = list(screen.tree.root.children)
+    while pending:
+        node = pending.pop()
+        entry = node.data
+        if entry is not None and (
+            (arm_id and entry.node.arm_id == arm_id) or (name and entry.node.name == name)
+        ):
+            return node
+        pending.extend(node.children)
+    return None
+
+
+async def select_node(pilot: Pilot[Any], arm_id: str | None, name: str | None = None) -> None:
+    """Reveal a resource in the tree and put the cursor on it."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    if arm_id:
+        screen.jump_to(arm_id)
+    for _ in range(10):
+        await settle(pilot)
+        node = tree_node(screen, arm_id, name)
+        if node is not None:
+            screen.tree.move_cursor(node)
+            await settle(pilot)
+            return
+    raise AssertionError(f"{arm_id or name} is not in the tree")
+
+
+async def open_form(pilot: Pilot[Any], arm_id: str | None, *keys: str) -> FormScreen:
+    await select_node(pilot, arm_id, None if arm_id else "Contoso")
+    await pilot.press(*keys)
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen), form
+    return form
+
+
+async def fill(pilot: Pilot[Any], form: FormScreen, key: str, text: str) -> None:
+    """Focus a field's text, clear it and type `text`, as a user would."""
+    form.field(key).focus_control()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *text)
+    await pilot.pause()
+
+
+def drive(app: SigtuiApp, scenario: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
+    """Run the app headless at the tests' terminal size and play `scenario` on it."""
+
+    async def run() -> None:
+        async with app.run_test(size=TERMINAL) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(run())
+
+
+async def save(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def text_of(form: FormScreen, key: str) -> str:
+    return form.field(key).query_one(Input).value
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def test_a_definition_created_through_its_form_is_in_the_catalog_and_the_tree(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GALLERY, "n")
+        assert form.noun == "image definition"
+        # keyboard only: the name has the focus, tab walks the fields in order
+        await pilot.press(*"myImage2", "tab", "tab")
+        await pilot.press(*"Contoso", "tab", *"Finance", "tab", *"Frontend", "tab")
+        await pilot.press("tab", "enter", "down", "enter")  # OS state: Specialized
+        assert form.value("os_state") == "Specialized"
+        await fill(pilot, form, "end_of_life_date", "2030-06-30")
+        await fill(pilot, form, "min_memory_gb", "4")
+        await fill(pilot, form, "tags", "env=prod, team=finance")
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        arm_id = f"{GALLERY}/images/myImage2"
+        with forms_catalog.read() as db:
+            created = lookup.resolve_as(db, arm_id, ImageDefinition)
+        assert (created.publisher, created.offer, created.sku) == ("Contoso", "Finance", "Frontend")
+        assert created.location == "westus"  # the gallery's, pre-filled
+        assert created.os_state == "Specialized"
+        assert created.end_of_life_date == date(2030, 6, 30)
+        assert created.min_memory_gb == 4
+        assert created.tags == {"env": "prod", "team": "finance"}
+        for _ in range(5):
+            await settle(pilot)
+        assert tree_node(pilot.app.screen, arm_id) is not None
+
+    drive(forms_app, scenario)
+
+
+def test_a_created_resource_is_selected_in_the_tree(forms_app: SigtuiApp) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GROUP, "n", "g")
+        await fill(pilot, form, "name", "gallery2")
+        await save(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(5):
+            await settle(pilot)
+        node = screen.tree.cursor_node
+        assert node is not None and node.data is not None
+        assert node.data.node.arm_id == f"{GROUP}/providers/Microsoft.Compute/galleries/gallery2"
+
+    drive(forms_app, scenario)
+
+
+def test_a_gallery_a_managed_image_and_a_snapshot_from_the_group_chooser(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await select_node(pilot, GROUP)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, KindChooser)
+        await pilot.press("i")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, FormScreen) and form.noun == "managed image"
+        await fill(pilot, form, "name", "image2")
+        await fill(pilot, form, "os_disk_size_gb", "40")
+        await fill(pilot, form, "data_disk_sizes_gb", "100, 200")
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+        with forms_catalog.read() as db:
+            image = lookup.resolve(db, f"{GROUP}/providers/Microsoft.Compute/images/image2")
+        assert (image.os_disk_size_gb, image.data_disk_sizes_gb) == (40, [100, 200])
+
+    drive(forms_app, scenario)
+
+
+def test_a_subscription_from_the_tenant(forms_app: SigtuiApp, forms_catalog: Catalog) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, None, "n")
+        await pilot.press(*"Staging", "tab", *"22222222-2222-4222-8222-222222222222", "tab")
+        await pilot.press("tab", "space")  # allowlist the first region offered
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+        with forms_catalog.read() as db:
+            sub = lookup.find_subscription(db, "Staging")
+            assert services.allowlisted_regions(db, sub) == ["australiacentral"]
+
+    drive(forms_app, scenario)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def test_an_invalid_name_shows_its_rule_code_beside_the_field_and_writes_nothing(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    before = catalog_dump(forms_catalog)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GROUP, "n", "g")
+        await pilot.press(*"my-gallery", "tab")
+        await pilot.pause()
+        assert form.field("name").error.startswith("SIG-NAME: ")  # live, on leaving the field
+        await save(pilot)
+        assert pilot.app.screen is form
+        assert form.errors.keys() == {"name"}
+        assert "SIG-NAME" in form.errors["name"] and "no '-'" in form.errors["name"]
+        assert text_of(form, "name") == "my-gallery"
+        await fill(pilot, form, "name", "my_gallery")
+        assert form.field("name").error == ""  # cleared as soon as it is valid
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "code"),
+    [
+        ("end_of_life_date", "2020-01-01", "SIG-EOL"),
+        ("end_of_life_date", "next year", "SIG-INPUT"),
+        ("min_vcpus", "16", "SIG-RECOMMENDED"),  # the max is 8
+        ("location", "West US 3", "SIG-SOURCE-REGIONS"),
+        ("tags", "env", "SIG-INPUT"),
+    ],
+)
+def test_a_refused_update_names_the_field_and_keeps_what_was_typed(
+    forms_app: SigtuiApp, forms_catalog: Catalog, key: str, text: str, code: str
+) -> None:
+    before = catalog_dump(forms_catalog)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        if key == "location":
+            form = await open_form(pilot, GALLERY, "n")
+            await fill(pilot, form, "name", "myImage2")
+            for other, value in (("publisher", "P"), ("offer", "O"), ("sku", "S")):
+                await fill(pilot, form, other, value)
+        else:
+            form = await open_form(pilot, DEFINITION, "e")
+        await fill(pilot, form, key, text)
+        await save(pilot)
+        assert pilot.app.screen is form
+        assert form.field(key).error.startswith(f"{code}: "), form.errors
+        assert text_of(form, key) == text
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
+def test_a_save_the_service_refuses_keeps_the_form_open_with_the_typed_values(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    before = catalog_dump(forms_catalog)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GALLERY, "n")
+        typed = {"name": "myImage9", "publisher": "contoso", "offer": "FINANCE", "sku": "backend"}
+        for key, text in typed.items():
+            await fill(pilot, form, key, text)
+        await save(pilot)
+        assert pilot.app.screen is form
+        assert form.field("sku").error.startswith("SIG-IDENT: ")
+        assert "myImage1" in form.field("sku").error
+        assert {key: text_of(form, key) for key in typed} == typed
+        assert pilot.app.focused is form.field("sku").query_one(Input)
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
+def test_an_edit_based_on_a_stale_read_is_refused_at_the_top_of_the_form(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GALLERY, "e")
+        with forms_catalog.write() as db:  # another session changes the gallery meanwhile
+            services.update_gallery(
+                db, GALLERY, GalleryUpdate(description="changed elsewhere"), forms_catalog.clock
+            )
+        await fill(pilot, form, "description", "mine")
+        await save(pilot)
+        assert pilot.app.screen is form
+        assert form.errors.keys() == {""}
+        assert form.errors[""].startswith("SIG-CONFLICT: ")
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        assert lookup.resolve(db, GALLERY).description == "changed elsewhere"
+
+
+# --- edit ---------------------------------------------------------------------------------------
+
+
+def test_edit_forms_enable_only_what_may_change(forms_app: SigtuiApp) -> None:
+    updatable = {
+        GALLERY: {"description", "tags"},
+        DEFINITION: {
+            "description",
+            "end_of_life_date",
+            "min_vcpus",
+            "max_vcpus",
+            "min_memory_gb",
+            "max_memory_gb",
+            "tags",
+        },
+        VERSION: {"target_regions", "exclude_from_latest", "end_of_life_date", "tags"},
+        SUB: {"allowlisted_regions"},
+    }
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        for arm_id, enabled in updatable.items():
+            form = await open_form(pilot, arm_id, "e")
+            editable = {f.key for f in form.fields if not f.disabled and not f.has_class("-static")}
+            shown = {f.key for f in form.fields}
+            assert editable - {"gallery", "group", "definition", "tenant"} == enabled
+            assert "name" in shown or arm_id == VERSION
+            await pilot.press("escape")
+            await settle(pilot)
+
+    drive(forms_app, scenario)
+
+
+def test_editing_a_versions_target_regions_updates_the_catalog(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, VERSION, "e")
+        targets = form.query_one(TargetRegionsField)
+        east = targets.row_for("eastus")
+        assert east is not None
+        east.replicas_input.focus()
+        await pilot.press("end", "ctrl+u", "3")
+        targets.add_input.focus()
+        await pilot.press(*"North Europe", "enter")  # a row, by the display name
+        await pilot.pause()
+        assert [row.region_name for row in targets.rows] == [
+            "westus",
+            "eastus",
+            "westeurope",
+            "northeurope",
+        ]
+        await pilot.press("tab")
+        form.query_one("#switch-exclude_from_latest", Switch).focus()
+        await pilot.press("space")
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        version = lookup.resolve_as(db, VERSION, ImageVersion)
+        rows = {
+            t.region: (t.replica_count, t.storage_account_type)
+            for t in queries.target_regions(db, version.pk)
+        }
+    assert rows == {
+        "westus": (1, "Standard_LRS"),
+        "eastus": (3, "Standard_LRS"),
+        "westeurope": (1, "Standard_ZRS"),
+        "northeurope": (1, "Standard_LRS"),
+    }
+    assert version.exclude_from_latest is True
+
+
+def test_the_target_region_shorthand_is_accepted(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "n")
+        await fill(pilot, form, "name", "2.0.0")
+        form.field("source").focus_control()
+        await pilot.press("enter", "down", "enter")  # the first source: image1, in West US
+        assert form.value("source") == IMAGE
+        targets = form.query_one(TargetRegionsField)
+        targets.add_input.focus()
+        await pilot.press(*"westeurope=2=standard_zrs", "enter")
+        await pilot.press(*"USA Est=3", "enter")  # the French name of East US
+        await pilot.pause()
+        assert targets.value == [
+            {"region": "westus", "replica_count": None, "storage_account_type": None},
+            {"region": "westeurope", "replica_count": "2", "storage_account_type": "Standard_ZRS"},
+            {"region": "eastus", "replica_count": "3", "storage_account_type": None},
+        ]
+        await pilot.press(*"westeurope=x", "enter")
+        await pilot.pause()
+        assert targets.error.startswith("SIG-REPLICAS: ")
+        await save(pilot)  # what is left on the add line counts: refused again
+        assert pilot.app.screen is form and targets.error.startswith("SIG-REPLICAS: ")
+        await pilot.press("ctrl+u")
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        version = lookup.resolve_as(db, f"{DEFINITION}/versions/2.0.0", ImageVersion)
+        rows = {
+            t.region: (t.replica_count, t.storage_account_type)
+            for t in queries.target_regions(db, version.pk)
+        }
+    assert rows == {
+        "westus": (1, "Standard_LRS"),
+        "westeurope": (2, "Standard_ZRS"),
+        "eastus": (3, "Standard_LRS"),
+    }
+
+
+def test_a_target_region_typed_but_not_entered_counts_on_save(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, VERSION, "e")
+        form.query_one(TargetRegionsField).add_input.focus()
+        await pilot.press(*"northeurope=2")
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        version = lookup.resolve_as(db, VERSION, ImageVersion)
+        rows = {t.region: t.replica_count for t in queries.target_regions(db, version.pk)}
+    assert rows == {"westus": 1, "eastus": 2, "westeurope": 1, "northeurope": 2}
+
+
+@pytest.mark.parametrize(
+    ("arm_id", "keys", "key", "text", "code"),
+    [
+        (GALLERY, ("n",), "end_of_life_date", "2026-11-25", "SIG-EOL"),  # today: not future
+        (IMAGE, ("n",), "data_disk_sizes_gb", "100, x", "SIG-INPUT"),
+        (IMAGE, ("n",), "os_disk_size_gb", "2048", "SIG-DISK-SIZE"),
+        (GROUP, ("n", "g"), "location", "China East", "SIG-CLOUD"),
+    ],
+)
+def test_obvious_mistakes_show_when_the_field_is_left(
+    forms_app: SigtuiApp, arm_id: str, keys: tuple[str, ...], key: str, text: str, code: str
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        if arm_id == IMAGE:
+            await select_node(pilot, IMAGE)
+            screen = pilot.app.screen
+            assert isinstance(screen, MainScreen) and screen.tree.cursor_node
+            screen.tree.move_cursor(screen.tree.cursor_node.parent)  # its folder
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            form = pilot.app.screen
+            assert isinstance(form, FormScreen)
+        else:
+            form = await open_form(pilot, arm_id, *keys)
+        await fill(pilot, form, key, text)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert form.field(key).error.startswith(f"{code}: "), form.errors
+
+    drive(forms_app, scenario)
+
+
+def test_a_version_from_an_os_snapshot_with_a_data_disk(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "n")
+        form.field("source").select.value = OS_SNAPSHOT  # type: ignore[attr-defined]
+        await pilot.pause()
+        disks = form.field("data_disks")
+        assert not disks.disabled
+        await pilot.click(".disk-add")
+        await pilot.pause()
+        row = disks.rows[0]  # type: ignore[attr-defined]
+        row.query_one(".disk-snapshot").value = DATA_SNAPSHOT
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        version = lookup.resolve_as(db, f"{DEFINITION}/versions/1.0.1", ImageVersion)
+        assert [(d.lun, d.size_gb) for d in queries.data_disks(db, version.pk)] == [(0, 128)]
+
+
+def test_the_source_region_row_cannot_be_removed(forms_app: SigtuiApp) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, VERSION, "e")
+        targets = form.query_one(TargetRegionsField)
+        removable = {
+            row.region_name: not row.query_one(".target-remove").disabled for row in targets.rows
+        }
+        assert removable == {"westus": False, "eastus": True, "westeurope": True}
+
+    drive(forms_app, scenario)
+
+
+def test_the_subscriptions_allowlist_is_edited(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, SUB, "e")
+        choices = form.query_one(SelectionList)
+        assert list(choices.selected) == ["australiacentral"]
+        choices.focus()
+        await pilot.press("space", "down", "space")  # off Australia Central, on Central 2
+        await save(pilot)
+        assert isinstance(pilot.app.screen, MainScreen), form.errors
+
+    drive(forms_app, scenario)
+    with forms_catalog.read() as db:
+        sub = lookup.find_subscription(db, SUB_ID)
+        assert services.allowlisted_regions(db, sub) == ["australiacentral2"]
+
+
+# --- the region picker ------------------------------------------------------------------------
+
+
+def test_the_region_picker_finds_a_region_by_any_of_its_names(forms_app: SigtuiApp) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GROUP, "n", "g")
+        location = form.field("location")
+        assert isinstance(location, RegionField)
+        picker = location.picker
+        for text, expected in (("Europe Ou", "westeurope"), ("northeu", "northeurope")):
+            await fill(pilot, form, "location", text)  # part of a French or a programmatic name
+            shown = [o.id for o in picker.suggestions.options]
+            assert picker.is_open and expected in shown, shown
+        for text in ("Europe Ouest", "WESTEUROPE", "west europe"):
+            await fill(pilot, form, "location", text)  # a whole name: nothing left to choose
+            assert picker.value == "westeurope" and not picker.is_open
+        await fill(pilot, form, "location", "West US")
+        shown = [o.id for o in picker.suggestions.options]
+        assert "westus3" not in shown  # not a source region (SIG-SOURCE-REGIONS)
+        await fill(pilot, form, "location", "europe")
+        await pilot.press("down", "enter")
+        assert picker.value == "westeurope" and text_of(form, "location") == "West Europe"
+        assert not picker.is_open
+        await pilot.press("tab")
+        assert pilot.app.focused is form.field("description").query_one(Input)
+
+    drive(forms_app, scenario)
+
+
+# --- keys -----------------------------------------------------------------------------------------
+
+
+def test_escape_cancels_and_writes_nothing(forms_app: SigtuiApp, forms_catalog: Catalog) -> None:
+    before = catalog_dump(forms_catalog)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, SUB, "n")
+        await pilot.press(*"rg-new", "escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert form.saved_id is None
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
+def test_help_lists_the_forms_bindings(forms_app: SigtuiApp) -> None:
+    """`?` opens the help where no text is typed (in a text it is a character); F1 anywhere."""
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GALLERY, "n")
+        for focus, key in (("os_type", "question_mark"), ("name", "f1")):
+            form.field(focus).focus_control()
+            await pilot.press(key)
+            await settle(pilot)
+            help_screen = pilot.app.screen
+            assert isinstance(help_screen, HelpScreen) and help_screen.under is form
+            console = Console(width=100, record=True, file=io.StringIO())
+            console.print(bindings_table(form))
+            shown = console.export_text()
+            for binding_id in ("form.save", "form.cancel", "form.help"):
+                assert binding_id in shown
+            await pilot.press("escape")
+            await settle(pilot)
+            assert pilot.app.screen is form
+        await pilot.press("question_mark")
+        assert text_of(form, "name").endswith("?")
+
+    drive(forms_app, scenario)
+
+
+@pytest.mark.parametrize(
+    ("arm_id", "key", "message"),
+    [
+        (VERSION, "n", "no children"),
+        (GROUP, "e", "SIG-UPDATE"),
+        (IMAGE, "e", "SIG-UPDATE"),
+    ],
+)
+def test_nodes_without_that_form_say_so(
+    forms_app: SigtuiApp, arm_id: str, key: str, message: str
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await select_node(pilot, arm_id)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert any(message in n.message for n in pilot.app._notifications)
+
+    drive(forms_app, scenario)
