@@ -17,10 +17,11 @@ import sqlalchemy as sa
 
 from sigtui.catalog import db as catalog_db
 from sigtui.catalog import replication
+from sigtui.catalog import seed as demo_seed
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.seed import load_demo
 from sigtui.cli.accounts import account_group, group_group
 from sigtui.cli.context import CliState, state_of
+from sigtui.cli.insights import INSIGHT_COMMANDS
 from sigtui.cli.options import common_options, expand_multi_values
 from sigtui.cli.output import emit_message
 from sigtui.cli.replication import replication_group
@@ -172,7 +173,7 @@ def db_current(ctx: click.Context) -> None:
 def seed(ctx: click.Context, reset: bool) -> None:
     """Load the demo catalog (the source document's examples)."""
     catalog = state_of(ctx).catalog(seed_default=False)
-    result = load_demo(catalog, reset=reset)
+    result = demo_seed.load_demo(catalog, reset=reset)
     emit_message(result.summary(), catalog=catalog.display_name)
 
 
@@ -183,5 +184,6 @@ for _group in (
     snapshot_group,
     sig_group,
     replication_group,
+    *INSIGHT_COMMANDS,
 ):
     cli.add_command(_group)

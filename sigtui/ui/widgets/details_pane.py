@@ -75,6 +75,8 @@ class DetailsPane(VerticalScroll):
         details = self.details
         if self.ref is None or details is None or details.kind != browse.VERSION:
             return
+        if self.app.screen is not self.screen:  # covered by a form or another screen
+            return
         if dict(details.fields).get("Replication", "").startswith("InProgress"):
             self.load(self.ref)
 
@@ -91,6 +93,8 @@ class DetailsPane(VerticalScroll):
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
+        if details == self.details:
+            return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details
         await self.remove_children()
         widgets: list[Static | DataTable[str]] = [

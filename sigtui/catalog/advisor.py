@@ -1,0 +1,201 @@
+"""The replica advisor (SIG-SCALE, the source document's "Mise à l'échelle").
+
+From what will be deployed at once in one region, the minimum replicas of an image
+version there, and a recommended count with a stated over-provisioning margin:
+
+- VMs that are not in scale sets: one replica per 20 VMs created concurrently
+  (120 VMs -> 6 replicas);
+- scale sets: one replica per scale-set deployment of up to 600 instances deployed
+  concurrently (5 x 600 -> 5 replicas); a larger scale set counts one replica per 600;
+- "always over-provision": the recommendation adds 20 %, rounded up, at least one more,
+  within the 100 replicas a region may hold (SIG-REPLICAS).
+
+A scale set from a gallery image holds up to 1,000 instances (600 from a managed image).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.models import TargetRegion
+from sigtui.catalog.regions import get_region
+
+VMS_PER_REPLICA = 20  # non-VMSS VMs created concurrently per replica
+INSTANCES_PER_REPLICA = 600  # instances of a scale-set deployment per replica
+MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE = 1_000
+MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE = 600
+MARGIN_PERCENT = 20
+MARGIN_AT_LEAST = 1
+
+MARGIN_TEXT = (
+    f"+{MARGIN_PERCENT} % over the minimum, rounded up, at least +{MARGIN_AT_LEAST} "
+    f"(at most {MAX_REPLICAS_PER_REGION} per region): the source document advises always "
+    "over-provisioning replicas, for the image's size, content and OS type"
+)
+
+ENOUGH = "enough"  # at least the recommended count
+NO_MARGIN = "noMargin"  # the minimum, not the margin
+TOO_FEW = "tooFew"  # below the minimum: a warning
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is deployed at once in one region from one image version."""
+
+    concurrent_vms: int = 0
+    scale_sets: int = 0
+    instances_per_scale_set: int = INSTANCES_PER_REPLICA
+
+
+@dataclass(frozen=True)
+class Advice:
+    plan: Plan
+    for_vms: int  # replicas for the VMs outside scale sets
+    for_scale_sets: int  # replicas for the scale sets
+    minimum: int
+    margin: int  # replicas added to the minimum
+    recommended: int
+    warnings: tuple[str, ...] = ()
+    margin_text: str = MARGIN_TEXT
+
+
+def _whole(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CatalogError("SIG-INPUT", f"{what} must be a whole number, 0 or more, not {value!r}")
+    return value
+
+
+def check_plan(plan: Plan) -> Plan:
+    """Refuse what cannot be planned: negative counts (SIG-INPUT), a scale set larger than
+    a gallery image allows (SIG-SCALE)."""
+    _whole(plan.concurrent_vms, "concurrent VMs")
+    _whole(plan.scale_sets, "scale sets")
+    size = _whole(plan.instances_per_scale_set, "instances per scale set")
+    if size < 1:
+        raise CatalogError("SIG-INPUT", "a scale set has at least 1 instance")
+    if size > MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:
+        raise CatalogError(
+            "SIG-SCALE",
+            f"a scale set from a gallery image holds at most "
+            f"{MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:,} instances, not {size:,}; "
+            "split it into several scale sets",
+        )
+    return plan
+
+
+def _ceil_div(n: int, d: int) -> int:
+    return -(-n // d)
+
+
+def margin_for(minimum: int) -> int:
+    """The over-provisioning margin: +20 % rounded up, at least +1."""
+    return max(MARGIN_AT_LEAST, _ceil_div(minimum * MARGIN_PERCENT, 100))
+
+
+def advise(plan: Plan) -> Advice:
+    """The minimum and recommended replicas in one region for `plan`."""
+    check_plan(plan)
+    for_vms = _ceil_div(plan.concurrent_vms, VMS_PER_REPLICA)
+    per_set = _ceil_div(plan.instances_per_scale_set, INSTANCES_PER_REPLICA)
+    for_scale_sets = plan.scale_sets * per_set
+    minimum = max(1, for_vms + for_scale_sets)  # every target region holds one at least
+    recommended = min(MAX_REPLICAS_PER_REGION, minimum + margin_for(minimum))
+    return Advice(
+        plan,
+        for_vms,
+        for_scale_sets,
+        minimum,
+        max(0, recommended - minimum),
+        recommended,
+        _warnings(plan, minimum, recommended),
+    )
+
+
+def _warnings(plan: Plan, minimum: int, recommended: int) -> tuple[str, ...]:
+    found = []
+    if minimum > MAX_REPLICAS_PER_REGION:
+        found.append(
+            f"{minimum} replicas are needed but a region holds at most "
+            f"{MAX_REPLICAS_PER_REGION} (SIG-REPLICAS): spread the deployments over regions "
+            "or over time"
+        )
+    elif recommended - minimum < margin_for(minimum):
+        found.append(
+            f"the margin is cut to {recommended - minimum} by the limit of "
+            f"{MAX_REPLICAS_PER_REGION} replicas per region"
+        )
+    if (
+        plan.scale_sets
+        and plan.instances_per_scale_set > MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE
+    ):
+        found.append(
+            f"scale sets of {plan.instances_per_scale_set:,} instances need a gallery image: "
+            f"from a managed image a scale set holds at most "
+            f"{MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE}"
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A version's current replicas in a region against the advice."""
+
+    region: str  # programmatic name
+    current: int
+    advice: Advice
+    status: str  # enough | noMargin | tooFew
+
+    @property
+    def message(self) -> str:
+        region = get_region(self.region).display_name
+        if self.status == TOO_FEW:
+            return (
+                f"too few replicas in {region}: {self.current}, at least "
+                f"{self.advice.minimum} needed ({self.advice.recommended} recommended)"
+            )
+        if self.status == NO_MARGIN:
+            return (
+                f"{self.current} replicas in {region} meet the minimum of "
+                f"{self.advice.minimum} without the margin ({self.advice.recommended} "
+                "recommended)"
+            )
+        return (
+            f"{self.current} replicas in {region}: enough ({self.advice.recommended} recommended)"
+        )
+
+
+def compare(advice: Advice, region: str, current: int) -> Comparison:
+    """How `current` replicas in `region` stand against `advice`."""
+    if current < advice.minimum:
+        status = TOO_FEW
+    elif current < advice.recommended:
+        status = NO_MARGIN
+    else:
+        status = ENOUGH
+    return Comparison(get_region(region).name, current, advice, status)
+
+
+def regional_replicas(db: Session, version_pk: int) -> dict[str, int]:
+    """A version's regional replica counts, by programmatic region name (one query)."""
+    rows = db.exec(
+        select(TargetRegion.region, TargetRegion.replica_count).where(
+            TargetRegion.version_pk == version_pk
+        )
+    )
+    return dict(rows.all())
+
+
+def compare_version(db: Session, version_pk: int, region: str, plan: Plan) -> Comparison:
+    """The advice for `plan` against the version's replicas in `region` (any spelling);
+    SIG-NOT-FOUND when the version does not replicate there."""
+    name = get_region(region, field="region")
+    current = regional_replicas(db, version_pk)
+    if name.name not in current:
+        raise CatalogError(
+            "SIG-NOT-FOUND", f"{name.display_name} is not a target region of this version"
+        )
+    return compare(advise(plan), name.name, current[name.name])

@@ -1,0 +1,185 @@
+"""The cleanup list (SIG-EOL): image versions and definitions past their end-of-life
+date, and what they cost per month (SIG-BILLING), for a screen that deletes them.
+
+One query lists what expired (versions and definitions together); the costs come from
+`costs.rollup` (SQL aggregates). A definition's cost is that of all its versions; a
+definition that still has versions cannot be deleted (SIG-DELETE): `blocked_by` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from sigtui.catalog import ids
+from sigtui.catalog.browse import DEFINITION, VERSION
+from sigtui.catalog.costs import (
+    CATALOG,
+    CATALOG_LEVEL,
+    Cost,
+    PriceSheet,
+    Scope,
+    check_basis,
+    rollup,
+    scope_clause,
+)
+from sigtui.catalog.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ResourceGroup,
+    Subscription,
+)
+
+
+@dataclass(frozen=True)
+class Expired:
+    """A version or definition past its end-of-life date."""
+
+    kind: str  # "version" | "definition" (browse's node kinds)
+    pk: int
+    arm_id: str
+    name: str  # the version's `Major.Minor.Patch`, or the definition's name
+    subscription: str
+    gallery: str
+    definition: str
+    location: str
+    end_of_life_date: date
+    days_past: int  # days since its end of life
+    etag: int  # for a delete with if_match (SIG-CONFLICT)
+    versions: int  # a definition's versions (0 for a version)
+    cost: Cost  # a definition: all its versions
+
+    @property
+    def blocked_by(self) -> str | None:
+        """Why it cannot be deleted yet (SIG-DELETE), or None."""
+        if self.kind == DEFINITION and self.versions:
+            if self.versions == 1:
+                return "it still has 1 version; delete it first"
+            return f"it still has {self.versions} versions; delete them first"
+        return None
+
+
+@dataclass(frozen=True)
+class CleanupList:
+    currency: str
+    basis: str
+    today: date
+    items: list[Expired]  # costliest first, then the longest expired
+    monthly_storage: Decimal  # what deleting every item saves per month (no double count)
+
+
+def _version_rows(today: date, scope: Scope) -> Any:
+    return (
+        select(
+            sa.literal(VERSION).label("kind"),
+            col(ImageVersion.pk),
+            col(Subscription.subscription_id),
+            col(Subscription.name).label("subscription"),
+            col(ResourceGroup.name).label("group_name"),
+            col(Gallery.name).label("gallery"),
+            col(ImageDefinition.name).label("definition"),
+            col(ImageVersion.name).label("version"),
+            col(ImageVersion.location),
+            col(ImageVersion.end_of_life_date),
+            col(ImageVersion.etag),
+            sa.literal(0).label("versions"),
+        )
+        .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
+        .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
+        .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
+        .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
+        .where(col(ImageVersion.end_of_life_date) < today, scope_clause(scope))
+    )
+
+
+def _definition_rows(today: date, scope: Scope) -> Any:
+    versions = (
+        select(func.count())
+        .where(col(ImageVersion.definition_pk) == col(ImageDefinition.pk))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            sa.literal(DEFINITION).label("kind"),
+            col(ImageDefinition.pk),
+            col(Subscription.subscription_id),
+            col(Subscription.name).label("subscription"),
+            col(ResourceGroup.name).label("group_name"),
+            col(Gallery.name).label("gallery"),
+            col(ImageDefinition.name).label("definition"),
+            sa.cast(sa.null(), sa.String).label("version"),
+            col(ImageDefinition.location),
+            col(ImageDefinition.end_of_life_date),
+            col(ImageDefinition.etag),
+            versions.label("versions"),
+        )
+        .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
+        .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
+        .join(Subscription, col(Subscription.pk) == col(ImageDefinition.subscription_pk))
+        .where(
+            col(ImageDefinition.end_of_life_date) < today,
+            scope_clause(scope, definitions=True),
+        )
+    )
+
+
+def _arm_id(row: Any) -> str:
+    if row.kind == VERSION:
+        return ids.version_id(
+            row.subscription_id, row.group_name, row.gallery, row.definition, row.version
+        )
+    return ids.definition_id(row.subscription_id, row.group_name, row.gallery, row.definition)
+
+
+def expired(
+    db: Session,
+    now: datetime,
+    sheet: PriceSheet,
+    basis: str | None = None,
+    scope: Scope = CATALOG,
+) -> CleanupList:
+    """Versions and definitions whose end-of-life date is before `now`'s date, with their
+    monthly cost: one listing query and three cost rollups."""
+    chosen = check_basis(basis, sheet)
+    today = now.date()
+    statement = sa.union_all(_version_rows(today, scope), _definition_rows(today, scope))
+    rows = db.exec(statement).all()  # type: ignore[call-overload]
+    version_expired = col(ImageVersion.end_of_life_date) < today
+    definition_expired = col(ImageDefinition.end_of_life_date) < today
+    costs = {
+        (VERSION, line.pk): line.cost
+        for line in rollup(db, sheet, VERSION, scope, chosen, where=[version_expired])
+    }
+    costs |= {
+        (DEFINITION, line.pk): line.cost
+        for line in rollup(db, sheet, DEFINITION, scope, chosen, where=[definition_expired])
+    }
+    [both] = rollup(
+        db, sheet, CATALOG_LEVEL, scope, chosen, where=[sa.or_(version_expired, definition_expired)]
+    )
+    items = [
+        Expired(
+            kind=row.kind,
+            pk=row.pk,
+            arm_id=_arm_id(row),
+            name=row.version if row.kind == VERSION else row.definition,
+            subscription=row.subscription,
+            gallery=row.gallery,
+            definition=row.definition,
+            location=row.location,
+            end_of_life_date=row.end_of_life_date,
+            days_past=(today - row.end_of_life_date).days,
+            etag=row.etag,
+            versions=int(row.versions),
+            cost=costs.get((row.kind, row.pk), Cost()),
+        )
+        for row in rows
+    ]
+    items.sort(key=lambda i: (-i.cost.monthly_storage, i.end_of_life_date, i.arm_id.casefold()))
+    return CleanupList(sheet.currency, chosen, today, items, both.cost.monthly_storage)
