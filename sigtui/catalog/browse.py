@@ -237,6 +237,8 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
     if eta is None:
         return ""
     minutes = max(0, int((eta - now).total_seconds()) // 60)
+    if minutes == 0:
+        return "< 1 min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
 
