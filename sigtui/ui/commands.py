@@ -46,6 +46,10 @@ MAIN_COMMANDS = (
         "replication",
         "Every version x region in flight or failed, live; retry failures",
     ),
+    Command("Limits", "limits", "Galleries, definitions and versions per subscription x region"),
+    Command("Costs", "costs", "Monthly storage and one-time egress; a what-if calculator"),
+    Command("Replica advisor", "advisor", "Replicas for a deployment; checks the selected version"),
+    Command("Cleanup", "cleanup", "Versions and definitions past end of life; delete them"),
     Command("Reload", "reload", "Reload the selected node and its siblings from the catalog"),
 )
 

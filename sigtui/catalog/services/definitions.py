@@ -23,6 +23,15 @@ from sigtui.catalog.services._common import (
 )
 
 # Fields that may change (SIG-UPDATE): recommended vCPUs and memory, description, EOL, tags.
+DEFINITION_UPDATABLE = (
+    "description",
+    "end_of_life_date",
+    "min_vcpus",
+    "max_vcpus",
+    "min_memory_gb",
+    "max_memory_gb",
+    "tags",
+)
 DEFINITION_IMMUTABLE = (
     "name",
     "location",

@@ -36,6 +36,7 @@ from sigtui.catalog.services._common import (
 
 # Fields that may change (SIG-UPDATE): target regions and their replica counts,
 # exclude-from-latest, end-of-life date, tags.
+VERSION_UPDATABLE = ("target_regions", "exclude_from_latest", "end_of_life_date", "tags")
 VERSION_IMMUTABLE = (
     "name",
     "location",

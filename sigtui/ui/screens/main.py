@@ -56,6 +56,10 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("v", "all_versions", "All versions", id="main.all_versions"),
         Binding("r", "replication", "Replication", id="main.replication"),
+        Binding("l", "limits", "Limits", show=False, id="main.limits"),
+        Binding("dollar_sign", "costs", "Costs", key_display="$", show=False, id="main.costs"),
+        Binding("a", "advisor", "Advisor", show=False, id="main.advisor"),
+        Binding("x", "cleanup", "Cleanup", show=False, id="main.cleanup"),
         Binding("tab", "focus_next", "Switch pane", show=False, id="main.switch_pane"),
     ]
 
@@ -163,6 +167,42 @@ class MainScreen(Screen[None]):
         from sigtui.ui.screens.replication import ReplicationScreen
 
         self.app.push_screen(ReplicationScreen(self.catalog), self.jump_to)
+
+    def action_limits(self) -> None:
+        from sigtui.ui.screens.limits import LimitsScreen
+
+        self.app.push_screen(LimitsScreen(self.catalog), self.jump_to)
+
+    def action_costs(self) -> None:
+        from sigtui.ui.screens.costs import CostScreen
+
+        self.app.push_screen(CostScreen(self.catalog), self.jump_to)
+
+    def action_cleanup(self) -> None:
+        from sigtui.ui.screens.cleanup import CleanupScreen
+
+        self.app.push_screen(CleanupScreen(self.catalog), self.jump_to)
+
+    def action_advisor(self) -> None:
+        from sigtui.ui.screens.advisor import AdvisedVersion, AdvisorResult, AdvisorScreen
+        from sigtui.ui.screens.costs import version_label
+
+        node = self.selected()
+        entry = node.data.node if node and node.data else None
+        version = None
+        if entry is not None and entry.ref.kind == browse.VERSION and entry.arm_id:
+            version = AdvisedVersion(entry.ref.pk, entry.arm_id, version_label(entry.arm_id))
+
+        def done(result: AdvisorResult | None) -> None:
+            if result is None:
+                return
+            self.jump_to(result.arm_id)
+            if result.edit:
+                from sigtui.ui.screens.forms import open_edit_form
+
+                open_edit_form(self)
+
+        self.app.push_screen(AdvisorScreen(self.catalog, version), done)
 
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""

@@ -12,6 +12,7 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import rules, schemas, services
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.models import DiskType, ImageDefinition
+from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import DefinitionState, Place
 from sigtui.ui.screens.forms.fields import (
@@ -33,15 +34,7 @@ SPECIALIZED_HINT = (
     "Specialized (SIG-OSSTATE): VMs keep the source's computer name and accounts, "
     "have no osProfile; portal/API only while in preview"
 )
-UPDATABLE = (
-    "description",
-    "end_of_life_date",
-    "min_vcpus",
-    "max_vcpus",
-    "min_memory_gb",
-    "max_memory_gb",
-    "tags",
-)
+UPDATABLE = DEFINITION_UPDATABLE
 CREATE_FIELDS = (
     "name",
     "location",

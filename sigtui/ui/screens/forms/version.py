@@ -14,6 +14,7 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import browse, rules, schemas, services
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.models import ImageVersion
+from sigtui.catalog.services.versions import VERSION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import SourceChoice, VersionPlace, VersionState
 from sigtui.ui.screens.forms.data_disks import DataDisksField
@@ -41,7 +42,7 @@ TARGETS_CREATE_HINT = (
 TARGETS_EDIT_HINT = (
     "replicas change; a region's storage type stays (SIG-ZRS), so does the source region"
 )
-UPDATABLE = ("target_regions", "exclude_from_latest", "end_of_life_date", "tags")
+UPDATABLE = VERSION_UPDATABLE
 
 
 def ordered_sources(

@@ -1,0 +1,180 @@
+"""`a`: the replica advisor (SIG-SCALE).
+
+From VMs created concurrently, scale-set deployments and instances per scale set: the
+minimum and recommended replicas in one region, the margin's wording and the scale-set
+caps. Opened with a version selected, it compares the advice with that version's replicas
+in each of its target regions and warns where they are too few; `e` then opens the
+version's edit form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from sigtui.catalog import advisor
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+
+FIELDS = ("vms", "scale-sets", "instances")
+STATUS_MARKUP = {advisor.TOO_FEW: "$error", advisor.NO_MARGIN: "$warning", advisor.ENOUGH: ""}
+CAPS = (
+    f"A scale set holds at most {advisor.MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:,} "
+    f"instances from a gallery image ({advisor.MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE} "
+    "from a managed image)."
+)
+RULES = (
+    f"One replica per {advisor.VMS_PER_REPLICA} VMs created concurrently; one per scale-set "
+    f"deployment of up to {advisor.INSTANCES_PER_REPLICA} instances deployed concurrently."
+)
+
+
+@dataclass(frozen=True)
+class AdvisedVersion:
+    """The version the advisor was opened on."""
+
+    pk: int
+    arm_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AdvisorResult:
+    """What the advisor closes with: a version to go to, and whether to edit it."""
+
+    arm_id: str
+    edit: bool = False
+
+
+def whole(text: str, what: str) -> int:
+    value = text.strip()
+    if not value.isdigit():
+        raise CatalogError("SIG-INPUT", f"{what} must be a whole number, 0 or more")
+    return int(value)
+
+
+def plan_of(vms: str, scale_sets: str, instances: str) -> advisor.Plan:
+    return advisor.Plan(
+        whole(vms, "concurrent VMs"),
+        whole(scale_sets, "scale sets"),
+        whole(instances, "instances per scale set"),
+    )
+
+
+def advice_text(advice: advisor.Advice) -> str:
+    lines = [
+        f"Minimum [b]{advice.minimum}[/b] replicas per region "
+        f"({advice.for_vms} for VMs + {advice.for_scale_sets} for scale sets)",
+        f"Recommended [b]{advice.recommended}[/b] (+{advice.margin})",
+        f"[dim]{escape(advice.margin_text)}[/dim]",
+    ]
+    lines += [f"[$warning]⚠ {escape(w)}[/]" for w in advice.warnings]
+    return "\n".join(lines)
+
+
+def comparison_text(found: list[advisor.Comparison]) -> str:
+    lines = []
+    for comparison in found:
+        colour = STATUS_MARKUP[comparison.status]
+        mark = "⚠ " if comparison.status == advisor.TOO_FEW else "· "
+        text = escape(mark + comparison.message)
+        lines.append(f"[{colour}]{text}[/]" if colour else text)
+    return "\n".join(lines)
+
+
+class AdvisorScreen(Screen[AdvisorResult | None]):
+    CSS_PATH = "../insights.tcss"
+    help_title = "Replica advisor"
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="advisor.back"),
+        Binding("e", "edit", "Edit version", id="advisor.edit"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, replicas: dict[str, int]) -> None:
+            super().__init__()
+            self.replicas = replicas
+
+    def __init__(self, catalog: Catalog, version: AdvisedVersion | None = None) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.version = version
+        self.replicas: dict[str, int] = {}
+        self.comparisons: list[advisor.Comparison] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="advisor"):
+            yield Static(f"[b]Replica advisor[/b] (SIG-SCALE) · {RULES}", classes="insight-summary")
+            for field, label, value in (
+                ("vms", "VMs created concurrently (not in scale sets)", "120"),
+                ("scale-sets", "Scale-set deployments at once", "0"),
+                ("instances", "Instances per scale set", str(advisor.INSTANCES_PER_REPLICA)),
+            ):
+                with Horizontal(classes="advisor-row"):
+                    yield Label(label)
+                    yield Input(value, id=f"advisor-{field}", restrict=r"[0-9]*")
+            yield Static("", id="advisor-result")
+            yield Static(CAPS, classes="insight-note")
+            yield Static("", id="advisor-version")
+            yield Static("", id="advisor-comparison")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#advisor-vms", Input).focus()
+        if self.version is not None:
+            self.query_one("#advisor-version", Static).update(
+                f"[b]{escape(self.version.label)}[/b]: its replicas per target region"
+            )
+            self.load()
+        self.recompute()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit":
+            return self.version is not None and not self.catalog.readonly
+        return True
+
+    @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
+    def load(self) -> None:
+        assert self.version is not None
+        with self.catalog.read() as db:
+            replicas = advisor.regional_replicas(db, self.version.pk)
+        self.post_message(self.Loaded(replicas))
+
+    def on_advisor_screen_loaded(self, message: Loaded) -> None:
+        self.replicas = message.replicas
+        self.recompute()
+
+    @on(Input.Changed)
+    def recompute(self) -> None:
+        result = self.query_one("#advisor-result", Static)
+        try:
+            advice = advisor.advise(
+                plan_of(*(self.query_one(f"#advisor-{f}", Input).value for f in FIELDS))
+            )
+        except CatalogError as error:
+            result.update(f"[$error]{escape(str(error))}[/]")
+            self.comparisons = []
+            self.query_one("#advisor-comparison", Static).update("")
+            return
+        result.update(advice_text(advice))
+        self.comparisons = [
+            advisor.compare(advice, region, count) for region, count in self.replicas.items()
+        ]
+        self.query_one("#advisor-comparison", Static).update(comparison_text(self.comparisons))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_edit(self) -> None:
+        if self.version is not None:
+            self.dismiss(AdvisorResult(self.version.arm_id, edit=True))

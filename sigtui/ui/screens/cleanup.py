@@ -1,0 +1,166 @@
+"""`x`: the cleanup list (SIG-EOL): image versions and definitions past their end of life,
+what each costs per month (SIG-BILLING), and delete (asks first) from there.
+
+The list is `cleanup.expired` (one listing query and cost rollups) in a thread worker;
+a delete goes through the services with the row's etag (SIG-CONFLICT), and a refused one
+(SIG-DELETE: a definition that still has versions) shows its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sigtui.catalog import browse, cleanup, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.regions import find_region
+from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
+from sigtui.ui.screens.costs import money, price_sheet
+
+COLUMNS = ("Kind", "Resource", "Region", "End of life", "Expired", "Per month", "Note")
+DELETERS: dict[str, Callable[..., None]] = {
+    browse.VERSION: services.delete_version,
+    browse.DEFINITION: services.delete_definition,
+}
+KINDS = {browse.VERSION: "image version", browse.DEFINITION: "image definition"}
+
+
+def resource_label(item: cleanup.Expired) -> str:
+    if item.kind == browse.VERSION:
+        return f"{item.gallery}/{item.definition} {item.name}"
+    return f"{item.gallery}/{item.definition}"
+
+
+def region_label(location: str) -> str:
+    region = find_region(location)
+    return region.display_name if region else location
+
+
+class CleanupScreen(Screen[str | None]):
+    """Expired versions and definitions, costliest first; `d` deletes the selected one."""
+
+    CSS_PATH = "../insights.tcss"
+    help_title = "Cleanup"
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="cleanup.back"),
+        Binding("enter", "open", "Show in tree", id="cleanup.open"),
+        Binding("d", "delete", "Delete", id="cleanup.delete"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, found: cleanup.CleanupList) -> None:
+            super().__init__()
+            self.found = found
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.items: dict[str, cleanup.Expired] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="cleanup-summary", classes="insight-summary")
+        yield DataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cleanup-table", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        table.focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete" and self.catalog.readonly:
+            return None
+        return True
+
+    @work(thread=True, exclusive=True, group="cleanup", exit_on_error=False)
+    def load(self) -> None:
+        sheet = price_sheet(self.catalog)
+        with self.catalog.read() as db:
+            found = cleanup.expired(db, self.catalog.clock.now(), sheet)
+        self.post_message(self.Loaded(found))
+
+    def on_cleanup_screen_loaded(self, message: Loaded) -> None:
+        found = message.found
+        self.items = {item.arm_id: item for item in found.items}
+        summary = self.query_one("#cleanup-summary", Static)
+        if not found.items:
+            summary.update(f"Nothing is past its end of life on {found.today:%Y-%m-%d}.")
+        else:
+            summary.update(
+                f"{len(found.items)} past their end of life on {found.today:%Y-%m-%d} · "
+                f"deleting them all saves [b]{money(found.monthly_storage, found.currency)}"
+                f"[/b] per month (basis {found.basis})"
+            )
+        self._fill(found)
+
+    def _fill(self, found: cleanup.CleanupList) -> None:
+        table = self.query_one("#cleanup-table", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for item in found.items:
+            table.add_row(
+                "version" if item.kind == browse.VERSION else "definition",
+                resource_label(item),
+                region_label(item.location),
+                f"{item.end_of_life_date:%Y-%m-%d}",
+                Text(f"{item.days_past} days ago", style="bold" if item.days_past > 90 else ""),
+                money(item.cost.monthly_storage, found.currency),
+                Text(item.blocked_by or "", style="dim"),
+                key=item.arm_id,
+            )
+        if found.items:
+            table.move_cursor(row=min(cursor, len(found.items) - 1))
+
+    def selected(self) -> cleanup.Expired | None:
+        table = self.query_one("#cleanup-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(str(key))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_open(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self.dismiss(item.arm_id)
+
+    def action_delete(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        kind = KINDS[item.kind]
+        question = (
+            f"Delete {kind} [b]{resource_label(item)}[/b], past its end of life since "
+            f"{item.end_of_life_date:%Y-%m-%d}?\n\n{item.arm_id}\n\nThis cannot be undone."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(item)
+
+        self.app.push_screen(ConfirmScreen(f"Delete {kind}", question), answered)
+
+    def _delete(self, item: cleanup.Expired) -> None:
+        kind = KINDS[item.kind]
+        try:
+            with self.catalog.write() as db:
+                DELETERS[item.kind](db, item.arm_id, if_match=str(item.etag))
+        except CatalogError as error:
+            self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", str(error)))
+            return
+        self.notify(f"Deleted {kind} {resource_label(item)}.")
+        self.load()

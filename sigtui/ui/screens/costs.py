@@ -1,0 +1,289 @@
+"""`$`: what the catalog's image versions cost (SIG-BILLING), and a what-if calculator.
+
+The cost screen shows the totals, bar charts by region and by gallery, and a table by
+version (monthly storage, one-time egress, replicas), in the price sheet's currency with
+its date, source and certainty. The report is a few SQL aggregates (`costs.cost_report`),
+read in a thread worker. `w` opens the calculator: a version's size, its source region and
+target regions (`region=replicas=storage`, one a line) priced by `costs.what_if` as you
+type, errors shown inline with their rule code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+
+from sigtui.catalog import costs
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.regions import find_region, get_region
+from sigtui.catalog.services import parse_target_region
+
+CHART_ROWS = 8
+CHART_BAR = 24
+COLUMNS = ("Version", "Monthly storage", "One-time egress", "Replicas", "Egress GB")
+
+
+def money(value: Decimal, currency: str) -> str:
+    return f"{value:,.2f} {currency}"
+
+
+def last_name(arm_id: str) -> str:
+    return arm_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def version_label(arm_id: str) -> str:
+    """`gallery/definition version` from a version's ARM id."""
+    parts = arm_id.split("/")
+    names = dict(zip(parts[::2], parts[1::2], strict=False))
+    return f"{names.get('galleries', '?')}/{names.get('images', '?')} {names.get('versions', '?')}"
+
+
+def region_name(name: str) -> str:
+    region = find_region(name)
+    return region.display_name if region else name
+
+
+def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str) -> str:
+    """Text bars (markup), the largest first, scaled to the largest."""
+    rows = sorted(items, key=lambda item: -item[1])[:CHART_ROWS]
+    top = max((value for _, value in rows), default=Decimal(0))
+    if not rows or top <= 0:
+        return "[dim]nothing billed[/dim]"
+    width = max(len(label) for label, _ in rows)
+    lines = []
+    for label, value in rows:
+        filled = max(1, round(CHART_BAR * value / top)) if value else 0
+        bar = "█" * filled + " " * (CHART_BAR - filled)
+        lines.append(f"{escape(label.ljust(width))} [$accent]{bar}[/] {money(value, currency)}")
+    return "\n".join(lines)
+
+
+def certainty_text(sheet: costs.PriceSheet) -> str:
+    """How sure the sheet's figures are, e.g. `22 unverified, 2 third-party`."""
+    counts = Counter(figure.certainty for figure in sheet.figures())
+    return ", ".join(f"{counts[c]} {c}" for c in costs.CERTAINTIES if counts[c])
+
+
+def sheet_text(sheet: costs.PriceSheet, basis: str) -> str:
+    return (
+        f"Prices in {sheet.currency} · sheet {escape(sheet.origin)}, {sheet.date} · "
+        f"basis {basis} · certainty: {certainty_text(sheet)}\n"
+        f"[dim]{escape(sheet.source)}[/dim]"
+    )
+
+
+def price_sheet(catalog: Catalog) -> costs.PriceSheet:
+    """The user's sheet when the app was given one (`catalog.extras["prices"]`)."""
+    return costs.load_sheet(catalog.extras.get("prices"))
+
+
+class CostScreen(Screen[str | None]):
+    """The catalog's costs; enter goes to the version, `w` opens the what-if calculator."""
+
+    CSS_PATH = "../insights.tcss"
+    help_title = "Costs"
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="costs.back"),
+        Binding("enter", "open_version", "Show version", id="costs.open"),
+        Binding("w", "what_if", "What-if", id="costs.what_if"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, report: costs.CostReport) -> None:
+            super().__init__()
+            self.report = report
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="costs-total", classes="insight-summary")
+        yield Static("", id="costs-sheet", classes="insight-note")
+        with Horizontal(id="cost-charts"):
+            with Vertical(classes="chart"):
+                yield Label("[b]Monthly storage by region[/b]")
+                yield Static("", id="chart-regions")
+            with Vertical(classes="chart"):
+                yield Label("[b]Monthly storage by gallery[/b]")
+                yield Static("", id="chart-galleries")
+        yield DataTable(id="costs-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#costs-table", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
+    def load(self) -> None:
+        sheet = price_sheet(self.catalog)
+        with self.catalog.read() as db:
+            report = costs.cost_report(db, sheet)
+        self.post_message(self.Loaded(report))
+
+    def on_cost_screen_loaded(self, message: Loaded) -> None:
+        report = message.report
+        cur = report.currency
+        total = report.total
+        self.query_one("#costs-total", Static).update(
+            f"[b]{money(total.monthly_storage, cur)}[/b] per month of storage · "
+            f"[b]{money(total.one_time_egress, cur)}[/b] one-time egress · "
+            f"{total.replicas} replicas billed · the gallery service itself is free"
+        )
+        self.query_one("#costs-sheet", Static).update(sheet_text(report.sheet, report.basis))
+        regions = [(region_name(k), c.monthly_storage) for k, c in report.by_region.items()]
+        galleries = [(last_name(k), c.monthly_storage) for k, c in report.by_gallery.items()]
+        self.query_one("#chart-regions", Static).update(bar_chart(regions, cur))
+        self.query_one("#chart-galleries", Static).update(bar_chart(galleries, cur))
+        self._fill(report)
+
+    def _fill(self, report: costs.CostReport) -> None:
+        table = self.query_one("#costs-table", DataTable)
+        table.clear()
+        cur = report.currency
+        for arm_id, cost in report.by_version.items():
+            table.add_row(
+                version_label(arm_id),
+                money(cost.monthly_storage, cur),
+                money(cost.one_time_egress, cur),
+                str(cost.replicas),
+                f"{cost.egress_gb:,}",
+                key=arm_id,
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_open_version(self) -> None:
+        table = self.query_one("#costs-table", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.dismiss(str(key))
+
+    def action_what_if(self) -> None:
+        self.app.push_screen(WhatIfScreen(price_sheet(self.catalog)))
+
+
+# --- the what-if calculator ----------------------------------------------------------------
+
+DEFAULT_SIZE = "128"
+DEFAULT_SOURCE = "westeurope"
+DEFAULT_TARGETS = "westeurope=2\neastus=1\nnortheurope=1=Standard_ZRS"
+
+
+def parse_targets(text: str) -> list[costs.Target]:
+    """`region[=replicas][=storage]` lines (blank lines skipped): 1 replica and
+    Standard_LRS where not given, as `az` does."""
+    targets = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        spec = parse_target_region(line)
+        storage = str(spec.storage_account_type or costs.LRS)
+        replicas = 1 if spec.replica_count is None else spec.replica_count
+        targets.append((spec.region, replicas, storage))
+    return targets
+
+
+def parse_size(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip())
+    except ArithmeticError:
+        raise CatalogError(
+            "SIG-INPUT", f"the size must be a number of GiB, not {text!r}", field="size_gb"
+        ) from None
+
+
+def estimate(size: str, source: str, targets: str, sheet: costs.PriceSheet) -> costs.Estimate:
+    """The calculator's figures; CatalogError (with its rule code) on bad input."""
+    return costs.what_if(parse_size(size), parse_targets(targets), source.strip(), sheet)
+
+
+def estimate_text(result: costs.Estimate) -> str:
+    cur = result.currency
+    lines = [
+        f"[b]{money(result.monthly, cur)}[/b] per month (storage, {result.replicas} replicas)",
+        f"[b]{money(result.one_time, cur)}[/b] one time (egress to the other regions)",
+        "",
+    ]
+    for name, cost in result.by_region.items():
+        region = get_region(name).display_name
+        lines.append(
+            f"{escape(region):<22} {cost.replicas:>3} × replica  "
+            f"{money(cost.monthly_storage, cur):>14}/month  "
+            f"{money(cost.one_time_egress, cur):>12} once"
+        )
+    return "\n".join(lines)
+
+
+class WhatIfScreen(Screen[None]):
+    """What a version would cost: updated on every keystroke (`costs.what_if`)."""
+
+    CSS_PATH = "../insights.tcss"
+    help_title = "What-if"
+
+    BINDINGS = [Binding("escape", "close", "Back", id="what_if.back")]
+
+    def __init__(self, sheet: costs.PriceSheet) -> None:
+        super().__init__()
+        self.sheet = sheet
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="what-if"):
+            yield Static(
+                "[b]What-if[/b]: the cost of one image version (SIG-BILLING)",
+                classes="insight-summary",
+            )
+            with Horizontal(classes="what-if-row"):
+                yield Label("Size (GiB, OS + data disks)")
+                yield Input(DEFAULT_SIZE, id="what-if-size", restrict=r"[0-9.]*")
+            with Horizontal(classes="what-if-row"):
+                yield Label("Source region")
+                yield Input(DEFAULT_SOURCE, id="what-if-source")
+            yield Label("Target regions, one a line: region[=replicas][=storage type]")
+            yield TextArea(DEFAULT_TARGETS, id="what-if-targets", show_line_numbers=False)
+            yield Static("", id="what-if-result")
+            yield Static(sheet_text(self.sheet, self.sheet.default_basis), classes="insight-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#what-if-size", Input).focus()
+        self.recompute()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def recompute(self) -> None:
+        result = self.query_one("#what-if-result", Static)
+        try:
+            figures = estimate(
+                self.query_one("#what-if-size", Input).value,
+                self.query_one("#what-if-source", Input).value,
+                self.query_one("#what-if-targets", TextArea).text,
+                self.sheet,
+            )
+        except CatalogError as error:
+            result.set_class(True, "-error")
+            result.update(f"[$error]{escape(str(error))}[/]")
+            return
+        result.set_class(False, "-error")
+        result.update(estimate_text(figures))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

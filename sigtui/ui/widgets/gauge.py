@@ -1,0 +1,77 @@
+"""A gauge: a bar, the numbers, and a colour from the theme (SIG-LIMIT-*).
+
+Below 80 % of its limit the bar takes `$success`, from 80 % `$warning`, from 95 %
+`$error` (the levels of `sigtui.catalog.usage`): colours come from theme variables in
+the stylesheet, so every theme is respected.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from sigtui.catalog.usage import CRITICAL, OK, WARNING, level_of
+
+LEVEL_CLASSES = {OK: "-ok", WARNING: "-warning", CRITICAL: "-critical"}
+MIN_BAR = 4
+
+
+def gauge_numbers(used: int, limit: int) -> str:
+    """`83 / 100  83 %` (the percent rounded down, as the catalog does)."""
+    return f"{used:,} / {limit:,} {used * 100 // limit:>3} %"
+
+
+def gauge_bar(used: int, limit: int, width: int) -> tuple[str, str]:
+    """The filled and empty parts of a bar `width` cells wide."""
+    filled = min(width, (used * width + limit - 1) // limit) if used else 0
+    return "█" * filled, "░" * (width - filled)
+
+
+class Gauge(Widget):
+    """One line: a bar as wide as the widget allows, then `used / limit  NN %`."""
+
+    DEFAULT_CSS = """
+    Gauge { height: 1; width: 1fr; }
+    Gauge > .gauge--empty { color: $foreground 25%; }
+    Gauge.-ok > .gauge--bar { color: $success; }
+    Gauge.-warning > .gauge--bar { color: $warning; }
+    Gauge.-critical > .gauge--bar { color: $error; }
+    """
+    COMPONENT_CLASSES = {"gauge--bar", "gauge--empty"}
+
+    used: reactive[int] = reactive(0)
+    limit: reactive[int] = reactive(1)
+
+    def __init__(
+        self, used: int = 0, limit: int = 1, *, name: str | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self.set_reactive(Gauge.used, used)
+        self.set_reactive(Gauge.limit, max(1, limit))
+        self._restyle()
+
+    @property
+    def level(self) -> str:
+        return level_of(self.used, self.limit)
+
+    def update(self, used: int, limit: int) -> None:
+        self.used, self.limit = used, max(1, limit)
+
+    def watch_used(self) -> None:
+        self._restyle()
+
+    def watch_limit(self) -> None:
+        self._restyle()
+
+    def _restyle(self) -> None:
+        for level, css_class in LEVEL_CLASSES.items():
+            self.set_class(level == self.level, css_class)
+
+    def render(self) -> Content:
+        numbers = gauge_numbers(self.used, self.limit)
+        width = max(MIN_BAR, self.size.width - len(numbers) - 1)
+        filled, empty = gauge_bar(self.used, self.limit, width)
+        bar = self.get_visual_style("gauge--bar", partial=True)
+        rest = self.get_visual_style("gauge--empty", partial=True)
+        return Content.assemble((filled, bar), (empty, rest), " ", numbers)
