@@ -13,6 +13,7 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import browse, rules, schemas, services
 from sigtui.catalog.db import Catalog
+from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.models import ImageVersion
 from sigtui.catalog.services.versions import VERSION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
@@ -43,6 +44,8 @@ TARGETS_EDIT_HINT = (
     "replicas change; a region's storage type stays (SIG-ZRS), so does the source region"
 )
 UPDATABLE = VERSION_UPDATABLE
+
+REPLICA_HINT = f"per target region unless a row says otherwise (1-{MAX_REPLICAS_PER_REGION})"
 
 
 def ordered_sources(
@@ -131,7 +134,7 @@ class VersionForm(FormScreen):
             "replica_count",
             "Replica count",
             version.replica_count if version else 1,
-            hint="" if fixed else "per target region unless a row says otherwise (1-100)",
+            hint="" if fixed else REPLICA_HINT,
             disabled=fixed,
         )
         yield ChoiceField(
