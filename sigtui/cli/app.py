@@ -27,6 +27,7 @@ from sigtui.cli.output import emit_message
 from sigtui.cli.replication import replication_group
 from sigtui.cli.sig import sig_group
 from sigtui.cli.sources import image_group, snapshot_group
+from sigtui.cli.transfer import TRANSFER_COMMANDS
 
 DEBUG_ENV = "SIGTUI_DEBUG"  # set it to see the traceback of an unexpected error
 
@@ -185,5 +186,6 @@ for _group in (
     sig_group,
     replication_group,
     *INSIGHT_COMMANDS,
+    *TRANSFER_COMMANDS,
 ):
     cli.add_command(_group)

@@ -246,7 +246,7 @@ def create_version(
     definition = lookup.resolve_as(db, definition_id, ImageDefinition)
     subscription = db.get_one(Subscription, definition.subscription_pk)
     number = rules.parse_version_name(data.name)
-    _check_version_name_free(db, definition, number)
+    check_version_name_free(db, definition, number)
     location = rules.check_source_location(data.location, subscription.cloud).name
     source = _resolve_source(db, data, definition, location)
     rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
@@ -278,7 +278,7 @@ def create_version(
         tags=rules.check_tags(data.tags),
     )
     stamp_created(version, now)
-    new_targets = _apply_targets(db, version, specs, subscription, now, existing={})
+    new_targets = apply_targets(db, version, specs, subscription, now, existing={})
     db.add(version)
     db.flush()
     for disk in source.data_disks:
@@ -290,11 +290,11 @@ def create_version(
                 snapshot_pk=disk.snapshot_pk,
             )
         )
-    _add_targets(db, version, new_targets, now)
+    add_targets(db, version, new_targets, now)
     return version
 
 
-def _check_version_name_free(
+def check_version_name_free(
     db: Session, definition: ImageDefinition, number: rules.VersionNumber
 ) -> None:
     taken = db.exec(
@@ -313,7 +313,7 @@ def _check_version_name_free(
         )
 
 
-def _apply_targets(
+def apply_targets(
     db: Session,
     version: ImageVersion,
     specs: list[TargetRegionSpec],
@@ -367,7 +367,7 @@ def _apply_targets(
     return pending
 
 
-def _add_targets(
+def add_targets(
     db: Session, version: ImageVersion, targets: list[TargetRegion], now: datetime
 ) -> None:
     """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
@@ -420,10 +420,10 @@ def update_version(
     now = clock.now()
     if data.target_regions is not None and "target_regions" in given:
         subscription = db.get_one(Subscription, version.subscription_pk)
-        new_targets = _apply_targets(
+        new_targets = apply_targets(
             db, version, data.target_regions, subscription, now, targets_of(db, version)
         )
-        _add_targets(db, version, new_targets, now)
+        add_targets(db, version, new_targets, now)
     if "exclude_from_latest" in given and data.exclude_from_latest is not None:
         version.exclude_from_latest = data.exclude_from_latest
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:

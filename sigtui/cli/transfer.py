@@ -1,0 +1,129 @@
+"""`sigtui import FILE...` and `sigtui export arm|az-script --scope ID` (DESIGN.md section 4).
+
+Register `TRANSFER_COMMANDS` on the root group. Each imported file is one transaction:
+a file with an invalid resource imports nothing (and the files before it stay imported).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sigtui.catalog import exporter, importer
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.cli.context import current_state
+from sigtui.cli.options import common_options
+from sigtui.cli.output import emit_message
+
+PROGRESS_FROM = 50  # show a progress bar for files with at least this many resources
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-g",
+    "--resource-group",
+    "group_id",
+    metavar="ID",
+    help="ARM id of the resource group that templates without resource ids deploy to.",
+)
+@click.option(
+    "--parameters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Template parameter values (as az deployment group create --parameters).",
+)
+@common_options
+def import_command(
+    files: tuple[Path, ...], group_id: str | None, parameters: tuple[str, ...]
+) -> None:
+    """Import Azure CLI JSON output, ARM REST bodies or ARM templates into the catalog.
+
+    Subscriptions and resource groups named in the ids are created when missing (under
+    the tenant "Imported"); importing a file again changes nothing."""
+    state = current_state()
+    deployment = importer.Deployment(group_id=group_id, parameters=_parameters(parameters))
+    documents = [(path, importer.read_file(path)) for path in files]  # all readable first
+    catalog = state.catalog()
+    results = [_import_one(catalog, path, doc, deployment) for path, doc in documents]
+    summary = "\n".join(result.summary() for result in results)
+    emit_message(summary, files=[result.as_json() for result in results])
+
+
+def _parameters(values: tuple[str, ...]) -> dict[str, str]:
+    pairs = [value.partition("=") for value in values]
+    bad = [value for value, (_, equals, _) in zip(values, pairs, strict=True) if not equals]
+    if bad:
+        raise click.UsageError(f"--parameters takes NAME=VALUE, got {bad[0]!r}")
+    return {name: value for name, _, value in pairs}
+
+
+def _import_one(
+    catalog: Catalog, path: Path, document: Any, deployment: importer.Deployment
+) -> importer.ImportResult:
+    try:
+        total = importer.count_items(document, deployment)
+        with catalog.write() as db:
+            if total < PROGRESS_FROM:
+                return importer.import_document(
+                    db, document, catalog.clock, file=str(path), deployment=deployment
+                )
+            with click.progressbar(length=total, label=str(path), file=sys.stderr) as bar:
+                return importer.import_document(
+                    db,
+                    document,
+                    catalog.clock,
+                    file=str(path),
+                    progress=bar.update,
+                    deployment=deployment,
+                )
+    except CatalogError as exc:
+        raise CatalogError(exc.code, f"{path}: nothing imported: {exc.message}") from None
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the galleries, definitions and versions under a scope."""
+
+
+@export_group.command("arm")
+@click.option("--scope", required=True, metavar="ID", help="ARM id of the scope to export.")
+@click.option("--file", "file", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
+@common_options
+def export_arm(scope: str, file: Path | None) -> None:
+    """A deployable ARM template of the scope."""
+    catalog = current_state().catalog()
+    with catalog.read() as db:
+        # key order kept, as Azure's quickstart templates write it
+        text = json.dumps(exporter.arm_template(db, scope), indent=2, ensure_ascii=False)
+    _write(text + "\n", file)
+
+
+@export_group.command("az-script")
+@click.option("--scope", required=True, metavar="ID", help="ARM id of the scope to export.")
+@click.option("--file", "file", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
+@common_options
+def export_az_script(scope: str, file: Path | None) -> None:
+    """A shell script of az commands that recreates the scope."""
+    catalog = current_state().catalog()
+    with catalog.read() as db:
+        text = exporter.az_script(db, scope)
+    _write(text, file)
+
+
+def _write(text: str, file: Path | None) -> None:
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError("SIG-INPUT", f"cannot write {file}: {exc.strerror}") from None
+
+
+TRANSFER_COMMANDS: tuple[click.Command, ...] = (import_command, export_group)
