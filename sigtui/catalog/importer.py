@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 
 from sigtui.catalog import ids, limits, lookup, replication, rules, services
 from sigtui.catalog.clock import Clock
+from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     DataDisk,
@@ -392,6 +393,29 @@ def import_document(
         if progress is not None:
             progress(1)
     return result
+
+
+def import_into(
+    catalog: Catalog,
+    path: Path,
+    document: Any,
+    *,
+    deployment: Deployment | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file's document in one transaction: all of it, or nothing."""
+    try:
+        with catalog.write() as db:
+            return import_document(
+                db,
+                document,
+                catalog.clock,
+                file=str(path),
+                progress=progress,
+                deployment=deployment,
+            )
+    except CatalogError as exc:
+        raise CatalogError(exc.code, f"{path}: nothing imported: {exc.message}") from None
 
 
 def _located(db: Session, deployment: Deployment | None) -> Deployment | None:

@@ -66,24 +66,13 @@ def _parameters(values: tuple[str, ...]) -> dict[str, str]:
 def _import_one(
     catalog: Catalog, path: Path, document: Any, deployment: importer.Deployment
 ) -> importer.ImportResult:
-    try:
-        total = importer.count_items(document, deployment)
-        with catalog.write() as db:
-            if total < PROGRESS_FROM:
-                return importer.import_document(
-                    db, document, catalog.clock, file=str(path), deployment=deployment
-                )
-            with click.progressbar(length=total, label=str(path), file=sys.stderr) as bar:
-                return importer.import_document(
-                    db,
-                    document,
-                    catalog.clock,
-                    file=str(path),
-                    progress=bar.update,
-                    deployment=deployment,
-                )
-    except CatalogError as exc:
-        raise CatalogError(exc.code, f"{path}: nothing imported: {exc.message}") from None
+    total = importer.count_items(document, deployment)
+    if total < PROGRESS_FROM:
+        return importer.import_into(catalog, path, document, deployment=deployment)
+    with click.progressbar(length=total, label=str(path), file=sys.stderr) as bar:
+        return importer.import_into(
+            catalog, path, document, deployment=deployment, progress=bar.update
+        )
 
 
 @click.group("export")
