@@ -13,6 +13,7 @@ the template deploys on its own.
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections import Counter
 from dataclasses import dataclass
@@ -347,3 +348,16 @@ def _source_options(storage: Json) -> list[str]:
         options += ["--data-snapshots", *(d["source"]["id"] for d in disks)]
         options += ["--data-snapshot-luns", *(str(d["lun"]) for d in disks)]
     return options
+
+
+EXPORT_KINDS = ("arm", "az-script")
+
+
+def render(db: Session, scope_id: str, kind: str) -> str:
+    """The scope exported as text: an ARM template (JSON, key order as Azure's quickstart
+    templates write it) or an az script."""
+    if kind == "arm":
+        return json.dumps(arm_template(db, scope_id), indent=2, ensure_ascii=False) + "\n"
+    if kind == "az-script":
+        return az_script(db, scope_id)
+    raise CatalogError("SIG-INPUT", f"export format {kind!r} is not one of {EXPORT_KINDS}")

@@ -6,7 +6,6 @@ a file with an invalid resource imports nothing (and the files before it stay im
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -88,9 +87,8 @@ def export_arm(scope: str, file: Path | None) -> None:
     """A deployable ARM template of the scope."""
     catalog = current_state().catalog()
     with catalog.read() as db:
-        # key order kept, as Azure's quickstart templates write it
-        text = json.dumps(exporter.arm_template(db, scope), indent=2, ensure_ascii=False)
-    _write(text + "\n", file)
+        text = exporter.render(db, scope, "arm")
+    _write(text, file)
 
 
 @export_group.command("az-script")
@@ -101,7 +99,7 @@ def export_az_script(scope: str, file: Path | None) -> None:
     """A shell script of az commands that recreates the scope."""
     catalog = current_state().catalog()
     with catalog.read() as db:
-        text = exporter.az_script(db, scope)
+        text = exporter.render(db, scope, "az-script")
     _write(text, file)
 
 
