@@ -1,0 +1,185 @@
+"""Import Azure JSON into the catalog, and export a scope as an ARM template or an az
+script: the palette's "Import…" and "Export…", each asking for a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+
+from sigtui.catalog import exporter, importer
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+
+EXPORT_FORMATS = (("ARM template (JSON)", "arm"), ("az script (bash)", "az-script"))
+DEFAULT_FILES = {"arm": "sigtui-export.json", "az-script": "sigtui-export.sh"}
+
+
+class ImportScreen(ModalScreen[bool]):
+    """Asks for a file and imports it in one transaction, with a progress bar."""
+
+    CSS_PATH = "../transfer.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "run", "Import", id="import.run"),
+        Binding("escape", "close", "Close", id="import.close"),
+    ]
+    help_title = "Import"
+
+    class Progressed(Message):
+        def __init__(self, done: int) -> None:
+            super().__init__()
+            self.done = done
+
+    class Finished(Message):
+        def __init__(self, text: str, ok: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.imported = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="transfer-box"):
+            yield Static("[b]Import Azure JSON[/b]", classes="transfer-title")
+            yield Static(
+                "az sig / image-definition / image-version output (list or show), ARM "
+                "REST bodies or ARM templates. One file is one transaction: all of it, or "
+                "nothing; importing it again changes nothing.",
+                classes="transfer-hint",
+            )
+            yield Label("File")
+            yield Input(placeholder="path/to/file.json", id="import-path")
+            yield ProgressBar(id="import-progress", show_eta=False)
+            yield Static("", id="import-status")
+            with Horizontal(classes="transfer-buttons"):
+                yield Button("Import (ctrl+s)", variant="primary", id="import-run")
+                yield Button("Close (esc)", id="import-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#import-run")
+    def action_run(self) -> None:
+        text = self.query_one("#import-path", Input).value.strip()
+        if not text:
+            self._status("Give the path of a JSON file.", ok=False)
+            return
+        path = Path(text).expanduser()
+        try:
+            document = importer.read_file(path)
+            total = importer.count_items(document)
+        except CatalogError as error:
+            self._status(str(error), ok=False)
+            return
+        self.query_one("#import-progress", ProgressBar).update(total=max(total, 1), progress=0)
+        self._status(f"Importing {total} resources from {path}…", ok=True)
+        self.run_import(path, document)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def run_import(self, path: Path, document: object) -> None:
+        try:
+            result = importer.import_into(
+                self.catalog,
+                path,
+                document,
+                progress=lambda n: self.post_message(self.Progressed(n)),
+            )
+        except CatalogError as error:
+            self.post_message(self.Finished(str(error), ok=False))
+            return
+        self.post_message(self.Finished(result.summary(), ok=True))
+
+    def on_import_screen_progressed(self, message: Progressed) -> None:
+        self.query_one("#import-progress", ProgressBar).advance(message.done)
+
+    def on_import_screen_finished(self, message: Finished) -> None:
+        self.imported = self.imported or message.ok
+        self._status(message.text, ok=message.ok)
+
+    def _status(self, text: str, *, ok: bool) -> None:
+        status = self.query_one("#import-status", Static)
+        status.update(text)
+        status.set_class(not ok, "transfer-error")
+
+    @on(Button.Pressed, "#import-close")
+    def action_close(self) -> None:
+        self.dismiss(self.imported)
+
+
+class ExportScreen(ModalScreen[None]):
+    """Writes the galleries, definitions and versions under a scope to a file."""
+
+    CSS_PATH = "../transfer.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "run", "Export", id="export.run"),
+        Binding("escape", "close", "Close", id="export.close"),
+    ]
+    help_title = "Export"
+
+    def __init__(self, catalog: Catalog, scope: str | None) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.scope = scope or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="transfer-box"):
+            yield Static("[b]Export a scope[/b]", classes="transfer-title")
+            yield Label("Scope (ARM id of a subscription, group, gallery, definition or version)")
+            yield Input(self.scope, id="export-scope")
+            yield Label("Format")
+            yield Select(EXPORT_FORMATS, value="arm", allow_blank=False, id="export-format")
+            yield Label("File")
+            yield Input(DEFAULT_FILES["arm"], id="export-path")
+            yield Static("", id="export-status")
+            with Horizontal(classes="transfer-buttons"):
+                yield Button("Export (ctrl+s)", variant="primary", id="export-run")
+                yield Button("Close (esc)", id="export-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def format_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#export-path", Input)
+        if path.value in DEFAULT_FILES.values():
+            path.value = DEFAULT_FILES[str(event.value)]
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#export-run")
+    def action_run(self) -> None:
+        scope = self.query_one("#export-scope", Input).value.strip()
+        kind = str(self.query_one("#export-format", Select).value)
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        try:
+            text = self._export_text(scope, kind)
+            path.write_text(text, encoding="utf-8")
+        except CatalogError as error:
+            self._status(str(error), ok=False)
+            return
+        except OSError as error:
+            self._status(f"SIG-INPUT: cannot write {path}: {error.strerror}", ok=False)
+            return
+        self._status(f"Wrote {path.resolve()}", ok=True)
+
+    def _export_text(self, scope: str, kind: str) -> str:
+        with self.catalog.read() as db:
+            return exporter.render(db, scope, kind)
+
+    def _status(self, text: str, *, ok: bool) -> None:
+        status = self.query_one("#export-status", Static)
+        status.update(text)
+        status.set_class(not ok, "transfer-error")
+
+    @on(Button.Pressed, "#export-close")
+    def action_close(self) -> None:
+        self.dismiss(None)

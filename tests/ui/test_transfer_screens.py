@@ -1,0 +1,101 @@
+"""Import and export from the app (the palette's "Import…" and "Export…")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from sigtui.catalog import lookup
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens.transfer import ExportScreen, ImportScreen
+from tests.builders import catalog_state
+from tests.ui.conftest import TERMINAL
+from tests.ui.helpers import settle
+from tests.ui.test_main_flows import pilot_test
+
+DATA = Path(__file__).parent.parent / "data" / "import"
+ESTATE = DATA / "estate.az.json"
+FINANCE_GALLERY = (
+    "/subscriptions/d1bd77e0-eff4-41ef-a963-6abecd85dea2/resourceGroups/rg-finance-images"
+    "/providers/Microsoft.Compute/galleries/sigFinance"
+)
+
+
+def _gallery_ids_in(path: Path) -> list[str]:
+    """The galleries, definitions and versions a file holds (other types are skipped)."""
+    items = json.loads(path.read_text("utf-8"))
+    return [item["id"] for item in items if "/galleries/" in item.get("id", "")]
+
+
+def _exists(catalog: Catalog, arm_id: str) -> bool:
+    try:
+        with catalog.read() as db:
+            lookup.resolve(db, arm_id)
+    except CatalogError:
+        return False
+    return True
+
+
+async def _type(pilot: Pilot[Any], box: Input, text: str) -> None:
+    box.value = ""
+    box.focus()
+    await pilot.press(*text)
+
+
+@pilot_test
+async def test_importing_a_file_from_the_app(app: SigtuiApp, demo_catalog: Catalog) -> None:
+    wanted = _gallery_ids_in(ESTATE)
+    assert wanted and not any(_exists(demo_catalog, arm_id) for arm_id in wanted)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        screen = ImportScreen(demo_catalog)
+        await app.push_screen(screen)
+        await _type(pilot, screen.query_one("#import-path", Input), str(ESTATE))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = str(screen.query_one("#import-status", Static).render())
+        assert "created" in status, status
+    assert all(_exists(demo_catalog, arm_id) for arm_id in wanted)
+
+
+@pilot_test
+async def test_a_bad_file_imports_nothing_and_says_why(
+    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path
+) -> None:
+    bad = tmp_path / "not.json"
+    bad.write_text("this is not JSON", encoding="utf-8")
+    before = catalog_state(demo_catalog)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        screen = ImportScreen(demo_catalog)
+        await app.push_screen(screen)
+        await _type(pilot, screen.query_one("#import-path", Input), str(bad))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "SIG-INPUT" in str(screen.query_one("#import-status", Static).render())
+    assert catalog_state(demo_catalog) == before
+
+
+@pilot_test
+async def test_exporting_a_scope_from_the_app(
+    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path
+) -> None:
+    target = tmp_path / "finance.json"
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        screen = ExportScreen(demo_catalog, FINANCE_GALLERY)
+        await app.push_screen(screen)
+        await _type(pilot, screen.query_one("#export-path", Input), str(target))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Wrote" in str(screen.query_one("#export-status", Static).render())
+    template = json.loads(target.read_text("utf-8"))
+    types = {resource["type"] for resource in template["resources"]}
+    assert "Microsoft.Compute/galleries" in types
+    assert "Microsoft.Compute/galleries/images/versions" in types
