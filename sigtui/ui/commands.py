@@ -50,6 +50,8 @@ MAIN_COMMANDS = (
     Command("Costs", "costs", "Monthly storage and one-time egress; a what-if calculator"),
     Command("Replica advisor", "advisor", "Replicas for a deployment; checks the selected version"),
     Command("Cleanup", "cleanup", "Versions and definitions past end of life; delete them"),
+    Command("Import…", "import_file", "Import az or ARM JSON from a file (one transaction)"),
+    Command("Export…", "export_scope", "Write the selected scope as an ARM template or az script"),
     Command("Reload", "reload", "Reload the selected node and its siblings from the catalog"),
 )
 

@@ -99,3 +99,17 @@ async def test_exporting_a_scope_from_the_app(
     types = {resource["type"] for resource in template["resources"]}
     assert "Microsoft.Compute/galleries" in types
     assert "Microsoft.Compute/galleries/images/versions" in types
+
+
+@pilot_test
+async def test_import_and_export_open_from_the_main_screen(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)

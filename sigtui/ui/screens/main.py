@@ -20,7 +20,7 @@ from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
 
-WRITE_ACTIONS = frozenset({"new", "edit", "delete"})
+WRITE_ACTIONS = frozenset({"new", "edit", "delete", "import_file"})
 
 DELETERS: dict[str, Callable[..., None]] = {
     browse.GROUP: services.delete_group,
@@ -60,6 +60,8 @@ class MainScreen(Screen[None]):
         Binding("dollar_sign", "costs", "Costs", key_display="$", show=False, id="main.costs"),
         Binding("a", "advisor", "Advisor", show=False, id="main.advisor"),
         Binding("x", "cleanup", "Cleanup", show=False, id="main.cleanup"),
+        Binding("I", "import_file", "Import", show=False, id="main.import"),
+        Binding("E", "export_scope", "Export", show=False, id="main.export"),
         Binding("tab", "focus_next", "Switch pane", show=False, id="main.switch_pane"),
     ]
 
@@ -167,6 +169,22 @@ class MainScreen(Screen[None]):
         from sigtui.ui.screens.replication import ReplicationScreen
 
         self.app.push_screen(ReplicationScreen(self.catalog), self.jump_to)
+
+    def action_import_file(self) -> None:
+        from sigtui.ui.screens.transfer import ImportScreen
+
+        def imported(changed: bool | None) -> None:
+            if changed:
+                self.tree.refresh_node(None)
+
+        self.app.push_screen(ImportScreen(self.catalog), imported)
+
+    def action_export_scope(self) -> None:
+        from sigtui.ui.screens.transfer import ExportScreen
+
+        node = self.selected()
+        scope = node.data.node.arm_id if node and node.data else None
+        self.app.push_screen(ExportScreen(self.catalog, scope))
 
     def action_limits(self) -> None:
         from sigtui.ui.screens.limits import LimitsScreen
