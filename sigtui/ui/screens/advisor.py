@@ -37,6 +37,16 @@ RULES = (
 )
 
 
+class CountInput(Input):
+    """A whole number: takes digits only and leaves other keys (`e`) to the screen."""
+
+    def __init__(self, value: str, *, id: str) -> None:
+        super().__init__(value, id=id, restrict=r"[0-9]*")
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isdigit()
+
+
 @dataclass(frozen=True)
 class AdvisedVersion:
     """The version the advisor was opened on."""
@@ -81,7 +91,14 @@ def advice_text(advice: advisor.Advice) -> str:
 
 
 def comparison_text(found: list[advisor.Comparison]) -> str:
+    """One line per target region; a first line counts the regions with too few."""
+    few = sum(1 for comparison in found if comparison.status == advisor.TOO_FEW)
     lines = []
+    if few:
+        lines.append(
+            f"[$error b]{few} of {len(found)} target regions have too few replicas[/] "
+            "· e edits the version"
+        )
     for comparison in found:
         colour = STATUS_MARKUP[comparison.status]
         mark = "⚠ " if comparison.status == advisor.TOO_FEW else "· "
@@ -91,12 +108,15 @@ def comparison_text(found: list[advisor.Comparison]) -> str:
 
 
 class AdvisorScreen(Screen[AdvisorResult | None]):
+    """The advice as you type; with a version, its regions compared; `e` edits it."""
+
     CSS_PATH = "../insights.tcss"
     help_title = "Replica advisor"
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="advisor.back"),
-        Binding("e", "edit", "Edit version", id="advisor.edit"),
+        # a priority key: the inputs take digits only (CountInput), so `e` works in them
+        Binding("e", "edit", "Edit version", priority=True, id="advisor.edit"),
     ]
 
     class Loaded(Message):
@@ -122,7 +142,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             ):
                 with Horizontal(classes="advisor-row"):
                     yield Label(label)
-                    yield Input(value, id=f"advisor-{field}", restrict=r"[0-9]*")
+                    yield CountInput(value, id=f"advisor-{field}")
             yield Static("", id="advisor-result")
             yield Static(CAPS, classes="insight-note")
             yield Static("", id="advisor-version")
@@ -136,6 +156,11 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
                 f"[b]{escape(self.version.label)}[/b]: its replicas per target region"
             )
             self.load()
+        else:
+            self.query_one("#advisor-version", Static).update(
+                "[dim]Select an image version in the tree before pressing a, to compare "
+                "the advice with its replicas in each target region.[/dim]"
+            )
         self.recompute()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -168,7 +193,8 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             return
         result.update(advice_text(advice))
         self.comparisons = [
-            advisor.compare(advice, region, count) for region, count in self.replicas.items()
+            advisor.compare(advice, region, count)
+            for region, count in sorted(self.replicas.items())
         ]
         self.query_one("#advisor-comparison", Static).update(comparison_text(self.comparisons))
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -25,7 +26,7 @@ from sigtui.catalog.regions import find_region
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.costs import money, price_sheet
 
-COLUMNS = ("Kind", "Resource", "Region", "End of life", "Expired", "Per month", "Note")
+COLUMNS = ("Resource", "Region", "End of life", "Days", "Per month")
 DELETERS: dict[str, Callable[..., None]] = {
     browse.VERSION: services.delete_version,
     browse.DEFINITION: services.delete_definition,
@@ -37,6 +38,24 @@ def resource_label(item: cleanup.Expired) -> str:
     if item.kind == browse.VERSION:
         return f"{item.gallery}/{item.definition} {item.name}"
     return f"{item.gallery}/{item.definition}"
+
+
+def resource_cell(item: cleanup.Expired) -> Text:
+    """The resource, a definition marked as such (its versions are listed apart)."""
+    cell = Text(resource_label(item))
+    if item.kind == browse.DEFINITION:
+        cell.append(" definition", style="dim italic")
+    return cell
+
+
+def describe(item: cleanup.Expired | None) -> str:
+    """The selected row's line: its ARM id and what blocks its delete (SIG-DELETE)."""
+    if item is None:
+        return ""
+    text = f"[b]{KINDS[item.kind]}[/b] {escape(item.arm_id)}"
+    if item.blocked_by:
+        text += f"\n[$warning]SIG-DELETE: {escape(item.blocked_by)}[/]"
+    return text
 
 
 def region_label(location: str) -> str:
@@ -70,6 +89,7 @@ class CleanupScreen(Screen[str | None]):
         yield Header()
         yield Static("Loading…", id="cleanup-summary", classes="insight-summary")
         yield DataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="cleanup-selected")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,17 +131,20 @@ class CleanupScreen(Screen[str | None]):
         table.clear()
         for item in found.items:
             table.add_row(
-                "version" if item.kind == browse.VERSION else "definition",
-                resource_label(item),
+                resource_cell(item),
                 region_label(item.location),
                 f"{item.end_of_life_date:%Y-%m-%d}",
-                Text(f"{item.days_past} days ago", style="bold" if item.days_past > 90 else ""),
-                money(item.cost.monthly_storage, found.currency),
-                Text(item.blocked_by or "", style="dim"),
+                Text(str(item.days_past), justify="right"),
+                Text(money(item.cost.monthly_storage, found.currency), justify="right"),
                 key=item.arm_id,
             )
         if found.items:
             table.move_cursor(row=min(cursor, len(found.items) - 1))
+        self.show_selected()
+
+    @on(DataTable.RowHighlighted)
+    def show_selected(self) -> None:
+        self.query_one("#cleanup-selected", Static).update(describe(self.selected()))
 
     def selected(self) -> cleanup.Expired | None:
         table = self.query_one("#cleanup-table", DataTable)
@@ -132,6 +155,10 @@ class CleanupScreen(Screen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
 
     def action_open(self) -> None:
         item = self.selected()

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,7 +32,7 @@ from sigtui.catalog.services import parse_target_region
 
 CHART_ROWS = 8
 CHART_BAR = 24
-COLUMNS = ("Version", "Monthly storage", "One-time egress", "Replicas", "Egress GB")
+COLUMNS = ("Version", "Monthly storage", "One-time egress", "Replicas", "GB out")
 
 
 def money(value: Decimal, currency: str) -> str:
@@ -44,7 +45,7 @@ def last_name(arm_id: str) -> str:
 
 def version_label(arm_id: str) -> str:
     """`gallery/definition version` from a version's ARM id."""
-    parts = arm_id.split("/")
+    parts = arm_id.strip("/").split("/")
     names = dict(zip(parts[::2], parts[1::2], strict=False))
     return f"{names.get('galleries', '?')}/{names.get('images', '?')} {names.get('versions', '?')}"
 
@@ -144,7 +145,7 @@ class CostScreen(Screen[str | None]):
         self.query_one("#costs-total", Static).update(
             f"[b]{money(total.monthly_storage, cur)}[/b] per month of storage · "
             f"[b]{money(total.one_time_egress, cur)}[/b] one-time egress · "
-            f"{total.replicas} replicas billed · the gallery service itself is free"
+            f"{total.replicas} replicas billed (the gallery service is free)"
         )
         self.query_one("#costs-sheet", Static).update(sheet_text(report.sheet, report.basis))
         regions = [(region_name(k), c.monthly_storage) for k, c in report.by_region.items()]
@@ -160,15 +161,19 @@ class CostScreen(Screen[str | None]):
         for arm_id, cost in report.by_version.items():
             table.add_row(
                 version_label(arm_id),
-                money(cost.monthly_storage, cur),
-                money(cost.one_time_egress, cur),
-                str(cost.replicas),
-                f"{cost.egress_gb:,}",
+                Text(money(cost.monthly_storage, cur), justify="right"),
+                Text(money(cost.one_time_egress, cur), justify="right"),
+                Text(str(cost.replicas), justify="right"),
+                Text(f"{cost.egress_gb:,}", justify="right"),
                 key=arm_id,
             )
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open_version()
 
     def action_open_version(self) -> None:
         table = self.query_one("#costs-table", DataTable)

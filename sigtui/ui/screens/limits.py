@@ -18,6 +18,8 @@ from sigtui.catalog import ids, usage
 from sigtui.catalog.db import Catalog
 from sigtui.ui.widgets.gauge import Gauge
 
+TITLES = {"galleries": "Galleries", "imageDefinitions": "Definitions", "imageVersions": "Versions"}
+
 
 class LimitRow(Horizontal, can_focus=True):
     """A subscription in a region, with its three gauges."""
@@ -64,7 +66,9 @@ class LimitsScreen(Screen[str | None]):
             yield Static("Subscription · region", classes="limit-place")
             for limit in usage.current_limits():
                 yield Static(
-                    f"{limit.noun.capitalize()} (of {limit.maximum:,})", classes="limit-title"
+                    f"{TITLES.get(limit.kind, limit.noun)} (of {limit.maximum:,})\n"
+                    f"[dim]{limit.code}[/dim]",
+                    classes="limit-title",
                 )
         yield VerticalScroll(id="limits-rows")
         yield Footer()

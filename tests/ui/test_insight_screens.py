@@ -1,0 +1,187 @@
+"""The insight screens: limits (`l`, SIG-LIMIT-*), costs (`$`) and the what-if calculator
+(SIG-BILLING), the replica advisor (`a`, SIG-SCALE) and the cleanup list (`x`, SIG-EOL).
+
+Update the snapshots with `pytest tests/ui/test_insight_screens.py --snapshot-update`,
+then look at each SVG (as a PNG through cairosvg) before accepting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from sigtui.catalog import lookup
+from sigtui.catalog.errors import CatalogError
+from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens.advisor import AdvisorScreen
+from sigtui.ui.screens.cleanup import CleanupScreen, resource_label
+from sigtui.ui.screens.confirm import MessageScreen
+from sigtui.ui.screens.costs import WhatIfScreen
+from sigtui.ui.screens.forms import FormScreen
+from sigtui.ui.widgets.gauge import Gauge, gauge_bar, gauge_numbers
+from tests.ui.conftest import TERMINAL
+from tests.ui.helpers import settle
+from tests.ui.test_main_flows import FINANCE, pilot_test, walk_to
+from tests.ui.test_main_snapshots import keys, stable_title
+
+SnapCompare = Callable[..., bool]
+VERSION_110 = (*FINANCE, "myImage1", "1.1.0")
+EXPIRED_VERSION = "sigFinance/myImage1 1.0.1"
+BLOCKED_DEFINITION = "sigFinanceLegacy/ledger-ws2012r2"
+
+
+def shown(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def replace_text(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Clear an input and type `text`, key by key, as a user would."""
+    box = pilot.app.screen.query_one(selector, Input)
+    box.focus()
+    await pilot.press("end", *["backspace"] * len(box.value), *text)
+    await settle(pilot)
+
+
+def advised(*presses: str, vms: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Open the advisor on version 1.1.0 of myImage1 and plan `vms` concurrent VMs."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await keys(*presses, path=VERSION_110)(pilot)
+        await replace_text(pilot, "#advisor-vms", vms)
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+
+    return run_before
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+
+def test_limits_screen(snap_compare: SnapCompare, app: SigtuiApp) -> None:
+    """The fullest first: the sandbox's East US galleries past 80 % (a warning gauge)."""
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("l"))
+
+
+def test_cost_screen(snap_compare: SnapCompare, app: SigtuiApp) -> None:
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("dollar_sign"))
+
+
+def test_what_if_calculator(snap_compare: SnapCompare, app: SigtuiApp) -> None:
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("dollar_sign", "w"))
+
+
+def test_advisor_warns_of_too_few_replicas(snap_compare: SnapCompare, app: SigtuiApp) -> None:
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=advised("a", vms="200"))
+
+
+def test_cleanup_list(snap_compare: SnapCompare, app: SigtuiApp) -> None:
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("x"))
+
+
+# --- flows --------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_what_if_figures_change_as_you_type(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, WhatIfScreen)
+        before = shown(screen, "#what-if-result")
+        assert "per month" in before and "one time" in before
+        await replace_text(pilot, "#what-if-size", "1000")
+        after = shown(screen, "#what-if-result")
+        assert "per month" in after and after != before
+        targets = screen.query_one("#what-if-targets", TextArea)
+        targets.focus()
+        await pilot.press("ctrl+end", "enter", *"westeurope=3")
+        await settle(pilot)
+        assert "SIG-REPLICAS" in shown(screen, "#what-if-result")  # listed twice
+        await replace_text(pilot, "#what-if-source", "eastus2")
+        assert "SIG-SOURCE-REGION" not in shown(screen, "#what-if-result")
+
+
+@pilot_test
+async def test_cleanup_delete_removes_the_version(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CleanupScreen)
+        item = next(i for i in screen.items.values() if resource_label(i) == EXPIRED_VERSION)
+        table = screen.query_one("#cleanup-table", DataTable)
+        table.move_cursor(row=table.get_row_index(item.arm_id))
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert item.arm_id not in screen.items
+        with app.catalog.read() as db, pytest.raises(CatalogError) as refused:
+            lookup.resolve(db, item.arm_id)
+        assert refused.value.code == "SIG-NOT-FOUND"
+
+
+@pilot_test
+async def test_cleanup_refused_delete_shows_sig_delete(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CleanupScreen)
+        item = next(i for i in screen.items.values() if i.blocked_by)
+        table = screen.query_one("#cleanup-table", DataTable)
+        table.move_cursor(row=table.get_row_index(item.arm_id))
+        await pilot.press("d", "y")
+        await settle(pilot)
+        message = pilot.app.screen
+        assert isinstance(message, MessageScreen)
+        assert message.message.startswith("SIG-DELETE")
+        assert item.arm_id in screen.items
+
+
+@pilot_test
+async def test_advisor_warns_and_opens_the_edit_form(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        stable_title(app)
+        await walk_to(pilot, *VERSION_110)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, AdvisorScreen)
+        await replace_text(pilot, "#advisor-vms", "0")
+        assert screen.comparisons and all(c.status != "tooFew" for c in screen.comparisons)
+        assert "too few" not in shown(screen, "#advisor-comparison")
+        await replace_text(pilot, "#advisor-vms", "400")  # 20 replicas at least
+        assert any(c.status == "tooFew" for c in screen.comparisons)
+        assert "too few replicas" in shown(screen, "#advisor-comparison")
+        await pilot.press("e")  # the version's edit form, over the main screen
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FormScreen)
+
+
+def test_gauge_bar_and_numbers() -> None:
+    assert gauge_bar(0, 100, 10) == ("", "░" * 10)
+    assert gauge_bar(1, 100, 10) == ("█", "░" * 9)  # any use shows
+    assert gauge_bar(100, 100, 10) == ("█" * 10, "")
+    assert gauge_numbers(92, 100) == "92 / 100  92 %"
+
+
+def test_gauge_level_classes_follow_the_thresholds() -> None:
+    """The colour comes from the theme through these classes ($success/$warning/$error)."""
+    assert Gauge(79, 100).has_class("-ok")
+    assert Gauge(80, 100).has_class("-warning")
+    assert Gauge(94, 100).has_class("-warning")
+    assert Gauge(95, 100).has_class("-critical")
+    gauge = Gauge(10, 100)
+    gauge.update(100, 100)
+    assert gauge.has_class("-critical") and not gauge.has_class("-ok")
