@@ -30,6 +30,7 @@ class TreeEntry:
 
     node: browse.Node
     loaded: bool = False
+    loading: bool = False  # a load is under way: never start a second one
 
 
 def node_label(node: browse.Node) -> Text:
@@ -71,8 +72,13 @@ class CatalogTree(Tree[TreeEntry]):
     def on_mount(self) -> None:
         self.load_children(self.root)
 
-    @work(thread=True, group="tree", exit_on_error=False)
     def load_children(self, parent: TreeNode[TreeEntry]) -> None:
+        if parent.data is not None:
+            parent.data.loading = True
+        self._load_children(parent)
+
+    @work(thread=True, group="tree", exit_on_error=False)
+    def _load_children(self, parent: TreeNode[TreeEntry]) -> None:
         with self.catalog.read() as db:
             if parent is self.root:
                 nodes = browse.roots(db)
@@ -83,15 +89,26 @@ class CatalogTree(Tree[TreeEntry]):
 
     def on_catalog_tree_children_loaded(self, message: ChildrenLoaded) -> None:
         parent = message.parent
+        kept = self._cursor_ref_under(parent)
         parent.remove_children()
         for node in message.nodes:
-            parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+            child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+            if node.ref == kept:
+                self.call_after_refresh(self.move_cursor, child)
         if parent.data is not None:
             parent.data.loaded = True
+            parent.data.loading = False
         if self._reveal_path:
             self._continue_reveal(parent)
         elif parent is self.root and self.cursor_node is None and parent.children:
             self.move_cursor(parent.children[0])
+
+    def _cursor_ref_under(self, parent: TreeNode[TreeEntry]) -> browse.NodeRef | None:
+        """The cursor's node when it is a child of `parent` (kept across a reload)."""
+        cursor = self.cursor_node
+        if cursor is None or cursor.parent is not parent or cursor.data is None:
+            return None
+        return cursor.data.node.ref
 
     def reveal(self, arm_id: str) -> None:
         """Expand the tree down to the resource with this ARM id and select it."""
@@ -122,7 +139,7 @@ class CatalogTree(Tree[TreeEntry]):
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         entry = event.node.data
-        if entry is not None and not entry.loaded:
+        if entry is not None and not entry.loaded and not entry.loading:
             event.node.add_leaf(Text("loading…", style="dim italic"))
             self.load_children(event.node)
 
