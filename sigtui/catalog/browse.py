@@ -14,7 +14,6 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from sigtui.catalog import lookup, queries, replication
-from sigtui.catalog.limits import ALL_LIMITS
 from sigtui.catalog.models import (
     Gallery,
     ImageDefinition,
@@ -376,13 +375,6 @@ def _subscription_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     sub = db.get_one(Subscription, ref.pk)
     tenant = db.get_one(Tenant, sub.tenant_pk)
     allowlist = queries.allowlist(db, sub.pk)
-    usage_rows = [
-        (
-            region_label(u.location),
-            *tuple(f"{u.used(lim.kind):,}/{lim.maximum:,}" for lim in ALL_LIMITS),
-        )
-        for u in queries.usage(db, subscription_pk=sub.pk)
-    ]
     return Details(
         SUBSCRIPTION,
         f"Subscription {sub.name}",
@@ -393,13 +385,6 @@ def _subscription_details(db: Session, ref: NodeRef, now: datetime) -> Details:
             ("Cloud", sub.cloud),
             ("Tenant", tenant.name),
             ("Allowlisted regions", _text([region_label(r) for r in allowlist])),
-        ],
-        tables=[
-            Table(
-                "Use of Azure's limits per region",
-                ("Region", "Galleries", "Definitions", "Versions"),
-                usage_rows,
-            )
         ],
         etag=sub.etag,
     )

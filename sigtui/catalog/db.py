@@ -54,6 +54,10 @@ def display_url(url: str) -> str:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or ":memory:"
+    if "password" in parsed.query:  # libpq also takes the password as a query parameter
+        parsed = parsed.update_query_dict({"password": "-"})
+        shown = parsed.render_as_string(hide_password=True)
+        return shown.replace("password=-", "password=***")
     return parsed.render_as_string(hide_password=True)
 
 
@@ -211,6 +215,15 @@ class Catalog:
                     "SIG-CONFLICT",
                     "a concurrent change conflicts with this one (a name or identifier "
                     "was just taken, or a parent removed); reload and try again",
+                ) from exc
+            except (sa.exc.DataError, OverflowError) as exc:
+                # a value the database cannot store (a number out of its range, a NUL
+                # character on PostgreSQL) that no rule caught first
+                session.rollback()
+                raise CatalogError(
+                    "SIG-INPUT",
+                    "a value is out of the range or the character set that the catalog's "
+                    "database can store; nothing was changed",
                 ) from exc
             except BaseException:
                 session.rollback()

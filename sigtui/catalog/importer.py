@@ -372,6 +372,18 @@ def _label(resource: Json) -> str:
 # --- importing ---------------------------------------------------------------------------
 
 
+_MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError)
+
+
+def _shape_error(exc: Exception) -> CatalogError:
+    """A document whose structure is not what Azure writes (a list where an object
+    belongs, a text where a number does): SIG-INPUT, not a crash."""
+    return CatalogError(
+        "SIG-INPUT",
+        f"the file is not shaped as Azure writes gallery resources ({type(exc).__name__}: {exc})",
+    )
+
+
 def import_document(
     db: Session,
     document: Any,
@@ -382,6 +394,23 @@ def import_document(
     deployment: Deployment | None = None,
 ) -> ImportResult:
     """Import every gallery resource of a document in the caller's transaction."""
+    try:
+        return _import_document(
+            db, document, clock, file=file, progress=progress, deployment=deployment
+        )
+    except _MALFORMED as exc:
+        raise _shape_error(exc) from None
+
+
+def _import_document(
+    db: Session,
+    document: Any,
+    clock: Clock,
+    *,
+    file: str = "",
+    progress: Progress | None = None,
+    deployment: Deployment | None = None,
+) -> ImportResult:
     result = ImportResult(file=file)
     items = items_of(document, result, _located(db, deployment))
     for item in items:
@@ -428,7 +457,10 @@ def _located(db: Session, deployment: Deployment | None) -> Deployment | None:
 
 def count_items(document: Any, deployment: Deployment | None = None) -> int:
     located = replace(deployment, group_location="") if deployment else None
-    return len(items_of(document, ImportResult(), located))
+    try:
+        return len(items_of(document, ImportResult(), located))
+    except _MALFORMED as exc:
+        raise _shape_error(exc) from None
 
 
 def _import_item(db: Session, item: Item, clock: Clock) -> str:

@@ -269,11 +269,12 @@ def check_recommended(
 ) -> tuple[int | None, int | None]:
     for value, end in ((low, "min"), (high, "max")):
         if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value < 1
+            not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT32_MAX
         ):
             raise CatalogError(
                 "SIG-RECOMMENDED",
-                f"recommended {what} {end} must be a positive whole number, not {value!r}",
+                f"recommended {what} {end} must be a positive whole number up to {INT32_MAX}, "
+                f"not {value!r}",
                 field=f"{field_prefix}_{end}",
             )
     if low is not None and high is not None and low > high:

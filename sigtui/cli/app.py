@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 import click
 import sqlalchemy as sa
 
+from sigtui.catalog import costs, replication
 from sigtui.catalog import db as catalog_db
-from sigtui.catalog import replication
 from sigtui.catalog import seed as demo_seed
 from sigtui.catalog.errors import CatalogError
 from sigtui.cli.accounts import account_group, group_group
@@ -66,6 +66,11 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
 @click.option("--no-seed", is_flag=True, help="Do not load the demo into a new default catalog.")
 @click.option("--readonly", is_flag=True, help="Open the catalog read-only.")
 @click.option(
+    "--prices",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A price sheet (JSON) for the app's costs instead of the built-in one.",
+)
+@click.option(
     "--replication-speed",
     type=float,
     metavar="X",
@@ -78,6 +83,7 @@ def cli(
     db: str | None,
     no_seed: bool,
     readonly: bool,
+    prices: Path | None,
     replication_speed: float | None,
 ) -> None:
     """sigtui: a terminal dashboard over a catalog of Azure Compute Gallery resources.
@@ -90,11 +96,14 @@ def cli(
     replication.set_speed(replication_speed)
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        _open_app(state)
+        _open_app(state, prices)
 
 
-def _open_app(state: CliState) -> None:
+def _open_app(state: CliState, prices: Path | None) -> None:
+    sheet = costs.load_sheet(prices) if prices else None  # a bad sheet: refused up front
     catalog = state.catalog()
+    if sheet is not None:
+        catalog.extras["prices"] = sheet
     from sigtui.ui.app import run_app  # imported here: Textual is not needed by commands
 
     run_app(catalog)

@@ -55,10 +55,12 @@ class CliState:
             url = sa.make_url(resolve_url(self.db)[0])
         except sa.exc.ArgumentError:  # not a URL: no password to hide
             return []
-        if not url.password:
-            return []
-        raw = str(url.password)
-        return [raw, quote(raw, safe="")]
+        given = url.query.get("password")  # libpq's `?password=` form
+        found = [url.password, *([given] if isinstance(given, str) else given or ())]
+        secrets: list[str] = []
+        for raw in (str(p) for p in found if p):
+            secrets += [raw, quote(raw, safe=""), quote(raw, safe="").replace("%20", "+")]
+        return secrets
 
 
 def _seed_first_use(catalog: Catalog) -> None:

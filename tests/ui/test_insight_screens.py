@@ -164,9 +164,13 @@ async def test_advisor_warns_and_opens_the_edit_form(app: SigtuiApp) -> None:
         await replace_text(pilot, "#advisor-vms", "400")  # 20 replicas at least
         assert any(c.status == "tooFew" for c in screen.comparisons)
         assert "too few replicas" in shown(screen, "#advisor-comparison")
+        recommended = {c.region: c.advice.recommended for c in screen.comparisons}
         await pilot.press("e")  # the version's edit form, over the main screen
         await settle(pilot)
-        assert isinstance(pilot.app.screen, FormScreen)
+        form = pilot.app.screen
+        assert isinstance(form, FormScreen)
+        prefilled = form.value("target_regions")  # the rows as the service will get them
+        assert {t["region"]: int(t["replica_count"]) for t in prefilled} == recommended
 
 
 def test_gauge_bar_and_numbers() -> None:

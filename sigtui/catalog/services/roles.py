@@ -21,6 +21,8 @@ ROLES = (
     "Compute Gallery Sharing Admin",
 )
 
+MAX_KEY = 2**63 - 1  # the largest key a database holds; beyond it, nothing is found
+
 VERSION_SCOPE_WARNING = (
     "SIG-ACCESS: sharing a single image version is discouraged; share the gallery "
     "(recommended) or the image definition instead"
@@ -77,7 +79,8 @@ def assignment_warnings(assignment: RoleAssignment) -> list[str]:
 
 
 def delete_role_assignment(db: Session, pk: int, if_match: str | None = None) -> None:
-    assignment = db.get(RoleAssignment, pk)
+    in_range = isinstance(pk, int) and 0 < pk <= MAX_KEY
+    assignment = db.get(RoleAssignment, pk) if in_range else None
     if assignment is None:
         raise CatalogError("SIG-NOT-FOUND", f"role assignment {pk} does not exist")
     check_etag(assignment, if_match, "the role assignment")

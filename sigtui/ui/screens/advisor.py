@@ -9,7 +9,7 @@ version's edit form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -62,6 +62,7 @@ class AdvisorResult:
 
     arm_id: str
     edit: bool = False
+    replicas: dict[str, int] = field(default_factory=dict)  # region -> what to prefill
 
 
 def whole(text: str, what: str) -> int:
@@ -202,5 +203,12 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
         self.dismiss(None)
 
     def action_edit(self) -> None:
+        """Close and open the version's edit form, prefilled with the recommended replica
+        counts where the version has fewer."""
         if self.version is not None:
-            self.dismiss(AdvisorResult(self.version.arm_id, edit=True))
+            raise_to = {
+                c.region: c.advice.recommended
+                for c in self.comparisons
+                if c.current < c.advice.recommended
+            }
+            self.dismiss(AdvisorResult(self.version.arm_id, edit=True, replicas=raise_to))

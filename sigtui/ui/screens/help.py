@@ -18,7 +18,9 @@ def bindings_table(screen: Screen[object]) -> Table:
     table.add_column("Action")
     table.add_column("Binding id", style="dim", no_wrap=True)
     seen: set[tuple[str, str]] = set()
-    for key, active in screen.active_bindings.items():
+    # sigtui's own bindings (they have ids) first, then the widgets' standard keys
+    ordered = sorted(screen.active_bindings.items(), key=lambda item: item[1].binding.id is None)
+    for key, active in ordered:
         binding = active.binding
         if not binding.description or (key, binding.description) in seen:
             continue

@@ -16,9 +16,9 @@ from textual.widgets import Footer, Header, Static
 
 from sigtui.catalog import ids, usage
 from sigtui.catalog.db import Catalog
-from sigtui.ui.widgets.gauge import Gauge
+from sigtui.ui.widgets.gauge import LIMIT_TITLES, Gauge
 
-TITLES = {"galleries": "Galleries", "imageDefinitions": "Definitions", "imageVersions": "Versions"}
+TITLES = LIMIT_TITLES
 
 
 class LimitRow(Horizontal, can_focus=True):

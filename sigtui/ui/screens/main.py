@@ -218,7 +218,7 @@ class MainScreen(Screen[None]):
             if result.edit:
                 from sigtui.ui.screens.forms import open_edit_form
 
-                open_edit_form(self)
+                open_edit_form(self, prefill_replicas=result.replicas)
 
         self.app.push_screen(AdvisorScreen(self.catalog, version), done)
 

@@ -7,10 +7,12 @@ from rich.text import Text
 from textual import work
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import browse
+from sigtui.catalog import browse, costs, usage
 from sigtui.catalog.db import Catalog
+from sigtui.ui.widgets.gauge import RegionLimits
 
 
 def fields_table(details: browse.Details) -> RichTable:
@@ -48,13 +50,42 @@ def _sort_key(value: object) -> tuple[object, ...]:
     return (1, text.casefold())
 
 
+COSTED_KINDS = frozenset(
+    {
+        browse.TENANT,
+        browse.SUBSCRIPTION,
+        browse.GROUP,
+        browse.GALLERY,
+        browse.DEFINITION,
+        browse.VERSION,
+    }
+)
+
+
+def price_sheet(catalog: Catalog) -> costs.PriceSheet:
+    """The user's sheet when the app was given one (`--prices`), else the built-in one."""
+    sheet = catalog.extras.get("prices")
+    return sheet if isinstance(sheet, costs.PriceSheet) else costs.builtin_sheet()
+
+
+def cost_fields(db: object, ref: browse.NodeRef, sheet: costs.PriceSheet) -> list[tuple[str, str]]:
+    """What the node costs (SIG-BILLING), as details fields."""
+    cost = costs.total(db, sheet, costs.Scope(ref.kind, ref.pk))  # type: ignore[arg-type]
+    money = sheet.currency
+    return [
+        ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({cost.replicas} replicas)"),
+        ("One-time egress", f"{cost.one_time_egress:,.2f} {money} ({cost.egress_gb:,} GB)"),
+    ]
+
+
 class DetailsPane(VerticalScroll):
     """Shows `browse.details` of the node given to `show`."""
 
     class Loaded(Message):
-        def __init__(self, details: browse.Details) -> None:
+        def __init__(self, details: browse.Details, limits: list[usage.UsageRow]) -> None:
             super().__init__()
             self.details = details
+            self.limits = limits
 
     def __init__(self, catalog: Catalog, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -87,9 +118,14 @@ class DetailsPane(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def load(self, ref: browse.NodeRef) -> None:
+        limits: list[usage.UsageRow] = []
         with self.catalog.read() as db:
             details = browse.details(db, ref, self.catalog.clock.now())
-        self.post_message(self.Loaded(details))
+            if ref.kind in COSTED_KINDS:
+                details.fields.extend(cost_fields(db, ref, price_sheet(self.catalog)))
+            if ref.kind == browse.SUBSCRIPTION:
+                limits = usage.usage_rows(db, subscription_pk=ref.pk)
+        self.post_message(self.Loaded(details, limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
@@ -97,12 +133,19 @@ class DetailsPane(VerticalScroll):
             return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details
         await self.remove_children()
-        widgets: list[Static | DataTable[str]] = [
+        widgets: list[Widget] = [
             Static(Text(details.title, style="bold"), classes="details-title"),
             Static(fields_table(details), classes="details-fields"),
         ]
         for note in details.notes:
             widgets.append(Static(Text(note), classes="details-note"))
+        if message.limits:
+            widgets.append(
+                Static(
+                    Text("Azure's limits per region", style="bold"), classes="details-table-title"
+                )
+            )
+            widgets.extend(RegionLimits(row) for row in message.limits)
         for table in details.tables:
             widgets.append(Static(Text(table.title, style="bold"), classes="details-table-title"))
             data_table = SortableTable(classes="details-table")

@@ -7,14 +7,22 @@ the stylesheet, so every theme is respected.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Static
 
-from sigtui.catalog.usage import CRITICAL, OK, WARNING, level_of
+from sigtui.catalog.usage import CRITICAL, OK, WARNING, UsageRow, level_of
 
 LEVEL_CLASSES = {OK: "-ok", WARNING: "-warning", CRITICAL: "-critical"}
 MIN_BAR = 4
+LIMIT_TITLES = {
+    "galleries": "Galleries",
+    "imageDefinitions": "Definitions",
+    "imageVersions": "Versions",
+}
 
 
 def gauge_numbers(used: int, limit: int) -> str:
@@ -75,3 +83,24 @@ class Gauge(Widget):
         bar = self.get_visual_style("gauge--bar", partial=True)
         rest = self.get_visual_style("gauge--empty", partial=True)
         return Content.assemble((filled, bar), (empty, rest), " ", numbers)
+
+
+class RegionLimits(Vertical):
+    """One region's three limits, a labelled gauge per line (for narrow panes)."""
+
+    TITLES = {
+        "galleries": "Galleries",
+        "imageDefinitions": "Definitions",
+        "imageVersions": "Versions",
+    }
+
+    def __init__(self, row: UsageRow) -> None:
+        super().__init__(classes="region-limits")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]{self.row.region}[/b]", classes="region-limits-place")
+        for gauge in self.row.gauges:
+            with Horizontal(classes="region-limits-line"):
+                yield Static(LIMIT_TITLES[gauge.kind], classes="region-limits-title")
+                yield Gauge(gauge.used, gauge.limit)

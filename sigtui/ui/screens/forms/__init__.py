@@ -133,12 +133,18 @@ def _create_in_group(screen: MainScreen, node: TreeNode[TreeEntry], kind: str | 
     _push(screen, form, node, "Created")
 
 
-def open_edit_form(screen: MainScreen) -> None:
-    """`e`: the edit form of the selected node, if anything of it may change."""
+def open_edit_form(screen: MainScreen, prefill_replicas: dict[str, int] | None = None) -> None:
+    """`e`: the edit form of the selected node, if anything of it may change. A version's
+    form can open with raised replica counts (`prefill_replicas`, from the advisor)."""
     node = _selected(screen)
     if node is None or node.data is None:
         return
     ref = node.data.node.ref
+    if ref.kind == browse.VERSION and prefill_replicas:
+        state = context.load_version(screen.catalog, ref.pk)
+        form = VersionForm.for_edit(screen.catalog, state, prefill_replicas)
+        _push(screen, form, node.parent, "Saved")
+        return
     maker = EDIT_FORMS.get(ref.kind)
     if maker is None:
         screen.notify(

@@ -21,7 +21,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
-from sigtui.catalog import lookup
+from sigtui.catalog import lookup, usage
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Resource
@@ -49,6 +49,7 @@ class FormScreen(ModalScreen[str | None]):
     form_title = "Form"
     noun = "resource"
     save_label = "Save"
+    limit_kind: str | None = None  # the SIG-LIMIT-* a new one counts against, if any
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
@@ -88,6 +89,20 @@ class FormScreen(ModalScreen[str | None]):
         self.fit_to_terminal()
         self.focus_first_field()
         self.call_after_refresh(self._show_from_top)
+        self.warn_about_limit()
+
+    def warn_about_limit(self) -> None:
+        """A create form near or at a limit says so before it is filled in."""
+        place = getattr(self, "place", None)
+        creating = getattr(self, "state", None) is None
+        if self.limit_kind is None or not creating or place is None:
+            return
+        if place.subscription_pk is None or not place.location:
+            return
+        with self.catalog.read() as db:
+            room = usage.headroom(db, place.subscription_pk, place.location, self.limit_kind)
+        if room.level != usage.OK:
+            self.show_form_error(room.message)
 
     def _show_from_top(self) -> None:
         """The form opens at its top, scrolled only as far as the focused field needs."""

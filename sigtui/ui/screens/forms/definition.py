@@ -60,6 +60,7 @@ class DefinitionForm(FormScreen):
     """A new image definition in a gallery, or an edit of one (`state` given)."""
 
     noun = "image definition"
+    limit_kind = "imageDefinitions"
 
     def __init__(
         self, catalog: Catalog, place: Place, state: DefinitionState | None = None

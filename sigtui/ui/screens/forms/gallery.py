@@ -26,6 +26,7 @@ class GalleryForm(FormScreen):
     """Create a gallery in a resource group, or edit one (`state` given)."""
 
     noun = "gallery"
+    limit_kind = "galleries"
 
     def __init__(self, catalog: Any, place: Place, state: GalleryState | None = None) -> None:
         super().__init__(catalog)

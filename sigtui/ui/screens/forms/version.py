@@ -71,11 +71,17 @@ class VersionForm(FormScreen):
     """A new version of a definition, or an edit of one (see `for_edit`)."""
 
     noun = "image version"
+    limit_kind = "imageVersions"
 
     def __init__(
-        self, catalog: Catalog, place: VersionPlace, state: VersionState | None = None
+        self,
+        catalog: Catalog,
+        place: VersionPlace,
+        state: VersionState | None = None,
+        prefill_replicas: dict[str, int] | None = None,
     ) -> None:
         super().__init__(catalog)
+        self.prefill_replicas = prefill_replicas or {}
         self.version_place = place
         self.place = place.place
         self.state = state
@@ -88,9 +94,14 @@ class VersionForm(FormScreen):
         )
 
     @classmethod
-    def for_edit(cls, catalog: Catalog, state: VersionState) -> VersionForm:
+    def for_edit(
+        cls,
+        catalog: Catalog,
+        state: VersionState,
+        prefill_replicas: dict[str, int] | None = None,
+    ) -> VersionForm:
         place = VersionPlace(state.place, "", "", [], state.version.name)
-        return cls(catalog, place, state)
+        return cls(catalog, place, state, prefill_replicas)
 
     # --- fields -----------------------------------------------------------------------
 
@@ -183,7 +194,12 @@ class VersionForm(FormScreen):
         if self.state is None:
             return [TargetRow(self.place.location)] if self.place.location else []
         return [
-            TargetRow(t.region, t.replica_count, t.storage_account_type, existing=True)
+            TargetRow(
+                t.region,
+                self.prefill_replicas.get(t.region, t.replica_count),
+                t.storage_account_type,
+                existing=True,
+            )
             for t in self.state.targets
         ]
 
