@@ -30,6 +30,11 @@ _VERSION_NAME = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes `¹` and `١`, which `int()` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def name_key(name: str) -> str:
     """The case-insensitive form of a name, as ARM compares them."""
     return name.casefold()

@@ -211,5 +211,5 @@ def _set_target(targets: list[Json], index: int, field: str, item: Assignment) -
         )
     value: Any = item.value
     if field == "regionalreplicacount":
-        value = int(value) if value.isascii() and value.isdigit() else value
+        value = int(value) if rules.is_whole_number(value) else value
     targets[index][_TARGET_FIELDS[field]] = value

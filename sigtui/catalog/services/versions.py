@@ -74,7 +74,7 @@ def parse_target_region(text: str) -> TargetRegionSpec:
         )
     replicas: int | None = None
     if len(parts) > 1 and parts[1]:
-        if not (parts[1].isascii() and parts[1].isdigit()):
+        if not rules.is_whole_number(parts[1]):
             raise CatalogError(
                 "SIG-REPLICAS",
                 f"replica count {parts[1]!r} in {text!r} is not a whole number",

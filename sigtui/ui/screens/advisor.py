@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from sigtui.catalog import advisor
+from sigtui.catalog import advisor, rules
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 
@@ -44,7 +44,7 @@ class CountInput(Input):
         super().__init__(value, id=id, restrict=r"[0-9]*")
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character.isdigit()
+        return character is not None and rules.is_whole_number(character)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class AdvisorResult:
 
 def whole(text: str, what: str) -> int:
     value = text.strip()
-    if not value.isdigit():
+    if not rules.is_whole_number(value):
         raise CatalogError("SIG-INPUT", f"{what} must be a whole number, 0 or more")
     return int(value)
 

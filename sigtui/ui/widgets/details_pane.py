@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import browse, costs, usage
+from sigtui.catalog import browse, costs, rules, usage
 from sigtui.catalog.db import Catalog
 from sigtui.ui.widgets.gauge import RegionLimits
 
@@ -45,7 +45,7 @@ def _sort_key(value: object) -> tuple[object, ...]:
     """Versions and numbers sort numerically, text by its letters."""
     text = str(value)
     parts = text.rstrip("%").split(".")
-    if all(p.isdigit() for p in parts):
+    if all(rules.is_whole_number(p) for p in parts):
         return (0, *(int(p) for p in parts))
     return (1, text.casefold())
 

@@ -69,7 +69,7 @@ def parse_number_list(text: str, field: str) -> list[str]:
     if not any(parts):
         return []
     for part in parts:
-        if not part.isdigit():
+        if not rules.is_whole_number(part):
             raise CatalogError(
                 "SIG-INPUT", f"{part!r} is not a whole number (a list like 100, 200)", field=field
             )

@@ -40,7 +40,7 @@ def disk_size_check(what: str, field: str) -> Any:
     """SIG-DISK-SIZE, live: at most 1 TB (what is not a number is left to the service)."""
 
     def check(text: str) -> None:
-        if text.strip().isdigit():
+        if rules.is_whole_number(text.strip()):
             rules.check_disk_size(int(text), what, field)
 
     return check
