@@ -32,12 +32,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import ids, limits, lookup, replication, rules, services
+from sigtui.catalog import ids, lookup, replication, rules, services
 from sigtui.catalog.clock import Clock
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
-    DataDisk,
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -63,11 +62,9 @@ from sigtui.catalog.schemas import (
     VersionUpdate,
     build,
 )
-from sigtui.catalog.services._common import check_limit, stamp_created
 from sigtui.catalog.services.versions import (
-    add_targets,
-    apply_targets,
-    check_version_name_free,
+    ResolvedSource,
+    SourceDisk,
     targets_of,
 )
 
@@ -912,51 +909,17 @@ def create_external_version(
 ) -> ImageVersion:
     """A version whose source the catalog does not hold: every rule of create_version
     except those about the source row (its location and OS are unknown)."""
-    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
-    subscription = db.get_one(Subscription, definition.subscription_pk)
-    number = rules.parse_version_name(data.name)
-    check_version_name_free(db, definition, number)
-    location = rules.check_source_location(data.location, subscription.cloud).name
     _check_external_disks(source)
-    rules.check_replica_count(data.replica_count)
-    storage = rules.check_storage_type(data.storage_account_type)
-    now = clock.now()
-    rules.check_future_eol(data.end_of_life_date, now)
-    assert subscription.pk is not None
-    check_limit(db, ImageVersion, limits.VERSIONS, subscription.pk, location)
-    version = ImageVersion(
-        definition_pk=definition.pk,
-        subscription_pk=subscription.pk,
-        name=str(number),
-        major=number.major,
-        minor=number.minor,
-        patch=number.patch,
-        location=location,
-        external_source_id=source.source_id,
+    resolved = ResolvedSource(
+        managed_image=None,
+        os_snapshot=None,
         os_disk_size_gb=source.os_disk_size_gb,
-        replica_count=data.replica_count,
-        storage_account_type=storage,
-        exclude_from_latest=data.exclude_from_latest,
-        end_of_life_date=data.end_of_life_date,
-        published_at=now,
-        tags=rules.check_tags(data.tags),
+        data_disks=[
+            SourceDisk(disk.lun, disk.size_gb, None, disk.source_id) for disk in source.data_disks
+        ],
+        external_source_id=source.source_id,
     )
-    stamp_created(version, now)
-    specs = data.target_regions or [TargetRegionSpec(region=location)]
-    new_targets = apply_targets(db, version, specs, subscription, now, existing={})
-    db.add(version)
-    db.flush()
-    for disk in source.data_disks:
-        db.add(
-            DataDisk(
-                version_pk=version.pk,
-                lun=disk.lun,
-                size_gb=disk.size_gb,
-                external_source_id=disk.source_id,
-            )
-        )
-    add_targets(db, version, new_targets, now)
-    return version
+    return services.create_version(db, definition_id, data, clock, source=resolved)
 
 
 def _check_external_disks(source: ExternalSource) -> None:

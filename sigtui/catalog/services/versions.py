@@ -48,18 +48,22 @@ VERSION_IMMUTABLE = (
 
 
 @dataclass(frozen=True)
-class _Disk:
+class SourceDisk:
     lun: int
     size_gb: int
     snapshot_pk: int | None
+    external_source_id: str | None = None  # a disk the catalog does not hold (imports)
 
 
 @dataclass(frozen=True)
-class _Source:
+class ResolvedSource:
+    """A version's source: a managed image, an OS snapshot, or (imports) an external id."""
+
     managed_image: ManagedImage | None
     os_snapshot: Snapshot | None
     os_disk_size_gb: int
-    data_disks: list[_Disk]
+    data_disks: list[SourceDisk]
+    external_source_id: str | None = None
 
 
 def parse_target_region(text: str) -> TargetRegionSpec:
@@ -149,7 +153,7 @@ def _resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | 
 
 def _resolve_source(
     db: Session, data: VersionCreate, definition: ImageDefinition, location: str
-) -> _Source:
+) -> ResolvedSource:
     if bool(data.managed_image_id) == bool(data.os_snapshot_id):
         raise CatalogError(
             "SIG-INPUT",
@@ -180,13 +184,15 @@ def _resolve_source(
                 f"{definition.name!r} is {definition.hyper_v_generation}: they must match",
                 field="source",
             )
-        disks = [_Disk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
-        return _Source(image, None, image.os_disk_size_gb, disks)
+        disks = [SourceDisk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
+        return ResolvedSource(image, None, image.os_disk_size_gb, disks)
     os_snapshot = lookup.resolve_as(db, data.os_snapshot_id or "", Snapshot)
     _check_source_fits(
         os_snapshot.location, os_snapshot.os_type, location, definition, "OS snapshot"
     )
-    return _Source(None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location))
+    return ResolvedSource(
+        None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location)
+    )
 
 
 def _check_source_fits(
@@ -212,7 +218,7 @@ def _check_source_fits(
         )
 
 
-def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> list[_Disk]:
+def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> list[SourceDisk]:
     luns = list(data.data_snapshot_luns) or list(range(len(data.data_snapshot_ids)))
     if len(luns) != len(data.data_snapshot_ids):
         raise CatalogError(
@@ -236,19 +242,25 @@ def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> lis
                 f"in {location}",
                 field="data_snapshot_ids",
             )
-        disks.append(_Disk(lun, snapshot.size_gb, snapshot.pk))
+        disks.append(SourceDisk(lun, snapshot.size_gb, snapshot.pk))
     return disks
 
 
 def create_version(
-    db: Session, definition_id: str, data: VersionCreate, clock: Clock
+    db: Session,
+    definition_id: str,
+    data: VersionCreate,
+    clock: Clock,
+    source: ResolvedSource | None = None,
 ) -> ImageVersion:
+    """A new version, replicating to its target regions. `source` is given only by an
+    import whose source the catalog does not hold; otherwise the data names it."""
     definition = lookup.resolve_as(db, definition_id, ImageDefinition)
     subscription = db.get_one(Subscription, definition.subscription_pk)
     number = rules.parse_version_name(data.name)
-    check_version_name_free(db, definition, number)
+    _check_version_name_free(db, definition, number)
     location = rules.check_source_location(data.location, subscription.cloud).name
-    source = _resolve_source(db, data, definition, location)
+    source = source or _resolve_source(db, data, definition, location)
     rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
     for disk in source.data_disks:
         rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
@@ -269,6 +281,7 @@ def create_version(
         location=location,
         managed_image_pk=source.managed_image.pk if source.managed_image else None,
         os_snapshot_pk=source.os_snapshot.pk if source.os_snapshot else None,
+        external_source_id=source.external_source_id,
         os_disk_size_gb=source.os_disk_size_gb,
         replica_count=data.replica_count,
         storage_account_type=storage,
@@ -278,7 +291,7 @@ def create_version(
         tags=rules.check_tags(data.tags),
     )
     stamp_created(version, now)
-    new_targets = apply_targets(db, version, specs, subscription, now, existing={})
+    new_targets = _apply_targets(db, version, specs, subscription, now, existing={})
     db.add(version)
     db.flush()
     for disk in source.data_disks:
@@ -288,13 +301,14 @@ def create_version(
                 lun=disk.lun,
                 size_gb=disk.size_gb,
                 snapshot_pk=disk.snapshot_pk,
+                external_source_id=disk.external_source_id,
             )
         )
-    add_targets(db, version, new_targets, now)
+    _add_targets(db, version, new_targets, now)
     return version
 
 
-def check_version_name_free(
+def _check_version_name_free(
     db: Session, definition: ImageDefinition, number: rules.VersionNumber
 ) -> None:
     taken = db.exec(
@@ -313,7 +327,7 @@ def check_version_name_free(
         )
 
 
-def apply_targets(
+def _apply_targets(
     db: Session,
     version: ImageVersion,
     specs: list[TargetRegionSpec],
@@ -367,7 +381,7 @@ def apply_targets(
     return pending
 
 
-def add_targets(
+def _add_targets(
     db: Session, version: ImageVersion, targets: list[TargetRegion], now: datetime
 ) -> None:
     """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
@@ -420,10 +434,10 @@ def update_version(
     now = clock.now()
     if data.target_regions is not None and "target_regions" in given:
         subscription = db.get_one(Subscription, version.subscription_pk)
-        new_targets = apply_targets(
+        new_targets = _apply_targets(
             db, version, data.target_regions, subscription, now, targets_of(db, version)
         )
-        add_targets(db, version, new_targets, now)
+        _add_targets(db, version, new_targets, now)
     if "exclude_from_latest" in given and data.exclude_from_latest is not None:
         version.exclude_from_latest = data.exclude_from_latest
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
