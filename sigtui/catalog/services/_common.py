@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel, func, select
 
+from sigtui.catalog import rules
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.limits import Limit
 from sigtui.catalog.models import Resource
@@ -104,12 +105,29 @@ def stamp_created(row: Resource, now: datetime) -> None:
     row.updated_at = now
 
 
-def blocked_delete(
-    what: str, name: str, children: list[str], noun: str, total: int
-) -> CatalogError:
-    shown = ", ".join(children[:5]) + (f" and {total - 5} more" if total > 5 else "")
-    return CatalogError(
-        "SIG-DELETE",
-        f"{what} {name!r} cannot be deleted: it still holds {total} {noun} ({shown}); "
-        "delete those first",
-    )
+def delete_unless_holding(
+    db: Session, row: Resource, what: str, children: list[str], noun: str
+) -> None:
+    """SIG-DELETE: delete `row` only when it holds nothing; else name what blocks it."""
+    if children:
+        shown = ", ".join(children[:5]) + (
+            f" and {len(children) - 5} more" if len(children) > 5 else ""
+        )
+        raise CatalogError(
+            "SIG-DELETE",
+            f"{what} {row.name!r} cannot be deleted: it still holds {len(children)} {noun} "  # type: ignore[attr-defined]
+            f"({shown}); delete those first",
+        )
+    db.delete(row)
+    db.flush()
+
+
+def save_update(db: Session, row: Resource, given: dict[str, Any], now: datetime) -> None:
+    """The fields every resource's update shares (description, tags), then the write."""
+    if "description" in given:
+        row.description = given["description"]  # type: ignore[attr-defined]
+    if "tags" in given:
+        row.tags = rules.check_tags(given["tags"])  # type: ignore[attr-defined]
+    touch(row, now)
+    db.add(row)
+    db.flush()

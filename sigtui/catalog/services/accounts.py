@@ -22,7 +22,7 @@ from sigtui.catalog.models import (
 )
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import GroupCreate, PrincipalCreate, SubscriptionCreate, TenantCreate
-from sigtui.catalog.services._common import blocked_delete, check_etag, stamp_created, touch
+from sigtui.catalog.services._common import check_etag, delete_unless_holding, stamp_created, touch
 
 
 def _new_uuid(namespace: str, name: str) -> str:
@@ -121,12 +121,7 @@ def delete_subscription(db: Session, subscription_ref: str, if_match: str | None
     groups = list(
         db.exec(select(ResourceGroup.name).where(ResourceGroup.subscription_pk == subscription.pk))
     )
-    if groups:
-        raise blocked_delete(
-            "subscription", subscription.name, groups, "resource groups", len(groups)
-        )
-    db.delete(subscription)
-    db.flush()
+    delete_unless_holding(db, subscription, "subscription", groups, "resource groups")
 
 
 def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
@@ -168,10 +163,7 @@ def delete_group(db: Session, group_id: str, if_match: str | None = None) -> Non
             f"{noun} {n}"
             for n in db.exec(select(model.name).where(model.resource_group_pk == group.pk))
         ]
-    if contents:
-        raise blocked_delete("resource group", group.name, contents, "resources", len(contents))
-    db.delete(group)
-    db.flush()
+    delete_unless_holding(db, group, "resource group", contents, "resources")
 
 
 def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Principal:

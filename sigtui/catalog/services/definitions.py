@@ -12,14 +12,14 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, Subscription
 from sigtui.catalog.schemas import DefinitionCreate, DefinitionUpdate
 from sigtui.catalog.services._common import (
-    blocked_delete,
     changes_of,
     check_etag,
     check_limit,
     check_unique_name,
+    delete_unless_holding,
     refuse_changes,
+    save_update,
     stamp_created,
-    touch,
 )
 
 # Fields that may change (SIG-UPDATE): recommended vCPUs and memory, description, EOL, tags.
@@ -162,13 +162,7 @@ def update_definition(
         definition.end_of_life_date = given["end_of_life_date"]
     for field, value in merged.items():
         setattr(definition, field, value)
-    if "description" in given:
-        definition.description = given["description"]
-    if "tags" in given:
-        definition.tags = rules.check_tags(given["tags"])
-    touch(definition, clock.now())
-    db.add(definition)
-    db.flush()
+    save_update(db, definition, given, clock.now())
     return definition
 
 
@@ -179,7 +173,4 @@ def delete_definition(db: Session, definition_id: str, if_match: str | None = No
     names = list(
         db.exec(select(ImageVersion.name).where(ImageVersion.definition_pk == definition.pk))
     )
-    if names:
-        raise blocked_delete("image definition", definition.name, names, "versions", len(names))
-    db.delete(definition)
-    db.flush()
+    delete_unless_holding(db, definition, "image definition", names, "versions")

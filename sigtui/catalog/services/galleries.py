@@ -9,14 +9,14 @@ from sigtui.catalog.clock import Clock
 from sigtui.catalog.models import Gallery, ImageDefinition, ResourceGroup, Subscription
 from sigtui.catalog.schemas import GalleryCreate, GalleryUpdate
 from sigtui.catalog.services._common import (
-    blocked_delete,
     changes_of,
     check_etag,
     check_limit,
     check_unique_name,
+    delete_unless_holding,
     refuse_changes,
+    save_update,
     stamp_created,
-    touch,
 )
 
 GALLERY_IMMUTABLE = ("name", "location")
@@ -53,13 +53,7 @@ def update_gallery(
     check_etag(gallery, if_match, "the gallery")
     given = changes_of(data)
     refuse_changes(gallery, given, GALLERY_IMMUTABLE, "gallery")
-    if "description" in given:
-        gallery.description = data.description
-    if "tags" in given:
-        gallery.tags = rules.check_tags(data.tags)
-    touch(gallery, clock.now())
-    db.add(gallery)
-    db.flush()
+    save_update(db, gallery, given, clock.now())
     return gallery
 
 
@@ -70,7 +64,4 @@ def delete_gallery(db: Session, gallery_id: str, if_match: str | None = None) ->
     names = list(
         db.exec(select(ImageDefinition.name).where(ImageDefinition.gallery_pk == gallery.pk))
     )
-    if names:
-        raise blocked_delete("gallery", gallery.name, names, "image definitions", len(names))
-    db.delete(gallery)
-    db.flush()
+    delete_unless_holding(db, gallery, "gallery", names, "image definitions")

@@ -18,9 +18,9 @@ from sigtui.catalog.models import (
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import ManagedImageCreate, SnapshotCreate
 from sigtui.catalog.services._common import (
-    blocked_delete,
     check_etag,
     check_unique_name,
+    delete_unless_holding,
     stamp_created,
 )
 
@@ -95,13 +95,8 @@ def delete_managed_image(db: Session, image_id: str, if_match: str | None = None
     image = lookup.resolve_as(db, image_id, ManagedImage)
     check_etag(image, if_match, "the managed image")
     users = list(db.exec(select(ImageVersion).where(ImageVersion.managed_image_pk == image.pk)))
-    if users:
-        names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
-        raise blocked_delete(
-            "managed image", image.name, names, "image versions made from it", len(users)
-        )
-    db.delete(image)
-    db.flush()
+    names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
+    delete_unless_holding(db, image, "managed image", names, "image versions made from it")
 
 
 def delete_snapshot(db: Session, snapshot_id: str, if_match: str | None = None) -> None:
@@ -117,10 +112,5 @@ def delete_snapshot(db: Session, snapshot_id: str, if_match: str | None = None) 
             )
         )
     )
-    if users:
-        names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
-        raise blocked_delete(
-            "snapshot", snapshot.name, names, "image versions made from it", len(users)
-        )
-    db.delete(snapshot)
-    db.flush()
+    names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
+    delete_unless_holding(db, snapshot, "snapshot", names, "image versions made from it")

@@ -30,8 +30,8 @@ from sigtui.catalog.services._common import (
     check_etag,
     check_limit,
     refuse_changes,
+    save_update,
     stamp_created,
-    touch,
 )
 
 # Fields that may change (SIG-UPDATE): target regions and their replica counts,
@@ -443,11 +443,7 @@ def update_version(
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
         rules.check_future_eol(given["end_of_life_date"], now)
         version.end_of_life_date = given["end_of_life_date"]
-    if "tags" in given:
-        version.tags = rules.check_tags(given["tags"])
-    touch(version, now)
-    db.add(version)
-    db.flush()
+    save_update(db, version, given, now)  # always an UPDATE of the row: the etag moves
     return version
 
 
