@@ -1202,7 +1202,7 @@ def test_SIG_ACCESS_roles_and_scopes(world: World) -> None:
             for r in rows
         ] == [(True, False, False), (False, True, False), (False, False, True)]
         # sharing a single version is discouraged: a warning, not a refusal
-        assert [services.assignment_warnings(r) for r in rows] == [
+        assert [services.assignment_warnings(db, r) for r in rows] == [
             [],
             [],
             [services.roles.VERSION_SCOPE_WARNING],

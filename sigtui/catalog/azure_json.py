@@ -10,6 +10,7 @@ target regions and data disks are loaded in one query per kind (queries.by_pk an
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from sigtui.catalog import ids, lookup, queries, replication
+from sigtui.catalog import access, ids, lookup, queries, replication
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     DataDisk,
@@ -25,7 +26,9 @@ from sigtui.catalog.models import (
     ImageDefinition,
     ImageVersion,
     ManagedImage,
+    Principal,
     ResourceGroup,
+    RoleAssignment,
     Snapshot,
     Subscription,
     TargetRegion,
@@ -409,3 +412,46 @@ def resource_groups(db: Session, rows: Sequence[ResourceGroup]) -> list[Json]:
 
 def resource_group(db: Session, row: ResourceGroup) -> Json:
     return resource_groups(db, [row])[0]
+
+
+# --- principals and role assignments (SIG-ACCESS) ---------------------------------------
+
+ROLE_ASSIGNMENT_TYPE = "Microsoft.Authorization/roleAssignments"
+
+
+def principal(db: Session, row: Principal) -> Json:
+    tenant = db.get_one(Tenant, row.tenant_pk)
+    return {
+        "id": row.object_id,
+        "displayName": row.name,
+        "principalType": row.principal_type,
+        "tenantId": tenant.tenant_id,
+        "tenantName": tenant.name,
+    }
+
+
+def role_assignment(db: Session, row: RoleAssignment) -> Json:
+    """As `az role assignment list` prints one, plus what the role allows and whether
+    the principal is from another tenant than the scope."""
+    who = db.get_one(Principal, row.principal_pk)
+    scope = access.scope_of(db, row)
+    scope_id = lookup.arm_id(db, scope)
+    name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope_id}|{who.object_id}|{row.role}"))
+    subscription = db.get_one(Subscription, scope.subscription_pk)
+    role_id = access.role_definitions()[row.role].role_id
+    return {
+        "id": f"{scope_id}/providers/{ROLE_ASSIGNMENT_TYPE}/{name}",
+        "name": name,
+        "type": ROLE_ASSIGNMENT_TYPE,
+        "principalId": who.object_id,
+        "principalName": who.name,
+        "principalType": who.principal_type,
+        "roleDefinitionId": f"/subscriptions/{subscription.subscription_id}/providers/"
+        f"Microsoft.Authorization/roleDefinitions/{role_id}",
+        "roleDefinitionName": row.role,
+        "scope": scope_id,
+        "scopeKind": access.scope_kind(row),
+        "allows": sorted(c.value for c in access.capabilities_of(row.role)),
+        "crossTenant": access.is_cross_tenant(db, row),
+        "etag": str(row.etag),
+    }

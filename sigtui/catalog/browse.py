@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog import lookup, queries, replication
+from sigtui.catalog import access, lookup, queries, replication
 from sigtui.catalog.models import (
     Gallery,
     ImageDefinition,
@@ -314,6 +314,7 @@ class Details:
     notes: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     etag: int | None = None
+    access: list[access.AccessEntry] = field(default_factory=list)  # galleries, defs, versions
 
 
 def _text(value: object) -> str:
@@ -349,7 +350,10 @@ def details(db: Session, ref: NodeRef, now: datetime) -> Details:
         IMAGES: _folder_details,
         SNAPSHOTS: _folder_details,
     }
-    return builders[ref.kind](db, ref, now)
+    shown = builders[ref.kind](db, ref, now)
+    if ref.kind in (GALLERY, DEFINITION, VERSION):
+        _add_access(db, shown, ref)
+    return shown
 
 
 def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
@@ -657,3 +661,40 @@ def path_to(db: Session, arm_id: str) -> list[NodeRef]:
     if isinstance(row, Subscription):
         path += [NodeRef(SUBSCRIPTION, row.pk), NodeRef(TENANT, row.tenant_pk)]
     return list(reversed(path))
+
+
+# --- access (SIG-ACCESS) -----------------------------------------------------------------
+
+ACCESS_COLUMNS = ("Principal", "Type", "Role", "Allows", "Given at", "Tenant")
+_SCOPED_MODELS: dict[str, type[Gallery | ImageDefinition | ImageVersion]] = {
+    GALLERY: Gallery,
+    DEFINITION: ImageDefinition,
+    VERSION: ImageVersion,
+}
+
+
+def _add_access(db: Session, shown: Details, ref: NodeRef) -> None:
+    """Who has access, by which assignment, direct or inherited (the "Access" table)."""
+    resource = db.get_one(_SCOPED_MODELS[ref.kind], ref.pk)
+    entries = access.access_to(db, resource)
+    shown.access = entries
+    shown.tables.append(Table("Access", ACCESS_COLUMNS, [_access_row(e) for e in entries]))
+    if any(e.scope_kind == "version" for e in entries):
+        shown.notes.append(
+            "Shared at a single version (SIG-ACCESS): discouraged; share the gallery instead."
+        )
+
+
+def _access_row(entry: access.AccessEntry) -> tuple[str, ...]:
+    given_at = (
+        f"inherited from {entry.scope_kind} {entry.scope_name}" if entry.inherited else "direct"
+    )
+    tenant = entry.principal_tenant + (" (cross-tenant)" if entry.cross_tenant else "")
+    return (
+        entry.principal,
+        entry.principal_type,
+        entry.role,
+        ", ".join(entry.capabilities) or "—",
+        given_at,
+        tenant,
+    )

@@ -22,6 +22,7 @@ from sigtui.catalog.errors import CatalogError
 
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
+ACTING_AS = "sigtui.acting_as"  # Session.info key: the principal pk a session acts as
 
 
 def default_catalog_path() -> Path:
@@ -180,6 +181,7 @@ class Catalog:
     clock: Clock = SYSTEM_CLOCK
     readonly: bool = False
     is_new: bool = False
+    acting_as: int | None = None  # a principal's pk: writes answer to its roles (SIG-ACCESS)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -201,6 +203,7 @@ class Catalog:
         if self.readonly:
             raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
         with Session(self.engine, expire_on_commit=False) as session:
+            session.info[ACTING_AS] = self.acting_as
             try:
                 yield session
                 session.commit()

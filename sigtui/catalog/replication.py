@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from sigtui.catalog import ids, lookup
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.db import ACTING_AS, Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     AggregatedState,
@@ -180,6 +180,7 @@ def refresh(catalog: Catalog) -> int:
     if catalog.readonly:
         return 0
     with catalog.write() as db:
+        db.info[ACTING_AS] = None  # progress is Azure's doing, whoever the session acts as
         return advance(db, catalog.clock.now())
 
 

@@ -49,7 +49,7 @@ def tenant_create(name: str, tenant_id: str | None) -> None:
 def tenant_list() -> None:
     """List the tenants."""
     with current_state().catalog().read() as db:
-        shown = azure_json.tenants(queries.tenants(db))
+        shown = azure_json.tenants(refs.visible(db, queries.tenants(db)))
     emit(shown, "tenant")
 
 
@@ -96,7 +96,8 @@ def account_list(tenant: str | None) -> None:
     """List the subscriptions (as `az account list`)."""
     with current_state().catalog().read() as db:
         tenant_pk = lookup.find_tenant(db, tenant).pk if tenant else None
-        shown = azure_json.subscriptions(db, queries.subscriptions(db, tenant_pk))
+        rows = refs.visible(db, queries.subscriptions(db, tenant_pk))
+        shown = azure_json.subscriptions(db, rows)
     emit(shown, "subscription")
 
 
@@ -106,7 +107,7 @@ def account_list(tenant: str | None) -> None:
 def account_show(subscription: str | None) -> None:
     """Show a subscription (the only one, when the catalog has one)."""
     with current_state().catalog().read() as db:
-        shown = azure_json.subscription(db, refs.subscription(db, subscription))
+        shown = azure_json.subscription(db, refs.shown(db, refs.subscription(db, subscription)))
     emit(shown, "subscription")
 
 
@@ -153,7 +154,8 @@ def group_list(subscription: str | None) -> None:
     """List resource groups (of one subscription when given)."""
     with current_state().catalog().read() as db:
         owner = lookup.find_subscription(db, subscription) if subscription else None
-        shown = azure_json.resource_groups(db, queries.groups(db, owner.pk if owner else None))
+        rows = refs.visible(db, queries.groups(db, owner.pk if owner else None))
+        shown = azure_json.resource_groups(db, rows)
     emit(shown, "group")
 
 
@@ -164,7 +166,7 @@ def group_list(subscription: str | None) -> None:
 def group_show(name: str, subscription: str | None) -> None:
     """Show a resource group."""
     with current_state().catalog().read() as db:
-        shown = azure_json.resource_group(db, refs.group(db, name, subscription))
+        shown = azure_json.resource_group(db, refs.shown(db, refs.group(db, name, subscription)))
     emit(shown, "group")
 
 

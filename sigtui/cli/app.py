@@ -22,9 +22,10 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.cli.accounts import account_group, group_group
 from sigtui.cli.context import CliState, state_of
 from sigtui.cli.insights import INSIGHT_COMMANDS
-from sigtui.cli.options import common_options, expand_multi_values
+from sigtui.cli.options import as_option, common_options, expand_multi_values
 from sigtui.cli.output import emit_message
 from sigtui.cli.replication import replication_group
+from sigtui.cli.roles import principal_group, role_group
 from sigtui.cli.sig import sig_group
 from sigtui.cli.sources import image_group, snapshot_group
 from sigtui.cli.transfer import TRANSFER_COMMANDS
@@ -76,6 +77,7 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
     metavar="X",
     help="Replicate X times faster than real time (demos; default $SIGTUI_REPLICATION_SPEED or 1).",
 )
+@as_option
 @click.version_option(package_name="sigtui", prog_name="sigtui")
 @click.pass_context
 def cli(
@@ -106,7 +108,7 @@ def _open_app(state: CliState, prices: Path | None) -> None:
         catalog.extras["prices"] = sheet
     from sigtui.ui.app import run_app  # imported here: Textual is not needed by commands
 
-    run_app(catalog)
+    run_app(catalog, view_as=state.acting_as)
 
 
 # --- db ----------------------------------------------------------------------------------
@@ -194,7 +196,9 @@ for _group in (
     snapshot_group,
     sig_group,
     replication_group,
+    role_group,
     *INSIGHT_COMMANDS,
     *TRANSFER_COMMANDS,
 ):
     cli.add_command(_group)
+account_group.add_command(principal_group)

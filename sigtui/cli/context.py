@@ -9,7 +9,7 @@ from urllib.parse import quote
 import click
 import sqlalchemy as sa
 
-from sigtui.catalog import replication
+from sigtui.catalog import access, replication
 from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.db import Catalog, open_catalog, resolve_url
 
@@ -24,8 +24,10 @@ class CliState:
     no_seed: bool = False
     readonly: bool = False
     output: str | None = None
+    acting_as: str | None = None  # --as: a principal's name or object id (SIG-ACCESS)
     clock: Clock = SYSTEM_CLOCK
     _catalog: Catalog | None = field(default=None, repr=False)
+    _viewer: access.Visibility | None = field(default=None, repr=False)
 
     def catalog(self, *, seed_default: bool = True) -> Catalog:
         """The catalog of --db / SIGTUI_DB / the default file, at the schema head.
@@ -42,7 +44,16 @@ class CliState:
             if first_use and seed_default and not self.no_seed and not self.readonly:
                 _seed_first_use(catalog)
             replication.refresh(catalog)  # states up to now, for every command's reads
+            if self.acting_as:
+                with catalog.read() as db:
+                    self._viewer = access.visibility(db, self.acting_as)
+                catalog.acting_as = self._viewer.principal_pk
         return self._catalog
+
+    def viewer(self) -> access.Visibility | None:
+        """What the --as principal sees (None without --as: everything)."""
+        self.catalog()
+        return self._viewer
 
     def close(self) -> None:
         if self._catalog is not None:

@@ -156,7 +156,8 @@ def definition_list(
     names = refs.Names(subscription=subscription, group=group, gallery=gallery, ids=ids)
     with current_state().catalog().read() as db:
         parent = lookup.resolve_as(db, refs.resource_id(db, "gallery", names), Gallery)
-        shown = azure_json.definitions(db, queries.definitions(db, parent.pk or 0))
+        rows = refs.visible(db, queries.definitions(db, parent.pk or 0))
+        shown = azure_json.definitions(db, rows)
     emit(shown, "definition")
 
 
@@ -178,7 +179,8 @@ def definition_show(
     names = _names(subscription, group, gallery, definition, ids)
     with current_state().catalog().read() as db:
         definition_id = refs.resource_id(db, "definition", names)
-        shown = azure_json.definition(db, lookup.resolve_as(db, definition_id, ImageDefinition))
+        row = refs.shown(db, lookup.resolve_as(db, definition_id, ImageDefinition))
+        shown = azure_json.definition(db, row)
     emit(shown, "definition")
 
 

@@ -74,8 +74,27 @@ def _store_output(ctx: click.Context, _param: click.Parameter, value: str | None
         state_of(ctx).output = value.lower()
 
 
+def _store_acting_as(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        state_of(ctx).acting_as = value
+
+
+def as_option(command: F) -> F:
+    return click.option(
+        "--as",
+        "acting_as",
+        metavar="PRINCIPAL",
+        expose_value=False,
+        callback=_store_acting_as,
+        help="Act as this principal (name or object id): lists and shows only what its "
+        "roles reach, and writes its roles do not allow are refused (SIG-ACCESS).",
+    )(command)
+
+
 def common_options(command: F) -> F:
-    """`--db URL` (also accepted before the subcommand) and `-o/--output json|table`."""
+    """`--db URL` (also accepted before the subcommand), `-o/--output json|table` and
+    `--as PRINCIPAL`."""
+    command = as_option(command)
     command = click.option(
         "--db",
         metavar="URL",

@@ -106,6 +106,19 @@ COLUMNS: dict[str, list[Column]] = {
         ("EndOfLifeDate", _date_only("publishingProfile", "endOfLifeDate")),
         ("Replication", _replication),
     ],
+    "principal": [
+        ("DisplayName", _get("displayName")),
+        ("PrincipalType", _get("principalType")),
+        ("Tenant", _get("tenantName")),
+        ("ObjectId", _get("id")),
+    ],
+    "role_assignment": [
+        ("Principal", _get("principalName")),
+        ("Role", _get("roleDefinitionName")),
+        ("Allows", lambda i: ", ".join(i["allows"])),
+        ("Scope", _get("scope")),
+        ("CrossTenant", _get("crossTenant")),
+    ],
     "message": [("Result", _get("message"))],
 }
 

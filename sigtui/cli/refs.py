@@ -7,13 +7,16 @@ subscriptions without `--subscription` is SIG-INPUT.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session
 
-from sigtui.catalog import ids, lookup, queries
+from sigtui.catalog import access, ids, lookup, queries
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import ResourceGroup, Subscription
+from sigtui.cli.context import current_state
 from sigtui.cli.options import usage_error
 
 
@@ -124,3 +127,19 @@ def source_id(db: Session, value: str, kind: str, group_row: ResourceGroup) -> s
     return (
         ids.managed_image_id(sub, rg, value) if kind == "image" else ids.snapshot_id(sub, rg, value)
     )
+
+
+# --- what --as may see (SIG-ACCESS) -------------------------------------------------------
+
+Row = TypeVar("Row")
+
+
+def visible(db: Session, rows: Sequence[Row]) -> list[Row]:
+    """The rows the --as principal may see (all of them without --as)."""
+    return access.visible(db, current_state().viewer(), rows)
+
+
+def shown(db: Session, row: Row) -> Row:
+    """The row itself, unless the --as principal may not see it (SIG-ACCESS)."""
+    access.require_visible(db, current_state().viewer(), row)
+    return row

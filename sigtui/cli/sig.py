@@ -90,7 +90,7 @@ def gallery_list(group: str | None, subscription: str | None) -> None:
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
             rows = queries.galleries(db, subscription_pk=owner.pk if owner else None)
-        shown = azure_json.galleries(db, rows)
+        shown = azure_json.galleries(db, refs.visible(db, rows))
     emit(shown, "gallery")
 
 
@@ -106,7 +106,7 @@ def gallery_show(
     """Show a gallery."""
     with current_state().catalog().read() as db:
         gallery_id = refs.resource_id(db, "gallery", _names(subscription, group, gallery, ids))
-        shown = azure_json.gallery(db, lookup.resolve_as(db, gallery_id, Gallery))
+        shown = azure_json.gallery(db, refs.shown(db, lookup.resolve_as(db, gallery_id, Gallery)))
     emit(shown, "gallery")
 
 

@@ -108,7 +108,7 @@ def image_list(group: str | None, subscription: str | None) -> None:
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
             rows = queries.all_managed_images(db, owner.pk if owner else None)
-        shown = azure_json.managed_images(db, rows)
+        shown = azure_json.managed_images(db, refs.visible(db, rows))
     emit(shown, "image")
 
 
@@ -124,7 +124,8 @@ def image_show(
     """Show a managed image."""
     with current_state().catalog().read() as db:
         image_id = refs.resource_id(db, "image", _names(subscription, group, name, ids))
-        shown = azure_json.managed_image(db, lookup.resolve_as(db, image_id, ManagedImage))
+        image = refs.shown(db, lookup.resolve_as(db, image_id, ManagedImage))
+        shown = azure_json.managed_image(db, image)
     emit(shown, "image")
 
 
@@ -207,7 +208,7 @@ def snapshot_list(group: str | None, subscription: str | None) -> None:
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
             rows = queries.all_snapshots(db, owner.pk if owner else None)
-        shown = azure_json.snapshots(db, rows)
+        shown = azure_json.snapshots(db, refs.visible(db, rows))
     emit(shown, "snapshot")
 
 
@@ -223,7 +224,8 @@ def snapshot_show(
     """Show a snapshot."""
     with current_state().catalog().read() as db:
         snapshot_id = refs.resource_id(db, "snapshot", _names(subscription, group, name, ids))
-        shown = azure_json.snapshot(db, lookup.resolve_as(db, snapshot_id, Snapshot))
+        snapshot = refs.shown(db, lookup.resolve_as(db, snapshot_id, Snapshot))
+        shown = azure_json.snapshot(db, snapshot)
     emit(shown, "snapshot")
 
 

@@ -173,7 +173,8 @@ def version_list(
     with current_state().catalog().read() as db:
         parent_id = refs.resource_id(db, "definition", names)
         parent = lookup.resolve_as(db, parent_id, ImageDefinition)
-        shown = azure_json.versions(db, queries.versions(db, parent.pk or 0))
+        rows = refs.visible(db, queries.versions(db, parent.pk or 0))
+        shown = azure_json.versions(db, rows)
     emit(shown, "version")
 
 
@@ -203,6 +204,7 @@ def version_show(
     names = _names(subscription, group, gallery, definition, version, ids)
     with current_state().catalog().read() as db:
         row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
+        refs.shown(db, row)
         shown = azure_json.version(db, row, expand_replication=expand is not None)
     emit(shown, "version")
 

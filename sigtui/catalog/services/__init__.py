@@ -4,6 +4,7 @@ Each takes an open session from `Catalog.write()` (one transaction), runs every 
 that applies and either leaves its changes for the commit or raises CatalogError.
 """
 
+from sigtui.catalog.access import ROLES
 from sigtui.catalog.services.accounts import (
     allowlisted_regions,
     create_group,
@@ -21,7 +22,6 @@ from sigtui.catalog.services.definitions import (
 )
 from sigtui.catalog.services.galleries import create_gallery, delete_gallery, update_gallery
 from sigtui.catalog.services.roles import (
-    ROLES,
     assignment_warnings,
     create_role_assignment,
     delete_role_assignment,

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import lookup
+from sigtui.catalog import access, lookup
+from sigtui.catalog.access import canonical_role
 from sigtui.catalog.clock import Clock
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, RoleAssignment
 from sigtui.catalog.schemas import RoleAssignmentCreate
 from sigtui.catalog.services._common import check_etag, stamp_created
-
-# Azure's built-in roles that matter for galleries (reference/samples has their definitions).
-ROLES = (
-    "Reader",
-    "Contributor",
-    "Owner",
-    "Compute Gallery Image Reader",
-    "Compute Gallery Artifacts Publisher",
-    "Compute Gallery Sharing Admin",
-)
 
 MAX_KEY = 2**63 - 1  # the largest key a database holds; beyond it, nothing is found
 
@@ -27,15 +18,6 @@ VERSION_SCOPE_WARNING = (
     "SIG-ACCESS: sharing a single image version is discouraged; share the gallery "
     "(recommended) or the image definition instead"
 )
-
-
-def canonical_role(name: str) -> str:
-    for role in ROLES:
-        if role.casefold() == (name or "").strip().casefold():
-            return role
-    raise CatalogError(
-        "SIG-ACCESS", f"role {name!r} is not one of: {', '.join(ROLES)}", field="role"
-    )
 
 
 def create_role_assignment(db: Session, data: RoleAssignmentCreate, clock: Clock) -> RoleAssignment:
@@ -74,8 +56,15 @@ def create_role_assignment(db: Session, data: RoleAssignmentCreate, clock: Clock
     return assignment
 
 
-def assignment_warnings(assignment: RoleAssignment) -> list[str]:
-    return [VERSION_SCOPE_WARNING] if assignment.version_pk is not None else []
+def assignment_warnings(db: Session, assignment: RoleAssignment) -> list[str]:
+    """Allowed but worth a word: a single version shared, a principal of another tenant."""
+    warnings = [VERSION_SCOPE_WARNING] if assignment.version_pk is not None else []
+    if access.is_cross_tenant(db, assignment):
+        warnings.append(
+            "SIG-ACCESS: the principal is from another tenant (cross-tenant sharing); "
+            "it needs a multi-tenant app registration or a guest account to use the images"
+        )
+    return warnings
 
 
 def delete_role_assignment(db: Session, pk: int, if_match: str | None = None) -> None:
