@@ -16,8 +16,14 @@ from sigtui.cli.context import CliState
 
 
 def _run_app_capturing(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Catalogs the app would have opened; `view_as` kept in the catalog's extras."""
     opened: list[Any] = []
-    monkeypatch.setattr("sigtui.ui.app.run_app", opened.append)
+
+    def run_app(catalog: Any, view_as: str | None = None) -> None:
+        catalog.extras["view_as"] = view_as
+        opened.append(catalog)
+
+    monkeypatch.setattr("sigtui.ui.app.run_app", run_app)
     return opened
 
 
@@ -49,3 +55,22 @@ def test_a_bad_price_sheet_is_refused_before_the_app_opens(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: SIG-INPUT: ")
     assert opened == []
+
+
+def test_the_app_opens_as_a_principal(
+    catalog_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = _run_app_capturing(monkeypatch)
+    invoke = CliRunner().invoke
+    assert invoke(cli, ["--db", catalog_url, "seed"], obj=CliState(clock=clock)).exit_code == 0
+    result = invoke(cli, ["--db", catalog_url, "--as", "nobody"], obj=CliState(clock=clock))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: SIG-NOT-FOUND: ")
+    assert opened == []
+    result = invoke(
+        cli, ["--db", catalog_url, "--as", "Finance Developers"], obj=CliState(clock=clock)
+    )
+    assert result.exit_code == 0, result.output
+    (catalog,) = opened
+    assert catalog.extras["view_as"] == "Finance Developers"
+    assert catalog.acting_as is not None  # its writes answer to the principal's roles
