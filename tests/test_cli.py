@@ -489,7 +489,9 @@ def test_no_subcommand_opens_the_app(sigtui: Sigtui, monkeypatch: pytest.MonkeyP
     import sigtui.ui.app as app
 
     opened: list[str] = []
-    monkeypatch.setattr(app, "run_app", lambda catalog: opened.append(catalog.display_name))
+    monkeypatch.setattr(
+        app, "run_app", lambda catalog, view_as=None: opened.append(catalog.display_name)
+    )
     result = sigtui()
     assert result.exit_code == 0, result.output
     assert len(opened) == 1
