@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from sigtui.catalog import replication
+from sigtui.catalog import access, replication
 from sigtui.catalog.db import Catalog
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
@@ -34,10 +34,18 @@ class SigtuiApp(App[None]):
         ),
     ]
 
-    def __init__(self, catalog: Catalog, *, remember_theme: bool = True) -> None:
+    def __init__(
+        self, catalog: Catalog, *, remember_theme: bool = True, view_as: str | None = None
+    ) -> None:
+        """`view_as`: a principal's name or object id, to start in its view ("view as");
+        an unknown one raises CatalogError (SIG-NOT-FOUND) before anything is shown."""
         super().__init__()
         self.catalog = catalog
         self.remember_theme = remember_theme
+        self.viewer: access.Visibility | None = None
+        if view_as:
+            with catalog.read() as db:
+                self.viewer = access.visibility(db, view_as)
         mode = " · read-only" if catalog.readonly else ""
         self.sub_title = f"{catalog.display_name}{mode}"
 
@@ -48,7 +56,7 @@ class SigtuiApp(App[None]):
                 self.theme = theme
             self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_keymap(keymap())
-        self.push_screen(MainScreen(self.catalog))
+        self.push_screen(MainScreen(self.catalog, self.viewer))
         self.set_interval(REPLICATION_SECONDS, self.advance_replication)
 
     @work(thread=True, exclusive=True, group="replication-clock", exit_on_error=False)
@@ -72,5 +80,5 @@ class SigtuiApp(App[None]):
         self.push_screen(HelpScreen(self.screen, getattr(self.screen, "help_title", default)))
 
 
-def run_app(catalog: Catalog) -> None:
-    SigtuiApp(catalog).run()
+def run_app(catalog: Catalog, *, view_as: str | None = None) -> None:
+    SigtuiApp(catalog, view_as=view_as).run()

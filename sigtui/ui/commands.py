@@ -34,6 +34,13 @@ MAIN_COMMANDS = (
     Command("New resource", "new", "Create a resource under the selected node"),
     Command("Edit", "edit", "Edit the selected resource"),
     Command("Delete", "delete", "Delete the selected resource (asks first)"),
+    Command("Share…", "share", "Who has access to the selected resource; add, remove (SIG-ACCESS)"),
+    Command(
+        "View as principal…",
+        "view_as",
+        "Show the tree as a user, group or service principal sees it; writes need its role",
+    ),
+    Command("Stop viewing as", "stop_view_as", "Show the whole catalog again; writes as yourself"),
     Command("Copy ARM id", "copy_id", "Copy the selected resource's ARM id"),
     Command(
         "Filter",
@@ -112,9 +119,12 @@ class ResourceCommands(Provider):
     """Go to a resource: the catalog search, run in a thread, best matches first."""
 
     def _find(self, text: str) -> list[search.Match]:
+        from sigtui.ui.screens.filter import visible_matches
+
         catalog = self.screen.catalog  # type: ignore[attr-defined]
+        viewer = getattr(self.screen, "viewer", None)  # "view as": what it sees only
         with catalog.read() as db:
-            return search.search(db, text, limit=RESOURCE_HITS)
+            return visible_matches(db, text, RESOURCE_HITS, viewer)
 
     async def search(self, query: str) -> Hits:
         from sigtui.ui.screens.main import KIND_NAMES

@@ -294,6 +294,7 @@ EVERY_ACTION = (
     "Edit",
     "Delete",
     "Copy ARM id",
+    "View as principal…",
     "Filter",
     "All versions",
     "Reload",

@@ -8,20 +8,25 @@ main screen reveals in the tree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from sigtui.catalog import search
+from sigtui.catalog import browse, search, view_as
+from sigtui.catalog.access import Visibility
 from sigtui.catalog.db import Catalog
 from sigtui.ui.screens.main import KIND_NAMES
 
 LIMIT = 200
+VIEWED_AS_LIMIT = 5000  # matches looked at before keeping those the viewer sees
 
 COLUMNS = ("Name", "Kind", "Matched", "In")
 
@@ -31,7 +36,22 @@ HINT = (
 )
 
 
-def count_text(text: str, matches: int) -> str:
+def sees(db: Any, arm_id: str, viewer: Visibility | None) -> bool:
+    """Whether the resource is in the tree `viewer` sees (always, with no viewer)."""
+    return viewer is None or view_as.can_see(db, browse.path_to(db, arm_id)[-1], viewer)
+
+
+def visible_matches(
+    db: Any, text: str, limit: int, viewer: Visibility | None
+) -> list[search.Match]:
+    """The search, keeping only what `viewer` sees ("view as"): at most `limit`."""
+    if viewer is None:
+        return search.search(db, text, limit=limit)
+    found = search.search(db, text, limit=VIEWED_AS_LIMIT)
+    return [m for m in found if sees(db, m.arm_id, viewer)][:limit]
+
+
+def count_text(text: str, matches: int, where: str = "across all subscriptions") -> str:
     """What the status line says about the matches of `text`."""
     if not text:
         return HINT
@@ -40,7 +60,7 @@ def count_text(text: str, matches: int) -> str:
     if matches > LIMIT:
         return f"More than {LIMIT} resources match {text!r}: the first {LIMIT} are shown."
     noun = "resource matches" if matches == 1 else "resources match"
-    return f"{matches} {noun} {text!r} across all subscriptions."
+    return f"{matches} {noun} {text!r} {where}."
 
 
 def highlighted_name(name: str, text: str) -> Text:
@@ -71,9 +91,11 @@ class FilterScreen(Screen[str | None]):
             self.text = text
             self.matches = matches
 
-    def __init__(self, catalog: Catalog, text: str = "") -> None:
+    def __init__(self, catalog: Catalog, text: str = "", viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only what this principal sees is found
+        self.where = f"that {viewer.principal} sees" if viewer else "across all subscriptions"
         self.initial_text = text
         self.matches: list[search.Match] = []
         self.shown_text = ""  # the text the shown matches are for
@@ -82,7 +104,7 @@ class FilterScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            "[b]Find[/b] across all subscriptions: name, publisher, offer, SKU or region",
+            f"[b]Find[/b] {escape(self.where)}: name, publisher, offer, SKU or region",
             id="filter-title",
         )
         yield Input(
@@ -114,7 +136,7 @@ class FilterScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def find(self, text: str) -> None:
         with self.catalog.read() as db:
-            matches = search.search(db, text, limit=LIMIT + 1)
+            matches = visible_matches(db, text, LIMIT + 1, self.viewer)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Found(text, matches))
 
@@ -129,7 +151,7 @@ class FilterScreen(Screen[str | None]):
                 self.action_jump()
 
     def show(self, text: str, matches: list[search.Match]) -> None:
-        self.query_one("#filter-count", Static).update(count_text(text, len(matches)))
+        self.query_one("#filter-count", Static).update(count_text(text, len(matches), self.where))
         self.shown_text = text
         self.matches = matches[:LIMIT]
         table = self.results

@@ -47,6 +47,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(f"[b]Keys: {self.help_title}[/b]", id="help-title")
             yield Static(bindings_table(self.under), id="help-bindings")
+            note = getattr(self.under, "help_note", "")
+            if note:
+                yield Static(note, id="help-note", markup=False)
             yield Static(
                 "ctrl+p opens the command palette: every action, and jump to any resource "
                 'by name.\nRemap a key: add its binding id to "keymap" in '

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tree
+from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import browse, services
+from sigtui.catalog import access, browse, lookup, queries, services
+from sigtui.catalog.access import Capability, Visibility
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.ui.commands import MainCommands, ResourceCommands
@@ -20,7 +22,17 @@ from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
 
-WRITE_ACTIONS = frozenset({"new", "edit", "delete", "import_file"})
+WRITE_ACTIONS = frozenset({"new", "edit", "delete", "import_file", "share"})
+SHAREABLE = frozenset({browse.GALLERY, browse.DEFINITION, browse.VERSION})
+# what the principal viewed as needs at the selected node for each write (SIG-ACCESS);
+# importing creates galleries and sources, which no gallery role allows
+NEEDED = {
+    "new": Capability.PUBLISH,
+    "edit": Capability.PUBLISH,
+    "delete": Capability.PUBLISH,
+    "share": Capability.SHARE,
+}
+VIEWING = " · viewing as "
 
 DELETERS: dict[str, Callable[..., None]] = {
     browse.GROUP: services.delete_group,
@@ -46,12 +58,25 @@ KIND_NAMES = {
 }
 
 
+HELP_NOTE = (
+    "Share (s): who has access to the selected gallery, definition or version, direct or "
+    "inherited from the gallery; give a principal a role there or take a direct one away.\n"
+    'View as (ctrl+p, "View as principal…", or sigtui --as PRINCIPAL): the tree, the '
+    "filter (/) and the palette's go-to show only what that principal's roles reach; "
+    "new, edit, delete and share work only where its role allows (publish, share). "
+    "The details pane, limits, costs, all versions, replication, cleanup and the advisor "
+    'still show the whole catalog. "Stop viewing as" in the palette leaves the mode.'
+)
+
+
 class MainScreen(Screen[None]):
     COMMANDS = {MainCommands, ResourceCommands}
+    help_note = HELP_NOTE
     BINDINGS = [
         Binding("n", "new", "New", id="main.new"),
         Binding("e", "edit", "Edit", id="main.edit"),
         Binding("d", "delete", "Delete", id="main.delete"),
+        Binding("s", "share", "Share", id="main.share"),
         Binding("c", "copy_id", "Copy id", id="main.copy_id"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("v", "all_versions", "All versions", id="main.all_versions"),
@@ -65,19 +90,23 @@ class MainScreen(Screen[None]):
         Binding("tab", "focus_next", "Switch pane", show=False, id="main.switch_pane"),
     ]
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": the principal whose view the tree shows
+        self.capabilities: frozenset[Capability] = frozenset()  # its, at the selection
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="view-as-banner", markup=False)
         with Horizontal(id="main-panes"):
-            yield CatalogTree(self.catalog, id="tree")
+            yield CatalogTree(self.catalog, self.viewer, id="tree")
             yield DetailsPane(self.catalog, id="details")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(CatalogTree).focus()
+        self._show_viewer()
 
     @property
     def tree(self) -> CatalogTree:
@@ -91,11 +120,114 @@ class MainScreen(Screen[None]):
     def show_details(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
         entry = event.node.data
         self.details.show(entry.node.ref if entry else None)
+        self.capabilities = frozenset()  # until they are known, writes stay greyed out
+        if self.viewer is not None and entry is not None:
+            self.load_capabilities(entry.node, self.viewer)
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS and self.catalog.readonly:
+        if action == "stop_view_as":
+            return self.viewer is not None
+        if action not in WRITE_ACTIONS:
+            return True
+        if self.catalog.readonly:
             return None  # shown, greyed out: the catalog is read-only
+        if action == "share" and self.selected_kind() not in SHAREABLE:
+            return None
+        if self.viewer is not None and NEEDED.get(action) not in self.capabilities:
+            return None  # the principal viewed as may not do it here
         return True
+
+    def selected_kind(self) -> str | None:
+        node = self.selected()
+        return node.data.node.ref.kind if node is not None and node.data is not None else None
+
+    # --- view as (SIG-ACCESS) ----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="capabilities", exit_on_error=False)
+    def load_capabilities(self, node: browse.Node, viewer: Visibility) -> None:
+        """What the viewed-as principal may do at the node: its roles reaching it."""
+        found: frozenset[Capability] = frozenset()
+        if node.ref.kind in SHAREABLE and node.arm_id:
+            with self.catalog.read() as db:
+                resource = lookup.resolve(db, node.arm_id)
+                found = access.capabilities_at(db, viewer.principal_pk, resource)
+        self.app.call_from_thread(self._set_capabilities, node.ref, found)
+
+    def _set_capabilities(self, ref: browse.NodeRef, found: frozenset[Capability]) -> None:
+        node = self.selected()
+        if node is not None and node.data is not None and node.data.node.ref == ref:
+            self.capabilities = found
+            self.refresh_bindings()
+
+    def action_view_as(self) -> None:
+        """Pick a principal (a palette of them) and show the tree as it sees it."""
+        with self.catalog.read() as db:
+            tenants = {t.pk: t.name for t in queries.tenants(db)}
+            commands = [
+                SimpleCommand(
+                    p.name,
+                    lambda ref=p.object_id: self.view_as(ref),  # type: ignore[misc]
+                    f"{p.principal_type} · {tenants.get(p.tenant_pk, '?')}",
+                )
+                for p in queries.principals(db)
+            ]
+        self.app.search_commands(commands, placeholder="View as which principal?")
+
+    def action_stop_view_as(self) -> None:
+        self.view_as(None)
+
+    def view_as(self, principal_ref: str | None) -> None:
+        """Show the tree as `principal_ref` (name or object id) sees it; writes then
+        answer to its roles. None: the whole catalog again."""
+        viewer = None
+        if principal_ref:
+            try:
+                with self.catalog.read() as db:
+                    viewer = access.visibility(db, principal_ref)
+            except CatalogError as error:
+                self.notify(str(error), title="Cannot view as", severity="error")
+                return
+        self.viewer = viewer
+        self.capabilities = frozenset()
+        self.tree.show_as(viewer)
+        self._show_viewer()
+
+    def _show_viewer(self) -> None:
+        """The banner, the header and the write guard follow the viewed-as principal."""
+        viewer = self.viewer
+        self.catalog.acting_as = viewer.principal_pk if viewer else None
+        banner = self.query_one("#view-as-banner", Static)
+        banner.display = viewer is not None
+        base = self.app.sub_title.split(VIEWING)[0]
+        self.app.sub_title = f"{base}{VIEWING}{viewer.principal}" if viewer else base
+        if viewer is not None:
+            banner.update(
+                f"Viewing as {viewer.principal}: only what its roles reach is shown; "
+                "writes need its role · ctrl+p: Stop viewing as"
+            )
+        self.refresh_bindings()
+
+    def action_share(self) -> None:
+        from sigtui.ui.screens.share import ShareScreen, load_target
+
+        node = self.selected()
+        if node is None or node.data is None or node.data.node.ref.kind not in SHAREABLE:
+            self.notify("Select a gallery, definition or version to share.", severity="warning")
+            return
+        try:
+            target = load_target(self.catalog, node.data.node.arm_id or "")
+        except CatalogError as error:
+            self.notify(str(error), title="Cannot share", severity="error")
+            return
+
+        def closed(changed: str | None) -> None:
+            if changed:
+                self.details.show(self.details.ref)
+                if self.viewer is not None:  # its own roles here may have changed
+                    self.load_capabilities(node.data.node, self.viewer)
+
+        self.app.push_screen(ShareScreen(self.catalog, target), closed)
 
     def selected(self) -> TreeNode[TreeEntry] | None:
         node = self.tree.cursor_node
@@ -158,7 +290,7 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         from sigtui.ui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.catalog), self.jump_to)
+        self.app.push_screen(FilterScreen(self.catalog, viewer=self.viewer), self.jump_to)
 
     def action_all_versions(self) -> None:
         from sigtui.ui.screens.all_versions import AllVersionsScreen
@@ -224,5 +356,14 @@ class MainScreen(Screen[None]):
 
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""
-        if arm_id:
-            self.tree.reveal(arm_id)
+        from sigtui.ui.screens.filter import sees
+
+        if not arm_id:
+            return
+        with self.catalog.read() as db:
+            visible = sees(db, arm_id, self.viewer)
+        if not visible:
+            assert self.viewer is not None
+            self.notify(f"{self.viewer.principal} has no role that reaches it.", severity="warning")
+            return
+        self.tree.reveal(arm_id)

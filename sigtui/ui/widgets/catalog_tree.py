@@ -13,7 +13,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import browse
+from sigtui.catalog import browse, view_as
+from sigtui.catalog.access import Visibility
 from sigtui.catalog.db import Catalog
 
 BADGE_STYLES = {
@@ -62,9 +63,12 @@ class CatalogTree(Tree[TreeEntry]):
             self.parent = parent
             self.nodes = nodes
 
-    def __init__(self, catalog: Catalog, **kwargs: object) -> None:
+    def __init__(
+        self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: object
+    ) -> None:
         super().__init__("Catalog", **kwargs)  # type: ignore[arg-type]
         self.catalog = catalog
+        self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []
         self.show_root = False
         self.guide_depth = 3
@@ -81,10 +85,11 @@ class CatalogTree(Tree[TreeEntry]):
     def _load_children(self, parent: TreeNode[TreeEntry]) -> None:
         with self.catalog.read() as db:
             if parent is self.root:
-                nodes = browse.roots(db)
+                nodes = view_as.roots(db, self.viewer)
             else:
                 assert parent.data is not None
-                nodes = browse.children(db, parent.data.node.ref, self.catalog.clock.now())
+                now = self.catalog.clock.now()
+                nodes = view_as.children(db, parent.data.node.ref, now, self.viewer)
         self.post_message(self.ChildrenLoaded(parent, nodes))
 
     def on_catalog_tree_children_loaded(self, message: ChildrenLoaded) -> None:
@@ -113,7 +118,9 @@ class CatalogTree(Tree[TreeEntry]):
     def reveal(self, arm_id: str) -> None:
         """Expand the tree down to the resource with this ARM id and select it."""
         with self.catalog.read() as db:
-            self._reveal_path = browse.path_to(db, arm_id)
+            path = browse.path_to(db, arm_id)
+            # a definition shared without its gallery sits right under its group
+            self._reveal_path = [ref for ref in path if view_as.can_see(db, ref, self.viewer)]
         self._continue_reveal(self.root)
 
     def _continue_reveal(self, parent: TreeNode[TreeEntry]) -> None:
@@ -156,6 +163,14 @@ class CatalogTree(Tree[TreeEntry]):
         if node.data is not None:
             node.data.loaded = False
         self.load_children(node)
+
+    def show_as(self, viewer: Visibility | None) -> None:
+        """Show the tree as `viewer` sees it (None: the whole catalog), from the top."""
+        self.viewer = viewer
+        self._reveal_path = []
+        self.clear()
+        self.cursor_line = -1  # the first node of the new tree gets the cursor
+        self.load_children(self.root)
 
     def _select_revealed(self, node: TreeNode[TreeEntry]) -> None:
         self.move_cursor(node)

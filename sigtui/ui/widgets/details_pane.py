@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import browse, costs, rules, usage
+from sigtui.catalog import access, browse, costs, rules, usage
 from sigtui.catalog.db import Catalog
 from sigtui.ui.widgets.gauge import RegionLimits
 
@@ -25,6 +25,28 @@ def fields_table(details: browse.Details) -> RichTable:
     if details.arm_id:
         grid.add_row("ARM id", Text(details.arm_id, style="dim"))
     return grid
+
+
+def access_text(entries: list[access.AccessEntry]) -> Text:
+    """The Access section, two lines per assignment: who (type, tenant, cross-tenant),
+    then the role, what it allows and where it is given. Lines wrap in a narrow pane,
+    where a table would push "given at" and the tenant out of sight."""
+    text = Text()
+    for entry in entries:
+        if text:
+            text.append("\n")
+        text.append(entry.principal, style="bold")
+        text.append(f"  {entry.principal_type} · {entry.principal_tenant}", style="dim")
+        if entry.cross_tenant:
+            text.append("  cross-tenant", style="bold yellow")
+        allows = ", ".join(entry.capabilities) or "nothing here"
+        text.append(f"\n  {entry.role}", style="")
+        text.append(f" ({allows}) · ", style="dim")
+        if entry.inherited:
+            text.append(f"inherited from {entry.scope_kind} {entry.scope_name}", "italic")
+        else:
+            text.append("direct", style="bold")
+    return text
 
 
 class SortableTable(DataTable[str]):
@@ -148,6 +170,9 @@ class DetailsPane(VerticalScroll):
             widgets.extend(RegionLimits(row) for row in message.limits)
         for table in details.tables:
             widgets.append(Static(Text(table.title, style="bold"), classes="details-table-title"))
+            if table.title == "Access" and details.access:
+                widgets.append(Static(access_text(details.access), classes="details-access"))
+                continue
             data_table = SortableTable(classes="details-table")
             for column in table.columns:
                 data_table.add_column(column, key=column)

@@ -1,0 +1,312 @@
+"""`s`: who has access to the selected gallery, definition or version (SIG-ACCESS), and
+the form that gives a principal a role there or takes a direct assignment away.
+
+Access flows down (the source document's sharing matrix): a role given at the gallery
+reaches its definitions and versions. Those inherited assignments are listed too, with
+where they are given, but are removed at that scope, not here. Adding is one
+`catalog.write()` calling `services.create_role_assignment`; the form stays open so the
+list shows the change, and what `services.assignment_warnings` says (a single version
+shared, a principal of another tenant) shows under the buttons. The screen is dismissed
+with the resource's ARM id when anything changed (the main screen then reloads its
+details), else None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.widgets import Button, DataTable, Select, Static
+
+from sigtui.catalog import access, lookup, queries, schemas, services
+from sigtui.catalog.access import AccessEntry
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.ui.screens.confirm import ConfirmScreen
+from sigtui.ui.screens.forms.base import FormScreen
+from sigtui.ui.screens.forms.fields import ChoiceField, StaticField, error_text
+
+ENTRY_COLUMNS = ("Principal", "Role", "Given at", "Tenant")  # what each role allows: below
+VERSION_SCOPE_HINT = (
+    "Sharing a single image version is discouraged (SIG-ACCESS): share the gallery "
+    "(recommended) or the image definition instead."
+)
+
+
+@dataclass(frozen=True)
+class PrincipalChoice:
+    object_id: str
+    name: str
+    principal_type: str
+    tenant: str
+    cross_tenant: bool  # of another tenant than the resource
+
+    @property
+    def label(self) -> str:
+        text = f"{self.name} · {self.principal_type} · {self.tenant}"
+        return f"{text} (cross-tenant)" if self.cross_tenant else text
+
+
+@dataclass(frozen=True)
+class ShareTarget:
+    """The resource being shared and who could be given a role at it."""
+
+    arm_id: str
+    kind: str  # gallery, definition or version (AccessEntry.scope_kind's words)
+    path: str  # "gallery", "gallery/definition" or "gallery/definition/version"
+    tenant: str
+    principals: tuple[PrincipalChoice, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.path}"
+
+
+KIND_WORDS: dict[type, str] = {
+    Gallery: "gallery",
+    ImageDefinition: "definition",
+    ImageVersion: "version",
+}
+
+
+def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
+    with catalog.read() as db:
+        resource = lookup.resolve(db, arm_id)
+        if type(resource) not in KIND_WORDS:
+            raise CatalogError(
+                "SIG-ACCESS", "roles are given at a gallery, an image definition or a version"
+            )
+        home = access.tenant_pk_of(db, resource)
+        tenants = {t.pk: t.name for t in queries.tenants(db)}
+        principals = tuple(
+            PrincipalChoice(
+                object_id=p.object_id,
+                name=p.name,
+                principal_type=p.principal_type,
+                tenant=tenants.get(p.tenant_pk, "?"),
+                cross_tenant=p.tenant_pk != home,
+            )
+            for p in queries.principals(db)
+        )
+        return ShareTarget(
+            arm_id=arm_id,
+            kind=KIND_WORDS[type(resource)],
+            path=access.scope_path(db, resource),
+            tenant=tenants.get(home, "?"),
+            principals=principals,
+        )
+
+
+def load_entries(catalog: Catalog, arm_id: str) -> list[AccessEntry]:
+    with catalog.read() as db:
+        return access.access_to(db, lookup.resolve(db, arm_id))
+
+
+def role_label(role: str) -> str:
+    allows = ", ".join(c.value for c in access.Capability if c in access.capabilities_of(role))
+    return f"{role} — {allows or 'nothing here'}"
+
+
+def role_hint(role: str | None) -> str:
+    definition = access.role_definitions().get(role or "")
+    if definition is None:
+        return "Read: see and deploy. Publish: create and change definitions and versions."
+    return definition.description
+
+
+def given_at(entry: AccessEntry) -> Text:
+    if entry.inherited:
+        return Text(f"inherited: {entry.scope_kind} {entry.scope_name}", style="dim italic")
+    return Text("direct", style="bold")
+
+
+def tenant_cell(entry: AccessEntry) -> Text:
+    if entry.cross_tenant:
+        return Text(f"{entry.principal_tenant} (cross-tenant)", style="bold yellow")
+    return Text(entry.principal_tenant)
+
+
+class ShareScreen(FormScreen):
+    """The assignments reaching one resource; add one, remove a direct one."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Add", id="share.add"),
+        Binding("delete", "remove", "Remove", key_display="del", id="share.remove"),
+        Binding("escape", "cancel", "Close", id="share.close"),
+        Binding("question_mark,f1", "app.help", "Help", id="share.help"),
+    ]
+
+    noun = "role assignment"
+    save_label = "Add"
+
+    def __init__(self, catalog: Catalog, target: ShareTarget) -> None:
+        super().__init__(catalog)
+        self.target = target
+        self.form_title = f"Access to {target.label}"
+        self.entries: list[AccessEntry] = []
+        self.changed = False
+        self.warnings: list[str] = []
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static("Who has access", classes="share-section")
+        yield DataTable(id="share-entries", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "del removes the highlighted direct assignment; an inherited one is removed "
+            "where it is given.",
+            classes="share-entries-hint",
+        )
+        yield Static("Give access", classes="share-section")
+        yield ChoiceField(
+            "assignee",
+            "Principal",
+            [(p.label, p.object_id) for p in self.target.principals],
+            blank="choose a principal",
+            hint="a user, group or service principal, with its tenant",
+            required=True,
+            classes="-wide",
+        )
+        yield ChoiceField(
+            "role",
+            "Role",
+            [(role_label(role), role) for role in access.ROLES],
+            blank="choose a role",
+            hint=role_hint(None),
+            required=True,
+            classes="-wide",
+        )
+        yield StaticField("scope", "Scope", self.target.label)
+        yield Static("", id="share-warnings", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#form-cancel", Button).label = "Close (esc)"
+        table = self.query_one("#share-entries", DataTable)
+        table.add_columns(*ENTRY_COLUMNS)
+        if self.target.kind == "version":
+            self.field("scope").set_hint(VERSION_SCOPE_HINT)
+        self.show_warnings([])
+        self.reload_entries()
+
+    # --- the list -----------------------------------------------------------------------
+
+    def reload_entries(self) -> None:
+        self.entries = load_entries(self.catalog, self.target.arm_id)
+        table = self.query_one("#share-entries", DataTable)
+        table.clear()
+        for entry in self.entries:
+            table.add_row(
+                entry.principal,
+                entry.role,
+                given_at(entry),
+                tenant_cell(entry),
+            )
+        if not self.entries:
+            table.add_row(Text("nobody has a role here yet", style="dim"), "", "", "")
+        self.refresh_bindings()
+
+    def highlighted_entry(self) -> AccessEntry | None:
+        row = self.query_one("#share-entries", DataTable).cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove" and not self.entries:
+            return None
+        return True
+
+    # --- hints --------------------------------------------------------------------------
+
+    @on(Select.Changed, "#select-assignee")
+    def principal_chosen(self, event: Select.Changed) -> None:
+        chosen = next((p for p in self.target.principals if p.object_id == event.value), None)
+        hint = "a user, group or service principal, with its tenant"
+        if chosen is not None and chosen.cross_tenant:
+            hint = (
+                f"cross-tenant: {chosen.name} is in {chosen.tenant}, the "
+                f"{self.target.kind} in {self.target.tenant}"
+            )
+        self.field("assignee").set_hint(hint)
+
+    @on(Select.Changed, "#select-role")
+    def role_chosen(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else None
+        self.field("role").set_hint(role_hint(value))
+
+    def show_warnings(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        banner = self.query_one("#share-warnings", Static)
+        banner.update("\n".join(warnings))
+        banner.display = bool(warnings)
+
+    # --- adding -------------------------------------------------------------------------
+
+    async def action_save(self) -> None:
+        self.clear_errors()
+        self.show_warnings([])
+        assignee, role = self.value("assignee"), self.value("role")
+        try:
+            if not assignee:
+                raise CatalogError("SIG-INPUT", "choose a principal", field="assignee")
+            if not role:
+                raise CatalogError("SIG-INPUT", "choose a role", field="role")
+            data = schemas.build(
+                schemas.RoleAssignmentCreate, assignee=assignee, role=role, scope=self.target.arm_id
+            )
+            with self.catalog.write() as db:
+                assignment = services.create_role_assignment(db, data, self.catalog.clock)
+                warnings = services.assignment_warnings(db, assignment)
+        except CatalogError as error:
+            self.show_error(error)
+            return
+        self.changed = True
+        self.reload_entries()
+        self.show_warnings(warnings)
+        name = next(p.name for p in self.target.principals if p.object_id == assignee)
+        self.notify(f"{role} given to {name} at {self.target.label}.", title="Access added")
+
+    # --- removing -----------------------------------------------------------------------
+
+    def action_remove(self) -> None:
+        entry = self.highlighted_entry()
+        if entry is None:
+            self.notify("Highlight an assignment in the list first.", severity="warning")
+            return
+        if entry.inherited:
+            self.notify(
+                f"{entry.principal}'s {entry.role} is given at {entry.scope_kind} "
+                f"{entry.scope_name}: select it in the tree and remove it there.",
+                severity="warning",
+            )
+            return
+        question = (
+            f"Take [b]{escape(entry.role)}[/b] at {entry.scope_kind} "
+            f"{escape(entry.scope_name)} away from [b]{escape(entry.principal)}[/b]?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_entry(entry)
+
+        self.app.push_screen(ConfirmScreen("Remove access", question, "Remove"), answered)
+
+    def remove_entry(self, entry: AccessEntry) -> None:
+        self.clear_errors()
+        self.show_warnings([])
+        try:
+            with self.catalog.write() as db:
+                services.delete_role_assignment(
+                    db, entry.assignment_pk, if_match=str(entry.assignment_etag)
+                )
+        except CatalogError as error:
+            self.show_form_error(error_text(error))
+            return
+        self.changed = True
+        self.reload_entries()
+        self.notify(f"{entry.role} taken away from {entry.principal}.", title="Access removed")
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.target.arm_id if self.changed else None)
