@@ -100,8 +100,10 @@ async def test_another_sessions_update_shows_in_the_details_and_a_delete_in_the_
                 services.update_gallery(db, gallery_id, update, other.clock)
             await wait_until(
                 pilot,
-                lambda: ("Description", "Changed in another session")
-                in (details.details.fields if details.details else []),
+                lambda: (
+                    ("Description", "Changed in another session")
+                    in (details.details.fields if details.details else [])
+                ),
             )
             with other.write() as db:
                 services.delete_gallery(db, gallery_id)
