@@ -159,3 +159,19 @@ def test_a_versions_conflict_keeps_their_exclusion_and_my_replicas(
     with forms_catalog.read() as db:
         version = lookup.resolve(db, VERSION)
     assert (version.exclude_from_latest, version.tags) == (True, {"build": "43"})
+
+
+def test_a_resource_deleted_meanwhile_is_said_so(
+    forms_app: SigtuiApp,  # noqa: F811
+    forms_catalog: Catalog,  # noqa: F811
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, VERSION, "e")
+        with forms_catalog.write() as db:
+            services.delete_version(db, VERSION)
+        await fill(pilot, form, "tags", "build=43")
+        await save(pilot)
+        assert pilot.app.screen is form
+        assert [e[:14] for e in form.errors.values()] == ["SIG-NOT-FOUND:"]
+
+    drive(forms_app, scenario)

@@ -244,6 +244,7 @@ class FormScreen(ModalScreen[str | None]):
         """Collect, then write in one transaction; `edits` (a re-apply) go over what the
         fields hold."""
         self.clear_errors()
+        values: Any = None
         try:
             for form_field in self.fields:
                 await form_field.commit_pending()
@@ -254,13 +255,25 @@ class FormScreen(ModalScreen[str | None]):
                 row = self.write(db, values)
                 arm_id = lookup.arm_id(db, row)
         except CatalogError as error:
-            if error.code == "SIG-CONFLICT" and self.reload_state():
-                await self.show_conflict(error, edits or self.my_edits(values))
+            if error.code == "SIG-CONFLICT" and values is not None:
+                await self.conflicted(error, edits, values)
             else:
                 self.show_error(error)
             return
         self.saved_id = arm_id
         self.dismiss(arm_id)
+
+    async def conflicted(self, error: CatalogError, edits: Conflict | None, values: Any) -> None:
+        """Someone else saved the resource first: show it as it is now (an edit form)."""
+        try:
+            reloaded = self.reload_state()
+        except CatalogError as gone:  # deleted meanwhile: nothing to re-apply onto
+            self.show_error(gone)
+            return
+        if not reloaded:
+            self.show_error(error)
+            return
+        await self.show_conflict(error, edits or self.my_edits(values))
 
     # --- concurrent edits (SIG-CONFLICT) -------------------------------------------------
 
