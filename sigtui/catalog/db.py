@@ -14,11 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.models import CatalogChange
 
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
@@ -173,6 +175,44 @@ def _private_sqlite_file(path: Path) -> None:
     path.chmod(0o600)
 
 
+# --- the change marker ----------------------------------------------------------------
+
+MARKER_ID = 1
+_CHANGED = "sigtui_changed"  # the key in Session.info: this transaction changed rows
+_MARKER = CatalogChange.__table__  # type: ignore[attr-defined]
+
+
+class WriteSession(Session):
+    """The session of `Catalog.write()`: it notes whether its transaction changed rows."""
+
+
+@sa.event.listens_for(WriteSession, "after_flush")
+def _note_flushed_changes(session: Session, _flush: UOWTransaction) -> None:
+    # still the pre-flush lists here; a dirty object may hold no net change
+    dirty = any(session.is_modified(obj) for obj in session.dirty)
+    if session.new or session.deleted or dirty:
+        session.info[_CHANGED] = True
+
+
+@sa.event.listens_for(WriteSession, "do_orm_execute")
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = True
+
+
+def bump_change_marker(db: Session, now: Any) -> None:
+    """Move the change marker on, in `db`'s transaction. Every write path calls this
+    (Catalog.write does it for its blocks); on PostgreSQL the row lock it takes
+    serializes committing writers for the moment between it and the commit."""
+    moved = db.execute(
+        sa.update(_MARKER)
+        .where(_MARKER.c.id == MARKER_ID)
+        .values(serial=_MARKER.c.serial + 1, changed_at=now)
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]  # the row was deleted by hand
+        db.execute(sa.insert(_MARKER).values(id=MARKER_ID, serial=1, changed_at=now))
+
+
 @dataclass
 class Catalog:
     """An open catalog: where it is, its engine, its clock, and whether writes are allowed."""
@@ -202,10 +242,13 @@ class Catalog:
         """One transaction: commits when the block ends, changes nothing if it raises."""
         if self.readonly:
             raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
-        with Session(self.engine, expire_on_commit=False) as session:
+        with WriteSession(self.engine, expire_on_commit=False) as session:
             session.info[ACTING_AS] = self.acting_as
             try:
                 yield session
+                session.flush()
+                if session.info.get(_CHANGED):
+                    bump_change_marker(session, self.clock.now())
                 session.commit()
             except StaleDataError as exc:
                 session.rollback()
@@ -231,6 +274,13 @@ class Catalog:
             except BaseException:
                 session.rollback()
                 raise
+
+    def change_marker(self) -> int:
+        """The catalog's change serial: it moves on with every committed change, from
+        any session; one primary-key read, cheap enough to poll every second or two."""
+        with self.engine.connect() as conn:
+            query = sa.select(_MARKER.c.serial).where(_MARKER.c.id == MARKER_ID)
+            return int(conn.execute(query).scalar() or 0)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -352,3 +352,13 @@ RESOURCE_TABLES: tuple[type[Resource], ...] = (
     Principal,
     RoleAssignment,
 )
+
+
+class CatalogChange(SQLModel, table=True):
+    """One row (id 1) whose `serial` every committed change moves on: what another
+    session polls to notice that the catalog changed (see Catalog.change_marker)."""
+
+    __tablename__ = "catalog_change"
+    id: int = Field(primary_key=True)
+    serial: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
+    changed_at: datetime | None = _when()

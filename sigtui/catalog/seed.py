@@ -26,6 +26,7 @@ from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     RESOURCE_TABLES,
+    CatalogChange,
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -178,9 +179,10 @@ def _is_empty(db: Session) -> bool:
 
 def _delete_everything(db: Session) -> None:
     """Empty the catalog, children first. The one write that bypasses the services: it
-    obeys no rule because it keeps nothing."""
+    obeys no rule because it keeps nothing (but the change marker, which must only grow)."""
     for table in reversed(SQLModel.metadata.sorted_tables):
-        db.exec(sa.delete(table))
+        if table.name != CatalogChange.__tablename__:
+            db.exec(sa.delete(table))
     db.flush()
 
 

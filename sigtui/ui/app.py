@@ -11,11 +11,13 @@ from textual.screen import Screen
 
 from sigtui.catalog import access, replication
 from sigtui.catalog.db import Catalog
+from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.settings import keymap, load_settings, save_setting
 
 REPLICATION_SECONDS = 5.0
+CHANGE_POLL_SECONDS = 2.0  # how soon a change made by another session shows
 
 
 class SigtuiApp(App[None]):
@@ -46,6 +48,7 @@ class SigtuiApp(App[None]):
         if view_as:
             with catalog.read() as db:
                 self.viewer = access.visibility(db, view_as)
+        self.seen_change = catalog.change_marker()
         mode = " · read-only" if catalog.readonly else ""
         self.sub_title = f"{catalog.display_name}{mode}"
 
@@ -58,11 +61,24 @@ class SigtuiApp(App[None]):
         self.set_keymap(keymap())
         self.push_screen(MainScreen(self.catalog, self.viewer))
         self.set_interval(REPLICATION_SECONDS, self.advance_replication)
+        self.set_interval(CHANGE_POLL_SECONDS, self.watch_catalog)
 
     @work(thread=True, exclusive=True, group="replication-clock", exit_on_error=False)
     def advance_replication(self) -> None:
         """Keep the catalog's replication states up to date while the app is open."""
         replication.refresh(self.catalog)
+
+    @work(thread=True, exclusive=True, group="catalog-watch", exit_on_error=False)
+    def watch_catalog(self) -> None:
+        """Notice a change of the catalog by anyone (the change marker moved on)."""
+        marker = self.catalog.change_marker()
+        if marker != self.seen_change:
+            self.seen_change = marker
+            self.call_from_thread(self.announce_change)
+
+    def announce_change(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(CatalogChanged())
 
     def _remember_theme(self, theme: object) -> None:
         save_setting("theme", self.theme)

@@ -113,7 +113,8 @@ def typed_into_targets(run_before: RunBefore, text: str, *, save: bool = False) 
 
 
 def conflicting(run_before: RunBefore) -> RunBefore:
-    """Open an edit form, let another session change the resource, save: SIG-CONFLICT."""
+    """Open an edit form, let another session change the resource, change the tags, save:
+    SIG-CONFLICT, and the panel with theirs and mine."""
 
     async def run(pilot: Pilot[Any]) -> None:
         await run_before(pilot)
@@ -123,6 +124,7 @@ def conflicting(run_before: RunBefore) -> RunBefore:
             services.update_gallery(
                 db, GALLERY, GalleryUpdate(description="changed elsewhere"), app.catalog.clock
             )
+        await fill(pilot, app.screen, "tags", "team=images, env=prod")  # type: ignore[arg-type]
         await pilot.press("ctrl+s")
         await settle(pilot)
         steady(pilot)

@@ -18,6 +18,7 @@ from sigtui.catalog.access import Capability, Visibility
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.ui.commands import MainCommands, ResourceCommands
+from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
@@ -115,6 +116,11 @@ class MainScreen(Screen[None]):
     @property
     def details(self) -> DetailsPane:
         return self.query_one(DetailsPane)
+
+    def on_catalog_changed(self, _message: CatalogChanged) -> None:
+        """Someone changed the catalog: show it as it is now, in place."""
+        self.tree.reload_all()
+        self.details.show(self.details.ref)
 
     @on(Tree.NodeHighlighted)
     def show_details(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:

@@ -1,10 +1,12 @@
 """The catalog tree: Tenant > Subscription > Resource group > Gallery > Definition > Version,
 plus "Managed images" and "Snapshots" under each group. Children load on expand, in a
-thread worker, so the UI never waits on the database."""
+thread worker, so the UI never waits on the database. `reload_all` reads every open
+level again (after a change made elsewhere) and keeps what is expanded and the cursor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -23,6 +25,9 @@ BADGE_STYLES = {
     "expired": "bold red",
 }
 STATE_STYLES = {"Failed": "bold red", "InProgress": "cyan", "Completed": "green", "Unknown": "dim"}
+BUSY_RETRY_SECONDS = 0.5  # a reload asked for while the tree walks to a node waits this long
+
+Levels = dict[browse.NodeRef | None, list[browse.Node]]  # children by parent (None: roots)
 
 
 @dataclass
@@ -63,6 +68,12 @@ class CatalogTree(Tree[TreeEntry]):
             self.parent = parent
             self.nodes = nodes
 
+    class Reloaded(Message):
+        def __init__(self, levels: Levels | None, cursor_path: list[browse.NodeRef]) -> None:
+            super().__init__()
+            self.levels = levels  # None: the catalog could not be read
+            self.cursor_path = cursor_path
+
     def __init__(
         self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: object
     ) -> None:
@@ -70,6 +81,7 @@ class CatalogTree(Tree[TreeEntry]):
         self.catalog = catalog
         self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []
+        self._reloading = False
         self.show_root = False
         self.guide_depth = 3
 
@@ -175,6 +187,86 @@ class CatalogTree(Tree[TreeEntry]):
     def _select_revealed(self, node: TreeNode[TreeEntry]) -> None:
         self.move_cursor(node)
         self.scroll_to_node(node)
+
+    # --- reloading every open level -------------------------------------------------------
+
+    def reload_all(self) -> None:
+        """Read the roots and the children of every expanded node again, then rebuild the
+        tree with the same nodes expanded and the cursor where it was (or on its nearest
+        ancestor still there)."""
+        if self._reloading or self._reveal_path:
+            self.set_timer(BUSY_RETRY_SECONDS, self.reload_all)
+            return
+        self._reloading = True
+        expanded = [n.data.node.ref for n in self._expanded_nodes() if n.data is not None]
+        self._read_levels(expanded, self._cursor_path())
+
+    def _expanded_nodes(self) -> list[TreeNode[TreeEntry]]:
+        found: list[TreeNode[TreeEntry]] = []
+        pending = list(self.root.children)
+        while pending:
+            node = pending.pop()
+            if node.is_expanded and node.data is not None and node.data.loaded:
+                found.append(node)
+                pending.extend(node.children)
+        return found
+
+    def _cursor_path(self) -> list[browse.NodeRef]:
+        """The refs from the top of the tree down to the cursor's node."""
+        path: list[browse.NodeRef] = []
+        node = self.cursor_node
+        while node is not None and node.data is not None:
+            path.insert(0, node.data.node.ref)
+            node = node.parent
+        return path
+
+    @work(thread=True, group="tree", exit_on_error=False)
+    def _read_levels(
+        self, expanded: list[browse.NodeRef], cursor_path: list[browse.NodeRef]
+    ) -> None:
+        levels: Levels | None = {}
+        try:
+            with self.catalog.read() as db:
+                levels = {None: view_as.roots(db, self.viewer)}
+                now = self.catalog.clock.now()
+                for ref in expanded:
+                    levels[ref] = self._children_or_none(db, ref, now)
+        except Exception:  # the database is away for a moment: the next change retries
+            levels = None
+        self.post_message(self.Reloaded(levels, cursor_path))
+
+    def _children_or_none(self, db: Any, ref: browse.NodeRef, now: Any) -> list[browse.Node]:
+        try:
+            return view_as.children(db, ref, now, self.viewer)
+        except Exception:  # the node was deleted meanwhile: it is not rebuilt anyway
+            return []
+
+    def on_catalog_tree_reloaded(self, message: Reloaded) -> None:
+        self._reloading = False
+        if message.levels is None:
+            return
+        self.root.remove_children()
+        self._add_levels(self.root, None, message.levels)
+        target = self.root
+        for ref in message.cursor_path:
+            found = next((c for c in target.children if c.data and c.data.node.ref == ref), None)
+            if found is None:
+                break
+            target = found
+        if target is not self.root:
+            self.call_after_refresh(self.move_cursor, target)
+        elif self.root.children:
+            self.call_after_refresh(self.move_cursor, self.root.children[0])
+
+    def _add_levels(
+        self, parent: TreeNode[TreeEntry], ref: browse.NodeRef | None, levels: Levels
+    ) -> None:
+        for node in levels[ref]:
+            child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+            if node.ref in levels and child.data is not None:
+                child.data.loaded = True
+                self._add_levels(child, node.ref, levels)
+                child.expand()
 
     def action_reload(self) -> None:
         self.refresh_node(self.cursor_node.parent if self.cursor_node else None)

@@ -6,10 +6,17 @@ save, and a save is one `catalog.write()` transaction calling one service. When 
 service refuses (a CatalogError), the error shows under its field as `CODE: message` (at
 the top when it names no field) and the form stays open with what was typed. On success
 the form is dismissed with the ARM id of the resource.
+
+An edit refused with SIG-CONFLICT (someone else saved the resource since the form read
+it) is never a silent overwrite: the form loads the resource as it is now (its new etag),
+lists what the other session changed beside what the user typed, and offers "Re-apply my
+changes" (the fields the user edited, saved on top of the current values) or "Reload"
+(the current values, the user's edits dropped). A re-apply that conflicts again repeats.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,18 @@ Session = Any  # the catalog's write session (the UI never names SQL types)
 
 FORM_CHROME_ROWS = 10  # footer, the box's borders, the error banner, the buttons
 MIN_FIELD_ROWS = 6
+CONFLICT_ACTIONS = frozenset({"reapply", "reload"})
+
+Snapshot = dict[str, tuple[object, str]]  # field key -> (raw value, how it reads)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The user's edits kept through a SIG-CONFLICT: field key -> the value to save
+    (parsed, as `collect` gave it) and how it reads."""
+
+    values: dict[str, Any]
+    texts: dict[str, str]
 
 
 class FormScreen(ModalScreen[str | None]):
@@ -40,9 +59,12 @@ class FormScreen(ModalScreen[str | None]):
     in `write` (called inside the transaction, returns the written row)."""
 
     CSS_PATH = str(FORMS_CSS)
+    AUTO_FOCUS = "#form-fields *"  # never the conflict panel's hidden buttons
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+r", "reapply", "Re-apply my changes", id="form.reapply"),
+        Binding("ctrl+l", "reload", "Reload", id="form.reload"),
         Binding("question_mark,f1", "app.help", "Help", id="form.help"),
     ]
 
@@ -56,6 +78,8 @@ class FormScreen(ModalScreen[str | None]):
         self.catalog = catalog
         self.saved_id: str | None = None
         self.form_error = ""
+        self.loaded: Snapshot = {}  # the editable fields as read from the catalog
+        self.conflict: Conflict | None = None
 
     @property
     def help_title(self) -> str:
@@ -68,6 +92,16 @@ class FormScreen(ModalScreen[str | None]):
         with Vertical(id="form-box") as box:
             box.border_title = escape(self.form_title)
             yield Static("", id="form-error", markup=False)
+            with Vertical(id="form-conflict"):
+                yield Static("", id="form-conflict-text", markup=False)
+                with Horizontal(id="form-conflict-buttons"):
+                    yield Button(
+                        "Re-apply my changes (ctrl+r)",
+                        variant="warning",
+                        compact=True,
+                        id="form-reapply",
+                    )
+                    yield Button("Reload (ctrl+l)", compact=True, id="form-reload")
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield from self.compose_fields()
             with Horizontal(id="form-buttons"):
@@ -83,6 +117,7 @@ class FormScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#form-error", Static).display = False
+        self.call_after_refresh(self._take_loaded)  # once the fields' controls are there
         self.query_one("#form-legend").display = any(
             f.required and not f.disabled for f in self.fields
         )
@@ -90,6 +125,14 @@ class FormScreen(ModalScreen[str | None]):
         self.focus_first_field()
         self.call_after_refresh(self._show_from_top)
         self.warn_about_limit()
+
+    def _take_loaded(self) -> None:
+        self.loaded = self.snapshot()
+        self.prefill()
+
+    def prefill(self) -> None:
+        """Values the form proposes over the resource's own (they count as the user's
+        edits). Forms that propose some override it."""
 
     def warn_about_limit(self) -> None:
         """A create form near or at a limit says so before it is filled in."""
@@ -195,19 +238,124 @@ class FormScreen(ModalScreen[str | None]):
         raise NotImplementedError
 
     async def action_save(self) -> None:
+        await self.save()
+
+    async def save(self, edits: Conflict | None = None) -> None:
+        """Collect, then write in one transaction; `edits` (a re-apply) go over what the
+        fields hold."""
         self.clear_errors()
+        values: Any = None
         try:
             for form_field in self.fields:
                 await form_field.commit_pending()
             values = self.collect()
+            if edits is not None:
+                values.update(edits.values)
             with self.catalog.write() as db:
                 row = self.write(db, values)
                 arm_id = lookup.arm_id(db, row)
         except CatalogError as error:
-            self.show_error(error)
+            if error.code == "SIG-CONFLICT" and values is not None:
+                await self.conflicted(error, edits, values)
+            else:
+                self.show_error(error)
             return
         self.saved_id = arm_id
         self.dismiss(arm_id)
+
+    async def conflicted(self, error: CatalogError, edits: Conflict | None, values: Any) -> None:
+        """Someone else saved the resource first: show it as it is now (an edit form)."""
+        try:
+            reloaded = self.reload_state()
+        except CatalogError as gone:  # deleted meanwhile: nothing to re-apply onto
+            self.show_error(gone)
+            return
+        if not reloaded:
+            self.show_error(error)
+            return
+        await self.show_conflict(error, edits or self.my_edits(values))
+
+    # --- concurrent edits (SIG-CONFLICT) -------------------------------------------------
+
+    def reload_state(self) -> bool:
+        """Read the edited resource again (its current values and etag); False when the
+        form edits nothing (a create form). Edit forms override it."""
+        return False
+
+    def snapshot(self) -> Snapshot:
+        return {f.key: (f.raw, f.raw_text) for f in self.fields if not f.disabled}
+
+    def my_edits(self, values: dict[str, Any]) -> Conflict:
+        """The fields the user changed since the form read the resource."""
+        now = self.snapshot()
+        edited = [k for k, (raw, _) in now.items() if k in values and raw != self.loaded[k][0]]
+        return Conflict({k: values[k] for k in edited}, {k: now[k][1] for k in edited})
+
+    async def show_conflict(self, error: CatalogError, edits: Conflict) -> None:
+        """The form now shows the resource as it is, and what differs from the user's."""
+        before = self.loaded
+        await self.recompose_fields()
+        self.loaded = self.snapshot()
+        self.conflict = edits
+        self.show_form_error(error_text(error))
+        lines = [
+            f"Someone else saved this {self.noun} since you opened it; it now holds:",
+            *self.conflict_lines(before, edits),
+        ]
+        if edits.values:
+            names = ", ".join(self.field(k).label for k in edits.values)
+            lines.append(f"Re-apply saves your {names} over these; Reload drops your changes.")
+        else:
+            lines.append("You changed nothing: Reload takes these values.")
+        self.query_one("#form-conflict-text", Static).update("\n".join(lines))
+        self.query_one("#form-conflict").add_class("-shown")
+        self.query_one("#form-reapply", Button).focus()
+        self.refresh_bindings()
+
+    def conflict_lines(self, before: Snapshot, edits: Conflict) -> list[str]:
+        """`field: now X (you: Y)` for each field they or the user changed."""
+        lines = []
+        for key, (raw, text) in self.loaded.items():
+            theirs = raw != before.get(key, (raw, ""))[0]
+            if not theirs and key not in edits.values:
+                continue
+            label = self.field(key).label
+            yours = edits.texts.get(key)
+            if theirs:
+                mine = f"you: {yours}" if yours is not None else f"was {before[key][1]}"
+                lines.append(f"  {label}: now {text} ({mine})")
+            else:
+                lines.append(f"  {label}: {text} (you: {yours})")
+        return lines
+
+    async def recompose_fields(self) -> None:
+        """Compose the fields again from the (reloaded) state."""
+        box = self.query_one("#form-fields", VerticalScroll)
+        await box.remove_children()
+        await box.mount_all(list(self.compose_fields()))
+
+    def hide_conflict(self) -> None:
+        self.conflict = None
+        self.query_one("#form-conflict").remove_class("-shown")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CONFLICT_ACTIONS:
+            return self.conflict is not None
+        return True
+
+    async def action_reapply(self) -> None:
+        edits = self.conflict
+        if edits is None:
+            return
+        self.hide_conflict()
+        await self.save(edits)
+
+    def action_reload(self) -> None:
+        """Keep the current values the form shows; the user's edits are dropped."""
+        self.hide_conflict()
+        self.clear_errors()
+        self.focus_first_field()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -215,6 +363,14 @@ class FormScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#form-save")
     async def _save_pressed(self) -> None:
         await self.action_save()
+
+    @on(Button.Pressed, "#form-reapply")
+    async def _reapply_pressed(self) -> None:
+        await self.action_reapply()
+
+    @on(Button.Pressed, "#form-reload")
+    def _reload_pressed(self) -> None:
+        self.action_reload()
 
     @on(Button.Pressed, "#form-cancel")
     def _cancel_pressed(self) -> None:

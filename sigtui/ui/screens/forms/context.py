@@ -11,6 +11,7 @@ from typing import Any
 
 from sigtui.catalog import browse, lookup, queries, services
 from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     DataDisk,
     Gallery,
@@ -27,6 +28,14 @@ from sigtui.catalog.regions import find_region
 from sigtui.catalog.rules import parse_version_name
 
 Session = Any
+
+
+def _existing(db: Session, model: type[Any], pk: int, what: str) -> Any:
+    """The row, or SIG-NOT-FOUND when someone deleted it since the form opened."""
+    row = db.get(model, pk)
+    if row is None:
+        raise CatalogError("SIG-NOT-FOUND", f"the {what} was deleted by someone else")
+    return row
 
 
 def region_name(location: str | None) -> str:
@@ -135,7 +144,7 @@ class SubscriptionState:
 
 def load_subscription(catalog: Catalog, pk: int) -> SubscriptionState:
     with catalog.read() as db:
-        sub = _subscription_of(db, pk)
+        sub = _existing(db, Subscription, pk, "subscription")
         tenant = db.get_one(Tenant, sub.tenant_pk)
         return SubscriptionState(sub, tenant.name, services.allowlisted_regions(db, sub))
 
@@ -149,7 +158,7 @@ class GalleryState:
 
 def load_gallery(catalog: Catalog, pk: int) -> GalleryState:
     with catalog.read() as db:
-        gallery = db.get_one(Gallery, pk)
+        gallery = _existing(db, Gallery, pk, "gallery")
         place = _group_place(db, gallery.resource_group_pk)
         return GalleryState(gallery, lookup.arm_id(db, gallery), place)
 
@@ -163,7 +172,7 @@ class DefinitionState:
 
 def load_definition(catalog: Catalog, pk: int) -> DefinitionState:
     with catalog.read() as db:
-        definition = db.get_one(ImageDefinition, pk)
+        definition = _existing(db, ImageDefinition, pk, "image definition")
         place = _gallery_place(db, definition.gallery_pk)
         return DefinitionState(definition, lookup.arm_id(db, definition), place)
 
@@ -283,7 +292,7 @@ def _source_text(db: Session, version: ImageVersion) -> str:
 
 def load_version(catalog: Catalog, pk: int) -> VersionState:
     with catalog.read() as db:
-        version = db.get_one(ImageVersion, pk)
+        version = _existing(db, ImageVersion, pk, "image version")
         disks = list(queries.data_disks(db, pk))
         names = {d.lun: db.get_one(Snapshot, d.snapshot_pk).name for d in disks if d.snapshot_pk}
         return VersionState(

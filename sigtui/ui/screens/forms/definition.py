@@ -14,7 +14,7 @@ from sigtui.catalog.db import Catalog
 from sigtui.catalog.models import DiskType, ImageDefinition
 from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import DefinitionState, Place
+from sigtui.ui.screens.forms.context import DefinitionState, Place, load_definition
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
     DateField,
@@ -189,6 +189,12 @@ class DefinitionForm(FormScreen):
     @on(TextualSelect.Changed, "#select-os_state")
     def _os_state_changed(self, event: TextualSelect.Changed) -> None:
         self.field("os_state").set_hint(os_state_hint(event.select.selection))
+
+    def reload_state(self) -> bool:
+        if self.state is None:
+            return False
+        self.state = load_definition(self.catalog, self.state.definition.pk)
+        return True
 
     def collect(self) -> dict[str, Any]:
         return self.values(*(UPDATABLE if self.state else CREATE_FIELDS))

@@ -112,6 +112,20 @@ class FormField(Horizontal):
     def value(self) -> Any:
         raise NotImplementedError
 
+    @property
+    def raw(self) -> object:
+        """What the control holds, unparsed: compared to tell what someone changed."""
+        return self.value
+
+    @property
+    def raw_text(self) -> str:
+        """`raw` as a conflict panel shows it."""
+        return str(self.raw)
+
+    @property
+    def label(self) -> str:
+        return self.label_text.removesuffix(" *")
+
     def set_hint(self, text: str) -> None:
         self.hint = text
         self.query_one(".field-hint", Static).update(text)
@@ -198,6 +212,14 @@ class TextField(FormField):
     def value(self) -> str | None:
         """The text; blank is None, or "" for a required field (its rule then names it)."""
         return self.text or ("" if self.required else None)
+
+    @property
+    def raw(self) -> str:
+        return self.text
+
+    @property
+    def raw_text(self) -> str:
+        return repr(self.text) if self.text else "blank"
 
     def recheck(self) -> None:
         result = self.input.validate(self.input.value)
@@ -336,6 +358,10 @@ class ChoiceField(FormField):
     def value(self) -> str | None:
         return self.select.selection
 
+    @property
+    def raw_text(self) -> str:
+        return self.value or "none"
+
     def set_options(self, options: Sequence[tuple[str, str]], keep: str | None) -> None:
         self.options = list(options)
         self.select.set_options(self.options)
@@ -362,6 +388,10 @@ class SwitchField(FormField):
     @property
     def value(self) -> bool:
         return self.query_one(Switch).value
+
+    @property
+    def raw_text(self) -> str:
+        return "yes" if self.value else "no"
 
 
 class Choices(SelectionList[str]):
@@ -405,6 +435,14 @@ class MultiChoiceField(FormField):
     @property
     def value(self) -> list[str]:
         return list(self.selection_list.selected)
+
+    @property
+    def raw(self) -> tuple[str, ...]:
+        return tuple(sorted(self.value))
+
+    @property
+    def raw_text(self) -> str:
+        return ", ".join(self.raw) or "none"
 
     def set_options(self, options: Sequence[tuple[str, str]]) -> None:
         kept = set(self.value)

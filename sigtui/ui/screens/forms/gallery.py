@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from sigtui.catalog import rules, schemas, services
 from sigtui.catalog.models import Gallery
 from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import GalleryState, Place
+from sigtui.ui.screens.forms.context import GalleryState, Place, load_gallery
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
 from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
 
@@ -62,6 +62,12 @@ class GalleryForm(FormScreen):
         )
         yield TextField("description", "Description", gallery.description if gallery else "")
         yield TagsField(value=gallery.tags if gallery else None)
+
+    def reload_state(self) -> bool:
+        if self.state is None:
+            return False
+        self.state = load_gallery(self.catalog, self.state.gallery.pk)
+        return True
 
     def collect(self) -> dict[str, Any]:
         if self.state:

@@ -15,7 +15,7 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Subscription
 from sigtui.catalog.regions import CLOUDS, all_regions
 from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import Place, SubscriptionState
+from sigtui.ui.screens.forms.context import Place, SubscriptionState, load_subscription
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
     MultiChoiceField,
@@ -115,10 +115,14 @@ class SubscriptionEditForm(FormScreen):
             hint=allowlist_hint(sub.cloud),
         )
 
-    def collect(self) -> list[str]:
-        return self.value("allowlisted_regions")
+    def reload_state(self) -> bool:
+        self.state = load_subscription(self.catalog, self.state.subscription.pk)
+        return True
 
-    def write(self, db: Session, values: list[str]) -> Subscription:
+    def collect(self) -> dict[str, Any]:
+        return self.values("allowlisted_regions")
+
+    def write(self, db: Session, values: dict[str, Any]) -> Subscription:
         loaded = self.state.subscription
         sub = lookup.find_subscription(db, loaded.subscription_id)
         if sub.etag != loaded.etag:
@@ -127,5 +131,5 @@ class SubscriptionEditForm(FormScreen):
                 f"the subscription was changed since it was read (etag {loaded.etag}, now "
                 f"{sub.etag}); reload it and apply the change again",
             )
-        services.set_region_allowlist(db, sub, values, self.catalog.clock)
+        services.set_region_allowlist(db, sub, values["allowlisted_regions"], self.catalog.clock)
         return sub

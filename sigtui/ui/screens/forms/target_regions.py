@@ -170,6 +170,18 @@ class TargetRegionsField(FormField):
         specs = [row.spec() for row in self.rows]
         return [spec for spec in specs if spec["region"]]
 
+    @property
+    def raw(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(
+            (spec["region"], spec["replica_count"] or "", spec["storage_account_type"] or "")
+            for spec in self.value
+        )
+
+    @property
+    def raw_text(self) -> str:
+        rows = [f"{region}×{replicas or 'default'}" for region, replicas, _ in self.raw]
+        return ", ".join(rows) or "none"
+
     def row_for(self, region_name: str) -> TargetRegionRow | None:
         return next((row for row in self.rows if row.region_name == region_name), None)
 

@@ -17,7 +17,12 @@ from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.models import ImageVersion
 from sigtui.catalog.services.versions import VERSION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import SourceChoice, VersionPlace, VersionState
+from sigtui.ui.screens.forms.context import (
+    SourceChoice,
+    VersionPlace,
+    VersionState,
+    load_version,
+)
 from sigtui.ui.screens.forms.data_disks import DataDisksField
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
@@ -196,7 +201,7 @@ class VersionForm(FormScreen):
         return [
             TargetRow(
                 t.region,
-                self.prefill_replicas.get(t.region, t.replica_count),
+                t.replica_count,
                 t.storage_account_type,
                 existing=True,
             )
@@ -233,6 +238,19 @@ class VersionForm(FormScreen):
         self.query_one(DataDisksField).disabled = source is None or source.kind != browse.SNAPSHOT
 
     # --- saving -------------------------------------------------------------------------
+
+    def reload_state(self) -> bool:
+        if self.state is None:
+            return False
+        self.state = load_version(self.catalog, self.state.version.pk)
+        return True
+
+    def prefill(self) -> None:
+        rows = self.query_one(TargetRegionsField)
+        for region, replicas in self.prefill_replicas.items():
+            row = rows.row_for(region)
+            if row is not None:
+                row.set_values(replicas, None)
 
     def collect(self) -> dict[str, Any]:
         if self.state is not None:
