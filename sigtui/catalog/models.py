@@ -92,6 +92,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:  # the usual case, kept cheap: bulk loads bind millions
+            return value.replace(tzinfo=None)
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the catalog; use an aware UTC time")
         return value.astimezone(UTC).replace(tzinfo=None)

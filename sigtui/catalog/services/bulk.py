@@ -38,13 +38,13 @@ from sigtui.catalog.models import (
     ImageDefinition,
     ImageVersion,
     RegionAllowlist,
+    ReplicationState,
     ResourceGroup,
     Subscription,
     TargetRegion,
 )
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate, TargetRegionSpec, VersionCreate
-from sigtui.catalog.services._common import stamp_created
 from sigtui.catalog.services.versions import (
     check_new_target,
     check_source_among_targets,
@@ -91,13 +91,13 @@ class Loaded:
 
 @dataclass
 class _PendingDefinition:
-    row: ImageDefinition
-    gallery: Gallery  # of the catalog, or of the batch (its key comes at write time)
+    row: Any  # an ImageDefinition to be
+    gallery: Any  # a Gallery of the catalog, or of the batch (its key comes at write time)
 
 
 @dataclass
 class _PendingVersion:
-    definition: ImageDefinition
+    definition: Any  # an ImageDefinition, of the catalog or of the batch
     row: dict[str, Any]
     targets: list[dict[str, Any]]
     disks: list[dict[str, Any]]
@@ -117,9 +117,10 @@ class _Known:
         self.rows: dict[tuple[type[Any], str], Any] = {}
         self.subscriptions: dict[int, Subscription] = {}
         self.allowlists: dict[int, set[str]] = {}
+        self.durations: dict[tuple[int, str, str, int], float] = {}
 
-    def add(self, arm_id: str, row: Any) -> None:
-        self.rows[type(row), _key(arm_id)] = row
+    def add(self, arm_id: str, model: type[Any], row: Any) -> None:
+        self.rows[model, _key(arm_id)] = row
 
     def resolve(self, db: Session, arm_id: str, model: type[Any]) -> Any:
         """As `lookup.resolve_as`, remembered (a `services.versions.Resolver`)."""
@@ -130,6 +131,13 @@ class _Known:
 
     def get(self, arm_id: str, model: type[Any]) -> Any:
         return self.resolve(self.db, arm_id, model)
+
+    def duration(self, size_gb: int, source: str, target: str, at_once: int) -> float:
+        """`replication.planned_seconds`, computed once per shape of version."""
+        key = (size_gb, source, target, at_once)
+        if key not in self.durations:
+            self.durations[key] = replication.planned_seconds(*key)
+        return self.durations[key]
 
     def subscription(self, pk: int) -> Subscription:
         if pk not in self.subscriptions:
@@ -170,13 +178,23 @@ def load(db: Session, batch: Batch, clock: Clock) -> Loaded:
 # --- checks, one resource at a time (the rules of the create_* services) -------------------
 
 
-def _gallery(known: _Known, item: NewGallery, now: datetime) -> Gallery:
+def _new(model: type[Any], now: datetime, **values: Any) -> Any:
+    """A row to insert, with every column of `model` (made new now, etag 1), as an object
+    the rule checks read like a row of the catalog; its key comes when it is written."""
+    row = dict.fromkeys((c.key for c in model.__table__.columns), None)
+    row.update(etag=1, created_at=now, updated_at=now, **values)
+    return SimpleNamespace(**row)
+
+
+def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
     group = known.get(item.group_id, ResourceGroup)
     subscription = known.subscription(group.subscription_pk)
     data = item.data
     name = rules.check_gallery_name(data.name)
     region = rules.check_source_location(data.location, subscription.cloud)
-    gallery = Gallery(
+    gallery = _new(
+        Gallery,
+        now,
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
         name=name,
@@ -185,8 +203,7 @@ def _gallery(known: _Known, item: NewGallery, now: datetime) -> Gallery:
         description=data.description,
         tags=rules.check_tags(data.tags),
     )
-    stamp_created(gallery, now)
-    known.add(ids.gallery_id(subscription.subscription_id, group.name, name), gallery)
+    known.add(ids.gallery_id(subscription.subscription_id, group.name, name), Gallery, gallery)
     return gallery
 
 
@@ -202,7 +219,9 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
     rules.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
     rules.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
     rules.check_future_eol(data.end_of_life_date, now)
-    definition = ImageDefinition(
+    definition = _new(
+        ImageDefinition,
+        now,
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
         name=name,
@@ -229,8 +248,7 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
         disallowed_disk_types=rules.check_disk_types(data.disallowed_disk_types),
         tags=rules.check_tags(data.tags),
     )
-    stamp_created(definition, now)
-    known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", definition)
+    known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", ImageDefinition, definition)
     return _PendingDefinition(definition, gallery)
 
 
@@ -271,7 +289,8 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
     size_gb = source.os_disk_size_gb + sum(disk.size_gb for disk in source.data_disks)
     at_once = sum(1 for t in targets if t["region"] != location)
     for target in targets:
-        target.update(_replication(target["region"], location, size_gb, at_once, published, now))
+        duration = known.duration(size_gb, location, target["region"], at_once)
+        target.update(_replication(target["region"], location, duration, published, now))
     row = {
         "etag": 1,
         "subscription_pk": subscription.pk,
@@ -306,19 +325,44 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
 
 
 def _replication(
-    region: str, source: str, size_gb: int, at_once: int, started: datetime, now: datetime
+    region: str, source: str, duration: float, started: datetime, now: datetime
 ) -> dict[str, Any]:
-    """A target region started at `started`, in the state it has reached `now` (what
-    `replication.advance` would write)."""
-    target = SimpleNamespace(region=region)
-    replication.start(target, source, size_gb, at_once, started)  # type: ignore[arg-type]
-    status = replication.status_at(target, now)  # type: ignore[arg-type]
-    if (status.state, status.progress) != (target.state, target.progress):
-        target.state, target.progress, target.updated_at = status.state, status.progress, now
-        if status.state == "Completed":
-            target.completed_at = started + timedelta(seconds=target.duration_seconds or 0)
-    fields = ("state", "progress", "details", "duration_seconds", "started_at", "updated_at")
-    return {name: getattr(target, name) for name in (*fields, "completed_at")}
+    """A target region that started replicating at `started` for `duration` seconds, in
+    the state it has reached `now`: what `replication.start` then `replication.advance`
+    write (the source region holds the image from the start)."""
+    if region == source:
+        return _done(started, started, 0.0, started)
+    done_at = started + timedelta(seconds=duration)
+    if done_at <= now:
+        return _done(started, done_at, duration, now)
+    moving = SimpleNamespace(
+        state=ReplicationState.REPLICATING,
+        started_at=started,
+        duration_seconds=duration,
+        progress=0,
+    )
+    progress = replication.status_at(moving, now).progress  # type: ignore[arg-type]
+    return {
+        "state": ReplicationState.REPLICATING,
+        "progress": progress,
+        "details": "",
+        "duration_seconds": duration,
+        "started_at": started,
+        "updated_at": now if progress else started,
+        "completed_at": None,
+    }
+
+
+def _done(started: datetime, done_at: datetime, duration: float, seen: datetime) -> dict[str, Any]:
+    return {
+        "state": ReplicationState.COMPLETED,
+        "progress": 100,
+        "details": "",
+        "duration_seconds": duration,
+        "started_at": started,
+        "updated_at": seen,
+        "completed_at": done_at,
+    }
 
 
 # --- checks across the batch and the catalog --------------------------------------------------
@@ -338,7 +382,7 @@ def _existing(
     return {tuple(row) for row in db.exec(statement)}
 
 
-def _check_gallery_names(db: Session, galleries: list[Gallery]) -> None:
+def _check_gallery_names(db: Session, galleries: list[Any]) -> None:
     """SIG-NAME: unique in their group, ignoring case."""
     taken = _existing(
         db, Gallery, "resource_group_pk", (g.resource_group_pk for g in galleries), "name_key"
@@ -466,7 +510,7 @@ def _insert_plain(db: Session, model: type[Any], rows: list[dict[str, Any]]) -> 
 
 def _write(
     db: Session,
-    galleries: list[Gallery],
+    galleries: list[Any],
     definitions: list[_PendingDefinition],
     versions: list[_PendingVersion],
 ) -> Loaded:
@@ -479,11 +523,15 @@ def _write(
     rows = [_columns(d.row, ImageDefinition) for d in definitions]
     for pending, pk in zip(definitions, _insert(db, ImageDefinition, rows), strict=True):
         pending.row.pk = pk
-    rows = [{**v.row, "definition_pk": v.definition.pk} for v in versions]
+    for version in versions:
+        version.row["definition_pk"] = version.definition.pk
     targets, disks = [], []
-    for version, pk in zip(versions, _insert(db, ImageVersion, rows), strict=True):
-        targets += [{**t, "version_pk": pk} for t in version.targets]
-        disks += [{**d, "version_pk": pk} for d in version.disks]
+    keys = _insert(db, ImageVersion, [v.row for v in versions])
+    for version, pk in zip(versions, keys, strict=True):
+        for part in (*version.targets, *version.disks):
+            part["version_pk"] = pk
+        targets += version.targets
+        disks += version.disks
     _insert_plain(db, TargetRegion, targets)
     _insert_plain(db, DataDisk, disks)
     return Loaded(len(galleries), len(definitions), len(versions), len(targets))
