@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -22,7 +23,6 @@ from sigtui.catalog.models import (
     ResourceGroup,
     Snapshot,
     Subscription,
-    TargetRegion,
     Tenant,
 )
 from sigtui.catalog.regions import find_region
@@ -109,6 +109,7 @@ def children(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
 
 
 def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     subs = queries.subscriptions(db, tenant_pk)
     counts = queries.count_children(db, ResourceGroup, "subscription_pk", [s.pk for s in subs])
     return [
@@ -117,13 +118,14 @@ def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
             s.name,
             f"{s.cloud} · {_plural(counts[s.pk], 'group')}",
             has_children=counts[s.pk] > 0,
-            arm_id=lookup.arm_id(db, s),
+            arm_id=lookup.arm_id(db, s, memo),
         )
         for s in subs
     ]
 
 
 def _groups(db: Session, subscription_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     groups = queries.groups(db, subscription_pk)
     keys = [g.pk for g in groups]
     galleries = queries.count_children(db, Gallery, "resource_group_pk", keys)
@@ -133,13 +135,14 @@ def _groups(db: Session, subscription_pk: int) -> list[Node]:
             g.name,
             f"{region_label(g.location)} · {_gallery_count(galleries[g.pk])}",
             has_children=True,
-            arm_id=lookup.arm_id(db, g),
+            arm_id=lookup.arm_id(db, g, memo),
         )
         for g in groups
     ]
 
 
 def _group_contents(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     galleries = queries.galleries(db, group_pk=group_pk)
     keys = [g.pk for g in galleries]
     definitions = queries.count_children(db, ImageDefinition, "gallery_pk", keys)
@@ -151,7 +154,7 @@ def _group_contents(db: Session, group_pk: int) -> list[Node]:
             g.name,
             f"{region_label(g.location)} · {_plural(definitions[g.pk], 'definition')}",
             has_children=definitions[g.pk] > 0,
-            arm_id=lookup.arm_id(db, g),
+            arm_id=lookup.arm_id(db, g, memo),
         )
         for g in galleries
     ]
@@ -199,6 +202,7 @@ def is_expired(eol: date | None, now: datetime) -> bool:
 
 
 def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     definitions = queries.definitions(db, gallery_pk)
     keys = [d.pk for d in definitions]
     versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
@@ -216,14 +220,15 @@ def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
                 detail,
                 badges,
                 has_children=versions[d.pk] > 0,
-                arm_id=lookup.arm_id(db, d),
+                arm_id=lookup.arm_id(db, d, memo),
             )
         )
     return nodes
 
 
-def version_state(targets: Sequence[TargetRegion], now: datetime) -> str:
-    """The aggregated replication state at `now`, with the mean progress in flight."""
+def version_state(targets: Sequence[Any], now: datetime) -> str:
+    """The aggregated replication state at `now`, with the mean progress in flight, of
+    target regions (rows or anything with the fields `replication.status_at` reads)."""
     statuses = [replication.status_at(t, now) for t in targets]
     state = replication.aggregated_state(s.state for s in statuses)
     if state == "InProgress":
@@ -243,9 +248,10 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
 
 
 def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     versions = queries.versions(db, definition_pk)
     latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    targets = queries.replication_of_versions(db, definition_pk)
     nodes = []
     for v in versions:
         badges = []
@@ -255,7 +261,7 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
             badges.append("excluded from latest")
         if is_expired(v.end_of_life_date, now):
             badges.append("expired")
-        regions = targets[v.pk]
+        regions = targets.get(v.pk, [])
         nodes.append(
             Node(
                 NodeRef(VERSION, v.pk),
@@ -263,33 +269,35 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
                 f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
                 f"{version_state(regions, now)}",
                 tuple(badges),
-                arm_id=lookup.arm_id(db, v),
+                arm_id=lookup.arm_id(db, v, memo),
             )
         )
     return nodes
 
 
 def _managed_images(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
             NodeRef(MANAGED_IMAGE, i.pk),
             i.name,
             f"{region_label(i.location)} · {i.os_type} · {i.os_disk_size_gb} GiB OS"
             + (f" + {len(i.data_disk_sizes_gb)} data" if i.data_disk_sizes_gb else ""),
-            arm_id=lookup.arm_id(db, i),
+            arm_id=lookup.arm_id(db, i, memo),
         )
         for i in queries.managed_images(db, group_pk)
     ]
 
 
 def _snapshots(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
             NodeRef(SNAPSHOT, s.pk),
             s.name,
             f"{region_label(s.location)} · {s.size_gb} GiB"
             + (f" · {s.os_type}" if s.os_type else ""),
-            arm_id=lookup.arm_id(db, s),
+            arm_id=lookup.arm_id(db, s, memo),
         )
         for s in queries.snapshots(db, group_pk)
     ]
@@ -434,15 +442,15 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     gallery = db.get_one(Gallery, d.gallery_pk)
     versions = queries.versions(db, d.pk)
     latest = latest_names(db, [d.pk]).get(d.pk)
-    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    targets = queries.replication_of_versions(db, d.pk)
     rows = [
         (
             v.name,
             "latest" if v.name == latest else "",
             "yes" if v.exclude_from_latest else "",
             _eol_text(v.end_of_life_date, now),
-            str(len(targets[v.pk])),
-            version_state(targets[v.pk], now),
+            str(len(targets.get(v.pk, []))),
+            version_state(targets.get(v.pk, []), now),
             _text(v.published_at),
         )
         for v in versions

@@ -119,6 +119,28 @@ def target_regions_of(db: Session, version_pks: Iterable[int]) -> dict[int, list
     return found
 
 
+def replication_of_versions(db: Session, definition_pk: int) -> dict[int, list[Any]]:
+    """What `replication.status_at` reads of every target region of a definition's versions
+    (state, progress, start, planned duration), by version: one query of plain rows, as the
+    tree and the details of a definition with thousands of versions need them."""
+    rows = db.exec(
+        select(  # type: ignore[call-overload]
+            TargetRegion.version_pk,
+            TargetRegion.state,
+            TargetRegion.progress,
+            TargetRegion.started_at,
+            TargetRegion.duration_seconds,
+        )
+        .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
+        .where(ImageVersion.definition_pk == definition_pk)
+        .order_by(TargetRegion.pk)
+    )
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row.version_pk, []).append(row)
+    return found
+
+
 def data_disks(db: Session, version_pk: int) -> Sequence[DataDisk]:
     return db.exec(
         select(DataDisk).where(DataDisk.version_pk == version_pk).order_by(DataDisk.lun)

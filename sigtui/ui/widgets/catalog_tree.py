@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from sigtui.catalog import browse
 from sigtui.catalog.db import Catalog
+from sigtui.ui.first_frame import first_level_shown
 
 BADGE_STYLES = {
     "latest": "bold green",
@@ -102,6 +103,8 @@ class CatalogTree(Tree[TreeEntry]):
             self._continue_reveal(parent)
         elif parent is self.root and self.cursor_node is None and parent.children:
             self.move_cursor(parent.children[0])
+        if parent is self.root:
+            self.app.call_after_refresh(first_level_shown, self.app)
 
     def _cursor_ref_under(self, parent: TreeNode[TreeEntry]) -> browse.NodeRef | None:
         """The cursor's node when it is a child of `parent` (kept across a reload)."""
