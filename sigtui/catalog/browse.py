@@ -39,7 +39,13 @@ SNAPSHOTS = "snapshots"  # the "Snapshots" folder of a group
 MANAGED_IMAGE = "managed_image"
 SNAPSHOT = "snapshot"
 
-LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT})
+MORE = "more"  # the last node of a page of children: the next page is behind it
+
+LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT, MORE})
+
+# Children of a gallery or a definition come a page at a time (keyset pagination): a
+# gallery may hold 1,000 definitions and a definition thousands of versions.
+PAGE_SIZE = 100
 
 SPECIALIZED_CAVEATS = (
     "Specialized image (SIG-OSSTATE): VMs made from it have no osProfile.",
@@ -55,6 +61,7 @@ SPECIALIZED_CAVEATS = (
 class NodeRef:
     kind: str
     pk: int
+    after: tuple[Any, ...] = ()  # a MORE node: the sort key of the last child shown
 
 
 @dataclass(frozen=True)
@@ -94,18 +101,29 @@ def roots(db: Session) -> list[Node]:
     ]
 
 
-def children(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
+def children(db: Session, ref: NodeRef, now: datetime, after: tuple[Any, ...] = ()) -> list[Node]:
+    """The children of a node; of a gallery or a definition, one page (`PAGE_SIZE`), after
+    the sort key `after` (a MORE node's), then a MORE node when there are more."""
     loaders = {
         TENANT: _subscriptions,
         SUBSCRIPTION: _groups,
         GROUP: _group_contents,
-        GALLERY: lambda db, pk: _definitions(db, pk, now),
-        DEFINITION: lambda db, pk: _versions(db, pk, now),
+        GALLERY: lambda db, pk: _definitions(db, pk, now, after),
+        DEFINITION: lambda db, pk: _versions(db, pk, now, after),
         IMAGES: _managed_images,
         SNAPSHOTS: _snapshots,
     }
     loader = loaders.get(ref.kind)
     return loader(db, ref.pk) if loader else []
+
+
+def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:
+    shown = min(left, PAGE_SIZE)
+    return Node(
+        NodeRef(MORE, parent_pk, after),
+        f"{left:,} more {noun}",
+        f"enter shows the next {shown:,}",
+    )
 
 
 def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
@@ -201,9 +219,13 @@ def is_expired(eol: date | None, now: datetime) -> bool:
     return eol is not None and eol < now.date()
 
 
-def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
+def _definitions(
+    db: Session, gallery_pk: int, now: datetime, after: tuple[Any, ...] = ()
+) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    definitions = queries.definitions(db, gallery_pk)
+    definitions = queries.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
+    more = definitions[PAGE_SIZE:]
+    definitions = definitions[:PAGE_SIZE]
     keys = [d.pk for d in definitions]
     versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
@@ -223,6 +245,10 @@ def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
                 arm_id=lookup.arm_id(db, d, memo),
             )
         )
+    if more:
+        last = (definitions[-1].name_key,)
+        left = queries.count_definitions(db, gallery_pk, after=last)
+        nodes.append(_more(gallery_pk, last, left, "image definitions"))
     return nodes
 
 
@@ -247,11 +273,15 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
 
 
-def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
+def _versions(
+    db: Session, definition_pk: int, now: datetime, after: tuple[Any, ...] = ()
+) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    versions = queries.versions(db, definition_pk)
+    versions = queries.versions(db, definition_pk, after=after, limit=PAGE_SIZE + 1)
+    more = versions[PAGE_SIZE:]
+    versions = versions[:PAGE_SIZE]
     latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = queries.replication_of_versions(db, definition_pk)
+    targets = queries.replication_of_versions(db, definition_pk, [v.pk for v in versions])
     nodes = []
     for v in versions:
         badges = []
@@ -272,6 +302,10 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
                 arm_id=lookup.arm_id(db, v, memo),
             )
         )
+    if more:
+        last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
+        left = queries.count_versions(db, definition_pk, after=last)
+        nodes.append(_more(definition_pk, last, left, "versions"))
     return nodes
 
 
@@ -356,8 +390,15 @@ def details(db: Session, ref: NodeRef, now: datetime) -> Details:
         SNAPSHOT: _snapshot_details,
         IMAGES: _folder_details,
         SNAPSHOTS: _folder_details,
+        MORE: _more_details,
     }
     return builders[ref.kind](db, ref, now)
+
+
+def _more_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    return Details(
+        MORE, "More children", None, [("", f"Enter shows the next {PAGE_SIZE} (or fewer).")]
+    )
 
 
 def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:

@@ -82,8 +82,11 @@ class DetailsPane(VerticalScroll):
     """Shows `browse.details` of the node given to `show`."""
 
     class Loaded(Message):
-        def __init__(self, details: browse.Details, limits: list[usage.UsageRow]) -> None:
+        def __init__(
+            self, ref: browse.NodeRef, details: browse.Details, limits: list[usage.UsageRow]
+        ) -> None:
             super().__init__()
+            self.ref = ref
             self.details = details
             self.limits = limits
 
@@ -125,10 +128,12 @@ class DetailsPane(VerticalScroll):
                 details.fields.extend(cost_fields(db, ref, price_sheet(self.catalog)))
             if ref.kind == browse.SUBSCRIPTION:
                 limits = usage.usage_rows(db, subscription_pk=ref.pk)
-        self.post_message(self.Loaded(details, limits))
+        self.post_message(self.Loaded(ref, details, limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
+        if message.ref != self.ref:
+            return  # a slower load of a node selected before: another is on its way
         if details == self.details:
             return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details
