@@ -121,7 +121,7 @@ def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:
     shown = min(left, PAGE_SIZE)
     return Node(
         NodeRef(MORE, parent_pk, after),
-        f"{left:,} more {noun}",
+        f"{left:,} more {noun}" + ("" if left == 1 else "s"),
         f"enter shows the next {shown:,}",
     )
 
@@ -248,7 +248,7 @@ def _definitions(
     if more:
         last = (definitions[-1].name_key,)
         left = queries.count_definitions(db, gallery_pk, after=last)
-        nodes.append(_more(gallery_pk, last, left, "image definitions"))
+        nodes.append(_more(gallery_pk, last, left, "image definition"))
     return nodes
 
 
@@ -305,7 +305,7 @@ def _versions(
     if more:
         last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
         left = queries.count_versions(db, definition_pk, after=last)
-        nodes.append(_more(definition_pk, last, left, "versions"))
+        nodes.append(_more(definition_pk, last, left, "version"))
     return nodes
 
 
