@@ -261,6 +261,8 @@ class ImageVersion(Resource, table=True):
     __table_args__ = (
         sa.UniqueConstraint("definition_pk", "major", "minor", "patch"),
         sa.Index("ix_image_version_subscription_location", "subscription_pk", "location"),
+        # the `/` filter walks versions by name, and stops after a page of matches
+        sa.Index("ix_image_version_name_location", "name", "location"),
         sa.CheckConstraint(
             _exactly_one("managed_image_pk", "os_snapshot_pk", "external_source_id"),
             name="one_source",
