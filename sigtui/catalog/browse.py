@@ -481,9 +481,10 @@ def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     d = db.get_one(ImageDefinition, ref.pk)
     gallery = db.get_one(Gallery, d.gallery_pk)
-    versions = queries.versions(db, d.pk)
+    versions = queries.versions(db, d.pk, limit=PAGE_SIZE)  # the newest; all in the tree
     latest = latest_names(db, [d.pk]).get(d.pk)
-    targets = queries.replication_of_versions(db, d.pk)
+    targets = queries.replication_of_versions(db, d.pk, [v.pk for v in versions])
+    count = len(versions) if len(versions) < PAGE_SIZE else queries.count_versions(db, d.pk)
     rows = [
         (
             v.name,
@@ -525,7 +526,9 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
         notes=list(SPECIALIZED_CAVEATS) if d.os_state == "Specialized" else [],
         tables=[
             Table(
-                "Versions",
+                "Versions"
+                if count <= PAGE_SIZE
+                else f"Versions: the {PAGE_SIZE} newest of {count:,}",
                 (
                     "Version",
                     "Latest",

@@ -117,6 +117,12 @@ class DetailsPane(VerticalScroll):
     def show(self, ref: browse.NodeRef | None) -> None:
         self.ref = ref
         if ref is not None:
+            # after the next frame: a slow load (the cost of a whole tenant at Azure's
+            # limits) must not hold up the frame that shows the selection
+            self.call_after_refresh(self._load_if_current, ref)
+
+    def _load_if_current(self, ref: browse.NodeRef) -> None:
+        if ref == self.ref:
             self.load(ref)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
