@@ -37,7 +37,6 @@ from sigtui.catalog.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
-    RegionAllowlist,
     ReplicationState,
     ResourceGroup,
     Subscription,
@@ -46,6 +45,7 @@ from sigtui.catalog.models import (
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate, TargetRegionSpec, VersionCreate
 from sigtui.catalog.services.versions import (
+    allowlist_of,
     check_new_target,
     check_source_among_targets,
     resolve_source,
@@ -144,16 +144,11 @@ class _Known:
             self.subscriptions[pk] = self.db.get_one(Subscription, pk)
         return self.subscriptions[pk]
 
-    def allowlist(self, subscription_pk: int) -> set[str]:
-        if subscription_pk not in self.allowlists:
-            self.allowlists[subscription_pk] = set(
-                self.db.exec(
-                    select(RegionAllowlist.region).where(
-                        RegionAllowlist.subscription_pk == subscription_pk
-                    )
-                )
-            )
-        return self.allowlists[subscription_pk]
+    def allowlist(self, subscription: Subscription) -> set[str]:
+        assert subscription.pk is not None
+        if subscription.pk not in self.allowlists:
+            self.allowlists[subscription.pk] = allowlist_of(self.db, subscription)
+        return self.allowlists[subscription.pk]
 
 
 def load(db: Session, batch: Batch, clock: Clock) -> Loaded:
@@ -274,7 +269,7 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
         )
     resolved = resolve_targets(data.target_regions or [TargetRegionSpec(region=location)])
     check_source_among_targets(location, resolved)
-    allowlist = known.allowlist(subscription.pk)  # type: ignore[arg-type]
+    allowlist = known.allowlist(subscription)
     targets = []
     for region, replicas, region_storage in resolved:
         chosen = region_storage or storage

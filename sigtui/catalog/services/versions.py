@@ -124,7 +124,7 @@ def check_new_target(
         )
 
 
-def _allowlist(db: Session, subscription: Subscription) -> set[str]:
+def allowlist_of(db: Session, subscription: Subscription) -> set[str]:
     return set(
         db.exec(
             select(RegionAllowlist.region).where(RegionAllowlist.subscription_pk == subscription.pk)
@@ -368,7 +368,7 @@ def _apply_targets(
     to add (and start) once the version has its key."""
     resolved = resolve_targets(specs)
     check_source_among_targets(version.location, resolved)
-    allowlist = _allowlist(db, subscription)
+    allowlist = allowlist_of(db, subscription)
     pending: list[TargetRegion] = []
     for region, replicas, storage in resolved:
         current = existing.get(region.name)
