@@ -45,7 +45,7 @@ LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT, MORE})
 
 # Children of a gallery or a definition come a page at a time (keyset pagination): a
 # gallery may hold 1,000 definitions and a definition thousands of versions.
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 SPECIALIZED_CAVEATS = (
     "Specialized image (SIG-OSSTATE): VMs made from it have no osProfile.",
