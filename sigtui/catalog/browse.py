@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -22,7 +23,6 @@ from sigtui.catalog.models import (
     ResourceGroup,
     Snapshot,
     Subscription,
-    TargetRegion,
     Tenant,
 )
 from sigtui.catalog.regions import find_region
@@ -39,7 +39,13 @@ SNAPSHOTS = "snapshots"  # the "Snapshots" folder of a group
 MANAGED_IMAGE = "managed_image"
 SNAPSHOT = "snapshot"
 
-LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT})
+MORE = "more"  # the last node of a page of children: the next page is behind it
+
+LEAF_KINDS = frozenset({VERSION, MANAGED_IMAGE, SNAPSHOT, MORE})
+
+# Children of a gallery or a definition come a page at a time (keyset pagination): a
+# gallery may hold 1,000 definitions and a definition thousands of versions.
+PAGE_SIZE = 50
 
 SPECIALIZED_CAVEATS = (
     "Specialized image (SIG-OSSTATE): VMs made from it have no osProfile.",
@@ -55,6 +61,7 @@ SPECIALIZED_CAVEATS = (
 class NodeRef:
     kind: str
     pk: int
+    after: tuple[Any, ...] = ()  # a MORE node: the sort key of the last child shown
 
 
 @dataclass(frozen=True)
@@ -94,13 +101,15 @@ def roots(db: Session) -> list[Node]:
     ]
 
 
-def children(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
+def children(db: Session, ref: NodeRef, now: datetime, after: tuple[Any, ...] = ()) -> list[Node]:
+    """The children of a node; of a gallery or a definition, one page (`PAGE_SIZE`), after
+    the sort key `after` (a MORE node's), then a MORE node when there are more."""
     loaders = {
         TENANT: _subscriptions,
         SUBSCRIPTION: _groups,
         GROUP: _group_contents,
-        GALLERY: lambda db, pk: _definitions(db, pk, now),
-        DEFINITION: lambda db, pk: _versions(db, pk, now),
+        GALLERY: lambda db, pk: _definitions(db, pk, now, after),
+        DEFINITION: lambda db, pk: _versions(db, pk, now, after),
         IMAGES: _managed_images,
         SNAPSHOTS: _snapshots,
     }
@@ -108,7 +117,17 @@ def children(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
     return loader(db, ref.pk) if loader else []
 
 
+def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:
+    shown = min(left, PAGE_SIZE)
+    return Node(
+        NodeRef(MORE, parent_pk, after),
+        f"{left:,} more {noun}" + ("" if left == 1 else "s"),
+        f"enter shows the next {shown:,}",
+    )
+
+
 def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     subs = queries.subscriptions(db, tenant_pk)
     counts = queries.count_children(db, ResourceGroup, "subscription_pk", [s.pk for s in subs])
     return [
@@ -117,13 +136,14 @@ def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
             s.name,
             f"{s.cloud} · {_plural(counts[s.pk], 'group')}",
             has_children=counts[s.pk] > 0,
-            arm_id=lookup.arm_id(db, s),
+            arm_id=lookup.arm_id(db, s, memo),
         )
         for s in subs
     ]
 
 
 def _groups(db: Session, subscription_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     groups = queries.groups(db, subscription_pk)
     keys = [g.pk for g in groups]
     galleries = queries.count_children(db, Gallery, "resource_group_pk", keys)
@@ -133,13 +153,14 @@ def _groups(db: Session, subscription_pk: int) -> list[Node]:
             g.name,
             f"{region_label(g.location)} · {_gallery_count(galleries[g.pk])}",
             has_children=True,
-            arm_id=lookup.arm_id(db, g),
+            arm_id=lookup.arm_id(db, g, memo),
         )
         for g in groups
     ]
 
 
 def _group_contents(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     galleries = queries.galleries(db, group_pk=group_pk)
     keys = [g.pk for g in galleries]
     definitions = queries.count_children(db, ImageDefinition, "gallery_pk", keys)
@@ -151,7 +172,7 @@ def _group_contents(db: Session, group_pk: int) -> list[Node]:
             g.name,
             f"{region_label(g.location)} · {_plural(definitions[g.pk], 'definition')}",
             has_children=definitions[g.pk] > 0,
-            arm_id=lookup.arm_id(db, g),
+            arm_id=lookup.arm_id(db, g, memo),
         )
         for g in galleries
     ]
@@ -198,8 +219,13 @@ def is_expired(eol: date | None, now: datetime) -> bool:
     return eol is not None and eol < now.date()
 
 
-def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
-    definitions = queries.definitions(db, gallery_pk)
+def _definitions(
+    db: Session, gallery_pk: int, now: datetime, after: tuple[Any, ...] = ()
+) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
+    definitions = queries.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
+    more = definitions[PAGE_SIZE:]
+    definitions = definitions[:PAGE_SIZE]
     keys = [d.pk for d in definitions]
     versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
@@ -216,14 +242,19 @@ def _definitions(db: Session, gallery_pk: int, now: datetime) -> list[Node]:
                 detail,
                 badges,
                 has_children=versions[d.pk] > 0,
-                arm_id=lookup.arm_id(db, d),
+                arm_id=lookup.arm_id(db, d, memo),
             )
         )
+    if more:
+        last = (definitions[-1].name_key,)
+        left = queries.count_definitions(db, gallery_pk, after=last)
+        nodes.append(_more(gallery_pk, last, left, "image definition"))
     return nodes
 
 
-def version_state(targets: Sequence[TargetRegion], now: datetime) -> str:
-    """The aggregated replication state at `now`, with the mean progress in flight."""
+def version_state(targets: Sequence[Any], now: datetime) -> str:
+    """The aggregated replication state at `now`, with the mean progress in flight, of
+    target regions (rows or anything with the fields `replication.status_at` reads)."""
     statuses = [replication.status_at(t, now) for t in targets]
     state = replication.aggregated_state(s.state for s in statuses)
     if state == "InProgress":
@@ -242,10 +273,15 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes} min"
 
 
-def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
-    versions = queries.versions(db, definition_pk)
+def _versions(
+    db: Session, definition_pk: int, now: datetime, after: tuple[Any, ...] = ()
+) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
+    versions = queries.versions(db, definition_pk, after=after, limit=PAGE_SIZE + 1)
+    more = versions[PAGE_SIZE:]
+    versions = versions[:PAGE_SIZE]
     latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    targets = queries.replication_of_versions(db, definition_pk, [v.pk for v in versions])
     nodes = []
     for v in versions:
         badges = []
@@ -255,7 +291,7 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
             badges.append("excluded from latest")
         if is_expired(v.end_of_life_date, now):
             badges.append("expired")
-        regions = targets[v.pk]
+        regions = targets.get(v.pk, [])
         nodes.append(
             Node(
                 NodeRef(VERSION, v.pk),
@@ -263,33 +299,39 @@ def _versions(db: Session, definition_pk: int, now: datetime) -> list[Node]:
                 f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
                 f"{version_state(regions, now)}",
                 tuple(badges),
-                arm_id=lookup.arm_id(db, v),
+                arm_id=lookup.arm_id(db, v, memo),
             )
         )
+    if more:
+        last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
+        left = queries.count_versions(db, definition_pk, after=last)
+        nodes.append(_more(definition_pk, last, left, "version"))
     return nodes
 
 
 def _managed_images(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
             NodeRef(MANAGED_IMAGE, i.pk),
             i.name,
             f"{region_label(i.location)} · {i.os_type} · {i.os_disk_size_gb} GiB OS"
             + (f" + {len(i.data_disk_sizes_gb)} data" if i.data_disk_sizes_gb else ""),
-            arm_id=lookup.arm_id(db, i),
+            arm_id=lookup.arm_id(db, i, memo),
         )
         for i in queries.managed_images(db, group_pk)
     ]
 
 
 def _snapshots(db: Session, group_pk: int) -> list[Node]:
+    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
             NodeRef(SNAPSHOT, s.pk),
             s.name,
             f"{region_label(s.location)} · {s.size_gb} GiB"
             + (f" · {s.os_type}" if s.os_type else ""),
-            arm_id=lookup.arm_id(db, s),
+            arm_id=lookup.arm_id(db, s, memo),
         )
         for s in queries.snapshots(db, group_pk)
     ]
@@ -349,11 +391,18 @@ def details(db: Session, ref: NodeRef, now: datetime) -> Details:
         SNAPSHOT: _snapshot_details,
         IMAGES: _folder_details,
         SNAPSHOTS: _folder_details,
+        MORE: _more_details,
     }
     shown = builders[ref.kind](db, ref, now)
     if ref.kind in (GALLERY, DEFINITION, VERSION):
         _add_access(db, shown, ref)
     return shown
+
+
+def _more_details(db: Session, ref: NodeRef, now: datetime) -> Details:
+    return Details(
+        MORE, "More children", None, [("", f"Enter shows the next {PAGE_SIZE} (or fewer).")]
+    )
 
 
 def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
@@ -436,17 +485,18 @@ def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     d = db.get_one(ImageDefinition, ref.pk)
     gallery = db.get_one(Gallery, d.gallery_pk)
-    versions = queries.versions(db, d.pk)
+    versions = queries.versions(db, d.pk, limit=PAGE_SIZE)  # the newest; all in the tree
     latest = latest_names(db, [d.pk]).get(d.pk)
-    targets = queries.target_regions_of(db, [v.pk for v in versions])
+    targets = queries.replication_of_versions(db, d.pk, [v.pk for v in versions])
+    count = len(versions) if len(versions) < PAGE_SIZE else queries.count_versions(db, d.pk)
     rows = [
         (
             v.name,
             "latest" if v.name == latest else "",
             "yes" if v.exclude_from_latest else "",
             _eol_text(v.end_of_life_date, now),
-            str(len(targets[v.pk])),
-            version_state(targets[v.pk], now),
+            str(len(targets.get(v.pk, []))),
+            version_state(targets.get(v.pk, []), now),
             _text(v.published_at),
         )
         for v in versions
@@ -480,7 +530,9 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
         notes=list(SPECIALIZED_CAVEATS) if d.os_state == "Specialized" else [],
         tables=[
             Table(
-                "Versions",
+                "Versions"
+                if count <= PAGE_SIZE
+                else f"Versions: the {PAGE_SIZE} newest of {count:,}",
                 (
                     "Version",
                     "Latest",

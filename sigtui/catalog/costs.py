@@ -649,9 +649,10 @@ def _version_sizes() -> Any:
 
 def _grouped(
     db: Session, level: str, scope: Scope, where: Sequence[sa.ColumnElement[bool]]
-) -> Sequence[Any]:
+) -> Iterable[Any]:
     """Target regions grouped by (level's key, size, storage, region, source region), with
-    SUM(replicas) and COUNT(regions): one statement."""
+    SUM(replicas) and COUNT(regions): one statement, its rows streamed (a catalog at the
+    limits has hundreds of thousands at the version level)."""
     sizes = _version_sizes()
     keys = [col(c) for c in _LEVEL_COLUMNS[level]]
     shape = [
@@ -665,14 +666,18 @@ def _grouped(
         .select_from(TargetRegion)
         .join(ImageVersion, col(ImageVersion.pk) == col(TargetRegion.version_pk))
         .join(sizes, sizes.c.version_pk == col(ImageVersion.pk))
-        .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
-        .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
-        .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
-        .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
-        .where(scope_clause(scope), *where)
-        .group_by(*keys, *shape)
     )
-    return db.exec(statement).all()  # type: ignore[call-overload]
+    if keys or scope != CATALOG or where:  # the whole catalog needs no names: fewer joins
+        statement = (
+            statement.join(
+                ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk)
+            )
+            .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
+            .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
+            .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
+        )
+    statement = statement.where(scope_clause(scope), *where).group_by(*keys, *shape)
+    return db.exec(statement)  # type: ignore[call-overload,no-any-return]
 
 
 def rollup(
@@ -694,9 +699,16 @@ def rollup(
     chosen = check_basis(basis, sheet)
     width = len(_LEVEL_COLUMNS[level])
     lines: dict[str, CostLine] = {}
+    prices: dict[tuple[Any, ...], Cost] = {}  # groups alike are priced once
     for row in _grouped(db, level, scope, where):
-        names, (size, storage, region, source, replicas, regions) = row[:width], row[width:]
-        cost = priced_group(sheet, chosen, size, storage, region, source, int(replicas), regions)
+        names, shape = row[:width], tuple(row[width:])
+        cost = prices.get(shape)
+        if cost is None:
+            size, storage, region, source, replicas, regions = shape
+            cost = priced_group(
+                sheet, chosen, size, storage, region, source, int(replicas), regions
+            )
+            prices[shape] = cost
         key, pk = _key_of(level, names, region)
         found = lines.get(key)
         lines[key] = CostLine(level, key, pk, cost if found is None else found.cost + cost)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
@@ -176,8 +176,10 @@ def resolve_as(db: Session, arm_id: str, model: type[Row]) -> Row:
     return row
 
 
-def arm_id(db: Session, row: Resource) -> str:
-    """The ARM id of a row (parents come from the session's identity map when loaded)."""
+def arm_id(db: Session, row: Resource, memo: dict[tuple[str, int], Any] | None = None) -> str:
+    """The ARM id of a row. Give a `memo` (a dict) when making the ids of many siblings: their
+    parents are then read once (the session's identity map holds rows only weakly, so a
+    parent no one holds would be read again for each child)."""
     match row:
         case Subscription():
             return ids.subscription_id(row.subscription_id)
@@ -185,17 +187,15 @@ def arm_id(db: Session, row: Resource) -> str:
             sub = db.get_one(Subscription, row.subscription_pk)
             return ids.group_id(sub.subscription_id, row.name)
         case ManagedImage():
-            return ids.managed_image_id(*_group_parts(db, row.resource_group_pk), row.name)
+            return ids.managed_image_id(*_group_parts(db, row.resource_group_pk, memo), row.name)
         case Snapshot():
-            return ids.snapshot_id(*_group_parts(db, row.resource_group_pk), row.name)
+            return ids.snapshot_id(*_group_parts(db, row.resource_group_pk, memo), row.name)
         case Gallery():
-            return ids.gallery_id(*_group_parts(db, row.resource_group_pk), row.name)
+            return ids.gallery_id(*_group_parts(db, row.resource_group_pk, memo), row.name)
         case ImageDefinition():
-            gallery = db.get_one(Gallery, row.gallery_pk)
-            return f"{arm_id(db, gallery)}/images/{row.name}"
+            return f"{_parent_id(db, Gallery, row.gallery_pk, memo)}/images/{row.name}"
         case ImageVersion():
-            definition = db.get_one(ImageDefinition, row.definition_pk)
-            return f"{arm_id(db, definition)}/versions/{row.name}"
+            return f"{_parent_id(db, ImageDefinition, row.definition_pk, memo)}/versions/{row.name}"
         case Tenant():
             return f"/tenants/{row.tenant_id}"
         case Principal():
@@ -203,7 +203,28 @@ def arm_id(db: Session, row: Resource) -> str:
     raise TypeError(type(row).__name__)
 
 
-def _group_parts(db: Session, group_pk: int) -> tuple[str, str]:
-    group = db.get_one(ResourceGroup, group_pk)
-    sub = db.get_one(Subscription, group.subscription_pk)
-    return sub.subscription_id, group.name
+def _remembered(memo: dict[tuple[str, int], Any] | None, key: tuple[str, int], make: Any) -> Any:
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _parent_id(
+    db: Session, model: type[Resource], pk: int, memo: dict[tuple[str, int], Any] | None
+) -> str:
+    return _remembered(  # type: ignore[no-any-return]
+        memo, (str(model.__tablename__), pk), lambda: arm_id(db, db.get_one(model, pk), memo)
+    )
+
+
+def _group_parts(
+    db: Session, group_pk: int, memo: dict[tuple[str, int], Any] | None = None
+) -> tuple[str, str]:
+    def read() -> tuple[str, str]:
+        group = db.get_one(ResourceGroup, group_pk)
+        sub = db.get_one(Subscription, group.subscription_pk)
+        return sub.subscription_id, group.name
+
+    return _remembered(memo, ("resource_group", group_pk), read)  # type: ignore[no-any-return]

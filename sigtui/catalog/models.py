@@ -92,6 +92,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:  # the usual case, kept cheap: bulk loads bind millions
+            return value.replace(tzinfo=None)
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the catalog; use an aware UTC time")
         return value.astimezone(UTC).replace(tzinfo=None)
@@ -259,6 +261,8 @@ class ImageVersion(Resource, table=True):
     __table_args__ = (
         sa.UniqueConstraint("definition_pk", "major", "minor", "patch"),
         sa.Index("ix_image_version_subscription_location", "subscription_pk", "location"),
+        # the `/` filter walks versions by name, and stops after a page of matches
+        sa.Index("ix_image_version_name_location", "name", "location"),
         sa.CheckConstraint(
             _exactly_one("managed_image_pk", "os_snapshot_pk", "external_source_id"),
             name="one_source",

@@ -63,25 +63,54 @@ def galleries(
     return db.exec(statement).all()
 
 
-def definitions(db: Session, gallery_pk: int) -> Sequence[ImageDefinition]:
+def _definitions_after(gallery_pk: int, after: tuple[Any, ...]) -> Any:
+    clause = ImageDefinition.gallery_pk == gallery_pk
+    return sa.and_(clause, col(ImageDefinition.name_key) > after[0]) if after else clause
+
+
+def definitions(
+    db: Session, gallery_pk: int, *, after: tuple[Any, ...] = (), limit: int | None = None
+) -> Sequence[ImageDefinition]:
+    """Definitions of a gallery by name; a page: those named after `after` (name_key,),
+    at most `limit` (keyset pagination on the unique (gallery, name_key) index)."""
     return db.exec(
         select(ImageDefinition)
-        .where(ImageDefinition.gallery_pk == gallery_pk)
+        .where(_definitions_after(gallery_pk, after))
         .order_by(ImageDefinition.name_key)
+        .limit(limit)
     ).all()
 
 
-def versions(db: Session, definition_pk: int) -> Sequence[ImageVersion]:
-    """Versions of a definition, highest first (compared numerically, SIG-LATEST)."""
+def count_definitions(db: Session, gallery_pk: int, *, after: tuple[Any, ...] = ()) -> int:
+    return db.exec(select(func.count()).where(_definitions_after(gallery_pk, after))).one()
+
+
+_VERSION_NUMBER = (ImageVersion.major, ImageVersion.minor, ImageVersion.patch)
+
+
+def _versions_before(definition_pk: int, after: tuple[Any, ...]) -> Any:
+    clause = ImageVersion.definition_pk == definition_pk
+    if not after:
+        return clause
+    return sa.and_(clause, sa.tuple_(*_VERSION_NUMBER) < sa.tuple_(*after))
+
+
+def versions(
+    db: Session, definition_pk: int, *, after: tuple[Any, ...] = (), limit: int | None = None
+) -> Sequence[ImageVersion]:
+    """Versions of a definition, highest first (compared numerically, SIG-LATEST); a page:
+    those below `after` (major, minor, patch), at most `limit` (keyset pagination on the
+    unique (definition, major, minor, patch) index)."""
     return db.exec(
         select(ImageVersion)
-        .where(ImageVersion.definition_pk == definition_pk)
-        .order_by(
-            col(ImageVersion.major).desc(),
-            col(ImageVersion.minor).desc(),
-            col(ImageVersion.patch).desc(),
-        )
+        .where(_versions_before(definition_pk, after))
+        .order_by(*(col(c).desc() for c in _VERSION_NUMBER))
+        .limit(limit)
     ).all()
+
+
+def count_versions(db: Session, definition_pk: int, *, after: tuple[Any, ...] = ()) -> int:
+    return db.exec(select(func.count()).where(_versions_before(definition_pk, after))).one()
 
 
 def managed_images(db: Session, group_pk: int) -> Sequence[ManagedImage]:
@@ -116,6 +145,33 @@ def target_regions_of(db: Session, version_pks: Iterable[int]) -> dict[int, list
         )
         for row in rows:
             found[row.version_pk].append(row)
+    return found
+
+
+def replication_of_versions(
+    db: Session, definition_pk: int, version_pks: Sequence[int] | None = None
+) -> dict[int, list[Any]]:
+    """What `replication.status_at` reads of every target region of a definition's versions
+    (of those given), by version: state, progress, start and planned duration. One query of
+    plain rows, as the tree and the details of a definition with thousands of versions
+    need them."""
+    statement = (
+        select(
+            TargetRegion.version_pk,
+            TargetRegion.state,
+            TargetRegion.progress,
+            TargetRegion.started_at,
+            TargetRegion.duration_seconds,
+        )
+        .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
+        .where(ImageVersion.definition_pk == definition_pk)
+        .order_by(TargetRegion.pk)
+    )
+    if version_pks is not None:
+        statement = statement.where(col(TargetRegion.version_pk).in_(version_pks))
+    found: dict[int, list[Any]] = {}
+    for row in db.exec(statement):  # type: ignore[call-overload]
+        found.setdefault(row.version_pk, []).append(row)
     return found
 
 

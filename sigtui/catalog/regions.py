@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from sigtui.catalog.errors import CatalogError
@@ -98,6 +98,7 @@ def _index() -> dict[str, Region]:
     return index
 
 
+@lru_cache(maxsize=1024)  # a hot path: every target region of every version names one
 def find_region(name: str) -> Region | None:
     return _index().get(_key(name))
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.limits import MAX_DISK_SIZE_GB, MAX_REPLICAS_PER_REGION
@@ -152,20 +153,24 @@ def check_choice(value: str, allowed: Iterable[str], what: str, field: str) -> s
     raise CatalogError("SIG-INPUT", f"{what} {value!r} is not one of: {options}", field=field)
 
 
+@lru_cache(maxsize=64)  # bulk loads check millions
 def check_os_type(value: str) -> str:
     return check_choice(value, [t.value for t in OsType], "OS type", "os_type")
 
 
+@lru_cache(maxsize=64)  # bulk loads check millions
 def check_os_state(value: str) -> str:
     return check_choice(value, [s.value for s in OsState], "OS state", "os_state")
 
 
+@lru_cache(maxsize=64)  # bulk loads check millions
 def check_hyper_v_generation(value: str) -> str:
     return check_choice(
         value, [g.value for g in HyperVGeneration], "Hyper-V generation", "hyper_v_generation"
     )
 
 
+@lru_cache(maxsize=64)  # bulk loads check millions
 def check_storage_type(value: str) -> str:
     return check_choice(
         value, [s.value for s in StorageAccountType], "storage account type", "storage_type"

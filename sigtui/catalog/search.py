@@ -283,6 +283,39 @@ def _version_matched(rank: int, location: str, target: str | None) -> str:
 def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     # version names are digits and dots: their name is their key
     rank = needle.name_rank(ImageVersion.name)
+    # The best `limit` versions, from the versions table alone, then their names (and the
+    # target region that matched) for those only. Matches by name first; then, when the
+    # text names a region, versions there by name: the name index gives them in order, so
+    # a region that 100,000 versions replicate to costs a page, not a sort of them all.
+    by_name = _first(
+        sa.select(ImageVersion.pk, ImageVersion.name, rank.label("rank"))
+        .where(needle.like(ImageVersion.name))
+        .order_by(rank, ImageVersion.name),
+        limit,
+    )
+    parts = [by_name]
+    if needle.regions:
+        replicated_there = sa.exists().where(
+            TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region)
+        )
+        parts.append(
+            _first(
+                sa.select(ImageVersion.pk, ImageVersion.name, sa.literal(OTHER).label("rank"))
+                .where(
+                    ~needle.like(ImageVersion.name),
+                    needle.in_region(ImageVersion.location) | replicated_there,
+                )
+                .order_by(ImageVersion.name),
+                limit,
+            )
+        )
+    union = sa.union_all(*parts).subquery("matched")
+    best = (
+        sa.select(union.c.pk, union.c.rank)
+        .order_by(union.c.rank, union.c.name)
+        .limit(limit)
+        .subquery("best")
+    )
     target = (
         sa.select(sa.func.min(TargetRegion.region))
         .where(TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region))
@@ -295,20 +328,20 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
         ImageVersion.name,
         ImageVersion.location,
         target.label("target"),
+        best.c.rank,
     )
     statement = (
         sa.select(*columns)
-        .select_from(ImageVersion)
+        .select_from(best)
+        .join(ImageVersion, ImageVersion.pk == best.c.pk)  # type: ignore[arg-type]
         .join(ImageDefinition, ImageDefinition.pk == ImageVersion.definition_pk)  # type: ignore[arg-type]
         .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
     )
-    statement = _with_group(statement, Gallery.resource_group_pk).where(
-        needle.like(ImageVersion.name)
-        | needle.in_region(ImageVersion.location)
-        | target.is_not(None)
+    statement = _with_group(statement, Gallery.resource_group_pk).order_by(
+        best.c.rank, ImageVersion.name
     )
     matches = []
-    for row in _rows(db, statement, rank, ImageVersion.name, limit):
+    for row in db.exec(statement).all():  # type: ignore[call-overload]
         tenant, sub, sub_id, group, gallery, definition, name = row[:7]
         matches.append(
             Match(
@@ -321,6 +354,13 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
             )
         )
     return matches
+
+
+def _first(statement: Any, limit: int) -> Any:
+    """The first `limit` rows of an ordered statement, as a member of a UNION (which takes
+    an ORDER BY ... LIMIT only inside a subquery)."""
+    page = statement.limit(limit).subquery()
+    return sa.select(*page.c)
 
 
 def _sources(

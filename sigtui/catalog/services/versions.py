@@ -3,9 +3,11 @@ from latest, EOL, tags), add/remove target regions, delete."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -33,6 +35,9 @@ from sigtui.catalog.services._common import (
     save_update,
     stamp_created,
 )
+
+# finds a source by its ARM id and model, as `lookup.resolve_as`
+Resolver = Callable[[Session, str, type[Any]], Any]
 
 # Fields that may change (SIG-UPDATE): target regions and their replica counts,
 # exclude-from-latest, end-of-life date, tags.
@@ -98,7 +103,7 @@ def _resolve_region(spec: TargetRegionSpec) -> Region:
     return region
 
 
-def _check_new_target(
+def check_new_target(
     region: Region, storage: str, subscription: Subscription, allowlist: set[str]
 ) -> None:
     """Rules for a region a version starts replicating to."""
@@ -119,7 +124,7 @@ def _check_new_target(
         )
 
 
-def _allowlist(db: Session, subscription: Subscription) -> set[str]:
+def allowlist_of(db: Session, subscription: Subscription) -> set[str]:
     return set(
         db.exec(
             select(RegionAllowlist.region).where(RegionAllowlist.subscription_pk == subscription.pk)
@@ -127,7 +132,7 @@ def _allowlist(db: Session, subscription: Subscription) -> set[str]:
     )
 
 
-def _resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | None, str | None]]:
+def resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | None, str | None]]:
     """Regions named once each, replica counts in range; defaults left as None."""
     resolved: list[tuple[Region, int | None, str | None]] = []
     seen: set[str] = set()
@@ -151,9 +156,15 @@ def _resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | 
     return resolved
 
 
-def _resolve_source(
-    db: Session, data: VersionCreate, definition: ImageDefinition, location: str
+def resolve_source(
+    db: Session,
+    data: VersionCreate,
+    definition: ImageDefinition,
+    location: str,
+    resolve: Resolver = lookup.resolve_as,
 ) -> ResolvedSource:
+    """The version's source, checked against its definition and location. `resolve` finds a
+    source by its ARM id (the bulk path passes one that remembers what it found)."""
     if bool(data.managed_image_id) == bool(data.os_snapshot_id):
         raise CatalogError(
             "SIG-INPUT",
@@ -168,7 +179,7 @@ def _resolve_source(
                 "data-disk snapshots go with an OS snapshot, not with a managed image",
                 field="data_snapshot_ids",
             )
-        image = lookup.resolve_as(db, data.managed_image_id, ManagedImage)
+        image = resolve(db, data.managed_image_id, ManagedImage)
         _check_source_fits(image.location, image.os_type, location, definition, "managed image")
         if definition.os_state != "Generalized":
             raise CatalogError(
@@ -186,12 +197,12 @@ def _resolve_source(
             )
         disks = [SourceDisk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
         return ResolvedSource(image, None, image.os_disk_size_gb, disks)
-    os_snapshot = lookup.resolve_as(db, data.os_snapshot_id or "", Snapshot)
+    os_snapshot = resolve(db, data.os_snapshot_id or "", Snapshot)
     _check_source_fits(
         os_snapshot.location, os_snapshot.os_type, location, definition, "OS snapshot"
     )
     return ResolvedSource(
-        None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location)
+        None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location, resolve)
     )
 
 
@@ -218,7 +229,9 @@ def _check_source_fits(
         )
 
 
-def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> list[SourceDisk]:
+def _data_snapshot_disks(
+    db: Session, data: VersionCreate, location: str, resolve: Resolver
+) -> list[SourceDisk]:
     luns = list(data.data_snapshot_luns) or list(range(len(data.data_snapshot_ids)))
     if len(luns) != len(data.data_snapshot_ids):
         raise CatalogError(
@@ -234,7 +247,7 @@ def _data_snapshot_disks(db: Session, data: VersionCreate, location: str) -> lis
         )
     disks = []
     for snapshot_id, lun in zip(data.data_snapshot_ids, luns, strict=True):
-        snapshot = lookup.resolve_as(db, snapshot_id, Snapshot)
+        snapshot = resolve(db, snapshot_id, Snapshot)
         if snapshot.location != location:
             raise CatalogError(
                 "SIG-SOURCE-REGION",
@@ -260,7 +273,7 @@ def create_version(
     number = rules.parse_version_name(data.name)
     _check_version_name_free(db, definition, number)
     location = rules.check_source_location(data.location, subscription.cloud).name
-    source = source or _resolve_source(db, data, definition, location)
+    source = source or resolve_source(db, data, definition, location)
     rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
     for disk in source.data_disks:
         rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
@@ -327,6 +340,20 @@ def _check_version_name_free(
         )
 
 
+def check_source_among_targets(
+    location: str, resolved: list[tuple[Region, int | None, str | None]]
+) -> None:
+    """SIG-SOURCE-REGION: a version always replicates to its source region."""
+    if location not in {region.name for region, _, _ in resolved}:
+        source = find_region(location)
+        raise CatalogError(
+            "SIG-SOURCE-REGION",
+            f"the source region {source.display_name if source else location} must be "
+            "one of the target regions (it cannot be removed)",
+            field="target_regions",
+        )
+
+
 def _apply_targets(
     db: Session,
     version: ImageVersion,
@@ -339,16 +366,9 @@ def _apply_targets(
     SIG-SOURCE-REGION, SIG-CLOUD, SIG-REGION-ALLOWLIST). Dropped regions are cancelled
     (their rows go); the new regions are returned for the caller
     to add (and start) once the version has its key."""
-    resolved = _resolve_targets(specs)
-    if version.location not in {region.name for region, _, _ in resolved}:
-        source = find_region(version.location)
-        raise CatalogError(
-            "SIG-SOURCE-REGION",
-            f"the source region {source.display_name if source else version.location} must be "
-            "one of the target regions (it cannot be removed)",
-            field="target_regions",
-        )
-    allowlist = _allowlist(db, subscription)
+    resolved = resolve_targets(specs)
+    check_source_among_targets(version.location, resolved)
+    allowlist = allowlist_of(db, subscription)
     pending: list[TargetRegion] = []
     for region, replicas, storage in resolved:
         current = existing.get(region.name)
@@ -367,7 +387,7 @@ def _apply_targets(
                 db.add(current)
             continue
         storage = storage or version.storage_account_type
-        _check_new_target(region, storage, subscription, allowlist)
+        check_new_target(region, storage, subscription, allowlist)
         target = TargetRegion(
             region=region.name,
             replica_count=replicas if replicas is not None else version.replica_count,
@@ -461,7 +481,7 @@ def add_target_regions(
         TargetRegionSpec(region=name, replica_count=None, storage_account_type=None)
         for name in current
     ]
-    _resolve_targets(specs)  # SIG-REPLICAS: each region named once, counts in range
+    resolve_targets(specs)  # SIG-REPLICAS: each region named once, counts in range
     for spec in specs:
         region = _resolve_region(spec)
         merged = [m for m in merged if m.region != region.name]

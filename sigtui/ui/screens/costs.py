@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import islice
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +32,7 @@ from sigtui.catalog.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
 
 CHART_ROWS = 8
+VERSION_ROWS = 500  # the table lists the costliest versions: a catalog may hold 300,000
 CHART_BAR = 24
 COLUMNS = ("Version", "Monthly storage", "One-time egress", "Replicas", "GB out")
 
@@ -142,10 +144,15 @@ class CostScreen(Screen[str | None]):
         report = message.report
         cur = report.currency
         total = report.total
+        listed = ""
+        if len(report.by_version) > VERSION_ROWS:
+            listed = (
+                f" · the {VERSION_ROWS} costliest of {len(report.by_version):,} versions listed"
+            )
         self.query_one("#costs-total", Static).update(
             f"[b]{money(total.monthly_storage, cur)}[/b] per month of storage · "
             f"[b]{money(total.one_time_egress, cur)}[/b] one-time egress · "
-            f"{total.replicas} replicas billed (the gallery service is free)"
+            f"{total.replicas} replicas billed (the gallery service is free){listed}"
         )
         self.query_one("#costs-sheet", Static).update(sheet_text(report.sheet, report.basis))
         regions = [(region_name(k), c.monthly_storage) for k, c in report.by_region.items()]
@@ -158,7 +165,7 @@ class CostScreen(Screen[str | None]):
         table = self.query_one("#costs-table", DataTable)
         table.clear()
         cur = report.currency
-        for arm_id, cost in report.by_version.items():
+        for arm_id, cost in islice(report.by_version.items(), VERSION_ROWS):  # costliest first
             table.add_row(
                 version_label(arm_id),
                 Text(money(cost.monthly_storage, cur), justify="right"),

@@ -56,6 +56,7 @@ KIND_NAMES = {
     browse.SNAPSHOT: "snapshot",
     browse.IMAGES: "managed images folder",
     browse.SNAPSHOTS: "snapshots folder",
+    browse.MORE: "next page",
 }
 
 

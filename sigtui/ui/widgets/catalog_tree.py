@@ -18,6 +18,9 @@ from textual.widgets.tree import TreeNode
 from sigtui.catalog import browse, view_as
 from sigtui.catalog.access import Visibility
 from sigtui.catalog.db import Catalog
+from sigtui.ui.first_frame import first_level_shown
+
+LOADING_HINT_SECONDS = 0.15
 
 BADGE_STYLES = {
     "latest": "bold green",
@@ -63,10 +66,16 @@ class CatalogTree(Tree[TreeEntry]):
     ]
 
     class ChildrenLoaded(Message):
-        def __init__(self, parent: TreeNode[TreeEntry], nodes: list[browse.Node]) -> None:
+        def __init__(
+            self,
+            parent: TreeNode[TreeEntry],
+            nodes: list[browse.Node],
+            more: TreeNode[TreeEntry] | None = None,
+        ) -> None:
             super().__init__()
             self.parent = parent
             self.nodes = nodes
+            self.more = more  # the "more" node these children follow (a next page)
 
     class Reloaded(Message):
         def __init__(self, levels: Levels | None, cursor_path: list[browse.NodeRef]) -> None:
@@ -104,8 +113,31 @@ class CatalogTree(Tree[TreeEntry]):
                 nodes = view_as.children(db, parent.data.node.ref, now, self.viewer)
         self.post_message(self.ChildrenLoaded(parent, nodes))
 
+    def load_more(self, parent: TreeNode[TreeEntry], more: TreeNode[TreeEntry]) -> None:
+        """Load the page of children behind a "more" node (browse.MORE)."""
+        if more.data is not None and not more.data.loading:
+            more.data.loading = True
+            self._load_more(parent, more)
+
+    @work(thread=True, group="tree", exit_on_error=False)
+    def _load_more(self, parent: TreeNode[TreeEntry], more: TreeNode[TreeEntry]) -> None:
+        assert parent.data is not None and more.data is not None
+        with self.catalog.read() as db:
+            nodes = browse.children(
+                db, parent.data.node.ref, self.catalog.clock.now(), more.data.node.ref.after
+            )
+        self.post_message(self.ChildrenLoaded(parent, nodes, more))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[TreeEntry]) -> None:
+        entry = event.node.data
+        if entry is not None and entry.node.ref.kind == browse.MORE and event.node.parent:
+            self.load_more(event.node.parent, event.node)
+
     def on_catalog_tree_children_loaded(self, message: ChildrenLoaded) -> None:
         parent = message.parent
+        if message.more is not None:
+            self._add_page(parent, message)
+            return
         kept = self._cursor_ref_under(parent)
         parent.remove_children()
         for node in message.nodes:
@@ -119,6 +151,24 @@ class CatalogTree(Tree[TreeEntry]):
             self._continue_reveal(parent)
         elif parent is self.root and self.cursor_node is None and parent.children:
             self.move_cursor(parent.children[0])
+        if parent is self.root:
+            self.app.call_after_refresh(first_level_shown, self.app)
+
+    def _add_page(self, parent: TreeNode[TreeEntry], message: ChildrenLoaded) -> None:
+        """A next page of children: in place of its "more" node, the cursor on its first."""
+        more = message.more
+        if more is None or more.parent is not parent:
+            return  # the parent was reloaded meanwhile
+        had_cursor = self.cursor_node is more
+        more.remove()
+        added = [
+            parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+            for node in message.nodes
+        ]
+        if had_cursor and added:
+            self.call_after_refresh(self.move_cursor, added[0])
+        if self._reveal_path:
+            self._continue_reveal(parent)
 
     def _cursor_ref_under(self, parent: TreeNode[TreeEntry]) -> browse.NodeRef | None:
         """The cursor's node when it is a child of `parent` (kept across a reload)."""
@@ -142,7 +192,10 @@ class CatalogTree(Tree[TreeEntry]):
             wanted = self._reveal_path[0]
             match = next((c for c in node.children if c.data and c.data.node.ref == wanted), None)
             if match is None:
-                if node.data is None or node.data.loaded:
+                more = node.children[-1] if node.children else None
+                if more is not None and more.data and more.data.node.ref.kind == browse.MORE:
+                    self.load_more(node, more)  # on a later page: we continue when it comes
+                elif node.data is None or node.data.loaded:
                     self._reveal_path = []  # not in the tree (deleted meanwhile)
                 return
             self._reveal_path.pop(0)
@@ -159,8 +212,13 @@ class CatalogTree(Tree[TreeEntry]):
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         entry = event.node.data
         if entry is not None and not entry.loaded and not entry.loading:
-            event.node.add_leaf(Text("loading…", style="dim italic"))
             self.load_children(event.node)
+            # only a slow load shows "loading…": a quick one would draw a frame for nothing
+            self.set_timer(LOADING_HINT_SECONDS, lambda: self._show_loading(event.node))
+
+    def _show_loading(self, node: TreeNode[TreeEntry]) -> None:
+        if node.data is not None and node.data.loading and not node.children:
+            node.add_leaf(Text("loading…", style="dim italic"))
 
     @property
     def selected_entry(self) -> TreeEntry | None:

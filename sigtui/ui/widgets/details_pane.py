@@ -104,8 +104,11 @@ class DetailsPane(VerticalScroll):
     """Shows `browse.details` of the node given to `show`."""
 
     class Loaded(Message):
-        def __init__(self, details: browse.Details, limits: list[usage.UsageRow]) -> None:
+        def __init__(
+            self, ref: browse.NodeRef, details: browse.Details, limits: list[usage.UsageRow]
+        ) -> None:
             super().__init__()
+            self.ref = ref
             self.details = details
             self.limits = limits
 
@@ -136,6 +139,12 @@ class DetailsPane(VerticalScroll):
     def show(self, ref: browse.NodeRef | None) -> None:
         self.ref = ref
         if ref is not None:
+            # after the next frame: a slow load (the cost of a whole tenant at Azure's
+            # limits) must not hold up the frame that shows the selection
+            self.call_after_refresh(self._load_if_current, ref)
+
+    def _load_if_current(self, ref: browse.NodeRef) -> None:
+        if ref == self.ref:
             self.load(ref)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
@@ -147,10 +156,12 @@ class DetailsPane(VerticalScroll):
                 details.fields.extend(cost_fields(db, ref, price_sheet(self.catalog)))
             if ref.kind == browse.SUBSCRIPTION:
                 limits = usage.usage_rows(db, subscription_pk=ref.pk)
-        self.post_message(self.Loaded(details, limits))
+        self.post_message(self.Loaded(ref, details, limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
+        if message.ref != self.ref:
+            return  # a slower load of a node selected before: another is on its way
         if details == self.details:
             return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details

@@ -1,0 +1,54 @@
+"""The scale benchmark (benchmarks/run.py) runs end to end at its smallest size and reports
+every figure, on the generated catalog and on the demo catalog. Its timings are not
+checked here: they belong to benchmarks/README.md, measured at the full size."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FIGURES = (
+    "load_rate",  # (a)
+    "startup",  # (b)
+    "expand_gallery",  # (c)
+    "expand_definition",  # (c)
+    "limits",  # (d)
+    "cost_rollup",  # (e)
+    "filter_slowest",  # (f)
+    "peak_memory_mb",  # (g)
+    "limits_over_floor",  # (h)
+    "limits_domain_over_floor",  # (h)
+)
+LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)")
+
+
+def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    figures_file = tmp_path / "figures.json"
+    command = [sys.executable, "-m", "benchmarks.run", "--size", "tiny", "--repeats", "1"]
+    result = subprocess.run(
+        [*command, "--cache", str(tmp_path), "--json", str(figures_file)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(figures_file.read_text("utf-8"))
+    assert figures["big"]["versions"] == 120  # tiny: 1 subscription x 2 regions x 60
+    assert figures["demo"]["versions"] > 0
+    for catalog in ("big", "demo"):
+        for name in FIGURES:
+            value = figures[catalog][name]
+            assert isinstance(value, float) and value > 0, (catalog, name, value)
+        assert figures[catalog]["expand_gallery_children"] > 0
+        assert figures[catalog]["expand_definition_children"] > 0
+    table = result.stdout
+    for label in LABELS:
+        assert f"| {label} " in table, label

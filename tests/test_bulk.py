@@ -1,0 +1,183 @@
+"""The bulk path (services.bulk): the same rules as the one-at-a-time services, the same
+rows, and a refused batch changes nothing. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sigtui.catalog import limits, services
+from sigtui.catalog.db import Catalog
+from sigtui.catalog.models import DataDisk, Gallery, ImageDefinition, ImageVersion, TargetRegion
+from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate
+from sigtui.catalog.services import bulk
+from tests.builders import World, refused, small_catalog, version_create, write
+
+TARGETS = ["westus=2", "eastus=1=Standard_ZRS", "westeurope"]
+
+
+def _definition(name: str = "app", sku: str = "Backend") -> DefinitionCreate:
+    return DefinitionCreate(
+        name=name,
+        location="westus",
+        publisher="Contoso",
+        offer="Finance",
+        sku=sku,
+        os_type="Linux",
+        tags={"team": "platform"},
+    )
+
+
+def _versions(
+    world: World, definition_id: str, names: list[str], image: str | None = None
+) -> list[bulk.NewVersion]:
+    source = image or world.image
+    return [
+        bulk.NewVersion(definition_id, version_create(n, image=source, targets=TARGETS))
+        for n in names
+    ]
+
+
+def _batch(world: World, gallery: str, versions: list[str], image: str | None = None) -> bulk.Batch:
+    gallery_id = f"{world.group}/providers/Microsoft.Compute/galleries/{gallery}"
+    definition_id = f"{gallery_id}/images/app"
+    return bulk.Batch(
+        galleries=[bulk.NewGallery(world.group, GalleryCreate(name=gallery, location="westus"))],
+        definitions=[bulk.NewDefinition(gallery_id, _definition())],
+        versions=_versions(world, definition_id, versions, image),
+    )
+
+
+def _rows(catalog: Catalog, model: type[Any], skip: set[str]) -> list[dict[str, Any]]:
+    table = model.__table__
+    with catalog.engine.connect() as conn:
+        rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings()
+        return [{k: v for k, v in row.items() if k not in skip} for row in rows]
+
+
+def test_bulk_makes_the_rows_the_services_make(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    image = world.build.managed_image(world.group, "with_data", data_disk_sizes_gb=[32, 64])
+    names = ["1.0.0", "1.0.1", "1.1.0"]
+
+    def by_services(db: Any) -> None:
+        gallery = services.create_gallery(
+            db, world.group, GalleryCreate(name="by_services", location="westus"), world.clock
+        )
+        gallery_id = f"{world.group}/providers/Microsoft.Compute/galleries/{gallery.name}"
+        services.create_definition(db, gallery_id, _definition(), world.clock)
+        for name in names:
+            data = version_create(name, image=image, targets=TARGETS)
+            services.create_version(db, f"{gallery_id}/images/app", data, world.clock)
+
+    write(catalog, by_services)
+    loaded = write(
+        catalog, lambda db: bulk.load(db, _batch(world, "by_bulk", names, image), world.clock)
+    )
+    assert loaded == bulk.Loaded(galleries=1, definitions=1, versions=3, target_regions=9)
+
+    keys = {"pk", "gallery_pk", "definition_pk", "version_pk", "name", "name_key"}
+    for model in (Gallery, ImageDefinition):  # the small catalog's, by services, by bulk
+        _small, by_services, by_bulk = _rows(catalog, model, keys)
+        assert by_services == by_bulk
+    disks = _rows(catalog, DataDisk, keys)
+    assert len(disks) == 12 and disks[:6] == disks[6:]
+    versions = _rows(catalog, ImageVersion, keys - {"name"})
+    assert versions[:3] == versions[3:]
+    targets = _rows(catalog, TargetRegion, keys)
+    assert len(targets) == 18 and targets[:9] == targets[9:]
+    assert {t["state"] for t in targets} == {"Completed", "Replicating"}
+
+
+def test_bulk_history_is_stored_in_the_state_reached_now(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    batch = _batch(world, "history", [])
+    definition_id = batch.definitions[0].gallery_id + "/images/app"
+    now = world.clock.now()
+    for name, age in (("1.0.0", timedelta(days=30)), ("1.0.1", timedelta(minutes=1))):
+        data = version_create(name, image=world.image, targets=TARGETS)
+        batch.versions.append(bulk.NewVersion(definition_id, data, published_at=now - age))
+    write(catalog, lambda db: bulk.load(db, batch, world.clock))
+    states = [(t["state"], t["progress"] == 100) for t in _rows(catalog, TargetRegion, set())]
+    old, recent = states[:3], states[3:]
+    assert old == [("Completed", True)] * 3
+    assert recent[0] == ("Completed", True)  # the source region holds it from the start
+    assert recent[1:] == [("Replicating", False)] * 2
+
+
+def _refused_batch(catalog: Catalog, code: str, batch: bulk.Batch, world: World) -> None:
+    refused(catalog, code, lambda db: bulk.load(db, batch, world.clock))
+
+
+def test_bulk_refuses_a_version_number_twice(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    _refused_batch(catalog, "SIG-NAME", _batch(world, "g2", ["1.0.0", "1.0.00"]), world)
+
+
+def test_bulk_refuses_a_version_the_catalog_has(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    world.version("1.0.0")
+    batch = bulk.Batch(versions=_versions(world, world.definition, ["1.0.1", "1.0.0"]))
+    _refused_batch(catalog, "SIG-NAME", batch, world)
+
+
+def test_bulk_refuses_a_shared_identity(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    batch = bulk.Batch(definitions=[bulk.NewDefinition(world.gallery, _definition("b", "Backend"))])
+    _refused_batch(catalog, "SIG-IDENT", batch, world)  # def1 is Contoso/Finance/Backend
+
+
+def test_bulk_counts_the_catalog_against_the_limits(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = small_catalog(catalog)
+    world.version("1.0.0")
+    monkeypatch.setattr(limits, "VERSIONS", limits.Limit("imageVersions", 2, *_codes()))
+    fits = bulk.Batch(versions=_versions(world, world.definition, ["1.0.1"]))
+    write(catalog, lambda db: bulk.load(db, fits, world.clock))
+    batch = bulk.Batch(versions=_versions(world, world.definition, ["1.0.2"]))
+    _refused_batch(catalog, "SIG-LIMIT-VERSIONS", batch, world)
+
+
+def _codes() -> tuple[str, str]:
+    return limits.VERSIONS.code, limits.VERSIONS.noun
+
+
+@pytest.mark.parametrize(
+    ("targets", "code"),
+    [
+        (["westus", "northcentralus=1=Standard_ZRS"], "SIG-ZRS"),
+        (["westus", "australiacentral"], "SIG-REGION-ALLOWLIST"),
+        (["westus", "chinanorth"], "SIG-CLOUD"),
+        (["westus=101"], "SIG-REPLICAS"),
+        (["eastus"], "SIG-SOURCE-REGION"),
+    ],
+)
+def test_bulk_checks_target_regions(catalog: Catalog, targets: list[str], code: str) -> None:
+    world = small_catalog(catalog)
+    good = version_create("1.0.0", image=world.image)
+    bad = version_create("1.0.1", image=world.image, targets=targets)
+    batch = bulk.Batch(
+        versions=[bulk.NewVersion(world.definition, good), bulk.NewVersion(world.definition, bad)]
+    )
+    _refused_batch(catalog, code, batch, world)
+
+
+def test_bulk_refuses_a_missing_source(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    missing = world.image.replace("image1", "nowhere")
+    batch = bulk.Batch(
+        versions=[bulk.NewVersion(world.definition, version_create("1.0.0", image=missing))]
+    )
+    _refused_batch(catalog, "SIG-NOT-FOUND", batch, world)
+
+
+def test_bulk_refuses_a_version_published_in_the_future(catalog: Catalog) -> None:
+    world = small_catalog(catalog)
+    later = world.clock.now() + timedelta(hours=1)
+    data = version_create("1.0.0", image=world.image)
+    batch = bulk.Batch(versions=[bulk.NewVersion(world.definition, data, published_at=later)])
+    _refused_batch(catalog, "SIG-INPUT", batch, world)
