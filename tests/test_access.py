@@ -285,3 +285,26 @@ def test_SIG_ACCESS_a_principal_with_no_roles_sees_nothing(world: World) -> None
         with pytest.raises(CatalogError) as error:
             access.visibility(db, "nobody")
         assert error.value.code == "SIG-NOT-FOUND"
+
+
+def test_SIG_ACCESS_view_as_finds_shared_items_beyond_the_first_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Galleries and definitions come a page at a time (browse.PAGE_SIZE): what is shared
+    on a later page still shows, and no "more" node leaks into the principal's tree."""
+    monkeypatch.setattr(browse, "PAGE_SIZE", 2)
+    for name in ("def2", "def3", "zdef"):
+        world.build.definition(world.gallery, name, sku=name)
+    last = world.gallery + "/images/zdef"
+    for name in ("1.0.0", "1.1.0", "1.2.0"):
+        world.build.version(last, name, image=world.image)
+    with world.catalog.read() as db:
+        oldest = lookup.find_version(db, lookup.resolve(db, last), "1.0.0")  # type: ignore[arg-type]
+        _assign(world, "Reader", lookup.arm_id(db, oldest))
+    with world.catalog.read() as db:
+        assert _tree(db, access.visibility(db, "alice")) == [
+            "Contoso",
+            "  Production",
+            "    rg-images",
+            "      gallery1/zdef/1.0.0",
+        ]

@@ -19,6 +19,7 @@ from sigtui.catalog.browse import (
     DEFINITION,
     GALLERY,
     GROUP,
+    MORE,
     SUBSCRIPTION,
     TENANT,
     VERSION,
@@ -111,7 +112,7 @@ def _shared_definitions(
 ) -> list[Node]:
     """Definitions (or single versions) shared without their gallery, named by path."""
     nodes: list[Node] = []
-    for definition in browse.children(db, gallery.ref, now):
+    for definition in _every_child(db, gallery.ref, now):
         label = f"{gallery.name}/{definition.name}"
         if definition.ref.pk in viewer.definitions:
             nodes.append(replace(definition, name=label))
@@ -124,10 +125,21 @@ def _shared_definitions(
 
 
 def _versions(db: Session, definition_pk: int, now: datetime, viewer: Visibility) -> list[Node]:
-    nodes = browse.children(db, NodeRef(DEFINITION, definition_pk), now)
+    ref = NodeRef(DEFINITION, definition_pk)
     gallery_pk = db.exec(
         select(ImageDefinition.gallery_pk).where(ImageDefinition.pk == definition_pk)
     ).one()
     if viewer.sees_definition(definition_pk, gallery_pk):
-        return nodes
-    return [n for n in nodes if n.ref.pk in viewer.versions]
+        return browse.children(db, ref, now)  # one page, then its "more" node
+    return [n for n in _every_child(db, ref, now) if n.ref.pk in viewer.versions]
+
+
+def _every_child(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
+    """All the children of a paged node (a gallery, a definition), without "more" nodes."""
+    nodes: list[Node] = []
+    page = browse.children(db, ref, now)
+    while page:
+        more = page[-1] if page[-1].ref.kind == MORE else None
+        nodes += page[:-1] if more else page
+        page = browse.children(db, ref, now, more.ref.after) if more else []
+    return nodes
