@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from sigtui.catalog import ids, lookup
 from sigtui.catalog.db import ACTING_AS, Catalog
@@ -186,33 +186,54 @@ def refresh(catalog: Catalog) -> int:
 
 def advance(db: Session, now: datetime) -> int:
     """Write the states reached at `now` into the in-flight rows; fail those whose
-    subscription lost its allowlisting for the region. Returns how many rows changed."""
+    subscription lost its allowlisting for the region. Returns how many rows changed.
+
+    It runs every few seconds while the app is open, over every region in flight
+    (thousands at Azure's limits): plain rows in, one executemany UPDATE out."""
     rows = db.exec(
-        select(TargetRegion, ImageVersion.subscription_pk)
+        select(
+            TargetRegion.pk,
+            TargetRegion.region,
+            TargetRegion.state,
+            TargetRegion.progress,
+            TargetRegion.started_at,
+            TargetRegion.duration_seconds,
+            ImageVersion.subscription_pk,
+        )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
         .where(TargetRegion.state == ReplicationState.REPLICATING)
     ).all()
-    allowlisted = _allowlisted(db, {sub for _, sub in rows})
-    changed = 0
-    for target, subscription_pk in rows:
-        region = get_region(target.region)
-        if region.needs_allowlist and region.name not in allowlisted.get(subscription_pk, set()):
-            _set_failed(target, _allowlist_reason(db, subscription_pk, region), now)
-            changed += 1
+    allowlisted = _allowlisted(db, {row.subscription_pk for row in rows})
+    updates: list[dict[str, object]] = []
+    for row in rows:
+        region = get_region(row.region)
+        if region.needs_allowlist and region.name not in allowlisted[row.subscription_pk]:
+            reason = _allowlist_reason(db, row.subscription_pk, region)
+            updates.append(_failed_values(row.pk, reason, now))
             continue
-        status = status_at(target, now)
-        if (status.state, status.progress) != (target.state, target.progress):
-            target.state = status.state
-            target.progress = status.progress
-            target.updated_at = now
+        status = status_at(row, now)  # type: ignore[arg-type]  # the row has its columns
+        if (status.state, status.progress) != (row.state, row.progress):
+            values: dict[str, object] = {
+                "pk": row.pk,
+                "state": status.state,
+                "progress": status.progress,
+                "updated_at": now,
+            }
             if status.state == ReplicationState.COMPLETED:
-                target.completed_at = (target.started_at or now) + timedelta(
-                    seconds=target.duration_seconds or 0
-                )
-            db.add(target)
-            changed += 1
-    db.flush()
-    return changed
+                duration = timedelta(seconds=row.duration_seconds or 0)
+                values["completed_at"] = (row.started_at or now) + duration
+            updates.append(values)
+    for same_columns in _by_columns(updates):
+        db.execute(update(TargetRegion), same_columns)
+    return len(updates)
+
+
+def _by_columns(updates: list[dict[str, object]]) -> list[list[dict[str, object]]]:
+    """Updates grouped by the columns they set (an executemany sets one set of columns)."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for values in updates:
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    return list(groups.values())
 
 
 def _allowlisted(db: Session, subscription_pks: set[int]) -> dict[int, set[str]]:
@@ -236,10 +257,19 @@ def _allowlist_reason(db: Session, subscription_pk: int, region: Region) -> str:
 
 
 def _set_failed(target: TargetRegion, reason: str, now: datetime) -> None:
-    target.state = ReplicationState.FAILED
-    target.details = reason
-    target.updated_at = now
-    target.completed_at = None
+    for column, value in _failed_values(target.pk, reason, now).items():
+        if column != "pk":
+            setattr(target, column, value)
+
+
+def _failed_values(pk: int | None, reason: str, now: datetime) -> dict[str, object]:
+    return {
+        "pk": pk,
+        "state": ReplicationState.FAILED,
+        "details": reason,
+        "updated_at": now,
+        "completed_at": None,
+    }
 
 
 def _target(db: Session, version: ImageVersion, region: str) -> TargetRegion:

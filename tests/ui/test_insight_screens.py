@@ -22,10 +22,11 @@ from sigtui.ui.screens.cleanup import CleanupScreen, resource_label
 from sigtui.ui.screens.confirm import MessageScreen
 from sigtui.ui.screens.costs import WhatIfScreen
 from sigtui.ui.screens.forms import FormScreen
+from sigtui.ui.screens.limits import LimitRow, LimitsScreen
 from sigtui.ui.widgets.gauge import Gauge, gauge_bar, gauge_numbers
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
-from tests.ui.test_main_flows import FINANCE, pilot_test, walk_to
+from tests.ui.test_main_flows import FINANCE, cursor_name, pilot_test, walk_to
 from tests.ui.test_main_snapshots import keys, stable_title
 
 SnapCompare = Callable[..., bool]
@@ -83,6 +84,25 @@ def test_cleanup_list(snap_compare: SnapCompare, app: SigtuiApp) -> None:
 
 
 # --- flows --------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscription(
+    app: SigtuiApp,
+) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, LimitsScreen)
+        rows = list(screen.query(LimitRow))
+        assert screen.focused is rows[0]
+        await pilot.press("down", "down", "up", "j")
+        assert screen.focused is rows[2]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert cursor_name(pilot) == rows[2].row.subscription
 
 
 @pilot_test

@@ -89,7 +89,7 @@ class MainScreen(Screen[None]):
         Binding("x", "cleanup", "Cleanup", show=False, id="main.cleanup"),
         Binding("I", "import_file", "Import", show=False, id="main.import"),
         Binding("E", "export_scope", "Export", show=False, id="main.export"),
-        Binding("tab", "focus_next", "Switch pane", show=False, id="main.switch_pane"),
+        Binding("tab", "app.focus_next", "Switch pane", show=False, id="main.switch_pane"),
     ]
 
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
@@ -210,8 +210,8 @@ class MainScreen(Screen[None]):
         self.app.sub_title = f"{base}{VIEWING}{viewer.principal}" if viewer else base
         if viewer is not None:
             banner.update(
-                f"Viewing as {viewer.principal}: only what its roles reach is shown; "
-                "writes need its role · ctrl+p: Stop viewing as"
+                f"Viewing as {viewer.principal}: what its roles reach, writes its roles "
+                "allow · ctrl+p › Stop viewing as"
             )
         self.refresh_bindings()
 

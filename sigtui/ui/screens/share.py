@@ -216,7 +216,7 @@ class ShareScreen(FormScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remove" and not self.entries:
             return None
-        return True
+        return super().check_action(action, parameters)
 
     # --- hints --------------------------------------------------------------------------
 

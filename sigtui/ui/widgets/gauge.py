@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -34,6 +35,13 @@ def gauge_bar(used: int, limit: int, width: int) -> tuple[str, str]:
     """The filled and empty parts of a bar `width` cells wide."""
     filled = min(width, (used * width + limit - 1) // limit) if used else 0
     return "█" * filled, "░" * (width - filled)
+
+
+def gauge_content(used: int, limit: int, width: int, bar: Style, empty: Style) -> Content:
+    """A gauge `width` cells wide: the bar in `bar` style, the rest, then the numbers."""
+    numbers = gauge_numbers(used, limit)
+    filled, rest = gauge_bar(used, limit, max(MIN_BAR, width - len(numbers) - 1))
+    return Content.assemble((filled, bar), (rest, empty), " ", numbers)
 
 
 class Gauge(Widget):
@@ -77,12 +85,9 @@ class Gauge(Widget):
             self.set_class(level == self.level, css_class)
 
     def render(self) -> Content:
-        numbers = gauge_numbers(self.used, self.limit)
-        width = max(MIN_BAR, self.size.width - len(numbers) - 1)
-        filled, empty = gauge_bar(self.used, self.limit, width)
         bar = self.get_visual_style("gauge--bar", partial=True)
-        rest = self.get_visual_style("gauge--empty", partial=True)
-        return Content.assemble((filled, bar), (empty, rest), " ", numbers)
+        empty = self.get_visual_style("gauge--empty", partial=True)
+        return gauge_content(self.used, self.limit, self.size.width, bar, empty)
 
 
 class RegionLimits(Vertical):
