@@ -46,6 +46,12 @@ def _wrote(session, _context):
         session.info["wrote"] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _wrote_in_bulk(state):  # an executemany UPDATE, as the replication clock sends
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
 _commit = Session.commit
 
 

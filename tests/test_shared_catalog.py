@@ -56,13 +56,24 @@ def test_reads_and_writes_that_change_nothing_leave_it_alone(
 ) -> None:
     world = small_catalog(catalog)
     world.version("1.0.0", targets=["westus", "eastus"])
-    replication.refresh(catalog)  # brings the states up to the clock: that is a change
+    replication.refresh(catalog)
     seen = other.change_marker()
     assert replication.refresh(catalog) == 0  # the app's periodic refresh, nothing to do
     with catalog.read() as db:
         lookup.resolve(db, world.definition)
     with catalog.write() as db:
         lookup.resolve(db, world.gallery)
+    assert other.change_marker() == seen
+
+
+def test_the_replication_clock_does_not_move_it(catalog: Catalog, other: Catalog) -> None:
+    """Every session advances replication from the same clock itself: its ticks are
+    not announced, or every open app would reload its tree each time."""
+    world = small_catalog(catalog)
+    world.version("1.0.0", targets=["westus", "eastus"])
+    seen = other.change_marker()
+    world.clock.advance(180)
+    assert replication.refresh(catalog) > 0
     assert other.change_marker() == seen
 
 

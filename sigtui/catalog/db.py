@@ -238,8 +238,9 @@ class Catalog:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction: commits when the block ends, changes nothing if it raises."""
+    def write(self, *, announce: bool = True) -> Iterator[Session]:
+        """One transaction: commits when the block ends, changes nothing if it raises.
+        A change moves the change marker on, unless `announce` is False."""
         if self.readonly:
             raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
         with WriteSession(self.engine, expire_on_commit=False) as session:
@@ -247,7 +248,7 @@ class Catalog:
             try:
                 yield session
                 session.flush()
-                if session.info.get(_CHANGED):
+                if announce and session.info.get(_CHANGED):
                     bump_change_marker(session, self.clock.now())
                 session.commit()
             except StaleDataError as exc:

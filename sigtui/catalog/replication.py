@@ -176,10 +176,14 @@ def replicating_count(db: Session, version: ImageVersion) -> int:
 
 
 def refresh(catalog: Catalog) -> int:
-    """Bring the catalog's replication states up to its clock (nothing when read-only)."""
+    """Bring the catalog's replication states up to its clock (nothing when read-only).
+
+    It does not move the change marker: every session runs this clock itself, and
+    announcing each tick would make every open app reload its whole tree every few
+    seconds while anything replicates (thousands of regions at Azure's limits)."""
     if catalog.readonly:
         return 0
-    with catalog.write() as db:
+    with catalog.write(announce=False) as db:
         db.info[ACTING_AS] = None  # progress is Azure's doing, whoever the session acts as
         return advance(db, catalog.clock.now())
 

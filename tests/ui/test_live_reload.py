@@ -20,6 +20,7 @@ from sigtui.catalog.schemas import GalleryUpdate
 from sigtui.ui.app import CHANGE_POLL_SECONDS, SigtuiApp
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
+from tests.ui.test_insights_in_place import GROUP_ID as SCRATCH_GROUP_ID
 from tests.ui.test_main_flows import (
     FINANCE,
     SCRATCH,
@@ -115,3 +116,17 @@ async def test_another_sessions_update_shows_in_the_details_and_a_delete_in_the_
             assert "ciScratch001" not in names and "ciScratch002" in names
     finally:
         other.close()
+
+
+@pilot_test
+async def test_a_jump_made_while_a_reload_reads_is_not_undone_by_it(app: SigtuiApp) -> None:
+    """A reload reads in a worker; a jump (a save's reveal, the filter, the palette) made
+    meanwhile wins: the stale reload is read again instead of moving the cursor back."""
+    async with app.run_test(size=TERMINAL) as pilot:
+        await walk_to(pilot, *FINANCE)
+        tree = main_screen(pilot).tree
+        tree.reload_all()
+        tree.reveal(f"{SCRATCH_GROUP_ID}/providers/Microsoft.Compute/galleries/{SCRATCH[-1]}")
+        for _ in range(4):
+            await settle(pilot)
+        assert cursor_name(pilot) == SCRATCH[-1]

@@ -78,10 +78,13 @@ class CatalogTree(Tree[TreeEntry]):
             self.more = more  # the "more" node these children follow (a next page)
 
     class Reloaded(Message):
-        def __init__(self, levels: Levels | None, cursor_path: list[browse.NodeRef]) -> None:
+        def __init__(
+            self, levels: Levels | None, expanded: list[browse.NodeRef], jumps: int
+        ) -> None:
             super().__init__()
             self.levels = levels  # None: the catalog could not be read
-            self.cursor_path = cursor_path
+            self.expanded = expanded  # the nodes expanded when the reload began
+            self.jumps = jumps  # how many jumps had begun by then
 
     def __init__(
         self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: object
@@ -90,6 +93,7 @@ class CatalogTree(Tree[TreeEntry]):
         self.catalog = catalog
         self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []
+        self._jumps = 0  # reveals and view switches begun: a reload begun before one is stale
         self._reloading = False
         self.show_root = False
         self.guide_depth = 3
@@ -183,6 +187,7 @@ class CatalogTree(Tree[TreeEntry]):
             path = browse.path_to(db, arm_id)
             # a definition shared without its gallery sits right under its group
             self._reveal_path = [ref for ref in path if view_as.can_see(db, ref, self.viewer)]
+        self._jumps += 1
         self._continue_reveal(self.root)
 
     def _continue_reveal(self, parent: TreeNode[TreeEntry]) -> None:
@@ -238,6 +243,7 @@ class CatalogTree(Tree[TreeEntry]):
         """Show the tree as `viewer` sees it (None: the whole catalog), from the top."""
         self.viewer = viewer
         self._reveal_path = []
+        self._jumps += 1
         self.clear()
         self.cursor_line = -1  # the first node of the new tree gets the cursor
         self.load_children(self.root)
@@ -257,7 +263,7 @@ class CatalogTree(Tree[TreeEntry]):
             return
         self._reloading = True
         expanded = [n.data.node.ref for n in self._expanded_nodes() if n.data is not None]
-        self._read_levels(expanded, self._cursor_path())
+        self._read_levels(expanded, self._jumps)
 
     def _expanded_nodes(self) -> list[TreeNode[TreeEntry]]:
         found: list[TreeNode[TreeEntry]] = []
@@ -279,9 +285,7 @@ class CatalogTree(Tree[TreeEntry]):
         return path
 
     @work(thread=True, group="tree", exit_on_error=False)
-    def _read_levels(
-        self, expanded: list[browse.NodeRef], cursor_path: list[browse.NodeRef]
-    ) -> None:
+    def _read_levels(self, expanded: list[browse.NodeRef], jumps: int) -> None:
         levels: Levels | None = {}
         try:
             with self.catalog.read() as db:
@@ -291,7 +295,7 @@ class CatalogTree(Tree[TreeEntry]):
                     levels[ref] = self._children_or_none(db, ref, now)
         except Exception:  # the database is away for a moment: the next change retries
             levels = None
-        self.post_message(self.Reloaded(levels, cursor_path))
+        self.post_message(self.Reloaded(levels, expanded, jumps))
 
     def _children_or_none(self, db: Any, ref: browse.NodeRef, now: Any) -> list[browse.Node]:
         try:
@@ -303,10 +307,15 @@ class CatalogTree(Tree[TreeEntry]):
         self._reloading = False
         if message.levels is None:
             return
+        expanded = [n.data.node.ref for n in self._expanded_nodes() if n.data is not None]
+        if message.jumps != self._jumps or expanded != message.expanded:
+            self.reload_all()  # the user moved on meanwhile (a jump, an expansion): again
+            return
+        cursor_path = self._cursor_path()
         self.root.remove_children()
         self._add_levels(self.root, None, message.levels)
         target = self.root
-        for ref in message.cursor_path:
+        for ref in cursor_path:
             found = next((c for c in target.children if c.data and c.data.node.ref == ref), None)
             if found is None:
                 break
