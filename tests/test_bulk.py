@@ -90,6 +90,9 @@ def test_bulk_makes_the_rows_the_services_make(catalog: Catalog) -> None:
     targets = _rows(catalog, TargetRegion, keys)
     assert len(targets) == 18 and targets[:9] == targets[9:]
     assert {t["state"] for t in targets} == {"Completed", "Replicating"}
+    # each carries its version's size (OS + 32 + 64 GB of data disks) and source region
+    size_and_source = (versions[0]["os_disk_size_gb"] + 96, versions[0]["location"])
+    assert {(t["size_gb"], t["source_region"]) for t in targets} == {size_and_source}
 
 
 def test_bulk_history_is_stored_in_the_state_reached_now(catalog: Catalog) -> None:

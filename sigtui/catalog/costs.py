@@ -35,7 +35,6 @@ from sigtui.catalog import ids, lookup
 from sigtui.catalog.browse import DEFINITION, GALLERY, GROUP, SUBSCRIPTION, TENANT, VERSION
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
-    DataDisk,
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -633,45 +632,25 @@ class CostLine:
     cost: Cost
 
 
-def _version_sizes() -> Any:
-    """Each version's size in GB: OS disk + data disks (one GROUP BY)."""
-    data_gb = func.coalesce(func.sum(DataDisk.size_gb), 0)
-    return (
-        select(
-            col(ImageVersion.pk).label("version_pk"),
-            (col(ImageVersion.os_disk_size_gb) + data_gb).label("size_gb"),
-        )
-        .outerjoin(DataDisk, col(DataDisk.version_pk) == col(ImageVersion.pk))
-        .group_by(col(ImageVersion.pk), col(ImageVersion.os_disk_size_gb))
-        .subquery("version_size")
-    )
-
-
 def _grouped(
     db: Session, level: str, scope: Scope, where: Sequence[sa.ColumnElement[bool]]
 ) -> Iterable[Any]:
     """Target regions grouped by (level's key, size, storage, region, source region), with
     SUM(replicas) and COUNT(regions): one statement, its rows streamed (a catalog at the
     limits has hundreds of thousands at the version level)."""
-    sizes = _version_sizes()
     keys = [col(c) for c in _LEVEL_COLUMNS[level]]
     shape = [
-        sizes.c.size_gb,
+        col(TargetRegion.size_gb),
         col(TargetRegion.storage_account_type),
         col(TargetRegion.region),
-        col(ImageVersion.location),
+        col(TargetRegion.source_region),
     ]
-    statement = (
-        select(*keys, *shape, func.sum(TargetRegion.replica_count), func.count())
-        .select_from(TargetRegion)
-        .join(ImageVersion, col(ImageVersion.pk) == col(TargetRegion.version_pk))
-        .join(sizes, sizes.c.version_pk == col(ImageVersion.pk))
-    )
-    if keys or scope != CATALOG or where:  # the whole catalog needs no names: fewer joins
+    statement = select(*keys, *shape, func.sum(TargetRegion.replica_count), func.count())
+    statement = statement.select_from(TargetRegion)
+    if keys or scope != CATALOG or where:  # the whole catalog reads target regions alone
         statement = (
-            statement.join(
-                ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk)
-            )
+            statement.join(ImageVersion, col(ImageVersion.pk) == col(TargetRegion.version_pk))
+            .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
             .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
             .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
             .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))

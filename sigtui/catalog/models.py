@@ -300,15 +300,32 @@ class DataDisk(SQLModel, table=True):
 
 
 class TargetRegion(SQLModel, table=True):
-    """One target region of a version, with its replication state (SIG-REPLICATION)."""
+    """One target region of a version, with its replication state (SIG-REPLICATION).
+
+    `size_gb` and `source_region` are its version's (OS plus data disks, and location),
+    copied when the region is added: Azure fixes both once a version exists, and with
+    them the whole catalog's cost rollup reads this table alone (`ix_target_region_cost`).
+    """
 
     __tablename__ = "target_region"
-    __table_args__ = (sa.UniqueConstraint("version_pk", "region"),)
+    __table_args__ = (
+        sa.UniqueConstraint("version_pk", "region"),
+        sa.Index(
+            "ix_target_region_cost",
+            "size_gb",
+            "storage_account_type",
+            "region",
+            "source_region",
+            "replica_count",
+        ),
+    )
     pk: int | None = Field(default=None, primary_key=True)
     version_pk: int = _fk("image_version.pk", "CASCADE", index=False)
     region: str = Field(max_length=64, index=True)
     replica_count: int
     storage_account_type: str = Field(default="Standard_LRS", max_length=16)
+    size_gb: int
+    source_region: str = Field(max_length=64)
     state: str = Field(default="Unknown", max_length=16, index=True)
     progress: int = Field(default=0)
     details: str = Field(default="")

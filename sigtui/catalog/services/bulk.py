@@ -286,6 +286,7 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
     for target in targets:
         duration = known.duration(size_gb, location, target["region"], at_once)
         target.update(_replication(target["region"], location, duration, published, now))
+        target.update(size_gb=size_gb, source_region=location)
     row = {
         "etag": 1,
         "subscription_pk": subscription.pk,

@@ -411,6 +411,7 @@ def _add_targets(
     size_gb = replication.version_size_gb(db, version)
     for target in targets:
         target.version_pk = version.pk
+        target.size_gb, target.source_region = size_gb, version.location
         replication.start(target, version.location, size_gb, at_once, now)
         db.add(target)
     db.flush()
