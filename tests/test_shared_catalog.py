@@ -77,6 +77,22 @@ def test_the_replication_clock_does_not_move_it(catalog: Catalog, other: Catalog
     assert other.change_marker() == seen
 
 
+def test_a_sessions_own_writes_are_not_news_to_it(catalog: Catalog, other: Catalog) -> None:
+    """The app shows its own saves where they are made; only another session's change
+    makes it reload (its tree, its details)."""
+    seen = catalog.change_marker()
+    _add_tenant(catalog)
+    seen, by_others = catalog.changed_since(seen)
+    assert not by_others
+    assert other.changed_since(seen - 1) == (seen, True)
+    with other.write() as db:
+        services.create_tenant(db, TenantCreate(name="Northwind"), other.clock)
+    with catalog.write() as db:  # its own write after the other's: both unseen, one not its
+        services.create_tenant(db, TenantCreate(name="Tailspin"), catalog.clock)
+    assert catalog.changed_since(seen) == (seen + 2, True)
+    assert catalog.changed_since(seen + 2) == (seen + 2, False)  # nothing new
+
+
 def test_a_refused_write_leaves_it_alone(catalog: Catalog, other: Catalog) -> None:
     _add_tenant(catalog)
     seen = other.change_marker()

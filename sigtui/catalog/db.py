@@ -200,17 +200,20 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
         state.session.info[_CHANGED] = True
 
 
-def bump_change_marker(db: Session, now: Any) -> None:
-    """Move the change marker on, in `db`'s transaction. Every write path calls this
-    (Catalog.write does it for its blocks); on PostgreSQL the row lock it takes
-    serializes committing writers for the moment between it and the commit."""
-    moved = db.execute(
+def bump_change_marker(db: Session, now: Any) -> int:
+    """Move the change marker on, in `db`'s transaction; its new serial. Every write path
+    calls this (Catalog.write does it for its blocks); on PostgreSQL the row lock it
+    takes serializes committing writers for the moment between it and the commit."""
+    serial = db.execute(
         sa.update(_MARKER)
         .where(_MARKER.c.id == MARKER_ID)
         .values(serial=_MARKER.c.serial + 1, changed_at=now)
-    )
-    if moved.rowcount == 0:  # type: ignore[attr-defined]  # the row was deleted by hand
+        .returning(_MARKER.c.serial)
+    ).scalar()
+    if serial is None:  # the row was deleted by hand
         db.execute(sa.insert(_MARKER).values(id=MARKER_ID, serial=1, changed_at=now))
+        return 1
+    return int(serial)
 
 
 @dataclass
@@ -223,6 +226,8 @@ class Catalog:
     is_new: bool = False
     acting_as: int | None = None  # a principal's pk: writes answer to its roles (SIG-ACCESS)
     extras: dict[str, Any] = field(default_factory=dict)
+    # the change serials of this Catalog's own writes, not yet seen by `changed_since`
+    own_changes: set[int] = field(default_factory=set, repr=False)
 
     @property
     def url(self) -> str:
@@ -248,9 +253,12 @@ class Catalog:
             try:
                 yield session
                 session.flush()
+                serial = None
                 if announce and session.info.get(_CHANGED):
-                    bump_change_marker(session, self.clock.now())
+                    serial = bump_change_marker(session, self.clock.now())
                 session.commit()
+                if serial is not None:
+                    self.own_changes.add(serial)
             except StaleDataError as exc:
                 session.rollback()
                 raise CatalogError(
@@ -282,6 +290,17 @@ class Catalog:
         with self.engine.connect() as conn:
             query = sa.select(_MARKER.c.serial).where(_MARKER.c.id == MARKER_ID)
             return int(conn.execute(query).scalar() or 0)
+
+    def changed_since(self, seen: int) -> tuple[int, bool]:
+        """The change serial now, and whether another session (not this Catalog's own
+        writes, which their caller already shows) changed the catalog since `seen`."""
+        marker = self.change_marker()
+        unseen = range(seen + 1, marker + 1)
+        by_others = len(unseen) > len(self.own_changes) or any(
+            serial not in self.own_changes for serial in unseen
+        )
+        self.own_changes = {serial for serial in self.own_changes if serial > marker}
+        return marker, by_others
 
     def close(self) -> None:
         self.engine.dispose()

@@ -70,10 +70,11 @@ class SigtuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="catalog-watch", exit_on_error=False)
     def watch_catalog(self) -> None:
-        """Notice a change of the catalog by anyone (the change marker moved on)."""
-        marker = self.catalog.change_marker()
-        if marker != self.seen_change:
-            self.seen_change = marker
+        """Notice a change of the catalog by another session (the change marker moved on,
+        and not only by this app's own saves, which show where they are made)."""
+        marker, by_others = self.catalog.changed_since(self.seen_change)
+        self.seen_change = marker
+        if by_others:
             self.call_from_thread(self.announce_change)
 
     def announce_change(self) -> None:
