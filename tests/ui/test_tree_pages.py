@@ -35,6 +35,26 @@ async def test_enter_on_more_brings_the_next_page(
 
 
 @pilot_test
+async def test_a_reload_keeps_the_pages_shown_and_the_cursor_on_a_later_one(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session's change reloads the tree: the pages brought in stay."""
+    monkeypatch.setattr(browse, "PAGE_SIZE", 2)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await walk_to(pilot, *FINANCE, "1 more image definition")
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = main_screen(pilot).tree
+        assert cursor_name(pilot) == "myImage3"
+        tree.reload_all()
+        await settle(pilot)
+        await settle(pilot)
+        gallery = tree.cursor_node.parent  # type: ignore[union-attr]  # rebuilt
+        assert _names(gallery) == ["myImage1", "myImage2", "myImage3"]
+        assert cursor_name(pilot) == "myImage3"
+
+
+@pilot_test
 async def test_the_filter_jumps_to_a_resource_on_a_later_page(
     app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -79,11 +79,11 @@ class CatalogTree(Tree[TreeEntry]):
 
     class Reloaded(Message):
         def __init__(
-            self, levels: Levels | None, expanded: list[browse.NodeRef], jumps: int
+            self, levels: Levels | None, opened: list[tuple[browse.NodeRef, int]], jumps: int
         ) -> None:
             super().__init__()
             self.levels = levels  # None: the catalog could not be read
-            self.expanded = expanded  # the nodes expanded when the reload began
+            self.opened = opened  # the nodes expanded when the reload began, and their sizes
             self.jumps = jumps  # how many jumps had begun by then
 
     def __init__(
@@ -262,8 +262,16 @@ class CatalogTree(Tree[TreeEntry]):
             self.set_timer(BUSY_RETRY_SECONDS, self.reload_all)
             return
         self._reloading = True
-        expanded = [n.data.node.ref for n in self._expanded_nodes() if n.data is not None]
-        self._read_levels(expanded, self._jumps)
+        self._read_levels(self._opened(), self._jumps)
+
+    def _opened(self) -> list[tuple[browse.NodeRef, int]]:
+        """The expanded nodes, each with how many children it shows (its "more" node
+        not counted): how many pages were brought in."""
+        return [
+            (n.data.node.ref, sum(1 for c in n.children if not _is_more(c)))
+            for n in self._expanded_nodes()
+            if n.data is not None
+        ]
 
     def _expanded_nodes(self) -> list[TreeNode[TreeEntry]]:
         found: list[TreeNode[TreeEntry]] = []
@@ -285,21 +293,29 @@ class CatalogTree(Tree[TreeEntry]):
         return path
 
     @work(thread=True, group="tree", exit_on_error=False)
-    def _read_levels(self, expanded: list[browse.NodeRef], jumps: int) -> None:
+    def _read_levels(self, opened: list[tuple[browse.NodeRef, int]], jumps: int) -> None:
         levels: Levels | None = {}
         try:
             with self.catalog.read() as db:
                 levels = {None: view_as.roots(db, self.viewer)}
                 now = self.catalog.clock.now()
-                for ref in expanded:
-                    levels[ref] = self._children_or_none(db, ref, now)
+                for ref, shown in opened:
+                    levels[ref] = self._children_or_none(db, ref, now, shown)
         except Exception:  # the database is away for a moment: the next change retries
             levels = None
-        self.post_message(self.Reloaded(levels, expanded, jumps))
+        self.post_message(self.Reloaded(levels, opened, jumps))
 
-    def _children_or_none(self, db: Any, ref: browse.NodeRef, now: Any) -> list[browse.Node]:
+    def _children_or_none(
+        self, db: Any, ref: browse.NodeRef, now: Any, shown: int
+    ) -> list[browse.Node]:
+        """The node's children again, as many pages as were shown (at least `shown`
+        children when there are that many)."""
         try:
-            return view_as.children(db, ref, now, self.viewer)
+            nodes = view_as.children(db, ref, now, self.viewer)
+            while nodes and nodes[-1].ref.kind == browse.MORE and len(nodes) - 1 < shown:
+                more = nodes.pop()
+                nodes += browse.children(db, ref, now, more.ref.after)
+            return nodes
         except Exception:  # the node was deleted meanwhile: it is not rebuilt anyway
             return []
 
@@ -307,9 +323,8 @@ class CatalogTree(Tree[TreeEntry]):
         self._reloading = False
         if message.levels is None:
             return
-        expanded = [n.data.node.ref for n in self._expanded_nodes() if n.data is not None]
-        if message.jumps != self._jumps or expanded != message.expanded:
-            self.reload_all()  # the user moved on meanwhile (a jump, an expansion): again
+        if message.jumps != self._jumps or self._opened() != message.opened:
+            self.reload_all()  # the user moved on meanwhile (a jump, a page): read again
             return
         cursor_path = self._cursor_path()
         self.root.remove_children()
@@ -337,3 +352,7 @@ class CatalogTree(Tree[TreeEntry]):
 
     def action_reload(self) -> None:
         self.refresh_node(self.cursor_node.parent if self.cursor_node else None)
+
+
+def _is_more(node: TreeNode[TreeEntry]) -> bool:
+    return node.data is not None and node.data.node.ref.kind == browse.MORE
