@@ -223,13 +223,18 @@ def test_a_scope_narrows_every_rollup(world: World) -> None:
     assert _total(world, costs.Scope("version", version_pk)) == report.total
 
 
-def test_rollups_are_one_aggregate_query(world: World) -> None:
-    for n in range(6):
-        world.version(f"1.0.{n}", targets=["westus=2", "eastus", "westeurope"])
+def test_rollups_are_one_aggregate_query_and_one_naming_its_keys(world: World) -> None:
+    """However many versions: no query per version."""
+    for total in (6, 12):
+        for n in range(total - 6, total):
+            world.version(f"1.0.{n}", targets=["westus=2", "eastus", "westeurope"])
+        with _statements(world.catalog) as statements, world.catalog.read() as db:
+            lines = costs.rollup(db, SHEET, "version")
+        assert len(lines) == total
+        assert len(statements) == 2
     with _statements(world.catalog) as statements, world.catalog.read() as db:
-        lines = costs.rollup(db, SHEET, "version")
-    assert len(lines) == 6
-    assert len(statements) == 1
+        costs.rollup(db, SHEET, "region")
+    assert len(statements) == 1  # a region is named by its key
 
 
 def test_an_empty_catalog_costs_nothing(world: World) -> None:
@@ -454,3 +459,18 @@ def test_a_missing_price_sheet_is_refused(tmp_path: Path) -> None:
         costs.load_sheet(tmp_path / "nope.json")
     assert error.value.code == "SIG-INPUT"
     assert "cannot read price sheet" in error.value.message
+
+
+def test_many_keys_are_named_in_one_read_of_their_level(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(4):
+        world.version(f"1.0.{n}", targets=["westus=2", "eastus"])
+    with world.catalog.read() as db:
+        by_chunks = costs.rollup(db, SHEET, "version")
+        monkeypatch.setattr(costs, "NAMES_BY_KEYS", 2)
+        with _statements(world.catalog) as statements:
+            whole_level = costs.rollup(db, SHEET, "version")
+    assert whole_level == by_chunks and len(whole_level) == 4
+    assert all(line.key.endswith(f"/versions/1.0.{line.key[-1]}") for line in whole_level)
+    assert len(statements) == 2

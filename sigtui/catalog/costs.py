@@ -590,10 +590,16 @@ def scope_clause(scope: Scope, *, definitions: bool = False) -> sa.ColumnElement
 
 # --- rollups (SQL aggregates) ----------------------------------------------------------------
 
-# The columns a level groups by: its key first, then the names its ARM id is made of.
-_LEVEL_COLUMNS: dict[str, tuple[Any, ...]] = {
-    CATALOG_LEVEL: (),
-    REGION_LEVEL: (),
+# The key a level groups by, from the nearest table to the target regions.
+_LEVEL_KEYS: dict[str, Any] = {
+    SUBSCRIPTION: ImageVersion.subscription_pk,
+    GALLERY: ImageDefinition.gallery_pk,
+    DEFINITION: ImageVersion.definition_pk,
+    VERSION: TargetRegion.version_pk,
+}
+
+# The names a level's ARM id is made of, by its key.
+_LEVEL_NAMES: dict[str, tuple[Any, ...]] = {
     SUBSCRIPTION: (Subscription.pk, Subscription.subscription_id),
     GALLERY: (Gallery.pk, Subscription.subscription_id, ResourceGroup.name, Gallery.name),
     DEFINITION: (
@@ -620,6 +626,8 @@ _ID_OF_NAMES = {
     VERSION: ids.version_id,
 }
 
+NAMES_BY_KEYS = 1000  # more keys than this are named from the whole level's table
+
 
 @dataclass(frozen=True)
 class CostLine:
@@ -637,26 +645,60 @@ def _grouped(
 ) -> Iterable[Any]:
     """Target regions grouped by (level's key, size, storage, region, source region), with
     SUM(replicas) and COUNT(regions): one statement, its rows streamed (a catalog at the
-    limits has hundreds of thousands at the version level)."""
-    keys = [col(c) for c in _LEVEL_COLUMNS[level]]
+    limits has hundreds of thousands at the version level). Keys, not names: grouping
+    900,000 rows by strings costs seconds; the keys are named afterwards."""
+    key = [col(_LEVEL_KEYS[level])] if level in _LEVEL_KEYS else []
     shape = [
         col(TargetRegion.size_gb),
         col(TargetRegion.storage_account_type),
         col(TargetRegion.region),
         col(TargetRegion.source_region),
     ]
-    statement = select(*keys, *shape, func.sum(TargetRegion.replica_count), func.count())
+    statement = select(*key, *shape, func.sum(TargetRegion.replica_count), func.count())
     statement = statement.select_from(TargetRegion)
-    if keys or scope != CATALOG or where:  # the whole catalog reads target regions alone
+    whole = scope == CATALOG and not where
+    if not whole or level in (SUBSCRIPTION, GALLERY, DEFINITION):
+        statement = statement.join(
+            ImageVersion, col(ImageVersion.pk) == col(TargetRegion.version_pk)
+        )
+    if not whole or level == GALLERY:
+        statement = statement.join(
+            ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk)
+        )
+    if not whole:  # the scope's clause names these
         statement = (
-            statement.join(ImageVersion, col(ImageVersion.pk) == col(TargetRegion.version_pk))
-            .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
-            .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
+            statement.join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
             .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
             .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
         )
-    statement = statement.where(scope_clause(scope), *where).group_by(*keys, *shape)
+    statement = statement.where(scope_clause(scope), *where).group_by(*key, *shape)
     return db.exec(statement)  # type: ignore[call-overload,no-any-return]
+
+
+def _names(db: Session, level: str, keys: Iterable[int]) -> dict[int, str]:
+    """The ARM ids of a level's rows, by key."""
+    wanted = sorted(keys)
+    columns = _LEVEL_NAMES[level]
+    statement = select(*columns).select_from(columns[0].class_)
+    if level == VERSION:
+        statement = statement.join(
+            ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk)
+        )
+    if level in (VERSION, DEFINITION):
+        statement = statement.join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
+    if level != SUBSCRIPTION:
+        statement = statement.join(
+            ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk)
+        ).join(Subscription, col(Subscription.pk) == col(Gallery.subscription_pk))
+    chunks = [wanted[i : i + NAMES_BY_KEYS] for i in range(0, len(wanted), NAMES_BY_KEYS)]
+    if len(wanted) > NAMES_BY_KEYS:
+        chunks = [[]]  # one read of the whole level
+    names: dict[int, str] = {}
+    for chunk in chunks:
+        query = statement.where(col(columns[0]).in_(chunk)) if chunk else statement
+        for pk, *parts in db.exec(query):  # type: ignore[call-overload]
+            names[pk] = _ID_OF_NAMES[level](*parts)
+    return names
 
 
 def rollup(
@@ -669,18 +711,18 @@ def rollup(
     where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[CostLine]:
     """The cost of everything in `scope`, at `level` (catalog, region, subscription,
-    gallery, definition, version), largest monthly storage first. One aggregate query;
-    `where` narrows the versions counted (catalog code only)."""
+    gallery, definition, version), largest monthly storage first. One aggregate query
+    (and one naming its keys); `where` narrows the versions counted (catalog code only)."""
     if level not in LEVELS:
         raise CatalogError(
             "SIG-INPUT", f"unknown cost level {level!r} (one of {', '.join(LEVELS)})"
         )
     chosen = check_basis(basis, sheet)
-    width = len(_LEVEL_COLUMNS[level])
-    lines: dict[str, CostLine] = {}
+    keyed = level in _LEVEL_KEYS
+    totals: dict[Any, Cost] = {}
     prices: dict[tuple[Any, ...], Cost] = {}  # groups alike are priced once
     for row in _grouped(db, level, scope, where):
-        names, shape = row[:width], tuple(row[width:])
+        shape = tuple(row[1:] if keyed else row)
         cost = prices.get(shape)
         if cost is None:
             size, storage, region, source, replicas, regions = shape
@@ -688,21 +730,17 @@ def rollup(
                 sheet, chosen, size, storage, region, source, int(replicas), regions
             )
             prices[shape] = cost
-        key, pk = _key_of(level, names, region)
-        found = lines.get(key)
-        lines[key] = CostLine(level, key, pk, cost if found is None else found.cost + cost)
-    if level == CATALOG_LEVEL and not lines:
-        lines[""] = CostLine(level, "", None, Cost())
-    return sorted(lines.values(), key=lambda line: (-line.cost.monthly_storage, line.key))
-
-
-def _key_of(level: str, names: Sequence[Any], region: str) -> tuple[str, int | None]:
-    if level == CATALOG_LEVEL:
-        return "", None
-    if level == REGION_LEVEL:
-        return region, None
-    pk, *parts = names
-    return _ID_OF_NAMES[level](*parts), pk
+        key = row[0] if keyed else (shape[2] if level == REGION_LEVEL else "")
+        found = totals.get(key)
+        totals[key] = cost if found is None else found + cost
+    if level == CATALOG_LEVEL and not totals:
+        totals[""] = Cost()
+    if keyed:
+        names = _names(db, level, totals)
+        lines = [CostLine(level, names[pk], pk, cost) for pk, cost in totals.items()]
+    else:
+        lines = [CostLine(level, key, None, cost) for key, cost in totals.items()]
+    return sorted(lines, key=lambda line: (-line.cost.monthly_storage, line.key))
 
 
 def total(db: Session, sheet: PriceSheet, scope: Scope = CATALOG, basis: str | None = None) -> Cost:
