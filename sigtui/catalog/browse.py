@@ -7,6 +7,7 @@ aggregates over the node's children, not a query per child.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -115,6 +116,19 @@ def children(db: Session, ref: NodeRef, now: datetime, after: tuple[Any, ...] = 
     }
     loader = loaders.get(ref.kind)
     return loader(db, ref.pk) if loader else []
+
+
+def more_pages(
+    db: Session, ref: NodeRef, now: datetime, nodes: list[Node], at_least: float = math.inf
+) -> list[Node]:
+    """`nodes` (a first page of `ref`'s children) and the pages after it, until at least
+    `at_least` children are read (all of them by default); a "more" node ends the list
+    while children are left."""
+    nodes = list(nodes)
+    while nodes and nodes[-1].ref.kind == MORE and len(nodes) - 1 < at_least:
+        more = nodes.pop()
+        nodes += children(db, ref, now, more.ref.after)
+    return nodes
 
 
 def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:

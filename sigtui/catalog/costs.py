@@ -690,15 +690,11 @@ def _names(db: Session, level: str, keys: Iterable[int]) -> dict[int, str]:
         statement = statement.join(
             ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk)
         ).join(Subscription, col(Subscription.pk) == col(Gallery.subscription_pk))
-    chunks = [wanted[i : i + NAMES_BY_KEYS] for i in range(0, len(wanted), NAMES_BY_KEYS)]
-    if len(wanted) > NAMES_BY_KEYS:
-        chunks = [[]]  # one read of the whole level
-    names: dict[int, str] = {}
-    for chunk in chunks:
-        query = statement.where(col(columns[0]).in_(chunk)) if chunk else statement
-        for pk, *parts in db.exec(query):  # type: ignore[call-overload]
-            names[pk] = _ID_OF_NAMES[level](*parts)
-    return names
+    if not wanted:
+        return {}
+    if len(wanted) <= NAMES_BY_KEYS:  # else one read of the whole level
+        statement = statement.where(col(columns[0]).in_(wanted))
+    return {pk: _ID_OF_NAMES[level](*parts) for pk, *parts in db.exec(statement)}  # type: ignore[call-overload]
 
 
 def rollup(

@@ -19,7 +19,6 @@ from sigtui.catalog.browse import (
     DEFINITION,
     GALLERY,
     GROUP,
-    MORE,
     SUBSCRIPTION,
     TENANT,
     VERSION,
@@ -135,11 +134,5 @@ def _versions(db: Session, definition_pk: int, now: datetime, viewer: Visibility
 
 
 def _every_child(db: Session, ref: NodeRef, now: datetime) -> list[Node]:
-    """All the children of a paged node (a gallery, a definition), without "more" nodes."""
-    nodes: list[Node] = []
-    page = browse.children(db, ref, now)
-    while page:
-        more = page[-1] if page[-1].ref.kind == MORE else None
-        nodes += page[:-1] if more else page
-        page = browse.children(db, ref, now, more.ref.after) if more else []
-    return nodes
+    """All the children of a paged node (a gallery, a definition)."""
+    return browse.more_pages(db, ref, now, browse.children(db, ref, now))

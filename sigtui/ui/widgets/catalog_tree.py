@@ -133,8 +133,7 @@ class CatalogTree(Tree[TreeEntry]):
         self.post_message(self.ChildrenLoaded(parent, nodes, more))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[TreeEntry]) -> None:
-        entry = event.node.data
-        if entry is not None and entry.node.ref.kind == browse.MORE and event.node.parent:
+        if _is_more(event.node) and event.node.parent:
             self.load_more(event.node.parent, event.node)
 
     def on_catalog_tree_children_loaded(self, message: ChildrenLoaded) -> None:
@@ -198,7 +197,7 @@ class CatalogTree(Tree[TreeEntry]):
             match = next((c for c in node.children if c.data and c.data.node.ref == wanted), None)
             if match is None:
                 more = node.children[-1] if node.children else None
-                if more is not None and more.data and more.data.node.ref.kind == browse.MORE:
+                if more is not None and _is_more(more):
                     self.load_more(node, more)  # on a later page: we continue when it comes
                 elif node.data is None or node.data.loaded:
                     self._reveal_path = []  # not in the tree (deleted meanwhile)
@@ -311,11 +310,8 @@ class CatalogTree(Tree[TreeEntry]):
         """The node's children again, as many pages as were shown (at least `shown`
         children when there are that many)."""
         try:
-            nodes = view_as.children(db, ref, now, self.viewer)
-            while nodes and nodes[-1].ref.kind == browse.MORE and len(nodes) - 1 < shown:
-                more = nodes.pop()
-                nodes += browse.children(db, ref, now, more.ref.after)
-            return nodes
+            first = view_as.children(db, ref, now, self.viewer)
+            return browse.more_pages(db, ref, now, first, at_least=shown)
         except Exception:  # the node was deleted meanwhile: it is not rebuilt anyway
             return []
 
