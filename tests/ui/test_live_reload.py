@@ -130,3 +130,26 @@ async def test_a_jump_made_while_a_reload_reads_is_not_undone_by_it(app: SigtuiA
         for _ in range(4):
             await settle(pilot)
         assert cursor_name(pilot) == SCRATCH[-1]
+
+
+@pilot_test
+async def test_a_reload_applied_before_a_reveal_has_drawn_keeps_the_revealed_node(
+    app: SigtuiApp,
+) -> None:
+    """A reveal through loaded nodes ends at once but moves the cursor only after the next
+    refresh; a reload applied in between rebuilds the tree on the revealed node, not on
+    the cursor's old one (this ordering made the test above fail now and then in CI)."""
+    async with app.run_test(size=TERMINAL) as pilot:
+        await walk_to(pilot, *FINANCE)
+        tree = main_screen(pilot).tree
+        finance = tree.cursor_node
+        await walk_to(pilot, *SCRATCH[1:])  # every node on the way to it is loaded now
+        tree.move_cursor(finance)
+        await settle(pilot)
+        assert cursor_name(pilot) == FINANCE[-1]
+        tree.reveal(f"{SCRATCH_GROUP_ID}/providers/Microsoft.Compute/galleries/{SCRATCH[-1]}")
+        opened = tree._opened()
+        reloaded = tree.Reloaded(tree.read_levels(opened), opened, tree._jumps)
+        tree.on_catalog_tree_reloaded(reloaded)  # before any refresh
+        await settle(pilot)
+        assert cursor_name(pilot) == SCRATCH[-1]

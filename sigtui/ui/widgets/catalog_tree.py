@@ -93,6 +93,7 @@ class CatalogTree(Tree[TreeEntry]):
         self.catalog = catalog
         self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []
+        self._revealed: TreeNode[TreeEntry] | None = None  # gets the cursor at the next refresh
         self._jumps = 0  # reveals and view switches begun: a reload begun before one is stale
         self._reloading = False
         self.show_root = False
@@ -142,6 +143,8 @@ class CatalogTree(Tree[TreeEntry]):
             self._add_page(parent, message)
             return
         kept = self._cursor_ref_under(parent)
+        if kept is not None:
+            self._revealed = None  # the cursor goes to the new node with its ref
         parent.remove_children()
         for node in message.nodes:
             child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
@@ -175,7 +178,7 @@ class CatalogTree(Tree[TreeEntry]):
 
     def _cursor_ref_under(self, parent: TreeNode[TreeEntry]) -> browse.NodeRef | None:
         """The cursor's node when it is a child of `parent` (kept across a reload)."""
-        cursor = self.cursor_node
+        cursor = self._cursor_target()
         if cursor is None or cursor.parent is not parent or cursor.data is None:
             return None
         return cursor.data.node.ref
@@ -206,6 +209,7 @@ class CatalogTree(Tree[TreeEntry]):
             node = match
             if not self._reveal_path:
                 # nodes just added get their line numbers at the next refresh
+                self._revealed = node
                 self.call_after_refresh(self._select_revealed, node)
                 return
             if node.data is not None and not node.data.loaded:
@@ -242,12 +246,16 @@ class CatalogTree(Tree[TreeEntry]):
         """Show the tree as `viewer` sees it (None: the whole catalog), from the top."""
         self.viewer = viewer
         self._reveal_path = []
+        self._revealed = None
         self._jumps += 1
         self.clear()
         self.cursor_line = -1  # the first node of the new tree gets the cursor
         self.load_children(self.root)
 
     def _select_revealed(self, node: TreeNode[TreeEntry]) -> None:
+        if node is not self._revealed:
+            return  # a reload rebuilt the tree meanwhile, with the cursor on this node
+        self._revealed = None
         self.move_cursor(node)
         self.scroll_to_node(node)
 
@@ -282,10 +290,14 @@ class CatalogTree(Tree[TreeEntry]):
                 pending.extend(node.children)
         return found
 
+    def _cursor_target(self) -> TreeNode[TreeEntry] | None:
+        """The cursor's node, or the node a reveal is about to put the cursor on."""
+        return self._revealed or self.cursor_node
+
     def _cursor_path(self) -> list[browse.NodeRef]:
-        """The refs from the top of the tree down to the cursor's node."""
+        """The refs from the top of the tree down to the cursor's target."""
         path: list[browse.NodeRef] = []
-        node = self.cursor_node
+        node = self._cursor_target()
         while node is not None and node.data is not None:
             path.insert(0, node.data.node.ref)
             node = node.parent
@@ -293,16 +305,20 @@ class CatalogTree(Tree[TreeEntry]):
 
     @work(thread=True, group="tree", exit_on_error=False)
     def _read_levels(self, opened: list[tuple[browse.NodeRef, int]], jumps: int) -> None:
-        levels: Levels | None = {}
+        self.post_message(self.Reloaded(self.read_levels(opened), opened, jumps))
+
+    def read_levels(self, opened: list[tuple[browse.NodeRef, int]]) -> Levels | None:
+        """The roots and the children of each opened node, read again (None: the database
+        is away for a moment, and the next change retries)."""
         try:
             with self.catalog.read() as db:
-                levels = {None: view_as.roots(db, self.viewer)}
+                levels: Levels = {None: view_as.roots(db, self.viewer)}
                 now = self.catalog.clock.now()
                 for ref, shown in opened:
                     levels[ref] = self._children_or_none(db, ref, now, shown)
-        except Exception:  # the database is away for a moment: the next change retries
-            levels = None
-        self.post_message(self.Reloaded(levels, opened, jumps))
+                return levels
+        except Exception:
+            return None
 
     def _children_or_none(
         self, db: Any, ref: browse.NodeRef, now: Any, shown: int
@@ -323,6 +339,7 @@ class CatalogTree(Tree[TreeEntry]):
             self.reload_all()  # the user moved on meanwhile (a jump, a page): read again
             return
         cursor_path = self._cursor_path()
+        self._revealed = None
         self.root.remove_children()
         self._add_levels(self.root, None, message.levels)
         target = self.root
