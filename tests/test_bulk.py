@@ -3,6 +3,7 @@ rows, and a refused batch changes nothing. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -184,3 +185,57 @@ def test_bulk_refuses_a_version_published_in_the_future(catalog: Catalog) -> Non
     data = version_create("1.0.0", image=world.image)
     batch = bulk.Batch(versions=[bulk.NewVersion(world.definition, data, published_at=later)])
     _refused_batch(catalog, "SIG-INPUT", batch, world)
+
+
+def test_bulk_puts_each_row_under_its_own_parent(catalog: Catalog) -> None:
+    """The new keys are read back by each row's unique key, not taken in insert order:
+    two galleries, a definition in each, versions with their own regions and tags."""
+    world = small_catalog(catalog)
+    regions = {"1.0.0": ["westus"], "1.0.1": ["westus", "eastus"], "2.0.0": ["westus=3"]}
+    batch = bulk.Batch()
+    for gallery in ("first", "second"):
+        gallery_id = f"{world.group}/providers/Microsoft.Compute/galleries/{gallery}"
+        new_gallery = GalleryCreate(name=gallery, location="westus")
+        batch.galleries.append(bulk.NewGallery(world.group, new_gallery))
+        batch.definitions.append(bulk.NewDefinition(gallery_id, _definition(f"app_{gallery}")))
+        for name, targets in regions.items():
+            data = version_create(name, image=world.image, targets=targets, tags={"g": gallery})
+            batch.versions.append(bulk.NewVersion(f"{gallery_id}/images/app_{gallery}", data))
+    write(catalog, lambda db: bulk.load(db, batch, world.clock))
+
+    query = (
+        sa.select(Gallery.name, ImageDefinition.name, ImageVersion.name, ImageVersion.tags)
+        .add_columns(TargetRegion.region, TargetRegion.replica_count)
+        .join(ImageDefinition, ImageDefinition.gallery_pk == Gallery.pk)
+        .join(ImageVersion, ImageVersion.definition_pk == ImageDefinition.pk)
+        .join(TargetRegion, TargetRegion.version_pk == ImageVersion.pk)
+        .where(Gallery.name.in_(["first", "second"]))
+    )
+    with catalog.read() as db:
+        found = {(g, d, v, tags["g"], *rest) for g, d, v, tags, *rest in db.execute(query)}
+    expected = {
+        (gallery, f"app_{gallery}", name, gallery, region, replicas)
+        for gallery in ("first", "second")
+        for name, region, replicas in [
+            ("1.0.0", "westus", 1),
+            ("1.0.1", "westus", 1),
+            ("1.0.1", "eastus", 1),
+            ("2.0.0", "westus", 3),
+        ]
+    }
+    assert found == expected
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_bulk_leaves_the_cycle_collector_as_it_found_it(catalog: Catalog, enabled: bool) -> None:
+    """The collector is paused during a load, and set back as it was, refused or not."""
+    world = small_catalog(catalog)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        write(catalog, lambda db: bulk.load(db, _batch(world, "g1", ["1.0.0"]), world.clock))
+        assert gc.isenabled() is enabled
+        _refused_batch(catalog, "SIG-NAME", _batch(world, "g1", ["1.0.0"]), world)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -8,11 +8,15 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
 from sigtui.catalog.clock import FixedClock
@@ -27,7 +31,7 @@ from sigtui.catalog.db import (
     resolve_url,
 )
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import CatalogChange
+from sigtui.catalog.models import CatalogChange, UTCDateTime
 
 PASSWORD = "s3cr%40t"  # "s3cr@t", URL-encoded
 SECRETS = ("s3cr", "%40t", "@t@")
@@ -181,3 +185,13 @@ def test_reopening_a_catalog_at_head_does_not_import_alembic(catalog_url: str) -
 
 def test_opening_an_empty_database_migrates_it_with_alembic(empty_db_url: str) -> None:
     assert _open_in_fresh_python(empty_db_url) == "alembic imported"
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_sqlite_stores_times_in_sqlalchemys_own_format(moment: datetime) -> None:
+    """Times are bound by a quicker formatter than SQLAlchemy's on SQLite, to the same
+    text: SQLite compares stored times as text, old rows and new."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours(moment) == theirs(moment.replace(tzinfo=None))
