@@ -22,7 +22,7 @@ from sigtui.ui.screens.cleanup import CleanupScreen, resource_label
 from sigtui.ui.screens.confirm import MessageScreen
 from sigtui.ui.screens.costs import WhatIfScreen
 from sigtui.ui.screens.forms import FormScreen
-from sigtui.ui.screens.limits import LimitRow, LimitsScreen
+from sigtui.ui.screens.limits import ROW_HEIGHT, LimitsScreen, LimitTable
 from sigtui.ui.widgets.gauge import Gauge, gauge_bar, gauge_numbers
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
@@ -96,13 +96,31 @@ async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscriptio
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, LimitsScreen)
-        rows = list(screen.query(LimitRow))
-        assert screen.focused is rows[0]
+        table = screen.table
+        assert screen.focused is table and table.cursor == 0 and len(table.rows) > 3
         await pilot.press("down", "down", "up", "j")
-        assert screen.focused is rows[2]
+        assert table.cursor == 2
+        await pilot.press("up", "up", "up", "k")
+        assert table.cursor == 0  # stops at the first
+        await pilot.press("end")
+        assert table.cursor == len(table.rows) - 1
+        await pilot.press("home", "down", "down")
+        chosen = table.rows[2]
         await pilot.press("enter")
         await settle(pilot)
-        assert cursor_name(pilot) == rows[2].row.subscription
+        assert cursor_name(pilot) == chosen.subscription
+
+
+@pilot_test
+async def test_a_click_on_a_limits_row_moves_the_cursor_to_it(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, LimitsScreen)
+        await pilot.click(LimitTable, offset=(4, 1 + 2 * ROW_HEIGHT))  # the third row's region
+        assert screen.table.cursor == 2
 
 
 @pilot_test
