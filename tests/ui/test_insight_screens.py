@@ -86,16 +86,21 @@ def test_cleanup_list(snap_compare: SnapCompare, app: SigtuiApp) -> None:
 # --- flows --------------------------------------------------------------------------------
 
 
+async def open_limits(pilot: Pilot[Any]) -> LimitsScreen:
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, LimitsScreen)
+    return screen
+
+
 @pilot_test
 async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscription(
     app: SigtuiApp,
 ) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, LimitsScreen)
+        screen = await open_limits(pilot)
         table = screen.table
         assert screen.focused is table and table.cursor == 0 and len(table.rows) > 3
         await pilot.press("down", "down", "up", "j")
@@ -114,11 +119,7 @@ async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscriptio
 @pilot_test
 async def test_a_click_on_a_limits_row_moves_the_cursor_to_it(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, LimitsScreen)
+        screen = await open_limits(pilot)
         await pilot.click(LimitTable, offset=(4, 1 + 2 * ROW_HEIGHT))  # the third row's region
         assert screen.table.cursor == 2
 
