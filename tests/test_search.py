@@ -203,6 +203,21 @@ def test_search_costs_the_same_queries_however_many_rows_match(
     assert len(many) == len(few) <= 7
 
 
+def test_a_text_no_version_name_can_hold_does_not_read_the_versions(
+    catalog: Catalog, estate: Estate
+) -> None:
+    """Version names are digits and dots: a text with a letter skips reading every
+    version's name (a scan at Azure's limits), and still finds versions by region."""
+    with counted_queries(catalog) as statements:
+        find(catalog, "gallery")
+    assert not any("image_version" in s for s in statements)
+    with counted_queries(catalog) as statements:
+        by_version_name = [m for m in find(catalog, "1.0") if m.kind == browse.VERSION]
+    assert by_version_name and any("image_version" in s for s in statements)
+    in_a_region = [m for m in find(catalog, "West Europe") if m.kind == browse.VERSION]
+    assert in_a_region and all(m.matched.startswith("region") for m in in_a_region)
+
+
 # --- all versions ------------------------------------------------------------------------
 
 

@@ -280,20 +280,29 @@ def _version_matched(rank: int, location: str, target: str | None) -> str:
     return f"target region {browse.region_label(target)}"
 
 
+VERSION_NAME_CHARACTERS = frozenset("0123456789.")  # Major.Minor.Patch (rules, SIG-NAME)
+
+
 def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
-    # version names are digits and dots: their name is their key
+    # version names are digits and dots: their name is their key, and a text with any
+    # other character is in none of them (no need to read every version's name)
+    by_name_possible = set(needle.key) <= VERSION_NAME_CHARACTERS
+    if not by_name_possible and not needle.regions:
+        return []
     rank = needle.name_rank(ImageVersion.name)
     # The best `limit` versions, from the versions table alone, then their names (and the
     # target region that matched) for those only. Matches by name first; then, when the
     # text names a region, versions there by name: the name index gives them in order, so
     # a region that 100,000 versions replicate to costs a page, not a sort of them all.
-    by_name = _first(
-        sa.select(ImageVersion.pk, ImageVersion.name, rank.label("rank"))
-        .where(needle.like(ImageVersion.name))
-        .order_by(rank, ImageVersion.name),
-        limit,
-    )
-    parts = [by_name]
+    parts = []
+    if by_name_possible:
+        by_name = _first(
+            sa.select(ImageVersion.pk, ImageVersion.name, rank.label("rank"))
+            .where(needle.like(ImageVersion.name))
+            .order_by(rank, ImageVersion.name),
+            limit,
+        )
+        parts.append(by_name)
     if needle.regions:
         replicated_there = sa.exists().where(
             TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region)

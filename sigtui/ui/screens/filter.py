@@ -159,10 +159,11 @@ class FilterScreen(Screen[str | None]):
         table.add_columns(*COLUMNS)
         self.query_one("#filter-current", Static).update("")
         for match in self.matches:
+            # Text cells, not str: the table would parse each str as markup to measure it
             table.add_row(
                 highlighted_name(match.name, text),
-                KIND_NAMES.get(match.kind, match.kind),
-                match.matched,
+                Text(KIND_NAMES.get(match.kind, match.kind)),
+                Text(match.matched),
                 Text(match.parent_path, style="dim"),
                 key=match.arm_id,
             )
