@@ -20,7 +20,7 @@ from builders import (
     version_call,
 )
 
-from sigtui.catalog import limits, usage
+from sigtui.catalog import limits, queries, usage
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
@@ -102,6 +102,37 @@ def test_one_aggregate_query_for_the_whole_screen(world: World) -> None:
         rows = usage.usage_rows(db)
     assert len(rows) == 5
     assert len(statements) <= 2
+
+
+def test_the_counts_arrive_in_one_row(world: World) -> None:
+    """Many rows' values come back as one result row: SQLite's driver hands the GIL over
+    for every row, and a worker thread's rows wait at each hand-over while the UI draws."""
+    for location in ("eastus", "westeurope", "northeurope"):
+        world.build.gallery(world.group, f"g{location}", location)
+    galleries = sa.select(Gallery.name, Gallery.location).subquery()
+    statement = sa.select(queries._RowsAsJson(*galleries.c)).select_from(galleries)
+    with world.catalog.read() as db:
+        result = db.execute(statement).all()
+        counted = queries.usage(db)
+    assert len(result) == 1
+    assert sorted(tuple(row) for row in result[0][0]) == [
+        ("gallery1", "westus"),
+        ("geastus", "eastus"),
+        ("gnortheurope", "northeurope"),
+        ("gwesteurope", "westeurope"),
+    ]
+    assert len(counted) == 4 and {c.galleries for c in counted} == {1}
+
+
+def test_a_catalog_without_galleries_has_no_rows(catalog: Catalog) -> None:
+    """No row at all: an aggregate of nothing (NULL on PostgreSQL, [] on SQLite)."""
+    with catalog.read() as db:
+        assert queries.usage(db) == []
+        assert usage.usage_rows(db) == []
+
+
+def test_a_filter_that_matches_nothing_has_no_rows(world: World) -> None:
+    assert _rows(world, location="japaneast") == []
 
 
 def test_an_unknown_region_is_refused(world: World) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, func, select
 
 from sigtui.catalog.limits import ALL_LIMITS
@@ -237,7 +239,8 @@ class Usage:
 def usage(
     db: Session, subscription_pk: int | None = None, location: str | None = None
 ) -> list[Usage]:
-    """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)."""
+    """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)
+    answering in one row (`_RowsAsJson`)."""
     parts = []
     for kind, model in (
         ("g", Gallery),
@@ -256,12 +259,36 @@ def usage(
         if location is not None:
             statement = statement.where(table.c.location == location)
         parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
+    counted = sa.union_all(*parts).subquery("counted")
+    in_one_row = sa.select(_RowsAsJson(*counted.c)).select_from(counted)
+    rows = db.exec(in_one_row).scalar()  # type: ignore[call-overload]
     counts: dict[tuple[int, str], dict[str, int]] = {}
-    for sub_pk, loc, kind, n in db.exec(sa.union_all(*parts)):  # type: ignore[call-overload]
+    for sub_pk, loc, kind, n in rows or []:
         counts.setdefault((sub_pk, loc), {"g": 0, "d": 0, "v": 0})[kind] = n
     return [
         Usage(sub_pk, loc, c["g"], c["d"], c["v"]) for (sub_pk, loc), c in sorted(counts.items())
     ]
+
+
+class _RowsAsJson(FunctionElement[Any]):
+    """The rows of the columns given as one JSON array of arrays, in a single result row.
+    Why: SQLite's driver gives up and takes back the GIL for every row it steps through,
+    and a worker thread's query run while the UI thread draws waits at each of those
+    hand-overs: the limits screen's 90 rows took 60 ms longer than their query did."""
+
+    type = sa.JSON()
+    name = "rows_as_json"
+    inherit_cache = True
+
+
+@compiles(_RowsAsJson)
+def _rows_as_json(element: _RowsAsJson, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(_RowsAsJson, "sqlite")
+def _rows_as_json_sqlite(element: _RowsAsJson, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
 
 
 # --- batch reads for whole lists (the CLI's and export's JSON): one query per kind ---------
