@@ -24,6 +24,7 @@ from sigtui.catalog import limits, queries, usage
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.sql_functions import RowsAsJson
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_the_counts_arrive_in_one_row(world: World) -> None:
     for location in ("eastus", "westeurope", "northeurope"):
         world.build.gallery(world.group, f"g{location}", location)
     galleries = sa.select(Gallery.name, Gallery.location).subquery()
-    statement = sa.select(queries._RowsAsJson(*galleries.c)).select_from(galleries)
+    statement = sa.select(RowsAsJson(*galleries.c)).select_from(galleries)
     with world.catalog.read() as db:
         result = db.execute(statement).all()
         counted = queries.usage(db)

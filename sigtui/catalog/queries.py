@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, func, select
 
 from sigtui.catalog.limits import ALL_LIMITS
@@ -32,6 +30,7 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
+from sigtui.catalog.sql_functions import RowsAsJson
 
 Row = TypeVar("Row", bound=Resource)
 
@@ -240,7 +239,7 @@ def usage(
     db: Session, subscription_pk: int | None = None, location: str | None = None
 ) -> list[Usage]:
     """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)
-    answering in one row (`_RowsAsJson`)."""
+    answering in one row (`RowsAsJson`)."""
     parts = []
     for kind, model in (
         ("g", Gallery),
@@ -260,7 +259,7 @@ def usage(
             statement = statement.where(table.c.location == location)
         parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
     counted = sa.union_all(*parts).subquery("counted")
-    in_one_row = sa.select(_RowsAsJson(*counted.c)).select_from(counted)
+    in_one_row = sa.select(RowsAsJson(*counted.c)).select_from(counted)
     rows = db.exec(in_one_row).scalar()  # type: ignore[call-overload]
     counts: dict[tuple[int, str], dict[str, int]] = {}
     for sub_pk, loc, kind, n in rows or []:
@@ -268,27 +267,6 @@ def usage(
     return [
         Usage(sub_pk, loc, c["g"], c["d"], c["v"]) for (sub_pk, loc), c in sorted(counts.items())
     ]
-
-
-class _RowsAsJson(FunctionElement[Any]):
-    """The rows of the columns given as one JSON array of arrays, in a single result row.
-    Why: SQLite's driver gives up and takes back the GIL for every row it steps through,
-    and a worker thread's query run while the UI thread draws waits at each of those
-    hand-overs: the limits screen's 90 rows took 60 ms longer than their query did."""
-
-    type = sa.JSON()
-    name = "rows_as_json"
-    inherit_cache = True
-
-
-@compiles(_RowsAsJson)
-def _rows_as_json(element: _RowsAsJson, compiler: Any, **kw: Any) -> str:
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(_RowsAsJson, "sqlite")
-def _rows_as_json_sqlite(element: _RowsAsJson, compiler: Any, **kw: Any) -> str:
-    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
 
 
 # --- batch reads for whole lists (the CLI's and export's JSON): one query per kind ---------

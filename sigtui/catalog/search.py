@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from sigtui.catalog import browse, ids
@@ -37,6 +35,7 @@ from sigtui.catalog.models import (
     Tenant,
 )
 from sigtui.catalog.regions import search_regions
+from sigtui.catalog.sql_functions import EpochSeconds, Truncated
 
 DEFAULT_LIMIT = 200
 
@@ -460,47 +459,6 @@ SORT_COLUMNS = (
 )
 
 
-class _EpochSeconds(FunctionElement[float]):
-    """Seconds since 1970 of a timestamp column (the catalog stores naive UTC)."""
-
-    type = sa.Float()
-    name = "epoch_seconds"
-    inherit_cache = True
-
-
-@compiles(_EpochSeconds)
-def _epoch_seconds(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
-    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_EpochSeconds, "sqlite")
-def _epoch_seconds_sqlite(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
-    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, then the microseconds
-    value = compiler.process(element.clauses, **kw)
-    return (
-        f"(CAST(strftime('%s', {value}) AS REAL)"
-        f" + COALESCE(CAST(substr({value}, 21, 6) AS REAL), 0) / 1000000.0)"
-    )
-
-
-class _Truncated(FunctionElement[int]):
-    """A non-negative number without its fraction, as Python's int() does."""
-
-    type = sa.Integer()
-    name = "truncated"
-    inherit_cache = True
-
-
-@compiles(_Truncated)
-def _truncated(element: _Truncated, compiler: Any, **kw: Any) -> str:
-    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-@compiles(_Truncated, "sqlite")
-def _truncated_sqlite(element: _Truncated, compiler: Any, **kw: Any) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
 def _regions_at(now: datetime) -> Any:
     """Each target region's state and progress at `now`, as replication.status_at projects
     them: a Replicating region is Completed once its planned duration has passed, and its
@@ -508,10 +466,10 @@ def _regions_at(now: datetime) -> Any:
     t = TargetRegion
     in_flight = (t.state == ReplicationState.REPLICATING) & t.started_at.is_not(None)  # type: ignore[union-attr]
     duration = sa.func.coalesce(t.duration_seconds, 0.0)
-    since_start = sa.literal(now.timestamp(), sa.Float) - _EpochSeconds(t.started_at)
+    since_start = sa.literal(now.timestamp(), sa.Float) - EpochSeconds(t.started_at)
     elapsed = sa.case((since_start > 0, since_start), else_=0.0)
     projected = sa.case(
-        (duration > 0, _Truncated(100.0 * elapsed / sa.func.nullif(duration, 0))), else_=99
+        (duration > 0, Truncated(100.0 * elapsed / sa.func.nullif(duration, 0))), else_=99
     )
     projected = sa.case((projected > 99, 99), else_=projected)
     done = in_flight & (since_start >= duration)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from textual.pilot import Pilot
+from textual.screen import Screen
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -12,3 +17,13 @@ async def settle(pilot: Pilot[object]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_screen(pilot: Pilot[Any], key: str, kind: type[ScreenT]) -> ScreenT:
+    """Press `key` once the app has settled; the screen it opened, loaded."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind), screen
+    return screen

@@ -25,7 +25,7 @@ from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.limits import ROW_HEIGHT, LimitsScreen, LimitTable
 from sigtui.ui.widgets.gauge import Gauge, gauge_bar, gauge_numbers
 from tests.ui.conftest import TERMINAL
-from tests.ui.helpers import settle
+from tests.ui.helpers import open_screen, settle
 from tests.ui.test_main_flows import FINANCE, cursor_name, pilot_test, walk_to
 from tests.ui.test_main_snapshots import keys, stable_title
 
@@ -86,21 +86,12 @@ def test_cleanup_list(snap_compare: SnapCompare, app: SigtuiApp) -> None:
 # --- flows --------------------------------------------------------------------------------
 
 
-async def open_limits(pilot: Pilot[Any]) -> LimitsScreen:
-    await settle(pilot)
-    await pilot.press("l")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, LimitsScreen)
-    return screen
-
-
 @pilot_test
 async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscription(
     app: SigtuiApp,
 ) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        screen = await open_limits(pilot)
+        screen = await open_screen(pilot, "l", LimitsScreen)
         table = screen.table
         assert screen.focused is table and table.cursor == 0 and len(table.rows) > 3
         await pilot.press("down", "down", "up", "j")
@@ -119,7 +110,7 @@ async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscriptio
 @pilot_test
 async def test_a_click_on_a_limits_row_moves_the_cursor_to_it(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        screen = await open_limits(pilot)
+        screen = await open_screen(pilot, "l", LimitsScreen)
         await pilot.click(LimitTable, offset=(4, 1 + 2 * ROW_HEIGHT))  # the third row's region
         assert screen.table.cursor == 2
 

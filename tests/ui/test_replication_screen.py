@@ -13,21 +13,12 @@ from sigtui.catalog.clock import FixedClock
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.replication import ReplicationScreen
 from tests.ui.conftest import TERMINAL
-from tests.ui.helpers import settle
+from tests.ui.helpers import open_screen, settle
 from tests.ui.test_main_flows import pilot_test
 from tests.ui.test_main_snapshots import stable_title
 
 SnapCompare = Callable[..., bool]
 TEN_MINUTES = 600
-
-
-async def open_replication(pilot: Pilot[Any]) -> ReplicationScreen:
-    await settle(pilot)
-    await pilot.press("r")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ReplicationScreen)
-    return screen
 
 
 def progress_of(screen: ReplicationScreen, region: str) -> dict[str, int]:
@@ -52,7 +43,7 @@ def test_replication_screen_with_regions_in_every_state(
     async def run_before(pilot: Pilot[Any]) -> None:
         ui_clock.advance(TEN_MINUTES)
         stable_title(pilot.app)  # type: ignore[arg-type]
-        screen = await open_replication(pilot)
+        screen = await open_screen(pilot, "r", ReplicationScreen)
         screen.load()
         await settle(pilot)
 
@@ -64,7 +55,7 @@ async def test_advancing_the_clock_moves_the_progress_on_screen(
     app: SigtuiApp, ui_clock: FixedClock
 ) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        screen = await open_replication(pilot)
+        screen = await open_screen(pilot, "r", ReplicationScreen)
         before = progress_of(screen, "East US 2")
         assert before and all(0 < p < 100 for p in before.values())
         ui_clock.advance(TEN_MINUTES)
@@ -78,7 +69,7 @@ async def test_advancing_the_clock_moves_the_progress_on_screen(
 @pilot_test
 async def test_a_failed_region_can_be_retried_from_the_screen(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
-        screen = await open_replication(pilot)
+        screen = await open_screen(pilot, "r", ReplicationScreen)
         table = screen.query_one("#in-flight", DataTable)
         failed = [
             index for index, key in enumerate(table.rows) if str(table.get_row(key)[2]) == "Failed"

@@ -1,0 +1,72 @@
+"""SQL functions that SQLite and PostgreSQL spell differently: each compiles to both, so
+the queries that use them are written once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class EpochSeconds(FunctionElement[float]):
+    """Seconds since 1970 of a timestamp column (the catalog stores naive UTC)."""
+
+    type = sa.Float()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(EpochSeconds)
+def _epoch_seconds(element: EpochSeconds, compiler: Any, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(EpochSeconds, "sqlite")
+def _epoch_seconds_sqlite(element: EpochSeconds, compiler: Any, **kw: Any) -> str:
+    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, then the microseconds
+    value = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', {value}) AS REAL)"
+        f" + COALESCE(CAST(substr({value}, 21, 6) AS REAL), 0) / 1000000.0)"
+    )
+
+
+class Truncated(FunctionElement[int]):
+    """A non-negative number without its fraction, as Python's int() does."""
+
+    type = sa.Integer()
+    name = "truncated"
+    inherit_cache = True
+
+
+@compiles(Truncated)
+def _truncated(element: Truncated, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(Truncated, "sqlite")
+def _truncated_sqlite(element: Truncated, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+class RowsAsJson(FunctionElement[Any]):
+    """The rows of the columns given as one JSON array of arrays, in a single result row.
+    Why: SQLite's driver gives up and takes back the GIL for every row it steps through,
+    and a worker thread's query run while the UI thread draws waits at each of those
+    hand-overs: the limits screen's 90 rows took 60 ms longer than their query did."""
+
+    type = sa.JSON()
+    name = "rows_as_json"
+    inherit_cache = True
+
+
+@compiles(RowsAsJson)
+def _rows_as_json(element: RowsAsJson, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(RowsAsJson, "sqlite")
+def _rows_as_json_sqlite(element: RowsAsJson, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
