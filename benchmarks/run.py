@@ -14,7 +14,7 @@ Figures, for the big catalog and the demo catalog:
   (d) opening the limits screen;
   (e) the cost rollup of the whole catalog (and, for information, the cost screen);
   (f) the `/` filter, the slowest of a few searches;
-  (g) the peak memory (ru_maxrss) of the process running the app through (c) to (f)
+  (g) the peak memory (VmHWM on Linux) of the process running the app through (c) to (f)
       (the cost screen runs in a process of its own, reported apart);
   (h) the limits screen's query over the floor: a hand-written SQL aggregate of the same
       counts on the same database (and, for information, the whole screen over it).
@@ -152,21 +152,17 @@ def _drain_until_exit(fd: int, process: subprocess.Popen[bytes]) -> None:
 
 
 def app_figures(path: str, *options: str) -> dict[str, Any]:
-    """Figures of the app (benchmarks/ui.py) in a process of its own, and its peak memory."""
-    process = subprocess.Popen(
+    """Figures of the app (benchmarks/ui.py) in a process of its own, with its peak memory."""
+    process = subprocess.run(
         [sys.executable, "-m", "benchmarks.ui", "--db", path, *options],
         stdout=subprocess.PIPE,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
     )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(f"benchmarks.ui failed ({process.returncode})")
-    figures: dict[str, Any] = json.loads(output)
-    figures["peak_memory_mb"] = usage.ru_maxrss / 1024  # Linux: KiB
+    figures: dict[str, Any] = json.loads(process.stdout)
     return figures
 
 

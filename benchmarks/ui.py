@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import func, select
@@ -209,6 +211,19 @@ def _total(catalog: Catalog, sheet: costs.PriceSheet) -> None:
         costs.total(db, sheet)
 
 
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM, not `ru_maxrss`: Linux carries
+    the peak of the process that started this one over into it (across exec), so the
+    generator's peak showed as the app's when a run generated its catalog first."""
+    try:
+        for line in Path("/proc/self/status").read_text("utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
@@ -223,6 +238,7 @@ def main() -> None:
             figures = asyncio.run(measure(catalog, args.repeats))
     finally:
         catalog.close()
+    figures["peak_memory_mb"] = peak_memory_mb()
     print(json.dumps(figures))
 
 

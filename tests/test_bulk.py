@@ -239,3 +239,48 @@ def test_bulk_leaves_the_cycle_collector_as_it_found_it(catalog: Catalog, enable
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_bulk_load_moves_the_change_marker(catalog: Catalog) -> None:
+    """Rows sent through the session's connection still tell other sessions to reload."""
+    world = small_catalog(catalog)
+    before = catalog.change_marker()
+    write(catalog, lambda db: bulk.load(db, _batch(world, "g2", ["1.0.0"]), world.clock))
+    assert catalog.change_marker() > before
+
+
+def test_bulk_checks_a_shared_source_against_each_definition(catalog: Catalog) -> None:
+    """A source is checked once per definition: the Linux image that fits the first
+    definition is refused for a Windows one."""
+    world = small_catalog(catalog)
+    gallery_id = f"{world.group}/providers/Microsoft.Compute/galleries/g2"
+    windows = _definition("win", sku="Windows").model_copy(update={"os_type": "Windows"})
+    batch = bulk.Batch(
+        galleries=[bulk.NewGallery(world.group, GalleryCreate(name="g2", location="westus"))],
+        definitions=[
+            bulk.NewDefinition(gallery_id, _definition()),
+            bulk.NewDefinition(gallery_id, windows),
+        ],
+        versions=[
+            *_versions(world, f"{gallery_id}/images/app", ["1.0.0"]),
+            *_versions(world, f"{gallery_id}/images/win", ["1.0.0"]),
+        ],
+    )
+    _refused_batch(catalog, "SIG-INPUT", batch, world)
+
+
+def test_bulk_checks_shared_target_regions_against_each_versions_storage(
+    catalog: Catalog,
+) -> None:
+    """The same list of target regions is checked again for a version whose own storage
+    type (Standard_ZRS) one of the regions cannot hold."""
+    world = small_catalog(catalog)
+    targets = ["westus", "northcentralus"]
+    versions = [
+        version_create("1.0.0", image=world.image, targets=targets),
+        version_create(
+            "1.0.1", image=world.image, targets=targets, storage_account_type="Standard_ZRS"
+        ),
+    ]
+    batch = bulk.Batch(versions=[bulk.NewVersion(world.definition, v) for v in versions])
+    _refused_batch(catalog, "SIG-ZRS", batch, world)

@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import platformdirs
@@ -195,3 +195,12 @@ def test_sqlite_stores_times_in_sqlalchemys_own_format(moment: datetime) -> None
     ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     theirs = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
     assert ours(moment) == theirs(moment.replace(tzinfo=None))
+
+
+def test_sqlite_stores_other_offsets_as_the_same_utc_time() -> None:
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    paris = datetime(2026, 6, 1, 14, 30, 5, 120, tzinfo=timezone(timedelta(hours=2)))
+    assert ours(paris) == "2026-06-01 12:30:05.000120"
+    with pytest.raises(ValueError, match="naive"):
+        ours(datetime(2026, 6, 1, 14, 30))

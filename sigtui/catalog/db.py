@@ -197,7 +197,13 @@ def _note_flushed_changes(session: Session, _flush: UOWTransaction) -> None:
 @sa.event.listens_for(WriteSession, "do_orm_execute")
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_CHANGED] = True
+        mark_changed(state.session)
+
+
+def mark_changed(session: Session) -> None:
+    """Note that this transaction changed rows (for a write the session does not see:
+    statements sent through its connection)."""
+    session.info[_CHANGED] = True
 
 
 def bump_change_marker(db: Session, now: Any) -> int:

@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -84,27 +83,28 @@ class PrincipalType(StrEnum):
     SERVICE_PRINCIPAL = "ServicePrincipal"
 
 
-class _SQLiteDateTime(sqlite.DATETIME):
-    """SQLite's DATETIME in its default storage format, bound with one `isoformat` call
-    rather than SQLAlchemy's %-format of seven fields: bulk loads bind millions of them."""
-
-    def bind_processor(self, dialect: Any) -> Any:
-        def process(value: datetime | None) -> str | None:
-            return None if value is None else value.isoformat(" ", "microseconds")
-
-        return process
-
-
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
 
     impl = sa.DateTime
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Any) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(_SQLiteDateTime())
-        return dialect.type_descriptor(sa.DateTime())
+    def bind_processor(self, dialect: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            """SQLite's default storage format in one `isoformat` call, not SQLAlchemy's
+            conversion then %-format of seven fields: bulk loads bind millions of times."""
+            if value is None:
+                return None
+            if value.tzinfo is UTC:  # the usual case; 26 characters drop the "+00:00"
+                return value.isoformat(" ", "microseconds")[:26]
+            naive = self.process_bind_param(value, dialect)
+            assert naive is not None
+            return naive.isoformat(" ", "microseconds")
+
+        return process
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:

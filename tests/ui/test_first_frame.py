@@ -1,0 +1,46 @@
+"""Once the first frame is drawn, the objects start-up made are frozen out of the cycle
+collector's full collections (their pauses landed in frames at Azure's limits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from sigtui.ui import first_frame
+from sigtui.ui.app import SigtuiApp
+from tests.ui.helpers import settle
+from tests.ui.test_main_flows import main_screen, pilot_test
+
+
+@pytest.fixture
+def freezes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls to gc.freeze, in a process that has not frozen its start-up yet."""
+    calls: list[str] = []
+    monkeypatch.setattr(first_frame, "_start_up_frozen", False)
+    monkeypatch.setattr(first_frame.gc, "freeze", lambda: calls.append("freeze"))
+    return calls
+
+
+def test_start_up_objects_are_frozen_once_per_process(freezes: list[str]) -> None:
+    first_frame.freeze_start_up_objects()
+    first_frame.freeze_start_up_objects()
+    assert freezes == ["freeze"]
+
+
+@pilot_test
+async def test_the_tree_first_drawn_freezes_the_start_up_objects(
+    app: SigtuiApp, freezes: list[str]
+) -> None:
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert main_screen(pilot).tree.root.children
+        assert freezes == ["freeze"]
+        await _reload(pilot)
+        assert freezes == ["freeze"]
+
+
+async def _reload(pilot: Pilot[Any]) -> None:
+    main_screen(pilot).tree.reload_all()
+    await settle(pilot)
