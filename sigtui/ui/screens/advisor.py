@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from sigtui.catalog import advisor, rules
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 FIELDS = ("vms", "scale-sets", "instances")
 STATUS_MARKUP = {advisor.TOO_FEW: "$error", advisor.NO_MARGIN: "$warning", advisor.ENOUGH: ""}
@@ -133,7 +134,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
         self.comparisons: list[advisor.Comparison] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Vertical(id="advisor"):
             yield Static(f"[b]Replica advisor[/b] (SIG-SCALE) · {RULES}", classes="insight-summary")
             for field, label, value in (
@@ -148,7 +149,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             yield Static(CAPS, classes="insight-note")
             yield Static("", id="advisor-version")
             yield Static("", id="advisor-comparison")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#advisor-vms", Input).focus()

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from sigtui.catalog import search
 from sigtui.catalog.browse import region_label
 from sigtui.catalog.db import Catalog
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 PAGE_SIZE = 100
 PREFETCH = 20  # load the next page when the cursor is this close to the last loaded row
@@ -134,11 +135,11 @@ class AllVersionsScreen(Screen[str | None]):
         self.keep_selected: str | None = None  # re-select this version after a re-sort
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="versions-status")
         yield DataTable(id="versions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="versions-current")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from sigtui.catalog import browse, cleanup, services
 from sigtui.catalog.db import Catalog
@@ -25,6 +25,7 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import find_region
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.costs import money, price_sheet
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 COLUMNS = ("Resource", "Region", "End of life", "Days", "Per month")
 DELETERS: dict[str, Callable[..., None]] = {
@@ -86,11 +87,11 @@ class CleanupScreen(Screen[str | None]):
         self.items: dict[str, cleanup.Expired] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("Loading…", id="cleanup-summary", classes="insight-summary")
         yield DataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cleanup-selected")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cleanup-table", DataTable)

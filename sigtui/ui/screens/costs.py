@@ -23,13 +23,14 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from sigtui.catalog import costs
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 CHART_ROWS = 8
 VERSION_ROWS = 500  # the table lists the costliest versions: a catalog may hold 300,000
@@ -113,7 +114,7 @@ class CostScreen(Screen[str | None]):
         self.catalog = catalog
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("Loading…", id="costs-total", classes="insight-summary")
         yield Static("", id="costs-sheet", classes="insight-note")
         with Horizontal(id="cost-charts"):
@@ -124,7 +125,7 @@ class CostScreen(Screen[str | None]):
                 yield Label("[b]Monthly storage by gallery[/b]")
                 yield Static("", id="chart-galleries")
         yield DataTable(id="costs-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#costs-table", DataTable)
@@ -257,7 +258,7 @@ class WhatIfScreen(Screen[None]):
         self.sheet = sheet
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Vertical(id="what-if"):
             yield Static(
                 "[b]What-if[/b]: the cost of one image version (SIG-BILLING)",
@@ -273,7 +274,7 @@ class WhatIfScreen(Screen[None]):
             yield TextArea(DEFAULT_TARGETS, id="what-if-targets", show_line_numbers=False)
             yield Static("", id="what-if-result")
             yield Static(sheet_text(self.sheet, self.sheet.default_basis), classes="insight-note")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#what-if-size", Input).focus()

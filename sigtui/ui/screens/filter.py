@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from sigtui.catalog import browse, search, view_as
 from sigtui.catalog.access import Visibility
 from sigtui.catalog.db import Catalog
 from sigtui.ui.screens.main import KIND_NAMES
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 LIMIT = 200
 VIEWED_AS_LIMIT = 5000  # matches looked at before keeping those the viewer sees
@@ -102,7 +103,7 @@ class FilterScreen(Screen[str | None]):
         self.jump_when_found = False  # enter was pressed before the matches arrived
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(
             f"[b]Find[/b] {escape(self.where)}: name, publisher, offer, SKU or region",
             id="filter-title",
@@ -113,7 +114,7 @@ class FilterScreen(Screen[str | None]):
         yield Static(HINT, id="filter-count")
         yield DataTable(id="filter-results", cursor_type="row", zebra_stripes=True)
         yield Static("", id="filter-current")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.results.add_columns(*COLUMNS)

@@ -21,12 +21,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from sigtui.catalog import ids, usage
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.usage import CRITICAL, OK, WARNING, level_of
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 TITLES = LIMIT_TITLES
 LEVEL_COMPONENTS = {
@@ -182,11 +183,11 @@ class LimitsScreen(Screen[str | None]):
         self.catalog = catalog
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("Loading…", id="limits-summary", classes="insight-summary")
         yield LimitHeading(id="limits-heading")
         yield LimitTable(id="limits-rows")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def table(self) -> LimitTable:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog import access, browse, lookup, queries, services
@@ -22,6 +22,7 @@ from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 WRITE_ACTIONS = frozenset({"new", "edit", "delete", "import_file", "share"})
 SHAREABLE = frozenset({browse.GALLERY, browse.DEFINITION, browse.VERSION})
@@ -99,12 +100,12 @@ class MainScreen(Screen[None]):
         self.capabilities: frozenset[Capability] = frozenset()  # its, at the selection
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="view-as-banner", markup=False)
         with Horizontal(id="main-panes"):
             yield CatalogTree(self.catalog, self.viewer, id="tree")
             yield DetailsPane(self.catalog, id="details")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one(CatalogTree).focus()

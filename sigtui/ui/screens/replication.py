@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from sigtui.catalog import queries, replication
 from sigtui.catalog.browse import eta_text
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import get_region
+from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 REFRESH_SECONDS = 1.0
 BAR_WIDTH = 12
@@ -68,7 +69,7 @@ class ReplicationScreen(Screen[str | None]):
         self.items: dict[str, replication.Activity] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="replication-filters"):
             yield Label("Subscription")
             yield Select[str]([], prompt="All subscriptions", id="subscription-filter")
@@ -83,7 +84,7 @@ class ReplicationScreen(Screen[str | None]):
             yield Static("[b]Recently completed[/b] (last 24 hours)", classes="replication-heading")
             yield DataTable(id="completed", cursor_type="row", zebra_stripes=True)
         yield Static("", id="replication-selected")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         for table in self.query(DataTable):

@@ -26,13 +26,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from sigtui.catalog import lookup, usage
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import Resource
 from sigtui.ui.screens.forms.fields import FormField, error_text
+from sigtui.ui.widgets.header_footer import AppFooter
 
 FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
 
@@ -110,7 +111,7 @@ class FormScreen(ModalScreen[str | None]):
                     f"{self.save_label} (ctrl+s)", variant="primary", compact=True, id="form-save"
                 )
                 yield Button("Cancel (esc)", compact=True, id="form-cancel")
-        yield Footer()
+        yield AppFooter()
 
     def compose_fields(self) -> ComposeResult:
         raise NotImplementedError

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sigtui.catalog import browse
 from sigtui.ui.screens.forms.base import FORMS_CSS
+from sigtui.ui.widgets.header_footer import AppFooter
 
 KINDS = (
     (browse.GALLERY, "g", "Gallery", "holds image definitions and their versions"),
@@ -54,7 +55,7 @@ class KindChooser(ModalScreen[str | None]):
                 ],
                 id="chooser-options",
             )
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
