@@ -1,24 +1,28 @@
-"""Closed screens leave no header and no footer keys behind (Textual keeps a removed
-widget's watchers until the watched value changes; sigtui's never do)."""
+"""Headers and footers: closed screens leave none of theirs behind (Textual keeps a
+removed widget's watchers until the watched value changes; sigtui's never do), and a
+footer composes its keys again only when the keys shown would change."""
 
 from __future__ import annotations
 
 import gc
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Header
 from textual.widgets._footer import FooterKey
 
 from sigtui.ui.app import SigtuiApp
 from tests.ui.helpers import settle
-from tests.ui.test_main_flows import pilot_test
+from tests.ui.test_main_flows import FINANCE, main_screen, pilot_test, walk_to
 
 
-def _alive() -> tuple[int, int]:
+def _left_behind() -> tuple[int, int]:
+    """Headers and footer keys still in memory, though no longer in any screen."""
     gc.collect()
     objects = gc.get_objects()
     return (
-        sum(isinstance(o, Header) for o in objects),
-        sum(isinstance(o, FooterKey) for o in objects),
+        sum(isinstance(o, Header) and not o.is_attached for o in objects),
+        sum(isinstance(o, FooterKey) and not o.is_attached for o in objects),
     )
 
 
@@ -28,7 +32,6 @@ async def test_screens_opened_and_closed_leave_no_headers_or_footer_keys(
 ) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
-        before = _alive()
         for _ in range(4):
             for key in ("l", "slash", "v"):
                 await pilot.press(key)
@@ -38,7 +41,36 @@ async def test_screens_opened_and_closed_leave_no_headers_or_footer_keys(
             await pilot.press("tab")  # the main footer composes its keys again
             await settle(pilot)
         for _ in range(20):  # the last screen closed may still be tearing down
-            if _alive() == before:
+            if _left_behind() == (0, 0):
                 break
             await pilot.pause(0.05)
-        assert _alive() == before
+        assert _left_behind() == (0, 0)
+
+
+def _share_key(pilot: Pilot[Any]) -> FooterKey:
+    return next(k for k in main_screen(pilot).query(FooterKey) if k.action == "share")
+
+
+@pilot_test
+async def test_a_covered_screens_footer_keeps_its_keys(app: SigtuiApp) -> None:
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        keys = list(main_screen(pilot).query(FooterKey))
+        for key in ("l", "slash", "v"):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert list(main_screen(pilot).query(FooterKey)) == keys  # the same widgets
+
+
+@pilot_test
+async def test_the_footer_follows_what_the_selection_allows(app: SigtuiApp) -> None:
+    """Share is greyed out on a resource group and allowed on a gallery."""
+    async with app.run_test() as pilot:
+        await walk_to(pilot, *FINANCE[:3])
+        await settle(pilot)
+        assert _share_key(pilot).has_class("-disabled")
+        await walk_to(pilot, *FINANCE[2:])
+        await settle(pilot)
+        assert not _share_key(pilot).has_class("-disabled")
