@@ -122,7 +122,7 @@ class _Known:
         self.subscriptions: dict[int, Subscription] = {}
         self.allowlists: dict[int, set[str]] = {}
         self.durations: dict[tuple[int, str, str, int], float] = {}
-        self.sources: dict[tuple[Any, ...], tuple[ResolvedSource, Any]] = {}
+        self.sources: dict[tuple[Any, ...], ResolvedSource] = {}
         self.target_lists: dict[tuple[Any, ...], list[tuple[str, int, str]]] = {}
 
     def add(self, arm_id: str, model: type[Any], row: Any) -> None:
@@ -153,7 +153,7 @@ class _Known:
             data.os_snapshot_id,
             tuple(data.data_snapshot_ids),
             tuple(data.data_snapshot_luns),
-            id(definition),
+            id(definition),  # definitions stay in `rows` for the batch: ids are not reused
             location,
         )
         if key not in self.sources:
@@ -161,8 +161,8 @@ class _Known:
             rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
             for disk in source.data_disks:
                 rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
-            self.sources[key] = (source, definition)  # kept alive: its id is not reused
-        return self.sources[key][0]
+            self.sources[key] = source
+        return self.sources[key]
 
     def targets(
         self, data: VersionCreate, location: str, storage: str, subscription: Subscription
