@@ -187,10 +187,29 @@ def test_bulk_refuses_a_version_published_in_the_future(catalog: Catalog) -> Non
     _refused_batch(catalog, "SIG-INPUT", batch, world)
 
 
-def test_bulk_puts_each_row_under_its_own_parent(catalog: Catalog) -> None:
-    """The new keys are read back by each row's unique key, not taken in insert order:
-    two galleries, a definition in each, versions with their own regions and tags."""
+LARGEST_KEY = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's rowids go up to 2**63 - 1
+
+
+@pytest.mark.parametrize("keys", ["consecutive", "after the largest", "read back"])
+def test_bulk_puts_each_row_under_its_own_parent(
+    catalog: Catalog, keys: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new row gets its own new key: two galleries, a definition in each, versions
+    with their own regions and tags. On SQLite the keys follow the largest (its rowid rule)
+    unless that one is taken: a gallery at the largest key makes SQLite pick keys at random,
+    and the keys are read back by each row's unique columns, as on other databases."""
     world = small_catalog(catalog)
+    if keys == "after the largest":
+        services_gallery = GalleryCreate(name="top", location="westus")
+        top = write(
+            catalog,
+            lambda db: services.create_gallery(db, world.group, services_gallery, world.clock),
+        )
+        largest = 2**63 - 1 if catalog.engine.dialect.name == "sqlite" else LARGEST_KEY
+        with catalog.engine.begin() as conn:
+            conn.execute(sa.update(Gallery).where(Gallery.pk == top.pk).values(pk=largest))
+    if keys == "read back":
+        monkeypatch.setattr(bulk._Inserter, "_largest_key", lambda self, model: None)
     regions = {"1.0.0": ["westus"], "1.0.1": ["westus", "eastus"], "2.0.0": ["westus=3"]}
     batch = bulk.Batch()
     for gallery in ("first", "second"):

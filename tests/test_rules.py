@@ -36,6 +36,7 @@ from builders import (
 
 from sigtui.catalog import limits, lookup, queries, replication, rules, services
 from sigtui.catalog.db import Catalog
+from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import (
     AggregatedState,
     Gallery,
@@ -1108,6 +1109,14 @@ def test_SIG_INPUT_ids_and_sources(world: World) -> None:
         ),
     )
 
+
+
+@pytest.mark.parametrize("name", ["a<b", "a>b", "a%b", "a&b", "a\\b", "a?b", "a/b", ""])
+def test_SIG_INPUT_tag_names_without_the_characters_ARM_refuses(name: str) -> None:
+    with pytest.raises(CatalogError) as refused:
+        rules.check_tags({name: "x"})
+    assert refused.value.code == "SIG-INPUT"
+    assert rules.check_tags({"a-b_c.d:e f": "x"}) == {"a-b_c.d:e f": "x"}
 
 # --- SIG-NOT-FOUND -------------------------------------------------------------------------
 

@@ -129,6 +129,16 @@ def _fk(target: str, ondelete: str, *, nullable: bool = False, index: bool = Tru
     )
 
 
+_REPLICATING_ONLY = sa.column("state") == sa.literal(ReplicationState.REPLICATING.value)
+
+
+def _where_set(name: str, column: str) -> sa.Index:
+    """An index of a nullable key over the rows that have one: a version has one kind of
+    source, so bulk loads do not write an entry for each empty key."""
+    present = sa.column(column).is_not(None)
+    return sa.Index(name, column, sqlite_where=present, postgresql_where=present)
+
+
 def _exactly_one(*columns: str) -> str:
     return " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in columns) + " = 1"
 
@@ -284,6 +294,8 @@ class ImageVersion(Resource, table=True):
             _exactly_one("managed_image_pk", "os_snapshot_pk", "external_source_id"),
             name="one_source",
         ),
+        _where_set("ix_image_version_managed_image_pk", "managed_image_pk"),
+        _where_set("ix_image_version_os_snapshot_pk", "os_snapshot_pk"),
     )
     definition_pk: int = _fk("image_definition.pk", "RESTRICT", index=False)
     subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
@@ -292,8 +304,8 @@ class ImageVersion(Resource, table=True):
     minor: int
     patch: int
     location: str = Field(max_length=64)
-    managed_image_pk: int | None = _fk("managed_image.pk", "RESTRICT", nullable=True)
-    os_snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True)
+    managed_image_pk: int | None = _fk("managed_image.pk", "RESTRICT", nullable=True, index=False)
+    os_snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True, index=False)
     # a source the catalog does not hold (an imported estate's image or disk), by its id
     external_source_id: str | None = Field(default=None)
     os_disk_size_gb: int
@@ -309,10 +321,11 @@ class DataDisk(SQLModel, table=True):
     """A data disk of an image version: its LUN, size and (for snapshot sources) snapshot."""
 
     __tablename__ = "data_disk"
+    __table_args__ = (_where_set("ix_data_disk_snapshot_pk", "snapshot_pk"),)
     version_pk: int = Field(foreign_key="image_version.pk", ondelete="CASCADE", primary_key=True)
     lun: int = Field(primary_key=True)
     size_gb: int
-    snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True)
+    snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True, index=False)
     external_source_id: str | None = Field(default=None)
 
 
@@ -335,15 +348,23 @@ class TargetRegion(SQLModel, table=True):
             "source_region",
             "replica_count",
         ),
+        # the replication clock reads the regions in flight, a few among hundreds of
+        # thousands: only those are indexed, so loads do not pay for the others
+        sa.Index(
+            "ix_target_region_replicating",
+            "state",
+            sqlite_where=_REPLICATING_ONLY,
+            postgresql_where=_REPLICATING_ONLY,
+        ),
     )
     pk: int | None = Field(default=None, primary_key=True)
     version_pk: int = _fk("image_version.pk", "CASCADE", index=False)
-    region: str = Field(max_length=64, index=True)
+    region: str = Field(max_length=64)
     replica_count: int
     storage_account_type: str = Field(default="Standard_LRS", max_length=16)
     size_gb: int
     source_region: str = Field(max_length=64)
-    state: str = Field(default="Unknown", max_length=16, index=True)
+    state: str = Field(default="Unknown", max_length=16)
     progress: int = Field(default=0)
     details: str = Field(default="")
     duration_seconds: float | None = Field(default=None)  # planned when replication starts

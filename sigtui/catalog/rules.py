@@ -297,18 +297,16 @@ def check_recommended(
     return low, high
 
 
+_TAG_NAME_FORBIDDEN = re.compile(r"[<>%&\\?/]")
+
+
 def check_tags(tags: dict[str, str] | None) -> dict[str, str]:
     """ARM tags: at most 50, names up to 512 characters, values up to 256."""
     tags = dict(tags or {})
     if len(tags) > 50:
         raise CatalogError("SIG-INPUT", "at most 50 tags per resource", field="tags")
     for key, value in tags.items():
-        if (
-            not isinstance(key, str)
-            or not key
-            or len(key) > 512
-            or any(c in key for c in "<>%&\\?/")
-        ):
+        if not isinstance(key, str) or not key or len(key) > 512 or _TAG_NAME_FORBIDDEN.search(key):
             raise CatalogError("SIG-INPUT", f"tag name {key!r} is invalid", field="tags")
         if not isinstance(value, str) or len(value) > 256:
             raise CatalogError(

@@ -35,7 +35,7 @@ from sigtui.catalog.models import (
     Tenant,
 )
 from sigtui.catalog.regions import search_regions
-from sigtui.catalog.sql_functions import EpochSeconds, Truncated
+from sigtui.catalog.sql_functions import Contains, EpochSeconds, Truncated
 
 DEFAULT_LIMIT = 200
 
@@ -289,6 +289,7 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     if not by_name_possible and not needle.regions:
         return []
     rank = needle.name_rank(ImageVersion.name)
+    named = Contains(ImageVersion.name, needle.key)  # a version's name is its key
     # The best `limit` versions, from the versions table alone, then their names (and the
     # target region that matched) for those only. Matches by name first; then, when the
     # text names a region, versions there by name: the name index gives them in order, so
@@ -297,7 +298,7 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     if by_name_possible:
         by_name = _first(
             sa.select(ImageVersion.pk, ImageVersion.name, rank.label("rank"))
-            .where(needle.like(ImageVersion.name))
+            .where(named)
             .order_by(rank, ImageVersion.name),
             limit,
         )
@@ -310,7 +311,7 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
             _first(
                 sa.select(ImageVersion.pk, ImageVersion.name, sa.literal(OTHER).label("rank"))
                 .where(
-                    ~needle.like(ImageVersion.name),
+                    ~named,
                     needle.in_region(ImageVersion.location) | replicated_there,
                 )
                 .order_by(ImageVersion.name),

@@ -33,6 +33,27 @@ def _epoch_seconds_sqlite(element: EpochSeconds, compiler: Any, **kw: Any) -> st
     )
 
 
+class Contains(FunctionElement[bool]):
+    """Whether a text holds another, as is (no case folding, no wildcards): cheaper than
+    LIKE '%...%' when every row is read (the `/` filter over every version's name)."""
+
+    type = sa.Boolean()
+    name = "contains"
+    inherit_cache = True
+
+
+@compiles(Contains)
+def _contains(element: Contains, compiler: Any, **kw: Any) -> str:
+    text, part = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(strpos({text}, {part}) > 0)"
+
+
+@compiles(Contains, "sqlite")
+def _contains_sqlite(element: Contains, compiler: Any, **kw: Any) -> str:
+    text, part = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(instr({text}, {part}) > 0)"
+
+
 class Truncated(FunctionElement[int]):
     """A non-negative number without its fraction, as Python's int() does."""
 

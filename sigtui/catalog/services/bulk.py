@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter, itemgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,6 +45,7 @@ from sigtui.catalog.models import (
     ResourceGroup,
     Subscription,
     TargetRegion,
+    UTCDateTime,
 )
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate, TargetRegionSpec, VersionCreate
@@ -99,12 +101,40 @@ class _PendingDefinition:
     gallery: Any  # a Gallery of the catalog, or of the batch (its key comes at write time)
 
 
+# a target region's replication state, as `_replication` gives it
+REPLICATION_COLUMNS = (
+    "state",
+    "progress",
+    "details",
+    "duration_seconds",
+    "started_at",
+    "updated_at",
+    "completed_at",
+)
+# Target regions and data disks are many (three and two per version, at Azure's limits),
+# so their rows are lists in these columns' order, their version's key first (known when
+# the versions are written); versions, galleries and definitions are dicts.
+TARGET_COLUMNS = (
+    "version_pk",
+    "region",
+    "replica_count",
+    "storage_account_type",
+    "size_gb",
+    "source_region",
+    *REPLICATION_COLUMNS,
+)
+DISK_COLUMNS = ("version_pk", "lun", "size_gb", "snapshot_pk", "external_source_id")
+
+
 @dataclass
 class _PendingVersion:
     definition: Any  # an ImageDefinition, of the catalog or of the batch
     row: dict[str, Any]
-    targets: list[dict[str, Any]]
-    disks: list[dict[str, Any]]
+    targets: list[list[Any]]  # TARGET_COLUMNS
+    disks: list[list[Any]]  # DISK_COLUMNS
+
+
+_REGION_AND_STORAGE = attrgetter("region", "storage_account_type")
 
 
 def _key(arm_id: str) -> str:
@@ -119,30 +149,37 @@ class _Known:
     def __init__(self, db: Session) -> None:
         self.db = db
         self.rows: dict[tuple[type[Any], str], Any] = {}
+        self.as_written: dict[tuple[type[Any], str], Any] = {}  # by the id as the batch gave it
         self.subscriptions: dict[int, Subscription] = {}
         self.allowlists: dict[int, set[str]] = {}
-        self.durations: dict[tuple[int, str, str, int], float] = {}
+        self.durations: dict[tuple[int, str, str, int], tuple[float, timedelta]] = {}
         self.sources: dict[tuple[Any, ...], ResolvedSource] = {}
-        self.target_lists: dict[tuple[Any, ...], list[tuple[str, int, str]]] = {}
+        self.target_lists: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
 
     def add(self, arm_id: str, model: type[Any], row: Any) -> None:
         self.rows[model, _key(arm_id)] = row
 
     def resolve(self, db: Session, arm_id: str, model: type[Any]) -> Any:
         """As `lookup.resolve_as`, remembered (a `services.versions.Resolver`)."""
-        key = (model, _key(arm_id))
-        if key not in self.rows:
-            self.rows[key] = lookup.resolve_as(db, arm_id, model)
-        return self.rows[key]
+        row = self.as_written.get((model, arm_id))
+        if row is None:
+            key = (model, _key(arm_id))
+            if key not in self.rows:
+                self.rows[key] = lookup.resolve_as(db, arm_id, model)
+            row = self.as_written[model, arm_id] = self.rows[key]
+        return row
 
     def get(self, arm_id: str, model: type[Any]) -> Any:
         return self.resolve(self.db, arm_id, model)
 
-    def duration(self, size_gb: int, source: str, target: str, at_once: int) -> float:
+    def duration(
+        self, size_gb: int, source: str, target: str, at_once: int
+    ) -> tuple[float, timedelta]:
         """`replication.planned_seconds`, computed once per shape of version."""
         key = (size_gb, source, target, at_once)
         if key not in self.durations:
-            self.durations[key] = replication.planned_seconds(*key)
+            seconds = replication.planned_seconds(*key)
+            self.durations[key] = (seconds, timedelta(seconds=seconds))
         return self.durations[key]
 
     def source(self, data: VersionCreate, definition: Any, location: str) -> ResolvedSource:
@@ -167,29 +204,31 @@ class _Known:
     def targets(
         self, data: VersionCreate, location: str, storage: str, subscription: Subscription
     ) -> list[tuple[str, int, str]]:
-        """(region, replica count, storage type) of each target region, checked once per
-        list of targets, source region, defaults and subscription."""
+        """(region, replica count, storage type) of each target region. The regions are
+        checked once per list of regions and storage types, source region, default storage
+        type and subscription; replica counts (the rest of `resolve_targets`) each time."""
         specs = data.target_regions or [TargetRegionSpec(region=location)]
-        key = (
-            tuple((t.region, t.replica_count, t.storage_account_type) for t in specs),
-            location,
-            storage,
-            data.replica_count,
-            subscription.pk,
-        )
-        if key not in self.target_lists:
+        key = (tuple(map(_REGION_AND_STORAGE, specs)), location, storage, subscription.pk)
+        regions = self.target_lists.get(key)
+        if regions is None:
             resolved = resolve_targets(specs)
             check_source_among_targets(location, resolved)
             allowlist = self.allowlist(subscription)
-            targets = []
-            for region, replicas, region_storage in resolved:
+            regions = []
+            for region, _, region_storage in resolved:
                 chosen = region_storage or storage
                 check_new_target(region, chosen, subscription, allowlist)
-                targets.append(
-                    (region.name, data.replica_count if replicas is None else replicas, chosen)
-                )
-            self.target_lists[key] = targets
-        return self.target_lists[key]
+                regions.append((region.name, chosen))
+            self.target_lists[key] = regions
+        targets = []
+        for (region, chosen), spec in zip(regions, specs, strict=True):
+            replicas = spec.replica_count
+            if replicas is None:
+                replicas = data.replica_count
+            else:
+                rules.check_replica_count(replicas, "target_regions")
+            targets.append((region, replicas, chosen))
+        return targets
 
     def subscription(self, pk: int) -> Subscription:
         if pk not in self.subscriptions:
@@ -334,16 +373,27 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
             f"version {data.name} is published at {published.isoformat()}, after now",
             field="published_at",
         )
+    regions = known.targets(data, location, storage, subscription)
+    size_gb = source.size_gb
+    at_once = len(regions) - 1  # all but the source region, which is among them
     targets = [
-        {"region": region, "replica_count": replicas, "storage_account_type": chosen}
-        for region, replicas, chosen in known.targets(data, location, storage, subscription)
+        [
+            None,
+            region,
+            replicas,
+            chosen,
+            size_gb,
+            location,
+            *_replication(
+                region,
+                location,
+                known.duration(size_gb, location, region, at_once),
+                published,
+                now,
+            ),
+        ]
+        for region, replicas, chosen in regions
     ]
-    size_gb = source.os_disk_size_gb + sum(disk.size_gb for disk in source.data_disks)
-    at_once = sum(1 for t in targets if t["region"] != location)
-    for target in targets:
-        duration = known.duration(size_gb, location, target["region"], at_once)
-        target.update(_replication(target["region"], location, duration, published, now))
-        target.update(size_gb=size_gb, source_region=location)
     row = {
         "etag": 1,
         "subscription_pk": subscription.pk,
@@ -366,56 +416,34 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
         "tags": rules.check_tags(data.tags),
     }
     disks = [
-        {
-            "lun": disk.lun,
-            "size_gb": disk.size_gb,
-            "snapshot_pk": disk.snapshot_pk,
-            "external_source_id": disk.external_source_id,
-        }
+        [None, disk.lun, disk.size_gb, disk.snapshot_pk, disk.external_source_id]
         for disk in source.data_disks
     ]
     return _PendingVersion(definition, row, targets, disks)
 
 
 def _replication(
-    region: str, source: str, duration: float, started: datetime, now: datetime
-) -> dict[str, Any]:
-    """A target region that started replicating at `started` for `duration` seconds, in
-    the state it has reached `now`: what `replication.start` then `replication.advance`
-    write (the source region holds the image from the start)."""
+    region: str, source: str, duration: tuple[float, timedelta], started: datetime, now: datetime
+) -> tuple[Any, ...]:
+    """A target region that started replicating at `started` for `duration` (seconds, and
+    as a timedelta), in the state it has reached `now` (REPLICATION_COLUMNS): what
+    `replication.start` then `replication.advance` write (the source region holds the
+    image from the start)."""
     if region == source:
-        return _done(started, started, 0.0, started)
-    done_at = started + timedelta(seconds=duration)
+        return (ReplicationState.COMPLETED, 100, "", 0.0, started, started, started)
+    seconds, delta = duration
+    done_at = started + delta
     if done_at <= now:
-        return _done(started, done_at, duration, now)
+        return (ReplicationState.COMPLETED, 100, "", seconds, started, now, done_at)
     moving = SimpleNamespace(
         state=ReplicationState.REPLICATING,
         started_at=started,
-        duration_seconds=duration,
+        duration_seconds=seconds,
         progress=0,
     )
     progress = replication.status_at(moving, now).progress  # type: ignore[arg-type]
-    return {
-        "state": ReplicationState.REPLICATING,
-        "progress": progress,
-        "details": "",
-        "duration_seconds": duration,
-        "started_at": started,
-        "updated_at": now if progress else started,
-        "completed_at": None,
-    }
-
-
-def _done(started: datetime, done_at: datetime, duration: float, seen: datetime) -> dict[str, Any]:
-    return {
-        "state": ReplicationState.COMPLETED,
-        "progress": 100,
-        "details": "",
-        "duration_seconds": duration,
-        "started_at": started,
-        "updated_at": seen,
-        "completed_at": done_at,
-    }
+    updated = now if progress else started
+    return (ReplicationState.REPLICATING, progress, "", seconds, started, updated, None)
 
 
 # --- checks across the batch and the catalog --------------------------------------------------
@@ -547,56 +575,93 @@ def _columns(row: Any, model: type[Any]) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key != "pk"}
 
 
-def _insert(db: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert rows (dicts with the same keys) with one executemany of the driver.
+class _Inserter:
+    """Inserts rows with one executemany of the driver per table.
 
-    The values go through their column types' bind processors a column at a time: the
-    conversions are the ones SQLAlchemy makes, without its per-row parameter building,
-    which took as long as the rule checks.
+    The values go through their column types' bind processors a column at a time, once
+    per distinct value (times once per distinct time across the tables: a version's
+    regions start when it is published): the conversions SQLAlchemy makes, without its
+    per-row parameter building, which took as long as the rule checks.
     No RETURNING either: on SQLite, SQLAlchemy sends one statement per row to keep the rows'
-    order; the new keys are read back by the rows' unique keys (`_keys`)."""
-    if not rows:
-        return
-    table = model.__table__
-    columns = [table.c[key] for key in rows[0]]
-    connection = db.connection()
-    dialect = connection.dialect
-    statement = sa.insert(table).values({c.key: sa.bindparam(c.key, type_=c.type) for c in columns})
-    compiled = statement.compile(dialect=dialect)
-    values = {c.key: _bound(c, dialect, [row[c.key] for row in rows]) for c in columns}
-    if compiled.positional:
-        ordered = (values[key] for key in compiled.positiontup or ())
-        parameters: list[Any] = list(zip(*ordered, strict=True))
-    else:
-        keys = list(values)
-        parameters = [
-            dict(zip(keys, row, strict=True)) for row in zip(*values.values(), strict=True)
-        ]
-    connection.exec_driver_sql(str(compiled), parameters)
-    mark_changed(db)
+    order; the new keys come from `new`."""
 
+    def __init__(self, db: Session) -> None:
+        self.db = db
+        self.connection = db.connection()
+        self.dialect = self.connection.dialect
+        self.bound: dict[Any, dict[Any, Any]] = {}
 
-def _bound(column: sa.Column[Any], dialect: Any, values: list[Any]) -> list[Any]:
-    """Values as the driver takes them, through the column type's bind processor, once
-    per distinct value (rows share times: a version's regions start when it is published)."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return values
-    try:
-        once = {value: process(value) for value in set(values)}
-    except TypeError:  # values that cannot be hashed (JSON)
-        return [process(value) for value in values]
-    return [once[value] for value in values]
+    def new(
+        self, model: type[Any], rows: list[dict[str, Any]], unique: tuple[str, ...]
+    ) -> list[int]:
+        """Insert rows (dicts with the same keys) and return their new keys, in order.
 
+        SQLite gives each new row the key after the largest (its rowid rule): when the
+        largest key grew by exactly the number of rows, they are the ones in between.
+        Otherwise (other databases) the keys are read back by the rows' `unique` columns,
+        the first a parent key: one query."""
+        if not rows:
+            return []
+        before = self._largest_key(model)
+        self.dicts(model, rows)
+        after = self._largest_key(model)
+        if before is not None and after is not None and after - before == len(rows):
+            return list(range(before + 1, after + 1))
+        table = model.__table__
+        parent = table.c[unique[0]]
+        statement = sa.select(table.c.pk, *(table.c[c] for c in unique)).where(
+            parent.in_(sorted({row[unique[0]] for row in rows}))
+        )
+        keys = {tuple(found[1:]): found[0] for found in self.db.execute(statement)}
+        return [keys[tuple(row[c] for c in unique)] for row in rows]
 
-def _keys(
-    db: Session, model: type[Any], parent: str, unique: tuple[str, ...], parent_pks: set[Any]
-) -> dict[tuple[Any, ...], int]:
-    """Keys of the rows under these parents, by (parent key, *unique columns): one query."""
-    table = model.__table__
-    columns = [table.c[parent], *(table.c[c] for c in unique)]
-    statement = sa.select(table.c.pk, *columns).where(table.c[parent].in_(sorted(parent_pks)))
-    return {tuple(row[1:]): row[0] for row in db.execute(statement)}
+    def _largest_key(self, model: type[Any]) -> int | None:
+        if self.dialect.name != "sqlite":
+            return None
+        largest = sa.select(sa.func.coalesce(sa.func.max(model.__table__.c.pk), 0))
+        return int(self.db.execute(largest).scalar_one())
+
+    def dicts(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
+        """Rows as dicts with the same keys."""
+        if rows:
+            columns = [c.key for c in model.__table__.columns if c.key in rows[0]]
+            self.rows(model, columns, list(map(itemgetter(*columns), rows)))
+
+    def rows(self, model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Rows as sequences of values in `columns` order."""
+        if not rows:
+            return
+        table = model.__table__
+        statement = sa.insert(table).values(
+            {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
+        )
+        compiled = statement.compile(dialect=self.dialect)
+        values = list(zip(*rows, strict=True))
+        for at, name in enumerate(columns):
+            values[at] = self._bound(table.c[name], values[at])
+        parameters: list[Any] = list(zip(*values, strict=True))
+        if not compiled.positional:
+            parameters = [dict(zip(columns, row, strict=True)) for row in parameters]
+        elif compiled.positiontup != list(columns):  # it lists them in the table's order
+            order = [list(columns).index(name) for name in compiled.positiontup or ()]
+            parameters = list(map(itemgetter(*order), parameters))
+        self.connection.exec_driver_sql(str(compiled), parameters)
+        mark_changed(self.db)
+
+    def _bound(self, column: sa.Column[Any], values: Sequence[Any]) -> Sequence[Any]:
+        """Values as the driver takes them: through the column type's bind processor,
+        once per distinct value."""
+        process = column.type.dialect_impl(self.dialect).bind_processor(self.dialect)
+        if process is None:
+            return values
+        shared = UTCDateTime if isinstance(column.type, UTCDateTime) else column
+        once = self.bound.setdefault(shared, {})
+        try:
+            for value in set(values).difference(once):
+                once[value] = process(value)
+        except TypeError:  # values that cannot be hashed (JSON)
+            return list(map(process, values))
+        return list(map(once.__getitem__, values))
 
 
 def _write(
@@ -605,34 +670,30 @@ def _write(
     definitions: list[_PendingDefinition],
     versions: list[_PendingVersion],
 ) -> Loaded:
-    _insert(db, Gallery, [_columns(g, Gallery) for g in galleries])
-    if galleries:
-        groups = {g.resource_group_pk for g in galleries}
-        keys = _keys(db, Gallery, "resource_group_pk", ("name_key",), groups)
-        for gallery in galleries:
-            gallery.pk = keys[gallery.resource_group_pk, gallery.name_key]
+    insert = _Inserter(db)
+    rows = [_columns(g, Gallery) for g in galleries]
+    unique = ("resource_group_pk", "name_key")
+    for gallery, pk in zip(galleries, insert.new(Gallery, rows, unique), strict=True):
+        gallery.pk = pk
     for pending in definitions:
         pending.row.gallery_pk = pending.gallery.pk
-    _insert(db, ImageDefinition, [_columns(d.row, ImageDefinition) for d in definitions])
-    if definitions:
-        parents = {d.row.gallery_pk for d in definitions}
-        keys = _keys(db, ImageDefinition, "gallery_pk", ("name_key",), parents)
-        for pending in definitions:
-            pending.row.pk = keys[pending.row.gallery_pk, pending.row.name_key]
+    rows = [_columns(d.row, ImageDefinition) for d in definitions]
+    unique = ("gallery_pk", "name_key")
+    for pending, pk in zip(definitions, insert.new(ImageDefinition, rows, unique), strict=True):
+        pending.row.pk = pk
     for version in versions:
         version.row["definition_pk"] = version.definition.pk
-    _insert(db, ImageVersion, [v.row for v in versions])
-    targets, disks = [], []
-    if versions:
-        parents = {v.row["definition_pk"] for v in versions}
-        keys = _keys(db, ImageVersion, "definition_pk", ("major", "minor", "patch"), parents)
-        for version in versions:
-            row = version.row
-            pk = keys[row["definition_pk"], row["major"], row["minor"], row["patch"]]
-            for part in (*version.targets, *version.disks):
-                part["version_pk"] = pk
-            targets += version.targets
-            disks += version.disks
-    _insert(db, TargetRegion, targets)
-    _insert(db, DataDisk, disks)
+    rows = [v.row for v in versions]
+    unique = ("definition_pk", "major", "minor", "patch")
+    targets: list[list[Any]] = []
+    disks: list[list[Any]] = []
+    for version, pk in zip(versions, insert.new(ImageVersion, rows, unique), strict=True):
+        for target in version.targets:
+            target[0] = pk
+        for disk in version.disks:
+            disk[0] = pk
+        targets += version.targets
+        disks += version.disks
+    insert.rows(TargetRegion, TARGET_COLUMNS, targets)
+    insert.rows(DataDisk, DISK_COLUMNS, disks)
     return Loaded(len(galleries), len(definitions), len(versions), len(targets))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -69,6 +70,11 @@ class ResolvedSource:
     os_disk_size_gb: int
     data_disks: list[SourceDisk]
     external_source_id: str | None = None
+
+    @cached_property
+    def size_gb(self) -> int:
+        """The OS disk and the data disks together: what replication copies."""
+        return self.os_disk_size_gb + sum(disk.size_gb for disk in self.data_disks)
 
 
 def parse_target_region(text: str) -> TargetRegionSpec:

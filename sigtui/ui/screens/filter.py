@@ -8,16 +8,18 @@ main screen reveals in the tree.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from sigtui.catalog import browse, search, view_as
@@ -25,6 +27,7 @@ from sigtui.catalog.access import Visibility
 from sigtui.catalog.db import Catalog
 from sigtui.ui.screens.main import KIND_NAMES
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
+from sigtui.ui.widgets.match_table import MatchTable
 
 LIMIT = 200
 VIEWED_AS_LIMIT = 5000  # matches looked at before keeping those the viewer sees
@@ -64,10 +67,20 @@ def count_text(text: str, matches: int, where: str = "across all subscriptions")
     return f"{matches} {noun} {text!r} {where}."
 
 
-def highlighted_name(name: str, text: str) -> Text:
-    label = Text(name, style="bold")
-    label.highlight_words([text], style="underline", case_sensitive=False)
-    return label
+def highlighted_name(name: str, text: str) -> Content:
+    """The name in bold, `text` underlined wherever it occurs in it (ignoring case)."""
+    label = Content.styled(name, "bold")
+    return label.highlight_regex(re.compile(re.escape(text), re.IGNORECASE), style="underline")
+
+
+def match_cells(match: search.Match, text: str) -> tuple[Content, ...]:
+    """A match as the table's cells (COLUMNS)."""
+    return (
+        highlighted_name(match.name, text),
+        Content(KIND_NAMES.get(match.kind, match.kind)),
+        Content(match.matched),
+        Content.styled(match.parent_path, "dim"),
+    )
 
 
 def full_path(match: search.Match) -> Text:
@@ -112,19 +125,18 @@ class FilterScreen(Screen[str | None]):
             self.initial_text, placeholder="e.g. myImage, Contoso, 22_04, West Europe", id="query"
         )
         yield Static(HINT, id="filter-count")
-        yield DataTable(id="filter-results", cursor_type="row", zebra_stripes=True)
+        yield MatchTable(COLUMNS, id="filter-results")
         yield Static("", id="filter-current")
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.results.add_columns(*COLUMNS)
         self.query_one(Input).focus()
         if self.initial_text:
             self.find(self.initial_text.strip())
 
     @property
-    def results(self) -> DataTable[str | Text]:
-        return self.query_one("#filter-results", DataTable)
+    def results(self) -> MatchTable:
+        return self.query_one("#filter-results", MatchTable)
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
@@ -155,43 +167,31 @@ class FilterScreen(Screen[str | None]):
         self.query_one("#filter-count", Static).update(count_text(text, len(matches), self.where))
         self.shown_text = text
         self.matches = matches[:LIMIT]
-        table = self.results
-        table.clear(columns=True)  # columns fit the new matches, not the widest ever seen
-        table.add_columns(*COLUMNS)
         self.query_one("#filter-current", Static).update("")
-        for match in self.matches:
-            # Text cells, not str: the table would parse each str as markup to measure it
-            table.add_row(
-                highlighted_name(match.name, text),
-                Text(KIND_NAMES.get(match.kind, match.kind)),
-                Text(match.matched),
-                Text(match.parent_path, style="dim"),
-                key=match.arm_id,
-            )
+        self.results.show([match_cells(match, text) for match in self.matches])
 
-    @on(DataTable.RowHighlighted, "#filter-results")
-    def show_current(self, event: DataTable.RowHighlighted) -> None:
+    @on(MatchTable.Highlighted, "#filter-results")
+    def show_current(self, event: MatchTable.Highlighted) -> None:
         """The highlighted match's whole path (the table may be too narrow for it)."""
-        row = event.cursor_row
+        row = event.index
         match = self.matches[row] if 0 <= row < len(self.matches) else None
         self.query_one("#filter-current", Static).update(full_path(match) if match else "")
 
     def action_move(self, step: int) -> None:
-        table = self.results
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        self.results.action_move(step)
 
     def action_jump(self) -> None:
         self.jump_when_found = self.shown_text != self.text  # the matches are not in yet
         if self.jump_when_found:
             return
-        table = self.results
-        if self.matches and 0 <= table.cursor_row < len(self.matches):
-            self.dismiss(self.matches[table.cursor_row].arm_id)
+        cursor = self.results.cursor
+        if self.matches and 0 <= cursor < len(self.matches):
+            self.dismiss(self.matches[cursor].arm_id)
 
-    @on(DataTable.RowSelected, "#filter-results")
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(str(event.row_key.value))
+    @on(MatchTable.Selected, "#filter-results")
+    def row_selected(self, event: MatchTable.Selected) -> None:
+        if 0 <= event.index < len(self.matches):
+            self.dismiss(self.matches[event.index].arm_id)
 
     def action_close(self) -> None:
         self.dismiss(None)

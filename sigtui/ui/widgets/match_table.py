@@ -1,0 +1,152 @@
+"""A table of read-only rows with a row cursor (the `/` filter's matches): a line of column
+titles, then a line per row, drawn a line at a time and only the lines in view.
+
+Textual's DataTable measured each cell and rendered it through Rich (padding, wrapping):
+showing 200 matches took 40 to 60 ms of the filter's 100 at Azure's limits (issue #8).
+Here the columns are as wide as their widest cell, measured once per row set, and a line
+is its cells joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import events
+from textual.binding import Binding
+from textual.content import Content
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+CELL_PADDING = 1  # cells on each side of a column, as DataTable's
+HEADER_HEIGHT = 1
+
+
+def column_widths(titles: Sequence[str], rows: Sequence[Sequence[Content]]) -> list[int]:
+    """Each column as wide as its title or widest cell."""
+    widths = [len(title) for title in titles]
+    for row in rows:
+        widths = [max(width, cell.cell_length) for width, cell in zip(widths, row, strict=True)]
+    return widths
+
+
+class MatchTable(ScrollView, can_focus=True):
+    """Rows of cells under their column titles, with a row cursor. Posts `Highlighted` when
+    the cursor lands on a row (a new set of rows included) and `Selected` on enter or a
+    click."""
+
+    COMPONENT_CLASSES = {
+        "match-table--header",
+        "match-table--even-row",
+        "match-table--cursor",
+    }
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next", show=False, id="matches.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="matches.previous"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="matches.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="matches.page_up"),
+        Binding("home", "first", "First", show=False, id="matches.first"),
+        Binding("end", "last", "Last", show=False, id="matches.last"),
+        Binding("enter", "select", "Go to", show=False, id="matches.select"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        def __init__(self, table: MatchTable, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+
+        @property
+        def control(self) -> MatchTable:
+            return self.table
+
+    class Selected(Highlighted):
+        pass
+
+    def __init__(self, titles: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.titles = tuple(titles)
+        self.rows: list[Sequence[Content]] = []
+        self.widths = column_widths(self.titles, [])
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def show(self, rows: list[Sequence[Content]]) -> None:
+        """Replace the rows; the cursor goes back to the first."""
+        self.rows = rows
+        self.widths = column_widths(self.titles, rows)
+        padded = sum(self.widths) + 2 * CELL_PADDING * len(self.widths)
+        self.virtual_size = Size(padded, len(rows) + HEADER_HEIGHT)
+        self.scroll_to(0, 0, animate=False)
+        self.cursor = 0
+        self.refresh()
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.rows) - 1))
+
+    def watch_cursor(self, cursor: int) -> None:
+        if not self.rows:
+            return
+        row = Region(0, cursor + HEADER_HEIGHT, 1, 1)
+        self.scroll_to_region(row, spacing=Spacing(top=HEADER_HEIGHT), animate=False)
+        self.refresh()
+        self.post_message(self.Highlighted(self, cursor))
+
+    def action_move(self, step: int) -> None:
+        self.cursor += step
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    def action_select(self) -> None:
+        if self.rows:
+            self.post_message(self.Selected(self, self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y - HEADER_HEIGHT + self.scroll_offset.y
+        if event.y >= HEADER_HEIGHT and 0 <= index < len(self.rows):
+            self.cursor = index
+            self.post_message(self.Selected(self, index))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y < HEADER_HEIGHT:
+            titles = [Content(title) for title in self.titles]
+            return self._strip(self._line(titles), "match-table--header", width)
+        index = self.scroll_offset.y + y - HEADER_HEIGHT
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        line = self._line(self.rows[index])
+        if index == self.cursor:
+            return self._strip(line, "match-table--cursor", width)
+        return self._strip(line, "match-table--even-row" if index % 2 == 0 else None, width)
+
+    def _line(self, cells: Sequence[Content]) -> Content:
+        pad = " " * CELL_PADDING
+        parts: list[Content | str] = []
+        for cell, width in zip(cells, self.widths, strict=True):
+            parts += [pad, cell.truncate(width, pad=True), pad]
+        return Content.assemble(*parts)
+
+    def _strip(self, line: Content, component: str | None, width: int) -> Strip:
+        """The line in the component's style, padded to the widget's width (the style
+        covers it all) and scrolled sideways."""
+        left = self.scroll_offset.x
+        line = line.truncate(max(self.virtual_size.width, left + width), pad=True)
+        if component is not None:
+            line = line.stylize_before(self.get_visual_style(component))
+        return Strip(line.render_segments(self.visual_style)).crop(left, left + width)

@@ -1,0 +1,59 @@
+"""The indexes the scale work relies on are the ones SQLite picks (EXPLAIN QUERY PLAN of the
+statements the code sends): the replication clock reads only the regions in flight through
+the partial index, and the `/` filter's region search looks up a version's regions by the
+version, not the whole table by region."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+from sigtui.catalog import replication, search
+from sigtui.catalog.db import Catalog
+from tests.builders import small_catalog
+
+
+@contextmanager
+def plans_of(catalog: Catalog, table: str) -> Iterator[list[str]]:
+    """The query plans of the statements reading `table` sent inside the block."""
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if table in statement and statement.lstrip().upper().startswith("SELECT"):
+            raw = conn.connection.dbapi_connection
+            rows = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+            plans.append("\n".join(row[-1] for row in rows))
+
+    sa.event.listen(catalog.engine, "before_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        sa.event.remove(catalog.engine, "before_cursor_execute", explain)
+
+
+def _plans(catalog: Catalog, table: str, action: Callable[[Any], object]) -> list[str]:
+    with plans_of(catalog, table) as plans, catalog.write(announce=False) as db:
+        action(db)
+    assert plans, f"no statement read {table}"
+    return plans
+
+
+def test_the_replication_clock_reads_only_the_regions_in_flight(sqlite_catalog: Catalog) -> None:
+    world = small_catalog(sqlite_catalog)
+    world.version("1.0.0")
+    plans = _plans(
+        sqlite_catalog, "target_region", lambda db: replication.advance(db, world.clock.now())
+    )
+    assert any("ix_target_region_replicating" in plan for plan in plans), plans
+    assert not any("SCAN target_region" in plan for plan in plans), plans
+
+
+def test_the_region_search_reads_a_versions_regions_by_version(sqlite_catalog: Catalog) -> None:
+    world = small_catalog(sqlite_catalog)
+    world.version("1.0.0")
+    plans = _plans(sqlite_catalog, "target_region", lambda db: search.search(db, "East US"))
+    assert not any("SCAN target_region" in plan for plan in plans), plans
+    assert any("sqlite_autoindex_target_region" in plan for plan in plans), plans
