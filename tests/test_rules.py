@@ -1110,13 +1110,13 @@ def test_SIG_INPUT_ids_and_sources(world: World) -> None:
     )
 
 
-
 @pytest.mark.parametrize("name", ["a<b", "a>b", "a%b", "a&b", "a\\b", "a?b", "a/b", ""])
 def test_SIG_INPUT_tag_names_without_the_characters_ARM_refuses(name: str) -> None:
     with pytest.raises(CatalogError) as refused:
         rules.check_tags({name: "x"})
     assert refused.value.code == "SIG-INPUT"
     assert rules.check_tags({"a-b_c.d:e f": "x"}) == {"a-b_c.d:e f": "x"}
+
 
 # --- SIG-NOT-FOUND -------------------------------------------------------------------------
 
