@@ -7,17 +7,13 @@ drawn by one widget (`LimitTable`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
@@ -28,6 +24,7 @@ from sigtui.catalog.db import Catalog
 from sigtui.catalog.usage import CRITICAL, OK, WARNING, level_of
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
+from sigtui.ui.widgets.row_cursor import RowCursorView, cursor_bindings
 
 TITLES = LIMIT_TITLES
 LEVEL_COMPONENTS = {
@@ -66,7 +63,7 @@ ROW_HEIGHT = 2  # the place and its gauges, then the region
 ROW_PADDING = 1  # cells left and right of a row, as the heading's padding
 
 
-class LimitTable(ScrollView, can_focus=True):
+class LimitTable(RowCursorView):
     """Every subscription x region, two lines each: the place and its three gauges, then
     the region. One widget with its own cursor, drawing only the lines in view: thirty
     row widgets took longer to style than the query took to run (issue #8)."""
@@ -80,20 +77,7 @@ class LimitTable(ScrollView, can_focus=True):
         *LEVEL_COMPONENTS.values(),
     }
 
-    BINDINGS = [
-        Binding("down,j", "move(1)", "Next", show=False, id="limits.next"),
-        Binding("up,k", "move(-1)", "Previous", show=False, id="limits.previous"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="limits.page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="limits.page_up"),
-        Binding("home", "first", "First", show=False, id="limits.first"),
-        Binding("end", "last", "Last", show=False, id="limits.last"),
-    ]
-
-    cursor: reactive[int] = reactive(0)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.rows: list[usage.UsageRow] = []
+    BINDINGS = cursor_bindings("limits")
 
     def show(self, rows: list[usage.UsageRow]) -> None:
         self.rows = rows
@@ -105,24 +89,13 @@ class LimitTable(ScrollView, can_focus=True):
     def current(self) -> usage.UsageRow | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self.rows) - 1))
-
     def watch_cursor(self) -> None:
         self.scroll_to_region(Region(0, self.cursor * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False)
         self.refresh()
 
-    def action_move(self, step: int) -> None:
-        self.cursor += step
-
-    def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.scrollable_content_region.height // ROW_HEIGHT)
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self.rows) - 1
+    @property
+    def rows_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT)
 
     def on_click(self, event: events.Click) -> None:
         self.cursor = (event.y + self.scroll_offset.y) // ROW_HEIGHT

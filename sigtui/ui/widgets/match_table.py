@@ -17,9 +17,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from sigtui.ui.widgets.row_cursor import RowCursorView, cursor_bindings
 
 CELL_PADDING = 1  # cells on each side of a column, as DataTable's
 HEADER_HEIGHT = 1
@@ -33,7 +33,7 @@ def column_widths(titles: Sequence[str], rows: Sequence[Sequence[Content]]) -> l
     return widths
 
 
-class MatchTable(ScrollView, can_focus=True):
+class MatchTable(RowCursorView):
     """Rows of cells under their column titles, with a row cursor. Posts `Highlighted` when
     the cursor lands on a row (a new set of rows included) and `Selected` on enter or a
     click."""
@@ -45,16 +45,9 @@ class MatchTable(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("down", "move(1)", "Next", show=False, id="matches.next"),
-        Binding("up", "move(-1)", "Previous", show=False, id="matches.previous"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="matches.page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="matches.page_up"),
-        Binding("home", "first", "First", show=False, id="matches.first"),
-        Binding("end", "last", "Last", show=False, id="matches.last"),
+        *cursor_bindings("matches"),
         Binding("enter", "select", "Go to", show=False, id="matches.select"),
     ]
-
-    cursor: reactive[int] = reactive(0, always_update=True)
 
     class Highlighted(Message):
         def __init__(self, table: MatchTable, index: int) -> None:
@@ -72,7 +65,6 @@ class MatchTable(ScrollView, can_focus=True):
     def __init__(self, titles: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.titles = tuple(titles)
-        self.rows: list[Sequence[Content]] = []
         self.widths = column_widths(self.titles, [])
 
     @property
@@ -89,9 +81,6 @@ class MatchTable(ScrollView, can_focus=True):
         self.cursor = 0
         self.refresh()
 
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self.rows) - 1))
-
     def watch_cursor(self, cursor: int) -> None:
         if not self.rows:
             return
@@ -100,17 +89,9 @@ class MatchTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self, cursor))
 
-    def action_move(self, step: int) -> None:
-        self.cursor += step
-
-    def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self.rows) - 1
+    @property
+    def rows_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
 
     def action_select(self) -> None:
         if self.rows:
