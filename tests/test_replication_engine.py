@@ -171,3 +171,32 @@ def test_losing_the_allowlisting_fails_the_region_with_the_reason(catalog: Catal
     row: TargetRegion = targets(catalog, version)["australiacentral"]
     assert row.state == "Failed"
     assert "no longer allowlisted for Australia Central" in row.details
+
+
+def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
+    catalog: Catalog,
+) -> None:
+    """The replication screen's lists at any size: the first rows of `activity`'s order
+    in each list, and every region counted by state, whatever the limit cuts."""
+    world = small_catalog(catalog)
+    for n in range(3):  # completed within the day
+        world.version(f"1.0.{n}", targets=["westus", "eastus", "westeurope"])
+    world.clock.advance(12 * HOUR)
+    for n in range(3, 6):  # in flight, one region failed
+        last = world.version(f"1.0.{n}", targets=["westus", "eastus", "westeurope"])
+    with catalog.write() as db:
+        replication.fail(db, last, "eastus", "boom", world.clock.now())
+    _advance(catalog)
+    now = world.clock.now()
+    with catalog.read() as db:
+        everything = replication.activity(db, now)
+        board = replication.board(db, now, limit=2)
+        failed_only = replication.board(db, now, states=["Failed"], limit=2)
+    active = [a for a in everything if a.state != "Completed"]
+    completed = [a for a in everything if a.state == "Completed"]
+    assert (len(active), len(completed)) == (6, 6)
+    assert board.active == active[:2] and board.completed == completed[:2]
+    assert board.counts == {"Replicating": 5, "Failed": 1, "Completed": 6, "Unknown": 0}
+    assert board.total("Replicating", "Failed", "Unknown") == 6
+    assert [(a.version, a.state) for a in failed_only.active] == [("1.0.5", "Failed")]
+    assert failed_only.completed == completed[:2]

@@ -26,7 +26,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select, update
 
 from sigtui.catalog import ids, lookup
@@ -389,24 +391,25 @@ class Activity:
 RECENT = timedelta(hours=24)
 
 
-def activity(
-    db: Session,
-    now: datetime,
-    *,
-    subscription: str | None = None,
-    states: Iterable[str] | None = None,
-    recent: timedelta = RECENT,
-) -> list[Activity]:
-    """Every region in flight, failed or unknown, and those completed within `recent`
-    (source regions excluded: they never replicate). One query."""
+def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -> sa.Select[Any]:
+    """The regions of `activity`, as plain rows (tens of thousands at Azure's limits: as
+    ORM objects they took seconds); the callers order them (`_VIEW_ORDER`)."""
     statement = (
-        select(
-            TargetRegion,
-            ImageVersion,
-            ImageDefinition.name,
-            Gallery.name,
-            ResourceGroup.name,
-            Subscription.name,
+        sa.select(
+            TargetRegion.region,
+            TargetRegion.replica_count,
+            TargetRegion.storage_account_type,
+            TargetRegion.state,
+            TargetRegion.progress,
+            TargetRegion.details,
+            TargetRegion.started_at,
+            TargetRegion.completed_at,
+            TargetRegion.duration_seconds,
+            col(ImageVersion.name).label("version"),
+            col(ImageDefinition.name).label("definition"),
+            col(Gallery.name).label("gallery"),
+            col(ResourceGroup.name).label("group"),
+            col(Subscription.name).label("subscription"),
             Subscription.subscription_id,
         )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
@@ -419,43 +422,117 @@ def activity(
             (TargetRegion.state != ReplicationState.COMPLETED)
             | (col(TargetRegion.completed_at) >= now - recent),
         )
-        .order_by(
-            Subscription.name_key,
-            Gallery.name_key,
-            ImageDefinition.name_key,
-            col(ImageVersion.major),
-            col(ImageVersion.minor),
-            col(ImageVersion.patch),
-            TargetRegion.region,
-        )
     )
     if subscription:
         statement = statement.where(
             (Subscription.name_key == subscription.casefold())
             | (func.lower(Subscription.subscription_id) == subscription.lower())
         )
+    return statement
+
+
+_VIEW_ORDER = (
+    Subscription.name_key,
+    Gallery.name_key,
+    ImageDefinition.name_key,
+    col(ImageVersion.major),
+    col(ImageVersion.minor),
+    col(ImageVersion.patch),
+    TargetRegion.region,
+)
+
+
+def _activity(row: Any, now: datetime) -> Activity:
+    status = status_at(row, now)  # the row has the columns status_at reads
+    return Activity(
+        version_id=ids.version_id(
+            row.subscription_id, row.group, row.gallery, row.definition, row.version
+        ),
+        subscription=row.subscription,
+        gallery=row.gallery,
+        definition=row.definition,
+        version=row.version,
+        region=row.region,
+        replicas=row.replica_count,
+        storage=row.storage_account_type,
+        state=status.state,
+        progress=status.progress,
+        eta=status.eta,
+        details=row.details,
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+    )
+
+
+def activity(
+    db: Session,
+    now: datetime,
+    *,
+    subscription: str | None = None,
+    states: Iterable[str] | None = None,
+    recent: timedelta = RECENT,
+) -> list[Activity]:
+    """Every region in flight, failed or unknown, and those completed within `recent`
+    (source regions excluded: they never replicate). One query."""
+    statement = _activity_rows(now, subscription, recent).order_by(*_VIEW_ORDER)
     wanted = {s.casefold() for s in states} if states else None
-    found = []
-    for target, version, definition, gallery, group, sub_name, sub_id in db.exec(statement):
-        status = status_at(target, now)
-        if wanted is not None and status.state.casefold() not in wanted:
-            continue
-        found.append(
-            Activity(
-                version_id=ids.version_id(sub_id, group, gallery, definition, version.name),
-                subscription=sub_name,
-                gallery=gallery,
-                definition=definition,
-                version=version.name,
-                region=target.region,
-                replicas=target.replica_count,
-                storage=target.storage_account_type,
-                state=status.state,
-                progress=status.progress,
-                eta=status.eta,
-                details=target.details,
-                started_at=target.started_at,
-                completed_at=target.completed_at,
-            )
+    found = (_activity(row, now) for row in db.execute(statement))
+    return [a for a in found if wanted is None or a.state.casefold() in wanted]
+
+
+@dataclass(frozen=True)
+class Board:
+    """The replication screen: the first `limit` regions in flight, failed or unknown,
+    and the first `limit` completed within the last day, with how many there are of each
+    state (all of them)."""
+
+    active: list[Activity]
+    completed: list[Activity]
+    counts: dict[str, int]  # regions by state, as stored (the clock has just run)
+
+    def total(self, *states: str) -> int:
+        return sum(self.counts.get(state, 0) for state in states)
+
+
+def board(
+    db: Session,
+    now: datetime,
+    *,
+    subscription: str | None = None,
+    states: Iterable[str] | None = None,
+    recent: timedelta = RECENT,
+    limit: int,
+) -> Board:
+    """`activity` for the replication screen, at any size: the first `limit` of each list
+    in the same order, and the counts by state, from one query (window functions rank and
+    count the rows, so only the rows shown leave the database)."""
+    rows = _activity_rows(now, subscription, recent)
+    wanted = sorted({s.casefold() for s in states}) if states else None
+    if wanted is not None:
+        rows = rows.where(
+            func.lower(TargetRegion.state).in_(wanted)
+            | (TargetRegion.state == ReplicationState.COMPLETED)
         )
-    return found
+    done = TargetRegion.state == ReplicationState.COMPLETED
+    in_state = {  # every row carries every count: the rows of a state may all be cut
+        state: func.sum(sa.case((TargetRegion.state == state, 1), else_=0)).over()
+        for state in ReplicationState
+    }
+    ranked = rows.add_columns(
+        func.row_number().over(partition_by=done, order_by=_VIEW_ORDER).label("place"),
+        *(count.label(f"count_{state.value}") for state, count in in_state.items()),
+        *(column.label(f"order_{n}") for n, column in enumerate(_VIEW_ORDER)),
+    ).subquery("ranked")
+    statement = (
+        sa.select(ranked)
+        .where(ranked.c.place <= limit)
+        .order_by(*(ranked.c[f"order_{n}"] for n in range(len(_VIEW_ORDER))))
+    )
+    active: list[Activity] = []
+    completed: list[Activity] = []
+    counts: dict[str, int] = {}
+    for row in db.execute(statement):
+        counts = {state.value: int(row._mapping[f"count_{state.value}"]) for state in in_state}
+        shown = _activity(row, now)
+        (completed if row.state == ReplicationState.COMPLETED else active).append(shown)
+    return Board(active, completed, counts)

@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from sigtui.catalog.clock import FixedClock
 from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens import replication as replication_screen
 from sigtui.ui.screens.replication import ReplicationScreen
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import open_screen, settle
@@ -80,3 +82,35 @@ async def test_a_failed_region_can_be_retried_from_the_screen(app: SigtuiApp) ->
         await settle(pilot)
         states = [str(table.get_row(key)[2]) for key in table.rows]
         assert states.count("Failed") == len(failed) - 1
+
+
+@pilot_test
+async def test_long_lists_show_their_first_rows_and_say_how_many_there_are(
+    app: SigtuiApp, ui_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replication_screen, "ROWS_SHOWN", 2)
+    ui_clock.advance(TEN_MINUTES)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "r", ReplicationScreen)
+        assert screen.query_one("#in-flight", DataTable).row_count == 2
+        summary = str(screen.query_one("#replication-summary").render())
+        in_flight = sum(int(n) for n in re.findall(r"(\d+) \w+", summary))
+        assert in_flight > 2
+        heading = str(screen.query_one("#in-flight-heading").render())
+        assert heading.endswith(f"the first 2 of {in_flight}")
+
+
+@pilot_test
+async def test_a_refresh_waits_for_the_one_before_it(app: SigtuiApp) -> None:
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "r", ReplicationScreen)
+        started: list[object] = []
+        monkeypatched = screen.load
+        screen.load = lambda: started.append(monkeypatched())  # type: ignore[method-assign]
+        screen.refreshing = True  # a slow refresh still running
+        screen.tick()
+        assert started == []
+        screen.refreshing = False
+        screen.tick()
+        await settle(pilot)
+        assert len(started) == 1

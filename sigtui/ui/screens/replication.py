@@ -1,4 +1,8 @@
-"""`r`: every version x region in flight, failed or unknown, live; recently completed below."""
+"""`r`: every version x region in flight, failed or unknown, live; recently completed below.
+
+At Azure's limits tens of thousands of regions are in flight or completed within the day:
+each list shows its first `ROWS_SHOWN` rows (the heading says how many there
+are), and a refresh starts only when the one before it has finished."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
+from textual.worker import get_current_worker
 
 from sigtui.catalog import queries, replication
 from sigtui.catalog.browse import eta_text
@@ -21,10 +26,18 @@ from sigtui.catalog.regions import get_region
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 REFRESH_SECONDS = 1.0
+ROWS_SHOWN = 200  # of each list
 BAR_WIDTH = 12
 STATE_FILTERS = ("Replicating", "Failed", "Unknown")
 STATE_STYLES = {"Failed": "bold red", "Completed": "green", "Unknown": "dim", "Replicating": "cyan"}
 COLUMNS = ("Version", "Region", "State", "Progress", "ETA", "Details")
+ACTIVE_HEADING = "[b]In flight, failed or unknown[/b]"
+DONE_HEADING = "[b]Recently completed[/b] (last 24 hours)"
+
+
+def shown_of(shown: int, total: int) -> str:
+    """What a heading adds when its list shows only the first rows."""
+    return f": the first {shown:,} of {total:,}" if shown < total else ""
 
 
 def progress_bar(progress: int, state: str) -> Text:
@@ -58,15 +71,16 @@ class ReplicationScreen(Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, items: list[replication.Activity], now: datetime) -> None:
+        def __init__(self, board: replication.Board, now: datetime) -> None:
             super().__init__()
-            self.items = items
+            self.board = board
             self.now = now
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self.catalog = catalog
         self.items: dict[str, replication.Activity] = {}
+        self.refreshing = False  # a refresh is running: the next tick waits for it
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -79,9 +93,9 @@ class ReplicationScreen(Screen[str | None]):
             )
         yield Static("", id="replication-summary")
         with Vertical(id="replication-tables"):
-            yield Static("[b]In flight, failed or unknown[/b]", classes="replication-heading")
+            yield Static(ACTIVE_HEADING, id="in-flight-heading", classes="replication-heading")
             yield DataTable(id="in-flight", cursor_type="row", zebra_stripes=True)
-            yield Static("[b]Recently completed[/b] (last 24 hours)", classes="replication-heading")
+            yield Static(DONE_HEADING, id="completed-heading", classes="replication-heading")
             yield DataTable(id="completed", cursor_type="row", zebra_stripes=True)
         yield Static("", id="replication-selected")
         yield AppFooter()
@@ -95,7 +109,7 @@ class ReplicationScreen(Screen[str | None]):
         self.query_one("#subscription-filter", Select).set_options(subs)
         self.query_one("#in-flight", DataTable).focus()
         self.load()
-        self.set_interval(REFRESH_SECONDS, self.load)
+        self.set_interval(REFRESH_SECONDS, self.tick)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("retry", "inject_fault") and self.catalog.readonly:
@@ -114,28 +128,40 @@ class ReplicationScreen(Screen[str | None]):
     def filters_changed(self) -> None:
         self.load()
 
+    def tick(self) -> None:
+        if not self.refreshing:
+            self.load()
+
     def load(self) -> None:
         subscription, states = self._filters()
+        self.refreshing = True
         self._load(subscription, states)
 
     @work(thread=True, exclusive=True, group="replication", exit_on_error=False)
     def _load(self, subscription: str | None, states: list[str] | None) -> None:
-        replication.refresh(self.catalog)
-        now = self.catalog.clock.now()
-        with self.catalog.read() as db:
-            items = replication.activity(db, now, subscription=subscription)
-        if states:
-            items = [i for i in items if i.state in states or i.state == "Completed"]
-        self.post_message(self.Loaded(items, now))
+        try:
+            replication.refresh(self.catalog)
+            now = self.catalog.clock.now()
+            with self.catalog.read() as db:
+                board = replication.board(
+                    db, now, subscription=subscription, states=states, limit=ROWS_SHOWN
+                )
+            if not get_current_worker().is_cancelled:  # filters changed meanwhile
+                self.post_message(self.Loaded(board, now))
+        finally:
+            self.refreshing = False
 
     def on_replication_screen_loaded(self, message: Loaded) -> None:
-        self.items = {row_key(i): i for i in message.items}
-        done = [i for i in message.items if i.state == "Completed"]
-        active = [i for i in message.items if i.state != "Completed"]
-        self._fill(self.query_one("#in-flight", DataTable), active, message.now)
-        self._fill(self.query_one("#completed", DataTable), done, message.now)
-        counts = {s: sum(1 for i in active if i.state == s) for s in STATE_FILTERS}
-        summary = " · ".join(f"{n} {s.lower()}" for s, n in counts.items())
+        board = message.board
+        self.items = {row_key(i): i for i in (*board.active, *board.completed)}
+        self._fill(self.query_one("#in-flight", DataTable), board.active, message.now)
+        self._fill(self.query_one("#completed", DataTable), board.completed, message.now)
+        active_total = board.total(*STATE_FILTERS)
+        heading = self.query_one("#in-flight-heading", Static)
+        heading.update(ACTIVE_HEADING + shown_of(len(board.active), active_total))
+        heading = self.query_one("#completed-heading", Static)
+        heading.update(DONE_HEADING + shown_of(len(board.completed), board.total("Completed")))
+        summary = " · ".join(f"{board.total(s):,} {s.lower()}" for s in STATE_FILTERS)
         self.query_one("#replication-summary", Static).update(summary)
         self._describe(self.selected())
 
