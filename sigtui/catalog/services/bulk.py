@@ -112,8 +112,8 @@ REPLICATION_COLUMNS = (
     "completed_at",
 )
 # Target regions and data disks are many (three and two per version, at Azure's limits),
-# so their rows are lists in these columns' order, their version's key first (known when
-# the versions are written); versions, galleries and definitions are dicts.
+# so their rows are lists in these columns' order (the table's), their version's key
+# first (known when the versions are written); versions, galleries and definitions are dicts.
 TARGET_COLUMNS = (
     "version_pk",
     "region",
@@ -628,7 +628,7 @@ class _Inserter:
             self.rows(model, columns, list(map(itemgetter(*columns), rows)))
 
     def rows(self, model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Rows as sequences of values in `columns` order."""
+        """Rows as sequences of values in `columns` order, the table's."""
         if not rows:
             return
         table = model.__table__
@@ -642,9 +642,8 @@ class _Inserter:
         parameters: list[Any] = list(zip(*values, strict=True))
         if not compiled.positional:
             parameters = [dict(zip(columns, row, strict=True)) for row in parameters]
-        elif compiled.positiontup != list(columns):  # it lists them in the table's order
-            order = [list(columns).index(name) for name in compiled.positiontup or ()]
-            parameters = list(map(itemgetter(*order), parameters))
+        else:  # SQLAlchemy lists the columns in the table's order, as they are given
+            assert compiled.positiontup == list(columns), compiled.positiontup
         self.connection.exec_driver_sql(str(compiled), parameters)
         mark_changed(self.db)
 
