@@ -22,6 +22,7 @@ from sigtui.catalog import search
 from sigtui.catalog.browse import region_label
 from sigtui.catalog.db import Catalog
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 PAGE_SIZE = 100
@@ -137,7 +138,7 @@ class AllVersionsScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("", id="versions-status")
-        yield DataTable(id="versions-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredDataTable(id="versions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="versions-current")
         yield AppFooter()
 

@@ -25,6 +25,7 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import find_region
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.costs import money, price_sheet
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 COLUMNS = ("Resource", "Region", "End of life", "Days", "Per month")
@@ -89,7 +90,7 @@ class CleanupScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("Loading…", id="cleanup-summary", classes="insight-summary")
-        yield DataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredDataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cleanup-selected")
         yield AppFooter()
 

@@ -30,6 +30,7 @@ from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 CHART_ROWS = 8
@@ -124,7 +125,7 @@ class CostScreen(Screen[str | None]):
             with Vertical(classes="chart"):
                 yield Label("[b]Monthly storage by gallery[/b]")
                 yield Static("", id="chart-galleries")
-        yield DataTable(id="costs-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredDataTable(id="costs-table", cursor_type="row", zebra_stripes=True)
         yield AppFooter()
 
     def on_mount(self) -> None:

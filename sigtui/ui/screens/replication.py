@@ -23,6 +23,7 @@ from sigtui.catalog.browse import eta_text
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.regions import get_region
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 REFRESH_SECONDS = 1.0
@@ -94,9 +95,9 @@ class ReplicationScreen(Screen[str | None]):
         yield Static("", id="replication-summary")
         with Vertical(id="replication-tables"):
             yield Static(ACTIVE_HEADING, id="in-flight-heading", classes="replication-heading")
-            yield DataTable(id="in-flight", cursor_type="row", zebra_stripes=True)
+            yield MeasuredDataTable(id="in-flight", cursor_type="row", zebra_stripes=True)
             yield Static(DONE_HEADING, id="completed-heading", classes="replication-heading")
-            yield DataTable(id="completed", cursor_type="row", zebra_stripes=True)
+            yield MeasuredDataTable(id="completed", cursor_type="row", zebra_stripes=True)
         yield Static("", id="replication-selected")
         yield AppFooter()
 

@@ -30,6 +30,7 @@ from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
 from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import ChoiceField, StaticField, error_text
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 
 ENTRY_COLUMNS = ("Principal", "Role", "Given at", "Tenant")  # what each role allows: below
 VERSION_SCOPE_HINT = (
@@ -154,7 +155,7 @@ class ShareScreen(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield Static("Who has access", classes="share-section")
-        yield DataTable(id="share-entries", cursor_type="row", zebra_stripes=True)
+        yield MeasuredDataTable(id="share-entries", cursor_type="row", zebra_stripes=True)
         yield Static(
             "del removes the highlighted direct assignment; an inherited one is removed "
             "where it is given.",

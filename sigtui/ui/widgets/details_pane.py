@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from sigtui.catalog import access, browse, costs, rules, usage
 from sigtui.catalog.db import Catalog
+from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.gauge import RegionLimits
 
 
@@ -49,7 +50,7 @@ def access_text(entries: list[access.AccessEntry]) -> Text:
     return text
 
 
-class SortableTable(DataTable[str]):
+class SortableTable(MeasuredDataTable[str]):
     """A details table; selecting a header sorts by that column (again: reverse)."""
 
     def __init__(self, **kwargs: object) -> None:
