@@ -474,3 +474,100 @@ def test_many_keys_are_named_in_one_read_of_their_level(
     assert whole_level == by_chunks and len(whole_level) == 4
     assert all(line.key.endswith(f"/versions/1.0.{line.key[-1]}") for line in whole_level)
     assert len(statements) == 2
+
+
+# --- the costliest, ranked in SQL ------------------------------------------------------------
+
+# (name, targets): costs that differ by replicas, storage type and egress, with ties
+RANKED_VERSIONS = (
+    ("1.0.0", ["westus=3", "eastus"]),
+    ("1.0.1", ["westus", "eastus=2=Standard_ZRS"]),
+    ("1.0.2", ["westus=2"]),
+    ("1.0.3", ["westus", "eastus"]),  # ties with 1.0.2 in storage; egress is not ranked
+    ("1.0.4", ["westus=2"]),  # ties with 1.0.2 exactly
+    ("1.0.5", ["westus"]),
+    ("1.0.6", ["westus", "westeurope=1=Premium_LRS"]),
+)
+
+
+@pytest.fixture
+def ranked_world(world: World) -> World:
+    for name, targets in RANKED_VERSIONS:
+        world.version(name, targets=targets)
+    other = world.build.gallery(world.group, "gallery2")
+    definition = world.build.definition(other, "def2", sku="Other")
+    world.build.version(definition, "2.0.0", image=world.image, targets=["westus=4"])
+    return world
+
+
+@pytest.mark.parametrize("basis", costs.BASES)
+@pytest.mark.parametrize("level", ["version", "definition", "gallery", "subscription"])
+def test_the_costliest_are_the_first_lines_of_the_rollup(
+    ranked_world: World, level: str, basis: str
+) -> None:
+    """Ranked by floats in SQL, costed exactly: the same lines, figures and order of ties
+    as the exact rollup, whatever the limit (ties straddle several of them)."""
+    with ranked_world.catalog.read() as db:
+        exact = costs.rollup(db, SHEET, level, basis=basis)
+        for limit in range(1, len(exact) + 2):
+            ranking = costs.costliest(db, SHEET, level, limit, basis=basis)
+            assert ranking.lines == exact[:limit], limit
+            assert ranking.count == len(exact)
+
+
+def test_ties_past_the_rows_read_are_all_costed(
+    ranked_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no spare rows read, the tie at the last place goes on past them: every tied
+    version is still costed, and the order of ties is the rollup's."""
+    monkeypatch.setattr(costs, "RANKED_SPARE", 1)
+    with ranked_world.catalog.read() as db:
+        exact = costs.rollup(db, SHEET, "version")
+        tied = [
+            line.key for line in exact if line.cost.monthly_storage == exact[2].cost.monthly_storage
+        ]
+        assert len(tied) > 1
+        for limit in range(1, len(exact) + 1):
+            assert costs.costliest(db, SHEET, "version", limit).lines == exact[:limit]
+
+
+def test_the_costliest_of_a_scope(ranked_world: World) -> None:
+    scope = _scope(ranked_world, ranked_world.definition)
+    with ranked_world.catalog.read() as db:
+        ranking = costs.costliest(db, SHEET, "version", 3, scope)
+        exact = costs.rollup(db, SHEET, "version", scope)
+    assert ranking.lines == exact[:3] and ranking.count == len(RANKED_VERSIONS)
+    assert all(line.key.startswith(ranked_world.definition) for line in ranking.lines)
+
+
+def test_ranking_reads_a_few_statements_however_many_versions(ranked_world: World) -> None:
+    """The sizes and storage types held, the ranking, then the rollup of the candidates
+    and their names: no query per version."""
+    with _statements(ranked_world.catalog) as statements, ranked_world.catalog.read() as db:
+        costs.costliest(db, SHEET, "version", 2)
+    assert len(statements) == 4
+
+
+def test_nothing_to_rank(world: World) -> None:
+    with world.catalog.read() as db:
+        assert costs.costliest(db, SHEET, "version", 5) == costs.Ranking([], 0)
+        world.version("1.0.0", targets=["westus"])
+        assert costs.costliest(db, SHEET, "gallery", 0) == costs.Ranking([], 0)
+        with pytest.raises(CatalogError) as error:
+            costs.costliest(db, SHEET, "region", 5)
+    assert error.value.code == "SIG-INPUT"
+
+
+def test_the_cost_screens_overview_agrees_with_the_report(ranked_world: World) -> None:
+    report = _report(ranked_world, basis="snapshot")
+    with ranked_world.catalog.read() as db:
+        overview = costs.cost_overview(db, SHEET, galleries=1, versions=3, basis="snapshot")
+    assert (overview.total, overview.by_region) == (report.total, report.by_region)
+    assert overview.basis == "snapshot" and overview.currency == report.currency
+    assert [(line.key, line.cost) for line in overview.versions.lines] == list(
+        report.by_version.items()
+    )[:3]
+    assert overview.versions.count == len(report.by_version)
+    [gallery] = overview.galleries.lines
+    assert (gallery.key, gallery.cost) == next(iter(report.by_gallery.items()))
+    assert overview.galleries.count == 2

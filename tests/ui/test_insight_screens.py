@@ -14,13 +14,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from sigtui.catalog import lookup
+from sigtui.catalog import costs, lookup
 from sigtui.catalog.errors import CatalogError
 from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens import costs as cost_screen
 from sigtui.ui.screens.advisor import AdvisorScreen
 from sigtui.ui.screens.cleanup import CleanupScreen, resource_label
 from sigtui.ui.screens.confirm import MessageScreen
-from sigtui.ui.screens.costs import WhatIfScreen
+from sigtui.ui.screens.costs import CostScreen, WhatIfScreen
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.limits import ROW_HEIGHT, LimitsScreen, LimitTable
 from sigtui.ui.widgets.gauge import Gauge, gauge_bar, gauge_numbers
@@ -113,6 +114,23 @@ async def test_a_click_on_a_limits_row_moves_the_cursor_to_it(app: SigtuiApp) ->
         screen = await open_screen(pilot, "l", LimitsScreen)
         await pilot.click(LimitTable, offset=(4, 1 + 2 * ROW_HEIGHT))  # the third row's region
         assert screen.table.cursor == 2
+
+
+@pilot_test
+async def test_the_cost_screen_lists_the_costliest_versions_of_many(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog may hold 300,000 versions: the table lists the costliest, and says so."""
+    monkeypatch.setattr(cost_screen, "VERSION_ROWS", 3)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "dollar_sign", CostScreen)
+        with app.catalog.read() as db:
+            sheet = cost_screen.price_sheet(app.catalog)
+            exact = costs.rollup(db, sheet, "version")
+        table = screen.query_one("#costs-table", DataTable)
+        assert [key.value for key in table.rows] == [line.key for line in exact[:3]]
+        total = str(screen.query_one("#costs-total", Static).render())
+        assert f"the 3 costliest of {len(exact)} versions listed" in total
 
 
 @pilot_test

@@ -2,7 +2,7 @@
 
 The cost screen shows the totals, bar charts by region and by gallery, and a table by
 version (monthly storage, one-time egress, replicas), in the price sheet's currency with
-its date, source and certainty. The report is a few SQL aggregates (`costs.cost_report`),
+its date, source and certainty. The figures are a few SQL aggregates (`costs.cost_overview`),
 read in a thread worker. `w` opens the calculator: a version's size, its source region and
 target regions (`region=replicas=storage`, one a line) priced by `costs.what_if` as you
 type, errors shown inline with their rule code.
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
-from itertools import islice
 
 from rich.text import Text
 from textual import on, work
@@ -106,9 +105,9 @@ class CostScreen(Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, report: costs.CostReport) -> None:
+        def __init__(self, overview: costs.CostOverview) -> None:
             super().__init__()
-            self.report = report
+            self.overview = overview
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
@@ -139,35 +138,37 @@ class CostScreen(Screen[str | None]):
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
         with self.catalog.read() as db:
-            report = costs.cost_report(db, sheet)
-        self.post_message(self.Loaded(report))
+            overview = costs.cost_overview(db, sheet, galleries=CHART_ROWS, versions=VERSION_ROWS)
+        self.post_message(self.Loaded(overview))
 
     def on_cost_screen_loaded(self, message: Loaded) -> None:
-        report = message.report
-        cur = report.currency
-        total = report.total
+        overview = message.overview
+        cur = overview.currency
+        total = overview.total
+        versions = overview.versions
         listed = ""
-        if len(report.by_version) > VERSION_ROWS:
-            listed = (
-                f" · the {VERSION_ROWS} costliest of {len(report.by_version):,} versions listed"
-            )
+        if versions.count > len(versions.lines):
+            listed = f" · the {len(versions.lines)} costliest of {versions.count:,} versions listed"
         self.query_one("#costs-total", Static).update(
             f"[b]{money(total.monthly_storage, cur)}[/b] per month of storage · "
             f"[b]{money(total.one_time_egress, cur)}[/b] one-time egress · "
             f"{total.replicas} replicas billed (the gallery service is free){listed}"
         )
-        self.query_one("#costs-sheet", Static).update(sheet_text(report.sheet, report.basis))
-        regions = [(region_name(k), c.monthly_storage) for k, c in report.by_region.items()]
-        galleries = [(last_name(k), c.monthly_storage) for k, c in report.by_gallery.items()]
+        self.query_one("#costs-sheet", Static).update(sheet_text(overview.sheet, overview.basis))
+        regions = [(region_name(k), c.monthly_storage) for k, c in overview.by_region.items()]
+        galleries = [
+            (last_name(line.key), line.cost.monthly_storage) for line in overview.galleries.lines
+        ]
         self.query_one("#chart-regions", Static).update(bar_chart(regions, cur))
         self.query_one("#chart-galleries", Static).update(bar_chart(galleries, cur))
-        self._fill(report)
+        self._fill(overview)
 
-    def _fill(self, report: costs.CostReport) -> None:
+    def _fill(self, overview: costs.CostOverview) -> None:
         table = self.query_one("#costs-table", DataTable)
         table.clear()
-        cur = report.currency
-        for arm_id, cost in islice(report.by_version.items(), VERSION_ROWS):  # costliest first
+        cur = overview.currency
+        for line in overview.versions.lines:  # costliest first
+            arm_id, cost = line.key, line.cost
             table.add_row(
                 version_label(arm_id),
                 Text(money(cost.monthly_storage, cur), justify="right"),
