@@ -13,7 +13,9 @@ The price sheet is a JSON data file (`data/prices.json`, or the user's own via
 
 Rollups are SQL aggregates: target regions grouped by (owner, version size, storage
 type, region, source region) with SUM(replicas) and COUNT(regions); only those groups
-are priced in Python. Money is `Decimal`, in the sheet's currency.
+are priced in Python. Money is `Decimal`, in the sheet's currency. The costliest things of
+a level (`costliest`, for the cost screen) are ranked in SQL with float prices, then
+costed exactly.
 """
 
 from __future__ import annotations
