@@ -1,11 +1,17 @@
 """Shared fixtures: a fixed clock, a throwaway PostgreSQL server, and fresh catalogs.
 
-Every test gets its own database. The schema is migrated once per session per engine
-into a template (a SQLite file, a PostgreSQL template database) and copied per test.
+Every test gets a database of its own. The schema is migrated once per session (per
+xdist worker) per engine: SQLite into a template file copied per test; PostgreSQL into a
+template database and into the worker's own database, which is emptied with TRUNCATE
+before each test that asks for it (a copy of the template costs 0.3 s; TRUNCATE a few
+ms). A test that leaves that database's schema changed (a downgrade, a stamp) gets it
+made again from the template by the next test. Second and unmigrated PostgreSQL
+databases of one test are made anew and dropped after it.
 
 Fixtures:
 - `clock`: a FixedClock at 2026-01-15T12:00:00Z.
-- `pg_server` (session): a `PgServer`, the throwaway PostgreSQL 15 server.
+- `pg_server` (session): a `PgServer`, the throwaway PostgreSQL 15 server (one per
+  xdist worker).
 - `new_database`: a function `(engine, migrated=True) -> url` making fresh databases,
   all dropped after the test.
 - `catalog_url` / `empty_db_url` (sqlite, postgresql): a fresh migrated / empty database.
@@ -25,9 +31,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+import sqlalchemy as sa
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from sigtui.catalog.clock import FixedClock
@@ -49,6 +56,21 @@ _db_numbers = itertools.count()
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC))
+
+
+# --- running in parallel (pytest-xdist) ----------------------------------------------------
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers a core. A pilot test spends about a third of its time idle,
+    waiting for the app to settle (Textual's pilot sleeps until the process goes quiet),
+    and a second worker on the core uses that time."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` start first, so that no worker is left alone with one at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 # --- the PostgreSQL server -------------------------------------------------------------
@@ -207,16 +229,101 @@ def _pg_database(request: pytest.FixtureRequest, migrated: bool) -> Iterator[str
         yield url
 
 
+class ReusedPgDatabase:
+    """The worker's own migrated PostgreSQL database, handed to one test at a time and
+    brought back to the template's state (schema and rows) by `reset`."""
+
+    NAME = "sigtui_reused"
+
+    def __init__(self, server: PgServer, template: str) -> None:
+        self.server, self.template = server, template
+        self.url = server.url(self.NAME)
+        self._admin = sa.create_engine(server.url("postgres"), poolclass=sa.pool.NullPool)
+        self._engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        self._recreate()
+        self._state, self._rows = self._snapshot()
+
+    def reset(self) -> str:
+        """Empty every table (the template's own rows put back); its URL."""
+        self._end_other_connections()
+        if self._schema_state() != self._state:
+            self._recreate()
+            return self.url
+        with self._engine.begin() as conn:
+            names = ", ".join(f'"{name}"' for name in self._state[1])
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table, rows in self._rows:
+                conn.execute(table.insert(), rows)
+        return self.url
+
+    def close(self) -> None:
+        self._engine.dispose()
+        self._admin.dispose()
+
+    def _recreate(self) -> None:
+        self._end_other_connections()
+        with self._admin.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.NAME}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{self.NAME}" TEMPLATE "{self.template}"')
+
+    def _end_other_connections(self) -> None:
+        """A test may leave connections open (an engine not disposed): end them, so that
+        nothing holds a lock on the tables."""
+        with self._admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": self.NAME},
+            )
+
+    def _schema_state(self) -> tuple[str | None, tuple[str, ...]]:
+        """The schema revision and the tables: what a reset needs to be the same."""
+        with self._engine.connect() as conn:
+            tables = tuple(sorted(sa.inspect(conn).get_table_names()))
+            revision = None
+            if "alembic_version" in tables:
+                revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        return revision, tuple(t for t in tables if t != "alembic_version")
+
+    def _snapshot(self) -> tuple[tuple[str | None, tuple[str, ...]], list[tuple[sa.Table, Any]]]:
+        """The schema state and every row the template holds (the change marker's)."""
+        state = self._schema_state()
+        metadata = sa.MetaData()
+        metadata.reflect(self._engine, only=state[1])
+        with self._engine.connect() as conn:
+            rows = [
+                (table, [dict(row._mapping) for row in conn.execute(table.select())])
+                for table in metadata.sorted_tables
+            ]
+        return state, [(table, found) for table, found in rows if found]
+
+
+@pytest.fixture(scope="session")
+def reused_pg_database(pg_server: PgServer, pg_template: str) -> Iterator[ReusedPgDatabase]:
+    database = ReusedPgDatabase(pg_server, pg_template)
+    yield database
+    database.close()
+
+
 @pytest.fixture
 def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NewDatabase]:
     """Make fresh databases: `new_database("sqlite" | "postgresql", migrated=True)` -> URL.
     Each is dropped (PostgreSQL) or left in tmp_path (SQLite) after the test."""
     with ExitStack() as stack:
+        reused = False
 
         def make(engine: str, *, migrated: bool = True) -> str:
+            nonlocal reused
             if engine == "sqlite":
                 path = tmp_path / f"catalog-{next(_db_numbers)}.db"
                 return _sqlite_database(request, path, migrated)
+            if engine == "postgresql" and migrated and not reused:
+                reused = True
+                database: ReusedPgDatabase = request.getfixturevalue("reused_pg_database")
+                return database.reset()
             if engine == "postgresql":
                 return stack.enter_context(_pg_database(request, migrated))
             raise ValueError(f"unknown engine {engine!r}")

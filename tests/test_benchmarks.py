@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FIGURES = (
@@ -27,6 +29,7 @@ FIGURES = (
 LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)")
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     figures_file = tmp_path / "figures.json"
     command = [sys.executable, "-m", "benchmarks.run", "--size", "tiny", "--repeats", "1"]

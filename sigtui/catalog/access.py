@@ -16,10 +16,10 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from sigtui.catalog import lookup
 from sigtui.catalog.db import ACTING_AS
@@ -30,6 +30,7 @@ from sigtui.catalog.models import (
     ImageDefinition,
     ImageVersion,
     Principal,
+    Resource,
     ResourceGroup,
     RoleAssignment,
     Subscription,
@@ -168,7 +169,10 @@ def scope_of(db: Session, assignment: RoleAssignment) -> Scoped:
     return _get(db, ImageVersion, int(assignment.version_pk or 0))
 
 
-def _get(db: Session, model: type[Any], pk: int) -> Any:
+_Model = TypeVar("_Model", bound=SQLModel)
+
+
+def _get(db: Session, model: type[_Model], pk: int) -> _Model:
     row = db.get(model, pk)
     if row is None:
         raise CatalogError("SIG-NOT-FOUND", f"{model.__tablename__} {pk} does not exist")
@@ -303,7 +307,7 @@ class Visibility:
         """Whether the principal sees this row: a gallery, definition or version by the
         sharing matrix; a tenant, subscription or group when it leads to one of those;
         never a managed image or snapshot (gallery roles do not reach them)."""
-        folders = {
+        folders: dict[type[Resource], frozenset[int]] = {
             Tenant: self.tenants,
             Subscription: self.subscriptions,
             ResourceGroup: self.groups,
@@ -421,7 +425,7 @@ def _needed(db: Session, obj: Any, is_new: bool) -> tuple[Capability, Scoped | N
     if isinstance(obj, Gallery):
         return publish, None if is_new else obj, f"gallery {obj.name}"
     if isinstance(obj, ImageDefinition):
-        parent = _get(db, Gallery, obj.gallery_pk) if is_new else obj
+        parent: Scoped = _get(db, Gallery, obj.gallery_pk) if is_new else obj
         return publish, parent, f"image definition {obj.name}"
     if isinstance(obj, ImageVersion):
         parent = _get(db, ImageDefinition, obj.definition_pk) if is_new else obj

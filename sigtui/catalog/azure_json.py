@@ -33,6 +33,7 @@ from sigtui.catalog.models import (
     Subscription,
     TargetRegion,
     Tenant,
+    pk_of,
 )
 from sigtui.catalog.regions import find_region
 
@@ -96,7 +97,8 @@ class _Loaded:
         return found
 
     def get(self, model: type[Row], pk: int) -> Row:
-        return self.rows[model][pk]
+        row: Row = self.rows[model][pk]  # loaded as a `model`
+        return row
 
     def parents(
         self,
@@ -180,7 +182,7 @@ def versions(
     loaded = _Loaded(db).parents(definition_pks=[r.definition_pk for r in rows])
     _load_sources(loaded, rows, disks)
     return [
-        _version(db, loaded, row, targets[row.pk], disks[row.pk], expand_replication)  # type: ignore[index]
+        _version(db, loaded, row, targets[pk_of(row)], disks[pk_of(row)], expand_replication)
         for row in rows
     ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from sigtui.catalog import access, lookup, queries, replication
@@ -25,6 +26,7 @@ from sigtui.catalog.models import (
     Snapshot,
     Subscription,
     Tenant,
+    pk_of,
 )
 from sigtui.catalog.regions import find_region
 
@@ -90,13 +92,13 @@ def _gallery_count(n: int) -> str:
 
 def roots(db: Session) -> list[Node]:
     tenants = queries.tenants(db)
-    counts = queries.count_children(db, Subscription, "tenant_pk", [t.pk for t in tenants])
+    counts = queries.count_children(db, Subscription, "tenant_pk", [pk_of(t) for t in tenants])
     return [
         Node(
-            NodeRef(TENANT, t.pk),
+            NodeRef(TENANT, pk_of(t)),
             t.name,
-            _plural(counts[t.pk], "subscription"),
-            has_children=counts[t.pk] > 0,
+            _plural(counts[pk_of(t)], "subscription"),
+            has_children=counts[pk_of(t)] > 0,
         )
         for t in tenants
     ]
@@ -143,13 +145,13 @@ def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:
 def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     subs = queries.subscriptions(db, tenant_pk)
-    counts = queries.count_children(db, ResourceGroup, "subscription_pk", [s.pk for s in subs])
+    counts = queries.count_children(db, ResourceGroup, "subscription_pk", [pk_of(s) for s in subs])
     return [
         Node(
-            NodeRef(SUBSCRIPTION, s.pk),
+            NodeRef(SUBSCRIPTION, pk_of(s)),
             s.name,
-            f"{s.cloud} · {_plural(counts[s.pk], 'group')}",
-            has_children=counts[s.pk] > 0,
+            f"{s.cloud} · {_plural(counts[pk_of(s)], 'group')}",
+            has_children=counts[pk_of(s)] > 0,
             arm_id=lookup.arm_id(db, s, memo),
         )
         for s in subs
@@ -159,13 +161,13 @@ def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
 def _groups(db: Session, subscription_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     groups = queries.groups(db, subscription_pk)
-    keys = [g.pk for g in groups]
+    keys = [pk_of(g) for g in groups]
     galleries = queries.count_children(db, Gallery, "resource_group_pk", keys)
     return [
         Node(
-            NodeRef(GROUP, g.pk),
+            NodeRef(GROUP, pk_of(g)),
             g.name,
-            f"{region_label(g.location)} · {_gallery_count(galleries[g.pk])}",
+            f"{region_label(g.location)} · {_gallery_count(galleries[pk_of(g)])}",
             has_children=True,
             arm_id=lookup.arm_id(db, g, memo),
         )
@@ -176,16 +178,16 @@ def _groups(db: Session, subscription_pk: int) -> list[Node]:
 def _group_contents(db: Session, group_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     galleries = queries.galleries(db, group_pk=group_pk)
-    keys = [g.pk for g in galleries]
+    keys = [pk_of(g) for g in galleries]
     definitions = queries.count_children(db, ImageDefinition, "gallery_pk", keys)
     images = queries.count_children(db, ManagedImage, "resource_group_pk", [group_pk])[group_pk]
     snapshots = queries.count_children(db, Snapshot, "resource_group_pk", [group_pk])[group_pk]
     nodes = [
         Node(
-            NodeRef(GALLERY, g.pk),
+            NodeRef(GALLERY, pk_of(g)),
             g.name,
-            f"{region_label(g.location)} · {_plural(definitions[g.pk], 'definition')}",
-            has_children=definitions[g.pk] > 0,
+            f"{region_label(g.location)} · {_plural(definitions[pk_of(g)], 'definition')}",
+            has_children=definitions[pk_of(g)] > 0,
             arm_id=lookup.arm_id(db, g, memo),
         )
         for g in galleries
@@ -209,7 +211,7 @@ def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:
             ImageVersion.name,
             func.row_number()
             .over(
-                partition_by=ImageVersion.definition_pk,
+                partition_by=col(ImageVersion.definition_pk),
                 order_by=(
                     col(ImageVersion.major).desc(),
                     col(ImageVersion.minor).desc(),
@@ -240,22 +242,23 @@ def _definitions(
     definitions = queries.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
     more = definitions[PAGE_SIZE:]
     definitions = definitions[:PAGE_SIZE]
-    keys = [d.pk for d in definitions]
+    keys = [pk_of(d) for d in definitions]
     versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
     nodes = []
     for d in definitions:
-        detail = f"{d.os_type} {d.os_state} · {_plural(versions[d.pk], 'version')}"
-        if d.pk in latest:
-            detail += f" · latest {latest[d.pk]}"
+        pk = pk_of(d)
+        detail = f"{d.os_type} {d.os_state} · {_plural(versions[pk], 'version')}"
+        if pk in latest:
+            detail += f" · latest {latest[pk]}"
         badges = ("expired",) if is_expired(d.end_of_life_date, now) else ()
         nodes.append(
             Node(
-                NodeRef(DEFINITION, d.pk),
+                NodeRef(DEFINITION, pk),
                 d.name,
                 detail,
                 badges,
-                has_children=versions[d.pk] > 0,
+                has_children=versions[pk] > 0,
                 arm_id=lookup.arm_id(db, d, memo),
             )
         )
@@ -295,7 +298,7 @@ def _versions(
     more = versions[PAGE_SIZE:]
     versions = versions[:PAGE_SIZE]
     latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = queries.replication_of_versions(db, definition_pk, [v.pk for v in versions])
+    targets = queries.replication_of_versions(db, definition_pk, [pk_of(v) for v in versions])
     nodes = []
     for v in versions:
         badges = []
@@ -305,10 +308,10 @@ def _versions(
             badges.append("excluded from latest")
         if is_expired(v.end_of_life_date, now):
             badges.append("expired")
-        regions = targets.get(v.pk, [])
+        regions = targets.get(pk_of(v), [])
         nodes.append(
             Node(
-                NodeRef(VERSION, v.pk),
+                NodeRef(VERSION, pk_of(v)),
                 v.name,
                 f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
                 f"{version_state(regions, now)}",
@@ -327,7 +330,7 @@ def _managed_images(db: Session, group_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
-            NodeRef(MANAGED_IMAGE, i.pk),
+            NodeRef(MANAGED_IMAGE, pk_of(i)),
             i.name,
             f"{region_label(i.location)} · {i.os_type} · {i.os_disk_size_gb} GiB OS"
             + (f" + {len(i.data_disk_sizes_gb)} data" if i.data_disk_sizes_gb else ""),
@@ -341,7 +344,7 @@ def _snapshots(db: Session, group_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     return [
         Node(
-            NodeRef(SNAPSHOT, s.pk),
+            NodeRef(SNAPSHOT, pk_of(s)),
             s.name,
             f"{region_label(s.location)} · {s.size_gb} GiB"
             + (f" · {s.os_type}" if s.os_type else ""),
@@ -441,7 +444,7 @@ def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _subscription_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     sub = db.get_one(Subscription, ref.pk)
     tenant = db.get_one(Tenant, sub.tenant_pk)
-    allowlist = queries.allowlist(db, sub.pk)
+    allowlist = queries.allowlist(db, ref.pk)
     return Details(
         SUBSCRIPTION,
         f"Subscription {sub.name}",
@@ -477,7 +480,7 @@ def _group_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     gallery = db.get_one(Gallery, ref.pk)
     group = db.get_one(ResourceGroup, gallery.resource_group_pk)
-    definitions = queries.definitions(db, gallery.pk)
+    definitions = queries.definitions(db, ref.pk)
     return Details(
         GALLERY,
         f"Gallery {gallery.name}",
@@ -499,18 +502,18 @@ def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     d = db.get_one(ImageDefinition, ref.pk)
     gallery = db.get_one(Gallery, d.gallery_pk)
-    versions = queries.versions(db, d.pk, limit=PAGE_SIZE)  # the newest; all in the tree
-    latest = latest_names(db, [d.pk]).get(d.pk)
-    targets = queries.replication_of_versions(db, d.pk, [v.pk for v in versions])
-    count = len(versions) if len(versions) < PAGE_SIZE else queries.count_versions(db, d.pk)
-    rows = [
+    versions = queries.versions(db, ref.pk, limit=PAGE_SIZE)  # the newest; all in the tree
+    latest = latest_names(db, [ref.pk]).get(ref.pk)
+    targets = queries.replication_of_versions(db, ref.pk, [pk_of(v) for v in versions])
+    count = len(versions) if len(versions) < PAGE_SIZE else queries.count_versions(db, ref.pk)
+    rows: list[tuple[str, ...]] = [
         (
             v.name,
             "latest" if v.name == latest else "",
             "yes" if v.exclude_from_latest else "",
             _eol_text(v.end_of_life_date, now),
-            str(len(targets.get(v.pk, []))),
-            version_state(targets.get(v.pk, []), now),
+            str(len(targets.get(pk_of(v), []))),
+            version_state(targets.get(pk_of(v), []), now),
             _text(v.published_at),
         )
         for v in versions
@@ -580,9 +583,9 @@ def _source_text(db: Session, v: ImageVersion) -> str:
 def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     v = db.get_one(ImageVersion, ref.pk)
     d = db.get_one(ImageDefinition, v.definition_pk)
-    targets = queries.target_regions(db, v.pk)
-    disks = queries.data_disks(db, v.pk)
-    latest = latest_names(db, [d.pk]).get(d.pk)
+    targets = queries.target_regions(db, ref.pk)
+    disks = queries.data_disks(db, ref.pk)
+    latest = latest_names(db, [v.definition_pk]).get(v.definition_pk)
     statuses = [replication.status_at(t, now) for t in targets]
     ready = [
         region_label(t.region)
@@ -642,13 +645,13 @@ def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     )
 
 
-def _users_of(db: Session, column: object, pk: int) -> int:
-    return db.exec(select(func.count()).where(column == pk)).one()  # type: ignore[operator]
+def _users_of(db: Session, column: Mapped[int | None], pk: int) -> int:
+    return db.exec(select(func.count()).where(column == pk)).one()
 
 
 def _managed_image_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     image = db.get_one(ManagedImage, ref.pk)
-    users = _users_of(db, ImageVersion.managed_image_pk, image.pk)
+    users = _users_of(db, col(ImageVersion.managed_image_pk), ref.pk)
     return Details(
         MANAGED_IMAGE,
         f"Managed image {image.name}",
@@ -673,7 +676,7 @@ def _managed_image_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 
 def _snapshot_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     snap = db.get_one(Snapshot, ref.pk)
-    users = _users_of(db, ImageVersion.os_snapshot_pk, snap.pk)
+    users = _users_of(db, col(ImageVersion.os_snapshot_pk), ref.pk)
     return Details(
         SNAPSHOT,
         f"Snapshot {snap.name}",
@@ -708,24 +711,24 @@ def path_to(db: Session, arm_id: str) -> list[NodeRef]:
     row = lookup.resolve(db, arm_id)
     path: list[NodeRef] = []
     if isinstance(row, ImageVersion):
-        path.append(NodeRef(VERSION, row.pk))
+        path.append(NodeRef(VERSION, pk_of(row)))
         row = db.get_one(ImageDefinition, row.definition_pk)
     if isinstance(row, ImageDefinition):
-        path.append(NodeRef(DEFINITION, row.pk))
+        path.append(NodeRef(DEFINITION, pk_of(row)))
         row = db.get_one(Gallery, row.gallery_pk)
     if isinstance(row, Gallery):
-        path.append(NodeRef(GALLERY, row.pk))
+        path.append(NodeRef(GALLERY, pk_of(row)))
         row = db.get_one(ResourceGroup, row.resource_group_pk)
     if isinstance(row, ManagedImage | Snapshot):
         folder = IMAGES if isinstance(row, ManagedImage) else SNAPSHOTS
         kind = MANAGED_IMAGE if isinstance(row, ManagedImage) else SNAPSHOT
-        path += [NodeRef(kind, row.pk), NodeRef(folder, row.resource_group_pk)]
+        path += [NodeRef(kind, pk_of(row)), NodeRef(folder, row.resource_group_pk)]
         row = db.get_one(ResourceGroup, row.resource_group_pk)
     if isinstance(row, ResourceGroup):
-        path.append(NodeRef(GROUP, row.pk))
+        path.append(NodeRef(GROUP, pk_of(row)))
         row = db.get_one(Subscription, row.subscription_pk)
     if isinstance(row, Subscription):
-        path += [NodeRef(SUBSCRIPTION, row.pk), NodeRef(TENANT, row.tenant_pk)]
+        path += [NodeRef(SUBSCRIPTION, pk_of(row)), NodeRef(TENANT, row.tenant_pk)]
     return list(reversed(path))
 
 
@@ -742,6 +745,7 @@ _SCOPED_MODELS: dict[str, type[Gallery | ImageDefinition | ImageVersion]] = {
 def _add_access(db: Session, shown: Details, ref: NodeRef) -> None:
     """Who has access, by which assignment, direct or inherited (the "Access" table)."""
     resource = db.get_one(_SCOPED_MODELS[ref.kind], ref.pk)
+    assert isinstance(resource, Gallery | ImageDefinition | ImageVersion)
     entries = access.access_to(db, resource)
     shown.access = entries
     shown.tables.append(Table("Access", ACCESS_COLUMNS, [_access_row(e) for e in entries]))

@@ -74,9 +74,12 @@ class CleanupList:
     monthly_storage: Decimal  # what deleting every item saves per month (no double count)
 
 
-def _version_rows(today: date, scope: Scope) -> Any:
+_Rows = sa.Select[*tuple[Any, ...]]
+
+
+def _version_rows(today: date, scope: Scope) -> _Rows:
     return (
-        select(
+        sa.select(
             sa.literal(VERSION).label("kind"),
             col(ImageVersion.pk),
             col(Subscription.subscription_id),
@@ -98,14 +101,14 @@ def _version_rows(today: date, scope: Scope) -> Any:
     )
 
 
-def _definition_rows(today: date, scope: Scope) -> Any:
+def _definition_rows(today: date, scope: Scope) -> _Rows:
     versions = (
         select(func.count())
         .where(col(ImageVersion.definition_pk) == col(ImageDefinition.pk))
         .scalar_subquery()
     )
     return (
-        select(
+        sa.select(
             sa.literal(DEFINITION).label("kind"),
             col(ImageDefinition.pk),
             col(Subscription.subscription_id),
@@ -149,7 +152,7 @@ def expired(
     chosen = check_basis(basis, sheet)
     today = now.date()
     statement = sa.union_all(_version_rows(today, scope), _definition_rows(today, scope))
-    rows = db.exec(statement).all()  # type: ignore[call-overload]
+    rows = db.execute(statement).all()
     version_expired = col(ImageVersion.end_of_life_date) < today
     definition_expired = col(ImageDefinition.end_of_life_date) < today
     costs = {

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from sigtui.catalog import ids, lookup
 from sigtui.catalog.browse import DEFINITION, GALLERY, GROUP, SUBSCRIPTION, TENANT, VERSION
@@ -221,7 +223,7 @@ def _shown(value: Any) -> str:
 def _tiers(reader: _Reader, value: Any, path: str) -> tuple[DiskTier, ...]:
     if not isinstance(value, list) or not value:
         raise reader.fail(path, "must be a non-empty list of tiers")
-    tiers = []
+    tiers: list[DiskTier] = []
     for index, item in enumerate(value):
         where = f"{path}[{index}]"
         data = reader.mapping(item, where, _FIGURE_KEYS | {"tier", "sizeGb"})
@@ -593,11 +595,11 @@ def scope_clause(scope: Scope, *, definitions: bool = False) -> sa.ColumnElement
 # --- rollups (SQL aggregates) ----------------------------------------------------------------
 
 # The key a level groups by, from the nearest table to the target regions.
-_LEVEL_KEYS: dict[str, Any] = {
-    SUBSCRIPTION: ImageVersion.subscription_pk,
-    GALLERY: ImageDefinition.gallery_pk,
-    DEFINITION: ImageVersion.definition_pk,
-    VERSION: TargetRegion.version_pk,
+_LEVEL_KEYS: dict[str, Mapped[int]] = {
+    SUBSCRIPTION: col(ImageVersion.subscription_pk),
+    GALLERY: col(ImageDefinition.gallery_pk),
+    DEFINITION: col(ImageVersion.definition_pk),
+    VERSION: col(TargetRegion.version_pk),
 }
 
 # The names a level's ARM id is made of, by its key.
@@ -621,7 +623,7 @@ _LEVEL_NAMES: dict[str, tuple[Any, ...]] = {
     ),
 }
 
-_ID_OF_NAMES = {
+_ID_OF_NAMES: dict[str, Callable[..., str]] = {
     SUBSCRIPTION: ids.subscription_id,
     GALLERY: ids.gallery_id,
     DEFINITION: ids.definition_id,
@@ -649,16 +651,16 @@ def _grouped(
     SUM(replicas) and COUNT(regions): one statement, its rows streamed (a catalog at the
     limits has hundreds of thousands at the version level). Keys, not names: grouping
     900,000 rows by strings costs seconds; the keys are named afterwards."""
-    key = [col(_LEVEL_KEYS[level])] if level in _LEVEL_KEYS else []
+    key = [_LEVEL_KEYS[level]] if level in _LEVEL_KEYS else []
     shape = [
         col(TargetRegion.size_gb),
         col(TargetRegion.storage_account_type),
         col(TargetRegion.region),
         col(TargetRegion.source_region),
     ]
-    statement = select(*key, *shape, func.sum(TargetRegion.replica_count), func.count())
+    statement = sa.select(*key, *shape, func.sum(TargetRegion.replica_count), func.count())
     statement = _narrowed(statement.select_from(TargetRegion), level, scope, where)
-    return db.exec(statement.group_by(*key, *shape))  # type: ignore[call-overload,no-any-return]
+    return db.execute(statement.group_by(*key, *shape))
 
 
 def _narrowed(
@@ -703,7 +705,7 @@ def _names(db: Session, level: str, keys: Iterable[int]) -> dict[int, str]:
         return {}
     if len(wanted) <= NAMES_BY_KEYS:  # else one read of the whole level
         statement = statement.where(col(columns[0]).in_(wanted))
-    return {pk: _ID_OF_NAMES[level](*parts) for pk, *parts in db.exec(statement)}  # type: ignore[call-overload]
+    return {pk: _ID_OF_NAMES[level](*parts) for pk, *parts in db.exec(statement)}
 
 
 def rollup(
@@ -801,7 +803,7 @@ def costliest(
     if not rows:
         return Ranking([], 0)
     floor = rows[min(limit, len(rows)) - 1][1] * (1 - RANKING_MARGIN)
-    key = col(_LEVEL_KEYS[level])
+    key = _LEVEL_KEYS[level]
     if len(rows) == read and rows[-1][1] >= floor:  # ties past what was read: all of them
         candidates: Any = select(ranked.c.key).where(ranked.c.monthly >= floor)
     else:
@@ -828,8 +830,11 @@ def _ranked(db: Session, sheet: PriceSheet, basis: str, level: str, scope: Scope
     if level == VERSION:
         return by_version.subquery("ranked")
     versions = by_version.subquery("by_version")
-    key = col(_LEVEL_KEYS[level])
-    statement = select(key.label("key"), func.sum(versions.c.monthly).label("monthly"))
+    key = _LEVEL_KEYS[level]
+    # Mapped.label is typed Label[Never] (SQLAlchemy's stubs): say what the rows hold
+    statement: Select[int, Any] = select(
+        key.label("key"), func.sum(versions.c.monthly).label("monthly")
+    )
     statement = statement.select_from(versions).join(
         ImageVersion, col(ImageVersion.pk) == versions.c.key
     )

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import CatalogChange
+from sigtui.catalog.models import CatalogChange, table_of
 
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
@@ -179,7 +180,7 @@ def _private_sqlite_file(path: Path) -> None:
 
 MARKER_ID = 1
 _CHANGED = "sigtui_changed"  # the key in Session.info: this transaction changed rows
-_MARKER = CatalogChange.__table__  # type: ignore[attr-defined]
+_MARKER = table_of(CatalogChange)
 
 
 class WriteSession(Session):
@@ -200,7 +201,7 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
         mark_changed(state.session)
 
 
-def mark_changed(session: Session) -> None:
+def mark_changed(session: OrmSession) -> None:
     """Note that this transaction changed rows (for a write the session does not see:
     statements sent through its connection)."""
     session.info[_CHANGED] = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 RULE_CODES = (
     "SIG-NAME",
     "SIG-IDENT",
@@ -45,7 +47,9 @@ class CatalogError(Exception):
         self.message = message
         self.field = field
 
-    def __reduce__(self):  # keep the error picklable (workers, multiprocessing)
+    def __reduce__(  # keep the error picklable (workers, multiprocessing)
+        self,
+    ) -> tuple[Callable[[str, str, str | None], CatalogError], tuple[str, str, str | None]]:
         return (_rebuild, (self.code, self.message, self.field))
 
 

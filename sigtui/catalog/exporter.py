@@ -150,7 +150,7 @@ def _parameter(name: str) -> str:
 
 def _path_of(resource: Json) -> list[str]:
     """[gallery, definition?, version?] from the resource's id."""
-    tail = resource["id"].split("/galleries/", 1)[1].split("/")
+    tail: list[str] = resource["id"].split("/galleries/", 1)[1].split("/")
     return tail[0::2]
 
 
@@ -195,7 +195,8 @@ def _properties(resource: Json, parameters: dict[str, str]) -> Json:
         properties["identifier"] = resource["identifier"]
     if "publishingProfile" in properties:
         properties["publishingProfile"] = _publishing_profile(resource, parameters)
-    return _without_empty(properties)
+    kept: Json = _without_empty(properties)
+    return kept
 
 
 def _publishing_profile(resource: Json, parameters: dict[str, str]) -> Json:

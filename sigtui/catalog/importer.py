@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from sigtui.catalog import ids, lookup, replication, rules, services
 from sigtui.catalog.clock import Clock
@@ -69,7 +69,7 @@ from sigtui.catalog.services.versions import (
 )
 
 Json = dict[str, Any]
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]  # told how many items are done; its result is unused
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB: larger files are refused (SIG-INPUT)
 IMPORT_TENANT = "Imported"  # the tenant of subscriptions that an import creates
@@ -208,7 +208,11 @@ def _id_from_parameters(parameters: Json) -> str | None:
     present = [p for p in parts if p]
     if len(present) < 3 or present != parts[: len(present)]:
         return None
-    builders = {3: ids.gallery_id, 4: ids.definition_id, 5: ids.version_id}
+    builders: dict[int, Callable[..., str]] = {
+        3: ids.gallery_id,
+        4: ids.definition_id,
+        5: ids.version_id,
+    }
     return builders[len(present)](*present)
 
 
@@ -669,7 +673,7 @@ def _import_definition(db: Session, item: Item, location: str, clock: Clock) -> 
     return "updated"
 
 
-def _typed(schema: type[Any], values: Json) -> Json:
+def _typed(schema: type[SQLModel], values: Json) -> Json:
     """Values as the schema types them (ints, dates), for comparing with a row."""
     return build(schema, **values).model_dump(exclude_unset=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
@@ -19,10 +20,12 @@ from sigtui.catalog.models import (
     Snapshot,
     Subscription,
     Tenant,
+    table_of,
 )
 from sigtui.catalog.rules import name_key
 
 Row = TypeVar("Row", bound=Resource)
+T = TypeVar("T")
 
 
 def _not_found(what: str, name: str) -> CatalogError:
@@ -33,7 +36,7 @@ def find_tenant(db: Session, name_or_id: str) -> Tenant:
     key = name_key(name_or_id)
     row = db.exec(
         select(Tenant).where(
-            (Tenant.name_key == key) | (func.lower(Tenant.tenant_id) == name_or_id.lower())
+            (col(Tenant.name_key) == key) | (func.lower(Tenant.tenant_id) == name_or_id.lower())
         )
     ).first()
     if row is None:
@@ -45,7 +48,7 @@ def find_subscription(db: Session, name_or_id: str) -> Subscription:
     key = name_key(name_or_id)
     row = db.exec(
         select(Subscription).where(
-            (Subscription.name_key == key)
+            (col(Subscription.name_key) == key)
             | (func.lower(Subscription.subscription_id) == name_or_id.lower())
         )
     ).first()
@@ -75,7 +78,7 @@ def find_principal(db: Session, name_or_id: str) -> Principal:
     rows = list(
         db.exec(
             select(Principal).where(
-                (Principal.name_key == name_key(name_or_id))
+                (col(Principal.name_key) == name_key(name_or_id))
                 | (func.lower(Principal.object_id) == name_or_id.lower())
             )
         )
@@ -109,7 +112,7 @@ def latest_version(db: Session, definition: ImageDefinition) -> ImageVersion | N
 def _child(db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str) -> Row:
     statement = select(model).where(
         getattr(model, parent_column) == parent_pk,
-        model.name_key == name_key(name),  # type: ignore[attr-defined]
+        table_of(model).c.name_key == name_key(name),
     )
     row = db.exec(statement).first()
     if row is None:
@@ -203,18 +206,21 @@ def arm_id(db: Session, row: Resource, memo: dict[tuple[str, int], Any] | None =
     raise TypeError(type(row).__name__)
 
 
-def _remembered(memo: dict[tuple[str, int], Any] | None, key: tuple[str, int], make: Any) -> Any:
+def _remembered(
+    memo: dict[tuple[str, int], Any] | None, key: tuple[str, int], make: Callable[[], T]
+) -> T:
     if memo is None:
         return make()
     if key not in memo:
         memo[key] = make()
-    return memo[key]
+    made: T = memo[key]  # what `make` made for this key
+    return made
 
 
 def _parent_id(
     db: Session, model: type[Resource], pk: int, memo: dict[tuple[str, int], Any] | None
 ) -> str:
-    return _remembered(  # type: ignore[no-any-return]
+    return _remembered(
         memo, (str(model.__tablename__), pk), lambda: arm_id(db, db.get_one(model, pk), memo)
     )
 
@@ -227,4 +233,4 @@ def _group_parts(
         sub = db.get_one(Subscription, group.subscription_pk)
         return sub.subscription_id, group.name
 
-    return _remembered(memo, ("resource_group", group_pk), read)  # type: ignore[no-any-return]
+    return _remembered(memo, ("resource_group", group_pk), read)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
@@ -119,7 +119,16 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _fk(target: str, ondelete: str, *, nullable: bool = False, index: bool = True) -> Any:
+OnDelete = Literal["CASCADE", "SET NULL", "RESTRICT"]
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table of a table model: SQLAlchemy sets `__table__`, SQLModel does not declare it."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def _fk(target: str, ondelete: OnDelete, *, nullable: bool = False, index: bool = True) -> Any:
     return Field(
         default=None,
         foreign_key=target,
@@ -159,10 +168,17 @@ class Resource(SQLModel):
     created_at: datetime | None = _when()
     updated_at: datetime | None = _when()
 
-    @declared_attr  # type: ignore[misc]
+    @declared_attr.directive
+    @classmethod
     def __mapper_args__(cls) -> dict[str, Any]:
         # optimistic concurrency: SQLAlchemy bumps and checks `etag` on every UPDATE/DELETE
-        return {"version_id_col": cls.__table__.c.etag}  # type: ignore[attr-defined]
+        return {"version_id_col": table_of(cls).c.etag}
+
+
+def pk_of(row: Resource | TargetRegion) -> int:
+    """The primary key of a stored row: `pk` is None only until the row's first flush."""
+    assert row.pk is not None, f"a {type(row).__name__} not stored yet has no key"
+    return row.pk
 
 
 class Tenant(Resource, table=True):

@@ -29,6 +29,7 @@ from sigtui.catalog.models import (
     Subscription,
     TargetRegion,
     Tenant,
+    table_of,
 )
 from sigtui.catalog.sql_functions import RowsAsJson
 
@@ -64,8 +65,8 @@ def galleries(
     return db.exec(statement).all()
 
 
-def _definitions_after(gallery_pk: int, after: tuple[Any, ...]) -> Any:
-    clause = ImageDefinition.gallery_pk == gallery_pk
+def _definitions_after(gallery_pk: int, after: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+    clause = col(ImageDefinition.gallery_pk) == gallery_pk
     return sa.and_(clause, col(ImageDefinition.name_key) > after[0]) if after else clause
 
 
@@ -89,8 +90,8 @@ def count_definitions(db: Session, gallery_pk: int, *, after: tuple[Any, ...] = 
 _VERSION_NUMBER = (ImageVersion.major, ImageVersion.minor, ImageVersion.patch)
 
 
-def _versions_before(definition_pk: int, after: tuple[Any, ...]) -> Any:
-    clause = ImageVersion.definition_pk == definition_pk
+def _versions_before(definition_pk: int, after: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+    clause = col(ImageVersion.definition_pk) == definition_pk
     if not after:
         return clause
     return sa.and_(clause, sa.tuple_(*_VERSION_NUMBER) < sa.tuple_(*after))
@@ -130,7 +131,9 @@ def snapshots(db: Session, group_pk: int) -> Sequence[Snapshot]:
 
 def target_regions(db: Session, version_pk: int) -> Sequence[TargetRegion]:
     return db.exec(
-        select(TargetRegion).where(TargetRegion.version_pk == version_pk).order_by(TargetRegion.pk)
+        select(TargetRegion)
+        .where(TargetRegion.version_pk == version_pk)
+        .order_by(col(TargetRegion.pk))
     ).all()
 
 
@@ -142,7 +145,7 @@ def target_regions_of(db: Session, version_pks: Iterable[int]) -> dict[int, list
         rows = db.exec(
             select(TargetRegion)
             .where(col(TargetRegion.version_pk).in_(keys))
-            .order_by(TargetRegion.pk)
+            .order_by(col(TargetRegion.pk))
         )
         for row in rows:
             found[row.version_pk].append(row)
@@ -157,28 +160,28 @@ def replication_of_versions(
     plain rows, as the tree and the details of a definition with thousands of versions
     need them."""
     statement = (
-        select(
-            TargetRegion.version_pk,
-            TargetRegion.state,
-            TargetRegion.progress,
-            TargetRegion.started_at,
-            TargetRegion.duration_seconds,
+        sa.select(
+            col(TargetRegion.version_pk),
+            col(TargetRegion.state),
+            col(TargetRegion.progress),
+            col(TargetRegion.started_at),
+            col(TargetRegion.duration_seconds),
         )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
-        .where(ImageVersion.definition_pk == definition_pk)
-        .order_by(TargetRegion.pk)
+        .where(col(ImageVersion.definition_pk) == definition_pk)
+        .order_by(col(TargetRegion.pk))
     )
     if version_pks is not None:
         statement = statement.where(col(TargetRegion.version_pk).in_(version_pks))
     found: dict[int, list[Any]] = {}
-    for row in db.exec(statement):  # type: ignore[call-overload]
+    for row in db.execute(statement):
         found.setdefault(row.version_pk, []).append(row)
     return found
 
 
 def data_disks(db: Session, version_pk: int) -> Sequence[DataDisk]:
     return db.exec(
-        select(DataDisk).where(DataDisk.version_pk == version_pk).order_by(DataDisk.lun)
+        select(DataDisk).where(DataDisk.version_pk == version_pk).order_by(col(DataDisk.lun))
     ).all()
 
 
@@ -195,7 +198,7 @@ def principals(db: Session) -> Sequence[Principal]:
 
 
 def role_assignments(db: Session) -> Sequence[RoleAssignment]:
-    return db.exec(select(RoleAssignment).order_by(RoleAssignment.pk)).all()
+    return db.exec(select(RoleAssignment).order_by(col(RoleAssignment.pk))).all()
 
 
 def count_children(
@@ -246,7 +249,7 @@ def usage(
         ("d", ImageDefinition),
         ("v", ImageVersion),
     ):
-        table: Any = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         statement = sa.select(
             table.c.subscription_pk,
             table.c.location,
@@ -260,7 +263,7 @@ def usage(
         parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
     counted = sa.union_all(*parts).subquery("counted")
     in_one_row = sa.select(RowsAsJson(*counted.c)).select_from(counted)
-    rows = db.exec(in_one_row).scalar()  # type: ignore[call-overload]
+    rows = db.execute(in_one_row).scalar()
     counts: dict[tuple[int, str], dict[str, int]] = {}
     for sub_pk, loc, kind, n in rows or []:
         counts.setdefault((sub_pk, loc), {"g": 0, "d": 0, "v": 0})[kind] = n
@@ -284,8 +287,9 @@ def by_pk(db: Session, model: type[Row], pks: Iterable[int | None]) -> dict[int,
         else:
             found[pk] = loaded
     if missing:
-        rows = db.exec(select(model).where(col(model.pk).in_(missing)))  # type: ignore[attr-defined]
-        found.update({row.pk: row for row in rows})  # type: ignore[attr-defined]
+        for row in db.exec(select(model).where(col(model.pk).in_(missing))):
+            assert row.pk is not None  # a stored row
+            found[row.pk] = row
     return found
 
 
@@ -297,7 +301,7 @@ def data_disks_of(db: Session, version_pks: Iterable[int]) -> dict[int, list[Dat
         rows = db.exec(
             select(DataDisk)
             .where(col(DataDisk.version_pk).in_(keys))
-            .order_by(DataDisk.version_pk, DataDisk.lun)
+            .order_by(col(DataDisk.version_pk), col(DataDisk.lun))
         )
         for row in rows:
             found[row.version_pk].append(row)
@@ -321,7 +325,7 @@ def allowlists_of(db: Session, subscription_pks: Iterable[int]) -> dict[int, lis
 
 def all_managed_images(db: Session, subscription_pk: int | None = None) -> Sequence[ManagedImage]:
     """Managed images of every group (of one subscription when given)."""
-    statement = select(ManagedImage).order_by(ManagedImage.name_key, ManagedImage.pk)
+    statement = select(ManagedImage).order_by(ManagedImage.name_key, col(ManagedImage.pk))
     if subscription_pk is not None:
         statement = statement.where(ManagedImage.subscription_pk == subscription_pk)
     return db.exec(statement).all()
@@ -329,7 +333,7 @@ def all_managed_images(db: Session, subscription_pk: int | None = None) -> Seque
 
 def all_snapshots(db: Session, subscription_pk: int | None = None) -> Sequence[Snapshot]:
     """Snapshots of every group (of one subscription when given)."""
-    statement = select(Snapshot).order_by(Snapshot.name_key, Snapshot.pk)
+    statement = select(Snapshot).order_by(Snapshot.name_key, col(Snapshot.pk))
     if subscription_pk is not None:
         statement = statement.where(Snapshot.subscription_pk == subscription_pk)
     return db.exec(statement).all()

@@ -23,10 +23,10 @@ and fails in-flight regions whose subscription lost the allowlisting they need.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select, update
@@ -129,7 +129,20 @@ class Status:
     eta: datetime | None  # when a Replicating region completes
 
 
-def status_at(target: TargetRegion, now: datetime) -> Status:
+class Timeline(Protocol):
+    """What `status_at` reads of a target region: a TargetRegion, or a row of its columns."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def progress(self) -> int: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def duration_seconds(self) -> float | None: ...
+
+
+def status_at(target: Timeline, now: datetime) -> Status:
     """The region's state at `now`, from its stored start and planned duration."""
     if target.state != ReplicationState.REPLICATING or target.started_at is None:
         return Status(target.state, target.progress, None)
@@ -196,18 +209,18 @@ def advance(db: Session, now: datetime) -> int:
 
     It runs every few seconds while the app is open, over every region in flight
     (thousands at Azure's limits): plain rows in, one executemany UPDATE out."""
-    rows = db.exec(
-        select(
-            TargetRegion.pk,
-            TargetRegion.region,
-            TargetRegion.state,
-            TargetRegion.progress,
-            TargetRegion.started_at,
-            TargetRegion.duration_seconds,
-            ImageVersion.subscription_pk,
+    rows: Sequence[Any] = db.execute(  # plain rows, with the columns status_at reads
+        sa.select(
+            col(TargetRegion.pk),
+            col(TargetRegion.region),
+            col(TargetRegion.state),
+            col(TargetRegion.progress),
+            col(TargetRegion.started_at),
+            col(TargetRegion.duration_seconds),
+            col(ImageVersion.subscription_pk),
         )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
-        .where(TargetRegion.state == ReplicationState.REPLICATING)
+        .where(col(TargetRegion.state) == ReplicationState.REPLICATING)
     ).all()
     allowlisted = _allowlisted(db, {row.subscription_pk for row in rows})
     updates: list[dict[str, object]] = []
@@ -217,7 +230,7 @@ def advance(db: Session, now: datetime) -> int:
             reason = _allowlist_reason(db, row.subscription_pk, region)
             updates.append(_failed_values(row.pk, reason, now))
             continue
-        status = status_at(row, now)  # type: ignore[arg-type]  # the row has its columns
+        status = status_at(row, now)
         if (status.state, status.progress) != (row.state, row.progress):
             values: dict[str, object] = {
                 "pk": row.pk,
@@ -391,26 +404,29 @@ class Activity:
 RECENT = timedelta(hours=24)
 
 
-def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -> sa.Select[Any]:
+_Rows = sa.Select[*tuple[Any, ...]]
+
+
+def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -> _Rows:
     """The regions of `activity`, as plain rows (tens of thousands at Azure's limits: as
     ORM objects they took seconds); the callers order them (`_VIEW_ORDER`)."""
-    statement = (
+    statement: _Rows = (
         sa.select(
-            TargetRegion.region,
-            TargetRegion.replica_count,
-            TargetRegion.storage_account_type,
-            TargetRegion.state,
-            TargetRegion.progress,
-            TargetRegion.details,
-            TargetRegion.started_at,
-            TargetRegion.completed_at,
-            TargetRegion.duration_seconds,
+            col(TargetRegion.region),
+            col(TargetRegion.replica_count),
+            col(TargetRegion.storage_account_type),
+            col(TargetRegion.state),
+            col(TargetRegion.progress),
+            col(TargetRegion.details),
+            col(TargetRegion.started_at),
+            col(TargetRegion.completed_at),
+            col(TargetRegion.duration_seconds),
             col(ImageVersion.name).label("version"),
             col(ImageDefinition.name).label("definition"),
             col(Gallery.name).label("gallery"),
             col(ResourceGroup.name).label("group"),
             col(Subscription.name).label("subscription"),
-            Subscription.subscription_id,
+            col(Subscription.subscription_id),
         )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
         .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
@@ -418,27 +434,27 @@ def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -
         .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
         .join(Subscription, col(Subscription.pk) == ImageVersion.subscription_pk)
         .where(
-            TargetRegion.region != ImageVersion.location,
-            (TargetRegion.state != ReplicationState.COMPLETED)
+            col(TargetRegion.region) != ImageVersion.location,
+            (col(TargetRegion.state) != ReplicationState.COMPLETED)
             | (col(TargetRegion.completed_at) >= now - recent),
         )
     )
     if subscription:
         statement = statement.where(
-            (Subscription.name_key == subscription.casefold())
+            (col(Subscription.name_key) == subscription.casefold())
             | (func.lower(Subscription.subscription_id) == subscription.lower())
         )
     return statement
 
 
 _VIEW_ORDER = (
-    Subscription.name_key,
-    Gallery.name_key,
-    ImageDefinition.name_key,
+    col(Subscription.name_key),
+    col(Gallery.name_key),
+    col(ImageDefinition.name_key),
     col(ImageVersion.major),
     col(ImageVersion.minor),
     col(ImageVersion.patch),
-    TargetRegion.region,
+    col(TargetRegion.region),
 )
 
 
@@ -511,11 +527,11 @@ def board(
     if wanted is not None:
         rows = rows.where(
             func.lower(TargetRegion.state).in_(wanted)
-            | (TargetRegion.state == ReplicationState.COMPLETED)
+            | (col(TargetRegion.state) == ReplicationState.COMPLETED)
         )
-    done = TargetRegion.state == ReplicationState.COMPLETED
+    done = col(TargetRegion.state) == ReplicationState.COMPLETED
     in_state = {  # every row carries every count: the rows of a state may all be cut
-        state: func.sum(sa.case((TargetRegion.state == state, 1), else_=0)).over()
+        state: func.sum(sa.case((col(TargetRegion.state) == state, 1), else_=0)).over()
         for state in ReplicationState
     }
     ranked = rows.add_columns(

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sigtui.catalog import browse, ids
 from sigtui.catalog.models import (
@@ -38,6 +38,8 @@ from sigtui.catalog.regions import search_regions
 from sigtui.catalog.sql_functions import Contains, EpochSeconds, Truncated
 
 DEFAULT_LIMIT = 200
+
+_Rows = sa.Select[*tuple[Any, ...]]  # a statement of plain rows
 
 # The order matches are listed in when they rank the same: the tree's order, top down.
 KIND_ORDER = (
@@ -128,9 +130,9 @@ def search(db: Session, text: str, limit: int = DEFAULT_LIMIT) -> list[Match]:
     return found[:limit]
 
 
-def _rows(db: Session, statement: Any, rank: Any, name_key: Any, limit: int) -> Sequence[Any]:
+def _rows(db: Session, statement: _Rows, rank: Any, name_key: Any, limit: int) -> Sequence[Any]:
     ordered = statement.add_columns(rank.label("rank")).order_by(rank, name_key).limit(limit)
-    return db.exec(ordered).all()  # type: ignore[call-overload,no-any-return]
+    return db.execute(ordered).all()
 
 
 def _region_matched(location: str) -> str:
@@ -141,29 +143,32 @@ def _name_or_region(rank: int, location: str) -> str:
     return "name" if rank < OTHER else _region_matched(location)
 
 
-def _with_subscription(statement: Any) -> Any:
+def _with_subscription(statement: _Rows) -> _Rows:
     """Join a group's subscription and tenant."""
     return statement.join(
         Subscription,
-        Subscription.pk == ResourceGroup.subscription_pk,  # type: ignore[arg-type]
-    ).join(Tenant, Tenant.pk == Subscription.tenant_pk)  # type: ignore[arg-type]
+        col(Subscription.pk) == ResourceGroup.subscription_pk,
+    ).join(Tenant, col(Tenant.pk) == Subscription.tenant_pk)
 
 
-def _with_group(statement: Any, group_pk: Any) -> Any:
+def _with_group(statement: _Rows, group_pk: Any) -> _Rows:
     """Join a resource's group, subscription and tenant (the top of its path)."""
-    return _with_subscription(
-        statement.join(ResourceGroup, ResourceGroup.pk == group_pk)  # type: ignore[arg-type]
-    )
+    return _with_subscription(statement.join(ResourceGroup, col(ResourceGroup.pk) == group_pk))
 
 
-_TOP = (Tenant.name, Subscription.name, Subscription.subscription_id, ResourceGroup.name)
+_TOP = (
+    col(Tenant.name),
+    col(Subscription.name),
+    col(Subscription.subscription_id),
+    col(ResourceGroup.name),
+)
 
 
 def _subscriptions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     rank = needle.name_rank(Subscription.name_key)
     statement = (
-        sa.select(Tenant.name, Subscription.name, Subscription.subscription_id)
-        .join(Tenant, Tenant.pk == Subscription.tenant_pk)  # type: ignore[arg-type]
+        sa.select(col(Tenant.name), col(Subscription.name), col(Subscription.subscription_id))
+        .join(Tenant, col(Tenant.pk) == Subscription.tenant_pk)
         .where(
             needle.like(Subscription.name_key)
             | needle.like(sa.func.lower(Subscription.subscription_id))
@@ -185,7 +190,7 @@ def _subscriptions(db: Session, needle: _Needle, limit: int) -> list[Match]:
 def _groups(db: Session, needle: _Needle, limit: int) -> list[Match]:
     rank = needle.name_rank(ResourceGroup.name_key)
     statement = _with_subscription(
-        sa.select(*_TOP, ResourceGroup.location).select_from(ResourceGroup)
+        sa.select(*_TOP, col(ResourceGroup.location)).select_from(ResourceGroup)
     ).where(needle.like(ResourceGroup.name_key) | needle.in_region(ResourceGroup.location))
     return [
         Match(
@@ -204,7 +209,7 @@ def _groups(db: Session, needle: _Needle, limit: int) -> list[Match]:
 
 def _galleries(db: Session, needle: _Needle, limit: int) -> list[Match]:
     rank = needle.name_rank(Gallery.name_key)
-    columns = (*_TOP, Gallery.name, Gallery.location)
+    columns = (*_TOP, col(Gallery.name), col(Gallery.location))
     statement = _with_group(
         sa.select(*columns).select_from(Gallery), Gallery.resource_group_pk
     ).where(needle.like(Gallery.name_key) | needle.in_region(Gallery.location))
@@ -234,19 +239,18 @@ def _definition_matched(needle: _Needle, rank: int, row: Any) -> str:
 
 def _definitions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     rank = needle.name_rank(ImageDefinition.name_key)
-    columns = (
-        *_TOP,
-        Gallery.name.label("gallery"),  # type: ignore[attr-defined]
-        ImageDefinition.name,
-        ImageDefinition.publisher,
-        ImageDefinition.offer,
-        ImageDefinition.sku,
-        ImageDefinition.location,
-    )
-    statement = (
-        sa.select(*columns)
+    statement: _Rows = (
+        sa.select(
+            *_TOP,
+            col(Gallery.name).label("gallery"),
+            col(ImageDefinition.name),
+            col(ImageDefinition.publisher),
+            col(ImageDefinition.offer),
+            col(ImageDefinition.sku),
+            col(ImageDefinition.location),
+        )
         .select_from(ImageDefinition)
-        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
+        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
     )
     statement = _with_group(statement, Gallery.resource_group_pk).where(
         needle.like(ImageDefinition.name_key)
@@ -297,24 +301,26 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     parts = []
     if by_name_possible:
         by_name = _first(
-            sa.select(ImageVersion.pk, ImageVersion.name, rank.label("rank"))
+            sa.select(col(ImageVersion.pk), col(ImageVersion.name), rank.label("rank"))
             .where(named)
-            .order_by(rank, ImageVersion.name),
+            .order_by(rank, col(ImageVersion.name)),
             limit,
         )
         parts.append(by_name)
     if needle.regions:
         replicated_there = sa.exists().where(
-            TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region)
+            col(TargetRegion.version_pk) == ImageVersion.pk, needle.in_region(TargetRegion.region)
         )
         parts.append(
             _first(
-                sa.select(ImageVersion.pk, ImageVersion.name, sa.literal(OTHER).label("rank"))
+                sa.select(
+                    col(ImageVersion.pk), col(ImageVersion.name), sa.literal(OTHER).label("rank")
+                )
                 .where(
                     ~named,
                     needle.in_region(ImageVersion.location) | replicated_there,
                 )
-                .order_by(ImageVersion.name),
+                .order_by(col(ImageVersion.name)),
                 limit,
             )
         )
@@ -327,30 +333,31 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     )
     target = (
         sa.select(sa.func.min(TargetRegion.region))
-        .where(TargetRegion.version_pk == ImageVersion.pk, needle.in_region(TargetRegion.region))
+        .where(
+            col(TargetRegion.version_pk) == ImageVersion.pk, needle.in_region(TargetRegion.region)
+        )
         .scalar_subquery()
     )
-    columns = (
-        *_TOP,
-        Gallery.name.label("gallery"),  # type: ignore[attr-defined]
-        ImageDefinition.name.label("definition"),  # type: ignore[attr-defined]
-        ImageVersion.name,
-        ImageVersion.location,
-        target.label("target"),
-        best.c.rank,
-    )
     statement = (
-        sa.select(*columns)
+        sa.select(
+            *_TOP,
+            col(Gallery.name).label("gallery"),
+            col(ImageDefinition.name).label("definition"),
+            col(ImageVersion.name),
+            col(ImageVersion.location),
+            target.label("target"),
+            best.c.rank,
+        )
         .select_from(best)
-        .join(ImageVersion, ImageVersion.pk == best.c.pk)  # type: ignore[arg-type]
-        .join(ImageDefinition, ImageDefinition.pk == ImageVersion.definition_pk)  # type: ignore[arg-type]
-        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
+        .join(ImageVersion, col(ImageVersion.pk) == best.c.pk)
+        .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
+        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
     )
     statement = _with_group(statement, Gallery.resource_group_pk).order_by(
-        best.c.rank, ImageVersion.name
+        best.c.rank, col(ImageVersion.name)
     )
     matches = []
-    for row in db.exec(statement).all():  # type: ignore[call-overload]
+    for row in db.execute(statement).all():
         tenant, sub, sub_id, group, gallery, definition, name = row[:7]
         matches.append(
             Match(
@@ -365,7 +372,7 @@ def _versions(db: Session, needle: _Needle, limit: int) -> list[Match]:
     return matches
 
 
-def _first(statement: Any, limit: int) -> Any:
+def _first(statement: _Rows, limit: int) -> _Rows:
     """The first `limit` rows of an ordered statement, as a member of a UNION (which takes
     an ORDER BY ... LIMIT only inside a subquery)."""
     page = statement.limit(limit).subquery()
@@ -381,7 +388,7 @@ def _sources(
     def find(db: Session, needle: _Needle, limit: int) -> list[Match]:
         rank = needle.name_rank(model.name_key)
         statement = _with_group(
-            sa.select(*_TOP, model.name, model.location).select_from(model),
+            sa.select(*_TOP, col(model.name), col(model.location)).select_from(model),
             model.resource_group_pk,
         ).where(needle.like(model.name_key) | needle.in_region(model.location))
         return [
@@ -465,7 +472,7 @@ def _regions_at(now: datetime) -> Any:
     them: a Replicating region is Completed once its planned duration has passed, and its
     progress grows with the time elapsed meanwhile."""
     t = TargetRegion
-    in_flight = (t.state == ReplicationState.REPLICATING) & t.started_at.is_not(None)  # type: ignore[union-attr]
+    in_flight = (col(t.state) == ReplicationState.REPLICATING) & col(t.started_at).is_not(None)
     duration = sa.func.coalesce(t.duration_seconds, 0.0)
     since_start = sa.literal(now.timestamp(), sa.Float) - EpochSeconds(t.started_at)
     elapsed = sa.case((since_start > 0, since_start), else_=0.0)
@@ -480,7 +487,7 @@ def _regions_at(now: datetime) -> Any:
         (in_flight & (projected > t.progress), projected),
         else_=t.progress,
     )
-    return sa.select(t.version_pk, state.label("state"), progress.label("progress")).subquery(
+    return sa.select(col(t.version_pk), state.label("state"), progress.label("progress")).subquery(
         "region_now"
     )
 
@@ -511,19 +518,19 @@ def _latest_versions() -> Any:
     """The pk of each definition's latest version (SIG-LATEST), as a subquery."""
     ranked = (
         sa.select(
-            ImageVersion.pk,
+            col(ImageVersion.pk),
             sa.func.row_number()
             .over(
-                partition_by=ImageVersion.definition_pk,
+                partition_by=col(ImageVersion.definition_pk),
                 order_by=(
-                    sa.desc(ImageVersion.major),  # type: ignore[arg-type]
-                    sa.desc(ImageVersion.minor),  # type: ignore[arg-type]
-                    sa.desc(ImageVersion.patch),  # type: ignore[arg-type]
+                    col(ImageVersion.major).desc(),
+                    col(ImageVersion.minor).desc(),
+                    col(ImageVersion.patch).desc(),
                 ),
             )
             .label("position"),
         )
-        .where(ImageVersion.exclude_from_latest.is_(False))  # type: ignore[attr-defined]
+        .where(col(ImageVersion.exclude_from_latest).is_(False))
         .subquery("ranked")
     )
     return sa.select(ranked.c.pk).where(ranked.c.position == 1).subquery("latest")
@@ -590,33 +597,33 @@ def all_versions(
     )
     statement = (
         sa.select(
-            Subscription.name.label("subscription"),  # type: ignore[attr-defined]
-            Subscription.subscription_id,
-            ResourceGroup.name.label("group"),  # type: ignore[attr-defined]
-            Gallery.name.label("gallery"),  # type: ignore[attr-defined]
-            ImageDefinition.name.label("definition"),  # type: ignore[attr-defined]
-            ImageVersion.name.label("version"),  # type: ignore[attr-defined]
-            ImageVersion.location,
+            col(Subscription.name).label("subscription"),
+            col(Subscription.subscription_id),
+            col(ResourceGroup.name).label("group"),
+            col(Gallery.name).label("gallery"),
+            col(ImageDefinition.name).label("definition"),
+            col(ImageVersion.name).label("version"),
+            col(ImageVersion.location),
             regions.label("regions"),
             state.label("state"),
             progress.label("progress"),
             is_latest.label("latest"),
-            ImageVersion.exclude_from_latest,
-            ImageVersion.end_of_life_date,
-            ImageVersion.published_at,
+            col(ImageVersion.exclude_from_latest),
+            col(ImageVersion.end_of_life_date),
+            col(ImageVersion.published_at),
         )
         .select_from(ImageVersion)
-        .join(ImageDefinition, ImageDefinition.pk == ImageVersion.definition_pk)  # type: ignore[arg-type]
-        .join(Gallery, Gallery.pk == ImageDefinition.gallery_pk)  # type: ignore[arg-type]
-        .join(ResourceGroup, ResourceGroup.pk == Gallery.resource_group_pk)  # type: ignore[arg-type]
-        .join(Subscription, Subscription.pk == ResourceGroup.subscription_pk)  # type: ignore[arg-type]
+        .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
+        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
+        .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
+        .join(Subscription, col(Subscription.pk) == ResourceGroup.subscription_pk)
         .outerjoin(summary, summary.c.version_pk == ImageVersion.pk)
         .outerjoin(latest, latest.c.pk == ImageVersion.pk)
         .order_by(*chosen, *then)
         .offset(max(0, offset))
         .limit(max(0, limit))
     )
-    return [_version_row(row) for row in db.exec(statement)]  # type: ignore[call-overload]
+    return [_version_row(row) for row in db.execute(statement)]
 
 
 def _version_row(row: Any) -> VersionRow:
@@ -643,4 +650,4 @@ def _version_row(row: Any) -> VersionRow:
 def count_versions(db: Session) -> int:
     """How many image versions the catalog holds (all subscriptions)."""
     statement = sa.select(sa.func.count()).select_from(ImageVersion)
-    return int(db.exec(statement).one()[0])  # type: ignore[call-overload]
+    return int(db.execute(statement).one()[0])

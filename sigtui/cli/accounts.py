@@ -8,6 +8,7 @@ from sigtui.catalog import azure_json, lookup, queries, schemas, services
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import (
+    F,
     common_options,
     confirm_delete,
     if_match_option,
@@ -119,7 +120,7 @@ def group_group() -> None:
     """Resource groups (as `az group`)."""
 
 
-def _group_name_option(command: click.Command) -> click.Command:
+def _group_name_option(command: F) -> F:
     return click.option(
         "-n", "--name", "-g", "--resource-group", "name", required=True, help="Resource group."
     )(command)

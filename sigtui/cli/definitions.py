@@ -13,6 +13,7 @@ from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.generic_update import DEFINITION_PATHS, changes_from_sets, parse_assignments
 from sigtui.cli.options import (
+    F,
     common_options,
     confirm_delete,
     definition_name_option,
@@ -56,7 +57,7 @@ def definition_group() -> None:
     """Image definitions of a gallery."""
 
 
-def recommended_options(command: Any) -> Any:
+def recommended_options(command: F) -> F:
     for flag, what in reversed(
         [
             ("--minimum-cpu-core", "Recommended minimum vCPUs."),

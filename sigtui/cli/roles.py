@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from sigtui.catalog import access, azure_json, lookup, queries, schemas, services
@@ -9,7 +11,7 @@ from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.models import PrincipalType
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
-from sigtui.cli.options import common_options
+from sigtui.cli.options import F, common_options
 from sigtui.cli.output import emit
 
 # --- principals -------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def assignment_group() -> None:
     versions; at a definition: it and its versions, not the gallery (SIG-ACCESS)."""
 
 
-def _role_option(*, required: bool) -> click.Option:
+def _role_option(*, required: bool) -> Callable[[F], F]:
     return click.option(
         "--role",
         required=required,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -14,6 +15,7 @@ from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.generic_update import VERSION_PATHS, changes_from_sets, parse_assignments
 from sigtui.cli.options import (
+    F,
     common_options,
     confirm_delete,
     definition_name_option,
@@ -49,7 +51,7 @@ def version_group() -> None:
     """Image versions of an image definition."""
 
 
-def _exclude_option(command: Any) -> Any:
+def _exclude_option(command: F) -> F:
     # az's three-state flag: `--exclude-from-latest` alone means true
     return click.option(
         "--exclude-from-latest",
@@ -61,7 +63,7 @@ def _exclude_option(command: Any) -> Any:
     )(command)
 
 
-def _target_regions_option(flag: str, what: str) -> Any:
+def _target_regions_option(flag: str, what: str) -> Callable[[F], F]:
     return click.option(flag, multiple=True, metavar="REGION[=N][=TYPE]...", help=what)
 
 

@@ -63,6 +63,15 @@ MAIN_COMMANDS = (
 )
 
 
+def _main_screen(provider: Provider) -> MainScreen:
+    """The screen the palette was opened on: these providers are the main screen's."""
+    from sigtui.ui.screens.main import MainScreen  # it imports this module
+
+    screen = provider.screen
+    assert isinstance(screen, MainScreen), type(screen).__name__
+    return screen
+
+
 def _key_of(screen: MainScreen, action: str) -> str:
     for active in screen.active_bindings.values():
         if active.binding.action == action:
@@ -80,7 +89,7 @@ class MainCommands(Provider):
     """The main screen's actions, with their keys; writes are left out when read-only."""
 
     def _commands(self) -> Iterator[tuple[str, Callable[[], Awaitable[None]], str]]:
-        screen: MainScreen = self.screen  # type: ignore[assignment]
+        screen = _main_screen(self)
         for command in MAIN_COMMANDS:
             if not _available(screen, command.action):
                 continue
@@ -89,7 +98,7 @@ class MainCommands(Provider):
             yield command.title, partial(self._run, command.action), help_text
 
     async def _run(self, action: str) -> None:
-        screen: MainScreen = self.screen  # type: ignore[assignment]
+        screen = _main_screen(self)
         if action == "reload":
             screen.tree.action_reload()
         else:
@@ -121,8 +130,9 @@ class ResourceCommands(Provider):
     def _find(self, text: str) -> list[search.Match]:
         from sigtui.ui.screens.filter import visible_matches
 
-        catalog = self.screen.catalog  # type: ignore[attr-defined]
-        viewer = getattr(self.screen, "viewer", None)  # "view as": what it sees only
+        screen = _main_screen(self)
+        catalog = screen.catalog
+        viewer = screen.viewer  # "view as": what it sees only
         with catalog.read() as db:
             return visible_matches(db, text, RESOURCE_HITS, viewer)
 
@@ -134,7 +144,7 @@ class ResourceCommands(Provider):
             return
         matches = await asyncio.to_thread(self._find, text)
         matcher = self.matcher(text)
-        jump_to = self.screen.jump_to  # type: ignore[attr-defined]
+        jump_to = _main_screen(self).jump_to
         for match in matches:
             kind = KIND_NAMES.get(match.kind, match.kind)
             display = Content.assemble(

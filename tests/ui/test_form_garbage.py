@@ -54,6 +54,8 @@ GARBAGE = (
     "2026-02-30",
 )
 
+pytestmark = pytest.mark.slow
+
 PER_FIELD = 4  # a handful per input; the inputs of a form take turns through GARBAGE
 
 

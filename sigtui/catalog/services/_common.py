@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from sigtui.catalog import rules
 from sigtui.catalog.errors import CatalogError
 from sigtui.catalog.limits import Limit
-from sigtui.catalog.models import Resource
+from sigtui.catalog.models import Resource, table_of
 from sigtui.catalog.regions import find_region, get_region
 
 
@@ -33,9 +33,9 @@ def check_unique_name(
     db: Session, model: type[Resource], parent_column: str, parent_pk: int, key: str, what: str
 ) -> None:
     taken = db.exec(
-        select(model.pk).where(  # type: ignore[call-overload]
+        select(col(model.pk)).where(
             getattr(model, parent_column) == parent_pk,
-            model.name_key == key,  # type: ignore[attr-defined]
+            table_of(model).c.name_key == key,
         )
     ).first()
     if taken is not None:
@@ -50,10 +50,11 @@ def check_limit(
     db: Session, model: type[Resource], limit: Limit, subscription_pk: int, location: str
 ) -> None:
     """SIG-LIMIT-*: one more resource of this kind in (subscription, region) must fit."""
+    table = table_of(model)
     used = db.exec(
         select(func.count()).where(
-            model.subscription_pk == subscription_pk,  # type: ignore[attr-defined]
-            model.location == location,  # type: ignore[attr-defined]
+            table.c.subscription_pk == subscription_pk,
+            table.c.location == location,
         )
     ).one()
     if used >= limit.maximum:
@@ -105,8 +106,13 @@ def stamp_created(row: Resource, now: datetime) -> None:
     row.updated_at = now
 
 
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
 def delete_unless_holding(
-    db: Session, row: Resource, what: str, children: list[str], noun: str
+    db: Session, row: Named, what: str, children: list[str], noun: str
 ) -> None:
     """SIG-DELETE: delete `row` only when it holds nothing; else name what blocks it."""
     if children:
@@ -115,7 +121,7 @@ def delete_unless_holding(
         )
         raise CatalogError(
             "SIG-DELETE",
-            f"{what} {row.name!r} cannot be deleted: it still holds {len(children)} {noun} "  # type: ignore[attr-defined]
+            f"{what} {row.name!r} cannot be deleted: it still holds {len(children)} {noun} "
             f"({shown}); delete those first",
         )
     db.delete(row)
@@ -125,9 +131,9 @@ def delete_unless_holding(
 def save_update(db: Session, row: Resource, given: dict[str, Any], now: datetime) -> None:
     """The fields every resource's update shares (description, tags), then the write."""
     if "description" in given:
-        row.description = given["description"]  # type: ignore[attr-defined]
+        row.description = given["description"]
     if "tags" in given:
-        row.tags = rules.check_tags(given["tags"])  # type: ignore[attr-defined]
+        row.tags = rules.check_tags(given["tags"])
     touch(row, now)
     db.add(row)
     db.flush()

@@ -19,6 +19,7 @@ from sigtui.catalog.models import (
     Snapshot,
     Subscription,
     Tenant,
+    pk_of,
 )
 from sigtui.catalog.regions import get_region
 from sigtui.catalog.schemas import GroupCreate, PrincipalCreate, SubscriptionCreate, TenantCreate
@@ -67,7 +68,7 @@ def create_subscription(db: Session, data: SubscriptionCreate, clock: Clock) -> 
         name_key=rules.name_key(name),
         subscription_id=subscription_id,
         cloud=cloud,
-        tenant_pk=tenant.pk,
+        tenant_pk=pk_of(tenant),
     )
     stamp_created(subscription, clock.now())
     db.add(subscription)
@@ -108,7 +109,7 @@ def set_region_allowlist(
         db.delete(row)
     db.flush()
     for name in names:
-        db.add(RegionAllowlist(subscription_pk=subscription.pk, region=name))
+        db.add(RegionAllowlist(subscription_pk=pk_of(subscription), region=name))
     touch(subscription, clock.now())
     db.add(subscription)
     db.flush()
@@ -142,7 +143,7 @@ def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
             field="name",
         )
     group = ResourceGroup(
-        subscription_pk=subscription.pk,
+        subscription_pk=pk_of(subscription),
         name=name,
         name_key=rules.name_key(name),
         location=region.name,
@@ -186,7 +187,7 @@ def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Princi
             "SIG-NAME", f"principal {name!r} (or that object id) already exists in the tenant"
         )
     principal = Principal(
-        tenant_pk=tenant.pk,
+        tenant_pk=pk_of(tenant),
         object_id=object_id,
         name=name,
         name_key=rules.name_key(name),

@@ -221,13 +221,13 @@ class _Known:
                 regions.append((region.name, chosen))
             self.target_lists[key] = regions
         targets = []
-        for (region, chosen), spec in zip(regions, specs, strict=True):
+        for (name, chosen), spec in zip(regions, specs, strict=True):
             replicas = spec.replica_count
             if replicas is None:
                 replicas = data.replica_count
             else:
                 rules.check_replica_count(replicas, "target_regions")
-            targets.append((region, replicas, chosen))
+            targets.append((name, replicas, chosen))
         return targets
 
     def subscription(self, pk: int) -> Subscription:
@@ -441,7 +441,7 @@ def _replication(
         duration_seconds=seconds,
         progress=0,
     )
-    progress = replication.status_at(moving, now).progress  # type: ignore[arg-type]
+    progress = replication.status_at(moving, now).progress
     updated = now if progress else started
     return (ReplicationState.REPLICATING, progress, "", seconds, started, updated, None)
 
@@ -636,7 +636,7 @@ class _Inserter:
             {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
         )
         compiled = statement.compile(dialect=self.dialect)
-        values = list(zip(*rows, strict=True))
+        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
         for at, name in enumerate(columns):
             values[at] = self._bound(table.c[name], values[at])
         parameters: list[Any] = list(zip(*values, strict=True))
@@ -671,7 +671,7 @@ def _write(
 ) -> Loaded:
     insert = _Inserter(db)
     rows = [_columns(g, Gallery) for g in galleries]
-    unique = ("resource_group_pk", "name_key")
+    unique: tuple[str, ...] = ("resource_group_pk", "name_key")
     for gallery, pk in zip(galleries, insert.new(Gallery, rows, unique), strict=True):
         gallery.pk = pk
     for pending in definitions:

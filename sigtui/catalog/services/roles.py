@@ -8,7 +8,7 @@ from sigtui.catalog import access, lookup
 from sigtui.catalog.access import canonical_role
 from sigtui.catalog.clock import Clock
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, RoleAssignment
+from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, RoleAssignment, pk_of
 from sigtui.catalog.schemas import RoleAssignmentCreate
 from sigtui.catalog.services._common import check_etag, stamp_created
 
@@ -31,7 +31,7 @@ def create_role_assignment(db: Session, data: RoleAssignmentCreate, clock: Clock
             field="scope",
         )
     assignment = RoleAssignment(
-        principal_pk=principal.pk,
+        principal_pk=pk_of(principal),
         role=role,
         gallery_pk=scope.pk if isinstance(scope, Gallery) else None,
         definition_pk=scope.pk if isinstance(scope, ImageDefinition) else None,

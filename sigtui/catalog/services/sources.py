@@ -105,7 +105,7 @@ def delete_snapshot(db: Session, snapshot_id: str, if_match: str | None = None) 
     users = list(
         db.exec(
             select(ImageVersion).where(
-                (ImageVersion.os_snapshot_pk == snapshot.pk)
+                (col(ImageVersion.os_snapshot_pk) == snapshot.pk)
                 | col(ImageVersion.pk).in_(
                     select(DataDisk.version_pk).where(DataDisk.snapshot_pk == snapshot.pk)
                 )

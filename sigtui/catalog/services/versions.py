@@ -25,6 +25,7 @@ from sigtui.catalog.models import (
     StorageAccountType,
     Subscription,
     TargetRegion,
+    pk_of,
 )
 from sigtui.catalog.regions import Region, find_region
 from sigtui.catalog.schemas import TargetRegionSpec, VersionCreate, VersionUpdate
@@ -291,7 +292,7 @@ def create_version(
     assert subscription.pk is not None
     check_limit(db, ImageVersion, limits.VERSIONS, subscription.pk, location)
     version = ImageVersion(
-        definition_pk=definition.pk,
+        definition_pk=pk_of(definition),
         subscription_pk=subscription.pk,
         name=str(number),
         major=number.major,
@@ -316,7 +317,7 @@ def create_version(
     for disk in source.data_disks:
         db.add(
             DataDisk(
-                version_pk=version.pk,
+                version_pk=pk_of(version),
                 lun=disk.lun,
                 size_gb=disk.size_gb,
                 snapshot_pk=disk.snapshot_pk,
@@ -360,6 +361,15 @@ def check_source_among_targets(
         )
 
 
+@dataclass(frozen=True)
+class _NewTarget:
+    """A target region to add once the version has its key (`_add_targets`)."""
+
+    region: str
+    replica_count: int
+    storage_account_type: str
+
+
 def _apply_targets(
     db: Session,
     version: ImageVersion,
@@ -367,7 +377,7 @@ def _apply_targets(
     subscription: Subscription,
     now: datetime,
     existing: dict[str, TargetRegion],
-) -> list[TargetRegion]:
+) -> list[_NewTarget]:
     """Make the version's target regions match `specs` (SIG-REPLICAS, SIG-ZRS,
     SIG-SOURCE-REGION, SIG-CLOUD, SIG-REGION-ALLOWLIST). Dropped regions are cancelled
     (their rows go); the new regions are returned for the caller
@@ -375,7 +385,7 @@ def _apply_targets(
     resolved = resolve_targets(specs)
     check_source_among_targets(version.location, resolved)
     allowlist = allowlist_of(db, subscription)
-    pending: list[TargetRegion] = []
+    pending: list[_NewTarget] = []
     for region, replicas, storage in resolved:
         current = existing.get(region.name)
         if current is not None:
@@ -394,12 +404,13 @@ def _apply_targets(
             continue
         storage = storage or version.storage_account_type
         check_new_target(region, storage, subscription, allowlist)
-        target = TargetRegion(
-            region=region.name,
-            replica_count=replicas if replicas is not None else version.replica_count,
-            storage_account_type=storage,
+        pending.append(
+            _NewTarget(
+                region=region.name,
+                replica_count=replicas if replicas is not None else version.replica_count,
+                storage_account_type=storage,
+            )
         )
-        pending.append(target)
     wanted = {region.name for region, _, _ in resolved}
     for name, target in existing.items():
         if name not in wanted:
@@ -408,16 +419,22 @@ def _apply_targets(
 
 
 def _add_targets(
-    db: Session, version: ImageVersion, targets: list[TargetRegion], now: datetime
+    db: Session, version: ImageVersion, targets: list[_NewTarget], now: datetime
 ) -> None:
     """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
     db.flush()
     starting = sum(1 for t in targets if t.region != version.location)
     at_once = replication.replicating_count(db, version) + starting
     size_gb = replication.version_size_gb(db, version)
-    for target in targets:
-        target.version_pk = version.pk
-        target.size_gb, target.source_region = size_gb, version.location
+    for new in targets:
+        target = TargetRegion(
+            region=new.region,
+            replica_count=new.replica_count,
+            storage_account_type=new.storage_account_type,
+            version_pk=pk_of(version),
+            size_gb=size_gb,
+            source_region=version.location,
+        )
         replication.start(target, version.location, size_gb, at_once, now)
         db.add(target)
     db.flush()

@@ -57,5 +57,5 @@ class HelpScreen(ModalScreen[None]):
                 id="help-footer",
             )
 
-    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

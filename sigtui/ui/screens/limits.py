@@ -125,7 +125,7 @@ class LimitTable(RowCursorView):
             return Content.assemble(pad, region.truncate(width, pad=True), pad)
         empty = self._style("limit-row--empty")
         place = Content(row.subscription).truncate(PLACE_WIDTH, pad=True)
-        parts = [pad, place.stylize(self._style("limit-row--place"))]
+        parts: list[str | Content] = [pad, place.stylize(self._style("limit-row--place"))]
         for gauge, gauge_width in zip(
             row.gauges, column_widths(width, len(row.gauges)), strict=True
         ):

@@ -111,8 +111,8 @@ class MainScreen(Screen[None]):
         self.query_one(CatalogTree).focus()
         self._show_viewer()
 
-    @property
-    def tree(self) -> CatalogTree:
+    @property  # shadows DOMNode.tree (a Rich rendering of the DOM, for debugging)
+    def tree(self) -> CatalogTree:  # type: ignore[override]
         return self.query_one(CatalogTree)
 
     @property
@@ -159,7 +159,8 @@ class MainScreen(Screen[None]):
         if node.ref.kind in SHAREABLE and node.arm_id:
             with self.catalog.read() as db:
                 resource = lookup.resolve(db, node.arm_id)
-                found = access.capabilities_at(db, viewer.principal_pk, resource)
+                if isinstance(resource, access.Scoped):  # SHAREABLE kinds are
+                    found = access.capabilities_at(db, viewer.principal_pk, resource)
         self.app.call_from_thread(self._set_capabilities, node.ref, found)
 
     def _set_capabilities(self, ref: browse.NodeRef, found: frozenset[Capability]) -> None:
@@ -175,7 +176,7 @@ class MainScreen(Screen[None]):
             commands = [
                 SimpleCommand(
                     p.name,
-                    lambda ref=p.object_id: self.view_as(ref),  # type: ignore[misc]
+                    lambda ref=p.object_id: self.view_as(ref),
                     f"{p.principal_type} · {tenants.get(p.tenant_pk, '?')}",
                 )
                 for p in queries.principals(db)
@@ -232,7 +233,8 @@ class MainScreen(Screen[None]):
         def closed(changed: str | None) -> None:
             if changed:
                 self.details.show(self.details.ref)
-                if self.viewer is not None:  # its own roles here may have changed
+                # its own roles here may have changed
+                if self.viewer is not None and node.data is not None:
                     self.load_capabilities(node.data.node, self.viewer)
 
         self.app.push_screen(ShareScreen(self.catalog, target), closed)

@@ -166,7 +166,9 @@ class ReplicationScreen(Screen[str | None]):
         self.query_one("#replication-summary", Static).update(summary)
         self._describe(self.selected())
 
-    def _fill(self, table: DataTable, items: list[replication.Activity], now: datetime) -> None:
+    def _fill(
+        self, table: DataTable[str | Text], items: list[replication.Activity], now: datetime
+    ) -> None:
         cursor = table.cursor_row
         table.clear()
         for item in items:

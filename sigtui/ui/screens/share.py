@@ -26,7 +26,7 @@ from sigtui.catalog import access, lookup, queries, schemas, services
 from sigtui.catalog.access import AccessEntry
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, Resource
 from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import ChoiceField, StaticField, error_text
@@ -75,13 +75,17 @@ KIND_WORDS: dict[type, str] = {
 }
 
 
+def _scope(resource: Resource) -> access.Scoped:
+    if not isinstance(resource, access.Scoped):
+        raise CatalogError(
+            "SIG-ACCESS", "roles are given at a gallery, an image definition or a version"
+        )
+    return resource
+
+
 def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
     with catalog.read() as db:
-        resource = lookup.resolve(db, arm_id)
-        if type(resource) not in KIND_WORDS:
-            raise CatalogError(
-                "SIG-ACCESS", "roles are given at a gallery, an image definition or a version"
-            )
+        resource = _scope(lookup.resolve(db, arm_id))
         home = access.tenant_pk_of(db, resource)
         tenants = {t.pk: t.name for t in queries.tenants(db)}
         principals = tuple(
@@ -105,7 +109,7 @@ def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
 
 def load_entries(catalog: Catalog, arm_id: str) -> list[AccessEntry]:
     with catalog.read() as db:
-        return access.access_to(db, lookup.resolve(db, arm_id))
+        return access.access_to(db, _scope(lookup.resolve(db, arm_id)))
 
 
 def role_label(role: str) -> str:

@@ -86,10 +86,8 @@ class CatalogTree(Tree[TreeEntry]):
             self.opened = opened  # the nodes expanded when the reload began, and their sizes
             self.jumps = jumps  # how many jumps had begun by then
 
-    def __init__(
-        self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: object
-    ) -> None:
-        super().__init__("Catalog", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: Any) -> None:
+        super().__init__("Catalog", **kwargs)
         self.catalog = catalog
         self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -53,8 +56,8 @@ def access_text(entries: list[access.AccessEntry]) -> Text:
 class SortableTable(MeasuredDataTable[str]):
     """A details table; selecting a header sorts by that column (again: reverse)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(zebra_stripes=True, cursor_type="row", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(zebra_stripes=True, cursor_type="row", **kwargs)
         self._sorted_by: tuple[str, bool] | None = None
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -91,9 +94,12 @@ def price_sheet(catalog: Catalog) -> costs.PriceSheet:
     return sheet if isinstance(sheet, costs.PriceSheet) else costs.builtin_sheet()
 
 
-def cost_fields(db: object, ref: browse.NodeRef, sheet: costs.PriceSheet) -> list[tuple[str, str]]:
+Session = Any  # the catalog's read session (the UI never names SQL types)
+
+
+def cost_fields(db: Session, ref: browse.NodeRef, sheet: costs.PriceSheet) -> list[tuple[str, str]]:
     """What the node costs (SIG-BILLING), as details fields."""
-    cost = costs.total(db, sheet, costs.Scope(ref.kind, ref.pk))  # type: ignore[arg-type]
+    cost = costs.total(db, sheet, costs.Scope(ref.kind, ref.pk))
     money = sheet.currency
     return [
         ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({cost.replicas} replicas)"),
@@ -113,15 +119,15 @@ class DetailsPane(VerticalScroll):
             self.details = details
             self.limits = limits
 
-    def __init__(self, catalog: Catalog, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, catalog: Catalog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.catalog = catalog
         self.details: browse.Details | None = None
         self.ref: browse.NodeRef | None = None
 
     LIVE_SECONDS = 2.0  # how often a version in flight is redrawn
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("Select a resource in the tree.", id="details-empty")
 
     def on_mount(self) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 
 
-def cursor_bindings(prefix: str) -> list[Binding]:
+def cursor_bindings(prefix: str) -> list[BindingType]:
     """The cursor's keys, with binding ids under `prefix` (keys are remapped by id)."""
     return [
         Binding("down,j", "move(1)", "Next", show=False, id=f"{prefix}.next"),

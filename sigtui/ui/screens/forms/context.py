@@ -7,7 +7,7 @@ fields stay readable)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sigtui.catalog import browse, lookup, queries, services
 from sigtui.catalog.db import Catalog
@@ -28,11 +28,12 @@ from sigtui.catalog.regions import find_region
 from sigtui.catalog.rules import parse_version_name
 
 Session = Any
+Row = TypeVar("Row")
 
 
-def _existing(db: Session, model: type[Any], pk: int, what: str) -> Any:
+def _existing(db: Session, model: type[Row], pk: int, what: str) -> Row:
     """The row, or SIG-NOT-FOUND when someone deleted it since the form opened."""
-    row = db.get(model, pk)
+    row: Row | None = db.get(model, pk)
     if row is None:
         raise CatalogError("SIG-NOT-FOUND", f"the {what} was deleted by someone else")
     return row
@@ -57,7 +58,8 @@ class Place:
 
 
 def _subscription_of(db: Session, pk: int) -> Subscription:
-    return db.get_one(Subscription, pk)
+    subscription: Subscription = db.get_one(Subscription, pk)
+    return subscription
 
 
 def _tenant_place(db: Session, pk: int) -> Place:

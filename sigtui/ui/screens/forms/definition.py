@@ -3,6 +3,7 @@ vCPUs and memory, the description, the end-of-life date and the tags change."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -11,7 +12,7 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import rules, schemas, services
 from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import DiskType, ImageDefinition
+from sigtui.catalog.models import DiskType, ImageDefinition, pk_of
 from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import DefinitionState, Place, load_definition
@@ -24,6 +25,7 @@ from sigtui.ui.screens.forms.fields import (
     TagsField,
     TextField,
     enum_options,
+    selected,
 )
 from sigtui.ui.screens.forms.gallery import LOCATION_HINT, source_location_check
 from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
@@ -155,7 +157,7 @@ class DefinitionForm(FormScreen):
                 key,
                 label,
                 getattr(d, key) if d else "",
-                check=lambda text, key=key, limit=limit: rules.check_identifier(text, key, limit),
+                check=partial(rules.check_identifier, what=key, max_length=limit),
                 required=True,
                 disabled=fixed,
             )
@@ -188,12 +190,12 @@ class DefinitionForm(FormScreen):
 
     @on(TextualSelect.Changed, "#select-os_state")
     def _os_state_changed(self, event: TextualSelect.Changed) -> None:
-        self.field("os_state").set_hint(os_state_hint(event.select.selection))
+        self.field("os_state").set_hint(os_state_hint(selected(event)))
 
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_definition(self.catalog, self.state.definition.pk)
+        self.state = load_definition(self.catalog, pk_of(self.state.definition))
         return True
 
     def collect(self) -> dict[str, Any]:

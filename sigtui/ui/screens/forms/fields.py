@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from sigtui.catalog import rules
 from sigtui.catalog.errors import CatalogError
 
 Check = Callable[[str], object]
+InputType = Literal["integer", "number", "text"]  # what Input's `type` takes
 
 
 def error_text(error: CatalogError) -> str:
@@ -132,6 +133,8 @@ class FormField(Horizontal):
 
     def show_error(self, text: str) -> None:
         """Show `text` (`CODE: message`) under the control, in place of the hint."""
+        if text == self.error:
+            return  # each update lays the whole form out again
         self.error = text
         self.query_one(".field-error", Static).update(text)
         self.query_one(".field-error", Static).display = bool(text)
@@ -169,8 +172,9 @@ class StaticField(FormField):
         return self.text
 
 
-class TextField(FormField):
-    """A line of text; `check` validates it live (the service still decides)."""
+class TextInputField(FormField):
+    """A line of text; `check` validates it live (the service still decides). Its
+    subclasses say what the text means (`value`)."""
 
     def __init__(
         self,
@@ -180,7 +184,7 @@ class TextField(FormField):
         *,
         placeholder: str = "",
         check: Check | None = None,
-        input_type: str = "text",
+        input_type: InputType = "text",
         **options: Any,
     ) -> None:
         super().__init__(key, label, **options)
@@ -195,7 +199,7 @@ class TextField(FormField):
             placeholder="—" if self.disabled else self.placeholder,
             validators=[RuleValidator(self.check)] if self.check else None,
             valid_empty=True,
-            type=self.input_type,  # type: ignore[arg-type]
+            type=self.input_type,
             compact=True,
             id=f"input-{self.key}",
         )
@@ -207,11 +211,6 @@ class TextField(FormField):
     @property
     def text(self) -> str:
         return self.input.value.strip()
-
-    @property
-    def value(self) -> str | None:
-        """The text; blank is None, or "" for a required field (its rule then names it)."""
-        return self.text or ("" if self.required else None)
 
     @property
     def raw(self) -> str:
@@ -240,6 +239,15 @@ class TextField(FormField):
             self.show_error(result.failure_descriptions[0])
 
 
+class TextField(TextInputField):
+    """A line of text, as is."""
+
+    @property
+    def value(self) -> str | None:
+        """The text; blank is None, or "" for a required field (its rule then names it)."""
+        return self.text or ("" if self.required else None)
+
+
 class IntField(TextField):
     """A whole number; blank means "not given"."""
 
@@ -259,7 +267,7 @@ class IntField(TextField):
         return self.text or None
 
 
-class DateField(TextField):
+class DateField(TextInputField):
     """A date as YYYY-MM-DD (rules.parse_date); blank means none. Given `now`, a date set
     or changed must lie in the future (SIG-EOL), checked live."""
 
@@ -290,7 +298,7 @@ class DateField(TextField):
         return rules.parse_date(self.text, field=self.key)
 
 
-class TagsField(TextField):
+class TagsField(TextInputField):
     """Tags as `key=value, key=value`."""
 
     def __init__(
@@ -304,7 +312,7 @@ class TagsField(TextField):
         return parse_tags(self.text, self.key)
 
 
-class NumberListField(TextField):
+class NumberListField(TextInputField):
     """Whole numbers separated by commas, e.g. data disk sizes `100, 200`."""
 
     def __init__(self, key: str, label: str, value: Sequence[int] = (), **options: Any) -> None:
@@ -371,6 +379,12 @@ class ChoiceField(FormField):
     @on(TextualSelect.Changed)
     def _changed(self) -> None:
         self.clear_error()
+
+
+def selected(event: TextualSelect.Changed) -> str | None:
+    """What a ChoiceField's select changed to (its options are strings); None when blank."""
+    selection = event.select.selection
+    return selection if isinstance(selection, str) else None
 
 
 def enum_options(values: Iterable[str]) -> list[tuple[str, str]]:

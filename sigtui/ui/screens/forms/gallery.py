@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 
 from sigtui.catalog import rules, schemas, services
-from sigtui.catalog.models import Gallery
+from sigtui.catalog.models import Gallery, pk_of
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import GalleryState, Place, load_gallery
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
@@ -39,7 +39,7 @@ class GalleryForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         gallery = self.state.gallery if self.state else None
         editing = gallery is not None
-        default_location = self.place.location if not editing else gallery.location
+        default_location = gallery.location if gallery is not None else self.place.location
         yield StaticField("group", "Resource group", self.place.label)
         yield TextField(
             "name",
@@ -66,7 +66,7 @@ class GalleryForm(FormScreen):
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_gallery(self.catalog, self.state.gallery.pk)
+        self.state = load_gallery(self.catalog, pk_of(self.state.gallery))
         return True
 
     def collect(self) -> dict[str, Any]:

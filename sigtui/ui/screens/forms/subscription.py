@@ -12,7 +12,7 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import lookup, rules, schemas, services
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Subscription
+from sigtui.catalog.models import Subscription, pk_of
 from sigtui.catalog.regions import CLOUDS, all_regions
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import Place, SubscriptionState, load_subscription
@@ -22,6 +22,7 @@ from sigtui.ui.screens.forms.fields import (
     StaticField,
     TextField,
     enum_options,
+    selected,
 )
 
 ALLOWLIST_HINT = "regions Azure opens only to allowlisted subscriptions (SIG-REGION-ALLOWLIST)"
@@ -78,7 +79,7 @@ class SubscriptionForm(FormScreen):
 
     @on(TextualSelect.Changed, "#select-cloud")
     def _cloud_changed(self, event: TextualSelect.Changed) -> None:
-        cloud = event.select.selection or "AzureCloud"
+        cloud = selected(event) or "AzureCloud"
         allowlist = self.query_one("#field-allowlisted_regions", MultiChoiceField)
         allowlist.set_options(allowlist_options(cloud))
         allowlist.set_hint(allowlist_hint(cloud))
@@ -116,7 +117,7 @@ class SubscriptionEditForm(FormScreen):
         )
 
     def reload_state(self) -> bool:
-        self.state = load_subscription(self.catalog, self.state.subscription.pk)
+        self.state = load_subscription(self.catalog, pk_of(self.state.subscription))
         return True
 
     def collect(self) -> dict[str, Any]:

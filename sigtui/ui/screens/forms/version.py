@@ -14,7 +14,7 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import browse, rules, schemas, services
 from sigtui.catalog.db import Catalog
 from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.models import ImageVersion
+from sigtui.catalog.models import ImageVersion, pk_of
 from sigtui.catalog.services.versions import VERSION_UPDATABLE
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import (
@@ -32,6 +32,7 @@ from sigtui.ui.screens.forms.fields import (
     SwitchField,
     TagsField,
     TextField,
+    selected,
 )
 from sigtui.ui.screens.forms.gallery import source_location_check
 from sigtui.ui.screens.forms.region_picker import (
@@ -233,7 +234,7 @@ class VersionForm(FormScreen):
 
     @on(TextualSelect.Changed, "#select-source")
     def _source_changed(self, event: TextualSelect.Changed) -> None:
-        source = self.sources.get(event.select.selection or "")
+        source = self.sources.get(selected(event) or "")
         self.field("source").set_hint(self._source_hint(source))
         self.query_one(DataDisksField).disabled = source is None or source.kind != browse.SNAPSHOT
 
@@ -242,7 +243,7 @@ class VersionForm(FormScreen):
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_version(self.catalog, self.state.version.pk)
+        self.state = load_version(self.catalog, pk_of(self.state.version))
         return True
 
     def prefill(self) -> None:
