@@ -24,11 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sigtui.catalog import ids, services
-from sigtui.catalog.clock import Clock, SystemClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import (
+from sigtui.catalog import services
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,
     GroupCreate,
@@ -38,7 +36,10 @@ from sigtui.catalog.schemas import (
     TenantCreate,
     VersionCreate,
 )
+from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services import bulk
+from sigtui.catalog.store.clock import Clock, SystemClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 TENANT = "Fabrikam Estate"
 

@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import SIZES, generate
-from sigtui.catalog import seed
-from sigtui.catalog.clock import SystemClock
-from sigtui.catalog.db import open_catalog
+from sigtui.catalog.services import seed
+from sigtui.catalog.store.clock import SystemClock
+from sigtui.catalog.store.db import open_catalog
 from sigtui.ui.first_frame import ENV_FIRST_FRAME_FILE
 
 ROOT = Path(__file__).resolve().parent.parent

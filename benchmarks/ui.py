@@ -21,9 +21,9 @@ from sqlmodel import func, select
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from sigtui.catalog import costs, lookup, usage
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.queries import costs, lookup, usage
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.costs import CostScreen
 from sigtui.ui.screens.filter import FilterScreen

@@ -1,4 +1,4 @@
-"""Alembic environment: the schema is SQLModel's metadata (sigtui.catalog.models)."""
+"""Alembic environment: the schema is SQLModel's metadata (sigtui.catalog.model.models)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-import sigtui.catalog.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from sigtui.catalog.db import make_engine
+import sigtui.catalog.model.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sigtui.catalog.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import sigtui.catalog.models
+import sigtui.catalog.model.models
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -20,12 +20,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from sigtui.catalog import lookup, models, queries, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import ImageVersion
-from sigtui.catalog.schemas import (
+from sigtui.catalog import services
+from sigtui.catalog.model import models
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import ImageVersion
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     DefinitionUpdate,
     GalleryCreate,
@@ -39,6 +38,9 @@ from sigtui.catalog.schemas import (
     VersionCreate,
     VersionUpdate,
 )
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog
 
 T = TypeVar("T")
 
@@ -110,7 +112,7 @@ def targets(catalog: Catalog, version_id: str) -> dict[str, models.TargetRegion]
     with catalog.read() as db:
         version = lookup.resolve_as(db, version_id, models.ImageVersion)
         assert version.pk is not None
-        return {t.region: t for t in queries.target_regions(db, version.pk)}
+        return {t.region: t for t in fetch.target_regions(db, version.pk)}
 
 
 def replicas(catalog: Catalog, version_id: str) -> dict[str, tuple[int, str]]:
@@ -126,7 +128,7 @@ def data_disks(catalog: Catalog, version_id: str) -> list[tuple[int, int]]:
     with catalog.read() as db:
         version = lookup.resolve_as(db, version_id, models.ImageVersion)
         assert version.pk is not None
-        return [(d.lun, d.size_gb) for d in queries.data_disks(db, version.pk)]
+        return [(d.lun, d.size_gb) for d in fetch.data_disks(db, version.pk)]
 
 
 def count(catalog: Catalog, model: type[SQLModel]) -> int:

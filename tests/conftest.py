@@ -37,8 +37,8 @@ import pytest
 import sqlalchemy as sa
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 PG_BIN = Path(os.environ.get("SIGTUI_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "postgres"

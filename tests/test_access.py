@@ -10,11 +10,14 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session
 
-from sigtui.catalog import access, browse, lookup, replication, services, view_as
-from sigtui.catalog.access import Capability
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.schemas import RoleAssignmentCreate
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.schemas import RoleAssignmentCreate
+from sigtui.catalog.queries import browse, lookup, view_as
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import Capability
+from sigtui.catalog.store.db import Catalog
 from tests.builders import (
     World,
     definition_call,
@@ -211,7 +214,7 @@ def test_SIG_ACCESS_a_publisher_publishes_only_where_shared(world: World) -> Non
     refused(publisher, "SIG-ACCESS", gallery_call(world, "gallery2"))  # needs the group
     # replication carries on whoever the session acts as
     world.clock.advance(3600 * 24)
-    assert replication.refresh(publisher) > 0
+    assert schedule.refresh(publisher) > 0
 
 
 def test_SIG_ACCESS_owners_and_sharing_admins_share(world: World) -> None:

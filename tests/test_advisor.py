@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from builders import World, read, small_catalog
 
-from sigtui.catalog import advisor
-from sigtui.catalog.advisor import Plan, advise
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import advisor
+from sigtui.catalog.queries.advisor import Plan, advise
+from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.store.db import Catalog
 
 # --- the source document's examples ----------------------------------------------------------
 

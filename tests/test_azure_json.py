@@ -1,4 +1,4 @@
-"""Catalog rows in the Azure CLI's JSON shape (sigtui.catalog.azure_json), compared with
+"""Catalog rows in the Azure CLI's JSON shape (sigtui.catalog.azure.azure_json), compared with
 Azure's own REST examples, and the list functions' constant number of queries."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from builders import Build, World, small_catalog
 
-from sigtui.catalog import azure_json, lookup, queries, replication, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -26,7 +26,10 @@ from sigtui.catalog.models import (
     Snapshot,
     Subscription,
 )
-from sigtui.catalog.schemas import DefinitionUpdate
+from sigtui.catalog.model.schemas import DefinitionUpdate
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.store.db import Catalog
 
 # The keys of Azure's REST examples (reference/samples, API 2024-03-03), flattened as
 # `az` prints them: the body's keys beside `properties`, and the keys inside it.
@@ -191,13 +194,11 @@ def test_replication_status_follows_each_region(world: World) -> None:
     }
     assert status["summary"][1]["state"] == "Replicating"
     now = world.clock.now()
-    world.write(lambda db: replication.record(db, version, "eastus", "Completed", now))
-    world.write(lambda db: replication.record(db, version, "northeurope", "Completed", now))
+    world.write(lambda db: schedule.record(db, version, "eastus", "Completed", now))
+    world.write(lambda db: schedule.record(db, version, "northeurope", "Completed", now))
     status = _show(world.catalog, version, expand_replication=True)["replicationStatus"]
     assert status["aggregatedState"] == "Completed"
-    world.write(
-        lambda db: replication.record(db, version, "East US", "Failed", now, details="quota")
-    )
+    world.write(lambda db: schedule.record(db, version, "East US", "Failed", now, details="quota"))
     status = _show(world.catalog, version, expand_replication=True)["replicationStatus"]
     assert status["aggregatedState"] == "Failed"
     assert status["summary"][1] == {
@@ -293,7 +294,7 @@ def test_a_subscription_as_az_account_list_prints_it(catalog: Catalog) -> None:
     world = small_catalog(catalog, allowlisted=["australiacentral"])
     shown = _show(catalog, f"/subscriptions/{world.subscription}")
     with catalog.read() as db:
-        tenant = azure_json.tenants(queries.tenants(db))[0]
+        tenant = azure_json.tenants(fetch.tenants(db))[0]
     assert shown == {
         "id": world.subscription,
         "name": "Production",
@@ -366,7 +367,7 @@ def _galleries_with_versions(catalog: Catalog, count: int) -> None:
 def test_a_list_costs_the_same_queries_for_one_row_or_many(
     new_database: Any, clock: Any, model: type[Any], render: Any
 ) -> None:
-    from sigtui.catalog.db import open_catalog
+    from sigtui.catalog.store.db import open_catalog
 
     costs = []
     for count in (1, 4):
@@ -381,7 +382,7 @@ def test_a_list_costs_the_same_queries_for_one_row_or_many(
 
 def test_the_module_imports_neither_click_nor_textual() -> None:
     code = (
-        "import sys, sigtui.catalog.azure_json; "
+        "import sys, sigtui.catalog.azure.azure_json; "
         "print(sorted(m for m in ('click', 'textual') if m in sys.modules))"
     )
     result = subprocess.run(

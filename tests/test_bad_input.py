@@ -22,10 +22,14 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from sigtui.catalog import importer, replication, rules, schemas, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.errors import RULE_CODES, CatalogError
+from sigtui.catalog import services
+from sigtui.catalog.azure import importer
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import RULE_CODES, CatalogError
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import checks
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
@@ -436,9 +440,9 @@ def test_deletes_roles_and_replication_succeed_or_name_a_rule(
             world.clock,
         ),
         "unrole": lambda db: services.delete_role_assignment(db, data.draw(ints), etag),
-        "retry": lambda db: replication.retry(db, target, region, now),
-        "fail": lambda db: replication.fail(db, target, region, data.draw(texts), now),
-        "record": lambda db: replication.record(
+        "retry": lambda db: schedule.retry(db, target, region, now),
+        "fail": lambda db: schedule.fail(db, target, region, data.draw(texts), now),
+        "record": lambda db: schedule.record(
             db, target, region, data.draw(enums), now, data.draw(st.one_of(st.none(), ints))
         ),
         "allowlist": lambda db: services.set_region_allowlist(
@@ -470,7 +474,7 @@ def test_target_region_parsing_succeeds_or_names_a_rule(text: str) -> None:
 @given(value=st.one_of(dates, st.none()))
 def test_date_parsing_succeeds_or_names_a_rule(value: Any) -> None:
     try:
-        parsed = rules.parse_date(value)
+        parsed = checks.parse_date(value)
     except CatalogError as exc:
         assert exc.code == "SIG-INPUT"
         return
@@ -480,19 +484,19 @@ def test_date_parsing_succeeds_or_names_a_rule(value: Any) -> None:
 @settings(max_examples=300, deadline=None)
 @given(name=texts)
 def test_name_checks_succeed_or_name_a_rule(name: str) -> None:
-    checks = [
-        rules.check_gallery_name,
-        rules.check_definition_name,
-        rules.check_group_name,
-        rules.parse_version_name,
-        lambda n: rules.check_resource_name(n, "snapshot"),
-        lambda n: rules.check_plain_name(n, "tenant"),
-        lambda n: rules.check_identifier(n, "publisher", 128),
-        rules.check_os_type,
-        rules.check_storage_type,
-        rules.check_cloud,
+    name_checks = [
+        checks.check_gallery_name,
+        checks.check_definition_name,
+        checks.check_group_name,
+        checks.parse_version_name,
+        lambda n: checks.check_resource_name(n, "snapshot"),
+        lambda n: checks.check_plain_name(n, "tenant"),
+        lambda n: checks.check_identifier(n, "publisher", 128),
+        checks.check_os_type,
+        checks.check_storage_type,
+        checks.check_cloud,
     ]
-    for check in checks:
+    for check in name_checks:
         try:
             check(name)
         except CatalogError as exc:
@@ -648,7 +652,7 @@ def test_the_cli_never_shows_a_traceback(env: dict[str, Any], data: st.DataObjec
 
 def _created(world: Any, argv: list[str]) -> str:
     name = argv[argv.index("-e") + 1]
-    return f"{world.definition}/versions/{rules.parse_version_name(name)}"
+    return f"{world.definition}/versions/{checks.parse_version_name(name)}"
 
 
 # --- values a database cannot store, on both engines -----------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigtui.catalog import browse, lookup
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse, lookup
+from sigtui.catalog.store.db import Catalog
 from tests.builders import small_catalog
 
 

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sigtui.catalog import limits, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import DataDisk, Gallery, ImageDefinition, ImageVersion, TargetRegion
-from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate
+from sigtui.catalog import services
+from sigtui.catalog.model.models import (
+    DataDisk,
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    TargetRegion,
+)
+from sigtui.catalog.model.schemas import DefinitionCreate, GalleryCreate
+from sigtui.catalog.rules import limits
 from sigtui.catalog.services import bulk
+from sigtui.catalog.store.db import Catalog
 from tests.builders import World, refused, small_catalog, version_create, write
 
 TARGETS = ["westus=2", "eastus=1=Standard_ZRS", "westeurope"]

@@ -9,8 +9,9 @@ import pytest
 from builders import World, read, small_catalog
 from test_usage import _statements
 
-from sigtui.catalog import cleanup, costs, services
-from sigtui.catalog.db import Catalog
+from sigtui.catalog import services
+from sigtui.catalog.queries import cleanup, costs
+from sigtui.catalog.store.db import Catalog
 
 SHEET = costs.builtin_sheet()
 DAY = 24 * 3600

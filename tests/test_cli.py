@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.store.clock import FixedClock
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 from sigtui.cli.options import expand_multi_values
@@ -377,7 +377,7 @@ def test_a_readonly_catalog_refuses_writes(estate: Sigtui) -> None:
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     estate: Sigtui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sigtui.catalog import azure_json
+    from sigtui.catalog.azure import azure_json
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("kaboom")
@@ -454,7 +454,7 @@ def test_db_commands(tmp_path: Path, clock: FixedClock) -> None:
 def test_only_the_default_catalog_gets_the_demo_on_first_use(
     tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sigtui.catalog.seed as seed
+    import sigtui.catalog.services.seed as seed
 
     seeded: list[str] = []
 
@@ -469,7 +469,7 @@ def test_only_the_default_catalog_gets_the_demo_on_first_use(
     monkeypatch.setattr(seed, "load_demo", load_demo)
     monkeypatch.delenv("SIGTUI_DB", raising=False)
     default = tmp_path / "data" / "catalog.db"
-    monkeypatch.setattr("sigtui.catalog.db.default_catalog_path", lambda: default)
+    monkeypatch.setattr("sigtui.catalog.store.db.default_catalog_path", lambda: default)
     sigtui = Sigtui(str(tmp_path / "named.db"), clock)
     assert sigtui.ok("sig", "list") == []  # named by --db: empty, no seed
     assert sigtui.ok("--no-seed", "sig", "list", db=False) == []  # default, but --no-seed

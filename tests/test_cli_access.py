@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.store.clock import FixedClock
 from tests.test_cli import Sigtui
 
 FINANCE = ["-g", "rg-finance-images", "-r", "sigFinance"]

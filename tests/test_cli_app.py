@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.store.clock import FixedClock
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 

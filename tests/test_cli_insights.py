@@ -9,7 +9,7 @@ from typing import Any
 
 from test_cli import SUB_ID, V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
 
-from sigtui.catalog import costs
+from sigtui.catalog.queries import costs
 
 SHEET = costs.builtin_sheet()
 SIZE = 330  # the estate's version: img1, a 30 GB OS disk and data disks of 100 and 200
@@ -106,7 +106,7 @@ def test_cost_on_the_snapshot_basis(estate: Sigtui) -> None:  # noqa: F811
 
 
 def _sheet(tmp_path: Path, change: Any) -> Path:
-    path = Path(costs.__file__).parent / "data" / "prices.json"
+    path = Path(costs.__file__).parents[1] / "data" / "prices.json"
     data = json.loads(path.read_text("utf-8"))
     change(data)
     written = tmp_path / "my-prices.json"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from test_cli import V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
 
-from sigtui.catalog import replication
+from sigtui.catalog.replication import schedule
 
 
 @pytest.fixture(autouse=True)
 def _real_speed() -> None:
-    replication.set_speed(None)
+    schedule.set_speed(None)
 
 
 def _version_id(estate: Sigtui) -> str:  # noqa: F811

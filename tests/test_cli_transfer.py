@@ -9,7 +9,7 @@ import pytest
 from conftest import NewDatabase
 from test_cli import DEF, SUB_ID, V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
 
-from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.store.clock import FixedClock
 from sigtui.cli import transfer
 
 DATA = Path(__file__).parent / "data"

@@ -13,10 +13,10 @@ import pytest
 from builders import World, read, small_catalog
 from test_usage import _statements
 
-from sigtui.catalog import costs
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import CONTINENT_OF_GEOGRAPHY, get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import costs
+from sigtui.catalog.rules.regions import CONTINENT_OF_GEOGRAPHY, get_region
+from sigtui.catalog.store.db import Catalog
 
 SHEET = costs.builtin_sheet()
 D = Decimal
@@ -326,7 +326,7 @@ def test_the_built_in_sheet_names_currency_date_source_and_certainty_of_every_fi
 
 
 def _sheet_data() -> dict[str, Any]:
-    path = Path(costs.__file__).parent / "data" / "prices.json"
+    path = Path(costs.__file__).parents[1] / "data" / "prices.json"
     return json.loads(path.read_text("utf-8"))
 
 

@@ -22,9 +22,9 @@ import pytest
 import sqlalchemy as sa
 from builders import SUBSCRIPTION_ID, catalog_state, small_catalog
 
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import open_catalog
-from sigtui.catalog.models import CatalogChange, ImageVersion, TargetRegion
+from sigtui.catalog.model.models import CatalogChange, ImageVersion, TargetRegion
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import open_catalog
 
 WRAPPER = '''
 """Run `sigtui ARGS`, pausing at the commit of the first transaction that wrote rows."""

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import CatalogChange, UTCDateTime
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import (
     ENV_DB,
     Catalog,
     current_revision,
@@ -30,8 +32,6 @@ from sigtui.catalog.db import (
     open_catalog,
     resolve_url,
 )
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import CatalogChange, UTCDateTime
 
 PASSWORD = "s3cr%40t"  # "s3cr@t", URL-encoded
 SECRETS = ("s3cr", "%40t", "@t@")
@@ -162,7 +162,7 @@ def test_each_database_is_a_separate_copy(
 
 _OPEN_AND_REPORT = """
 import sys
-from sigtui.catalog.db import open_catalog
+from sigtui.catalog.store.db import open_catalog
 open_catalog(sys.argv[1]).close()
 print("alembic imported" if "alembic" in sys.modules else "alembic not imported")
 """

@@ -10,11 +10,12 @@ import pytest
 from builders import GROUP, LOCATION, SUBSCRIPTION_ID, Build
 from conftest import NewDatabase
 
-from sigtui.catalog import azure_json, exporter, importer, lookup
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.azure import azure_json, exporter, importer
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 GALLERY_TYPE = "Microsoft.Compute/galleries"
 DEFINITION_TYPE = "Microsoft.Compute/galleries/images"

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from builders import catalog_state, count, data_disks, replicas, targets
 
-from sigtui.catalog import importer, lookup, models
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.azure import importer
+from sigtui.catalog.model import models
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import Catalog
 
 DATA = Path(__file__).parent / "data"
 IMPORT = DATA / "import"

@@ -12,9 +12,15 @@ from click.testing import CliRunner, Result
 from conftest import ENGINES, NewDatabase
 from sqlmodel import SQLModel
 
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import current_revision, known_revisions, make_engine, open_catalog, upgrade
-from sigtui.catalog.seed import load_demo
+from sigtui.catalog.services.seed import load_demo
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import (
+    current_revision,
+    known_revisions,
+    make_engine,
+    open_catalog,
+    upgrade,
+)
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
@@ -133,7 +139,7 @@ def test_the_upgraded_catalog_takes_new_writes(empty_url: str, demo_rows: State)
             table = SQLModel.metadata.tables["tenant"]
             before = db.exec(sa.select(sa.func.count()).select_from(table)).one()[0]
         from sigtui.catalog import services
-        from sigtui.catalog.schemas import TenantCreate
+        from sigtui.catalog.model.schemas import TenantCreate
 
         with catalog.write() as db:
             services.create_tenant(db, TenantCreate(name="After the upgrade"), catalog.clock)

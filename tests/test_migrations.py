@@ -16,8 +16,8 @@ from pytest_alembic.tests import (  # noqa: F401  (collected here, once per engi
     test_upgrade,
 )
 
-from sigtui.catalog.db import known_revisions, make_engine, migrations_dir, open_catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.store.db import known_revisions, make_engine, migrations_dir, open_catalog
 
 FUTURE_REVISION = "9999_from_the_future"
 

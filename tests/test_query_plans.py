@@ -11,8 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sigtui.catalog import replication, search
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import search
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.store.db import Catalog
 from tests.builders import small_catalog
 
 
@@ -45,7 +46,7 @@ def test_the_replication_clock_reads_only_the_regions_in_flight(sqlite_catalog: 
     world = small_catalog(sqlite_catalog)
     world.version("1.0.0")
     plans = _plans(
-        sqlite_catalog, "target_region", lambda db: replication.advance(db, world.clock.now())
+        sqlite_catalog, "target_region", lambda db: schedule.advance(db, world.clock.now())
     )
     assert any("ix_target_region_replicating" in plan for plan in plans), plans
     assert not any("SCAN target_region" in plan for plan in plans), plans

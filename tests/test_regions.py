@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from sigtui.catalog import regions
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules import regions
+from sigtui.catalog.rules.regions import (
     CLOUDS,
     all_regions,
     find_region,

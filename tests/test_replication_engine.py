@@ -5,27 +5,28 @@ from __future__ import annotations
 import pytest
 from builders import World, small_catalog, targets
 
-from sigtui.catalog import replication, services
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import TargetRegion
-from sigtui.catalog.regions import get_region
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import TargetRegion
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 HOUR = 3600.0
 
 
 @pytest.fixture(autouse=True)
 def _real_speed() -> None:
-    replication.set_speed(None)
+    schedule.set_speed(None)
 
 
-def _status(catalog: Catalog, version_id: str, region: str) -> replication.Status:
-    return replication.status_at(targets(catalog, version_id)[region], catalog.clock.now())
+def _status(catalog: Catalog, version_id: str, region: str) -> schedule.Status:
+    return schedule.status_at(targets(catalog, version_id)[region], catalog.clock.now())
 
 
 def _advance(catalog: Catalog) -> int:
     with catalog.write() as db:
-        return replication.advance(db, catalog.clock.now())
+        return schedule.advance(db, catalog.clock.now())
 
 
 def test_the_source_region_is_completed_at_once_others_start_replicating(catalog: Catalog) -> None:
@@ -67,31 +68,31 @@ def test_completed_exactly_at_the_planned_time_not_before(catalog: Catalog) -> N
 
 def test_larger_images_and_farther_regions_take_longer() -> None:
     pairs = [("westus", "eastus"), ("westeurope", "germanycentral"), ("westus", "westeurope")]
-    kinds = [replication.distance(get_region(a), get_region(b)) for a, b in pairs]
+    kinds = [schedule.distance(get_region(a), get_region(b)) for a, b in pairs]
     assert kinds == ["geography", "continent", "intercontinental"]
-    times = [replication.planned_seconds(30, a, b, 1) for a, b in pairs]
+    times = [schedule.planned_seconds(30, a, b, 1) for a, b in pairs]
     assert times == sorted(times) and len(set(times)) == 3
-    assert replication.planned_seconds(300, "westus", "eastus", 1) > times[0]
+    assert schedule.planned_seconds(300, "westus", "eastus", 1) > times[0]
 
 
 def test_more_regions_at_once_take_longer_each() -> None:
-    alone = replication.planned_seconds(100, "westus", "westeurope", 1)
-    four = replication.planned_seconds(100, "westus", "westeurope", 4)
-    assert four == pytest.approx(alone * (1 + 3 * replication.MODEL.parallel_penalty))
+    alone = schedule.planned_seconds(100, "westus", "westeurope", 1)
+    four = schedule.planned_seconds(100, "westus", "westeurope", 4)
+    assert four == pytest.approx(alone * (1 + 3 * schedule.MODEL.parallel_penalty))
 
 
 def test_large_images_take_hours_at_the_default_speed() -> None:
-    assert replication.planned_seconds(1024, "westus", "southeastasia", 3) > 10 * HOUR
+    assert schedule.planned_seconds(1024, "westus", "southeastasia", 3) > 10 * HOUR
 
 
 def test_the_speed_factor_divides_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    normal = replication.planned_seconds(100, "westus", "westeurope", 1)
-    monkeypatch.setenv(replication.ENV_SPEED, "60")
-    assert replication.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 60)
-    replication.set_speed(10)
-    assert replication.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 10)
+    normal = schedule.planned_seconds(100, "westus", "westeurope", 1)
+    monkeypatch.setenv(schedule.ENV_SPEED, "60")
+    assert schedule.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 60)
+    schedule.set_speed(10)
+    assert schedule.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 10)
     with pytest.raises(CatalogError) as refused:
-        replication.set_speed(0)
+        schedule.set_speed(0)
     assert refused.value.code == "SIG-INPUT"
 
 
@@ -138,15 +139,13 @@ def test_a_failed_region_has_a_reason_and_can_be_retried(catalog: Catalog) -> No
     world = small_catalog(catalog)
     version = world.version(targets=["westus", "eastus"])
     with catalog.write() as db:
-        replication.fail(
-            db, version, "East US", "Injected fault: storage timeout.", world.clock.now()
-        )
+        schedule.fail(db, version, "East US", "Injected fault: storage timeout.", world.clock.now())
     failed = targets(catalog, version)["eastus"]
     assert (failed.state, failed.details) == ("Failed", "Injected fault: storage timeout.")
-    assert replication.aggregated_state(["Completed", "Failed"]) == "Failed"
+    assert schedule.aggregated_state(["Completed", "Failed"]) == "Failed"
     world.clock.advance(HOUR)
     with catalog.write() as db:
-        replication.retry(db, version, "eastus", world.clock.now())
+        schedule.retry(db, version, "eastus", world.clock.now())
     retried = targets(catalog, version)["eastus"]
     assert (retried.state, retried.progress, retried.details) == ("Replicating", 0, "")
     assert retried.started_at == world.clock.now()
@@ -156,7 +155,7 @@ def test_only_failed_or_unknown_regions_can_be_retried(catalog: Catalog) -> None
     world: World = small_catalog(catalog)
     version = world.version(targets=["westus", "eastus"])
     with pytest.raises(CatalogError) as refused, catalog.write() as db:
-        replication.retry(db, version, "westus", world.clock.now())
+        schedule.retry(db, version, "westus", world.clock.now())
     assert refused.value.code == "SIG-REPLICATION"
 
 
@@ -185,13 +184,13 @@ def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
     for n in range(3, 6):  # in flight, one region failed
         last = world.version(f"1.0.{n}", targets=["westus", "eastus", "westeurope"])
     with catalog.write() as db:
-        replication.fail(db, last, "eastus", "boom", world.clock.now())
+        schedule.fail(db, last, "eastus", "boom", world.clock.now())
     _advance(catalog)
     now = world.clock.now()
     with catalog.read() as db:
-        everything = replication.activity(db, now)
-        board = replication.board(db, now, limit=2)
-        failed_only = replication.board(db, now, states=["Failed"], limit=2)
+        everything = schedule.activity(db, now)
+        board = schedule.board(db, now, limit=2)
+        failed_only = schedule.board(db, now, states=["Failed"], limit=2)
     active = [a for a in everything if a.state != "Completed"]
     completed = [a for a in everything if a.state == "Completed"]
     assert (len(active), len(completed)) == (6, 6)

@@ -34,10 +34,9 @@ from builders import (
     version_update_call,
 )
 
-from sigtui.catalog import limits, lookup, queries, replication, rules, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     AggregatedState,
     Gallery,
     ImageDefinition,
@@ -45,7 +44,7 @@ from sigtui.catalog.models import (
     ReplicationState,
     Snapshot,
 )
-from sigtui.catalog.schemas import (
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,
     GroupCreate,
@@ -59,6 +58,10 @@ from sigtui.catalog.schemas import (
     VersionCreate,
     build,
 )
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.store.db import Catalog
 
 LRS, ZRS, PREMIUM = "Standard_LRS", "Standard_ZRS", "Premium_LRS"
 
@@ -325,7 +328,7 @@ def test_SIG_IDENT_source_document_example(catalog: Catalog) -> None:
         "SIG-IDENT", definition_call(world, "myImage5", "contoso", "FINANCE", "backend", gallery)
     )
     with catalog.read() as db:
-        rows = queries.definitions(db, lookup.resolve_as(db, gallery, Gallery).pk)
+        rows = fetch.definitions(db, lookup.resolve_as(db, gallery, Gallery).pk)
         assert [(d.name, d.publisher, d.offer, d.sku) for d in rows] == example
     # the same triple in another gallery is fine (the small catalog's gallery1 has it too)
     third = world.build.gallery(world.group, "gallery3")
@@ -940,10 +943,10 @@ def test_SIG_INPUT_bad_enum_values(world: World) -> None:
 
 
 def test_SIG_INPUT_dates(world: World) -> None:
-    assert rules.parse_date("2026-12-31") == date(2026, 12, 31)
-    assert rules.parse_date("2026-12-31T00:00:00+00:00") == date(2026, 12, 31)
-    assert rules.parse_date(" ") is None
-    assert rules.parse_date(None) is None
+    assert checks.parse_date("2026-12-31") == date(2026, 12, 31)
+    assert checks.parse_date("2026-12-31T00:00:00+00:00") == date(2026, 12, 31)
+    assert checks.parse_date(" ") is None
+    assert checks.parse_date(None) is None
     for text in ["2026-02-30", "31/12/2026", "next week", "2026-13-01", "20261231x"]:
         error = world.refused(
             "SIG-INPUT",
@@ -958,14 +961,14 @@ def test_SIG_INPUT_dates(world: World) -> None:
                     offer="O",
                     sku="S",
                     os_type="Linux",
-                    end_of_life_date=rules.parse_date(text),
+                    end_of_life_date=checks.parse_date(text),
                 ),
                 world.clock,
             ),
         )
         assert error.field == "end_of_life_date"
     definition = world.write(
-        definition_call(world, end_of_life_date=rules.parse_date("2026-12-31"))
+        definition_call(world, end_of_life_date=checks.parse_date("2026-12-31"))
     )
     assert definition.end_of_life_date == date(2026, 12, 31)
 
@@ -1113,9 +1116,9 @@ def test_SIG_INPUT_ids_and_sources(world: World) -> None:
 @pytest.mark.parametrize("name", ["a<b", "a>b", "a%b", "a&b", "a\\b", "a?b", "a/b", ""])
 def test_SIG_INPUT_tag_names_without_the_characters_ARM_refuses(name: str) -> None:
     with pytest.raises(CatalogError) as refused:
-        rules.check_tags({name: "x"})
+        checks.check_tags({name: "x"})
     assert refused.value.code == "SIG-INPUT"
-    assert rules.check_tags({"a-b_c.d:e f": "x"}) == {"a-b_c.d:e f": "x"}
+    assert checks.check_tags({"a-b_c.d:e f": "x"}) == {"a-b_c.d:e f": "x"}
 
 
 # --- SIG-NOT-FOUND -------------------------------------------------------------------------
@@ -1200,7 +1203,7 @@ def test_SIG_ACCESS_roles_and_scopes(world: World) -> None:
     ]:
         world.write(_assign(world, role, scope))
     with world.catalog.read() as db:
-        rows = queries.role_assignments(db)
+        rows = fetch.role_assignments(db)
         assert [r.role for r in rows] == [
             "Compute Gallery Image Reader",
             "Reader",
@@ -1247,11 +1250,11 @@ def test_SIG_REPLICATION_a_new_version_starts_replicating(world: World) -> None:
         assert (target.state, target.progress, target.completed_at) == ("Replicating", 0, None)
         assert target.started_at == now
     states = [t.state for t in regions.values()]
-    assert replication.aggregated_state(states) == AggregatedState.IN_PROGRESS
+    assert schedule.aggregated_state(states) == AggregatedState.IN_PROGRESS
 
 
 def test_SIG_REPLICATION_aggregated_state() -> None:
-    aggregated = replication.aggregated_state
+    aggregated = schedule.aggregated_state
     assert aggregated([]) == AggregatedState.UNKNOWN
     assert aggregated(["Completed"]) == AggregatedState.COMPLETED
     assert aggregated(["Completed", "Completed"]) == AggregatedState.COMPLETED
@@ -1265,16 +1268,14 @@ def test_SIG_REPLICATION_record_each_region(world: World) -> None:
     version = world.version(targets=["westus", "eastus", "westeurope"])
     world.clock.advance(600)
     world.write(
-        lambda db: replication.record(
+        lambda db: schedule.record(
             db, version, "East US", "Replicating", world.clock.now(), progress=40
         )
     )
     assert (targets(world.catalog, version)["eastus"].progress) == 40
+    world.write(lambda db: schedule.record(db, version, "eastus", "Completed", world.clock.now()))
     world.write(
-        lambda db: replication.record(db, version, "eastus", "Completed", world.clock.now())
-    )
-    world.write(
-        lambda db: replication.record(
+        lambda db: schedule.record(
             db, version, "westeurope", "Failed", world.clock.now(), details="quota"
         )
     )
@@ -1283,23 +1284,21 @@ def test_SIG_REPLICATION_record_each_region(world: World) -> None:
     assert regions["eastus"].completed_at == world.clock.now()
     assert (regions["westeurope"].state, regions["westeurope"].details) == ("Failed", "quota")
     states = [t.state for t in regions.values()]
-    assert replication.aggregated_state(states) == AggregatedState.FAILED
+    assert schedule.aggregated_state(states) == AggregatedState.FAILED
     now = world.clock.now()
     world.refused(
-        "SIG-NOT-FOUND", lambda db: replication.record(db, version, "centralus", "Completed", now)
+        "SIG-NOT-FOUND", lambda db: schedule.record(db, version, "centralus", "Completed", now)
     )
-    world.refused("SIG-INPUT", lambda db: replication.record(db, version, "eastus", "Done", now))
+    world.refused("SIG-INPUT", lambda db: schedule.record(db, version, "eastus", "Done", now))
     world.refused(
-        "SIG-REPLICATION", lambda db: replication.record(db, version, "atlantis", "Completed", now)
+        "SIG-REPLICATION", lambda db: schedule.record(db, version, "atlantis", "Completed", now)
     )
 
 
 def test_SIG_REPLICATION_regions_added_and_removed_after_creation(world: World) -> None:
     version = world.version(targets=["westus", "eastus"])
     world.clock.advance(3600)
-    world.write(
-        lambda db: replication.record(db, version, "eastus", "Completed", world.clock.now())
-    )
+    world.write(lambda db: schedule.record(db, version, "eastus", "Completed", world.clock.now()))
     world.write(
         lambda db: services.add_target_regions(
             db, version, [TargetRegionSpec(region="North Europe", replica_count=2)], world.clock

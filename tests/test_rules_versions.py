@@ -28,11 +28,9 @@ from builders import (
     version_update_call,
 )
 
-from sigtui.catalog import lookup, queries, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -44,10 +42,13 @@ from sigtui.catalog.models import (
     Subscription,
     TargetRegion,
 )
-from sigtui.catalog.schemas import (
+from sigtui.catalog.model.schemas import (
     RoleAssignmentCreate,
     TargetRegionSpec,
 )
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog
 
 LRS = "Standard_LRS"
 TODAY = date(2026, 1, 15)  # the `clock` fixture's date
@@ -75,7 +76,7 @@ def test_SIG_LATEST_compares_numerically(world: World) -> None:
     assert _latest(world.catalog, world.definition) == "1.10.0"  # as text, 1.9.0 would win
     with world.catalog.read() as db:
         definition = lookup.resolve_as(db, world.definition, ImageDefinition)
-        assert [v.name for v in queries.versions(db, definition.pk)] == [
+        assert [v.name for v in fetch.versions(db, definition.pk)] == [
             "1.10.0",
             "1.9.0",
             "1.2.10",
@@ -159,7 +160,7 @@ def test_SIG_DELETE_group_with_contents(world: World) -> None:
     empty = world.build.group("rg-empty")
     world.write(lambda db: services.delete_group(db, empty))
     with world.catalog.read() as db:
-        assert [g.name for g in queries.groups(db)] == ["rg-images"]
+        assert [g.name for g in fetch.groups(db)] == ["rg-images"]
     # a subscription with groups cannot go either; an empty one can
     error = world.refused(
         "SIG-DELETE", lambda db: services.delete_subscription(db, SUBSCRIPTION_ID)

@@ -1,4 +1,4 @@
-"""sigtui.catalog.search: finding resources across subscriptions (the FAQ "list all gallery
+"""sigtui.catalog.queries.search: finding resources across subscriptions (the FAQ "list all gallery
 resources across subscriptions") and the flat, sortable list of all image versions."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sigtui.catalog import browse, lookup, replication, search
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse, lookup, search
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.store.db import Catalog
 from tests.builders import (
     OTHER_SUBSCRIPTION_ID,
     SUBSCRIPTION_ID,
@@ -37,7 +38,7 @@ class Estate:
 
 def _record(catalog: Catalog, version_id: str, region: str, state: str, progress: int) -> None:
     now = catalog.clock.now()
-    write(catalog, lambda db: replication.record(db, version_id, region, state, now, progress))
+    write(catalog, lambda db: schedule.record(db, version_id, region, state, now, progress))
 
 
 @pytest.fixture
@@ -332,7 +333,7 @@ def test_subscription_ids_are_searchable(catalog: Catalog, estate: Estate) -> No
 @pytest.mark.parametrize("later", [0, 20 * 60, 10 * 3600], ids=["now", "20min", "10h"])
 def test_all_versions_agree_with_the_tree_on_the_demo_catalog(catalog: Catalog, later: int) -> None:
     """The SQL aggregate (replication state at a time, latest) says what the tree says."""
-    from sigtui.catalog.seed import load_demo
+    from sigtui.catalog.services.seed import load_demo
 
     load_demo(catalog)
     now = catalog.clock.now() + timedelta(seconds=later)

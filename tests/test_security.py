@@ -20,8 +20,8 @@ import platformdirs
 import pytest
 from click.testing import CliRunner, Result
 
-from sigtui.catalog import importer
-from sigtui.catalog.db import ENV_DB, display_url
+from sigtui.catalog.azure import importer
+from sigtui.catalog.store.db import ENV_DB, display_url
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
@@ -214,7 +214,7 @@ def test_a_password_never_shows_in_errors_or_logs(
 
 @pytest.mark.parametrize("url", UNREACHABLE, ids=["in-userinfo", "in-query"])
 def test_the_app_header_never_shows_the_password(url: str) -> None:
-    from sigtui.catalog.db import resolve_url
+    from sigtui.catalog.store.db import resolve_url
 
     shown = display_url(resolve_url(url)[0])
     assert SECRET not in shown

@@ -1,4 +1,4 @@
-"""The demo seed (seed/demo.toml loaded by sigtui.catalog.seed): it shows off every
+"""The demo seed (seed/demo.toml loaded by sigtui.catalog.services.seed): it shows off every
 feature, goes through the services, is deterministic, and loads all or nothing."""
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
-from sigtui.catalog import lookup, queries, replication, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import GALLERIES
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     CatalogChange,
     DataDisk,
     Gallery,
@@ -32,9 +29,14 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import GalleryCreate, TenantCreate
-from sigtui.catalog.seed import SeedResult, demo_path, load_demo, seed_dir
+from sigtui.catalog.model.schemas import GalleryCreate, TenantCreate
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.limits import GALLERIES
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.services.seed import SeedResult, demo_path, load_demo, seed_dir
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)  # the day the demo was written: EOLs before it are expired
@@ -110,7 +112,7 @@ def test_six_galleries_in_several_regions_and_a_batch_near_the_limit(db: Session
     assert len(named) == 6
     assert len({g.location for g in named}) >= 4
     assert _count(db, Gallery) == 97
-    fullest = max(u.galleries for u in queries.usage(db))
+    fullest = max(u.galleries for u in fetch.usage(db))
     assert fullest / GALLERIES.maximum >= 0.9
     assert fullest <= GALLERIES.maximum
 
@@ -210,8 +212,8 @@ def test_replication_in_every_state(db: Session) -> None:
         assert get_region(target.region).display_name in target.details
     in_flight = db.exec(select(TargetRegion).where(TargetRegion.state == "Replicating")).all()
     assert all(0 < t.progress < 100 for t in in_flight)
-    by_version = queries.target_regions_of(db, _values(db, ImageVersion.pk))
-    aggregated = {replication.aggregated_state(t.state for t in ts) for ts in by_version.values()}
+    by_version = fetch.target_regions_of(db, _values(db, ImageVersion.pk))
+    aggregated = {schedule.aggregated_state(t.state for t in ts) for ts in by_version.values()}
     assert aggregated == {"Unknown", "InProgress", "Completed", "Failed"}
 
 
@@ -314,7 +316,7 @@ def test_reset_replaces_everything_with_the_demo(catalog: Catalog) -> None:
     load_demo(catalog)
     fresh = _dump(catalog, keys=False)
     with catalog.write() as db:
-        group = queries.groups(db)[0]
+        group = fetch.groups(db)[0]
         services.create_gallery(
             db, lookup.arm_id(db, group), GalleryCreate(name="extra", location=group.location),
             catalog.clock,

@@ -8,11 +8,14 @@ from collections.abc import Iterator
 import pytest
 from builders import small_catalog
 
-from sigtui.catalog import lookup, replication, seed, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.schemas import GalleryUpdate, TenantCreate
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.schemas import GalleryUpdate, TenantCreate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.services import seed
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 OTHER_TENANT = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 
@@ -56,9 +59,9 @@ def test_reads_and_writes_that_change_nothing_leave_it_alone(
 ) -> None:
     world = small_catalog(catalog)
     world.version("1.0.0", targets=["westus", "eastus"])
-    replication.refresh(catalog)
+    schedule.refresh(catalog)
     seen = other.change_marker()
-    assert replication.refresh(catalog) == 0  # the app's periodic refresh, nothing to do
+    assert schedule.refresh(catalog) == 0  # the app's periodic refresh, nothing to do
     with catalog.read() as db:
         lookup.resolve(db, world.definition)
     with catalog.write() as db:
@@ -73,7 +76,7 @@ def test_the_replication_clock_does_not_move_it(catalog: Catalog, other: Catalog
     world.version("1.0.0", targets=["westus", "eastus"])
     seen = other.change_marker()
     world.clock.advance(180)
-    assert replication.refresh(catalog) > 0
+    assert schedule.refresh(catalog) > 0
     assert other.change_marker() == seen
 
 

@@ -20,11 +20,12 @@ from builders import (
     version_call,
 )
 
-from sigtui.catalog import limits, queries, usage
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion
-from sigtui.catalog.sql_functions import RowsAsJson
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.queries import fetch, usage
+from sigtui.catalog.rules import limits
+from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.store.sql_functions import RowsAsJson
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_the_counts_arrive_in_one_row(world: World) -> None:
     statement = sa.select(RowsAsJson(*galleries.c)).select_from(galleries)
     with world.catalog.read() as db:
         result = db.execute(statement).all()
-        counted = queries.usage(db)
+        counted = fetch.usage(db)
     assert len(result) == 1
     assert sorted(tuple(row) for row in result[0][0]) == [
         ("gallery1", "westus"),
@@ -128,7 +129,7 @@ def test_the_counts_arrive_in_one_row(world: World) -> None:
 def test_a_catalog_without_galleries_has_no_rows(catalog: Catalog) -> None:
     """No row at all: an aggregate of nothing (NULL on PostgreSQL, [] on SQLite)."""
     with catalog.read() as db:
-        assert queries.usage(db) == []
+        assert fetch.usage(db) == []
         assert usage.usage_rows(db) == []
 
 

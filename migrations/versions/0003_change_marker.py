@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import sigtui.catalog.models
+import sigtui.catalog.model.models
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "catalog_change",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("serial", sa.BigInteger(), nullable=False),
-        sa.Column("changed_at", sigtui.catalog.models.UTCDateTime(), nullable=True),
+        sa.Column("changed_at", sigtui.catalog.model.models.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_change")),
     )
     # the one row; writers only ever UPDATE it, so they never race to create it

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from sigtui.catalog import azure_json, lookup, queries, schemas, services
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import schemas
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import (
@@ -50,7 +53,7 @@ def tenant_create(name: str, tenant_id: str | None) -> None:
 def tenant_list() -> None:
     """List the tenants."""
     with current_state().catalog().read() as db:
-        shown = azure_json.tenants(refs.visible(db, queries.tenants(db)))
+        shown = azure_json.tenants(refs.visible(db, fetch.tenants(db)))
     emit(shown, "tenant")
 
 
@@ -97,7 +100,7 @@ def account_list(tenant: str | None) -> None:
     """List the subscriptions (as `az account list`)."""
     with current_state().catalog().read() as db:
         tenant_pk = lookup.find_tenant(db, tenant).pk if tenant else None
-        rows = refs.visible(db, queries.subscriptions(db, tenant_pk))
+        rows = refs.visible(db, fetch.subscriptions(db, tenant_pk))
         shown = azure_json.subscriptions(db, rows)
     emit(shown, "subscription")
 
@@ -155,7 +158,7 @@ def group_list(subscription: str | None) -> None:
     """List resource groups (of one subscription when given)."""
     with current_state().catalog().read() as db:
         owner = lookup.find_subscription(db, subscription) if subscription else None
-        rows = refs.visible(db, queries.groups(db, owner.pk if owner else None))
+        rows = refs.visible(db, fetch.groups(db, owner.pk if owner else None))
         shown = azure_json.resource_groups(db, rows)
     emit(shown, "group")
 

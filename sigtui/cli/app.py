@@ -15,10 +15,11 @@ from typing import Any, NoReturn
 import click
 import sqlalchemy as sa
 
-from sigtui.catalog import costs, replication
-from sigtui.catalog import db as catalog_db
-from sigtui.catalog import seed as demo_seed
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import costs
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.services import seed as demo_seed
+from sigtui.catalog.store import db as catalog_db
 from sigtui.cli.accounts import account_group, group_group
 from sigtui.cli.context import CliState, state_of
 from sigtui.cli.insights import INSIGHT_COMMANDS
@@ -95,7 +96,7 @@ def cli(
     state.db = db or state.db
     state.no_seed = no_seed or state.no_seed
     state.readonly = readonly or state.readonly
-    replication.set_speed(replication_speed)
+    schedule.set_speed(replication_speed)
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         _open_app(state, prices)

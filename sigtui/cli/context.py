@@ -9,9 +9,10 @@ from urllib.parse import quote
 import click
 import sqlalchemy as sa
 
-from sigtui.catalog import access, replication
-from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
-from sigtui.catalog.db import Catalog, open_catalog, resolve_url
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
+from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
+from sigtui.catalog.store.db import Catalog, open_catalog, resolve_url
 
 
 @dataclass
@@ -43,7 +44,7 @@ class CliState:
             first_use = is_default and catalog.is_new
             if first_use and seed_default and not self.no_seed and not self.readonly:
                 _seed_first_use(catalog)
-            replication.refresh(catalog)  # states up to now, for every command's reads
+            schedule.refresh(catalog)  # states up to now, for every command's reads
             if self.acting_as:
                 with catalog.read() as db:
                     self._viewer = access.visibility(db, self.acting_as)
@@ -75,7 +76,7 @@ class CliState:
 
 
 def _seed_first_use(catalog: Catalog) -> None:
-    from sigtui.catalog.seed import load_demo
+    from sigtui.catalog.services.seed import load_demo
 
     result = load_demo(catalog)
     click.echo(f"First use of {catalog.display_name}: {result.summary()}", err=True)

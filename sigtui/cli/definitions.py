@@ -6,9 +6,12 @@ from typing import Any
 
 import click
 
-from sigtui.catalog import azure_json, lookup, queries, schemas, services
-from sigtui.catalog import ids as arm_ids
-from sigtui.catalog.models import Gallery, ImageDefinition
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import ids as arm_ids
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import Gallery, ImageDefinition
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.generic_update import DEFINITION_PATHS, changes_from_sets, parse_assignments
@@ -157,7 +160,7 @@ def definition_list(
     names = refs.Names(subscription=subscription, group=group, gallery=gallery, ids=ids)
     with current_state().catalog().read() as db:
         parent = lookup.resolve_as(db, refs.resource_id(db, "gallery", names), Gallery)
-        rows = refs.visible(db, queries.definitions(db, parent.pk or 0))
+        rows = refs.visible(db, fetch.definitions(db, parent.pk or 0))
         shown = azure_json.definitions(db, rows)
     emit(shown, "definition")
 

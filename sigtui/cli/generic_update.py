@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sigtui.catalog import rules, schemas
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.schemas import TargetRegionSpec
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.schemas import TargetRegionSpec
+from sigtui.catalog.rules import checks
 from sigtui.cli.options import usage_error
 
 Json = dict[str, Any]
@@ -49,7 +50,7 @@ def _plain(value: str) -> Any:
 
 
 def _date(value: str) -> Any:
-    return None if value == "null" else rules.parse_date(value)
+    return None if value == "null" else checks.parse_date(value)
 
 
 def _json(value: str, what: str) -> Any:
@@ -211,5 +212,5 @@ def _set_target(targets: list[Json], index: int, field: str, item: Assignment) -
         )
     value: Any = item.value
     if field == "regionalreplicacount":
-        value = int(value) if rules.is_whole_number(value) else value
+        value = int(value) if checks.is_whole_number(value) else value
     targets[index][_TARGET_FIELDS[field]] = value

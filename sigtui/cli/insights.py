@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import click
 
-from sigtui.catalog import advisor, costs, lookup, usage
-from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.models import ImageVersion
-from sigtui.catalog.regions import find_region
+from sigtui.catalog.model.models import ImageVersion
+from sigtui.catalog.queries import advisor, costs, lookup, usage
+from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.rules.regions import find_region
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options, subscription_option, usage_error
 from sigtui.cli.output import Column, Json, render_table, to_json

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from sigtui.catalog import rules
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules import checks
 from sigtui.cli.context import state_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -182,7 +182,7 @@ def parse_bool(value: str | None, what: str) -> bool | None:
 
 def parse_eol(value: str | None) -> Any:
     """`--end-of-life-date YYYY-MM-DD` as a date (SIG-INPUT when it is not one)."""
-    return rules.parse_date(value) if value is not None else None
+    return checks.parse_date(value) if value is not None else None
 
 
 def usage_error(message: str) -> click.UsageError:

@@ -13,9 +13,11 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from sigtui.catalog import access, ids, lookup, queries
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import ResourceGroup, Subscription
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import ResourceGroup, Subscription
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.rules import access
 from sigtui.cli.context import current_state
 from sigtui.cli.options import usage_error
 
@@ -46,7 +48,7 @@ def subscription(db: Session, name_or_id: str | None) -> Subscription:
     """The subscription named, or the only one in the catalog when none is named."""
     if name_or_id:
         return lookup.find_subscription(db, name_or_id)
-    every = queries.subscriptions(db)
+    every = fetch.subscriptions(db)
     if len(every) == 1:
         return every[0]
     if not every:
@@ -67,7 +69,7 @@ def group(db: Session, name: str, subscription_ref: str | None) -> ResourceGroup
     if not found:
         raise CatalogError("SIG-NOT-FOUND", f"resource group {name!r} does not exist")
     if len(found) > 1:
-        owners = queries.by_pk(db, Subscription, [g.subscription_pk for g in found])
+        owners = fetch.by_pk(db, Subscription, [g.subscription_pk for g in found])
         names = ", ".join(sorted(s.name for s in owners.values()))
         raise CatalogError(
             "SIG-INPUT",

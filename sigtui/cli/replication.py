@@ -13,9 +13,9 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from sigtui.catalog import replication
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.regions import get_region
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
 from sigtui.cli.output import to_json
@@ -23,7 +23,7 @@ from sigtui.cli.output import to_json
 STATES = ("Replicating", "Failed", "Unknown", "Completed")
 
 
-def _as_json(item: replication.Activity) -> dict[str, Any]:
+def _as_json(item: schedule.Activity) -> dict[str, Any]:
     shown = asdict(item)
     shown["region"] = get_region(item.region).display_name
     for key in ("eta", "started_at", "completed_at"):
@@ -46,7 +46,7 @@ def _eta_text(eta: datetime | None, now: datetime) -> str:
     return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
 
 
-def _table(items: list[replication.Activity], now: datetime) -> Table:
+def _table(items: list[schedule.Activity], now: datetime) -> Table:
     table = Table(expand=True, box=None, header_style="bold")
     for column in ("Version", "Region", "State", "Progress", "", "ETA", "Details"):
         table.add_column(column, no_wrap=column != "Details")
@@ -65,9 +65,9 @@ def _table(items: list[replication.Activity], now: datetime) -> Table:
 
 
 def _current(catalog: Catalog, subscription: str | None, states: tuple[str, ...]) -> list[Any]:
-    replication.refresh(catalog)
+    schedule.refresh(catalog)
     with catalog.read() as db:
-        return replication.activity(
+        return schedule.activity(
             db, catalog.clock.now(), subscription=subscription, states=states or None
         )
 
@@ -132,7 +132,7 @@ def retry(version_id: str, region: str) -> None:
     """Start a Failed (or Unknown) region over."""
     catalog = current_state().catalog()
     with catalog.write() as db:
-        target = replication.retry(db, version_id, region, catalog.clock.now())
+        target = schedule.retry(db, version_id, region, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: {target.state} again"
     click.echo(shown)
 
@@ -148,6 +148,6 @@ def fail(version_id: str, region: str, reason: str) -> None:
     """Make a region in flight fail (a fault injected for demos)."""
     catalog = current_state().catalog()
     with catalog.write() as db:
-        target = replication.fail(db, version_id, region, reason, catalog.clock.now())
+        target = schedule.fail(db, version_id, region, reason, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: Failed ({target.details})"
     click.echo(shown)

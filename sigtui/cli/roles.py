@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import click
 
-from sigtui.catalog import access, azure_json, lookup, queries, schemas, services
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import PrincipalType
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import PrincipalType
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.rules import access
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import F, common_options
@@ -56,7 +60,7 @@ def principal_create(name: str, principal_type: str, tenant: str, object_id: str
 def principal_list(tenant: str | None) -> None:
     """List the principals."""
     with current_state().catalog().read() as db:
-        rows = queries.principals(db)
+        rows = fetch.principals(db)
         if tenant:
             tenant_pk = lookup.find_tenant(db, tenant).pk
             rows = [p for p in rows if p.tenant_pk == tenant_pk]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
-from sigtui.catalog import azure_json, lookup, queries, schemas, services
-from sigtui.catalog.models import Gallery
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import Gallery
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.definitions import definition_group
@@ -86,10 +89,10 @@ def gallery_list(group: str | None, subscription: str | None) -> None:
     """List galleries (of one resource group when given)."""
     with current_state().catalog().read() as db:
         if group:
-            rows = queries.galleries(db, group_pk=refs.group(db, group, subscription).pk)
+            rows = fetch.galleries(db, group_pk=refs.group(db, group, subscription).pk)
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = queries.galleries(db, subscription_pk=owner.pk if owner else None)
+            rows = fetch.galleries(db, subscription_pk=owner.pk if owner else None)
         shown = azure_json.galleries(db, refs.visible(db, rows))
     emit(shown, "gallery")
 

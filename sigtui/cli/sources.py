@@ -7,8 +7,11 @@ from typing import Any, TypeVar
 
 import click
 
-from sigtui.catalog import azure_json, lookup, queries, schemas, services
-from sigtui.catalog.models import ManagedImage, Snapshot
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import ManagedImage, Snapshot
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import (
@@ -104,10 +107,10 @@ def image_list(group: str | None, subscription: str | None) -> None:
     """List managed images (of one resource group when given)."""
     with current_state().catalog().read() as db:
         if group:
-            rows = queries.managed_images(db, refs.group(db, group, subscription).pk or 0)
+            rows = fetch.managed_images(db, refs.group(db, group, subscription).pk or 0)
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = queries.all_managed_images(db, owner.pk if owner else None)
+            rows = fetch.all_managed_images(db, owner.pk if owner else None)
         shown = azure_json.managed_images(db, refs.visible(db, rows))
     emit(shown, "image")
 
@@ -204,10 +207,10 @@ def snapshot_list(group: str | None, subscription: str | None) -> None:
     """List snapshots (of one resource group when given)."""
     with current_state().catalog().read() as db:
         if group:
-            rows = queries.snapshots(db, refs.group(db, group, subscription).pk or 0)
+            rows = fetch.snapshots(db, refs.group(db, group, subscription).pk or 0)
         else:
             owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = queries.all_snapshots(db, owner.pk if owner else None)
+            rows = fetch.all_snapshots(db, owner.pk if owner else None)
         shown = azure_json.snapshots(db, refs.visible(db, rows))
     emit(shown, "snapshot")
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from sigtui.catalog import exporter, importer
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.azure import exporter, importer
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
 from sigtui.cli.output import emit_message

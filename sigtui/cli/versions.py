@@ -8,9 +8,12 @@ from typing import Any
 import click
 from sqlmodel import Session
 
-from sigtui.catalog import azure_json, lookup, queries, schemas, services
-from sigtui.catalog import ids as arm_ids
-from sigtui.catalog.models import ImageDefinition, ImageVersion, ResourceGroup
+from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model import ids as arm_ids
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import ImageDefinition, ImageVersion, ResourceGroup
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.generic_update import VERSION_PATHS, changes_from_sets, parse_assignments
@@ -175,7 +178,7 @@ def version_list(
     with current_state().catalog().read() as db:
         parent_id = refs.resource_id(db, "definition", names)
         parent = lookup.resolve_as(db, parent_id, ImageDefinition)
-        rows = refs.visible(db, queries.versions(db, parent.pk or 0))
+        rows = refs.visible(db, fetch.versions(db, parent.pk or 0))
         shown = azure_json.versions(db, rows)
     emit(shown, "version")
 

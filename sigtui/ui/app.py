@@ -9,8 +9,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from sigtui.catalog import access, replication
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
@@ -66,7 +67,7 @@ class SigtuiApp(App[None]):
     @work(thread=True, exclusive=True, group="replication-clock", exit_on_error=False)
     def advance_replication(self) -> None:
         """Keep the catalog's replication states up to date while the app is open."""
-        replication.refresh(self.catalog)
+        schedule.refresh(self.catalog)
 
     @work(thread=True, exclusive=True, group="catalog-watch", exit_on_error=False)
     def watch_catalog(self) -> None:

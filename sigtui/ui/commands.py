@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from sigtui.catalog import search
+from sigtui.catalog.queries import search
 
 if TYPE_CHECKING:
     from sigtui.ui.screens.main import MainScreen

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 
 UI_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -21,7 +21,7 @@ TERMINAL = (120, 40)
 @pytest.fixture(scope="session")
 def demo_catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo seed loaded once per session into a SQLite file (copied per test)."""
-    from sigtui.catalog.seed import load_demo
+    from sigtui.catalog.services.seed import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(UI_NOW))

@@ -8,9 +8,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from sigtui.catalog import lookup, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.schemas import GalleryUpdate, VersionUpdate
+from sigtui.catalog import services
+from sigtui.catalog.model.schemas import GalleryUpdate, VersionUpdate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.main import MainScreen

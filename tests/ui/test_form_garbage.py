@@ -16,8 +16,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from sigtui.catalog import browse
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.main import MainScreen

@@ -13,8 +13,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from sigtui.catalog import browse, services
-from sigtui.catalog.schemas import GalleryUpdate
+from sigtui.catalog import services
+from sigtui.catalog.model.schemas import GalleryUpdate
+from sigtui.catalog.queries import browse
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms.target_regions import TargetRegionsField
 from sigtui.ui.screens.main import MainScreen

@@ -23,11 +23,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, SelectionList, Switch
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import lookup, queries, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.models import ImageDefinition, ImageVersion
-from sigtui.catalog.schemas import (
+from sigtui.catalog import services
+from sigtui.catalog.model.models import ImageDefinition, ImageVersion
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,
     GalleryUpdate,
@@ -38,6 +36,9 @@ from sigtui.catalog.schemas import (
     TenantCreate,
     VersionCreate,
 )
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.forms.chooser import KindChooser
@@ -518,7 +519,7 @@ def test_editing_a_versions_target_regions_updates_the_catalog(
         version = lookup.resolve_as(db, VERSION, ImageVersion)
         rows = {
             t.region: (t.replica_count, t.storage_account_type)
-            for t in queries.target_regions(db, version.pk)
+            for t in fetch.target_regions(db, version.pk)
         }
     assert rows == {
         "westus": (1, "Standard_LRS"),
@@ -562,7 +563,7 @@ def test_the_target_region_shorthand_is_accepted(
         version = lookup.resolve_as(db, f"{DEFINITION}/versions/2.0.0", ImageVersion)
         rows = {
             t.region: (t.replica_count, t.storage_account_type)
-            for t in queries.target_regions(db, version.pk)
+            for t in fetch.target_regions(db, version.pk)
         }
     assert rows == {
         "westus": (1, "Standard_LRS"),
@@ -584,7 +585,7 @@ def test_a_target_region_typed_but_not_entered_counts_on_save(
     drive(forms_app, scenario)
     with forms_catalog.read() as db:
         version = lookup.resolve_as(db, VERSION, ImageVersion)
-        rows = {t.region: t.replica_count for t in queries.target_regions(db, version.pk)}
+        rows = {t.region: t.replica_count for t in fetch.target_regions(db, version.pk)}
     assert rows == {"westus": 1, "eastus": 2, "westeurope": 1, "northeurope": 2}
 
 
@@ -640,7 +641,7 @@ def test_a_version_from_an_os_snapshot_with_a_data_disk(
     drive(forms_app, scenario)
     with forms_catalog.read() as db:
         version = lookup.resolve_as(db, f"{DEFINITION}/versions/1.0.1", ImageVersion)
-        assert [(d.lun, d.size_gb) for d in queries.data_disks(db, version.pk)] == [(0, 128)]
+        assert [(d.lun, d.size_gb) for d in fetch.data_disks(db, version.pk)] == [(0, 128)]
 
 
 def test_the_source_region_row_cannot_be_removed(forms_app: SigtuiApp) -> None:

@@ -14,8 +14,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from sigtui.catalog import costs, lookup
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import costs, lookup
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import costs as cost_screen
 from sigtui.ui.screens.advisor import AdvisorScreen

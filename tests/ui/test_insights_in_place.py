@@ -4,8 +4,8 @@ the details pane, and a create form that says how close its limit is (SIG-LIMIT-
 from __future__ import annotations
 
 from sigtui.catalog import services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.schemas import GalleryCreate
+from sigtui.catalog.model.schemas import GalleryCreate
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.widgets.gauge import Gauge, RegionLimits

@@ -15,8 +15,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from sigtui.catalog import services
-from sigtui.catalog.db import Catalog, open_catalog
-from sigtui.catalog.schemas import GalleryUpdate
+from sigtui.catalog.model.schemas import GalleryUpdate
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import CHANGE_POLL_SECONDS, SigtuiApp
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle

@@ -19,9 +19,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 import sigtui.ui
-from sigtui.catalog import lookup
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.all_versions import AllVersionsScreen
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen

@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from sigtui.catalog.clock import FixedClock
+from sigtui.catalog.store.clock import FixedClock
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import replication as replication_screen
 from sigtui.ui.screens.replication import ReplicationScreen

@@ -8,10 +8,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import lookup, queries
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import ImageDefinition
+from sigtui.catalog.model.models import ImageDefinition
+from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.services.roles import VERSION_SCOPE_WARNING
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms import open_edit_form
@@ -46,16 +46,16 @@ WRITES = ("n", "e", "d", "s")
 
 def object_id(catalog: Catalog, name: str) -> str:
     with catalog.read() as db:
-        return next(p.object_id for p in queries.principals(db) if p.name == name)
+        return next(p.object_id for p in fetch.principals(db) if p.name == name)
 
 
 def assignments(catalog: Catalog) -> set[tuple[str, str, int | None, int | None, int | None]]:
     """(principal, role, gallery, definition, version) of every role assignment."""
     with catalog.read() as db:
-        names = {p.pk: p.name for p in queries.principals(db)}
+        names = {p.pk: p.name for p in fetch.principals(db)}
         return {
             (names[a.principal_pk], a.role, a.gallery_pk, a.definition_pk, a.version_pk)
-            for a in queries.role_assignments(db)
+            for a in fetch.role_assignments(db)
         }
 
 

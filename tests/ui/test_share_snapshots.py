@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle

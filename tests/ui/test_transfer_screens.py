@@ -9,9 +9,9 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from sigtui.catalog import lookup
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.transfer import ExportScreen, ImportScreen
 from tests.builders import catalog_state

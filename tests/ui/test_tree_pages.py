@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sigtui.catalog import browse
+from sigtui.catalog.queries import browse
 from sigtui.ui.app import SigtuiApp
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
@@ -71,7 +71,7 @@ async def test_the_filter_jumps_to_a_resource_on_a_later_page(
 
 
 def _finance_subscription(app: SigtuiApp) -> str:
-    from sigtui.catalog import lookup
+    from sigtui.catalog.queries import lookup
 
     with app.catalog.read() as db:
         return lookup.find_subscription(db, FINANCE[1]).subscription_id

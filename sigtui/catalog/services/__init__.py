@@ -4,7 +4,7 @@ Each takes an open session from `Catalog.write()` (one transaction), runs every 
 that applies and either leaves its changes for the commit or raises CatalogError.
 """
 
-from sigtui.catalog.access import ROLES
+from sigtui.catalog.rules.access import ROLES
 from sigtui.catalog.services.accounts import (
     allowlisted_regions,
     create_group,

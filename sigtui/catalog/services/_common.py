@@ -9,11 +9,11 @@ from typing import Any, Protocol
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel, col, func, select
 
-from sigtui.catalog import rules
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import Limit
-from sigtui.catalog.models import Resource, table_of
-from sigtui.catalog.regions import find_region, get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Resource, table_of
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.limits import Limit
+from sigtui.catalog.rules.regions import find_region, get_region
 
 
 def check_etag(row: Resource, if_match: str | int | None, what: str) -> None:
@@ -133,7 +133,7 @@ def save_update(db: Session, row: Resource, given: dict[str, Any], now: datetime
     if "description" in given:
         row.description = given["description"]
     if "tags" in given:
-        row.tags = rules.check_tags(given["tags"])
+        row.tags = checks.check_tags(given["tags"])
     touch(row, now)
     db.add(row)
     db.flush()

@@ -6,10 +6,8 @@ import uuid
 
 from sqlmodel import Session, func, select
 
-from sigtui.catalog import lookup, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     Gallery,
     ManagedImage,
     Principal,
@@ -21,9 +19,17 @@ from sigtui.catalog.models import (
     Tenant,
     pk_of,
 )
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import GroupCreate, PrincipalCreate, SubscriptionCreate, TenantCreate
+from sigtui.catalog.model.schemas import (
+    GroupCreate,
+    PrincipalCreate,
+    SubscriptionCreate,
+    TenantCreate,
+)
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services._common import check_etag, delete_unless_holding, stamp_created, touch
+from sigtui.catalog.store.clock import Clock
 
 
 def _new_uuid(namespace: str, name: str) -> str:
@@ -32,16 +38,16 @@ def _new_uuid(namespace: str, name: str) -> str:
 
 
 def create_tenant(db: Session, data: TenantCreate, clock: Clock) -> Tenant:
-    name = rules.check_plain_name(data.name, "tenant")
-    tenant_id = rules.check_uuid(data.tenant_id or _new_uuid("tenant", name), "tenant_id")
+    name = checks.check_plain_name(data.name, "tenant")
+    tenant_id = checks.check_uuid(data.tenant_id or _new_uuid("tenant", name), "tenant_id")
     clash = db.exec(
         select(Tenant).where(
-            (Tenant.name_key == rules.name_key(name)) | (Tenant.tenant_id == tenant_id)
+            (Tenant.name_key == checks.name_key(name)) | (Tenant.tenant_id == tenant_id)
         )
     ).first()
     if clash is not None:
         raise CatalogError("SIG-NAME", f"a tenant called {clash.name!r} or with that id exists")
-    tenant = Tenant(name=name, name_key=rules.name_key(name), tenant_id=tenant_id)
+    tenant = Tenant(name=name, name_key=checks.name_key(name), tenant_id=tenant_id)
     stamp_created(tenant, clock.now())
     db.add(tenant)
     db.flush()
@@ -49,13 +55,13 @@ def create_tenant(db: Session, data: TenantCreate, clock: Clock) -> Tenant:
 
 
 def create_subscription(db: Session, data: SubscriptionCreate, clock: Clock) -> Subscription:
-    name = rules.check_plain_name(data.name, "subscription")
-    subscription_id = rules.check_uuid(data.subscription_id, "subscription_id")
-    cloud = rules.check_cloud(data.cloud)
+    name = checks.check_plain_name(data.name, "subscription")
+    subscription_id = checks.check_uuid(data.subscription_id, "subscription_id")
+    cloud = checks.check_cloud(data.cloud)
     tenant = lookup.find_tenant(db, data.tenant)
     clash = db.exec(
         select(Subscription).where(
-            (Subscription.name_key == rules.name_key(name))
+            (Subscription.name_key == checks.name_key(name))
             | (Subscription.subscription_id == subscription_id)
         )
     ).first()
@@ -65,7 +71,7 @@ def create_subscription(db: Session, data: SubscriptionCreate, clock: Clock) -> 
         )
     subscription = Subscription(
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         subscription_id=subscription_id,
         cloud=cloud,
         tenant_pk=pk_of(tenant),
@@ -100,7 +106,7 @@ def set_region_allowlist(
                 "Australia Central and Australia Central 2 do",
                 field="allowlisted_regions",
             )
-        rules.check_region_cloud(region, subscription.cloud, "allowlisted_regions")
+        checks.check_region_cloud(region, subscription.cloud, "allowlisted_regions")
         if region.name not in names:
             names.append(region.name)
     for row in db.exec(
@@ -127,13 +133,13 @@ def delete_subscription(db: Session, subscription_ref: str, if_match: str | None
 
 def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
     subscription = lookup.find_subscription(db, data.subscription)
-    name = rules.check_group_name(data.name)
+    name = checks.check_group_name(data.name)
     region = get_region(data.location, field="location")
-    rules.check_region_cloud(region, subscription.cloud, "location")
+    checks.check_region_cloud(region, subscription.cloud, "location")
     taken = db.exec(
         select(ResourceGroup.pk).where(
             ResourceGroup.subscription_pk == subscription.pk,
-            ResourceGroup.name_key == rules.name_key(name),
+            ResourceGroup.name_key == checks.name_key(name),
         )
     ).first()
     if taken is not None:
@@ -145,9 +151,9 @@ def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
     group = ResourceGroup(
         subscription_pk=pk_of(subscription),
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=region.name,
-        tags=rules.check_tags(data.tags),
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(group, clock.now())
     db.add(group)
@@ -168,17 +174,17 @@ def delete_group(db: Session, group_id: str, if_match: str | None = None) -> Non
 
 
 def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Principal:
-    name = rules.check_plain_name(data.name, "principal")
-    kind = rules.check_choice(
+    name = checks.check_plain_name(data.name, "principal")
+    kind = checks.check_choice(
         data.principal_type, [t.value for t in PrincipalType], "principal type", "principal_type"
     )
     tenant = lookup.find_tenant(db, data.tenant)
-    object_id = rules.check_uuid(
+    object_id = checks.check_uuid(
         data.object_id or _new_uuid("principal", f"{tenant.tenant_id}/{name}"), "object_id"
     )
     clash = db.exec(
         select(func.count()).where(
-            ((Principal.tenant_pk == tenant.pk) & (Principal.name_key == rules.name_key(name)))
+            ((Principal.tenant_pk == tenant.pk) & (Principal.name_key == checks.name_key(name)))
             | (Principal.object_id == object_id)
         )
     ).one()
@@ -190,7 +196,7 @@ def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Princi
         tenant_pk=pk_of(tenant),
         object_id=object_id,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         principal_type=kind,
     )
     stamp_created(principal, clock.now())

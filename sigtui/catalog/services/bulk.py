@@ -13,7 +13,7 @@ and writes nothing.
 
 A version may carry the time it was published (a history being loaded): its regions start
 replicating at that time and are stored in the state reached now, as if the replication
-clock had run since (`replication.start`, then `replication.status_at`).
+clock had run since (`schedule.start`, then `schedule.status_at`).
 """
 
 from __future__ import annotations
@@ -31,12 +31,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from sigtui.catalog import ids, limits, lookup, queries, replication, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.db import mark_changed
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import Limit
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -47,8 +44,17 @@ from sigtui.catalog.models import (
     TargetRegion,
     UTCDateTime,
 )
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import DefinitionCreate, GalleryCreate, TargetRegionSpec, VersionCreate
+from sigtui.catalog.model.schemas import (
+    DefinitionCreate,
+    GalleryCreate,
+    TargetRegionSpec,
+    VersionCreate,
+)
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules.limits import Limit
+from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services.versions import (
     ResolvedSource,
     allowlist_of,
@@ -57,6 +63,8 @@ from sigtui.catalog.services.versions import (
     resolve_source,
     resolve_targets,
 )
+from sigtui.catalog.store.clock import Clock
+from sigtui.catalog.store.db import mark_changed
 
 
 @dataclass(frozen=True)
@@ -175,10 +183,10 @@ class _Known:
     def duration(
         self, size_gb: int, source: str, target: str, at_once: int
     ) -> tuple[float, timedelta]:
-        """`replication.planned_seconds`, computed once per shape of version."""
+        """`schedule.planned_seconds`, computed once per shape of version."""
         key = (size_gb, source, target, at_once)
         if key not in self.durations:
-            seconds = replication.planned_seconds(*key)
+            seconds = schedule.planned_seconds(*key)
             self.durations[key] = (seconds, timedelta(seconds=seconds))
         return self.durations[key]
 
@@ -195,9 +203,9 @@ class _Known:
         )
         if key not in self.sources:
             source = resolve_source(self.db, data, definition, location, self.resolve)
-            rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
+            checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
             for disk in source.data_disks:
-                rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+                checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
             self.sources[key] = source
         return self.sources[key]
 
@@ -226,7 +234,7 @@ class _Known:
             if replicas is None:
                 replicas = data.replica_count
             else:
-                rules.check_replica_count(replicas, "target_regions")
+                checks.check_replica_count(replicas, "target_regions")
             targets.append((name, replicas, chosen))
         return targets
 
@@ -294,18 +302,18 @@ def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
     group = known.get(item.group_id, ResourceGroup)
     subscription = known.subscription(group.subscription_pk)
     data = item.data
-    name = rules.check_gallery_name(data.name)
-    region = rules.check_source_location(data.location, subscription.cloud)
+    name = checks.check_gallery_name(data.name)
+    region = checks.check_source_location(data.location, subscription.cloud)
     gallery = _new(
         Gallery,
         now,
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=region.name,
         description=data.description,
-        tags=rules.check_tags(data.tags),
+        tags=checks.check_tags(data.tags),
     )
     known.add(ids.gallery_id(subscription.subscription_id, group.name, name), Gallery, gallery)
     return gallery
@@ -315,31 +323,31 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
     gallery = known.get(item.gallery_id, Gallery)
     subscription = known.subscription(gallery.subscription_pk)
     data = item.data
-    name = rules.check_definition_name(data.name)
-    region = rules.check_source_location(data.location, subscription.cloud)
-    publisher = rules.check_identifier(data.publisher, "publisher", 128)
-    offer = rules.check_identifier(data.offer, "offer", 64)
-    sku = rules.check_identifier(data.sku, "sku", 64)
-    rules.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    rules.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
-    rules.check_future_eol(data.end_of_life_date, now)
+    name = checks.check_definition_name(data.name)
+    region = checks.check_source_location(data.location, subscription.cloud)
+    publisher = checks.check_identifier(data.publisher, "publisher", 128)
+    offer = checks.check_identifier(data.offer, "offer", 64)
+    sku = checks.check_identifier(data.sku, "sku", 64)
+    checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
+    checks.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
+    checks.check_future_eol(data.end_of_life_date, now)
     definition = _new(
         ImageDefinition,
         now,
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=region.name,
         publisher=publisher,
         offer=offer,
         sku=sku,
-        publisher_key=rules.name_key(publisher),
-        offer_key=rules.name_key(offer),
-        sku_key=rules.name_key(sku),
-        os_type=rules.check_os_type(data.os_type),
-        os_state=rules.check_os_state(data.os_state),
-        hyper_v_generation=rules.check_hyper_v_generation(data.hyper_v_generation),
+        publisher_key=checks.name_key(publisher),
+        offer_key=checks.name_key(offer),
+        sku_key=checks.name_key(sku),
+        os_type=checks.check_os_type(data.os_type),
+        os_state=checks.check_os_state(data.os_state),
+        hyper_v_generation=checks.check_hyper_v_generation(data.hyper_v_generation),
         description=data.description,
         eula=data.eula,
         privacy_statement_uri=data.privacy_statement_uri,
@@ -349,8 +357,8 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
         max_vcpus=data.max_vcpus,
         min_memory_gb=data.min_memory_gb,
         max_memory_gb=data.max_memory_gb,
-        disallowed_disk_types=rules.check_disk_types(data.disallowed_disk_types),
-        tags=rules.check_tags(data.tags),
+        disallowed_disk_types=checks.check_disk_types(data.disallowed_disk_types),
+        tags=checks.check_tags(data.tags),
     )
     known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", ImageDefinition, definition)
     return _PendingDefinition(definition, gallery)
@@ -360,12 +368,12 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
     definition = known.get(item.definition_id, ImageDefinition)
     subscription = known.subscription(definition.subscription_pk)
     data = item.data
-    number = rules.parse_version_name(data.name)
-    location = rules.check_source_location(data.location, subscription.cloud).name
+    number = checks.parse_version_name(data.name)
+    location = checks.check_source_location(data.location, subscription.cloud).name
     source = known.source(data, definition, location)
-    rules.check_replica_count(data.replica_count)
-    storage = rules.check_storage_type(data.storage_account_type)
-    rules.check_future_eol(data.end_of_life_date, now)
+    checks.check_replica_count(data.replica_count)
+    storage = checks.check_storage_type(data.storage_account_type)
+    checks.check_future_eol(data.end_of_life_date, now)
     published = item.published_at or now
     if published > now:
         raise CatalogError(
@@ -413,7 +421,7 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
         "published_at": published,
         "created_at": published,
         "updated_at": published,
-        "tags": rules.check_tags(data.tags),
+        "tags": checks.check_tags(data.tags),
     }
     disks = [
         [None, disk.lun, disk.size_gb, disk.snapshot_pk, disk.external_source_id]
@@ -427,7 +435,7 @@ def _replication(
 ) -> tuple[Any, ...]:
     """A target region that started replicating at `started` for `duration` (seconds, and
     as a timedelta), in the state it has reached `now` (REPLICATION_COLUMNS): what
-    `replication.start` then `replication.advance` write (the source region holds the
+    `schedule.start` then `schedule.advance` write (the source region holds the
     image from the start)."""
     if region == source:
         return (ReplicationState.COMPLETED, 100, "", 0.0, started, started, started)
@@ -441,7 +449,7 @@ def _replication(
         duration_seconds=seconds,
         progress=0,
     )
-    progress = replication.status_at(moving, now).progress
+    progress = schedule.status_at(moving, now).progress
     updated = now if progress else started
     return (ReplicationState.REPLICATING, progress, "", seconds, started, updated, None)
 
@@ -551,7 +559,7 @@ def _check_limits(db: Session, *wanted: tuple[Limit, list[tuple[int, str]]]) -> 
     subscriptions = {sub for _, places in wanted for sub, _ in places}
     used: Counter[tuple[str, int, str]] = Counter()
     for pk in sorted(subscriptions):
-        for usage in queries.usage(db, subscription_pk=pk):
+        for usage in fetch.usage(db, subscription_pk=pk):
             for limit in limits.ALL_LIMITS:
                 used[limit.kind, pk, usage.location] = usage.used(limit.kind)
     for limit, places in wanted:

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import limits, lookup, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, Subscription
-from sigtui.catalog.schemas import DefinitionCreate, DefinitionUpdate
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Subscription
+from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.services._common import (
     changes_of,
     check_etag,
@@ -21,6 +21,7 @@ from sigtui.catalog.services._common import (
     save_update,
     stamp_created,
 )
+from sigtui.catalog.store.clock import Clock
 
 # Fields that may change (SIG-UPDATE): recommended vCPUs and memory, description, EOL, tags.
 DEFINITION_UPDATABLE = (
@@ -55,9 +56,9 @@ def _check_identity_free(
     clash = db.exec(
         select(ImageDefinition.name).where(
             ImageDefinition.gallery_pk == gallery.pk,
-            ImageDefinition.publisher_key == rules.name_key(publisher),
-            ImageDefinition.offer_key == rules.name_key(offer),
-            ImageDefinition.sku_key == rules.name_key(sku),
+            ImageDefinition.publisher_key == checks.name_key(publisher),
+            ImageDefinition.offer_key == checks.name_key(offer),
+            ImageDefinition.sku_key == checks.name_key(sku),
         )
     ).first()
     if clash is not None:
@@ -75,35 +76,35 @@ def create_definition(
 ) -> ImageDefinition:
     gallery = lookup.resolve_as(db, gallery_id, Gallery)
     subscription = db.get_one(Subscription, gallery.subscription_pk)
-    name = rules.check_definition_name(data.name)
-    region = rules.check_source_location(data.location, subscription.cloud)
-    publisher = rules.check_identifier(data.publisher, "publisher", 128)
-    offer = rules.check_identifier(data.offer, "offer", 64)
-    sku = rules.check_identifier(data.sku, "sku", 64)
+    name = checks.check_definition_name(data.name)
+    region = checks.check_source_location(data.location, subscription.cloud)
+    publisher = checks.check_identifier(data.publisher, "publisher", 128)
+    offer = checks.check_identifier(data.offer, "offer", 64)
+    sku = checks.check_identifier(data.sku, "sku", 64)
     assert gallery.pk is not None and subscription.pk is not None
     check_unique_name(
-        db, ImageDefinition, "gallery_pk", gallery.pk, rules.name_key(name), "image definition"
+        db, ImageDefinition, "gallery_pk", gallery.pk, checks.name_key(name), "image definition"
     )
     _check_identity_free(db, gallery, publisher, offer, sku)
-    rules.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    rules.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
-    rules.check_future_eol(data.end_of_life_date, clock.now())
+    checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
+    checks.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
+    checks.check_future_eol(data.end_of_life_date, clock.now())
     check_limit(db, ImageDefinition, limits.DEFINITIONS, subscription.pk, region.name)
     definition = ImageDefinition(
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=region.name,
         publisher=publisher,
         offer=offer,
         sku=sku,
-        publisher_key=rules.name_key(publisher),
-        offer_key=rules.name_key(offer),
-        sku_key=rules.name_key(sku),
-        os_type=rules.check_os_type(data.os_type),
-        os_state=rules.check_os_state(data.os_state),
-        hyper_v_generation=rules.check_hyper_v_generation(data.hyper_v_generation),
+        publisher_key=checks.name_key(publisher),
+        offer_key=checks.name_key(offer),
+        sku_key=checks.name_key(sku),
+        os_type=checks.check_os_type(data.os_type),
+        os_state=checks.check_os_state(data.os_state),
+        hyper_v_generation=checks.check_hyper_v_generation(data.hyper_v_generation),
         description=data.description,
         eula=data.eula,
         privacy_statement_uri=data.privacy_statement_uri,
@@ -113,8 +114,8 @@ def create_definition(
         max_vcpus=data.max_vcpus,
         min_memory_gb=data.min_memory_gb,
         max_memory_gb=data.max_memory_gb,
-        disallowed_disk_types=rules.check_disk_types(data.disallowed_disk_types),
-        tags=rules.check_tags(data.tags),
+        disallowed_disk_types=checks.check_disk_types(data.disallowed_disk_types),
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(definition, clock.now())
     db.add(definition)
@@ -124,16 +125,16 @@ def create_definition(
 
 def _normalized(given: dict[str, Any]) -> dict[str, Any]:
     """Enum fields compared by their canonical spelling."""
-    checks = {
-        "os_type": rules.check_os_type,
-        "os_state": rules.check_os_state,
-        "hyper_v_generation": rules.check_hyper_v_generation,
+    canonical = {
+        "os_type": checks.check_os_type,
+        "os_state": checks.check_os_state,
+        "hyper_v_generation": checks.check_hyper_v_generation,
     }
-    for field, check in checks.items():
+    for field, check in canonical.items():
         if given.get(field):
             given[field] = check(given[field])
     if given.get("disallowed_disk_types") is not None:
-        given["disallowed_disk_types"] = rules.check_disk_types(given["disallowed_disk_types"])
+        given["disallowed_disk_types"] = checks.check_disk_types(given["disallowed_disk_types"])
     return given
 
 
@@ -153,12 +154,12 @@ def update_definition(
         f: given.get(f, getattr(definition, f))
         for f in ("min_vcpus", "max_vcpus", "min_memory_gb", "max_memory_gb")
     }
-    rules.check_recommended(merged["min_vcpus"], merged["max_vcpus"], "vCPUs", "vcpus")
-    rules.check_recommended(
+    checks.check_recommended(merged["min_vcpus"], merged["max_vcpus"], "vCPUs", "vcpus")
+    checks.check_recommended(
         merged["min_memory_gb"], merged["max_memory_gb"], "memory (GB)", "memory_gb"
     )
     if "end_of_life_date" in given and given["end_of_life_date"] != definition.end_of_life_date:
-        rules.check_future_eol(given["end_of_life_date"], clock.now())
+        checks.check_future_eol(given["end_of_life_date"], clock.now())
         definition.end_of_life_date = given["end_of_life_date"]
     for field, value in merged.items():
         setattr(definition, field, value)

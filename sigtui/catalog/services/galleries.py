@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import limits, lookup, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.models import Gallery, ImageDefinition, ResourceGroup, Subscription
-from sigtui.catalog.schemas import GalleryCreate, GalleryUpdate
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ResourceGroup, Subscription
+from sigtui.catalog.model.schemas import GalleryCreate, GalleryUpdate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.services._common import (
     changes_of,
     check_etag,
@@ -18,6 +18,7 @@ from sigtui.catalog.services._common import (
     save_update,
     stamp_created,
 )
+from sigtui.catalog.store.clock import Clock
 
 GALLERY_IMMUTABLE = ("name", "location")
 
@@ -25,19 +26,19 @@ GALLERY_IMMUTABLE = ("name", "location")
 def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:
     group = lookup.resolve_as(db, group_id, ResourceGroup)
     subscription = db.get_one(Subscription, group.subscription_pk)
-    name = rules.check_gallery_name(data.name)
-    region = rules.check_source_location(data.location, subscription.cloud)
+    name = checks.check_gallery_name(data.name)
+    region = checks.check_source_location(data.location, subscription.cloud)
     assert group.pk is not None and subscription.pk is not None
-    check_unique_name(db, Gallery, "resource_group_pk", group.pk, rules.name_key(name), "gallery")
+    check_unique_name(db, Gallery, "resource_group_pk", group.pk, checks.name_key(name), "gallery")
     check_limit(db, Gallery, limits.GALLERIES, subscription.pk, region.name)
     gallery = Gallery(
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=region.name,
         description=data.description,
-        tags=rules.check_tags(data.tags),
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(gallery, clock.now())
     db.add(gallery)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import access, lookup
-from sigtui.catalog.access import canonical_role
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, RoleAssignment, pk_of
-from sigtui.catalog.schemas import RoleAssignmentCreate
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    RoleAssignment,
+    pk_of,
+)
+from sigtui.catalog.model.schemas import RoleAssignmentCreate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import canonical_role
 from sigtui.catalog.services._common import check_etag, stamp_created
+from sigtui.catalog.store.clock import Clock
 
 MAX_KEY = 2**63 - 1  # the largest key a database holds; beyond it, nothing is found
 

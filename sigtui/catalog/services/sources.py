@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from sigtui.catalog import lookup, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     ImageVersion,
     ManagedImage,
@@ -15,53 +13,56 @@ from sigtui.catalog.models import (
     Snapshot,
     Subscription,
 )
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import ManagedImageCreate, SnapshotCreate
+from sigtui.catalog.model.schemas import ManagedImageCreate, SnapshotCreate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services._common import (
     check_etag,
     check_unique_name,
     delete_unless_holding,
     stamp_created,
 )
+from sigtui.catalog.store.clock import Clock
 
 
 def _group_and_location(db: Session, group_id: str, location: str) -> tuple[ResourceGroup, str]:
     group = lookup.resolve_as(db, group_id, ResourceGroup)
     subscription = db.get_one(Subscription, group.subscription_pk)
     region = get_region(location, field="location")
-    rules.check_region_cloud(region, subscription.cloud, "location")
+    checks.check_region_cloud(region, subscription.cloud, "location")
     return group, region.name
 
 
 def create_managed_image(db: Session, data: ManagedImageCreate, clock: Clock) -> ManagedImage:
     group, location = _group_and_location(db, data.group_id, data.location)
-    name = rules.check_resource_name(data.name, "managed image")
+    name = checks.check_resource_name(data.name, "managed image")
     assert group.pk is not None
     check_unique_name(
-        db, ManagedImage, "resource_group_pk", group.pk, rules.name_key(name), "managed image"
+        db, ManagedImage, "resource_group_pk", group.pk, checks.name_key(name), "managed image"
     )
-    os_state = rules.check_os_state(data.os_state)
+    os_state = checks.check_os_state(data.os_state)
     if os_state != "Generalized":
         raise CatalogError(
             "SIG-OSSTATE",
             "managed images are made from generalized VMs; a specialized source must be a snapshot",
             field="os_state",
         )
-    rules.check_disk_size(data.os_disk_size_gb, "the OS disk", "os_disk_size_gb")
+    checks.check_disk_size(data.os_disk_size_gb, "the OS disk", "os_disk_size_gb")
     for size in data.data_disk_sizes_gb:
-        rules.check_disk_size(size, "a data disk", "data_disk_sizes_gb")
+        checks.check_disk_size(size, "a data disk", "data_disk_sizes_gb")
     image = ManagedImage(
         resource_group_pk=group.pk,
         subscription_pk=group.subscription_pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=location,
-        os_type=rules.check_os_type(data.os_type),
+        os_type=checks.check_os_type(data.os_type),
         os_state=os_state,
-        hyper_v_generation=rules.check_hyper_v_generation(data.hyper_v_generation),
+        hyper_v_generation=checks.check_hyper_v_generation(data.hyper_v_generation),
         os_disk_size_gb=data.os_disk_size_gb,
         data_disk_sizes_gb=list(data.data_disk_sizes_gb),
-        tags=rules.check_tags(data.tags),
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(image, clock.now())
     db.add(image)
@@ -71,19 +72,21 @@ def create_managed_image(db: Session, data: ManagedImageCreate, clock: Clock) ->
 
 def create_snapshot(db: Session, data: SnapshotCreate, clock: Clock) -> Snapshot:
     group, location = _group_and_location(db, data.group_id, data.location)
-    name = rules.check_resource_name(data.name, "snapshot")
+    name = checks.check_resource_name(data.name, "snapshot")
     assert group.pk is not None
-    check_unique_name(db, Snapshot, "resource_group_pk", group.pk, rules.name_key(name), "snapshot")
-    rules.check_disk_size(data.size_gb, "the snapshot's disk", "size_gb")
+    check_unique_name(
+        db, Snapshot, "resource_group_pk", group.pk, checks.name_key(name), "snapshot"
+    )
+    checks.check_disk_size(data.size_gb, "the snapshot's disk", "size_gb")
     snapshot = Snapshot(
         resource_group_pk=group.pk,
         subscription_pk=group.subscription_pk,
         name=name,
-        name_key=rules.name_key(name),
+        name_key=checks.name_key(name),
         location=location,
         size_gb=data.size_gb,
-        os_type=rules.check_os_type(data.os_type) if data.os_type else None,
-        tags=rules.check_tags(data.tags),
+        os_type=checks.check_os_type(data.os_type) if data.os_type else None,
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(snapshot, clock.now())
     db.add(snapshot)

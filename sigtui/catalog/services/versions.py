@@ -12,10 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from sigtui.catalog import limits, lookup, replication, rules
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     ImageDefinition,
     ImageVersion,
@@ -27,8 +25,11 @@ from sigtui.catalog.models import (
     TargetRegion,
     pk_of,
 )
-from sigtui.catalog.regions import Region, find_region
-from sigtui.catalog.schemas import TargetRegionSpec, VersionCreate, VersionUpdate
+from sigtui.catalog.model.schemas import TargetRegionSpec, VersionCreate, VersionUpdate
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules.regions import Region, find_region
 from sigtui.catalog.services._common import (
     changes_of,
     check_etag,
@@ -37,6 +38,7 @@ from sigtui.catalog.services._common import (
     save_update,
     stamp_created,
 )
+from sigtui.catalog.store.clock import Clock
 
 # finds a source by its ARM id and model, as `lookup.resolve_as`
 Resolver = Callable[[Session, str, type[Any]], Any]
@@ -90,14 +92,14 @@ def parse_target_region(text: str) -> TargetRegionSpec:
         )
     replicas: int | None = None
     if len(parts) > 1 and parts[1]:
-        if not rules.is_whole_number(parts[1]):
+        if not checks.is_whole_number(parts[1]):
             raise CatalogError(
                 "SIG-REPLICAS",
                 f"replica count {parts[1]!r} in {text!r} is not a whole number",
                 field="target_regions",
             )
         replicas = int(parts[1])
-    storage = rules.check_storage_type(parts[2]) if len(parts) > 2 and parts[2] else None
+    storage = checks.check_storage_type(parts[2]) if len(parts) > 2 and parts[2] else None
     return TargetRegionSpec(region=parts[0], replica_count=replicas, storage_account_type=storage)
 
 
@@ -114,7 +116,7 @@ def check_new_target(
     region: Region, storage: str, subscription: Subscription, allowlist: set[str]
 ) -> None:
     """Rules for a region a version starts replicating to."""
-    rules.check_region_cloud(region, subscription.cloud, "target_regions")
+    checks.check_region_cloud(region, subscription.cloud, "target_regions")
     if region.needs_allowlist and region.name not in allowlist:
         raise CatalogError(
             "SIG-REGION-ALLOWLIST",
@@ -153,9 +155,9 @@ def resolve_targets(specs: list[TargetRegionSpec]) -> list[tuple[Region, int | N
             )
         seen.add(region.name)
         if spec.replica_count is not None:
-            rules.check_replica_count(spec.replica_count, "target_regions")
+            checks.check_replica_count(spec.replica_count, "target_regions")
         storage = (
-            rules.check_storage_type(spec.storage_account_type)
+            checks.check_storage_type(spec.storage_account_type)
             if spec.storage_account_type
             else None
         )
@@ -277,18 +279,18 @@ def create_version(
     import whose source the catalog does not hold; otherwise the data names it."""
     definition = lookup.resolve_as(db, definition_id, ImageDefinition)
     subscription = db.get_one(Subscription, definition.subscription_pk)
-    number = rules.parse_version_name(data.name)
+    number = checks.parse_version_name(data.name)
     _check_version_name_free(db, definition, number)
-    location = rules.check_source_location(data.location, subscription.cloud).name
+    location = checks.check_source_location(data.location, subscription.cloud).name
     source = source or resolve_source(db, data, definition, location)
-    rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
+    checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
     for disk in source.data_disks:
-        rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
-    rules.check_replica_count(data.replica_count)
-    storage = rules.check_storage_type(data.storage_account_type)
+        checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+    checks.check_replica_count(data.replica_count)
+    storage = checks.check_storage_type(data.storage_account_type)
     specs = data.target_regions or [TargetRegionSpec(region=location)]
     now = clock.now()
-    rules.check_future_eol(data.end_of_life_date, now)
+    checks.check_future_eol(data.end_of_life_date, now)
     assert subscription.pk is not None
     check_limit(db, ImageVersion, limits.VERSIONS, subscription.pk, location)
     version = ImageVersion(
@@ -308,7 +310,7 @@ def create_version(
         exclude_from_latest=data.exclude_from_latest,
         end_of_life_date=data.end_of_life_date,
         published_at=now,
-        tags=rules.check_tags(data.tags),
+        tags=checks.check_tags(data.tags),
     )
     stamp_created(version, now)
     new_targets = _apply_targets(db, version, specs, subscription, now, existing={})
@@ -329,7 +331,7 @@ def create_version(
 
 
 def _check_version_name_free(
-    db: Session, definition: ImageDefinition, number: rules.VersionNumber
+    db: Session, definition: ImageDefinition, number: checks.VersionNumber
 ) -> None:
     taken = db.exec(
         select(ImageVersion.name).where(
@@ -424,8 +426,8 @@ def _add_targets(
     """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
     db.flush()
     starting = sum(1 for t in targets if t.region != version.location)
-    at_once = replication.replicating_count(db, version) + starting
-    size_gb = replication.version_size_gb(db, version)
+    at_once = schedule.replicating_count(db, version) + starting
+    size_gb = schedule.version_size_gb(db, version)
     for new in targets:
         target = TargetRegion(
             region=new.region,
@@ -435,7 +437,7 @@ def _add_targets(
             size_gb=size_gb,
             source_region=version.location,
         )
-        replication.start(target, version.location, size_gb, at_once, now)
+        schedule.start(target, version.location, size_gb, at_once, now)
         db.add(target)
     db.flush()
 
@@ -471,9 +473,9 @@ def update_version(
     check_etag(version, if_match, "the image version")
     given = changes_of(data)
     if given.get("name"):
-        given["name"] = str(rules.parse_version_name(given["name"]))
+        given["name"] = str(checks.parse_version_name(given["name"]))
     if given.get("storage_account_type"):
-        given["storage_account_type"] = rules.check_storage_type(given["storage_account_type"])
+        given["storage_account_type"] = checks.check_storage_type(given["storage_account_type"])
     refuse_changes(_current_view(db, version), given, VERSION_IMMUTABLE, "image version")
     now = clock.now()
     if data.target_regions is not None and "target_regions" in given:
@@ -485,7 +487,7 @@ def update_version(
     if "exclude_from_latest" in given and data.exclude_from_latest is not None:
         version.exclude_from_latest = data.exclude_from_latest
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
-        rules.check_future_eol(given["end_of_life_date"], now)
+        checks.check_future_eol(given["end_of_life_date"], now)
         version.end_of_life_date = given["end_of_life_date"]
     save_update(db, version, given, now)  # always an UPDATE of the row: the etag moves
     return version

@@ -20,9 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from sigtui.catalog import advisor, rules
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import advisor
+from sigtui.catalog.rules import checks
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 FIELDS = ("vms", "scale-sets", "instances")
@@ -45,7 +46,7 @@ class CountInput(Input):
         super().__init__(value, id=id, restrict=r"[0-9]*")
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and rules.is_whole_number(character)
+        return character is not None and checks.is_whole_number(character)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class AdvisorResult:
 
 def whole(text: str, what: str) -> int:
     value = text.strip()
-    if not rules.is_whole_number(value):
+    if not checks.is_whole_number(value):
         raise CatalogError("SIG-INPUT", f"{what} must be a whole number, 0 or more")
     return int(value)
 

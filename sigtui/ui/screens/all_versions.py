@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from sigtui.catalog import search
-from sigtui.catalog.browse import region_label
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import search
+from sigtui.catalog.queries.browse import region_label
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader

@@ -19,10 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import browse, cleanup, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import find_region
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import browse, cleanup
+from sigtui.catalog.rules.regions import find_region
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.costs import money, price_sheet
 from sigtui.ui.widgets.data_table import MeasuredDataTable

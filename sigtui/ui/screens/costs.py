@@ -24,11 +24,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
-from sigtui.catalog import costs
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import find_region, get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import costs
+from sigtui.catalog.rules.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 

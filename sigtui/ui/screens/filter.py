@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from sigtui.catalog import browse, search, view_as
-from sigtui.catalog.access import Visibility
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse, search, view_as
+from sigtui.catalog.rules.access import Visibility
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.main import KIND_NAMES
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 from sigtui.ui.widgets.match_table import MatchTable

@@ -19,9 +19,10 @@ from textual.style import Style as VisualStyle
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sigtui.catalog import ids, usage
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.usage import CRITICAL, OK, WARNING, level_of
+from sigtui.catalog.model import ids
+from sigtui.catalog.queries import usage
+from sigtui.catalog.queries.usage import CRITICAL, OK, WARNING, level_of
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 from sigtui.ui.widgets.row_cursor import RowCursorView, cursor_bindings

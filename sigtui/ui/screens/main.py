@@ -13,10 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import access, browse, lookup, queries, services
-from sigtui.catalog.access import Capability, Visibility
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import browse, fetch, lookup
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import Capability, Visibility
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.commands import MainCommands, ResourceCommands
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
@@ -172,14 +174,14 @@ class MainScreen(Screen[None]):
     def action_view_as(self) -> None:
         """Pick a principal (a palette of them) and show the tree as it sees it."""
         with self.catalog.read() as db:
-            tenants = {t.pk: t.name for t in queries.tenants(db)}
+            tenants = {t.pk: t.name for t in fetch.tenants(db)}
             commands = [
                 SimpleCommand(
                     p.name,
                     lambda ref=p.object_id: self.view_as(ref),
                     f"{p.principal_type} · {tenants.get(p.tenant_pk, '?')}",
                 )
-                for p in queries.principals(db)
+                for p in fetch.principals(db)
             ]
         self.app.search_commands(commands, placeholder="View as which principal?")
 

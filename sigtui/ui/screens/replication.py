@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
 from textual.worker import get_current_worker
 
-from sigtui.catalog import queries, replication
-from sigtui.catalog.browse import eta_text
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.queries import fetch
+from sigtui.catalog.queries.browse import eta_text
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
@@ -50,11 +51,11 @@ def progress_bar(progress: int, state: str) -> Text:
     return bar
 
 
-def row_key(item: replication.Activity) -> str:
+def row_key(item: schedule.Activity) -> str:
     return f"{item.version_id}|{item.region}"
 
 
-def version_label(item: replication.Activity) -> str:
+def version_label(item: schedule.Activity) -> str:
     return f"{item.gallery}/{item.definition} {item.version}"
 
 
@@ -72,7 +73,7 @@ class ReplicationScreen(Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, board: replication.Board, now: datetime) -> None:
+        def __init__(self, board: schedule.Board, now: datetime) -> None:
             super().__init__()
             self.board = board
             self.now = now
@@ -80,7 +81,7 @@ class ReplicationScreen(Screen[str | None]):
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self.catalog = catalog
-        self.items: dict[str, replication.Activity] = {}
+        self.items: dict[str, schedule.Activity] = {}
         self.refreshing = False  # a refresh is running: the next tick waits for it
 
     def compose(self) -> ComposeResult:
@@ -106,7 +107,7 @@ class ReplicationScreen(Screen[str | None]):
             for column in COLUMNS:
                 table.add_column(column, key=column)
         with self.catalog.read() as db:
-            subs = [(s.name, s.name) for s in queries.subscriptions(db)]
+            subs = [(s.name, s.name) for s in fetch.subscriptions(db)]
         self.query_one("#subscription-filter", Select).set_options(subs)
         self.query_one("#in-flight", DataTable).focus()
         self.load()
@@ -141,10 +142,10 @@ class ReplicationScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="replication", exit_on_error=False)
     def _load(self, subscription: str | None, states: list[str] | None) -> None:
         try:
-            replication.refresh(self.catalog)
+            schedule.refresh(self.catalog)
             now = self.catalog.clock.now()
             with self.catalog.read() as db:
-                board = replication.board(
+                board = schedule.board(
                     db, now, subscription=subscription, states=states, limit=ROWS_SHOWN
                 )
             if not get_current_worker().is_cancelled:  # filters changed meanwhile
@@ -167,7 +168,7 @@ class ReplicationScreen(Screen[str | None]):
         self._describe(self.selected())
 
     def _fill(
-        self, table: DataTable[str | Text], items: list[replication.Activity], now: datetime
+        self, table: DataTable[str | Text], items: list[schedule.Activity], now: datetime
     ) -> None:
         cursor = table.cursor_row
         table.clear()
@@ -188,7 +189,7 @@ class ReplicationScreen(Screen[str | None]):
     def show_selected(self) -> None:
         self._describe(self.selected())
 
-    def _describe(self, item: replication.Activity | None) -> None:
+    def _describe(self, item: schedule.Activity | None) -> None:
         text = ""
         if item is not None:
             region = get_region(item.region).display_name
@@ -197,7 +198,7 @@ class ReplicationScreen(Screen[str | None]):
                 text += f"\n{item.details}"
         self.query_one("#replication-selected", Static).update(text)
 
-    def selected(self) -> replication.Activity | None:
+    def selected(self) -> schedule.Activity | None:
         table = self.focused if isinstance(self.focused, DataTable) else None
         if table is None or table.row_count == 0:
             return None
@@ -215,16 +216,14 @@ class ReplicationScreen(Screen[str | None]):
     def action_focus_filters(self) -> None:
         self.query_one("#subscription-filter", Select).focus()
 
-    def _write(self, verb: str, item: replication.Activity) -> None:
+    def _write(self, verb: str, item: schedule.Activity) -> None:
         now = self.catalog.clock.now()
         try:
             with self.catalog.write() as db:
                 if verb == "retry":
-                    replication.retry(db, item.version_id, item.region, now)
+                    schedule.retry(db, item.version_id, item.region, now)
                 else:
-                    replication.fail(
-                        db, item.version_id, item.region, "Injected fault (demo).", now
-                    )
+                    schedule.fail(db, item.version_id, item.region, "Injected fault (demo).", now)
         except CatalogError as error:
             self.notify(str(error), severity="error", timeout=6)
             return

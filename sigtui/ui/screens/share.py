@@ -22,11 +22,14 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Button, DataTable, Select, Static
 
-from sigtui.catalog import access, lookup, queries, schemas, services
-from sigtui.catalog.access import AccessEntry
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Gallery, ImageDefinition, ImageVersion, Resource
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Resource
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import AccessEntry
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import ChoiceField, StaticField, error_text
@@ -87,7 +90,7 @@ def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
     with catalog.read() as db:
         resource = _scope(lookup.resolve(db, arm_id))
         home = access.tenant_pk_of(db, resource)
-        tenants = {t.pk: t.name for t in queries.tenants(db)}
+        tenants = {t.pk: t.name for t in fetch.tenants(db)}
         principals = tuple(
             PrincipalChoice(
                 object_id=p.object_id,
@@ -96,7 +99,7 @@ def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
                 tenant=tenants.get(p.tenant_pk, "?"),
                 cross_tenant=p.tenant_pk != home,
             )
-            for p in queries.principals(db)
+            for p in fetch.principals(db)
         )
         return ShareTarget(
             arm_id=arm_id,

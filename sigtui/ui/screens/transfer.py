@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from sigtui.catalog import exporter, importer
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.azure import exporter, importer
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.store.db import Catalog
 
 EXPORT_FORMATS = (("ARM template (JSON)", "arm"), ("az script (bash)", "az-script"))
 DEFAULT_FILES = {"arm": "sigtui-export.json", "az-script": "sigtui-export.sh"}

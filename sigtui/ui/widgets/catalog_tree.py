@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import browse, view_as
-from sigtui.catalog.access import Visibility
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse, view_as
+from sigtui.catalog.rules.access import Visibility
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.first_frame import first_level_shown
 
 LOADING_HINT_SECONDS = 0.15

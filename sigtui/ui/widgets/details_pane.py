@@ -13,8 +13,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog import access, browse, costs, rules, usage
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse, costs, usage
+from sigtui.catalog.rules import access, checks
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.gauge import RegionLimits
 
@@ -71,7 +72,7 @@ def _sort_key(value: object) -> tuple[object, ...]:
     """Versions and numbers sort numerically, text by its letters."""
     text = str(value)
     parts = text.rstrip("%").split(".")
-    if all(rules.is_whole_number(p) for p in parts):
+    if all(checks.is_whole_number(p) for p in parts):
         return (0, *(int(p) for p in parts))
     return (1, text.casefold())
 

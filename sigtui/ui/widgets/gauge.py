@@ -1,7 +1,7 @@
 """A gauge: a bar, the numbers, and a colour from the theme (SIG-LIMIT-*).
 
 Below 80 % of its limit the bar takes `$success`, from 80 % `$warning`, from 95 %
-`$error` (the levels of `sigtui.catalog.usage`): colours come from theme variables in
+`$error` (the levels of `sigtui.catalog.queries.usage`): colours come from theme variables in
 the stylesheet, so every theme is respected.
 """
 
@@ -15,7 +15,7 @@ from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sigtui.catalog.usage import CRITICAL, OK, WARNING, UsageRow, level_of
+from sigtui.catalog.queries.usage import CRITICAL, OK, WARNING, UsageRow, level_of
 
 LEVEL_CLASSES = {OK: "-ok", WARNING: "-warning", CRITICAL: "-critical"}
 MIN_BAR = 4

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from textual.widgets.tree import TreeNode
 
-from sigtui.catalog import browse
-from sigtui.catalog.db import Catalog
+from sigtui.catalog.queries import browse
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms import context
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.chooser import KindChooser

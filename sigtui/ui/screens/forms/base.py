@@ -28,10 +28,10 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from sigtui.catalog import lookup, usage
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Resource
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Resource
+from sigtui.catalog.queries import lookup, usage
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.fields import FormField, error_text
 from sigtui.ui.widgets.header_footer import AppFooter
 

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from sigtui.catalog import browse
+from sigtui.catalog.queries import browse
 from sigtui.ui.screens.forms.base import FORMS_CSS
 from sigtui.ui.widgets.header_footer import AppFooter
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sigtui.catalog import browse, lookup, queries, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -24,8 +23,10 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.regions import find_region
-from sigtui.catalog.rules import parse_version_name
+from sigtui.catalog.queries import browse, fetch, lookup
+from sigtui.catalog.rules.checks import parse_version_name
+from sigtui.catalog.rules.regions import find_region
+from sigtui.catalog.store.db import Catalog
 
 Session = Any
 Row = TypeVar("Row")
@@ -224,7 +225,7 @@ def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
             i.os_disk_size_gb,
             tuple(i.data_disk_sizes_gb),
         )
-        for i in queries.all_managed_images(db, subscription_pk)
+        for i in fetch.all_managed_images(db, subscription_pk)
     ]
     snapshots = [
         SourceChoice(
@@ -236,7 +237,7 @@ def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
             s.os_type,
             s.size_gb,
         )
-        for s in queries.all_snapshots(db, subscription_pk)
+        for s in fetch.all_snapshots(db, subscription_pk)
     ]
     return images + snapshots
 
@@ -261,7 +262,7 @@ def load_version_place(catalog: Catalog, definition_pk: int) -> VersionPlace:
     with catalog.read() as db:
         definition = db.get_one(ImageDefinition, definition_pk)
         place = _definition_place(db, definition_pk)
-        versions = list(queries.versions(db, definition_pk))
+        versions = list(fetch.versions(db, definition_pk))
         return VersionPlace(
             place,
             definition.os_type,
@@ -295,14 +296,14 @@ def _source_text(db: Session, version: ImageVersion) -> str:
 def load_version(catalog: Catalog, pk: int) -> VersionState:
     with catalog.read() as db:
         version = _existing(db, ImageVersion, pk, "image version")
-        disks = list(queries.data_disks(db, pk))
+        disks = list(fetch.data_disks(db, pk))
         names = {d.lun: db.get_one(Snapshot, d.snapshot_pk).name for d in disks if d.snapshot_pk}
         return VersionState(
             version,
             lookup.arm_id(db, version),
             _definition_place(db, version.definition_pk),
             _source_text(db, version),
-            list(queries.target_regions(db, pk)),
+            list(fetch.target_regions(db, pk)),
             disks,
             names,
         )

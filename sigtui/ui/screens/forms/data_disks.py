@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 from textual.widgets import Select as TextualSelect
 
-from sigtui.catalog import rules
+from sigtui.catalog.rules import checks
 from sigtui.ui.screens.forms.fields import FormField
 
 Options = Sequence[tuple[str, str]]
@@ -81,7 +81,7 @@ class DataDisksField(FormField):
                 select.value = kept
 
     def add_row(self) -> DataDiskRow:
-        luns = [int(row.lun_text) for row in self.rows if rules.is_whole_number(row.lun_text)]
+        luns = [int(row.lun_text) for row in self.rows if checks.is_whole_number(row.lun_text)]
         row = DataDiskRow(self.options, max(luns, default=-1) + 1)
         self.query_one(".disk-rows", Vertical).mount(row)
         return row

@@ -10,10 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Select as TextualSelect
 
-from sigtui.catalog import rules, schemas, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import DiskType, ImageDefinition, pk_of
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import DiskType, ImageDefinition, pk_of
+from sigtui.catalog.rules import checks
 from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import DefinitionState, Place, load_definition
 from sigtui.ui.screens.forms.fields import (
@@ -84,7 +86,7 @@ class DefinitionForm(FormScreen):
             "name",
             "Name",
             d.name if d else "",
-            check=rules.check_definition_name,
+            check=checks.check_definition_name,
             hint="" if fixed else "1-80 letters, digits, '-', '.' and '_' (SIG-NAME)",
             required=True,
             disabled=fixed,
@@ -157,7 +159,7 @@ class DefinitionForm(FormScreen):
                 key,
                 label,
                 getattr(d, key) if d else "",
-                check=partial(rules.check_identifier, what=key, max_length=limit),
+                check=partial(checks.check_identifier, what=key, max_length=limit),
                 required=True,
                 disabled=fixed,
             )
@@ -165,7 +167,7 @@ class DefinitionForm(FormScreen):
             "sku",
             "SKU",
             d.sku if d else "",
-            check=lambda text: rules.check_identifier(text, "sku", 64),
+            check=lambda text: checks.check_identifier(text, "sku", 64),
             hint="" if fixed else identity,
             required=True,
             disabled=fixed,

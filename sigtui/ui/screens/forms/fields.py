@@ -20,8 +20,8 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, SelectionList, Static, Switch
 from textual.widgets import Select as TextualSelect
 
-from sigtui.catalog import rules
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules import checks
 
 Check = Callable[[str], object]
 InputType = Literal["integer", "number", "text"]  # what Input's `type` takes
@@ -57,7 +57,7 @@ def parse_tags(text: str, field: str = "tags") -> dict[str, str]:
         if not sep or not key.strip():
             raise CatalogError("SIG-INPUT", f"tag {part.strip()!r} is not key=value", field=field)
         tags[key.strip()] = value.strip()
-    return rules.check_tags(tags)
+    return checks.check_tags(tags)
 
 
 def tags_text(tags: dict[str, str] | None) -> str:
@@ -70,7 +70,7 @@ def parse_number_list(text: str, field: str) -> list[str]:
     if not any(parts):
         return []
     for part in parts:
-        if not rules.is_whole_number(part):
+        if not checks.is_whole_number(part):
             raise CatalogError(
                 "SIG-INPUT", f"{part!r} is not a whole number (a list like 100, 200)", field=field
             )
@@ -268,7 +268,7 @@ class IntField(TextField):
 
 
 class DateField(TextInputField):
-    """A date as YYYY-MM-DD (rules.parse_date); blank means none. Given `now`, a date set
+    """A date as YYYY-MM-DD (checks.parse_date); blank means none. Given `now`, a date set
     or changed must lie in the future (SIG-EOL), checked live."""
 
     def __init__(
@@ -289,13 +289,13 @@ class DateField(TextInputField):
         self.now = now
 
     def _check(self, text: str) -> None:
-        parsed = rules.parse_date(text, field=self.key)
+        parsed = checks.parse_date(text, field=self.key)
         if self.now is not None and parsed != self.initial_date:
-            rules.check_future_eol(parsed, self.now, field=self.key)
+            checks.check_future_eol(parsed, self.now, field=self.key)
 
     @property
     def value(self) -> date | None:
-        return rules.parse_date(self.text, field=self.key)
+        return checks.parse_date(self.text, field=self.key)
 
 
 class TagsField(TextInputField):

@@ -7,8 +7,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 
-from sigtui.catalog import rules, schemas, services
-from sigtui.catalog.models import Gallery, pk_of
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import Gallery, pk_of
+from sigtui.catalog.rules import checks
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import GalleryState, Place, load_gallery
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
@@ -19,7 +21,7 @@ LOCATION_HINT = "a source region of the subscription's cloud (SIG-SOURCE-REGIONS
 
 
 def source_location_check(cloud: str) -> Any:
-    return lambda text: rules.check_source_location(text, cloud)
+    return lambda text: checks.check_source_location(text, cloud)
 
 
 class GalleryForm(FormScreen):
@@ -45,7 +47,7 @@ class GalleryForm(FormScreen):
             "name",
             "Name",
             gallery.name if gallery else "",
-            check=rules.check_gallery_name,
+            check=checks.check_gallery_name,
             hint="" if editing else NAME_HINT,
             required=True,
             disabled=editing,

@@ -6,10 +6,12 @@ from typing import Any
 
 from textual.app import ComposeResult
 
-from sigtui.catalog import rules, schemas, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.models import ResourceGroup
-from sigtui.catalog.regions import get_region
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import ResourceGroup
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import Place
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
@@ -20,7 +22,7 @@ def location_in_cloud(cloud: str, field: str = "location") -> Any:
     """The live check of a location that may be any region of the cloud (SIG-CLOUD)."""
 
     def check(text: str) -> None:
-        rules.check_region_cloud(get_region(text, field=field), cloud, field)
+        checks.check_region_cloud(get_region(text, field=field), cloud, field)
 
     return check
 
@@ -38,7 +40,7 @@ class GroupForm(FormScreen):
         yield TextField(
             "name",
             "Name",
-            check=rules.check_group_name,
+            check=checks.check_group_name,
             hint="1-90 letters, digits, '-', '_', '.', '(' and ')'; not ending with '.'",
             required=True,
         )

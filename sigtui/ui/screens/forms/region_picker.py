@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.regions import Region, find_region, search_regions
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules.regions import Region, find_region, search_regions
 from sigtui.ui.screens.forms.fields import Check, FormField, error_text
 
 RegionFilter = Callable[[Region], bool]

@@ -7,10 +7,12 @@ from typing import Any
 
 from textual.app import ComposeResult
 
-from sigtui.catalog import rules, schemas, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.limits import MAX_DISK_SIZE_GB
-from sigtui.catalog.models import HyperVGeneration, ManagedImage, OsState, OsType, Snapshot
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import HyperVGeneration, ManagedImage, OsState, OsType, Snapshot
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import Place
 from sigtui.ui.screens.forms.fields import (
@@ -33,15 +35,15 @@ SIZE_HINT = f"GiB, at most {MAX_DISK_SIZE_GB} (SIG-DISK-SIZE)"
 
 
 def _name_check(what: str) -> Any:
-    return lambda text: rules.check_resource_name(text, what)
+    return lambda text: checks.check_resource_name(text, what)
 
 
 def disk_size_check(what: str, field: str) -> Any:
     """SIG-DISK-SIZE, live: at most 1 TB (what is not a number is left to the service)."""
 
     def check(text: str) -> None:
-        if rules.is_whole_number(text.strip()):
-            rules.check_disk_size(int(text), what, field)
+        if checks.is_whole_number(text.strip()):
+            checks.check_disk_size(int(text), what, field)
 
     return check
 

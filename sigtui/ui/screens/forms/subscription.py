@@ -9,11 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Select as TextualSelect
 
-from sigtui.catalog import lookup, rules, schemas, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import Subscription, pk_of
-from sigtui.catalog.regions import CLOUDS, all_regions
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Subscription, pk_of
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.regions import CLOUDS, all_regions
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import Place, SubscriptionState, load_subscription
 from sigtui.ui.screens.forms.fields import (
@@ -58,7 +61,7 @@ class SubscriptionForm(FormScreen):
         yield TextField(
             "name",
             "Name",
-            check=lambda text: rules.check_plain_name(text, "subscription"),
+            check=lambda text: checks.check_plain_name(text, "subscription"),
             hint="1-128 characters",
             required=True,
         )
@@ -66,7 +69,7 @@ class SubscriptionForm(FormScreen):
             "subscription_id",
             "Subscription id",
             placeholder="00000000-0000-0000-0000-000000000000",
-            check=lambda text: rules.check_uuid(text, "subscription_id"),
+            check=lambda text: checks.check_uuid(text, "subscription_id"),
             required=True,
         )
         yield ChoiceField("cloud", "Cloud", enum_options(CLOUDS), "AzureCloud", required=True)

@@ -11,11 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Select as TextualSelect
 
-from sigtui.catalog import browse, rules, schemas, services
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.models import ImageVersion, pk_of
+from sigtui.catalog import services
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.models import ImageVersion, pk_of
+from sigtui.catalog.queries import browse
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.services.versions import VERSION_UPDATABLE
+from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen, Session
 from sigtui.ui.screens.forms.context import (
     SourceChoice,
@@ -121,7 +124,7 @@ class VersionForm(FormScreen):
             "name",
             "Version",
             version.name if version else self.version_place.next_name,
-            check=rules.parse_version_name,
+            check=checks.parse_version_name,
             hint="" if fixed else "Major.Minor.Patch, each 0 to 2147483647 (SIG-NAME)",
             required=True,
             disabled=fixed,

@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from sigtui.catalog import browse, ids
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.models import (
     AggregatedState,
     Gallery,
     ImageDefinition,
@@ -34,8 +34,9 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.regions import search_regions
-from sigtui.catalog.sql_functions import Contains, EpochSeconds, Truncated
+from sigtui.catalog.queries import browse
+from sigtui.catalog.rules.regions import search_regions
+from sigtui.catalog.store.sql_functions import Contains, EpochSeconds, Truncated
 
 DEFAULT_LIMIT = 200
 
@@ -61,7 +62,7 @@ EXACT, PREFIX, CONTAINS, OTHER = 0, 1, 2, 3
 class Match:
     """A resource found by `search`, with where it sits in the tree."""
 
-    kind: str  # one of KIND_ORDER (sigtui.catalog.browse's node kinds)
+    kind: str  # one of KIND_ORDER (sigtui.catalog.queries.browse's node kinds)
     name: str
     parents: tuple[str, ...]  # names above it: tenant / subscription / group / ...
     arm_id: str

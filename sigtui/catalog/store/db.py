@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from sigtui.catalog.clock import SYSTEM_CLOCK, Clock
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import CatalogChange, table_of
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import CatalogChange, table_of
+from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
 
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
@@ -70,7 +70,7 @@ def display_url(url: str) -> str:
 
 def migrations_dir() -> Path:
     """Alembic's folder: shipped inside the wheel, or `migrations/` in a source checkout."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]  # the sigtui package
     for candidate in (here / "_migrations", here.parent / "migrations"):
         if (candidate / "env.py").exists():
             return candidate

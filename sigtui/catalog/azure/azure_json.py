@@ -4,7 +4,7 @@ ARM's REST body without its `properties` wrapper, as `az` flattens it, plus
 `resourceGroup` and `etag` (the row's version counter, as text). Keys are camelCase.
 
 The list functions take whole lists and never run a query per row: parents, sources,
-target regions and data disks are loaded in one query per kind (queries.by_pk and the
+target regions and data disks are loaded in one query per kind (fetch.by_pk and the
 `*_of` batch reads), and ARM ids are then built from the session's identity map.
 """
 
@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from sigtui.catalog import access, ids, lookup, queries, replication
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -35,7 +35,10 @@ from sigtui.catalog.models import (
     Tenant,
     pk_of,
 )
-from sigtui.catalog.regions import find_region
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.regions import find_region
 
 Json = dict[str, Any]
 Row = TypeVar("Row")
@@ -92,7 +95,7 @@ class _Loaded:
     rows: dict[type, dict[int, Any]] = field(default_factory=dict)
 
     def load(self, model: type[Any], pks: Iterable[int | None]) -> dict[int, Any]:
-        found = queries.by_pk(self.db, model, pks)
+        found = fetch.by_pk(self.db, model, pks)
         self.rows.setdefault(model, {}).update(found)
         return found
 
@@ -177,8 +180,8 @@ def versions(
     db: Session, rows: Sequence[ImageVersion], *, expand_replication: bool = False
 ) -> list[Json]:
     pks = [row.pk for row in rows if row.pk is not None]
-    targets = queries.target_regions_of(db, pks)
-    disks = queries.data_disks_of(db, pks)
+    targets = fetch.target_regions_of(db, pks)
+    disks = fetch.data_disks_of(db, pks)
     loaded = _Loaded(db).parents(definition_pks=[r.definition_pk for r in rows])
     _load_sources(loaded, rows, disks)
     return [
@@ -246,7 +249,7 @@ def _publishing_profile(row: ImageVersion, targets: list[TargetRegion]) -> Json:
 
 def replication_status(targets: list[TargetRegion]) -> Json:
     return {
-        "aggregatedState": str(replication.aggregated_state(t.state for t in targets)),
+        "aggregatedState": str(schedule.aggregated_state(t.state for t in targets)),
         "summary": [
             {
                 "region": region_display_name(t.region),
@@ -372,8 +375,8 @@ def tenant(row: Tenant) -> Json:
 
 def subscriptions(db: Session, rows: Sequence[Subscription]) -> list[Json]:
     """As `az account list` prints them, plus the regions each is allowlisted for."""
-    owners = queries.by_pk(db, Tenant, [r.tenant_pk for r in rows])
-    allowlists = queries.allowlists_of(db, [r.pk for r in rows if r.pk is not None])
+    owners = fetch.by_pk(db, Tenant, [r.tenant_pk for r in rows])
+    allowlists = fetch.allowlists_of(db, [r.pk for r in rows if r.pk is not None])
     return [
         {
             "id": row.subscription_id,

@@ -35,10 +35,9 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
-from sigtui.catalog import ids, lookup
-from sigtui.catalog.browse import DEFINITION, GALLERY, GROUP, SUBSCRIPTION, TENANT, VERSION
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -48,8 +47,10 @@ from sigtui.catalog.models import (
     Subscription,
     TargetRegion,
 )
-from sigtui.catalog.regions import CONTINENT_OF_GEOGRAPHY, Region, get_region
-from sigtui.catalog.rules import check_replica_count
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries.browse import DEFINITION, GALLERY, GROUP, SUBSCRIPTION, TENANT, VERSION
+from sigtui.catalog.rules.checks import check_replica_count
+from sigtui.catalog.rules.regions import CONTINENT_OF_GEOGRAPHY, Region, get_region
 
 MANAGED_DISK = "managedDisk"  # the source document's basis: a managed disk tier per replica
 SNAPSHOT = "snapshot"  # Azure's basis today: a snapshot per GB-month per replica

@@ -1,7 +1,7 @@
 """Use of Azure's limits per subscription x region, as gauges (SIG-LIMIT-*).
 
-The counts come from `queries.usage`: one aggregate statement for every row of a screen,
-never a query per row. The limits themselves live in `sigtui.catalog.limits` only.
+The counts come from `fetch.usage`: one aggregate statement for every row of a screen,
+never a query per row. The limits themselves live in `sigtui.catalog.rules.limits` only.
 
 A gauge's level: "ok" below 80 % of its limit, "warning" from 80 %, "critical" from 95 %.
 Rows come fullest first (the highest share of any of their three limits).
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from sigtui.catalog import limits, queries
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import Limit
-from sigtui.catalog.models import Subscription
-from sigtui.catalog.regions import find_region, get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Subscription
+from sigtui.catalog.queries import fetch
+from sigtui.catalog.rules import limits
+from sigtui.catalog.rules.limits import Limit
+from sigtui.catalog.rules.regions import find_region, get_region
 
 WARNING_SHARE = 0.80
 CRITICAL_SHARE = 0.95
@@ -119,7 +120,7 @@ class UsageRow:
         return max((gauge.level for gauge in self.gauges), key=LEVELS.index)
 
 
-def _gauges(counts: queries.Usage) -> tuple[Gauge, Gauge, Gauge]:
+def _gauges(counts: fetch.Usage) -> tuple[Gauge, Gauge, Gauge]:
     galleries, definitions, versions = (
         Gauge(limit.kind, limit.noun, limit.code, counts.used(limit.kind), limit.maximum)
         for limit in current_limits()
@@ -139,8 +140,8 @@ def usage_rows(
     given; the region in any spelling), fullest first. Two queries in all: the counts
     (one aggregate) and the subscriptions' names."""
     wanted = get_region(location, field="location").name if location else None
-    counts = queries.usage(db, subscription_pk=subscription_pk, location=wanted)
-    subscriptions = queries.by_pk(db, Subscription, (c.subscription_pk for c in counts))
+    counts = fetch.usage(db, subscription_pk=subscription_pk, location=wanted)
+    subscriptions = fetch.by_pk(db, Subscription, (c.subscription_pk for c in counts))
     rows = [
         UsageRow(
             c.subscription_pk,
@@ -196,6 +197,6 @@ def headroom(db: Session, subscription_pk: int, location: str, kind: str) -> Hea
     in a subscription and region (any spelling of the region). One aggregate query."""
     limit = limit_of(kind)
     region = get_region(location, field="location").name
-    counts = queries.usage(db, subscription_pk=subscription_pk, location=region)
+    counts = fetch.usage(db, subscription_pk=subscription_pk, location=region)
     used = counts[0].used(kind) if counts else 0
     return Headroom(kind, limit.code, used, limit.maximum, region)

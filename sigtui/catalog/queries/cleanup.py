@@ -16,9 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog import ids
-from sigtui.catalog.browse import DEFINITION, VERSION
-from sigtui.catalog.costs import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    ResourceGroup,
+    Subscription,
+)
+from sigtui.catalog.queries.browse import DEFINITION, VERSION
+from sigtui.catalog.queries.costs import (
     CATALOG,
     CATALOG_LEVEL,
     Cost,
@@ -27,13 +34,6 @@ from sigtui.catalog.costs import (
     check_basis,
     rollup,
     scope_clause,
-)
-from sigtui.catalog.models import (
-    Gallery,
-    ImageDefinition,
-    ImageVersion,
-    ResourceGroup,
-    Subscription,
 )
 
 

@@ -1,7 +1,7 @@
 """Input schemas of the services (the Create/Update side of each resource).
 
 Types only: pydantic checks that a field is an int or a date; the domain rules
-(sigtui.catalog.rules and the services) decide what is allowed and name the rule.
+(sigtui.catalog.rules.checks and the services) decide what is allowed and name the rule.
 An Update schema holds every field of its resource, all optional: a field left unset
 is untouched; a field set to a new value must be one that may change (SIG-UPDATE).
 """
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from sqlmodel import Field, SQLModel
 
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
 
 Schema = TypeVar("Schema", bound=SQLModel)
 

@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog.limits import ALL_LIMITS
-from sigtui.catalog.models import (
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -31,7 +30,8 @@ from sigtui.catalog.models import (
     Tenant,
     table_of,
 )
-from sigtui.catalog.sql_functions import RowsAsJson
+from sigtui.catalog.rules.limits import ALL_LIMITS
+from sigtui.catalog.store.sql_functions import RowsAsJson
 
 Row = TypeVar("Row", bound=Resource)
 

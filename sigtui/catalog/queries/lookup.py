@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog import ids
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -22,7 +22,7 @@ from sigtui.catalog.models import (
     Tenant,
     table_of,
 )
-from sigtui.catalog.rules import name_key
+from sigtui.catalog.rules.checks import name_key
 
 Row = TypeVar("Row", bound=Resource)
 T = TypeVar("T")
@@ -146,7 +146,7 @@ def resolve(db: Session, arm_id: str) -> Resource:
 
 def find_version(db: Session, definition: ImageDefinition, name: str) -> ImageVersion:
     """A version by `Major.Minor.Patch` (compared numerically) or `latest`."""
-    from sigtui.catalog.rules import parse_version_name
+    from sigtui.catalog.rules.checks import parse_version_name
 
     if name.casefold() == "latest":
         latest = latest_version(db, definition)

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from sigtui.catalog import azure_json, lookup
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -31,7 +31,8 @@ from sigtui.catalog.models import (
     StorageAccountType,
     Subscription,
 )
-from sigtui.catalog.regions import find_region
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules.regions import find_region
 
 Json = dict[str, Any]
 

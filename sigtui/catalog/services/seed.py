@@ -20,11 +20,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
-from sigtui.catalog import lookup, queries, replication, services
-from sigtui.catalog.clock import FixedClock
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     RESOURCE_TABLES,
     CatalogChange,
     Gallery,
@@ -39,8 +37,7 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.regions import get_region
-from sigtui.catalog.schemas import (
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,
     GroupCreate,
@@ -53,6 +50,11 @@ from sigtui.catalog.schemas import (
     VersionCreate,
     build,
 )
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog
 
 SEED_FILE = "demo.toml"
 DEFAULT_REPLICATION_MINUTES = 30
@@ -63,7 +65,7 @@ Schema = TypeVar("Schema", bound=SQLModel)
 
 def seed_dir() -> Path:
     """The demo's folder: shipped inside the wheel, or `seed/` in a source checkout."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]  # the sigtui package
     for candidate in (here / "_seed", here.parent / "seed"):
         if (candidate / SEED_FILE).exists():
             return candidate
@@ -420,12 +422,12 @@ class _DemoLoader:
         outcomes = {get_region(name).name: outcome for name, outcome in listed.items()}
         assert version.pk is not None and version.published_at is not None
         completed_at = min(version.published_at + self.replication_time, self.now)
-        for target in queries.target_regions(self.db, version.pk):
+        for target in fetch.target_regions(self.db, version.pk):
             outcome = outcomes.pop(target.region, None)
             if outcome is not None:
                 self._record(version_id, target.region, outcome)
             elif target.region != version.location:
-                replication.record(self.db, version_id, target.region, "Completed", completed_at)
+                schedule.record(self.db, version_id, target.region, "Completed", completed_at)
         if outcomes:
             raise CatalogError(
                 "SIG-REPLICATION",
@@ -439,7 +441,7 @@ class _DemoLoader:
                 "SIG-INPUT", f"replication of {region}: unknown field(s) {', '.join(unknown)}"
             )
         state = _need(outcome, "state")
-        replication.record(
+        schedule.record(
             self.db,
             version_id,
             region,

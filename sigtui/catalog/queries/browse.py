@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
-from sigtui.catalog import access, lookup, queries, replication
-from sigtui.catalog.models import (
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -28,7 +27,10 @@ from sigtui.catalog.models import (
     Tenant,
     pk_of,
 )
-from sigtui.catalog.regions import find_region
+from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.regions import find_region
 
 # Node kinds, parent to child.
 TENANT = "tenant"
@@ -91,8 +93,8 @@ def _gallery_count(n: int) -> str:
 
 
 def roots(db: Session) -> list[Node]:
-    tenants = queries.tenants(db)
-    counts = queries.count_children(db, Subscription, "tenant_pk", [pk_of(t) for t in tenants])
+    tenants = fetch.tenants(db)
+    counts = fetch.count_children(db, Subscription, "tenant_pk", [pk_of(t) for t in tenants])
     return [
         Node(
             NodeRef(TENANT, pk_of(t)),
@@ -144,8 +146,8 @@ def _more(parent_pk: int, after: tuple[Any, ...], left: int, noun: str) -> Node:
 
 def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    subs = queries.subscriptions(db, tenant_pk)
-    counts = queries.count_children(db, ResourceGroup, "subscription_pk", [pk_of(s) for s in subs])
+    subs = fetch.subscriptions(db, tenant_pk)
+    counts = fetch.count_children(db, ResourceGroup, "subscription_pk", [pk_of(s) for s in subs])
     return [
         Node(
             NodeRef(SUBSCRIPTION, pk_of(s)),
@@ -160,9 +162,9 @@ def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
 
 def _groups(db: Session, subscription_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    groups = queries.groups(db, subscription_pk)
+    groups = fetch.groups(db, subscription_pk)
     keys = [pk_of(g) for g in groups]
-    galleries = queries.count_children(db, Gallery, "resource_group_pk", keys)
+    galleries = fetch.count_children(db, Gallery, "resource_group_pk", keys)
     return [
         Node(
             NodeRef(GROUP, pk_of(g)),
@@ -177,11 +179,11 @@ def _groups(db: Session, subscription_pk: int) -> list[Node]:
 
 def _group_contents(db: Session, group_pk: int) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    galleries = queries.galleries(db, group_pk=group_pk)
+    galleries = fetch.galleries(db, group_pk=group_pk)
     keys = [pk_of(g) for g in galleries]
-    definitions = queries.count_children(db, ImageDefinition, "gallery_pk", keys)
-    images = queries.count_children(db, ManagedImage, "resource_group_pk", [group_pk])[group_pk]
-    snapshots = queries.count_children(db, Snapshot, "resource_group_pk", [group_pk])[group_pk]
+    definitions = fetch.count_children(db, ImageDefinition, "gallery_pk", keys)
+    images = fetch.count_children(db, ManagedImage, "resource_group_pk", [group_pk])[group_pk]
+    snapshots = fetch.count_children(db, Snapshot, "resource_group_pk", [group_pk])[group_pk]
     nodes = [
         Node(
             NodeRef(GALLERY, pk_of(g)),
@@ -239,11 +241,11 @@ def _definitions(
     db: Session, gallery_pk: int, now: datetime, after: tuple[Any, ...] = ()
 ) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    definitions = queries.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
+    definitions = fetch.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
     more = definitions[PAGE_SIZE:]
     definitions = definitions[:PAGE_SIZE]
     keys = [pk_of(d) for d in definitions]
-    versions = queries.count_children(db, ImageVersion, "definition_pk", keys)
+    versions = fetch.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
     nodes = []
     for d in definitions:
@@ -264,16 +266,16 @@ def _definitions(
         )
     if more:
         last = (definitions[-1].name_key,)
-        left = queries.count_definitions(db, gallery_pk, after=last)
+        left = fetch.count_definitions(db, gallery_pk, after=last)
         nodes.append(_more(gallery_pk, last, left, "image definition"))
     return nodes
 
 
 def version_state(targets: Sequence[Any], now: datetime) -> str:
     """The aggregated replication state at `now`, with the mean progress in flight, of
-    target regions (rows or anything with the fields `replication.status_at` reads)."""
-    statuses = [replication.status_at(t, now) for t in targets]
-    state = replication.aggregated_state(s.state for s in statuses)
+    target regions (rows or anything with the fields `schedule.status_at` reads)."""
+    statuses = [schedule.status_at(t, now) for t in targets]
+    state = schedule.aggregated_state(s.state for s in statuses)
     if state == "InProgress":
         mean = sum(s.progress for s in statuses) // max(1, len(statuses))
         return f"InProgress {mean}%"
@@ -294,11 +296,11 @@ def _versions(
     db: Session, definition_pk: int, now: datetime, after: tuple[Any, ...] = ()
 ) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    versions = queries.versions(db, definition_pk, after=after, limit=PAGE_SIZE + 1)
+    versions = fetch.versions(db, definition_pk, after=after, limit=PAGE_SIZE + 1)
     more = versions[PAGE_SIZE:]
     versions = versions[:PAGE_SIZE]
     latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = queries.replication_of_versions(db, definition_pk, [pk_of(v) for v in versions])
+    targets = fetch.replication_of_versions(db, definition_pk, [pk_of(v) for v in versions])
     nodes = []
     for v in versions:
         badges = []
@@ -321,7 +323,7 @@ def _versions(
         )
     if more:
         last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
-        left = queries.count_versions(db, definition_pk, after=last)
+        left = fetch.count_versions(db, definition_pk, after=last)
         nodes.append(_more(definition_pk, last, left, "version"))
     return nodes
 
@@ -336,7 +338,7 @@ def _managed_images(db: Session, group_pk: int) -> list[Node]:
             + (f" + {len(i.data_disk_sizes_gb)} data" if i.data_disk_sizes_gb else ""),
             arm_id=lookup.arm_id(db, i, memo),
         )
-        for i in queries.managed_images(db, group_pk)
+        for i in fetch.managed_images(db, group_pk)
     ]
 
 
@@ -350,7 +352,7 @@ def _snapshots(db: Session, group_pk: int) -> list[Node]:
             + (f" · {s.os_type}" if s.os_type else ""),
             arm_id=lookup.arm_id(db, s, memo),
         )
-        for s in queries.snapshots(db, group_pk)
+        for s in fetch.snapshots(db, group_pk)
     ]
 
 
@@ -424,7 +426,7 @@ def _more_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 
 def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     tenant = db.get_one(Tenant, ref.pk)
-    subs = queries.subscriptions(db, tenant.pk)
+    subs = fetch.subscriptions(db, tenant.pk)
     return Details(
         TENANT,
         f"Tenant {tenant.name}",
@@ -444,7 +446,7 @@ def _tenant_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _subscription_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     sub = db.get_one(Subscription, ref.pk)
     tenant = db.get_one(Tenant, sub.tenant_pk)
-    allowlist = queries.allowlist(db, ref.pk)
+    allowlist = fetch.allowlist(db, ref.pk)
     return Details(
         SUBSCRIPTION,
         f"Subscription {sub.name}",
@@ -480,7 +482,7 @@ def _group_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     gallery = db.get_one(Gallery, ref.pk)
     group = db.get_one(ResourceGroup, gallery.resource_group_pk)
-    definitions = queries.definitions(db, ref.pk)
+    definitions = fetch.definitions(db, ref.pk)
     return Details(
         GALLERY,
         f"Gallery {gallery.name}",
@@ -502,10 +504,10 @@ def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     d = db.get_one(ImageDefinition, ref.pk)
     gallery = db.get_one(Gallery, d.gallery_pk)
-    versions = queries.versions(db, ref.pk, limit=PAGE_SIZE)  # the newest; all in the tree
+    versions = fetch.versions(db, ref.pk, limit=PAGE_SIZE)  # the newest; all in the tree
     latest = latest_names(db, [ref.pk]).get(ref.pk)
-    targets = queries.replication_of_versions(db, ref.pk, [pk_of(v) for v in versions])
-    count = len(versions) if len(versions) < PAGE_SIZE else queries.count_versions(db, ref.pk)
+    targets = fetch.replication_of_versions(db, ref.pk, [pk_of(v) for v in versions])
+    count = len(versions) if len(versions) < PAGE_SIZE else fetch.count_versions(db, ref.pk)
     rows: list[tuple[str, ...]] = [
         (
             v.name,
@@ -583,10 +585,10 @@ def _source_text(db: Session, v: ImageVersion) -> str:
 def _version_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     v = db.get_one(ImageVersion, ref.pk)
     d = db.get_one(ImageDefinition, v.definition_pk)
-    targets = queries.target_regions(db, ref.pk)
-    disks = queries.data_disks(db, ref.pk)
+    targets = fetch.target_regions(db, ref.pk)
+    disks = fetch.data_disks(db, ref.pk)
     latest = latest_names(db, [v.definition_pk]).get(v.definition_pk)
-    statuses = [replication.status_at(t, now) for t in targets]
+    statuses = [schedule.status_at(t, now) for t in targets]
     ready = [
         region_label(t.region)
         for t, s in zip(targets, statuses, strict=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
 
 CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment", "AzureGermanCloud")
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.models import TargetRegion
-from sigtui.catalog.regions import get_region
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import TargetRegion
+from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.rules.regions import get_region
 
 VMS_PER_REPLICA = 20  # non-VMSS VMs created concurrently per replica
 INSTANCES_PER_REPLICA = 600  # instances of a scale-set deployment per replica

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from sigtui.catalog import browse
-from sigtui.catalog.access import Visibility
-from sigtui.catalog.browse import (
+from sigtui.catalog.model.models import ImageDefinition, ImageVersion
+from sigtui.catalog.queries import browse
+from sigtui.catalog.queries.browse import (
     DEFINITION,
     GALLERY,
     GROUP,
@@ -25,7 +25,7 @@ from sigtui.catalog.browse import (
     Node,
     NodeRef,
 )
-from sigtui.catalog.models import ImageDefinition, ImageVersion
+from sigtui.catalog.rules.access import Visibility
 
 
 def roots(db: Session, viewer: Visibility | None) -> list[Node]:

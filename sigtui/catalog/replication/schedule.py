@@ -7,7 +7,7 @@ The model, in a few lines (constants in `MODEL`):
 
 - `size_gb` is the version's size: its OS disk plus its data disks.
 - `distance` from the source region to the target: the same geography, the same
-  continent, or another continent (sigtui.catalog.regions). The source region holds
+  continent, or another continent (sigtui.catalog.rules.regions). The source region holds
   the image from the start: it is Completed at once.
 - `n` is how many regions of the version replicate at once when this one starts.
 - A speed factor (`--replication-speed`, SIGTUI_REPLICATION_SPEED) divides the time, so a
@@ -31,10 +31,9 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select, update
 
-from sigtui.catalog import ids, lookup
-from sigtui.catalog.db import ACTING_AS, Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     AggregatedState,
     DataDisk,
     Gallery,
@@ -46,7 +45,9 @@ from sigtui.catalog.models import (
     Subscription,
     TargetRegion,
 )
-from sigtui.catalog.regions import Region, get_region
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.rules.regions import Region, get_region
+from sigtui.catalog.store.db import ACTING_AS, Catalog
 
 ENV_SPEED = "SIGTUI_REPLICATION_SPEED"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sigtui.catalog.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError
 
 PROVIDER = "Microsoft.Compute"
 

@@ -21,10 +21,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, or_, select
 
-from sigtui.catalog import lookup
-from sigtui.catalog.db import ACTING_AS
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -37,6 +35,8 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import ACTING_AS
 
 
 class Capability(StrEnum):

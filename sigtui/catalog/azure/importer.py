@@ -32,11 +32,10 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
-from sigtui.catalog import ids, lookup, replication, rules, services
-from sigtui.catalog.clock import Clock
-from sigtui.catalog.db import Catalog
-from sigtui.catalog.errors import CatalogError
-from sigtui.catalog.models import (
+from sigtui.catalog import services
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -48,8 +47,7 @@ from sigtui.catalog.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.regions import find_region, get_region
-from sigtui.catalog.schemas import (
+from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     DefinitionUpdate,
     GalleryCreate,
@@ -62,11 +60,17 @@ from sigtui.catalog.schemas import (
     VersionUpdate,
     build,
 )
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.regions import find_region, get_region
 from sigtui.catalog.services.versions import (
     ResolvedSource,
     SourceDisk,
     targets_of,
 )
+from sigtui.catalog.store.clock import Clock
+from sigtui.catalog.store.db import Catalog
 
 Json = dict[str, Any]
 Progress = Callable[[int], object]  # told how many items are done; its result is unused
@@ -330,7 +334,7 @@ def _kind_of(resource: Json) -> str | None:
 def stable_subscription_id(text: str) -> str:
     """A subscription id as the catalog keeps it: a UUID; a placeholder maps to a stable one."""
     try:
-        return rules.check_uuid(text, "subscription_id")
+        return checks.check_uuid(text, "subscription_id")
     except CatalogError:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sigtui:import-subscription:{text}"))
 
@@ -505,7 +509,7 @@ def _ensure_group(db: Session, rid: ids.ResourceId, location: str, clock: Clock)
     group = db.exec(
         select(ResourceGroup).where(
             ResourceGroup.subscription_pk == subscription.pk,
-            ResourceGroup.name_key == rules.name_key(rid.resource_group or ""),
+            ResourceGroup.name_key == checks.name_key(rid.resource_group or ""),
         )
     ).first()
     if group is None:
@@ -519,7 +523,9 @@ def _ensure_group(db: Session, rid: ids.ResourceId, location: str, clock: Clock)
 
 
 def _import_tenant(db: Session, clock: Clock) -> Tenant:
-    tenant = db.exec(select(Tenant).where(Tenant.name_key == rules.name_key(IMPORT_TENANT))).first()
+    tenant = db.exec(
+        select(Tenant).where(Tenant.name_key == checks.name_key(IMPORT_TENANT))
+    ).first()
     return tenant or services.create_tenant(db, TenantCreate(name=IMPORT_TENANT), clock)
 
 
@@ -620,7 +626,7 @@ def _definition_fields(item: Item, location: str) -> Json:
 def _date(value: Any) -> Any:
     if value is _MISSING or value is None:
         return value
-    return rules.parse_date(str(value))
+    return checks.parse_date(str(value))
 
 
 def _definition_row_fields(row: ImageDefinition) -> Json:
@@ -894,7 +900,7 @@ def _record_replication(db: Session, item: Item, clock: Clock) -> bool:
         target = targets.get(region.name)
         if target is not None and _same_state(target, state, progress, details):
             continue
-        replication.record(db, item.id, region.name, state, clock.now(), progress, details)
+        schedule.record(db, item.id, region.name, state, clock.now(), progress, details)
         changed = True
     return changed
 
@@ -927,11 +933,11 @@ def create_external_version(
 
 
 def _check_external_disks(source: ExternalSource) -> None:
-    rules.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
+    checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
     luns = [disk.lun for disk in source.data_disks]
     if any(lun < 0 for lun in luns):
         raise CatalogError("SIG-INPUT", "LUNs are non-negative", field="data_disks")
     if len(set(luns)) != len(luns):
         raise CatalogError("SIG-DISK-SIZE", "data disks need unique LUNs", field="data_disks")
     for disk in source.data_disks:
-        rules.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+        checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")

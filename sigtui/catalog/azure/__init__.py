@@ -1,0 +1,1 @@
+"""Azure in and out: JSON as az prints it, import of what Azure gives, export."""

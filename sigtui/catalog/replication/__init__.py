@@ -1,0 +1,1 @@
+"""Replication of image versions to their target regions (SIG-REPLICATION)."""
