@@ -35,15 +35,9 @@ from builders import (
 )
 
 from sigtui.catalog import services
+from sigtui.catalog.model.enums import AggregatedState, ReplicationState
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import (
-    AggregatedState,
-    Gallery,
-    ImageDefinition,
-    ImageVersion,
-    ReplicationState,
-    Snapshot,
-)
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Snapshot
 from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,

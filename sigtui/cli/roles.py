@@ -9,8 +9,8 @@ import click
 from sigtui.catalog import services
 from sigtui.catalog.azure import azure_json
 from sigtui.catalog.model import schemas
+from sigtui.catalog.model.enums import PrincipalType
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import PrincipalType
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.rules import access
 from sigtui.cli import refs

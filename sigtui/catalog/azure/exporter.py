@@ -22,13 +22,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
     ResourceGroup,
-    StorageAccountType,
     Subscription,
 )
 from sigtui.catalog.queries import lookup

@@ -1,4 +1,4 @@
-"""The catalog's tables (SQLModel) and the vocabulary of their enumerated fields.
+"""The catalog's tables (SQLModel); the vocabulary of their fields is in enums.py.
 
 Conventions:
 - Every resource has an integer surrogate key `pk` and an `etag`: a version counter
@@ -16,12 +16,15 @@ Conventions:
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
+
+from sigtui.catalog.model.enums import (
+    ReplicationState,
+)
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,57 +33,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class OsType(StrEnum):
-    WINDOWS = "Windows"
-    LINUX = "Linux"
-
-
-class OsState(StrEnum):
-    GENERALIZED = "Generalized"
-    SPECIALIZED = "Specialized"
-
-
-class HyperVGeneration(StrEnum):
-    V1 = "V1"
-    V2 = "V2"
-
-
-class StorageAccountType(StrEnum):
-    STANDARD_LRS = "Standard_LRS"
-    STANDARD_ZRS = "Standard_ZRS"
-    PREMIUM_LRS = "Premium_LRS"
-
-
-class DiskType(StrEnum):
-    """Disk types a definition may disallow."""
-
-    STANDARD_LRS = "Standard_LRS"
-    STANDARD_SSD_LRS = "StandardSSD_LRS"
-    PREMIUM_LRS = "Premium_LRS"
-    STANDARD_SSD_ZRS = "StandardSSD_ZRS"
-    PREMIUM_ZRS = "Premium_ZRS"
-
-
-class ReplicationState(StrEnum):
-    UNKNOWN = "Unknown"
-    REPLICATING = "Replicating"
-    COMPLETED = "Completed"
-    FAILED = "Failed"
-
-
-class AggregatedState(StrEnum):
-    UNKNOWN = "Unknown"
-    IN_PROGRESS = "InProgress"
-    COMPLETED = "Completed"
-    FAILED = "Failed"
-
-
-class PrincipalType(StrEnum):
-    USER = "User"
-    GROUP = "Group"
-    SERVICE_PRINCIPAL = "ServicePrincipal"
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

@@ -36,6 +36,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
 from sigtui.catalog.model import ids
+from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
@@ -43,7 +44,6 @@ from sigtui.catalog.model.models import (
     ImageVersion,
     Resource,
     ResourceGroup,
-    StorageAccountType,
     Subscription,
     TargetRegion,
 )

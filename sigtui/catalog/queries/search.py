@@ -21,13 +21,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from sigtui.catalog.model import ids
+from sigtui.catalog.model.enums import AggregatedState, ReplicationState
 from sigtui.catalog.model.models import (
-    AggregatedState,
     Gallery,
     ImageDefinition,
     ImageVersion,
     ManagedImage,
-    ReplicationState,
     ResourceGroup,
     Snapshot,
     Subscription,

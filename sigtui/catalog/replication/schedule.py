@@ -32,15 +32,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select, update
 
 from sigtui.catalog.model import ids
+from sigtui.catalog.model.enums import AggregatedState, ReplicationState
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
-    AggregatedState,
     DataDisk,
     Gallery,
     ImageDefinition,
     ImageVersion,
     RegionAllowlist,
-    ReplicationState,
     ResourceGroup,
     Subscription,
     TargetRegion,

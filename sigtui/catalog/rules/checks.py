@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import (
+from sigtui.catalog.model.enums import (
     DiskType,
     HyperVGeneration,
     OsState,
     OsType,
     StorageAccountType,
 )
+from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB, MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import CLOUDS, Region, get_region
 

@@ -6,12 +6,12 @@ import uuid
 
 from sqlmodel import Session, func, select
 
+from sigtui.catalog.model.enums import PrincipalType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
     ManagedImage,
     Principal,
-    PrincipalType,
     RegionAllowlist,
     ResourceGroup,
     Snapshot,

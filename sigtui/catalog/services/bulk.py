@@ -32,13 +32,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from sigtui.catalog.model import ids
+from sigtui.catalog.model.enums import ReplicationState
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
     ImageDefinition,
     ImageVersion,
-    ReplicationState,
     ResourceGroup,
     Subscription,
     TargetRegion,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     DataDisk,
@@ -20,7 +21,6 @@ from sigtui.catalog.model.models import (
     ManagedImage,
     RegionAllowlist,
     Snapshot,
-    StorageAccountType,
     Subscription,
     TargetRegion,
     pk_of,

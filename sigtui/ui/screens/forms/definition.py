@@ -12,7 +12,8 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.models import DiskType, ImageDefinition, pk_of
+from sigtui.catalog.model.enums import DiskType
+from sigtui.catalog.model.models import ImageDefinition, pk_of
 from sigtui.catalog.rules import checks
 from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
 from sigtui.catalog.store.db import Catalog

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.models import HyperVGeneration, ManagedImage, OsState, OsType, Snapshot
+from sigtui.catalog.model.enums import HyperVGeneration, OsState, OsType
+from sigtui.catalog.model.models import ManagedImage, Snapshot
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB
 from sigtui.catalog.store.db import Catalog

@@ -20,8 +20,8 @@ from textual.widgets import Button, Input, Static
 from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
+from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import StorageAccountType
 from sigtui.catalog.rules.regions import find_region
 from sigtui.ui.screens.forms.fields import FormField, enum_options, error_text
 from sigtui.ui.screens.forms.region_picker import RegionFilter, RegionPicker, any_region
