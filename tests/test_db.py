@@ -17,10 +17,13 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import CatalogChange, UTCDateTime
+from sigtui.catalog.model.schemas import TenantCreate
+from sigtui.catalog.queries import fetch
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import (
     ENV_DB,
@@ -204,3 +207,33 @@ def test_sqlite_stores_other_offsets_as_the_same_utc_time() -> None:
     assert ours(paris) == "2026-06-01 12:30:05.000120"
     with pytest.raises(ValueError, match="naive"):
         ours(datetime(2026, 6, 1, 14, 30))
+
+
+def _tenant_names(db: Session) -> list[str]:
+    return [tenant.name for tenant in fetch.tenants(db)]
+
+
+def test_query_runs_a_read_in_a_session_of_its_own(catalog: Catalog) -> None:
+    catalog.apply(services.create_tenant, TenantCreate(name="Contoso"), catalog.clock)
+    assert catalog.query(_tenant_names) == ["Contoso"]
+
+
+def test_apply_commits_all_of_a_change_or_nothing(catalog: Catalog) -> None:
+    def create_then_fail(db: Session) -> None:
+        services.create_tenant(db, TenantCreate(name="Fabrikam"), catalog.clock)
+        db.flush()
+        raise CatalogError("SIG-INPUT", "refused after the row was sent")
+
+    with pytest.raises(CatalogError):
+        catalog.apply(create_then_fail)
+    assert catalog.query(_tenant_names) == []
+
+
+def test_apply_on_a_read_only_catalog_is_refused(catalog_url: str) -> None:
+    readonly = open_catalog(catalog_url, readonly=True)
+    try:
+        with pytest.raises(CatalogError) as refused:
+            readonly.apply(services.create_tenant, TenantCreate(name="Contoso"), readonly.clock)
+        assert refused.value.code == "SIG-ACCESS"
+    finally:
+        readonly.close()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,6 +22,9 @@ from sqlmodel import Session
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import CatalogChange, table_of
 from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
@@ -290,6 +293,23 @@ class Catalog:
             except BaseException:
                 session.rollback()
                 raise
+
+    def query(
+        self, read: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`read(db, *args, **kwargs)` in a read session of its own: how the UI asks a
+        catalog query, which returns plain data (never table rows), without holding a
+        session itself."""
+        with self.read() as db:
+            return read(db, *args, **kwargs)
+
+    def apply(
+        self, change: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`change(db, *args, **kwargs)` (a service) in one write transaction: all of it
+        is committed, or nothing if it raises."""
+        with self.write() as db:
+            return change(db, *args, **kwargs)
 
     def change_marker(self) -> int:
         """The catalog's change serial: it moves on with every committed change, from
