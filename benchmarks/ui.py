@@ -22,7 +22,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
-from sigtui.catalog.queries import costs, lookup, usage
+from sigtui.catalog.queries import lookup, usage
+from sigtui.catalog.queries.costs import rollups
+from sigtui.catalog.queries.costs.sheet import PriceSheet
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.costs import CostScreen
@@ -150,7 +153,7 @@ async def measure(catalog: Catalog, repeats: int = REPEATS) -> dict[str, Any]:
             node = await _reveal(pilot, tree, arm_id)
             figures[f"expand_{kind}_children"] = len(await _children_count(pilot, node))
             figures[f"expand_{kind}"] = _best([await _expand(pilot, node) for _ in range(repeats)])
-        sheet = costs.builtin_sheet()
+        sheet = builtin_sheet()
         figures["limits"] = _best(
             [
                 await _screen(pilot, s, lambda s=s: "Loading" not in _text_of(s, "#limits-summary"))
@@ -206,9 +209,9 @@ def _usage(catalog: Catalog) -> None:
         usage.usage_rows(db)
 
 
-def _total(catalog: Catalog, sheet: costs.PriceSheet) -> None:
+def _total(catalog: Catalog, sheet: PriceSheet) -> None:
     with catalog.read() as db:
-        costs.total(db, sheet)
+        rollups.total(db, sheet)
 
 
 def peak_memory_mb() -> float:

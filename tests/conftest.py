@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed clock, a throwaway PostgreSQL server, and fresh catalogs.
+"""Shared fixtures: a fixed clock, a throwaway PostgreSQL server, fresh catalogs, the small
+catalog the rule tests build on, and the command line run in-process.
 
 Every test gets a database of its own. The schema is migrated once per session (per
 xdist worker) per engine: SQLite into a template file copied per test; PostgreSQL into a
@@ -16,6 +17,10 @@ Fixtures:
   all dropped after the test.
 - `catalog_url` / `empty_db_url` (sqlite, postgresql): a fresh migrated / empty database.
 - `catalog` (sqlite, postgresql) / `sqlite_catalog`: an open Catalog on a fresh database.
+- `sigtui` / `estate`: a `cli_runner.Sigtui` on a fresh catalog / on a small catalog made
+  through the CLI (test_search and test_export have an `estate` of their own).
+- `world`: `builders.small_catalog` built in `catalog` (a tenant, a subscription, a group in
+  West US, a gallery, a Linux definition and a managed image with a 30 GB OS disk).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from typing import Any, NoReturn
 
 import pytest
 import sqlalchemy as sa
+from builders import World, small_catalog
+from cli_runner import DEF, SUB_ID, TENANT_ID, V1, G, Sigtui
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from sigtui.catalog.store.clock import FixedClock
@@ -355,3 +362,42 @@ def sqlite_catalog(new_database: NewDatabase, clock: FixedClock) -> Iterator[Cat
     opened = open_catalog(new_database("sqlite"), clock=clock)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def world(catalog: Catalog) -> World:
+    return small_catalog(catalog)
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def sigtui(catalog_url: str, clock: FixedClock) -> Sigtui:
+    return Sigtui(catalog_url, clock)
+
+
+@pytest.fixture
+def estate(sigtui: Sigtui) -> Sigtui:
+    """A tenant, a subscription, a group in West Europe, a managed image, a gallery, a
+    definition and version 1.0.0 replicated to West Europe (x2) and East US."""
+    sigtui.ok("account", "tenant", "create", "--name", "Contoso", "--tenant-id", TENANT_ID)
+    sigtui.ok(
+        "account", "create", "--name", "Prod", "--subscription-id", SUB_ID, "--tenant", "Contoso"
+    )
+    sigtui.ok("group", "create", "-n", "rg1", "-l", "westeurope", "--subscription", "Prod")
+    sigtui.ok(
+        "image", "create", "-g", "rg1", "-n", "img1", "-l", "westeurope",
+        "--os-type", "Linux", "--os-disk-size-gb", "30", "--data-disk-sizes-gb", "100", "200",
+    )  # fmt: skip
+    sigtui.ok("sig", "create", *G, "--description", "first", "--tags", "env=dev", "team=x")
+    sigtui.ok(
+        "sig", "image-definition", "create", *DEF, "--publisher", "Contoso",
+        "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
+        "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
+    )  # fmt: skip
+    sigtui.ok(
+        "sig", "image-version", "create", *V1, "--managed-image", "img1",
+        "--target-regions", "westeurope=2", "eastus",
+    )  # fmt: skip
+    return sigtui

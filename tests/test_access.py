@@ -8,6 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from builders import (
+    World,
+    definition_call,
+    definition_update_call,
+    gallery_call,
+    gallery_update_call,
+    refused,
+    small_catalog,
+    version_call,
+)
 from sqlmodel import Session
 
 from sigtui.catalog import services
@@ -18,22 +28,15 @@ from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability
 from sigtui.catalog.store.db import Catalog
-from tests.builders import (
-    World,
-    definition_call,
-    definition_update_call,
-    gallery_call,
-    gallery_update_call,
-    refused,
-    small_catalog,
-    version_call,
-)
 
 READ, PUBLISH, SHARE = Capability.READ, Capability.PUBLISH, Capability.SHARE
 
 
 @pytest.fixture
 def world(catalog: Catalog) -> World:
+    """The small catalog with a version, 1.0.0, and a principal, alice (who has no roles).
+    It depends on `catalog`, not on the shared `world`: a fixture overriding one of its own
+    name loses the engines that `catalog` is parametrized with."""
     world = small_catalog(catalog)
     world.version("1.0.0")
     world.build.principal("alice")
@@ -242,18 +245,21 @@ def _tree(db: Session, viewer: access.Visibility, ref: browse.NodeRef | None = N
     return lines
 
 
+def _alices_tree(world: World) -> list[str]:
+    with world.catalog.read() as db:
+        return _tree(db, access.visibility(db, "alice"))
+
+
 def test_SIG_ACCESS_view_as_shared_at_a_definition(world: World) -> None:
     world.build.definition(world.gallery, "def2", sku="Other")
     _assign(world, "Compute Gallery Image Reader", world.definition)
-    with world.catalog.read() as db:
-        viewer = access.visibility(db, "alice")
-        assert _tree(db, viewer) == [
-            "Contoso",
-            "  Production",
-            "    rg-images",
-            "      gallery1/def1",  # the definition, without its gallery
-            "        1.0.0",
-        ]
+    assert _alices_tree(world) == [
+        "Contoso",
+        "  Production",
+        "    rg-images",
+        "      gallery1/def1",  # the definition, without its gallery
+        "        1.0.0",
+    ]
 
 
 def test_SIG_ACCESS_view_as_shared_at_the_gallery_and_a_version(world: World) -> None:
@@ -266,25 +272,24 @@ def test_SIG_ACCESS_view_as_shared_at_the_gallery_and_a_version(world: World) ->
         version = lookup.find_version(db, lookup.resolve(db, definition2), "3.0.0")  # type: ignore[arg-type]
         version_id = lookup.arm_id(db, version)
     _assign(world, "Reader", version_id)
+    assert _alices_tree(world) == [
+        "Contoso",
+        "  Production",
+        "    rg-images",
+        "      gallery1",
+        "        def1",
+        "          1.0.0",
+        "    rg-other",
+        "      gallery2/defB/3.0.0",
+    ]
     with world.catalog.read() as db:
-        viewer = access.visibility(db, "alice")
-        assert _tree(db, viewer) == [
-            "Contoso",
-            "  Production",
-            "    rg-images",
-            "      gallery1",
-            "        def1",
-            "          1.0.0",
-            "    rg-other",
-            "      gallery2/defB/3.0.0",
-        ]
         # the whole tree, without a viewer, has the managed image folders too
         assert "Managed images" in "\n".join(_tree(db, None))  # type: ignore[arg-type]
 
 
 def test_SIG_ACCESS_a_principal_with_no_roles_sees_nothing(world: World) -> None:
+    assert _alices_tree(world) == []
     with world.catalog.read() as db:
-        assert _tree(db, access.visibility(db, "alice")) == []
         with pytest.raises(CatalogError) as error:
             access.visibility(db, "nobody")
         assert error.value.code == "SIG-NOT-FOUND"
@@ -304,10 +309,9 @@ def test_SIG_ACCESS_view_as_finds_shared_items_beyond_the_first_page(
     with world.catalog.read() as db:
         oldest = lookup.find_version(db, lookup.resolve(db, last), "1.0.0")  # type: ignore[arg-type]
         _assign(world, "Reader", lookup.arm_id(db, oldest))
-    with world.catalog.read() as db:
-        assert _tree(db, access.visibility(db, "alice")) == [
-            "Contoso",
-            "  Production",
-            "    rg-images",
-            "      gallery1/zdef/1.0.0",
-        ]
+    assert _alices_tree(world) == [
+        "Contoso",
+        "  Production",
+        "    rg-images",
+        "      gallery1/zdef/1.0.0",
+    ]

@@ -4,13 +4,12 @@ scale-set instance cap, and a version's current replicas compared with the advic
 from __future__ import annotations
 
 import pytest
-from builders import World, read, small_catalog
+from builders import World, read
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import advisor
 from sigtui.catalog.queries.advisor import Plan, advise
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.store.db import Catalog
 
 # --- the source document's examples ----------------------------------------------------------
 
@@ -104,11 +103,6 @@ def test_current_replicas_against_the_advice(current: int, status: str) -> None:
     assert comparison.status == status
     if status == advisor.TOO_FEW:
         assert comparison.message.startswith("too few replicas in West US: 5")
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
 
 
 def test_a_versions_regional_replicas_are_compared(world: World) -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from azure_shapes import ADDED_BY_AZ, AZURE_DEFINITION_KEYS, AZURE_VERSION_KEYS
 from builders import Build, World, small_catalog
+from sql_counter import recorded_statements
 
 from sigtui.catalog import services
 from sigtui.catalog.azure import azure_json
@@ -31,32 +31,9 @@ from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.db import Catalog
 
-# The keys of Azure's REST examples (reference/samples, API 2024-03-03), flattened as
-# `az` prints them: the body's keys beside `properties`, and the keys inside it.
 SAMPLES = Path(__file__).parent / "data" / "azure"  # copies of shared/reference/samples
 VERSION_SAMPLE = "rest-example-2024-03-03-GalleryImageVersion_Get_WithReplicationStatus.json"
 DEFINITION_SAMPLE = "rest-example-2024-03-03-GalleryImage_Get.json"
-VERSION_KEYS = {
-    "id",
-    "name",
-    "location",
-    "publishingProfile",
-    "storageProfile",
-    "safetyProfile",
-    "replicationStatus",
-    "provisioningState",
-}
-DEFINITION_KEYS = {
-    "id",
-    "name",
-    "location",
-    "osType",
-    "osState",
-    "hyperVGeneration",
-    "identifier",
-    "provisioningState",
-}
-ADDED_BY_AZ = {"resourceGroup", "type", "tags", "etag"}
 
 
 def flattened_keys(body: dict[str, Any]) -> set[str]:
@@ -68,15 +45,11 @@ def sample_body(name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("sample", "keys"), [(VERSION_SAMPLE, VERSION_KEYS), (DEFINITION_SAMPLE, DEFINITION_KEYS)]
+    ("sample", "keys"),
+    [(VERSION_SAMPLE, AZURE_VERSION_KEYS), (DEFINITION_SAMPLE, AZURE_DEFINITION_KEYS)],
 )
 def test_the_recorded_keys_are_those_of_azures_samples(sample: str, keys: set[str]) -> None:
     assert flattened_keys(sample_body(sample)) == keys
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
 
 
 def _show(catalog: Catalog, arm_id: str, **options: Any) -> dict[str, Any]:
@@ -107,7 +80,7 @@ def test_a_definition_has_azures_keys_and_values(world: World) -> None:
         )
     )
     shown = _show(world.catalog, world.definition)
-    assert set(shown) >= DEFINITION_KEYS | ADDED_BY_AZ
+    assert set(shown) >= AZURE_DEFINITION_KEYS | ADDED_BY_AZ
     assert shown["id"] == world.definition
     assert shown["type"] == "Microsoft.Compute/galleries/images"
     assert shown["resourceGroup"] == "rg-images"
@@ -143,7 +116,7 @@ def test_an_end_of_life_date_is_an_arm_date_time(world: World) -> None:
 def test_a_version_has_azures_keys_and_values(world: World) -> None:
     version = world.version(targets=["westus=2", "eastus"])
     shown = _show(world.catalog, version, expand_replication=True)
-    assert set(shown) >= VERSION_KEYS | ADDED_BY_AZ
+    assert set(shown) >= AZURE_VERSION_KEYS | ADDED_BY_AZ
     assert shown["type"] == "Microsoft.Compute/galleries/images/versions"
     assert (shown["name"], shown["location"]) == ("1.0.0", "westus")
     profile = shown["publishingProfile"]
@@ -313,27 +286,13 @@ def test_a_subscription_as_az_account_list_prints_it(catalog: Catalog) -> None:
 # --- lists: a constant number of queries --------------------------------------------------------
 
 
-@contextmanager
-def counted_queries(catalog: Catalog) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(catalog.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(catalog.engine, "before_cursor_execute", count)
-
-
 def _queries_to_render(catalog: Catalog, model: type[Any], render: Any) -> int:
     """Queries run by `render` for every row of `model`, in a fresh session."""
     with catalog.read() as db:
         rows = db.exec(sa.select(model).order_by(model.pk)).scalars().all()  # type: ignore[call-overload]
         db.expunge_all()  # parents must be loaded by the list function itself
         rows = [db.merge(row, load=False) for row in rows]
-        with counted_queries(catalog) as statements:
+        with recorded_statements(catalog) as statements:
             render(db, rows)
         return len(statements)
 

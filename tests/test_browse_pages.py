@@ -4,10 +4,10 @@ highest first compared numerically, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from builders import World
 
 from sigtui.catalog.queries import browse, lookup
 from sigtui.catalog.store.db import Catalog
-from tests.builders import small_catalog
 
 
 def _pages(catalog: Catalog, arm_id: str) -> list[list[str]]:
@@ -29,9 +29,8 @@ def _pages(catalog: Catalog, arm_id: str) -> list[list[str]]:
 
 
 def test_versions_come_a_page_at_a_time_highest_first(
-    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = small_catalog(catalog)
     for name in ("1.0.0", "1.10.0", "1.0.1", "2.0.0", "1.2.0"):
         world.version(name)
     monkeypatch.setattr(browse, "PAGE_SIZE", 2)
@@ -43,9 +42,8 @@ def test_versions_come_a_page_at_a_time_highest_first(
 
 
 def test_definitions_come_a_page_at_a_time_by_name(
-    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = small_catalog(catalog)
     for name in ("c", "a", "b"):
         world.build.definition(world.gallery, name, sku=f"sku-{name}")
     monkeypatch.setattr(browse, "PAGE_SIZE", 3)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from builders import World, refused, version_create, write
 
 from sigtui.catalog import services
 from sigtui.catalog.model.models import (
@@ -22,7 +23,6 @@ from sigtui.catalog.model.schemas import DefinitionCreate, GalleryCreate
 from sigtui.catalog.rules import limits
 from sigtui.catalog.services import bulk
 from sigtui.catalog.store.db import Catalog
-from tests.builders import World, refused, small_catalog, version_create, write
 
 TARGETS = ["westus=2", "eastus=1=Standard_ZRS", "westeurope"]
 
@@ -66,8 +66,7 @@ def _rows(catalog: Catalog, model: type[Any], skip: set[str]) -> list[dict[str, 
         return [{k: v for k, v in row.items() if k not in skip} for row in rows]
 
 
-def test_bulk_makes_the_rows_the_services_make(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_makes_the_rows_the_services_make(catalog: Catalog, world: World) -> None:
     image = world.build.managed_image(world.group, "with_data", data_disk_sizes_gb=[32, 64])
     names = ["1.0.0", "1.0.1", "1.1.0"]
 
@@ -103,8 +102,7 @@ def test_bulk_makes_the_rows_the_services_make(catalog: Catalog) -> None:
     assert {(t["size_gb"], t["source_region"]) for t in targets} == {size_and_source}
 
 
-def test_bulk_history_is_stored_in_the_state_reached_now(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_history_is_stored_in_the_state_reached_now(catalog: Catalog, world: World) -> None:
     batch = _batch(world, "history", [])
     definition_id = batch.definitions[0].gallery_id + "/images/app"
     now = world.clock.now()
@@ -123,28 +121,24 @@ def _refused_batch(catalog: Catalog, code: str, batch: bulk.Batch, world: World)
     refused(catalog, code, lambda db: bulk.load(db, batch, world.clock))
 
 
-def test_bulk_refuses_a_version_number_twice(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_refuses_a_version_number_twice(catalog: Catalog, world: World) -> None:
     _refused_batch(catalog, "SIG-NAME", _batch(world, "g2", ["1.0.0", "1.0.00"]), world)
 
 
-def test_bulk_refuses_a_version_the_catalog_has(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_refuses_a_version_the_catalog_has(catalog: Catalog, world: World) -> None:
     world.version("1.0.0")
     batch = bulk.Batch(versions=_versions(world, world.definition, ["1.0.1", "1.0.0"]))
     _refused_batch(catalog, "SIG-NAME", batch, world)
 
 
-def test_bulk_refuses_a_shared_identity(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_refuses_a_shared_identity(catalog: Catalog, world: World) -> None:
     batch = bulk.Batch(definitions=[bulk.NewDefinition(world.gallery, _definition("b", "Backend"))])
     _refused_batch(catalog, "SIG-IDENT", batch, world)  # def1 is Contoso/Finance/Backend
 
 
 def test_bulk_counts_the_catalog_against_the_limits(
-    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = small_catalog(catalog)
     world.version("1.0.0")
     monkeypatch.setattr(limits, "VERSIONS", limits.Limit("imageVersions", 2, *_codes()))
     fits = bulk.Batch(versions=_versions(world, world.definition, ["1.0.1"]))
@@ -167,8 +161,9 @@ def _codes() -> tuple[str, str]:
         (["eastus"], "SIG-SOURCE-REGION"),
     ],
 )
-def test_bulk_checks_target_regions(catalog: Catalog, targets: list[str], code: str) -> None:
-    world = small_catalog(catalog)
+def test_bulk_checks_target_regions(
+    catalog: Catalog, world: World, targets: list[str], code: str
+) -> None:
     good = version_create("1.0.0", image=world.image)
     bad = version_create("1.0.1", image=world.image, targets=targets)
     batch = bulk.Batch(
@@ -177,8 +172,7 @@ def test_bulk_checks_target_regions(catalog: Catalog, targets: list[str], code: 
     _refused_batch(catalog, code, batch, world)
 
 
-def test_bulk_refuses_a_missing_source(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_refuses_a_missing_source(catalog: Catalog, world: World) -> None:
     missing = world.image.replace("image1", "nowhere")
     batch = bulk.Batch(
         versions=[bulk.NewVersion(world.definition, version_create("1.0.0", image=missing))]
@@ -186,8 +180,7 @@ def test_bulk_refuses_a_missing_source(catalog: Catalog) -> None:
     _refused_batch(catalog, "SIG-NOT-FOUND", batch, world)
 
 
-def test_bulk_refuses_a_version_published_in_the_future(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_bulk_refuses_a_version_published_in_the_future(catalog: Catalog, world: World) -> None:
     later = world.clock.now() + timedelta(hours=1)
     data = version_create("1.0.0", image=world.image)
     batch = bulk.Batch(versions=[bulk.NewVersion(world.definition, data, published_at=later)])
@@ -199,13 +192,12 @@ LARGEST_KEY = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's rowids go up to 2**63 
 
 @pytest.mark.parametrize("keys", ["consecutive", "after the largest", "read back"])
 def test_bulk_puts_each_row_under_its_own_parent(
-    catalog: Catalog, keys: str, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, world: World, keys: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each new row gets its own new key: two galleries, a definition in each, versions
     with their own regions and tags. On SQLite the keys follow the largest (its rowid rule)
     unless that one is taken: a gallery at the largest key makes SQLite pick keys at random,
     and the keys are read back by each row's unique columns, as on other databases."""
-    world = small_catalog(catalog)
     if keys == "after the largest":
         services_gallery = GalleryCreate(name="top", location="westus")
         top = write(
@@ -253,9 +245,10 @@ def test_bulk_puts_each_row_under_its_own_parent(
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_bulk_leaves_the_cycle_collector_as_it_found_it(catalog: Catalog, enabled: bool) -> None:
+def test_bulk_leaves_the_cycle_collector_as_it_found_it(
+    catalog: Catalog, world: World, enabled: bool
+) -> None:
     """The collector is paused during a load, and set back as it was, refused or not."""
-    world = small_catalog(catalog)
     was = gc.isenabled()
     try:
         (gc.enable if enabled else gc.disable)()
@@ -267,18 +260,18 @@ def test_bulk_leaves_the_cycle_collector_as_it_found_it(catalog: Catalog, enable
         (gc.enable if was else gc.disable)()
 
 
-def test_a_bulk_load_moves_the_change_marker(catalog: Catalog) -> None:
+def test_a_bulk_load_moves_the_change_marker(catalog: Catalog, world: World) -> None:
     """Rows sent through the session's connection still tell other sessions to reload."""
-    world = small_catalog(catalog)
     before = catalog.change_marker()
     write(catalog, lambda db: bulk.load(db, _batch(world, "g2", ["1.0.0"]), world.clock))
     assert catalog.change_marker() > before
 
 
-def test_bulk_checks_a_shared_source_against_each_definition(catalog: Catalog) -> None:
+def test_bulk_checks_a_shared_source_against_each_definition(
+    catalog: Catalog, world: World
+) -> None:
     """A source is checked once per definition: the Linux image that fits the first
     definition is refused for a Windows one."""
-    world = small_catalog(catalog)
     gallery_id = f"{world.group}/providers/Microsoft.Compute/galleries/g2"
     windows = _definition("win", sku="Windows").model_copy(update={"os_type": "Windows"})
     batch = bulk.Batch(
@@ -297,10 +290,10 @@ def test_bulk_checks_a_shared_source_against_each_definition(catalog: Catalog) -
 
 def test_bulk_checks_shared_target_regions_against_each_versions_storage(
     catalog: Catalog,
+    world: World,
 ) -> None:
     """The same list of target regions is checked again for a version whose own storage
     type (Standard_ZRS) one of the regions cannot hold."""
-    world = small_catalog(catalog)
     targets = ["westus", "northcentralus"]
     versions = [
         version_create("1.0.0", image=world.image, targets=targets),

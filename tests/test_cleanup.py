@@ -5,29 +5,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-from builders import World, read, small_catalog
-from test_usage import _statements
+from builders import World, read
+from sql_counter import recorded_statements
 
 from sigtui.catalog import services
-from sigtui.catalog.queries import cleanup, costs
-from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.queries import cleanup
+from sigtui.catalog.queries.costs.scopes import CATALOG, Scope, scope_of
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 
-SHEET = costs.builtin_sheet()
+SHEET = builtin_sheet()
 DAY = 24 * 3600
 S4 = SHEET.disk_tiers["Standard_LRS"][0].price.value  # a 30 GB version's replica
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
 
 
 def _in_days(world: World, days: int) -> date:
     return world.clock.now().date() + timedelta(days=days)
 
 
-def _expired(world: World, scope: costs.Scope = costs.CATALOG) -> cleanup.CleanupList:
+def _expired(world: World, scope: Scope = CATALOG) -> cleanup.CleanupList:
     with world.catalog.read() as db:
         return cleanup.expired(db, world.clock.now(), SHEET, scope=scope)
 
@@ -84,7 +79,7 @@ def test_a_scope_narrows_the_list(world: World) -> None:
     world.build.version(other, "1.0.0", image=world.image, end_of_life_date=_in_days(world, 1))
     world.clock.advance(2 * DAY)
     with world.catalog.read() as db:
-        scope = costs.scope_of(db, other)
+        scope = scope_of(db, other)
     assert [i.arm_id for i in _expired(world, scope).items] == [f"{other}/versions/1.0.0"]
     assert len(_expired(world).items) == 2
 
@@ -101,7 +96,7 @@ def test_one_listing_query_plus_the_cost_rollups(world: World) -> None:
     for n in range(5):
         world.version(f"1.0.{n}", end_of_life_date=_in_days(world, 1))
     world.clock.advance(2 * DAY)
-    with _statements(world.catalog) as statements:
+    with recorded_statements(world.catalog) as statements:
         listed = _expired(world)
     assert len(listed.items) == 5
     # the list; the rollup by version (its aggregate, then the names of its keys), by

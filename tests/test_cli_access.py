@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from cli_runner import Sigtui
 
 from sigtui.catalog.store.clock import FixedClock
-from tests.test_cli import Sigtui
 
 FINANCE = ["-g", "rg-finance-images", "-r", "sigFinance"]
 PLATFORM = ["-g", "rg-platform-images", "-r", "sigContosoPlatform"]

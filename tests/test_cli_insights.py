@@ -7,25 +7,26 @@ import json
 from pathlib import Path
 from typing import Any
 
-from test_cli import SUB_ID, V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
+from cli_runner import SUB_ID, V1, Sigtui
 
-from sigtui.catalog.queries import costs
+from sigtui.catalog.queries.costs import sheet_json
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 
-SHEET = costs.builtin_sheet()
+SHEET = builtin_sheet()
 SIZE = 330  # the estate's version: img1, a 30 GB OS disk and data disks of 100 and 200
 S20 = SHEET.disk_tiers["Standard_LRS"][4].price.value  # 512 GB
 FROM_EUROPE_ABROAD = SHEET.egress_between["Europe"].value
 COST_KEYS = {"monthlyStorage", "oneTimeEgress", "replicas", "egressGb"}
 
 
-def _version_id(estate: Sigtui) -> str:  # noqa: F811
+def _version_id(estate: Sigtui) -> str:
     return estate.ok("sig", "image-version", "show", *V1)["id"]
 
 
 # --- limits ----------------------------------------------------------------------------------
 
 
-def test_limits_json_shape(estate: Sigtui) -> None:  # noqa: F811
+def test_limits_json_shape(estate: Sigtui) -> None:
     assert estate.ok("limits", "-o", "json") == [
         {
             "subscription": "Prod",
@@ -37,14 +38,14 @@ def test_limits_json_shape(estate: Sigtui) -> None:  # noqa: F811
     ]
 
 
-def test_limits_filters_by_subscription_and_location(estate: Sigtui) -> None:  # noqa: F811
+def test_limits_filters_by_subscription_and_location(estate: Sigtui) -> None:
     assert len(estate.ok("limits", "--subscription", SUB_ID, "--location", "West Europe")) == 1
     assert estate.ok("limits", "--subscription", "Prod", "-l", "eastus") == []
     estate.fails("SIG-NOT-FOUND", "limits", "--subscription", "nope")
     estate.fails("SIG-INPUT", "limits", "--location", "atlantis")
 
 
-def test_limits_table(estate: Sigtui) -> None:  # noqa: F811
+def test_limits_table(estate: Sigtui) -> None:
     result = estate("limits", "-o", "table")
     assert result.exit_code == 0, result.output
     header, _rule, row = result.stdout.splitlines()
@@ -63,7 +64,7 @@ def test_limits_table(estate: Sigtui) -> None:  # noqa: F811
 # --- cost ----------------------------------------------------------------------------------
 
 
-def test_cost_json_shape_and_figures(estate: Sigtui) -> None:  # noqa: F811
+def test_cost_json_shape_and_figures(estate: Sigtui) -> None:
     shown = estate.ok("cost", "-o", "json")
     assert set(shown) >= {"currency", "monthlyStorage", "oneTimeEgress", "byRegion"}
     assert set(shown) >= {"byVersion", "byDefinition", "byGallery", "bySubscription", "basis"}
@@ -82,7 +83,7 @@ def test_cost_json_shape_and_figures(estate: Sigtui) -> None:  # noqa: F811
     assert shown["priceSheet"]["origin"] == "built-in"
 
 
-def test_cost_of_a_scope(estate: Sigtui) -> None:  # noqa: F811
+def test_cost_of_a_scope(estate: Sigtui) -> None:
     estate.ok(
         "sig", "image-version", "create", *V1[:-1], "1.0.1", "--managed-image", "img1",
         "--target-regions", "westeurope",
@@ -97,7 +98,7 @@ def test_cost_of_a_scope(estate: Sigtui) -> None:  # noqa: F811
     estate.fails("SIG-INPUT", "cost", "--scope", "not-an-id")
 
 
-def test_cost_on_the_snapshot_basis(estate: Sigtui) -> None:  # noqa: F811
+def test_cost_on_the_snapshot_basis(estate: Sigtui) -> None:
     shown = estate.ok("cost", "--basis", "snapshot")
     per_gb = SHEET.snapshot_per_gb["Standard_LRS"].value
     assert shown["basis"] == "snapshot"
@@ -106,7 +107,7 @@ def test_cost_on_the_snapshot_basis(estate: Sigtui) -> None:  # noqa: F811
 
 
 def _sheet(tmp_path: Path, change: Any) -> Path:
-    path = Path(costs.__file__).parents[1] / "data" / "prices.json"
+    path = Path(sheet_json.__file__).parents[2] / "data" / "prices.json"
     data = json.loads(path.read_text("utf-8"))
     change(data)
     written = tmp_path / "my-prices.json"
@@ -114,7 +115,7 @@ def _sheet(tmp_path: Path, change: Any) -> Path:
     return written
 
 
-def test_prices_file_replaces_the_built_in_sheet(estate: Sigtui, tmp_path: Path) -> None:  # noqa: F811
+def test_prices_file_replaces_the_built_in_sheet(estate: Sigtui, tmp_path: Path) -> None:
     def dearer(data: dict[str, Any]) -> None:
         data["managedDisk"]["Standard_LRS"][4]["value"] = 100  # S20
         data["egressPerGb"]["betweenContinents"]["Europe"]["value"] = 1
@@ -131,7 +132,7 @@ def test_prices_file_replaces_the_built_in_sheet(estate: Sigtui, tmp_path: Path)
     }
 
 
-def test_a_bad_prices_file_is_refused(estate: Sigtui, tmp_path: Path) -> None:  # noqa: F811
+def test_a_bad_prices_file_is_refused(estate: Sigtui, tmp_path: Path) -> None:
     path = _sheet(tmp_path, lambda d: d["managedDisk"]["Standard_LRS"][0].update(value="x"))
     result = estate.fails("SIG-INPUT", "cost", "--prices", str(path))
     assert "managedDisk.Standard_LRS[0].value" in result.stderr
@@ -141,7 +142,7 @@ def test_a_bad_prices_file_is_refused(estate: Sigtui, tmp_path: Path) -> None:  
     estate.fails("SIG-INPUT", "cost", "--prices", str(tmp_path / "missing.json"))
 
 
-def test_cost_table(estate: Sigtui) -> None:  # noqa: F811
+def test_cost_table(estate: Sigtui) -> None:
     result = estate("cost", "-o", "table")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -154,7 +155,7 @@ def test_cost_table(estate: Sigtui) -> None:  # noqa: F811
 # --- replicas advise -----------------------------------------------------------------------------
 
 
-def test_replicas_advise_json_shape(sigtui: Sigtui) -> None:  # noqa: F811
+def test_replicas_advise_json_shape(sigtui: Sigtui) -> None:
     shown = sigtui.ok("replicas", "advise", "--concurrent-vms", "120", "--scale-sets", "0")
     assert set(shown) >= {"minimumReplicas", "recommendedReplicas", "margin", "warnings"}
     assert (shown["minimumReplicas"], shown["recommendedReplicas"]) == (6, 8)
@@ -163,7 +164,7 @@ def test_replicas_advise_json_shape(sigtui: Sigtui) -> None:  # noqa: F811
     assert "current" not in shown
 
 
-def test_replicas_advise_for_scale_sets(sigtui: Sigtui) -> None:  # noqa: F811
+def test_replicas_advise_for_scale_sets(sigtui: Sigtui) -> None:
     shown = sigtui.ok("replicas", "advise", "--concurrent-vms", "0", "--scale-sets", "5")
     assert (shown["minimumReplicas"], shown["instancesPerScaleSet"]) == (5, 600)
     sigtui.fails(
@@ -172,7 +173,7 @@ def test_replicas_advise_for_scale_sets(sigtui: Sigtui) -> None:  # noqa: F811
     sigtui.fails("SIG-INPUT", "replicas", "advise", "--concurrent-vms", "-3")
 
 
-def test_replicas_advise_compares_with_a_version(estate: Sigtui) -> None:  # noqa: F811
+def test_replicas_advise_compares_with_a_version(estate: Sigtui) -> None:
     version = _version_id(estate)
     args = ("replicas", "advise", "--concurrent-vms", "120", "--version", version)
     result = estate(*args, "--region", "West Europe")
@@ -187,7 +188,7 @@ def test_replicas_advise_compares_with_a_version(estate: Sigtui) -> None:  # noq
     assert estate(*args).exit_code == 2  # --version without --region
 
 
-def test_replicas_advise_table(sigtui: Sigtui) -> None:  # noqa: F811
+def test_replicas_advise_table(sigtui: Sigtui) -> None:
     result = sigtui("replicas", "advise", "--scale-sets", "5", "-o", "table")
     assert result.exit_code == 0, result.output
     assert "Minimum replicas      5" in result.stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_cli import V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
+from cli_runner import V1, Sigtui
 
 from sigtui.catalog.replication import schedule
 
@@ -13,11 +13,11 @@ def _real_speed() -> None:
     schedule.set_speed(None)
 
 
-def _version_id(estate: Sigtui) -> str:  # noqa: F811
+def _version_id(estate: Sigtui) -> str:
     return estate.ok("sig", "image-version", "show", *V1)["id"]
 
 
-def test_show_expand_reports_the_replication_status_as_azure_does(estate: Sigtui) -> None:  # noqa: F811
+def test_show_expand_reports_the_replication_status_as_azure_does(estate: Sigtui) -> None:
     shown = estate.ok("sig", "image-version", "show", *V1, "--expand", "ReplicationStatus")
     status = shown["replicationStatus"]
     assert set(status) == {"aggregatedState", "summary"}
@@ -34,7 +34,7 @@ def test_show_expand_reports_the_replication_status_as_azure_does(estate: Sigtui
     assert later["replicationStatus"]["aggregatedState"] == "Completed"
 
 
-def test_replication_lists_what_is_in_flight_as_json(estate: Sigtui) -> None:  # noqa: F811
+def test_replication_lists_what_is_in_flight_as_json(estate: Sigtui) -> None:
     estate.clock.advance(600)
     items = estate.ok("replication", "-o", "json")
     assert [(i["region"], i["state"]) for i in items] == [("East US", "Replicating")]
@@ -43,13 +43,13 @@ def test_replication_lists_what_is_in_flight_as_json(estate: Sigtui) -> None:  #
     assert item["eta"] and item["id"] == _version_id(estate)
 
 
-def test_replication_filters_by_state_and_subscription(estate: Sigtui) -> None:  # noqa: F811
+def test_replication_filters_by_state_and_subscription(estate: Sigtui) -> None:
     assert estate.ok("replication", "--state", "Failed", "-o", "json") == []
     assert estate.ok("replication", "--subscription", "Prod", "-o", "json")
     assert estate.ok("replication", "--subscription", "nope", "-o", "json") == []
 
 
-def test_fail_then_retry_a_region(estate: Sigtui) -> None:  # noqa: F811
+def test_fail_then_retry_a_region(estate: Sigtui) -> None:
     version = _version_id(estate)
     assert (
         estate(
@@ -66,21 +66,21 @@ def test_fail_then_retry_a_region(estate: Sigtui) -> None:  # noqa: F811
     assert estate.ok("replication", "--state", "Failed", "-o", "json") == []
 
 
-def test_watch_stops_when_nothing_is_in_flight(estate: Sigtui) -> None:  # noqa: F811
+def test_watch_stops_when_nothing_is_in_flight(estate: Sigtui) -> None:
     estate.clock.advance(24 * 3600)
     result = estate("replication", "--watch", "--interval", "0")
     assert result.exit_code == 0, result.output
     assert "East US" in result.output and "Completed" in result.output
 
 
-def test_the_table_shows_progress_and_eta(estate: Sigtui) -> None:  # noqa: F811
+def test_the_table_shows_progress_and_eta(estate: Sigtui) -> None:
     estate.clock.advance(60)
     result = estate("replication")
     assert result.exit_code == 0, result.output
     assert "East US" in result.output and "Replicating" in result.output
 
 
-def test_replication_speed_makes_new_regions_faster(estate: Sigtui) -> None:  # noqa: F811
+def test_replication_speed_makes_new_regions_faster(estate: Sigtui) -> None:
     slow = estate.ok("replication", "-o", "json")[0]
     estate.ok(
         "--replication-speed", "100", "sig", "image-version", "update", *V1,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import DEF, SUB_ID, V1, Sigtui
 from conftest import NewDatabase
-from test_cli import DEF, SUB_ID, V1, Sigtui, estate, sigtui  # noqa: F401  (fixtures)
 
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.cli import transfer
@@ -22,7 +22,7 @@ ESTATE = DATA / "import" / "estate.az.json"
 SUBSCRIPTION = f"/subscriptions/{SUB_ID}"
 
 
-def test_import_reports_what_each_file_did(sigtui: Sigtui) -> None:  # noqa: F811
+def test_import_reports_what_each_file_did(sigtui: Sigtui) -> None:
     shown = sigtui.ok("import", *map(str, SAMPLES), str(ESTATE), "-o", "json")
     counts = [(f["created"], f["updated"], f["unchanged"], f["skipped"]) for f in shown["files"]]
     assert counts == [(1, 0, 0, 0), (1, 0, 0, 0), (1, 0, 0, 0), (3, 0, 0, 2)]
@@ -35,7 +35,7 @@ def test_import_reports_what_each_file_did(sigtui: Sigtui) -> None:  # noqa: F81
     assert sum(f["created"] + f["updated"] for f in again["files"]) == 0
 
 
-def test_imported_versions_show_as_az_would(sigtui: Sigtui) -> None:  # noqa: F811
+def test_imported_versions_show_as_az_would(sigtui: Sigtui) -> None:
     sigtui.ok("import", *map(str, SAMPLES), "-o", "json")
     shown = sigtui.ok(
         "sig", "image-version", "list", "-g", "myResourceGroup", "-r", "myGalleryName",
@@ -45,13 +45,13 @@ def test_imported_versions_show_as_az_would(sigtui: Sigtui) -> None:  # noqa: F8
     assert shown[0]["storageProfile"]["source"]["id"].endswith("/images/{imageName}")
 
 
-def test_import_text_output_is_a_summary(sigtui: Sigtui) -> None:  # noqa: F811
+def test_import_text_output_is_a_summary(sigtui: Sigtui) -> None:
     result = sigtui("import", str(ESTATE))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"{ESTATE}: 3 created, 0 updated, 0 unchanged, 2 skipped"
 
 
-def test_a_bad_file_imports_nothing(sigtui: Sigtui, tmp_path: Path) -> None:  # noqa: F811
+def test_a_bad_file_imports_nothing(sigtui: Sigtui, tmp_path: Path) -> None:
     bad = DATA / "import" / "estate-bad-replicas.az.json"
     result = sigtui.fails("SIG-REPLICAS", "import", str(bad))
     assert "nothing imported" in result.stderr
@@ -59,7 +59,7 @@ def test_a_bad_file_imports_nothing(sigtui: Sigtui, tmp_path: Path) -> None:  # 
     assert sigtui.ok("account", "list", "-o", "json") == []
 
 
-def test_a_file_that_is_not_json_is_refused(sigtui: Sigtui, tmp_path: Path) -> None:  # noqa: F811
+def test_a_file_that_is_not_json_is_refused(sigtui: Sigtui, tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello")
     result = sigtui.fails("SIG-INPUT", "import", str(path))
@@ -67,7 +67,7 @@ def test_a_file_that_is_not_json_is_refused(sigtui: Sigtui, tmp_path: Path) -> N
     sigtui.fails("SIG-INPUT", "import", str(tmp_path / "missing.json"))
 
 
-def test_export_arm_writes_a_template(estate: Sigtui, tmp_path: Path) -> None:  # noqa: F811
+def test_export_arm_writes_a_template(estate: Sigtui, tmp_path: Path) -> None:
     shown = estate.ok("export", "arm", "--scope", SUBSCRIPTION)
     assert shown["contentVersion"] == "1.0.0.0"
     assert [r["name"] for r in shown["resources"]] == [
@@ -80,7 +80,7 @@ def test_export_arm_writes_a_template(estate: Sigtui, tmp_path: Path) -> None:  
     assert json.loads(path.read_text()) == shown
 
 
-def test_export_az_script(estate: Sigtui) -> None:  # noqa: F811
+def test_export_az_script(estate: Sigtui) -> None:
     result = estate("export", "az-script", "--scope", SUBSCRIPTION)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -88,12 +88,12 @@ def test_export_az_script(estate: Sigtui) -> None:  # noqa: F811
     assert sum(line.startswith("az sig ") for line in lines) == 3
 
 
-def test_export_of_an_unknown_scope_fails(estate: Sigtui) -> None:  # noqa: F811
+def test_export_of_an_unknown_scope_fails(estate: Sigtui) -> None:
     estate.fails("SIG-NOT-FOUND", "export", "arm", "--scope", SUBSCRIPTION + "/resourceGroups/x")
 
 
 def test_round_trip_through_the_command_line(
-    estate: Sigtui,  # noqa: F811
+    estate: Sigtui,
     tmp_path: Path,
     new_database: NewDatabase,
     clock: FixedClock,
@@ -115,7 +115,7 @@ def test_round_trip_through_the_command_line(
     assert definitions[0] == definitions[1]
 
 
-def test_import_deploys_a_quickstart_template(sigtui: Sigtui) -> None:  # noqa: F811
+def test_import_deploys_a_quickstart_template(sigtui: Sigtui) -> None:
     sigtui.ok("import", str(SAMPLES[0]), "-o", "json")
     group = sigtui.ok("sig", "list", "-o", "json")[0]["id"].split("/providers/")[0]
     template = DATA / "import" / "arm-quickstart-sig-create.azuredeploy.json"
@@ -132,7 +132,7 @@ def test_import_deploys_a_quickstart_template(sigtui: Sigtui) -> None:  # noqa: 
 
 
 def test_a_large_file_shows_progress(
-    sigtui: Sigtui,  # noqa: F811
+    sigtui: Sigtui,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(transfer, "PROGRESS_FROM", 1)

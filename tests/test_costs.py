@@ -10,21 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import World, read, small_catalog
-from test_usage import _statements
+from builders import World, read
+from sql_counter import recorded_statements
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import costs
+from sigtui.catalog.queries.costs import ranking as ranking_module
+from sigtui.catalog.queries.costs import rollups, sheet_json
+from sigtui.catalog.queries.costs.estimate import Target, what_if
+from sigtui.catalog.queries.costs.overview import CostReport, cost_overview, cost_report
+from sigtui.catalog.queries.costs.prices import Cost, egress_rate, replica_price
+from sigtui.catalog.queries.costs.ranking import Ranking, costliest
+from sigtui.catalog.queries.costs.scopes import CATALOG, Scope, scope_of
+from sigtui.catalog.queries.costs.sheet import BASES, CERTAINTIES, MANAGED_DISK, SNAPSHOT
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet, load_sheet
 from sigtui.catalog.rules.regions import CONTINENT_OF_GEOGRAPHY, get_region
-from sigtui.catalog.store.db import Catalog
 
-SHEET = costs.builtin_sheet()
+SHEET = builtin_sheet()
 D = Decimal
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)  # its managed image: a 30 GB OS disk, in West US
 
 
 def _tier(storage: str, name: str) -> Decimal:
@@ -40,19 +42,19 @@ def _between(continent: str) -> Decimal:
     return SHEET.egress_between[continent].value
 
 
-def _total(world: World, scope: costs.Scope = costs.CATALOG, **kwargs: Any) -> costs.Cost:
+def _total(world: World, scope: Scope = CATALOG, **kwargs: Any) -> Cost:
     with world.catalog.read() as db:
-        return costs.total(db, kwargs.pop("sheet", SHEET), scope, **kwargs)
+        return rollups.total(db, kwargs.pop("sheet", SHEET), scope, **kwargs)
 
 
-def _report(world: World, scope: costs.Scope = costs.CATALOG, **kwargs: Any) -> costs.CostReport:
+def _report(world: World, scope: Scope = CATALOG, **kwargs: Any) -> CostReport:
     with world.catalog.read() as db:
-        return costs.cost_report(db, kwargs.pop("sheet", SHEET), scope, **kwargs)
+        return cost_report(db, kwargs.pop("sheet", SHEET), scope, **kwargs)
 
 
-def _scope(world: World, arm_id: str) -> costs.Scope:
+def _scope(world: World, arm_id: str) -> Scope:
     with world.catalog.read() as db:
-        return costs.scope_of(db, arm_id)
+        return scope_of(db, arm_id)
 
 
 # --- the source document's examples ---------------------------------------------------------
@@ -82,10 +84,10 @@ def test_egress_is_charged_once_per_target_region_not_per_replica(world: World) 
 
 
 def test_more_replicas_cost_storage_but_no_more_egress(world: World) -> None:
-    one = costs.what_if(
+    one = what_if(
         30, [("westus", 1, "Standard_LRS"), ("eastus", 1, "Standard_LRS")], "westus", SHEET
     )
-    many = costs.what_if(
+    many = what_if(
         30, [("westus", 1, "Standard_LRS"), ("eastus", 9, "Standard_LRS")], "westus", SHEET
     )
     assert many.one_time == one.one_time == 30 * _within("North America")
@@ -103,7 +105,7 @@ def test_a_versions_size_is_its_os_disk_plus_its_data_disks(world: World) -> Non
     version = world.version(image=image)
     cost = _total(world, _scope(world, version))
     assert cost.monthly_storage == _tier("Standard_LRS", "S20")  # 330 GB: S20 (512)
-    snapshot = _total(world, _scope(world, version), basis=costs.SNAPSHOT)
+    snapshot = _total(world, _scope(world, version), basis=SNAPSHOT)
     assert snapshot.monthly_storage == 330 * SHEET.snapshot_per_gb["Standard_LRS"].value
 
 
@@ -116,20 +118,20 @@ def test_managed_disk_basis_takes_the_smallest_tier_that_holds_the_size(
     size: int, tiers: list[str]
 ) -> None:
     expected = sum(_tier("Standard_LRS", name) for name in tiers)
-    assert costs.replica_price(SHEET, size, "Standard_LRS", costs.MANAGED_DISK) == expected
+    assert replica_price(SHEET, size, "Standard_LRS", MANAGED_DISK) == expected
 
 
 def test_every_basis_and_storage_type_is_priced_apart() -> None:
     size = 100  # an S10 / P10
     lrs, zrs, premium = "Standard_LRS", "Standard_ZRS", "Premium_LRS"
     multiplier = SHEET.zrs_multiplier.value
-    disk = {s: costs.replica_price(SHEET, size, s, costs.MANAGED_DISK) for s in (lrs, zrs, premium)}
+    disk = {s: replica_price(SHEET, size, s, MANAGED_DISK) for s in (lrs, zrs, premium)}
     assert disk == {
         lrs: _tier(lrs, "S10"),
         zrs: _tier(lrs, "S10") * multiplier,
         premium: _tier(premium, "P10"),
     }
-    snap = {s: costs.replica_price(SHEET, size, s, costs.SNAPSHOT) for s in (lrs, zrs, premium)}
+    snap = {s: replica_price(SHEET, size, s, SNAPSHOT) for s in (lrs, zrs, premium)}
     per_gb = SHEET.snapshot_per_gb
     assert snap == {
         lrs: size * per_gb[lrs].value,
@@ -140,8 +142,8 @@ def test_every_basis_and_storage_type_is_priced_apart() -> None:
 
 
 def test_the_default_basis_is_the_source_documents_managed_disk() -> None:
-    assert SHEET.default_basis == costs.MANAGED_DISK
-    assert costs.replica_price(SHEET, 30, "Standard_LRS") == _tier("Standard_LRS", "S4")
+    assert SHEET.default_basis == MANAGED_DISK
+    assert replica_price(SHEET, 30, "Standard_LRS") == _tier("Standard_LRS", "S4")
 
 
 def test_storage_types_of_the_catalog_are_priced(world: World) -> None:
@@ -171,7 +173,7 @@ def test_storage_types_of_the_catalog_are_priced(world: World) -> None:
 def test_egress_rate_by_continent(
     source: str, target: str, continent: str | None, within: bool | None
 ) -> None:
-    rate = costs.egress_rate(SHEET, get_region(source), get_region(target))
+    rate = egress_rate(SHEET, get_region(source), get_region(target))
     if continent is None:
         assert rate == 0
     else:
@@ -195,7 +197,7 @@ def test_rollups_by_version_definition_gallery_subscription_and_region(world: Wo
         report.by_gallery,
         report.by_subscription,
     ):
-        assert sum(rollup.values(), costs.Cost()) == total
+        assert sum(rollup.values(), Cost()) == total
     assert total.replicas == 2 + 1 + 1 + 1 + 3
     assert set(report.by_region) == {"westus", "eastus", "westeurope"}
     assert report.by_region["westus"].replicas == 4
@@ -220,7 +222,7 @@ def test_a_scope_narrows_every_rollup(world: World) -> None:
     group = _total(world, _scope(world, world.group))
     assert group == _report(world).total
     version_pk = read(world.catalog, f"{second}/versions/2.0.0").pk
-    assert _total(world, costs.Scope("version", version_pk)) == report.total
+    assert _total(world, Scope("version", version_pk)) == report.total
 
 
 def test_rollups_are_one_aggregate_query_and_one_naming_its_keys(world: World) -> None:
@@ -228,17 +230,17 @@ def test_rollups_are_one_aggregate_query_and_one_naming_its_keys(world: World) -
     for total in (6, 12):
         for n in range(total - 6, total):
             world.version(f"1.0.{n}", targets=["westus=2", "eastus", "westeurope"])
-        with _statements(world.catalog) as statements, world.catalog.read() as db:
-            lines = costs.rollup(db, SHEET, "version")
+        with recorded_statements(world.catalog) as statements, world.catalog.read() as db:
+            lines = rollups.rollup(db, SHEET, "version")
         assert len(lines) == total
         assert len(statements) == 2
-    with _statements(world.catalog) as statements, world.catalog.read() as db:
-        costs.rollup(db, SHEET, "region")
+    with recorded_statements(world.catalog) as statements, world.catalog.read() as db:
+        rollups.rollup(db, SHEET, "region")
     assert len(statements) == 1  # a region is named by its key
 
 
 def test_an_empty_catalog_costs_nothing(world: World) -> None:
-    assert _total(world) == costs.Cost()
+    assert _total(world) == Cost()
     assert _report(world).by_region == {}
 
 
@@ -252,7 +254,7 @@ def test_scopes_that_hold_no_versions_are_refused(world: World) -> None:
 
 
 def test_what_if_prices_a_version_before_it_exists() -> None:
-    estimate = costs.what_if(
+    estimate = what_if(
         330,
         [("westeurope", 2, "Standard_LRS"), ("USA Est", 1, "Standard_ZRS")],
         "West Europe",
@@ -264,9 +266,7 @@ def test_what_if_prices_a_version_before_it_exists() -> None:
     assert list(estimate.by_region) == ["westeurope", "eastus"]
     assert estimate.by_region["westeurope"].one_time_egress == 0
     assert (estimate.currency, estimate.basis, estimate.replicas) == ("USD", "managedDisk", 3)
-    snapshot = costs.what_if(
-        330, [("westeurope", 1, "Standard_LRS")], "westeurope", SHEET, "snapshot"
-    )
+    snapshot = what_if(330, [("westeurope", 1, "Standard_LRS")], "westeurope", SHEET, "snapshot")
     assert snapshot.monthly == 330 * SHEET.snapshot_per_gb["Standard_LRS"].value
 
 
@@ -283,15 +283,15 @@ def test_what_if_prices_a_version_before_it_exists() -> None:
         (-5, [("westus", 1, "Standard_LRS")], "SIG-INPUT"),
     ],
 )
-def test_what_if_refuses_bad_input(size: int, targets: list[costs.Target], code: str) -> None:
+def test_what_if_refuses_bad_input(size: int, targets: list[Target], code: str) -> None:
     with pytest.raises(CatalogError) as error:
-        costs.what_if(size, targets, "westus", SHEET)
+        what_if(size, targets, "westus", SHEET)
     assert error.value.code == code
 
 
 def test_an_unknown_basis_is_refused() -> None:
     with pytest.raises(CatalogError) as error:
-        costs.replica_price(SHEET, 30, "Standard_LRS", "reserved")
+        replica_price(SHEET, 30, "Standard_LRS", "reserved")
     assert error.value.code == "SIG-INPUT"
 
 
@@ -302,7 +302,7 @@ def test_the_built_in_sheet_names_currency_date_source_and_certainty_of_every_fi
     assert (SHEET.currency, SHEET.origin) == ("USD", "built-in")
     for figure in SHEET.figures():
         assert figure.date and figure.source
-        assert figure.certainty in costs.CERTAINTIES
+        assert figure.certainty in CERTAINTIES
         if figure is not SHEET.zrs_multiplier:
             assert figure.currency == "USD"
     hdd = [(t.name, t.size_gb, t.price.value) for t in SHEET.disk_tiers["Standard_LRS"]]
@@ -326,7 +326,7 @@ def test_the_built_in_sheet_names_currency_date_source_and_certainty_of_every_fi
 
 
 def _sheet_data() -> dict[str, Any]:
-    path = Path(costs.__file__).parents[1] / "data" / "prices.json"
+    path = Path(sheet_json.__file__).parents[2] / "data" / "prices.json"
     return json.loads(path.read_text("utf-8"))
 
 
@@ -349,7 +349,7 @@ def test_a_users_sheet_replaces_the_built_in_one(world: World, tmp_path: Path) -
     for rates in data["egressPerGb"].values():
         for figure in rates.values():
             figure["currency"] = "EUR"
-    sheet = costs.load_sheet(_write(tmp_path, data))
+    sheet = load_sheet(_write(tmp_path, data))
     assert (sheet.currency, sheet.origin) == ("EUR", str(tmp_path / "prices.json"))
     world.version(targets=["westus", "eastus"])
     assert _total(world, sheet=sheet).monthly_storage == 20
@@ -377,7 +377,7 @@ def test_a_users_figures_inherit_the_sheets_currency_date_and_source(tmp_path: P
             "betweenContinents": {c: bare(0.05) for c in continents},
         },
     }
-    sheet = costs.load_sheet(_write(tmp_path, data))
+    sheet = load_sheet(_write(tmp_path, data))
     s4 = sheet.disk_tiers["Standard_LRS"][0].price
     assert (s4.currency, s4.date, s4.source, s4.certainty) == (
         "EUR",
@@ -385,9 +385,9 @@ def test_a_users_figures_inherit_the_sheets_currency_date_and_source(tmp_path: P
         "Azure Retail Prices API, westeurope",
         "official",
     )
-    assert costs.replica_price(sheet, 30, "Standard_ZRS") == D("1.7") * D("1.25")
+    assert replica_price(sheet, 30, "Standard_ZRS") == D("1.7") * D("1.25")
     # beyond its largest tier: whole largest-tier disks
-    assert costs.replica_price(sheet, 64, "Premium_LRS") == 2 * D("5.9")
+    assert replica_price(sheet, 64, "Premium_LRS") == 2 * D("5.9")
 
 
 def _broken(change: Any) -> dict[str, Any]:
@@ -440,7 +440,7 @@ def test_a_bad_price_sheet_is_refused_naming_the_bad_key(
 ) -> None:
     path = _write(tmp_path, data)
     with pytest.raises(CatalogError) as error:
-        costs.load_sheet(path)
+        load_sheet(path)
     assert error.value.code == "SIG-INPUT"
     assert error.value.message.startswith(f"price sheet {path}: {bad_key}:"), error.value.message
 
@@ -449,14 +449,14 @@ def test_a_bad_price_sheet_is_refused_naming_the_bad_key(
 def test_a_price_sheet_that_is_not_json_is_refused(tmp_path: Path, text: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(CatalogError) as error:
-        costs.load_sheet(path)
+        load_sheet(path)
     assert error.value.code == "SIG-INPUT"
     assert "is not JSON" in error.value.message
 
 
 def test_a_missing_price_sheet_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as error:
-        costs.load_sheet(tmp_path / "nope.json")
+        load_sheet(tmp_path / "nope.json")
     assert error.value.code == "SIG-INPUT"
     assert "cannot read price sheet" in error.value.message
 
@@ -467,10 +467,10 @@ def test_many_keys_are_named_in_one_read_of_their_level(
     for n in range(4):
         world.version(f"1.0.{n}", targets=["westus=2", "eastus"])
     with world.catalog.read() as db:
-        by_chunks = costs.rollup(db, SHEET, "version")
-        monkeypatch.setattr(costs, "NAMES_BY_KEYS", 2)
-        with _statements(world.catalog) as statements:
-            whole_level = costs.rollup(db, SHEET, "version")
+        by_chunks = rollups.rollup(db, SHEET, "version")
+        monkeypatch.setattr(rollups, "NAMES_BY_KEYS", 2)
+        with recorded_statements(world.catalog) as statements:
+            whole_level = rollups.rollup(db, SHEET, "version")
     assert whole_level == by_chunks and len(whole_level) == 4
     assert all(line.key.endswith(f"/versions/1.0.{line.key[-1]}") for line in whole_level)
     assert len(statements) == 2
@@ -500,7 +500,7 @@ def ranked_world(world: World) -> World:
     return world
 
 
-@pytest.mark.parametrize("basis", costs.BASES)
+@pytest.mark.parametrize("basis", BASES)
 @pytest.mark.parametrize("level", ["version", "definition", "gallery", "subscription"])
 def test_the_costliest_are_the_first_lines_of_the_rollup(
     ranked_world: World, level: str, basis: str
@@ -508,9 +508,9 @@ def test_the_costliest_are_the_first_lines_of_the_rollup(
     """Ranked by floats in SQL, costed exactly: the same lines, figures and order of ties
     as the exact rollup, whatever the limit (ties straddle several of them)."""
     with ranked_world.catalog.read() as db:
-        exact = costs.rollup(db, SHEET, level, basis=basis)
+        exact = rollups.rollup(db, SHEET, level, basis=basis)
         for limit in range(1, len(exact) + 2):
-            ranking = costs.costliest(db, SHEET, level, limit, basis=basis)
+            ranking = costliest(db, SHEET, level, limit, basis=basis)
             assert ranking.lines == exact[:limit], limit
             assert ranking.count == len(exact)
 
@@ -520,22 +520,22 @@ def test_ties_past_the_rows_read_are_all_costed(
 ) -> None:
     """With no spare rows read, the tie at the last place goes on past them: every tied
     version is still costed, and the order of ties is the rollup's."""
-    monkeypatch.setattr(costs, "RANKED_SPARE", 1)
+    monkeypatch.setattr(ranking_module, "RANKED_SPARE", 1)
     with ranked_world.catalog.read() as db:
-        exact = costs.rollup(db, SHEET, "version")
+        exact = rollups.rollup(db, SHEET, "version")
         tied = [
             line.key for line in exact if line.cost.monthly_storage == exact[2].cost.monthly_storage
         ]
         assert len(tied) > 1
         for limit in range(1, len(exact) + 1):
-            assert costs.costliest(db, SHEET, "version", limit).lines == exact[:limit]
+            assert costliest(db, SHEET, "version", limit).lines == exact[:limit]
 
 
 def test_the_costliest_of_a_scope(ranked_world: World) -> None:
     scope = _scope(ranked_world, ranked_world.definition)
     with ranked_world.catalog.read() as db:
-        ranking = costs.costliest(db, SHEET, "version", 3, scope)
-        exact = costs.rollup(db, SHEET, "version", scope)
+        ranking = costliest(db, SHEET, "version", 3, scope)
+        exact = rollups.rollup(db, SHEET, "version", scope)
     assert ranking.lines == exact[:3] and ranking.count == len(RANKED_VERSIONS)
     assert all(line.key.startswith(ranked_world.definition) for line in ranking.lines)
 
@@ -543,25 +543,25 @@ def test_the_costliest_of_a_scope(ranked_world: World) -> None:
 def test_ranking_reads_a_few_statements_however_many_versions(ranked_world: World) -> None:
     """The sizes and storage types held, the ranking, then the rollup of the candidates
     and their names: no query per version."""
-    with _statements(ranked_world.catalog) as statements, ranked_world.catalog.read() as db:
-        costs.costliest(db, SHEET, "version", 2)
+    with recorded_statements(ranked_world.catalog) as statements, ranked_world.catalog.read() as db:
+        costliest(db, SHEET, "version", 2)
     assert len(statements) == 4
 
 
 def test_nothing_to_rank(world: World) -> None:
     with world.catalog.read() as db:
-        assert costs.costliest(db, SHEET, "version", 5) == costs.Ranking([], 0)
+        assert costliest(db, SHEET, "version", 5) == Ranking([], 0)
         world.version("1.0.0", targets=["westus"])
-        assert costs.costliest(db, SHEET, "gallery", 0) == costs.Ranking([], 0)
+        assert costliest(db, SHEET, "gallery", 0) == Ranking([], 0)
         with pytest.raises(CatalogError) as error:
-            costs.costliest(db, SHEET, "region", 5)
+            costliest(db, SHEET, "region", 5)
     assert error.value.code == "SIG-INPUT"
 
 
 def test_the_cost_screens_overview_agrees_with_the_report(ranked_world: World) -> None:
     report = _report(ranked_world, basis="snapshot")
     with ranked_world.catalog.read() as db:
-        overview = costs.cost_overview(db, SHEET, galleries=1, versions=3, basis="snapshot")
+        overview = cost_overview(db, SHEET, galleries=1, versions=3, basis="snapshot")
     assert (overview.total, overview.by_region) == (report.total, report.by_region)
     assert overview.basis == "snapshot" and overview.currency == report.currency
     assert [(line.key, line.cost) for line in overview.versions.lines] == list(

@@ -10,7 +10,8 @@ import pytest
 from builders import GROUP, LOCATION, SUBSCRIPTION_ID, Build
 from conftest import NewDatabase
 
-from sigtui.catalog.azure import azure_json, exporter, importer
+from sigtui.catalog.azure import azure_json, exporter
+from sigtui.catalog.azure.importing.write import import_document
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
 from sigtui.catalog.queries import lookup
@@ -221,11 +222,11 @@ def test_export_then_import_gives_the_same_resources(
     empty = open_catalog(new_database(catalog.engine.dialect.name), clock=clock)
     try:
         with empty.write() as db:
-            result = importer.import_document(db, exported, clock)
+            result = import_document(db, exported, clock)
         assert result.created == 6
         assert everything(empty) == everything(catalog)
         with empty.write() as db:
-            again = importer.import_document(db, exported, clock)
+            again = import_document(db, exported, clock)
         assert again.unchanged == 6
         with empty.read() as db:
             version = lookup.resolve_as(db, estate.lrs, ImageVersion)

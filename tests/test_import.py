@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from builders import catalog_state, count, data_disks, replicas, targets
 
-from sigtui.catalog.azure import importer
+from sigtui.catalog.azure.importing import reading
+from sigtui.catalog.azure.importing.documents import stable_subscription_id
+from sigtui.catalog.azure.importing.reading import read_file
+from sigtui.catalog.azure.importing.result import ImportResult
+from sigtui.catalog.azure.importing.template import Deployment
+from sigtui.catalog.azure.importing.write import IMPORT_TENANT, import_document
 from sigtui.catalog.model import models
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import lookup
@@ -25,7 +30,7 @@ SAMPLE_VERSION = (
 )
 ESTATE = IMPORT / "estate.az.json"
 
-PLACEHOLDER_SUB = importer.stable_subscription_id("{subscription-id}")
+PLACEHOLDER_SUB = stable_subscription_id("{subscription-id}")
 SAMPLE_GROUP = f"/subscriptions/{PLACEHOLDER_SUB}/resourceGroups/myResourceGroup"
 SAMPLE_GALLERY_ID = f"{SAMPLE_GROUP}/providers/Microsoft.Compute/galleries/myGalleryName"
 SAMPLE_DEFINITION_ID = f"{SAMPLE_GALLERY_ID}/images/myGalleryImageName"
@@ -40,19 +45,19 @@ ESTATE_DEFINITION = f"{ESTATE_GALLERY}/images/ubuntu"
 ESTATE_VERSION = f"{ESTATE_DEFINITION}/versions/1.2.3"
 
 
-def run_import(catalog: Catalog, *paths: Path) -> list[importer.ImportResult]:
+def run_import(catalog: Catalog, *paths: Path) -> list[ImportResult]:
     results = []
     for path in paths:
-        document = importer.read_file(path)
+        document = read_file(path)
         with catalog.write() as db:
-            results.append(importer.import_document(db, document, catalog.clock, file=path.name))
+            results.append(import_document(db, document, catalog.clock, file=path.name))
     return results
 
 
 def refused_import(catalog: Catalog, code: str, document: Any) -> CatalogError:
     before = catalog_state(catalog)
     with pytest.raises(CatalogError) as caught, catalog.write() as db:
-        importer.import_document(db, document, catalog.clock)
+        import_document(db, document, catalog.clock)
     assert caught.value.code == code, caught.value
     assert catalog_state(catalog) == before
     return caught.value
@@ -99,12 +104,12 @@ def test_the_placeholder_subscription_is_created_under_the_import_tenant(
     subscription = resolve(catalog, f"/subscriptions/{PLACEHOLDER_SUB}")
     with catalog.read() as db:
         tenant = db.get_one(models.Tenant, subscription.tenant_pk)
-    assert tenant.name == importer.IMPORT_TENANT
+    assert tenant.name == IMPORT_TENANT
     assert resolve(catalog, SAMPLE_GROUP).location == "westus"
 
 
 def test_a_definition_without_its_gallery_is_not_found(catalog: Catalog) -> None:
-    error = refused_import(catalog, "SIG-NOT-FOUND", importer.read_file(SAMPLE_DEFINITION))
+    error = refused_import(catalog, "SIG-NOT-FOUND", read_file(SAMPLE_DEFINITION))
     assert SAMPLE_DEFINITION_ID in error.message
 
 
@@ -157,13 +162,13 @@ def test_a_newer_file_updates(catalog: Catalog) -> None:
 
 def test_a_file_changing_a_fixed_field_is_refused(catalog: Catalog) -> None:
     run_import(catalog, ESTATE)
-    document = importer.read_file(IMPORT / "estate-changed-sku.az.json")
+    document = read_file(IMPORT / "estate-changed-sku.az.json")
     error = refused_import(catalog, "SIG-UPDATE", document)
     assert ESTATE_DEFINITION in error.message
 
 
 def test_a_file_with_one_bad_resource_imports_nothing(catalog: Catalog) -> None:
-    document = importer.read_file(IMPORT / "estate-bad-replicas.az.json")
+    document = read_file(IMPORT / "estate-bad-replicas.az.json")
     error = refused_import(catalog, "SIG-REPLICAS", document)
     assert ESTATE_VERSION in error.message
     assert count(catalog, models.Gallery) == 0
@@ -187,7 +192,7 @@ def test_arm_rest_bodies_and_lists_are_accepted(catalog: Catalog) -> None:
         "properties": {"description": "from REST"},
     }
     with catalog.write() as db:
-        importer.import_document(db, {"value": [body]}, catalog.clock)
+        import_document(db, {"value": [body]}, catalog.clock)
     assert resolve(catalog, SAMPLE_GALLERY_ID).description == "from REST"
 
 
@@ -198,18 +203,18 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("not json at all")
     with pytest.raises(CatalogError, match="not JSON") as caught:
-        importer.read_file(path)
+        read_file(path)
     assert caught.value.code == "SIG-INPUT"
 
 
 def test_a_file_over_the_size_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 10)
     path = tmp_path / "big.json"
     path.write_text("[" + " " * 20 + "]")
     with pytest.raises(CatalogError, match="at most 10 bytes") as caught:
-        importer.read_file(path)
+        read_file(path)
     assert caught.value.code == "SIG-INPUT"
 
 
@@ -229,11 +234,11 @@ QUICKSTART_DEFINITION = IMPORT / "arm-quickstart-sig-image-definition-create.azu
 def test_the_quickstart_templates_deploy_into_a_resource_group(catalog: Catalog) -> None:
     run_import(catalog, SAMPLE_GALLERY)  # creates the subscription and myResourceGroup
     names = {"galleryName": "quickGallery", "galleryImageDefinitionName": "quickDef"}
-    deployment = importer.Deployment(group_id=SAMPLE_GROUP, parameters=names)
+    deployment = Deployment(group_id=SAMPLE_GROUP, parameters=names)
     for path in (QUICKSTART_GALLERY, QUICKSTART_DEFINITION):
         with catalog.write() as db:
-            document = importer.read_file(path)
-            result = importer.import_document(db, document, catalog.clock, deployment=deployment)
+            document = read_file(path)
+            result = import_document(db, document, catalog.clock, deployment=deployment)
         assert result.created == 1
     gallery_id = f"{SAMPLE_GROUP}/providers/Microsoft.Compute/galleries/quickGallery"
     assert resolve(catalog, gallery_id).description == "My Private Gallery"
@@ -247,15 +252,15 @@ def test_the_quickstart_templates_deploy_into_a_resource_group(catalog: Catalog)
 
 def test_a_template_parameter_without_a_value_is_named(catalog: Catalog) -> None:
     run_import(catalog, SAMPLE_GALLERY)
-    deployment = importer.Deployment(group_id=SAMPLE_GROUP)
+    deployment = Deployment(group_id=SAMPLE_GROUP)
     with pytest.raises(CatalogError, match="galleryName") as caught, catalog.write() as db:
-        document = importer.read_file(QUICKSTART_GALLERY)
-        importer.import_document(db, document, catalog.clock, deployment=deployment)
+        document = read_file(QUICKSTART_GALLERY)
+        import_document(db, document, catalog.clock, deployment=deployment)
     assert caught.value.code == "SIG-INPUT"
 
 
 def test_a_template_without_ids_needs_a_resource_group(catalog: Catalog) -> None:
-    document = importer.read_file(QUICKSTART_GALLERY)
+    document = read_file(QUICKSTART_GALLERY)
     document["parameters"]["galleryName"]["defaultValue"] = "g"
     error = refused_import(catalog, "SIG-INPUT", document)
     assert "--resource-group" in error.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 import os
 import shutil
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +65,45 @@ def test_a_forbidden_import_breaks_the_build(tmp_path: Path, layer: str, forbidd
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert f"sigtui.{layer}._layering_probe -> {forbidden}" in output, output
+
+
+def test_the_ui_modules_import_each_other_without_a_cycle() -> None:
+    """No module of sigtui.ui imports, directly or through others, one that imports it:
+    imports inside functions (a screen loaded as it opens) and under TYPE_CHECKING count."""
+    graph = grimp.build_graph("sigtui", cache_dir=None)
+    modules = sorted(m for m in graph.modules if m.startswith("sigtui.ui"))
+    cycles = [
+        (importer, imported)
+        for importer, imported in itertools.combinations(modules, 2)
+        if graph.chain_exists(importer=importer, imported=imported)
+        and graph.chain_exists(importer=imported, imported=importer)
+    ]
+    assert not cycles, f"import cycles in sigtui.ui: {cycles}"
+
+
+def _catalog_sessions_opened(source: str) -> list[int]:
+    """Lines calling `.read()` or `.write()` on something named like a catalog."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr in ("read", "write") and "catalog" in ast.unparse(node.func.value):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_ui_never_opens_a_catalog_session() -> None:
+    """The UI asks with `catalog.query` and writes with `catalog.apply`: it never holds a
+    session (the table models are kept out of it by an import-linter contract)."""
+    opened = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((PACKAGE / "ui").rglob("*.py"))
+        if (lines := _catalog_sessions_opened(path.read_text("utf-8")))
+    }
+    assert not opened, f"catalog sessions opened in the UI: {opened}"
+
+
+def test_a_session_opened_in_the_ui_is_found() -> None:
+    probe = "def load(self):\n    with self.catalog.read() as db:\n        return db\n"
+    assert _catalog_sessions_opened(probe) == [2]
+    assert _catalog_sessions_opened("self.catalog.query(fetch.tenants)\n") == []

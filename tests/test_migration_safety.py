@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from conftest import ENGINES, NewDatabase
+from revisions import FUTURE_REVISION, revision_of, set_revision
 from sqlmodel import SQLModel
 
 from sigtui.catalog.services.seed import load_demo
@@ -25,7 +26,6 @@ from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
 FIRST_REVISION = "0001"
-FUTURE_REVISION = "9999_from_the_future"
 # columns added after the first revision: (table, column) -> the value an upgrade gives
 ADDED_AFTER_FIRST = {("target_region", "duration_seconds"): None}
 # columns added after the first revision that the upgrade fills from other rows: left out
@@ -153,21 +153,6 @@ def test_the_upgraded_catalog_takes_new_writes(empty_url: str, demo_rows: State)
 # --- a catalog from a newer sigtui ------------------------------------------------------------
 
 
-def _stamp_future(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": FUTURE_REVISION})
-    engine.dispose()
-
-
-def _revision(url: str) -> str | None:
-    engine = make_engine(url)
-    try:
-        return current_revision(engine)
-    finally:
-        engine.dispose()
-
-
 NEWER_CATALOG_COMMANDS: list[list[str]] = [
     ["sig", "list"],
     ["db", "upgrade"],
@@ -180,22 +165,22 @@ NEWER_CATALOG_COMMANDS: list[list[str]] = [
 def test_the_cli_refuses_a_catalog_from_a_newer_sigtui(
     catalog_url: str, command: list[str]
 ) -> None:
-    _stamp_future(catalog_url)
+    set_revision(catalog_url, FUTURE_REVISION)
     result = CliRunner().invoke(cli, ["--db", catalog_url, *command], obj=CliState())
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("error: SIG-INPUT: this catalog was made by a newer sigtui")
     assert FUTURE_REVISION in result.stderr
     assert "upgrade sigtui" in result.stderr
     assert "Traceback" not in result.output
-    assert _revision(catalog_url) == FUTURE_REVISION  # nothing was migrated
+    assert revision_of(catalog_url) == FUTURE_REVISION  # nothing was migrated
 
 
 @pytest.mark.parametrize("command", [["db", "current"], ["db", "downgrade", "0001"]])
 def test_db_commands_on_a_newer_catalog_never_crash(catalog_url: str, command: list[str]) -> None:
-    _stamp_future(catalog_url)
+    set_revision(catalog_url, FUTURE_REVISION)
     result: Result = CliRunner().invoke(cli, ["--db", catalog_url, *command], obj=CliState())
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
     if result.exit_code == 0:
         assert FUTURE_REVISION in result.stdout
-    assert _revision(catalog_url) == FUTURE_REVISION
+    assert revision_of(catalog_url) == FUTURE_REVISION

@@ -15,11 +15,10 @@ from pytest_alembic.tests import (  # noqa: F401  (collected here, once per engi
     test_up_down_consistency,
     test_upgrade,
 )
+from revisions import FUTURE_REVISION, revision_of, set_revision
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import known_revisions, make_engine, migrations_dir, open_catalog
-
-FUTURE_REVISION = "9999_from_the_future"
 
 
 @pytest.fixture
@@ -46,23 +45,8 @@ def test_known_revisions_agree_with_alembic(alembic_config: alembic.config.Confi
     assert set(revisions) == {rev.revision for rev in script.walk_revisions()}
 
 
-def _set_revision(url: str, revision: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
-    engine.dispose()
-
-
-def _revision(url: str) -> str | None:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    engine.dispose()
-    return revision
-
-
 def test_a_catalog_from_a_newer_sigtui_is_refused(catalog_url: str) -> None:
-    _set_revision(catalog_url, FUTURE_REVISION)
+    set_revision(catalog_url, FUTURE_REVISION)
     with pytest.raises(CatalogError) as info:
         open_catalog(catalog_url)
     error = info.value
@@ -70,4 +54,4 @@ def test_a_catalog_from_a_newer_sigtui_is_refused(catalog_url: str) -> None:
     assert "newer sigtui" in error.message
     assert FUTURE_REVISION in error.message
     assert error.__cause__ is None and error.__context__ is None  # a clean error, no chain
-    assert _revision(catalog_url) == FUTURE_REVISION  # nothing was migrated
+    assert revision_of(catalog_url) == FUTURE_REVISION  # nothing was migrated

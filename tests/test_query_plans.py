@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from builders import small_catalog
 
 from sigtui.catalog.queries import search
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.db import Catalog
-from tests.builders import small_catalog
 
 
 @contextmanager

@@ -29,8 +29,9 @@ def _advance(catalog: Catalog) -> int:
         return schedule.advance(db, catalog.clock.now())
 
 
-def test_the_source_region_is_completed_at_once_others_start_replicating(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_the_source_region_is_completed_at_once_others_start_replicating(
+    catalog: Catalog, world: World
+) -> None:
     version = world.version(targets=["westus", "eastus", "westeurope"])
     rows = targets(catalog, version)
     assert (rows["westus"].state, rows["westus"].progress) == ("Completed", 100)
@@ -40,8 +41,8 @@ def test_the_source_region_is_completed_at_once_others_start_replicating(catalog
 
 def test_progress_is_monotonic_bounded_and_completes_at_the_modelled_time(
     catalog: Catalog,
+    world: World,
 ) -> None:
-    world = small_catalog(catalog)
     version = world.version(targets=["westus", "eastus"])
     planned = targets(catalog, version)["eastus"].duration_seconds
     # 30 GB, same geography, two regions but only one replicating: (5 + 30 x 0.25) minutes
@@ -56,8 +57,7 @@ def test_progress_is_monotonic_bounded_and_completes_at_the_modelled_time(
     assert _status(catalog, version, "eastus").state == "Completed"
 
 
-def test_completed_exactly_at_the_planned_time_not_before(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_completed_exactly_at_the_planned_time_not_before(catalog: Catalog, world: World) -> None:
     version = world.version(targets=["westus", "eastus"])
     planned = targets(catalog, version)["eastus"].duration_seconds or 0
     world.clock.advance(planned - 1)
@@ -96,8 +96,7 @@ def test_the_speed_factor_divides_the_time(monkeypatch: pytest.MonkeyPatch) -> N
     assert refused.value.code == "SIG-INPUT"
 
 
-def test_advance_writes_the_states_reached(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_advance_writes_the_states_reached(catalog: Catalog, world: World) -> None:
     version = world.version(targets=["westus", "eastus", "westeurope"])
     world.clock.advance((targets(catalog, version)["eastus"].duration_seconds or 0) + 1)
     assert _advance(catalog) >= 2  # eastus done, westeurope moved on
@@ -107,8 +106,9 @@ def test_advance_writes_the_states_reached(catalog: Catalog) -> None:
     assert 0 < rows["westeurope"].progress < 100
 
 
-def test_a_new_engine_on_the_same_catalog_gives_the_same_answers(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_a_new_engine_on_the_same_catalog_gives_the_same_answers(
+    catalog: Catalog, world: World
+) -> None:
     version = world.version(targets=["westus", "eastus", "westeurope"])
     world.clock.advance(600)
     before = {r: _status(catalog, version, r) for r in ("eastus", "westeurope")}
@@ -120,8 +120,7 @@ def test_a_new_engine_on_the_same_catalog_gives_the_same_answers(catalog: Catalo
     assert after == before
 
 
-def test_adding_a_region_starts_it_removing_cancels_it(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_adding_a_region_starts_it_removing_cancels_it(catalog: Catalog, world: World) -> None:
     version = world.version(targets=["westus"])
     with catalog.write() as db:
         services.add_target_regions(
@@ -135,8 +134,7 @@ def test_adding_a_region_starts_it_removing_cancels_it(catalog: Catalog) -> None
     assert set(targets(catalog, version)) == {"westus"}
 
 
-def test_a_failed_region_has_a_reason_and_can_be_retried(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_a_failed_region_has_a_reason_and_can_be_retried(catalog: Catalog, world: World) -> None:
     version = world.version(targets=["westus", "eastus"])
     with catalog.write() as db:
         schedule.fail(db, version, "East US", "Injected fault: storage timeout.", world.clock.now())
@@ -151,8 +149,7 @@ def test_a_failed_region_has_a_reason_and_can_be_retried(catalog: Catalog) -> No
     assert retried.started_at == world.clock.now()
 
 
-def test_only_failed_or_unknown_regions_can_be_retried(catalog: Catalog) -> None:
-    world: World = small_catalog(catalog)
+def test_only_failed_or_unknown_regions_can_be_retried(catalog: Catalog, world: World) -> None:
     version = world.version(targets=["westus", "eastus"])
     with pytest.raises(CatalogError) as refused, catalog.write() as db:
         schedule.retry(db, version, "westus", world.clock.now())
@@ -174,10 +171,10 @@ def test_losing_the_allowlisting_fails_the_region_with_the_reason(catalog: Catal
 
 def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
     catalog: Catalog,
+    world: World,
 ) -> None:
     """The replication screen's lists at any size: the first rows of `activity`'s order
     in each list, and every region counted by state, whatever the limit cuts."""
-    world = small_catalog(catalog)
     for n in range(3):  # completed within the day
         world.version(f"1.0.{n}", targets=["westus", "eastus", "westeurope"])
     world.clock.advance(12 * HOUR)

@@ -60,11 +60,6 @@ from sigtui.catalog.store.db import Catalog
 LRS, ZRS, PREMIUM = "Standard_LRS", "Standard_ZRS", "Premium_LRS"
 
 
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
-
-
 # --- SIG-NAME ------------------------------------------------------------------------------
 
 
@@ -304,8 +299,7 @@ def test_SIG_NAME_tenants_subscriptions_principals_unique(world: World) -> None:
 # --- SIG-IDENT -----------------------------------------------------------------------------
 
 
-def test_SIG_IDENT_source_document_example(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_SIG_IDENT_source_document_example(catalog: Catalog, world: World) -> None:
     gallery = world.build.gallery(world.group, "gallery2")
     example = [
         ("myImage1", "Contoso", "Finance", "Backend"),

@@ -22,7 +22,6 @@ from builders import (
     gallery_update_call,
     read,
     replicas,
-    small_catalog,
     targets,
     version_call,
     version_update_call,
@@ -54,11 +53,6 @@ LRS = "Standard_LRS"
 TODAY = date(2026, 1, 15)  # the `clock` fixture's date
 YESTERDAY, TOMORROW = date(2026, 1, 14), date(2026, 1, 16)
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
 
 
 def _latest(catalog: Catalog, definition_id: str) -> str:
@@ -552,8 +546,7 @@ def test_SIG_CONFLICT_two_open_transactions_delete(world: World) -> None:
     _lost_update(world, empty, lambda db: services.delete_gallery(db, empty))
 
 
-def test_SIG_INPUT_managed_image_hyper_v_generation_must_match(catalog: Catalog) -> None:
-    world = small_catalog(catalog)
+def test_SIG_INPUT_managed_image_hyper_v_generation_must_match(world: World) -> None:
     gen2 = world.build.managed_image(world.group, "gen2-image", hyper_v_generation="V2")
     world.refused("SIG-INPUT", version_call(world, image=gen2))
     assert world.write(version_call(world, image=world.image)).name == "1.0.0"

@@ -3,27 +3,23 @@ resources across subscriptions") and the flat, sortable list of all image versio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
-
-from sigtui.catalog.queries import browse, lookup, search
-from sigtui.catalog.replication import schedule
-from sigtui.catalog.store.db import Catalog
-from tests.builders import (
+from builders import (
     OTHER_SUBSCRIPTION_ID,
     SUBSCRIPTION_ID,
     Build,
     World,
-    small_catalog,
     targets,
     write,
 )
+from sql_counter import recorded_statements
+
+from sigtui.catalog.queries import browse, lookup, search
+from sigtui.catalog.replication import schedule
+from sigtui.catalog.store.db import Catalog
 
 
 @dataclass
@@ -42,8 +38,8 @@ def _record(catalog: Catalog, version_id: str, region: str, state: str, progress
 
 
 @pytest.fixture
-def estate(catalog: Catalog) -> Estate:
-    world = small_catalog(catalog)  # Production: rg-images / gallery1 / def1 (Contoso...)
+def estate(catalog: Catalog, world: World) -> Estate:
+    """Production is the small catalog (rg-images / gallery1 / def1, Contoso...)."""
     build: Build = world.build
     build.subscription("Staging", OTHER_SUBSCRIPTION_ID)
     group = build.group("rg-staging", "westeurope", subscription=OTHER_SUBSCRIPTION_ID)
@@ -69,20 +65,6 @@ def estate(catalog: Catalog) -> Estate:
     _record(catalog, versions["def1/1.2.0"], "northeurope", "Replicating", 50)
     _record(catalog, versions["MyImage_2/1.0.0"], "francecentral", "Completed", 100)
     return Estate(world, gallery, definition, versions)
-
-
-@contextmanager
-def counted_queries(catalog: Catalog) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(catalog.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(catalog.engine, "before_cursor_execute", count)
 
 
 def find(catalog: Catalog, text: str, limit: int = search.DEFAULT_LIMIT) -> list[search.Match]:
@@ -194,12 +176,12 @@ def test_search_stops_at_the_limit(catalog: Catalog, estate: Estate) -> None:
 def test_search_costs_the_same_queries_however_many_rows_match(
     catalog: Catalog, estate: Estate
 ) -> None:
-    with counted_queries(catalog) as few:
+    with recorded_statements(catalog) as few:
         assert len(find(catalog, "gallery")) == 2
     build = estate.world.build
     for n in range(12):
         build.gallery(estate.world.group, f"galleryMore{n}")
-    with counted_queries(catalog) as many:
+    with recorded_statements(catalog) as many:
         assert len(find(catalog, "gallery")) == 14
     assert len(many) == len(few) <= 7
 
@@ -209,10 +191,10 @@ def test_a_text_no_version_name_can_hold_does_not_read_the_versions(
 ) -> None:
     """Version names are digits and dots: a text with a letter skips reading every
     version's name (a scan at Azure's limits), and still finds versions by region."""
-    with counted_queries(catalog) as statements:
+    with recorded_statements(catalog) as statements:
         find(catalog, "gallery")
     assert not any("image_version" in s for s in statements)
-    with counted_queries(catalog) as statements:
+    with recorded_statements(catalog) as statements:
         by_version_name = [m for m in find(catalog, "1.0") if m.kind == browse.VERSION]
     assert by_version_name and any("image_version" in s for s in statements)
     in_a_region = [m for m in find(catalog, "West Europe") if m.kind == browse.VERSION]
@@ -303,10 +285,10 @@ def test_all_versions_pages_cover_every_version_once(catalog: Catalog, estate: E
 
 
 def test_all_versions_is_one_query_per_page(catalog: Catalog, estate: Estate) -> None:
-    with counted_queries(catalog) as statements:
+    with recorded_statements(catalog) as statements:
         page(catalog, "replication", limit=3)
     assert len(statements) == 1
-    with counted_queries(catalog) as statements, catalog.read() as db:
+    with recorded_statements(catalog) as statements, catalog.read() as db:
         assert search.count_versions(db) == len(estate.versions)
     assert len(statements) == 1
 

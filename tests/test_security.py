@@ -20,7 +20,7 @@ import platformdirs
 import pytest
 from click.testing import CliRunner, Result
 
-from sigtui.catalog.azure import importer
+from sigtui.catalog.azure.importing import reading
 from sigtui.catalog.store.db import ENV_DB, display_url
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
@@ -77,7 +77,7 @@ def test_import_refuses_a_file_that_is_not_json_with_a_clear_message(
 def test_import_refuses_a_file_over_the_limit_before_reading_it(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024)
     file = tmp_path / "huge.json"
     file.write_text("[" + ",".join(["{}"] * 1000) + "]", encoding="utf-8")
 

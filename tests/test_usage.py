@@ -3,8 +3,6 @@ crafted catalog, levels, fullest first, and headroom at and one below each limit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -16,9 +14,9 @@ from builders import (
     definition_call,
     gallery_call,
     read,
-    small_catalog,
     version_call,
 )
+from sql_counter import recorded_statements
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
@@ -26,11 +24,6 @@ from sigtui.catalog.queries import fetch, usage
 from sigtui.catalog.rules import limits
 from sigtui.catalog.store.db import Catalog
 from sigtui.catalog.store.sql_functions import RowsAsJson
-
-
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
 
 
 def _pk(world: World, arm_id: str) -> int:
@@ -100,7 +93,7 @@ def test_one_aggregate_query_for_the_whole_screen(world: World) -> None:
     """Counts are one statement whatever the number of rows (plus one for the names)."""
     for location in ("eastus", "westeurope", "northeurope", "japaneast"):
         world.build.gallery(world.group, f"g{location}", location)
-    with _statements(world.catalog) as statements, world.catalog.read() as db:
+    with recorded_statements(world.catalog) as statements, world.catalog.read() as db:
         rows = usage.usage_rows(db)
     assert len(rows) == 5
     assert len(statements) <= 2
@@ -216,20 +209,6 @@ def test_headroom_refuses_an_unknown_kind(world: World) -> None:
 
 
 # --- crafting many rows at once (bulk inserts: the services would take too long) -------------
-
-
-@contextmanager
-def _statements(catalog: Catalog) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    sa.event.listen(catalog.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(catalog.engine, "before_cursor_execute", record)
 
 
 def _insert(world: World, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -16,7 +16,7 @@ import click
 import sqlalchemy as sa
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import costs
+from sigtui.catalog.queries.costs.sheet_json import load_sheet
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.services import seed as demo_seed
 from sigtui.catalog.store import db as catalog_db
@@ -103,7 +103,7 @@ def cli(
 
 
 def _open_app(state: CliState, prices: Path | None) -> None:
-    sheet = costs.load_sheet(prices) if prices else None  # a bad sheet: refused up front
+    sheet = load_sheet(prices) if prices else None  # a bad sheet: refused up front
     catalog = state.catalog()
     if sheet is not None:
         catalog.extras["prices"] = sheet

@@ -10,6 +10,7 @@ from sigtui.catalog import services
 from sigtui.catalog.azure import azure_json
 from sigtui.catalog.model import ids as arm_ids
 from sigtui.catalog.model import schemas
+from sigtui.catalog.model.fields import DEFINITION_FIELDS, updatable_json_paths
 from sigtui.catalog.model.models import Gallery, ImageDefinition
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
@@ -20,31 +21,23 @@ from sigtui.cli.options import (
     common_options,
     confirm_delete,
     definition_name_option,
+    definition_ref_options,
+    delete_options,
     eol_option,
     gallery_name_option,
     group_option,
     ids_option,
-    if_match_option,
     location_option,
     parse_eol,
     parse_tags,
-    set_option,
     subscription_option,
     tags_option,
+    update_options,
     usage_error,
-    yes_option,
 )
 from sigtui.cli.output import emit
 
-DEFINITION_UPDATABLE = (
-    "description",
-    "endOfLifeDate",
-    "recommended.vCPUs.min",
-    "recommended.vCPUs.max",
-    "recommended.memory.min",
-    "recommended.memory.max",
-    "tags",
-)
+DEFINITION_UPDATABLE = updatable_json_paths(DEFINITION_FIELDS)
 
 # CLI option -> DefinitionCreate/DefinitionUpdate field, for the recommended sizes
 RECOMMENDED_OPTIONS = {
@@ -166,11 +159,7 @@ def definition_list(
 
 
 @definition_group.command("show")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@subscription_option
-@ids_option
+@definition_ref_options
 @common_options
 def definition_show(
     group: str | None,
@@ -189,18 +178,11 @@ def definition_show(
 
 
 @definition_group.command("update")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@subscription_option
-@ids_option
+@definition_ref_options
 @click.option("--description", help="New description.")
 @eol_option
 @recommended_options
-@tags_option
-@set_option
-@if_match_option
-@common_options
+@update_options
 def definition_update(
     group: str | None,
     gallery: str | None,
@@ -241,14 +223,8 @@ def definition_update(
 
 
 @definition_group.command("delete")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@subscription_option
-@ids_option
-@if_match_option
-@yes_option
-@common_options
+@definition_ref_options
+@delete_options
 def definition_delete(
     group: str | None,
     gallery: str | None,

@@ -17,6 +17,12 @@ from typing import Any
 
 from sigtui.catalog.model import schemas
 from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.fields import (
+    DEFINITION_FIELDS,
+    GALLERY_FIELDS,
+    VERSION_FIELDS,
+    ResourceField,
+)
 from sigtui.catalog.model.schemas import TargetRegionSpec
 from sigtui.catalog.rules import checks
 from sigtui.cli.options import usage_error
@@ -98,44 +104,26 @@ def _target_regions(value: str) -> Any:
 
 # --- the paths of each resource -------------------------------------------------------------
 
-GALLERY_PATHS: dict[str, tuple[str, Convert]] = {
-    "name": ("name", _plain),
-    "location": ("location", _plain),
-    "description": ("description", _plain),
-}
 
-DEFINITION_PATHS: dict[str, tuple[str, Convert]] = {
-    "name": ("name", _plain),
-    "location": ("location", _plain),
-    "identifier.publisher": ("publisher", _plain),
-    "identifier.offer": ("offer", _plain),
-    "identifier.sku": ("sku", _plain),
-    "ostype": ("os_type", _plain),
-    "osstate": ("os_state", _plain),
-    "hypervgeneration": ("hyper_v_generation", _plain),
-    "description": ("description", _plain),
-    "eula": ("eula", _plain),
-    "privacystatementuri": ("privacy_statement_uri", _plain),
-    "releasenoteuri": ("release_note_uri", _plain),
-    "endoflifedate": ("end_of_life_date", _date),
-    "recommended.vcpus.min": ("min_vcpus", _plain),
-    "recommended.vcpus.max": ("max_vcpus", _plain),
-    "recommended.memory.min": ("min_memory_gb", _plain),
-    "recommended.memory.max": ("max_memory_gb", _plain),
-    "disallowed.disktypes": ("disallowed_disk_types", _string_list),
-}
+def _paths(
+    fields: tuple[ResourceField, ...], converts: dict[str, Convert]
+) -> dict[str, tuple[str, Convert]]:
+    """Each field's path, casefolded, with its conversion (`_plain` unless given); tags
+    are merged apart, and data disks come with the source and cannot be set."""
+    return {
+        field.json_path.casefold(): (field.name, converts.get(field.name, _plain))
+        for field in fields
+        if field.name != "tags" and field.in_update
+    }
 
-VERSION_PATHS: dict[str, tuple[str, Convert]] = {
-    "name": ("name", _plain),
-    "location": ("location", _plain),
-    "publishingprofile.replicacount": ("replica_count", _plain),
-    "publishingprofile.storageaccounttype": ("storage_account_type", _plain),
-    "publishingprofile.excludefromlatest": ("exclude_from_latest", _plain),
-    "publishingprofile.endoflifedate": ("end_of_life_date", _date),
-    "publishingprofile.targetregions": ("target_regions", _target_regions),
-    "storageprofile.source.id": ("managed_image_id", _plain),
-    "storageprofile.osdiskimage.source.id": ("os_snapshot_id", _plain),
-}
+
+GALLERY_PATHS = _paths(GALLERY_FIELDS, {})
+DEFINITION_PATHS = _paths(
+    DEFINITION_FIELDS, {"end_of_life_date": _date, "disallowed_disk_types": _string_list}
+)
+VERSION_PATHS = _paths(
+    VERSION_FIELDS, {"end_of_life_date": _date, "target_regions": _target_regions}
+)
 
 _INDEXED_TARGET = re.compile(r"^publishingprofile\.targetregions\[(\d+)\]\.(\w+)$")
 _TARGET_FIELDS = {

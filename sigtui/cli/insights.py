@@ -11,7 +11,12 @@ from decimal import Decimal
 import click
 
 from sigtui.catalog.model.models import ImageVersion
-from sigtui.catalog.queries import advisor, costs, lookup, usage
+from sigtui.catalog.queries import advisor, lookup, usage
+from sigtui.catalog.queries.costs.overview import CostReport, cost_report
+from sigtui.catalog.queries.costs.prices import Cost
+from sigtui.catalog.queries.costs.scopes import scope_of
+from sigtui.catalog.queries.costs.sheet import BASES
+from sigtui.catalog.queries.costs.sheet_json import load_sheet
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import find_region
 from sigtui.cli.context import current_state
@@ -97,7 +102,7 @@ def _quantity(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def cost_json(cost: costs.Cost) -> Json:
+def cost_json(cost: Cost) -> Json:
     return {
         "monthlyStorage": money(cost.monthly_storage),
         "oneTimeEgress": money(cost.one_time_egress),
@@ -106,7 +111,7 @@ def cost_json(cost: costs.Cost) -> Json:
     }
 
 
-def report_json(report: costs.CostReport, scope_id: str | None) -> Json:
+def report_json(report: CostReport, scope_id: str | None) -> Json:
     """The cost of a scope, as `sigtui cost -o json` prints it."""
     sheet = report.sheet
     return {
@@ -128,7 +133,7 @@ def report_json(report: costs.CostReport, scope_id: str | None) -> Json:
     }
 
 
-def _cost_table(report: costs.CostReport) -> str:
+def _cost_table(report: CostReport) -> str:
     rows = [
         {"region": _region_label(name), **cost_json(cost)}
         for name, cost in sorted(report.by_region.items())
@@ -154,18 +159,18 @@ def _cost_table(report: costs.CostReport) -> str:
 @click.option("--prices", metavar="FILE", help="A price sheet (JSON) instead of the built-in one.")
 @click.option(
     "--basis",
-    type=click.Choice(costs.BASES, case_sensitive=False),
+    type=click.Choice(BASES, case_sensitive=False),
     help="Bill each replica as a managed disk tier (the source document's) or a snapshot "
     "per GB (Azure's today); default: the price sheet's.",
 )
 @common_options
 def cost_command(scope: str | None, prices: str | None, basis: str | None) -> None:
     """Monthly storage and one-time egress of the image versions in a scope (SIG-BILLING)."""
-    sheet = costs.load_sheet(prices)
-    chosen = next((b for b in costs.BASES if basis and b.lower() == basis.lower()), None)
+    sheet = load_sheet(prices)
+    chosen = next((b for b in BASES if basis and b.lower() == basis.lower()), None)
     with current_state().catalog().read() as db:
         scope_id = lookup.arm_id(db, lookup.resolve(db, scope)) if scope else None
-        report = costs.cost_report(db, sheet, costs.scope_of(db, scope_id), chosen)
+        report = cost_report(db, sheet, scope_of(db, scope_id), chosen)
     if _output() == "json":
         click.echo(to_json(report_json(report, scope_id)))
     else:

@@ -254,3 +254,34 @@ def eol_option(command: F) -> F:
     return click.option(
         "--end-of-life-date", metavar="YYYY-MM-DD", help="End-of-life date (in the future)."
     )(command)
+
+
+# --- bundles ------------------------------------------------------------------------------
+
+
+def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
+    """Several decorators as one, listed in the order they would be written."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+# the names of one existing resource, as `show`, `update` and `delete` take them
+gallery_ref_options = stack(group_option(), gallery_name_option(), subscription_option, ids_option)
+definition_ref_options = stack(
+    group_option(), gallery_name_option(), definition_name_option(), subscription_option, ids_option
+)
+version_ref_options = stack(
+    group_option(),
+    gallery_name_option(),
+    definition_name_option(),
+    version_name_option(),
+    subscription_option,
+    ids_option,
+)
+delete_options = stack(if_match_option, yes_option, common_options)
+update_options = stack(tags_option, set_option, if_match_option, common_options)

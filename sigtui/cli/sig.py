@@ -7,6 +7,7 @@ import click
 from sigtui.catalog import services
 from sigtui.catalog.azure import azure_json
 from sigtui.catalog.model import schemas
+from sigtui.catalog.model.fields import GALLERY_FIELDS, updatable_json_paths
 from sigtui.catalog.model.models import Gallery
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
@@ -16,22 +17,21 @@ from sigtui.cli.generic_update import GALLERY_PATHS, changes_from_sets, parse_as
 from sigtui.cli.options import (
     common_options,
     confirm_delete,
+    delete_options,
     gallery_name_option,
+    gallery_ref_options,
     group_option,
-    ids_option,
-    if_match_option,
     location_option,
     parse_tags,
-    set_option,
     subscription_option,
     tags_option,
+    update_options,
     usage_error,
-    yes_option,
 )
 from sigtui.cli.output import emit
 from sigtui.cli.versions import version_group
 
-GALLERY_UPDATABLE = ("description", "tags")
+GALLERY_UPDATABLE = updatable_json_paths(GALLERY_FIELDS)
 
 
 @click.group("sig")
@@ -98,10 +98,7 @@ def gallery_list(group: str | None, subscription: str | None) -> None:
 
 
 @sig_group.command("show")
-@group_option()
-@gallery_name_option()
-@subscription_option
-@ids_option
+@gallery_ref_options
 @common_options
 def gallery_show(
     group: str | None, gallery: str | None, subscription: str | None, ids: str | None
@@ -114,15 +111,9 @@ def gallery_show(
 
 
 @sig_group.command("update")
-@group_option()
-@gallery_name_option()
-@subscription_option
-@ids_option
+@gallery_ref_options
 @click.option("--description", help="New description.")
-@tags_option
-@set_option
-@if_match_option
-@common_options
+@update_options
 def gallery_update(
     group: str | None,
     gallery: str | None,
@@ -152,13 +143,8 @@ def gallery_update(
 
 
 @sig_group.command("delete")
-@group_option()
-@gallery_name_option()
-@subscription_option
-@ids_option
-@if_match_option
-@yes_option
-@common_options
+@gallery_ref_options
+@delete_options
 def gallery_delete(
     group: str | None,
     gallery: str | None,

@@ -17,14 +17,14 @@ from sigtui.cli.context import current_state
 from sigtui.cli.options import (
     common_options,
     confirm_delete,
+    delete_options,
     group_option,
     ids_option,
-    if_match_option,
     location_option,
     parse_tags,
+    stack,
     subscription_option,
     tags_option,
-    yes_option,
 )
 from sigtui.cli.output import emit
 
@@ -33,6 +33,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _name_option(*, required: bool = False) -> Callable[[F], F]:
     return click.option("-n", "--name", metavar="NAME", required=required, help="Its name.")
+
+
+_ref_options = stack(group_option(), _name_option(), subscription_option, ids_option)
 
 
 def _names(
@@ -116,10 +119,7 @@ def image_list(group: str | None, subscription: str | None) -> None:
 
 
 @image_group.command("show")
-@group_option()
-@_name_option()
-@subscription_option
-@ids_option
+@_ref_options
 @common_options
 def image_show(
     group: str | None, name: str | None, subscription: str | None, ids: str | None
@@ -133,13 +133,8 @@ def image_show(
 
 
 @image_group.command("delete")
-@group_option()
-@_name_option()
-@subscription_option
-@ids_option
-@if_match_option
-@yes_option
-@common_options
+@_ref_options
+@delete_options
 def image_delete(
     group: str | None,
     name: str | None,
@@ -216,10 +211,7 @@ def snapshot_list(group: str | None, subscription: str | None) -> None:
 
 
 @snapshot_group.command("show")
-@group_option()
-@_name_option()
-@subscription_option
-@ids_option
+@_ref_options
 @common_options
 def snapshot_show(
     group: str | None, name: str | None, subscription: str | None, ids: str | None
@@ -233,13 +225,8 @@ def snapshot_show(
 
 
 @snapshot_group.command("delete")
-@group_option()
-@_name_option()
-@subscription_option
-@ids_option
-@if_match_option
-@yes_option
-@common_options
+@_ref_options
+@delete_options
 def snapshot_delete(
     group: str | None,
     name: str | None,

@@ -12,7 +12,11 @@ from typing import Any
 
 import click
 
-from sigtui.catalog.azure import exporter, importer
+from sigtui.catalog.azure import exporter
+from sigtui.catalog.azure.importing.reading import read_file
+from sigtui.catalog.azure.importing.result import ImportResult
+from sigtui.catalog.azure.importing.template import Deployment
+from sigtui.catalog.azure.importing.write import count_items, import_into
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
@@ -46,8 +50,8 @@ def import_command(
     Subscriptions and resource groups named in the ids are created when missing (under
     the tenant "Imported"); importing a file again changes nothing."""
     state = current_state()
-    deployment = importer.Deployment(group_id=group_id, parameters=_parameters(parameters))
-    documents = [(path, importer.read_file(path)) for path in files]  # all readable first
+    deployment = Deployment(group_id=group_id, parameters=_parameters(parameters))
+    documents = [(path, read_file(path)) for path in files]  # all readable first
     catalog = state.catalog()
     results = [_import_one(catalog, path, doc, deployment) for path, doc in documents]
     summary = "\n".join(result.summary() for result in results)
@@ -63,15 +67,13 @@ def _parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _import_one(
-    catalog: Catalog, path: Path, document: Any, deployment: importer.Deployment
-) -> importer.ImportResult:
-    total = importer.count_items(document, deployment)
+    catalog: Catalog, path: Path, document: Any, deployment: Deployment
+) -> ImportResult:
+    total = count_items(document, deployment)
     if total < PROGRESS_FROM:
-        return importer.import_into(catalog, path, document, deployment=deployment)
+        return import_into(catalog, path, document, deployment=deployment)
     with click.progressbar(length=total, label=str(path), file=sys.stderr) as bar:
-        return importer.import_into(
-            catalog, path, document, deployment=deployment, progress=bar.update
-        )
+        return import_into(catalog, path, document, deployment=deployment, progress=bar.update)
 
 
 @click.group("export")

@@ -22,21 +22,21 @@ from sigtui.cli.options import (
     common_options,
     confirm_delete,
     definition_name_option,
+    delete_options,
     eol_option,
     gallery_name_option,
     group_option,
     ids_option,
-    if_match_option,
     location_option,
     parse_bool,
     parse_eol,
     parse_tags,
-    set_option,
     subscription_option,
     tags_option,
+    update_options,
     usage_error,
     version_name_option,
-    yes_option,
+    version_ref_options,
 )
 from sigtui.cli.output import emit
 
@@ -184,12 +184,7 @@ def version_list(
 
 
 @version_group.command("show")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@version_name_option()
-@subscription_option
-@ids_option
+@version_ref_options
 @click.option(
     "--expand",
     type=click.Choice(["ReplicationStatus"], case_sensitive=False),
@@ -215,12 +210,7 @@ def version_show(
 
 
 @version_group.command("update")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@version_name_option()
-@subscription_option
-@ids_option
+@version_ref_options
 @_target_regions_option("--target-regions", "Replace the target regions.")
 @_target_regions_option("--add-target-regions", "Add regions (or change their replicas).")
 @click.option(
@@ -232,10 +222,7 @@ def version_show(
 @click.option("--replica-count", metavar="N", help="Fixed after creation (SIG-UPDATE).")
 @_exclude_option
 @eol_option
-@tags_option
-@set_option
-@if_match_option
-@common_options
+@update_options
 def version_update(
     group: str | None,
     gallery: str | None,
@@ -306,15 +293,8 @@ def _update_fields(
 
 
 @version_group.command("delete")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@version_name_option()
-@subscription_option
-@ids_option
-@if_match_option
-@yes_option
-@common_options
+@version_ref_options
+@delete_options
 def version_delete(
     group: str | None,
     gallery: str | None,

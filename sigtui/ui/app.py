@@ -47,8 +47,7 @@ class SigtuiApp(App[None]):
         self.remember_theme = remember_theme
         self.viewer: access.Visibility | None = None
         if view_as:
-            with catalog.read() as db:
-                self.viewer = access.visibility(db, view_as)
+            self.viewer = catalog.query(access.visibility, view_as)
         self.seen_change = catalog.change_marker()
         mode = " · read-only" if catalog.readonly else ""
         self.sub_title = f"{catalog.display_name}{mode}"

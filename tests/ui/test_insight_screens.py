@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import costs, lookup
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries.costs.rollups import rollup
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import costs as cost_screen
 from sigtui.ui.screens.advisor import AdvisorScreen
@@ -126,7 +127,7 @@ async def test_the_cost_screen_lists_the_costliest_versions_of_many(
         screen = await open_screen(pilot, "dollar_sign", CostScreen)
         with app.catalog.read() as db:
             sheet = cost_screen.price_sheet(app.catalog)
-            exact = costs.rollup(db, sheet, "version")
+            exact = rollup(db, sheet, "version")
         table = screen.query_one("#costs-table", DataTable)
         assert [key.value for key in table.rows] == [line.key for line in exact[:3]]
         total = str(screen.query_one("#costs-total", Static).render())

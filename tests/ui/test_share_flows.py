@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from sigtui.catalog.model.models import ImageDefinition
-from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.queries import fetch, lookup, sharing
 from sigtui.catalog.services.roles import VERSION_SCOPE_WARNING
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
@@ -17,7 +17,7 @@ from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms import open_edit_form
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.main import MainScreen
-from sigtui.ui.screens.share import ShareScreen, load_target
+from sigtui.ui.screens.share import ShareScreen
 from tests.builders import catalog_state
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
@@ -316,7 +316,7 @@ async def test_a_reader_viewed_as_cannot_write_and_a_forced_edit_is_refused(
         await settle(pilot)
         # and the share form, the same
         arm_id = screen.details.details.arm_id  # type: ignore[union-attr]
-        share = ShareScreen(demo_catalog, load_target(demo_catalog, str(arm_id)))
+        share = ShareScreen(demo_catalog, demo_catalog.query(sharing.share_target, str(arm_id)))
         await pilot.app.push_screen(share)
         await settle(pilot)
         await add(pilot, share, demo_catalog, "Contoso Engineering", "Reader")

@@ -25,16 +25,10 @@ from sigtui.catalog.model.models import (
     Subscription,
 )
 from sigtui.catalog.queries.browse import DEFINITION, VERSION
-from sigtui.catalog.queries.costs import (
-    CATALOG,
-    CATALOG_LEVEL,
-    Cost,
-    PriceSheet,
-    Scope,
-    check_basis,
-    rollup,
-    scope_clause,
-)
+from sigtui.catalog.queries.costs.prices import Cost, check_basis
+from sigtui.catalog.queries.costs.rollups import rollup
+from sigtui.catalog.queries.costs.scopes import CATALOG, CATALOG_LEVEL, Scope, scope_clause
+from sigtui.catalog.queries.costs.sheet import PriceSheet
 
 
 @dataclass(frozen=True)

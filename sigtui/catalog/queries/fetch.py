@@ -47,6 +47,10 @@ def subscriptions(db: Session, tenant_pk: int | None = None) -> Sequence[Subscri
     return db.exec(statement).all()
 
 
+def subscription_names(db: Session) -> list[str]:
+    return list(db.exec(select(Subscription.name).order_by(Subscription.name_key)))
+
+
 def groups(db: Session, subscription_pk: int | None = None) -> Sequence[ResourceGroup]:
     statement = select(ResourceGroup).order_by(ResourceGroup.name_key)
     if subscription_pk is not None:

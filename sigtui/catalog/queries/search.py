@@ -651,3 +651,18 @@ def count_versions(db: Session) -> int:
     """How many image versions the catalog holds (all subscriptions)."""
     statement = sa.select(sa.func.count()).select_from(ImageVersion)
     return int(db.execute(statement).one()[0])
+
+
+@dataclass(frozen=True)
+class VersionsPage:
+    rows: list[VersionRow]
+    total: int | None  # how many versions the catalog holds; None: not counted
+
+
+def versions_page(
+    db: Session, sort: str, descending: bool, offset: int, limit: int, now: datetime, *, count: bool
+) -> VersionsPage:
+    """A page of `all_versions` and, when `count`, how many versions there are, both read
+    at once (so that they agree)."""
+    rows = all_versions(db, sort, descending, offset, limit, now=now)
+    return VersionsPage(rows, count_versions(db) if count else None)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from sigtui.catalog.model.models import ImageDefinition, ImageVersion
-from sigtui.catalog.queries import browse
+from sigtui.catalog.queries import browse, lookup, search
 from sigtui.catalog.queries.browse import (
     DEFINITION,
     GALLERY,
@@ -25,7 +25,12 @@ from sigtui.catalog.queries.browse import (
     Node,
     NodeRef,
 )
-from sigtui.catalog.rules.access import Visibility
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import Capability, Visibility
+
+Levels = dict[NodeRef | None, list[Node]]  # the children of each node (None: the roots)
+
+VIEWED_AS_LIMIT = 5000  # search matches looked at before keeping those the viewer sees
 
 
 def roots(db: Session, viewer: Visibility | None) -> list[Node]:
@@ -73,6 +78,54 @@ def can_see(db: Session, ref: NodeRef, viewer: Visibility | None) -> bool:
         ).first()
         return row is not None and viewer.sees_version(ref.pk, row[0], row[1])
     return False  # managed images and snapshots: not reached by gallery roles
+
+
+def sees(db: Session, arm_id: str, viewer: Visibility | None) -> bool:
+    """Whether the resource is in the tree `viewer` sees (always, with no viewer)."""
+    return viewer is None or can_see(db, browse.path_to(db, arm_id)[-1], viewer)
+
+
+def visible_matches(
+    db: Session, text: str, limit: int, viewer: Visibility | None
+) -> list[search.Match]:
+    """The search, keeping only what `viewer` sees: at most `limit`."""
+    if viewer is None:
+        return search.search(db, text, limit=limit)
+    found = search.search(db, text, limit=VIEWED_AS_LIMIT)
+    return [m for m in found if sees(db, m.arm_id, viewer)][:limit]
+
+
+def visible_path(db: Session, arm_id: str, viewer: Visibility | None) -> list[NodeRef]:
+    """The path (root first) to the resource in the principal's tree: the nodes of its
+    tree path that the principal sees (a definition shared without its gallery sits
+    right under its group)."""
+    return [ref for ref in browse.path_to(db, arm_id) if can_see(db, ref, viewer)]
+
+
+def levels(
+    db: Session, opened: list[tuple[NodeRef, int]], now: datetime, viewer: Visibility | None
+) -> Levels:
+    """The roots and the children of each opened node, as the principal sees them, read
+    together: each opened node with at least as many children as it shows (`opened`:
+    the node and how many it shows), as many pages as that takes. A node deleted
+    meanwhile has none."""
+    found: Levels = {None: roots(db, viewer)}
+    for ref, shown in opened:
+        try:
+            first = children(db, ref, now, viewer)
+            found[ref] = browse.more_pages(db, ref, now, first, at_least=shown)
+        except Exception:  # deleted meanwhile: its node is not rebuilt anyway
+            found[ref] = []
+    return found
+
+
+def capabilities_at(db: Session, arm_id: str, viewer: Visibility) -> frozenset[Capability]:
+    """What the principal's roles allow at the resource with this ARM id (nothing but
+    at a gallery, a definition or a version)."""
+    resource = lookup.resolve(db, arm_id)
+    if not isinstance(resource, access.Scoped):
+        return frozenset()
+    return access.capabilities_at(db, viewer.principal_pk, resource)
 
 
 def _visible_children(db: Session, ref: NodeRef, viewer: Visibility) -> list[Node]:

@@ -14,6 +14,7 @@ from sigtui.catalog.services.accounts import (
     delete_group,
     delete_subscription,
     set_region_allowlist,
+    update_region_allowlist,
 )
 from sigtui.catalog.services.definitions import (
     create_definition,
@@ -25,6 +26,7 @@ from sigtui.catalog.services.roles import (
     assignment_warnings,
     create_role_assignment,
     delete_role_assignment,
+    give_role,
 )
 from sigtui.catalog.services.sources import (
     create_managed_image,
@@ -64,10 +66,12 @@ __all__ = [
     "delete_snapshot",
     "delete_subscription",
     "delete_version",
+    "give_role",
     "parse_target_region",
     "remove_target_regions",
     "set_region_allowlist",
     "update_definition",
     "update_gallery",
+    "update_region_allowlist",
     "update_version",
 ]

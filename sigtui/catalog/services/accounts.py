@@ -122,6 +122,21 @@ def set_region_allowlist(
     return sorted(names)
 
 
+def update_region_allowlist(
+    db: Session,
+    subscription_ref: str,
+    regions: list[str],
+    clock: Clock,
+    if_match: str | None = None,
+) -> Subscription:
+    """`set_region_allowlist` of a subscription named by name or id, refused with
+    SIG-CONFLICT when it changed since `if_match` (its etag) was read."""
+    subscription = lookup.find_subscription(db, subscription_ref)
+    check_etag(subscription, if_match, "the subscription")
+    set_region_allowlist(db, subscription, regions, clock)
+    return subscription
+
+
 def delete_subscription(db: Session, subscription_ref: str, if_match: str | None = None) -> None:
     subscription = lookup.find_subscription(db, subscription_ref)
     check_etag(subscription, if_match, "the subscription")

@@ -55,6 +55,7 @@ from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import get_region
+from sigtui.catalog.services.definitions import definition_columns
 from sigtui.catalog.services.versions import (
     ResolvedSource,
     allowlist_of,
@@ -336,29 +337,7 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
         now,
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
-        name=name,
-        name_key=checks.name_key(name),
-        location=region.name,
-        publisher=publisher,
-        offer=offer,
-        sku=sku,
-        publisher_key=checks.name_key(publisher),
-        offer_key=checks.name_key(offer),
-        sku_key=checks.name_key(sku),
-        os_type=checks.check_os_type(data.os_type),
-        os_state=checks.check_os_state(data.os_state),
-        hyper_v_generation=checks.check_hyper_v_generation(data.hyper_v_generation),
-        description=data.description,
-        eula=data.eula,
-        privacy_statement_uri=data.privacy_statement_uri,
-        release_note_uri=data.release_note_uri,
-        end_of_life_date=data.end_of_life_date,
-        min_vcpus=data.min_vcpus,
-        max_vcpus=data.max_vcpus,
-        min_memory_gb=data.min_memory_gb,
-        max_memory_gb=data.max_memory_gb,
-        disallowed_disk_types=checks.check_disk_types(data.disallowed_disk_types),
-        tags=checks.check_tags(data.tags),
+        **definition_columns(data, name, region.name, publisher, offer, sku),
     )
     known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", ImageDefinition, definition)
     return _PendingDefinition(definition, gallery)

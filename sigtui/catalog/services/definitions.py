@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from sigtui.catalog.model import fields
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Subscription
 from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
@@ -23,30 +24,7 @@ from sigtui.catalog.services._common import (
 )
 from sigtui.catalog.store.clock import Clock
 
-# Fields that may change (SIG-UPDATE): recommended vCPUs and memory, description, EOL, tags.
-DEFINITION_UPDATABLE = (
-    "description",
-    "end_of_life_date",
-    "min_vcpus",
-    "max_vcpus",
-    "min_memory_gb",
-    "max_memory_gb",
-    "tags",
-)
-DEFINITION_IMMUTABLE = (
-    "name",
-    "location",
-    "publisher",
-    "offer",
-    "sku",
-    "os_type",
-    "os_state",
-    "hyper_v_generation",
-    "eula",
-    "privacy_statement_uri",
-    "release_note_uri",
-    "disallowed_disk_types",
-)
+DEFINITION_IMMUTABLE = fields.fixed_names(fields.DEFINITION_FIELDS)
 
 
 def _check_identity_free(
@@ -71,6 +49,38 @@ def _check_identity_free(
         )
 
 
+def definition_columns(
+    data: DefinitionCreate, name: str, location: str, publisher: str, offer: str, sku: str
+) -> dict[str, Any]:
+    """A new definition's columns, its parents aside, from its checked name, location and
+    identifier; the remaining fields are checked here."""
+    return {
+        "name": name,
+        "name_key": checks.name_key(name),
+        "location": location,
+        "publisher": publisher,
+        "offer": offer,
+        "sku": sku,
+        "publisher_key": checks.name_key(publisher),
+        "offer_key": checks.name_key(offer),
+        "sku_key": checks.name_key(sku),
+        "os_type": checks.check_os_type(data.os_type),
+        "os_state": checks.check_os_state(data.os_state),
+        "hyper_v_generation": checks.check_hyper_v_generation(data.hyper_v_generation),
+        "description": data.description,
+        "eula": data.eula,
+        "privacy_statement_uri": data.privacy_statement_uri,
+        "release_note_uri": data.release_note_uri,
+        "end_of_life_date": data.end_of_life_date,
+        "min_vcpus": data.min_vcpus,
+        "max_vcpus": data.max_vcpus,
+        "min_memory_gb": data.min_memory_gb,
+        "max_memory_gb": data.max_memory_gb,
+        "disallowed_disk_types": checks.check_disk_types(data.disallowed_disk_types),
+        "tags": checks.check_tags(data.tags),
+    }
+
+
 def create_definition(
     db: Session, gallery_id: str, data: DefinitionCreate, clock: Clock
 ) -> ImageDefinition:
@@ -93,29 +103,7 @@ def create_definition(
     definition = ImageDefinition(
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
-        name=name,
-        name_key=checks.name_key(name),
-        location=region.name,
-        publisher=publisher,
-        offer=offer,
-        sku=sku,
-        publisher_key=checks.name_key(publisher),
-        offer_key=checks.name_key(offer),
-        sku_key=checks.name_key(sku),
-        os_type=checks.check_os_type(data.os_type),
-        os_state=checks.check_os_state(data.os_state),
-        hyper_v_generation=checks.check_hyper_v_generation(data.hyper_v_generation),
-        description=data.description,
-        eula=data.eula,
-        privacy_statement_uri=data.privacy_statement_uri,
-        release_note_uri=data.release_note_uri,
-        end_of_life_date=data.end_of_life_date,
-        min_vcpus=data.min_vcpus,
-        max_vcpus=data.max_vcpus,
-        min_memory_gb=data.min_memory_gb,
-        max_memory_gb=data.max_memory_gb,
-        disallowed_disk_types=checks.check_disk_types(data.disallowed_disk_types),
-        tags=checks.check_tags(data.tags),
+        **definition_columns(data, name, region.name, publisher, offer, sku),
     )
     stamp_created(definition, clock.now())
     db.add(definition)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from sigtui.catalog.model import fields
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ResourceGroup, Subscription
 from sigtui.catalog.model.schemas import GalleryCreate, GalleryUpdate
 from sigtui.catalog.queries import lookup
@@ -20,7 +21,7 @@ from sigtui.catalog.services._common import (
 )
 from sigtui.catalog.store.clock import Clock
 
-GALLERY_IMMUTABLE = ("name", "location")
+GALLERY_IMMUTABLE = fields.fixed_names(fields.GALLERY_FIELDS)
 
 
 def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:

@@ -74,6 +74,11 @@ def assignment_warnings(db: Session, assignment: RoleAssignment) -> list[str]:
     return warnings
 
 
+def give_role(db: Session, data: RoleAssignmentCreate, clock: Clock) -> list[str]:
+    """`create_role_assignment`, answered by what `assignment_warnings` says of it."""
+    return assignment_warnings(db, create_role_assignment(db, data, clock))
+
+
 def delete_role_assignment(db: Session, pk: int, if_match: str | None = None) -> None:
     in_range = isinstance(pk, int) and 0 < pk <= MAX_KEY
     assignment = db.get(RoleAssignment, pk) if in_range else None

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from sigtui.catalog.model import fields
 from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
@@ -43,17 +44,7 @@ from sigtui.catalog.store.clock import Clock
 # finds a source by its ARM id and model, as `lookup.resolve_as`
 Resolver = Callable[[Session, str, type[Any]], Any]
 
-# Fields that may change (SIG-UPDATE): target regions and their replica counts,
-# exclude-from-latest, end-of-life date, tags.
-VERSION_UPDATABLE = ("target_regions", "exclude_from_latest", "end_of_life_date", "tags")
-VERSION_IMMUTABLE = (
-    "name",
-    "location",
-    "managed_image_id",
-    "os_snapshot_id",
-    "replica_count",
-    "storage_account_type",
-)
+VERSION_IMMUTABLE = fields.fixed_names(fields.VERSION_FIELDS)
 
 
 @dataclass(frozen=True)

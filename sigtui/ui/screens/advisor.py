@@ -174,8 +174,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
     def load(self) -> None:
         assert self.version is not None
-        with self.catalog.read() as db:
-            replicas = advisor.regional_replicas(db, self.version.pk)
+        replicas = self.catalog.query(advisor.regional_replicas, self.version.pk)
         self.post_message(self.Loaded(replicas))
 
     def on_advisor_screen_loaded(self, message: Loaded) -> None:

@@ -164,11 +164,11 @@ class AllVersionsScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="all-versions", exit_on_error=False)
     def load_page(self, sort: Sort, offset: int, count: bool) -> None:
         now = self.catalog.clock.now()
-        with self.catalog.read() as db:
-            rows = search.all_versions(db, sort.column, sort.descending, offset, PAGE_SIZE, now=now)
-            total = search.count_versions(db) if count else None
+        page = self.catalog.query(
+            search.versions_page, sort.column, sort.descending, offset, PAGE_SIZE, now, count=count
+        )
         if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(sort, offset, rows, total))
+            self.post_message(self.PageLoaded(sort, offset, page.rows, page.total))
 
     def on_all_versions_screen_page_loaded(self, message: PageLoaded) -> None:
         if message.sort != self.sort or message.offset != len(self.rows):

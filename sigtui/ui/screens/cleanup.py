@@ -110,8 +110,7 @@ class CleanupScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="cleanup", exit_on_error=False)
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
-        with self.catalog.read() as db:
-            found = cleanup.expired(db, self.catalog.clock.now(), sheet)
+        found = self.catalog.query(cleanup.expired, self.catalog.clock.now(), sheet)
         self.post_message(self.Loaded(found))
 
     def on_cleanup_screen_loaded(self, message: Loaded) -> None:
@@ -187,8 +186,7 @@ class CleanupScreen(Screen[str | None]):
     def _delete(self, item: cleanup.Expired) -> None:
         kind = KINDS[item.kind]
         try:
-            with self.catalog.write() as db:
-                DELETERS[item.kind](db, item.arm_id, if_match=str(item.etag))
+            self.catalog.apply(DELETERS[item.kind], item.arm_id, if_match=str(item.etag))
         except CatalogError as error:
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", str(error)))
             return

@@ -25,7 +25,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import costs
+from sigtui.catalog.queries.costs.estimate import Estimate, Target, what_if
+from sigtui.catalog.queries.costs.overview import CostOverview, cost_overview
+from sigtui.catalog.queries.costs.sheet import CERTAINTIES, LRS, PriceSheet
+from sigtui.catalog.queries.costs.sheet_json import load_sheet
 from sigtui.catalog.rules.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
 from sigtui.catalog.store.db import Catalog
@@ -73,13 +76,13 @@ def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str) -> str:
     return "\n".join(lines)
 
 
-def certainty_text(sheet: costs.PriceSheet) -> str:
+def certainty_text(sheet: PriceSheet) -> str:
     """How sure the sheet's figures are, e.g. `22 unverified, 2 third-party`."""
     counts = Counter(figure.certainty for figure in sheet.figures())
-    return ", ".join(f"{counts[c]} {c}" for c in costs.CERTAINTIES if counts[c])
+    return ", ".join(f"{counts[c]} {c}" for c in CERTAINTIES if counts[c])
 
 
-def sheet_text(sheet: costs.PriceSheet, basis: str) -> str:
+def sheet_text(sheet: PriceSheet, basis: str) -> str:
     return (
         f"Prices in {sheet.currency} · sheet {escape(sheet.origin)}, {sheet.date} · "
         f"basis {basis} · certainty: {certainty_text(sheet)}\n"
@@ -87,9 +90,9 @@ def sheet_text(sheet: costs.PriceSheet, basis: str) -> str:
     )
 
 
-def price_sheet(catalog: Catalog) -> costs.PriceSheet:
+def price_sheet(catalog: Catalog) -> PriceSheet:
     """The user's sheet when the app was given one (`catalog.extras["prices"]`)."""
-    return costs.load_sheet(catalog.extras.get("prices"))
+    return load_sheet(catalog.extras.get("prices"))
 
 
 class CostScreen(Screen[str | None]):
@@ -105,7 +108,7 @@ class CostScreen(Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, overview: costs.CostOverview) -> None:
+        def __init__(self, overview: CostOverview) -> None:
             super().__init__()
             self.overview = overview
 
@@ -137,8 +140,9 @@ class CostScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
-        with self.catalog.read() as db:
-            overview = costs.cost_overview(db, sheet, galleries=CHART_ROWS, versions=VERSION_ROWS)
+        overview = self.catalog.query(
+            cost_overview, sheet, galleries=CHART_ROWS, versions=VERSION_ROWS
+        )
         self.post_message(self.Loaded(overview))
 
     def on_cost_screen_loaded(self, message: Loaded) -> None:
@@ -163,7 +167,7 @@ class CostScreen(Screen[str | None]):
         self.query_one("#chart-galleries", Static).update(bar_chart(galleries, cur))
         self._fill(overview)
 
-    def _fill(self, overview: costs.CostOverview) -> None:
+    def _fill(self, overview: CostOverview) -> None:
         table = self.query_one("#costs-table", DataTable)
         table.clear()
         cur = overview.currency
@@ -202,7 +206,7 @@ DEFAULT_SOURCE = "westeurope"
 DEFAULT_TARGETS = "westeurope=2\neastus=1\nnortheurope=1=Standard_ZRS"
 
 
-def parse_targets(text: str) -> list[costs.Target]:
+def parse_targets(text: str) -> list[Target]:
     """`region[=replicas][=storage]` lines (blank lines skipped): 1 replica and
     Standard_LRS where not given, as `az` does."""
     targets = []
@@ -210,7 +214,7 @@ def parse_targets(text: str) -> list[costs.Target]:
         if not line.strip():
             continue
         spec = parse_target_region(line)
-        storage = str(spec.storage_account_type or costs.LRS)
+        storage = str(spec.storage_account_type or LRS)
         replicas = 1 if spec.replica_count is None else spec.replica_count
         targets.append((spec.region, replicas, storage))
     return targets
@@ -225,12 +229,12 @@ def parse_size(text: str) -> Decimal:
         ) from None
 
 
-def estimate(size: str, source: str, targets: str, sheet: costs.PriceSheet) -> costs.Estimate:
+def estimate(size: str, source: str, targets: str, sheet: PriceSheet) -> Estimate:
     """The calculator's figures; CatalogError (with its rule code) on bad input."""
-    return costs.what_if(parse_size(size), parse_targets(targets), source.strip(), sheet)
+    return what_if(parse_size(size), parse_targets(targets), source.strip(), sheet)
 
 
-def estimate_text(result: costs.Estimate) -> str:
+def estimate_text(result: Estimate) -> str:
     cur = result.currency
     lines = [
         f"[b]{money(result.monthly, cur)}[/b] per month (storage, {result.replicas} replicas)",
@@ -255,7 +259,7 @@ class WhatIfScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "close", "Back", id="what_if.back")]
 
-    def __init__(self, sheet: costs.PriceSheet) -> None:
+    def __init__(self, sheet: PriceSheet) -> None:
         super().__init__()
         self.sheet = sheet
 

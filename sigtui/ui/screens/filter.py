@@ -9,7 +9,6 @@ main screen reveals in the tree.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,15 +21,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from sigtui.catalog.queries import browse, search, view_as
+from sigtui.catalog.queries import search, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.main import KIND_NAMES
+from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 from sigtui.ui.widgets.match_table import MatchTable
 
 LIMIT = 200
-VIEWED_AS_LIMIT = 5000  # matches looked at before keeping those the viewer sees
 
 COLUMNS = ("Name", "Kind", "Matched", "In")
 
@@ -38,21 +36,6 @@ HINT = (
     "Type part of a name, publisher, offer or SKU, or a region "
     "(West Europe, westeurope, Europe Ouest)."
 )
-
-
-def sees(db: Any, arm_id: str, viewer: Visibility | None) -> bool:
-    """Whether the resource is in the tree `viewer` sees (always, with no viewer)."""
-    return viewer is None or view_as.can_see(db, browse.path_to(db, arm_id)[-1], viewer)
-
-
-def visible_matches(
-    db: Any, text: str, limit: int, viewer: Visibility | None
-) -> list[search.Match]:
-    """The search, keeping only what `viewer` sees ("view as"): at most `limit`."""
-    if viewer is None:
-        return search.search(db, text, limit=limit)
-    found = search.search(db, text, limit=VIEWED_AS_LIMIT)
-    return [m for m in found if sees(db, m.arm_id, viewer)][:limit]
 
 
 def count_text(text: str, matches: int, where: str = "across all subscriptions") -> str:
@@ -148,8 +131,7 @@ class FilterScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def find(self, text: str) -> None:
-        with self.catalog.read() as db:
-            matches = visible_matches(db, text, LIMIT + 1, self.viewer)
+        matches = self.catalog.query(view_as.visible_matches, text, LIMIT + 1, self.viewer)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Found(text, matches))
 

@@ -173,8 +173,7 @@ class LimitsScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="limits", exit_on_error=False)
     def load(self) -> None:
-        with self.catalog.read() as db:
-            rows = usage.usage_rows(db)
+        rows = self.catalog.query(usage.usage_rows)
         self.post_message(self.Loaded(rows))
 
     def on_limits_screen_loaded(self, message: Loaded) -> None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -15,18 +14,18 @@ from textual.widgets.tree import TreeNode
 
 from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import browse, fetch, lookup
+from sigtui.catalog.queries import browse, sharing, view_as
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability, Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.actions import MAIN_BINDINGS, WRITE_ACTIONS
 from sigtui.ui.commands import MainCommands, ResourceCommands
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
-from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
+from sigtui.ui.widgets.catalog_tree import KIND_NAMES, CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
-WRITE_ACTIONS = frozenset({"new", "edit", "delete", "import_file", "share"})
 SHAREABLE = frozenset({browse.GALLERY, browse.DEFINITION, browse.VERSION})
 # what the principal viewed as needs at the selected node for each write (SIG-ACCESS);
 # importing creates galleries and sources, which no gallery role allows
@@ -48,20 +47,6 @@ DELETERS: dict[str, Callable[..., None]] = {
     browse.SUBSCRIPTION: services.delete_subscription,
 }
 
-KIND_NAMES = {
-    browse.TENANT: "tenant",
-    browse.SUBSCRIPTION: "subscription",
-    browse.GROUP: "resource group",
-    browse.GALLERY: "gallery",
-    browse.DEFINITION: "image definition",
-    browse.VERSION: "image version",
-    browse.MANAGED_IMAGE: "managed image",
-    browse.SNAPSHOT: "snapshot",
-    browse.IMAGES: "managed images folder",
-    browse.SNAPSHOTS: "snapshots folder",
-    browse.MORE: "next page",
-}
-
 
 HELP_NOTE = (
     "Share (s): who has access to the selected gallery, definition or version, direct or "
@@ -75,25 +60,12 @@ HELP_NOTE = (
 
 
 class MainScreen(Screen[None]):
+    """Its actions (MAIN_ACTIONS) import the screens they open as they open them: those
+    modules load when first used, not at start-up."""
+
     COMMANDS = {MainCommands, ResourceCommands}
     help_note = HELP_NOTE
-    BINDINGS = [
-        Binding("n", "new", "New", id="main.new"),
-        Binding("e", "edit", "Edit", id="main.edit"),
-        Binding("d", "delete", "Delete", id="main.delete"),
-        Binding("s", "share", "Share", id="main.share"),
-        Binding("c", "copy_id", "Copy id", id="main.copy_id"),
-        Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
-        Binding("v", "all_versions", "All versions", id="main.all_versions"),
-        Binding("r", "replication", "Replication", id="main.replication"),
-        Binding("l", "limits", "Limits", show=False, id="main.limits"),
-        Binding("dollar_sign", "costs", "Costs", key_display="$", show=False, id="main.costs"),
-        Binding("a", "advisor", "Advisor", show=False, id="main.advisor"),
-        Binding("x", "cleanup", "Cleanup", show=False, id="main.cleanup"),
-        Binding("I", "import_file", "Import", show=False, id="main.import"),
-        Binding("E", "export_scope", "Export", show=False, id="main.export"),
-        Binding("tab", "app.focus_next", "Switch pane", show=False, id="main.switch_pane"),
-    ]
+    BINDINGS = MAIN_BINDINGS
 
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
@@ -159,10 +131,7 @@ class MainScreen(Screen[None]):
         """What the viewed-as principal may do at the node: its roles reaching it."""
         found: frozenset[Capability] = frozenset()
         if node.ref.kind in SHAREABLE and node.arm_id:
-            with self.catalog.read() as db:
-                resource = lookup.resolve(db, node.arm_id)
-                if isinstance(resource, access.Scoped):  # SHAREABLE kinds are
-                    found = access.capabilities_at(db, viewer.principal_pk, resource)
+            found = self.catalog.query(view_as.capabilities_at, node.arm_id, viewer)
         self.app.call_from_thread(self._set_capabilities, node.ref, found)
 
     def _set_capabilities(self, ref: browse.NodeRef, found: frozenset[Capability]) -> None:
@@ -173,16 +142,14 @@ class MainScreen(Screen[None]):
 
     def action_view_as(self) -> None:
         """Pick a principal (a palette of them) and show the tree as it sees it."""
-        with self.catalog.read() as db:
-            tenants = {t.pk: t.name for t in fetch.tenants(db)}
-            commands = [
-                SimpleCommand(
-                    p.name,
-                    lambda ref=p.object_id: self.view_as(ref),
-                    f"{p.principal_type} · {tenants.get(p.tenant_pk, '?')}",
-                )
-                for p in fetch.principals(db)
-            ]
+        commands = [
+            SimpleCommand(
+                p.name,
+                lambda ref=p.object_id: self.view_as(ref),
+                f"{p.principal_type} · {p.tenant}",
+            )
+            for p in self.catalog.query(sharing.principal_choices)
+        ]
         self.app.search_commands(commands, placeholder="View as which principal?")
 
     def action_stop_view_as(self) -> None:
@@ -194,8 +161,7 @@ class MainScreen(Screen[None]):
         viewer = None
         if principal_ref:
             try:
-                with self.catalog.read() as db:
-                    viewer = access.visibility(db, principal_ref)
+                viewer = self.catalog.query(access.visibility, principal_ref)
             except CatalogError as error:
                 self.notify(str(error), title="Cannot view as", severity="error")
                 return
@@ -220,14 +186,14 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_share(self) -> None:
-        from sigtui.ui.screens.share import ShareScreen, load_target
+        from sigtui.ui.screens.share import ShareScreen
 
         node = self.selected()
         if node is None or node.data is None or node.data.node.ref.kind not in SHAREABLE:
             self.notify("Select a gallery, definition or version to share.", severity="warning")
             return
         try:
-            target = load_target(self.catalog, node.data.node.arm_id or "")
+            target = self.catalog.query(sharing.share_target, node.data.node.arm_id or "")
         except CatalogError as error:
             self.notify(str(error), title="Cannot share", severity="error")
             return
@@ -281,13 +247,15 @@ class MainScreen(Screen[None]):
         details = self.details.details
         etag = details.etag if details and self.details.ref == entry.ref else None
         try:
-            with self.catalog.write() as db:
-                deleter(db, target, if_match=str(etag) if etag is not None else None)
+            self.catalog.apply(deleter, target, if_match=str(etag) if etag is not None else None)
         except CatalogError as error:
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", f"{error}"))
             return
         self.notify(f"Deleted {kind} {entry.name}.")
         self.tree.refresh_node(node.parent)
+
+    def action_reload(self) -> None:
+        self.tree.action_reload()
 
     def action_new(self) -> None:
         from sigtui.ui.screens.forms import open_create_form
@@ -368,13 +336,9 @@ class MainScreen(Screen[None]):
 
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""
-        from sigtui.ui.screens.filter import sees
-
         if not arm_id:
             return
-        with self.catalog.read() as db:
-            visible = sees(db, arm_id, self.viewer)
-        if not visible:
+        if not self.catalog.query(view_as.sees, arm_id, self.viewer):
             assert self.viewer is not None
             self.notify(f"{self.viewer.principal} has no role that reaches it.", severity="warning")
             return

@@ -106,8 +106,7 @@ class ReplicationScreen(Screen[str | None]):
         for table in self.query(DataTable):
             for column in COLUMNS:
                 table.add_column(column, key=column)
-        with self.catalog.read() as db:
-            subs = [(s.name, s.name) for s in fetch.subscriptions(db)]
+        subs = [(name, name) for name in self.catalog.query(fetch.subscription_names)]
         self.query_one("#subscription-filter", Select).set_options(subs)
         self.query_one("#in-flight", DataTable).focus()
         self.load()
@@ -144,10 +143,9 @@ class ReplicationScreen(Screen[str | None]):
         try:
             schedule.refresh(self.catalog)
             now = self.catalog.clock.now()
-            with self.catalog.read() as db:
-                board = schedule.board(
-                    db, now, subscription=subscription, states=states, limit=ROWS_SHOWN
-                )
+            board = self.catalog.query(
+                schedule.board, now, subscription=subscription, states=states, limit=ROWS_SHOWN
+            )
             if not get_current_worker().is_cancelled:  # filters changed meanwhile
                 self.post_message(self.Loaded(board, now))
         finally:
@@ -219,11 +217,11 @@ class ReplicationScreen(Screen[str | None]):
     def _write(self, verb: str, item: schedule.Activity) -> None:
         now = self.catalog.clock.now()
         try:
-            with self.catalog.write() as db:
-                if verb == "retry":
-                    schedule.retry(db, item.version_id, item.region, now)
-                else:
-                    schedule.fail(db, item.version_id, item.region, "Injected fault (demo).", now)
+            if verb == "retry":
+                self.catalog.apply(schedule.retry, item.version_id, item.region, now)
+            else:
+                reason = "Injected fault (demo)."
+                self.catalog.apply(schedule.fail, item.version_id, item.region, reason, now)
         except CatalogError as error:
             self.notify(str(error), severity="error", timeout=6)
             return

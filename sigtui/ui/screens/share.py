@@ -4,16 +4,14 @@ the form that gives a principal a role there or takes a direct assignment away.
 Access flows down (the source document's sharing matrix): a role given at the gallery
 reaches its definitions and versions. Those inherited assignments are listed too, with
 where they are given, but are removed at that scope, not here. Adding is one
-`catalog.write()` calling `services.create_role_assignment`; the form stays open so the
-list shows the change, and what `services.assignment_warnings` says (a single version
-shared, a principal of another tenant) shows under the buttons. The screen is dismissed
+`services.give_role`; the form stays open so the list shows the change, and the
+warnings it answers with (a single version shared, a principal of another tenant) show
+under the buttons. The screen is dismissed
 with the resource's ARM id when anything changed (the main screen then reloads its
 details), else None.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -25,8 +23,8 @@ from textual.widgets import Button, DataTable, Select, Static
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Resource
-from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.queries import sharing
+from sigtui.catalog.queries.sharing import ShareTarget
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import AccessEntry
 from sigtui.catalog.store.db import Catalog
@@ -40,79 +38,6 @@ VERSION_SCOPE_HINT = (
     "Sharing a single image version is discouraged (SIG-ACCESS): share the gallery "
     "(recommended) or the image definition instead."
 )
-
-
-@dataclass(frozen=True)
-class PrincipalChoice:
-    object_id: str
-    name: str
-    principal_type: str
-    tenant: str
-    cross_tenant: bool  # of another tenant than the resource
-
-    @property
-    def label(self) -> str:
-        text = f"{self.name} · {self.principal_type} · {self.tenant}"
-        return f"{text} (cross-tenant)" if self.cross_tenant else text
-
-
-@dataclass(frozen=True)
-class ShareTarget:
-    """The resource being shared and who could be given a role at it."""
-
-    arm_id: str
-    kind: str  # gallery, definition or version (AccessEntry.scope_kind's words)
-    path: str  # "gallery", "gallery/definition" or "gallery/definition/version"
-    tenant: str
-    principals: tuple[PrincipalChoice, ...]
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.path}"
-
-
-KIND_WORDS: dict[type, str] = {
-    Gallery: "gallery",
-    ImageDefinition: "definition",
-    ImageVersion: "version",
-}
-
-
-def _scope(resource: Resource) -> access.Scoped:
-    if not isinstance(resource, access.Scoped):
-        raise CatalogError(
-            "SIG-ACCESS", "roles are given at a gallery, an image definition or a version"
-        )
-    return resource
-
-
-def load_target(catalog: Catalog, arm_id: str) -> ShareTarget:
-    with catalog.read() as db:
-        resource = _scope(lookup.resolve(db, arm_id))
-        home = access.tenant_pk_of(db, resource)
-        tenants = {t.pk: t.name for t in fetch.tenants(db)}
-        principals = tuple(
-            PrincipalChoice(
-                object_id=p.object_id,
-                name=p.name,
-                principal_type=p.principal_type,
-                tenant=tenants.get(p.tenant_pk, "?"),
-                cross_tenant=p.tenant_pk != home,
-            )
-            for p in fetch.principals(db)
-        )
-        return ShareTarget(
-            arm_id=arm_id,
-            kind=KIND_WORDS[type(resource)],
-            path=access.scope_path(db, resource),
-            tenant=tenants.get(home, "?"),
-            principals=principals,
-        )
-
-
-def load_entries(catalog: Catalog, arm_id: str) -> list[AccessEntry]:
-    with catalog.read() as db:
-        return access.access_to(db, _scope(lookup.resolve(db, arm_id)))
 
 
 def role_label(role: str) -> str:
@@ -203,7 +128,7 @@ class ShareScreen(FormScreen):
     # --- the list -----------------------------------------------------------------------
 
     def reload_entries(self) -> None:
-        self.entries = load_entries(self.catalog, self.target.arm_id)
+        self.entries = self.catalog.query(sharing.access_entries, self.target.arm_id)
         table = self.query_one("#share-entries", DataTable)
         table.clear()
         for entry in self.entries:
@@ -264,9 +189,7 @@ class ShareScreen(FormScreen):
             data = schemas.build(
                 schemas.RoleAssignmentCreate, assignee=assignee, role=role, scope=self.target.arm_id
             )
-            with self.catalog.write() as db:
-                assignment = services.create_role_assignment(db, data, self.catalog.clock)
-                warnings = services.assignment_warnings(db, assignment)
+            warnings = self.catalog.apply(services.give_role, data, self.catalog.clock)
         except CatalogError as error:
             self.show_error(error)
             return
@@ -305,10 +228,11 @@ class ShareScreen(FormScreen):
         self.clear_errors()
         self.show_warnings([])
         try:
-            with self.catalog.write() as db:
-                services.delete_role_assignment(
-                    db, entry.assignment_pk, if_match=str(entry.assignment_etag)
-                )
+            self.catalog.apply(
+                services.delete_role_assignment,
+                entry.assignment_pk,
+                if_match=str(entry.assignment_etag),
+            )
         except CatalogError as error:
             self.show_form_error(error_text(error))
             return

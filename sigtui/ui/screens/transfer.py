@@ -13,7 +13,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from sigtui.catalog.azure import exporter, importer
+from sigtui.catalog.azure import exporter
+from sigtui.catalog.azure.importing.reading import read_file
+from sigtui.catalog.azure.importing.write import count_items, import_into
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 
@@ -76,8 +78,8 @@ class ImportScreen(ModalScreen[bool]):
             return
         path = Path(text).expanduser()
         try:
-            document = importer.read_file(path)
-            total = importer.count_items(document)
+            document = read_file(path)
+            total = count_items(document)
         except CatalogError as error:
             self._status(str(error), ok=False)
             return
@@ -88,7 +90,7 @@ class ImportScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: Path, document: object) -> None:
         try:
-            result = importer.import_into(
+            result = import_into(
                 self.catalog,
                 path,
                 document,
@@ -172,8 +174,7 @@ class ExportScreen(ModalScreen[None]):
         self._status(f"Wrote {path.resolve()}", ok=True)
 
     def _export_text(self, scope: str, kind: str) -> str:
-        with self.catalog.read() as db:
-            return exporter.render(db, scope, kind)
+        return self.catalog.query(exporter.render, scope, kind)
 
     def _status(self, text: str, *, ok: bool) -> None:
         status = self.query_one("#export-status", Static)

@@ -22,6 +22,20 @@ from sigtui.ui.first_frame import first_level_shown
 
 LOADING_HINT_SECONDS = 0.15
 
+KIND_NAMES = {
+    browse.TENANT: "tenant",
+    browse.SUBSCRIPTION: "subscription",
+    browse.GROUP: "resource group",
+    browse.GALLERY: "gallery",
+    browse.DEFINITION: "image definition",
+    browse.VERSION: "image version",
+    browse.MANAGED_IMAGE: "managed image",
+    browse.SNAPSHOT: "snapshot",
+    browse.IMAGES: "managed images folder",
+    browse.SNAPSHOTS: "snapshots folder",
+    browse.MORE: "next page",
+}
+
 BADGE_STYLES = {
     "latest": "bold green",
     "excluded from latest": "yellow",
@@ -29,8 +43,6 @@ BADGE_STYLES = {
 }
 STATE_STYLES = {"Failed": "bold red", "InProgress": "cyan", "Completed": "green", "Unknown": "dim"}
 BUSY_RETRY_SECONDS = 0.5  # a reload asked for while the tree walks to a node waits this long
-
-Levels = dict[browse.NodeRef | None, list[browse.Node]]  # children by parent (None: roots)
 
 
 @dataclass
@@ -79,7 +91,10 @@ class CatalogTree(Tree[TreeEntry]):
 
     class Reloaded(Message):
         def __init__(
-            self, levels: Levels | None, opened: list[tuple[browse.NodeRef, int]], jumps: int
+            self,
+            levels: view_as.Levels | None,
+            opened: list[tuple[browse.NodeRef, int]],
+            jumps: int,
         ) -> None:
             super().__init__()
             self.levels = levels  # None: the catalog could not be read
@@ -107,13 +122,12 @@ class CatalogTree(Tree[TreeEntry]):
 
     @work(thread=True, group="tree", exit_on_error=False)
     def _load_children(self, parent: TreeNode[TreeEntry]) -> None:
-        with self.catalog.read() as db:
-            if parent is self.root:
-                nodes = view_as.roots(db, self.viewer)
-            else:
-                assert parent.data is not None
-                now = self.catalog.clock.now()
-                nodes = view_as.children(db, parent.data.node.ref, now, self.viewer)
+        if parent is self.root:
+            nodes = self.catalog.query(view_as.roots, self.viewer)
+        else:
+            assert parent.data is not None
+            now = self.catalog.clock.now()
+            nodes = self.catalog.query(view_as.children, parent.data.node.ref, now, self.viewer)
         self.post_message(self.ChildrenLoaded(parent, nodes))
 
     def load_more(self, parent: TreeNode[TreeEntry], more: TreeNode[TreeEntry]) -> None:
@@ -125,10 +139,10 @@ class CatalogTree(Tree[TreeEntry]):
     @work(thread=True, group="tree", exit_on_error=False)
     def _load_more(self, parent: TreeNode[TreeEntry], more: TreeNode[TreeEntry]) -> None:
         assert parent.data is not None and more.data is not None
-        with self.catalog.read() as db:
-            nodes = browse.children(
-                db, parent.data.node.ref, self.catalog.clock.now(), more.data.node.ref.after
-            )
+        now = self.catalog.clock.now()
+        nodes = self.catalog.query(
+            browse.children, parent.data.node.ref, now, more.data.node.ref.after
+        )
         self.post_message(self.ChildrenLoaded(parent, nodes, more))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[TreeEntry]) -> None:
@@ -183,10 +197,7 @@ class CatalogTree(Tree[TreeEntry]):
 
     def reveal(self, arm_id: str) -> None:
         """Expand the tree down to the resource with this ARM id and select it."""
-        with self.catalog.read() as db:
-            path = browse.path_to(db, arm_id)
-            # a definition shared without its gallery sits right under its group
-            self._reveal_path = [ref for ref in path if view_as.can_see(db, ref, self.viewer)]
+        self._reveal_path = self.catalog.query(view_as.visible_path, arm_id, self.viewer)
         self._jumps += 1
         self._continue_reveal(self.root)
 
@@ -305,29 +316,14 @@ class CatalogTree(Tree[TreeEntry]):
     def _read_levels(self, opened: list[tuple[browse.NodeRef, int]], jumps: int) -> None:
         self.post_message(self.Reloaded(self.read_levels(opened), opened, jumps))
 
-    def read_levels(self, opened: list[tuple[browse.NodeRef, int]]) -> Levels | None:
+    def read_levels(self, opened: list[tuple[browse.NodeRef, int]]) -> view_as.Levels | None:
         """The roots and the children of each opened node, read again (None: the database
         is away for a moment, and the next change retries)."""
         try:
-            with self.catalog.read() as db:
-                levels: Levels = {None: view_as.roots(db, self.viewer)}
-                now = self.catalog.clock.now()
-                for ref, shown in opened:
-                    levels[ref] = self._children_or_none(db, ref, now, shown)
-                return levels
+            now = self.catalog.clock.now()
+            return self.catalog.query(view_as.levels, opened, now, self.viewer)
         except Exception:
             return None
-
-    def _children_or_none(
-        self, db: Any, ref: browse.NodeRef, now: Any, shown: int
-    ) -> list[browse.Node]:
-        """The node's children again, as many pages as were shown (at least `shown`
-        children when there are that many)."""
-        try:
-            first = view_as.children(db, ref, now, self.viewer)
-            return browse.more_pages(db, ref, now, first, at_least=shown)
-        except Exception:  # the node was deleted meanwhile: it is not rebuilt anyway
-            return []
 
     def on_catalog_tree_reloaded(self, message: Reloaded) -> None:
         self._reloading = False
@@ -352,7 +348,7 @@ class CatalogTree(Tree[TreeEntry]):
             self.call_after_refresh(self.move_cursor, self.root.children[0])
 
     def _add_levels(
-        self, parent: TreeNode[TreeEntry], ref: browse.NodeRef | None, levels: Levels
+        self, parent: TreeNode[TreeEntry], ref: browse.NodeRef | None, levels: view_as.Levels
     ) -> None:
         for node in levels[ref]:
             child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)

@@ -13,7 +13,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from sigtui.catalog.queries import browse, costs, usage
+from sigtui.catalog.queries import browse, usage
+from sigtui.catalog.queries.costs.sheet import PriceSheet
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
+from sigtui.catalog.queries.node_details import node_details
 from sigtui.catalog.rules import access, checks
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.widgets.data_table import MeasuredDataTable
@@ -77,35 +80,10 @@ def _sort_key(value: object) -> tuple[object, ...]:
     return (1, text.casefold())
 
 
-COSTED_KINDS = frozenset(
-    {
-        browse.TENANT,
-        browse.SUBSCRIPTION,
-        browse.GROUP,
-        browse.GALLERY,
-        browse.DEFINITION,
-        browse.VERSION,
-    }
-)
-
-
-def price_sheet(catalog: Catalog) -> costs.PriceSheet:
+def price_sheet(catalog: Catalog) -> PriceSheet:
     """The user's sheet when the app was given one (`--prices`), else the built-in one."""
     sheet = catalog.extras.get("prices")
-    return sheet if isinstance(sheet, costs.PriceSheet) else costs.builtin_sheet()
-
-
-Session = Any  # the catalog's read session (the UI never names SQL types)
-
-
-def cost_fields(db: Session, ref: browse.NodeRef, sheet: costs.PriceSheet) -> list[tuple[str, str]]:
-    """What the node costs (SIG-BILLING), as details fields."""
-    cost = costs.total(db, sheet, costs.Scope(ref.kind, ref.pk))
-    money = sheet.currency
-    return [
-        ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({cost.replicas} replicas)"),
-        ("One-time egress", f"{cost.one_time_egress:,.2f} {money} ({cost.egress_gb:,} GB)"),
-    ]
+    return sheet if isinstance(sheet, PriceSheet) else builtin_sheet()
 
 
 class DetailsPane(VerticalScroll):
@@ -157,14 +135,9 @@ class DetailsPane(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def load(self, ref: browse.NodeRef) -> None:
-        limits: list[usage.UsageRow] = []
-        with self.catalog.read() as db:
-            details = browse.details(db, ref, self.catalog.clock.now())
-            if ref.kind in COSTED_KINDS:
-                details.fields.extend(cost_fields(db, ref, price_sheet(self.catalog)))
-            if ref.kind == browse.SUBSCRIPTION:
-                limits = usage.usage_rows(db, subscription_pk=ref.pk)
-        self.post_message(self.Loaded(ref, details, limits))
+        now = self.catalog.clock.now()
+        shown = self.catalog.query(node_details, ref, now, price_sheet(self.catalog))
+        self.post_message(self.Loaded(ref, shown.details, shown.limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details

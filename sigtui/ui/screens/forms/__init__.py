@@ -16,8 +16,16 @@ from typing import TYPE_CHECKING
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog.queries import browse
+from sigtui.catalog.queries.forms import (
+    Place,
+    definition_state,
+    gallery_state,
+    place,
+    subscription_state,
+    version_place,
+    version_state,
+)
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms import context
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.chooser import KindChooser
 from sigtui.ui.screens.forms.definition import DefinitionForm
@@ -26,10 +34,10 @@ from sigtui.ui.screens.forms.group import GroupForm
 from sigtui.ui.screens.forms.sources import ManagedImageForm, SnapshotForm
 from sigtui.ui.screens.forms.subscription import SubscriptionEditForm, SubscriptionForm
 from sigtui.ui.screens.forms.version import VersionForm
-from sigtui.ui.screens.main import KIND_NAMES
+from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 
 if TYPE_CHECKING:
-    from sigtui.ui.screens.main import MainScreen
+    from sigtui.ui.actions import MainView
     from sigtui.ui.widgets.catalog_tree import TreeEntry
 
 __all__ = ["FormScreen", "open_create_form", "open_edit_form"]
@@ -43,13 +51,13 @@ def with_article(noun: str) -> str:
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
-def _under(form: Callable[[Catalog, context.Place], FormScreen]) -> FormMaker:
+def _under(form: Callable[[Catalog, Place], FormScreen]) -> FormMaker:
     """The form of a new resource under the node (the node read as its Place)."""
-    return lambda catalog, ref: form(catalog, context.load_place(catalog, ref))
+    return lambda catalog, ref: form(catalog, catalog.query(place, ref))
 
 
 def _version_form(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
-    return VersionForm(catalog, context.load_version_place(catalog, ref.pk))
+    return VersionForm(catalog, catalog.query(version_place, ref.pk))
 
 
 # the form `n` opens on a node of each kind (a group asks which child first)
@@ -70,21 +78,21 @@ GROUP_CHILDREN: dict[str, FormMaker] = {
 
 
 def _edit_gallery(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
-    state = context.load_gallery(catalog, ref.pk)
-    return GalleryForm(catalog, state.place, state)
+    state = catalog.query(gallery_state, ref.pk)
+    return GalleryForm(catalog, state.group, state)
 
 
 def _edit_definition(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
-    state = context.load_definition(catalog, ref.pk)
-    return DefinitionForm(catalog, state.place, state)
+    state = catalog.query(definition_state, ref.pk)
+    return DefinitionForm(catalog, state.gallery, state)
 
 
 def _edit_version(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
-    return VersionForm.for_edit(catalog, context.load_version(catalog, ref.pk))
+    return VersionForm.for_edit(catalog, catalog.query(version_state, ref.pk))
 
 
 def _edit_subscription(catalog: Catalog, ref: browse.NodeRef) -> FormScreen:
-    return SubscriptionEditForm(catalog, context.load_subscription(catalog, ref.pk))
+    return SubscriptionEditForm(catalog, catalog.query(subscription_state, ref.pk))
 
 
 EDIT_FORMS: dict[str, FormMaker] = {
@@ -95,7 +103,7 @@ EDIT_FORMS: dict[str, FormMaker] = {
 }
 
 
-def _selected(screen: MainScreen) -> TreeNode[TreeEntry] | None:
+def _selected(screen: MainView) -> TreeNode[TreeEntry] | None:
     node = screen.selected()
     if node is None or node.data is None:
         screen.notify("Select a node in the tree first.", severity="warning")
@@ -103,7 +111,7 @@ def _selected(screen: MainScreen) -> TreeNode[TreeEntry] | None:
     return node
 
 
-def open_create_form(screen: MainScreen) -> None:
+def open_create_form(screen: MainView) -> None:
     """`n`: the form for a new child of the selected node."""
     node = _selected(screen)
     if node is None or node.data is None:
@@ -126,14 +134,14 @@ def open_create_form(screen: MainScreen) -> None:
     _push(screen, maker(screen.catalog, ref), node, "Created")
 
 
-def _create_in_group(screen: MainScreen, node: TreeNode[TreeEntry], kind: str | None) -> None:
+def _create_in_group(screen: MainView, node: TreeNode[TreeEntry], kind: str | None) -> None:
     if kind is None or node.data is None:
         return
     form = GROUP_CHILDREN[kind](screen.catalog, node.data.node.ref)
     _push(screen, form, node, "Created")
 
 
-def open_edit_form(screen: MainScreen, prefill_replicas: dict[str, int] | None = None) -> None:
+def open_edit_form(screen: MainView, prefill_replicas: dict[str, int] | None = None) -> None:
     """`e`: the edit form of the selected node, if anything of it may change. A version's
     form can open with raised replica counts (`prefill_replicas`, from the advisor)."""
     node = _selected(screen)
@@ -141,7 +149,7 @@ def open_edit_form(screen: MainScreen, prefill_replicas: dict[str, int] | None =
         return
     ref = node.data.node.ref
     if ref.kind == browse.VERSION and prefill_replicas:
-        state = context.load_version(screen.catalog, ref.pk)
+        state = screen.catalog.query(version_state, ref.pk)
         form = VersionForm.for_edit(screen.catalog, state, prefill_replicas)
         _push(screen, form, node.parent, "Saved")
         return
@@ -157,7 +165,7 @@ def open_edit_form(screen: MainScreen, prefill_replicas: dict[str, int] | None =
 
 
 def _push(
-    screen: MainScreen, form: FormScreen, parent: TreeNode[TreeEntry] | None, verb: str
+    screen: MainView, form: FormScreen, parent: TreeNode[TreeEntry] | None, verb: str
 ) -> None:
     def saved(arm_id: str | None) -> None:
         if not arm_id:

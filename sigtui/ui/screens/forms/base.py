@@ -2,7 +2,7 @@
 
 A form is a modal screen over the main screen: its fields, one per schema field, each
 with its error beside it; ctrl+s saves, escape cancels. Nothing reaches the catalog until
-save, and a save is one `catalog.write()` transaction calling one service. When the
+save, and a save is one service in a transaction of its own (`catalog.apply`). When the
 service refuses (a CatalogError), the error shows under its field as `CODE: message` (at
 the top when it names no field) and the form stays open with what was typed. On success
 the form is dismissed with the ARM id of the resource.
@@ -29,15 +29,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Resource
-from sigtui.catalog.queries import lookup, usage
+from sigtui.catalog.queries import usage
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.fields import FormField, error_text
 from sigtui.ui.widgets.header_footer import AppFooter
 
 FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
-
-Session = Any  # the catalog's write session (the UI never names SQL types)
 
 FORM_CHROME_ROWS = 10  # footer, the box's borders, the error banner, the buttons
 MIN_FIELD_ROWS = 6
@@ -56,8 +53,9 @@ class Conflict:
 
 
 class FormScreen(ModalScreen[str | None]):
-    """Subclasses give `form_title`, compose their fields in `compose_fields` and write
-    in `write` (called inside the transaction, returns the written row)."""
+    """Subclasses give `form_title`, compose their fields in `compose_fields` and save
+    in `write` (one service through `catalog.apply`; returns the saved resource's ARM
+    id)."""
 
     CSS_PATH = str(FORMS_CSS)
     AUTO_FOCUS = "#form-fields *"  # never the conflict panel's hidden buttons
@@ -143,8 +141,9 @@ class FormScreen(ModalScreen[str | None]):
             return
         if place.subscription_pk is None or not place.location:
             return
-        with self.catalog.read() as db:
-            room = usage.headroom(db, place.subscription_pk, place.location, self.limit_kind)
+        room = self.catalog.query(
+            usage.headroom, place.subscription_pk, place.location, self.limit_kind
+        )
         if room.level != usage.OK:
             self.show_form_error(room.message)
 
@@ -234,16 +233,15 @@ class FormScreen(ModalScreen[str | None]):
         """What was typed, parsed (may raise CatalogError naming the field)."""
         raise NotImplementedError
 
-    def write(self, db: Session, values: Any) -> Resource:
-        """Call the service (inside the one write transaction); return the written row."""
+    def write(self, values: Any) -> str:
+        """Call the service (in one write transaction); return the ARM id it saved."""
         raise NotImplementedError
 
     async def action_save(self) -> None:
         await self.save()
 
     async def save(self, edits: Conflict | None = None) -> None:
-        """Collect, then write in one transaction; `edits` (a re-apply) go over what the
-        fields hold."""
+        """Collect, then write; `edits` (a re-apply) go over what the fields hold."""
         self.clear_errors()
         values: Any = None
         try:
@@ -252,9 +250,7 @@ class FormScreen(ModalScreen[str | None]):
             values = self.collect()
             if edits is not None:
                 values.update(edits.values)
-            with self.catalog.write() as db:
-                row = self.write(db, values)
-                arm_id = lookup.arm_id(db, row)
+            arm_id = self.write(values)
         except CatalogError as error:
             if error.code == "SIG-CONFLICT" and values is not None:
                 await self.conflicted(error, edits, values)

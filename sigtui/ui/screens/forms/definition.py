@@ -13,12 +13,11 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
 from sigtui.catalog.model.enums import DiskType
-from sigtui.catalog.model.models import ImageDefinition, pk_of
+from sigtui.catalog.model.fields import DEFINITION_FIELDS, fixed_names, updatable_names
+from sigtui.catalog.queries.forms import DefinitionState, Place, definition_state, saved_arm_id
 from sigtui.catalog.rules import checks
-from sigtui.catalog.services.definitions import DEFINITION_UPDATABLE
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import DefinitionState, Place, load_definition
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
     DateField,
@@ -39,22 +38,8 @@ SPECIALIZED_HINT = (
     "Specialized (SIG-OSSTATE): VMs keep the source's computer name and accounts, "
     "have no osProfile; portal/API only while in preview"
 )
-UPDATABLE = DEFINITION_UPDATABLE
-CREATE_FIELDS = (
-    "name",
-    "location",
-    "publisher",
-    "offer",
-    "sku",
-    "os_type",
-    "os_state",
-    "hyper_v_generation",
-    "eula",
-    "privacy_statement_uri",
-    "release_note_uri",
-    "disallowed_disk_types",
-    *UPDATABLE,
-)
+UPDATABLE = updatable_names(DEFINITION_FIELDS)
+CREATE_FIELDS = (*fixed_names(DEFINITION_FIELDS), *UPDATABLE)
 
 
 def os_state_hint(os_state: str | None) -> str:
@@ -74,13 +59,13 @@ class DefinitionForm(FormScreen):
         self.place = place
         self.state = state
         self.form_title = (
-            f"Edit image definition {state.definition.name}"
+            f"Edit image definition {state.name}"
             if state
             else f"New image definition in gallery {place.name}"
         )
 
     def compose_fields(self) -> ComposeResult:
-        d = self.state.definition if self.state else None
+        d = self.state
         fixed = d is not None  # the fields that cannot change (SIG-UPDATE)
         yield StaticField("gallery", "Gallery", self.place.label)
         yield TextField(
@@ -152,7 +137,7 @@ class DefinitionForm(FormScreen):
         )
         yield TagsField(value=d.tags if d else None)
 
-    def _identifier_fields(self, d: ImageDefinition | None) -> ComposeResult:
+    def _identifier_fields(self, d: DefinitionState | None) -> ComposeResult:
         fixed = d is not None
         identity = "publisher/offer/SKU unique in the gallery (SIG-IDENT)"
         for key, label, limit in (("publisher", "Publisher", 128), ("offer", "Offer", 64)):
@@ -174,7 +159,7 @@ class DefinitionForm(FormScreen):
             disabled=fixed,
         )
 
-    def _recommended_fields(self, d: ImageDefinition | None) -> ComposeResult:
+    def _recommended_fields(self, d: DefinitionState | None) -> ComposeResult:
         for key, alias, label in (
             ("min_vcpus", "vcpus_min", "Recommended vCPUs min"),
             ("max_vcpus", "vcpus_max", "Recommended vCPUs max"),
@@ -198,18 +183,25 @@ class DefinitionForm(FormScreen):
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_definition(self.catalog, pk_of(self.state.definition))
+        self.state = self.catalog.query(definition_state, self.state.pk)
         return True
 
     def collect(self) -> dict[str, Any]:
         return self.values(*(UPDATABLE if self.state else CREATE_FIELDS))
 
-    def write(self, db: Session, values: dict[str, Any]) -> ImageDefinition:
+    def write(self, values: dict[str, Any]) -> str:
         clock = self.catalog.clock
         if self.state is None:
             data = schemas.build(schemas.DefinitionCreate, **values)
-            return services.create_definition(db, self.place.ref, data, clock)
+            return self.catalog.apply(
+                saved_arm_id, services.create_definition, self.place.ref, data, clock
+            )
         update = schemas.build(schemas.DefinitionUpdate, **values)
-        return services.update_definition(
-            db, self.state.arm_id, update, clock, if_match=str(self.state.definition.etag)
+        return self.catalog.apply(
+            saved_arm_id,
+            services.update_definition,
+            self.state.arm_id,
+            update,
+            clock,
+            if_match=str(self.state.etag),
         )

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.models import Gallery, pk_of
+from sigtui.catalog.model.fields import GALLERY_FIELDS, all_names, updatable_names
+from sigtui.catalog.queries.forms import GalleryState, Place, gallery_state, saved_arm_id
 from sigtui.catalog.rules import checks
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import GalleryState, Place, load_gallery
+from sigtui.catalog.store.db import Catalog
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
 from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
 
@@ -30,16 +31,14 @@ class GalleryForm(FormScreen):
     noun = "gallery"
     limit_kind = "galleries"
 
-    def __init__(self, catalog: Any, place: Place, state: GalleryState | None = None) -> None:
+    def __init__(self, catalog: Catalog, place: Place, state: GalleryState | None = None) -> None:
         super().__init__(catalog)
         self.place = place
         self.state = state
-        self.form_title = (
-            f"Edit gallery {state.gallery.name}" if state else f"New gallery in {place.name}"
-        )
+        self.form_title = f"Edit gallery {state.name}" if state else f"New gallery in {place.name}"
 
     def compose_fields(self) -> ComposeResult:
-        gallery = self.state.gallery if self.state else None
+        gallery = self.state
         editing = gallery is not None
         default_location = gallery.location if gallery is not None else self.place.location
         yield StaticField("group", "Resource group", self.place.label)
@@ -68,20 +67,27 @@ class GalleryForm(FormScreen):
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_gallery(self.catalog, pk_of(self.state.gallery))
+        self.state = self.catalog.query(gallery_state, self.state.pk)
         return True
 
     def collect(self) -> dict[str, Any]:
         if self.state:
-            return self.values("description", "tags")
-        return self.values("name", "location", "description", "tags")
+            return self.values(*updatable_names(GALLERY_FIELDS))
+        return self.values(*all_names(GALLERY_FIELDS))
 
-    def write(self, db: Session, values: dict[str, Any]) -> Gallery:
+    def write(self, values: dict[str, Any]) -> str:
         clock = self.catalog.clock
         if self.state is None:
             data = schemas.build(schemas.GalleryCreate, **values)
-            return services.create_gallery(db, self.place.ref, data, clock)
+            return self.catalog.apply(
+                saved_arm_id, services.create_gallery, self.place.ref, data, clock
+            )
         update = schemas.build(schemas.GalleryUpdate, **values)
-        return services.update_gallery(
-            db, self.state.arm_id, update, clock, if_match=str(self.state.gallery.etag)
+        return self.catalog.apply(
+            saved_arm_id,
+            services.update_gallery,
+            self.state.arm_id,
+            update,
+            clock,
+            if_match=str(self.state.etag),
         )

@@ -8,12 +8,11 @@ from textual.app import ComposeResult
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.models import ResourceGroup
+from sigtui.catalog.queries.forms import Place, saved_arm_id
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import Place
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import StaticField, TagsField, TextField
 from sigtui.ui.screens.forms.region_picker import RegionField, in_cloud
 
@@ -57,6 +56,6 @@ class GroupForm(FormScreen):
     def collect(self) -> dict[str, Any]:
         return self.values("name", "location", "tags")
 
-    def write(self, db: Session, values: dict[str, Any]) -> ResourceGroup:
+    def write(self, values: dict[str, Any]) -> str:
         data = schemas.build(schemas.GroupCreate, subscription=self.place.ref, **values)
-        return services.create_group(db, data, self.catalog.clock)
+        return self.catalog.apply(saved_arm_id, services.create_group, data, self.catalog.clock)

@@ -10,12 +10,11 @@ from textual.app import ComposeResult
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
 from sigtui.catalog.model.enums import HyperVGeneration, OsState, OsType
-from sigtui.catalog.model.models import ManagedImage, Snapshot
+from sigtui.catalog.queries.forms import Place, saved_arm_id
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import Place
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
     IntField,
@@ -114,9 +113,10 @@ class ManagedImageForm(_SourceForm):
             "tags",
         )
 
-    def write(self, db: Session, values: dict[str, Any]) -> ManagedImage:
+    def write(self, values: dict[str, Any]) -> str:
         data = schemas.build(schemas.ManagedImageCreate, group_id=self.place.ref, **values)
-        return services.create_managed_image(db, data, self.catalog.clock)
+        clock = self.catalog.clock
+        return self.catalog.apply(saved_arm_id, services.create_managed_image, data, clock)
 
 
 class SnapshotForm(_SourceForm):
@@ -144,6 +144,6 @@ class SnapshotForm(_SourceForm):
     def collect(self) -> dict[str, Any]:
         return self.values("name", "location", "size_gb", "os_type", "tags")
 
-    def write(self, db: Session, values: dict[str, Any]) -> Snapshot:
+    def write(self, values: dict[str, Any]) -> str:
         data = schemas.build(schemas.SnapshotCreate, group_id=self.place.ref, **values)
-        return services.create_snapshot(db, data, self.catalog.clock)
+        return self.catalog.apply(saved_arm_id, services.create_snapshot, data, self.catalog.clock)

@@ -11,14 +11,11 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Subscription, pk_of
-from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries.forms import Place, SubscriptionState, saved_arm_id, subscription_state
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import CLOUDS, all_regions
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import Place, SubscriptionState, load_subscription
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
     MultiChoiceField,
@@ -90,9 +87,10 @@ class SubscriptionForm(FormScreen):
     def collect(self) -> dict[str, Any]:
         return self.values("name", "subscription_id", "cloud", "allowlisted_regions")
 
-    def write(self, db: Session, values: dict[str, Any]) -> Subscription:
+    def write(self, values: dict[str, Any]) -> str:
         data = schemas.build(schemas.SubscriptionCreate, tenant=self.place.ref, **values)
-        return services.create_subscription(db, data, self.catalog.clock)
+        clock = self.catalog.clock
+        return self.catalog.apply(saved_arm_id, services.create_subscription, data, clock)
 
 
 class SubscriptionEditForm(FormScreen):
@@ -103,10 +101,10 @@ class SubscriptionEditForm(FormScreen):
     def __init__(self, catalog: Catalog, state: SubscriptionState) -> None:
         super().__init__(catalog)
         self.state = state
-        self.form_title = f"Edit subscription {state.subscription.name}"
+        self.form_title = f"Edit subscription {state.name}"
 
     def compose_fields(self) -> ComposeResult:
-        sub = self.state.subscription
+        sub = self.state
         yield StaticField("tenant", "Tenant", self.state.tenant_name)
         yield TextField("name", "Name", sub.name, disabled=True)
         yield TextField("subscription_id", "Subscription id", sub.subscription_id, disabled=True)
@@ -120,20 +118,18 @@ class SubscriptionEditForm(FormScreen):
         )
 
     def reload_state(self) -> bool:
-        self.state = load_subscription(self.catalog, pk_of(self.state.subscription))
+        self.state = self.catalog.query(subscription_state, self.state.pk)
         return True
 
     def collect(self) -> dict[str, Any]:
         return self.values("allowlisted_regions")
 
-    def write(self, db: Session, values: dict[str, Any]) -> Subscription:
-        loaded = self.state.subscription
-        sub = lookup.find_subscription(db, loaded.subscription_id)
-        if sub.etag != loaded.etag:
-            raise CatalogError(
-                "SIG-CONFLICT",
-                f"the subscription was changed since it was read (etag {loaded.etag}, now "
-                f"{sub.etag}); reload it and apply the change again",
-            )
-        services.set_region_allowlist(db, sub, values["allowlisted_regions"], self.catalog.clock)
-        return sub
+    def write(self, values: dict[str, Any]) -> str:
+        return self.catalog.apply(
+            saved_arm_id,
+            services.update_region_allowlist,
+            self.state.subscription_id,
+            values["allowlisted_regions"],
+            self.catalog.clock,
+            if_match=str(self.state.etag),
+        )

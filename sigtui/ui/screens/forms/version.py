@@ -13,19 +13,19 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.models import ImageVersion, pk_of
+from sigtui.catalog.model.fields import VERSION_FIELDS, updatable_names
 from sigtui.catalog.queries import browse
-from sigtui.catalog.rules import checks
-from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
-from sigtui.catalog.services.versions import VERSION_UPDATABLE
-from sigtui.catalog.store.db import Catalog
-from sigtui.ui.screens.forms.base import FormScreen, Session
-from sigtui.ui.screens.forms.context import (
+from sigtui.catalog.queries.forms import (
     SourceChoice,
     VersionPlace,
     VersionState,
-    load_version,
+    saved_arm_id,
+    version_state,
 )
+from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
+from sigtui.catalog.store.db import Catalog
+from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.data_disks import DataDisksField
 from sigtui.ui.screens.forms.fields import (
     ChoiceField,
@@ -52,7 +52,7 @@ TARGETS_CREATE_HINT = (
 TARGETS_EDIT_HINT = (
     "replicas change; a region's storage type stays (SIG-ZRS), so does the source region"
 )
-UPDATABLE = VERSION_UPDATABLE
+UPDATABLE = updatable_names(VERSION_FIELDS)
 
 REPLICA_HINT = f"per target region unless a row says otherwise (1-{MAX_REPLICAS_PER_REGION})"
 
@@ -69,8 +69,7 @@ def ordered_sources(
 
 def data_disks_text(state: VersionState) -> str:
     disks = [
-        f"LUN {d.lun}: {d.size_gb} GiB"
-        + (f" ({state.data_disk_sources[d.lun]})" if d.lun in state.data_disk_sources else "")
+        f"LUN {d.lun}: {d.size_gb} GiB" + (f" ({d.snapshot})" if d.snapshot else "")
         for d in state.data_disks
     ]
     return ", ".join(disks) or "none"
@@ -92,10 +91,10 @@ class VersionForm(FormScreen):
         super().__init__(catalog)
         self.prefill_replicas = prefill_replicas or {}
         self.version_place = place
-        self.place = place.place
+        self.place = place.definition
         self.state = state
         self.sources = {s.arm_id: s for s in place.sources}
-        name = state.version.name if state else ""
+        name = state.name if state else ""
         self.form_title = (
             f"Edit image version {self.place.name} {name}"
             if state
@@ -109,13 +108,13 @@ class VersionForm(FormScreen):
         state: VersionState,
         prefill_replicas: dict[str, int] | None = None,
     ) -> VersionForm:
-        place = VersionPlace(state.place, "", "", [], state.version.name)
+        place = VersionPlace(state.definition, "", [], state.name)
         return cls(catalog, place, state, prefill_replicas)
 
     # --- fields -----------------------------------------------------------------------
 
     def compose_fields(self) -> ComposeResult:
-        version = self.state.version if self.state else None
+        version = self.state
         fixed = version is not None
         cloud = self.place.cloud
         location = version.location if version else self.place.location
@@ -246,7 +245,7 @@ class VersionForm(FormScreen):
     def reload_state(self) -> bool:
         if self.state is None:
             return False
-        self.state = load_version(self.catalog, pk_of(self.state.version))
+        self.state = self.catalog.query(version_state, self.state.pk)
         return True
 
     def prefill(self) -> None:
@@ -286,12 +285,19 @@ class VersionForm(FormScreen):
             "data_snapshot_luns": luns,
         }
 
-    def write(self, db: Session, values: dict[str, Any]) -> ImageVersion:
+    def write(self, values: dict[str, Any]) -> str:
         clock = self.catalog.clock
         if self.state is None:
             data = schemas.build(schemas.VersionCreate, **values)
-            return services.create_version(db, self.place.ref, data, clock)
+            return self.catalog.apply(
+                saved_arm_id, services.create_version, self.place.ref, data, clock
+            )
         update = schemas.build(schemas.VersionUpdate, **values)
-        return services.update_version(
-            db, self.state.arm_id, update, clock, if_match=str(self.state.version.etag)
+        return self.catalog.apply(
+            saved_arm_id,
+            services.update_version,
+            self.state.arm_id,
+            update,
+            clock,
+            if_match=str(self.state.etag),
         )

@@ -1,0 +1,68 @@
+"""The shapes Azure writes gallery resources in: their types, a body flattened as az
+prints it (no `properties` wrapper), and fields a file may leave out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigtui.catalog.model import ids
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules import checks
+
+Json = dict[str, Any]
+
+
+KIND_OF_TYPE = {
+    "microsoft.compute/galleries": "gallery",
+    "microsoft.compute/galleries/images": "definition",
+    "microsoft.compute/galleries/images/versions": "version",
+}
+
+
+KIND_ORDER = {"gallery": 0, "definition": 1, "version": 2}
+
+
+def kind_of(resource: Json) -> str | None:
+    kind_text = str(resource.get("type") or "").casefold()
+    if kind_text:
+        return KIND_OF_TYPE.get(kind_text)
+    try:
+        kind = ids.parse_id(str(resource.get("id") or "")).kind
+    except CatalogError:
+        return None
+    return kind if kind in KIND_ORDER else None
+
+
+def flatten(body: Json) -> Json:
+    properties = body.get("properties")
+    flat = {k: v for k, v in body.items() if k != "properties"}
+    if isinstance(properties, dict):
+        flat = {**properties, **flat}
+    return flat
+
+
+def label(resource: Json) -> str:
+    return str(resource.get("name") or resource.get("id") or "?")
+
+
+MISSING = object()
+
+
+def get(body: Json, *path: str) -> Any:
+    value: Any = body
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return MISSING
+        value = value[key]
+    return value
+
+
+def given(fields: dict[str, Any]) -> Json:
+    """Only the fields the file states (a missing key leaves the catalog's value)."""
+    return {name: value for name, value in fields.items() if value is not MISSING}
+
+
+def as_date(value: Any) -> Any:
+    if value is MISSING or value is None:
+        return value
+    return checks.parse_date(str(value))
