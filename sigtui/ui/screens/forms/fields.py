@@ -103,8 +103,7 @@ class FormField(Horizontal):
         yield Label(self.label_text, classes="field-label")
         with Vertical(classes="field-body"):
             yield from self.compose_control()
-            yield Static(self.hint, classes="field-hint", markup=False)
-            yield Static("", classes="field-error", markup=False)
+            yield Static(self.hint, classes="field-note", markup=False)
 
     def compose_control(self) -> ComposeResult:
         raise NotImplementedError
@@ -129,16 +128,16 @@ class FormField(Horizontal):
 
     def set_hint(self, text: str) -> None:
         self.hint = text
-        self.query_one(".field-hint", Static).update(text)
+        if not self.error:
+            self.query_one(".field-note", Static).update(text)
 
     def show_error(self, text: str) -> None:
-        """Show `text` (`CODE: message`) under the control, in place of the hint."""
+        """Show `text` (`CODE: message`) under the control, in place of the hint (one
+        widget for both: a form lays out every widget of every field again and again)."""
         if text == self.error:
             return  # each update lays the whole form out again
         self.error = text
-        self.query_one(".field-error", Static).update(text)
-        self.query_one(".field-error", Static).display = bool(text)
-        self.query_one(".field-hint", Static).display = not text
+        self.query_one(".field-note", Static).update(text or self.hint)
         self.set_class(bool(text), "-error")
 
     def clear_error(self) -> None:
