@@ -19,14 +19,13 @@ from sigtui.cli.generic_update import DEFINITION_PATHS, changes_from_sets, parse
 from sigtui.cli.options import (
     F,
     common_options,
-    confirm_delete,
     definition_name_option,
     definition_ref_options,
     delete_options,
     eol_option,
     gallery_name_option,
+    gallery_ref_options,
     group_option,
-    ids_option,
     location_option,
     parse_eol,
     parse_tags,
@@ -64,18 +63,6 @@ def recommended_options(command: F) -> F:
     ):
         command = click.option(flag, metavar="N", help=what)(command)
     return command
-
-
-def _names(
-    subscription: str | None,
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    ids: str | None,
-) -> refs.Names:
-    return refs.Names(
-        subscription=subscription, group=group, gallery=gallery, definition=definition, ids=ids
-    )
 
 
 def _recommended(options: dict[str, Any]) -> dict[str, Any]:
@@ -121,9 +108,7 @@ def definition_create(
     **options: Any,
 ) -> None:
     """Create an image definition (publisher/offer/SKU unique in the gallery: SIG-IDENT)."""
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        owner = refs.group(db, group, subscription)
+    with refs.writing_in_group(group, subscription) as (db, owner, clock):
         gallery_id = arm_ids.gallery_id(*refs.group_parts(db, owner), gallery)
         data = schemas.build(
             schemas.DefinitionCreate,
@@ -135,22 +120,16 @@ def definition_create(
             **{k: v for k, v in options.items() if k not in RECOMMENDED_OPTIONS},
             **_recommended(options),
         )
-        created = services.create_definition(db, gallery_id, data, catalog.clock)
+        created = services.create_definition(db, gallery_id, data, clock)
         shown = azure_json.definition(db, created)
     emit(shown, "definition")
 
 
 @definition_group.command("list")
-@group_option()
-@gallery_name_option()
-@subscription_option
-@ids_option
+@gallery_ref_options
 @common_options
-def definition_list(
-    group: str | None, gallery: str | None, subscription: str | None, ids: str | None
-) -> None:
+def definition_list(names: refs.Names) -> None:
     """List a gallery's image definitions (--ids: the gallery's id)."""
-    names = refs.Names(subscription=subscription, group=group, gallery=gallery, ids=ids)
     with current_state().catalog().read() as db:
         parent = lookup.resolve_as(db, refs.resource_id(db, "gallery", names), Gallery)
         rows = refs.visible(db, fetch.definitions(db, parent.pk or 0))
@@ -161,20 +140,9 @@ def definition_list(
 @definition_group.command("show")
 @definition_ref_options
 @common_options
-def definition_show(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    subscription: str | None,
-    ids: str | None,
-) -> None:
+def definition_show(names: refs.Names) -> None:
     """Show an image definition."""
-    names = _names(subscription, group, gallery, definition, ids)
-    with current_state().catalog().read() as db:
-        definition_id = refs.resource_id(db, "definition", names)
-        row = refs.shown(db, lookup.resolve_as(db, definition_id, ImageDefinition))
-        shown = azure_json.definition(db, row)
-    emit(shown, "definition")
+    refs.show("definition", names, ImageDefinition, azure_json.definition)
 
 
 @definition_group.command("update")
@@ -184,11 +152,7 @@ def definition_show(
 @recommended_options
 @update_options
 def definition_update(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    subscription: str | None,
-    ids: str | None,
+    names: refs.Names,
     description: str | None,
     end_of_life_date: str | None,
     tags: tuple[str, ...],
@@ -207,7 +171,6 @@ def definition_update(
         changes["tags"] = new_tags
     if not changes and not assignments:
         raise usage_error("nothing to update: give the fields to change or --set path=value")
-    names = _names(subscription, group, gallery, definition, ids)
     catalog = current_state().catalog()
     with catalog.write() as db:
         definition_id = refs.resource_id(db, "definition", names)
@@ -225,19 +188,12 @@ def definition_update(
 @definition_group.command("delete")
 @definition_ref_options
 @delete_options
-def definition_delete(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    subscription: str | None,
-    ids: str | None,
-    if_match: str | None,
-    yes: bool,
-) -> None:
+def definition_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
     """Delete an image definition that has no versions (SIG-DELETE)."""
-    confirm_delete(f"image definition {definition or ids!r}", yes)
-    names = _names(subscription, group, gallery, definition, ids)
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        definition_id = refs.resource_id(db, "definition", names)
-        services.delete_definition(db, definition_id, if_match=if_match)
+    refs.delete(
+        "definition",
+        "image definition",
+        names,
+        yes,
+        lambda db, definition_id: services.delete_definition(db, definition_id, if_match=if_match),
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -270,10 +272,45 @@ def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
     return apply
 
 
-# the names of one existing resource, as `show`, `update` and `delete` take them
-gallery_ref_options = stack(group_option(), gallery_name_option(), subscription_option, ids_option)
+@dataclass(frozen=True)
+class Names:
+    """What the user named: by names (`-g -r -i -e`, `-n`) or by `--ids`."""
+
+    subscription: str | None = None
+    group: str | None = None
+    gallery: str | None = None
+    definition: str | None = None
+    version: str | None = None
+    name: str | None = None  # a managed image or snapshot
+    ids: str | None = None
+
+
+_NAME_FIELDS = tuple(field.name for field in fields(Names))
+
+
+def names_param(command: F) -> F:
+    """Hand the command the resource options it was given (`--subscription`, `-g`, `-r`,
+    `-i`, `-e`, `-n`, `--ids`) as one `names: Names`; written below those options."""
+
+    @functools.wraps(command)
+    def run(**params: Any) -> Any:
+        given = {key: params.pop(key) for key in _NAME_FIELDS if key in params}
+        return command(names=Names(**given), **params)
+
+    return cast(F, run)
+
+
+# the names of one existing resource, as `show`, `update` and `delete` take them (`names`)
+gallery_ref_options = stack(
+    group_option(), gallery_name_option(), subscription_option, ids_option, names_param
+)
 definition_ref_options = stack(
-    group_option(), gallery_name_option(), definition_name_option(), subscription_option, ids_option
+    group_option(),
+    gallery_name_option(),
+    definition_name_option(),
+    subscription_option,
+    ids_option,
+    names_param,
 )
 version_ref_options = stack(
     group_option(),
@@ -282,6 +319,8 @@ version_ref_options = stack(
     version_name_option(),
     subscription_option,
     ids_option,
+    names_param,
 )
+list_options = stack(group_option(), subscription_option, common_options)
 delete_options = stack(if_match_option, yes_option, common_options)
 update_options = stack(tags_option, set_option, if_match_option, common_options)

@@ -7,33 +7,22 @@ subscriptions without `--subscription` is SIG-INPUT.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import ResourceGroup, Subscription
+from sigtui.catalog.model.models import Resource, ResourceGroup, Subscription
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.rules import access
 from sigtui.cli.context import current_state
-from sigtui.cli.options import usage_error
+from sigtui.cli.options import Names, confirm_delete, usage_error
+from sigtui.cli.output import emit
 
-
-@dataclass(frozen=True)
-class Names:
-    """What the user named: by names (`-g -r -i -e`, `-n`) or by `--ids`."""
-
-    subscription: str | None = None
-    group: str | None = None
-    gallery: str | None = None
-    definition: str | None = None
-    version: str | None = None
-    name: str | None = None  # a managed image or snapshot
-    ids: str | None = None
-
+__all__ = ["Names"]
 
 _FLAGS = {
     "group": "-g/--resource-group",
@@ -95,16 +84,19 @@ def _require(names: Names, fields: tuple[str, ...]) -> None:
         raise usage_error(f"missing {', '.join(missing)} (or give --ids)")
 
 
+# the names that make each kind's id, its own name last
+_FIELDS = {
+    "gallery": ("group", "gallery"),
+    "definition": ("group", "gallery", "definition"),
+    "version": ("group", "gallery", "definition", "version"),
+    "image": ("group", "name"),
+    "snapshot": ("group", "name"),
+}
+
+
 def resource_id(db: Session, kind: str, names: Names) -> str:
     """The ARM id of a gallery, definition, version, image or snapshot named by `names`."""
-    fields = {
-        "gallery": ("group", "gallery"),
-        "definition": ("group", "gallery", "definition"),
-        "version": ("group", "gallery", "definition", "version"),
-        "image": ("group", "name"),
-        "snapshot": ("group", "name"),
-    }[kind]
-    _require(names, fields)
+    _require(names, _FIELDS[kind])
     if names.ids:
         return names.ids.strip()
     sub, rg = group_parts(db, group(db, names.group or "", names.subscription))
@@ -145,3 +137,56 @@ def shown(db: Session, row: Row) -> Row:
     """The row itself, unless the --as principal may not see it (SIG-ACCESS)."""
     access.require_visible(db, current_state().viewer(), row)
     return row
+
+
+# --- the steps many commands share ------------------------------------------------------
+
+
+@contextmanager
+def writing_in_group(
+    group_name: str, subscription_ref: str | None
+) -> Iterator[tuple[Session, ResourceGroup, Any]]:
+    """`create`: a write session, the resource group named and the catalog's clock."""
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        yield db, group(db, group_name, subscription_ref), catalog.clock
+
+
+def in_group_or_subscription(
+    db: Session,
+    group_name: str | None,
+    subscription_ref: str | None,
+    in_group: Callable[[Session, int], Sequence[Row]],
+    in_subscription: Callable[[Session, int | None], Sequence[Row]],
+) -> list[Row]:
+    """`list`: the rows of one resource group when named, else of --subscription (else
+    of all), that the --as principal may see."""
+    if group_name:
+        rows = in_group(db, group(db, group_name, subscription_ref).pk or 0)
+    else:
+        owner = lookup.find_subscription(db, subscription_ref) if subscription_ref else None
+        rows = in_subscription(db, owner.pk if owner else None)
+    return visible(db, rows)
+
+
+Found = TypeVar("Found", bound=Resource)
+
+
+def show(
+    kind: str, names: Names, model: type[Found], to_json: Callable[[Session, Found], Any]
+) -> None:
+    """`show`: print the resource named, unless the --as principal may not see it."""
+    with current_state().catalog().read() as db:
+        row = shown(db, lookup.resolve_as(db, resource_id(db, kind, names), model))
+        data = to_json(db, row)
+    emit(data, kind)
+
+
+def delete(
+    kind: str, what: str, names: Names, yes: bool, remove: Callable[[Session, str], object]
+) -> None:
+    """`delete`: confirm (`what` and the name given), then remove the resource named."""
+    confirm_delete(f"{what} {getattr(names, _FIELDS[kind][-1]) or names.ids!r}", yes)
+    catalog = current_state().catalog()
+    with catalog.write() as db:
+        remove(db, resource_id(db, kind, names))

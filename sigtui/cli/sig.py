@@ -16,11 +16,11 @@ from sigtui.cli.definitions import definition_group
 from sigtui.cli.generic_update import GALLERY_PATHS, changes_from_sets, parse_assignments
 from sigtui.cli.options import (
     common_options,
-    confirm_delete,
     delete_options,
     gallery_name_option,
     gallery_ref_options,
     group_option,
+    list_options,
     location_option,
     parse_tags,
     subscription_option,
@@ -43,12 +43,6 @@ sig_group.add_command(definition_group)
 sig_group.add_command(version_group)
 
 
-def _names(
-    subscription: str | None, group: str | None, gallery: str | None, ids: str | None
-) -> refs.Names:
-    return refs.Names(subscription=subscription, group=group, gallery=gallery, ids=ids)
-
-
 @sig_group.command("create")
 @group_option(required=True)
 @gallery_name_option(required=True)
@@ -66,9 +60,7 @@ def gallery_create(
     tags: tuple[str, ...],
 ) -> None:
     """Create a gallery."""
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        owner = refs.group(db, group, subscription)
+    with refs.writing_in_group(group, subscription) as (db, owner, clock):
         data = schemas.build(
             schemas.GalleryCreate,
             name=gallery,
@@ -76,38 +68,33 @@ def gallery_create(
             description=description,
             tags=parse_tags(tags) or {},
         )
-        created = services.create_gallery(db, lookup.arm_id(db, owner), data, catalog.clock)
+        created = services.create_gallery(db, lookup.arm_id(db, owner), data, clock)
         shown = azure_json.gallery(db, created)
     emit(shown, "gallery")
 
 
 @sig_group.command("list")
-@group_option()
-@subscription_option
-@common_options
+@list_options
 def gallery_list(group: str | None, subscription: str | None) -> None:
     """List galleries (of one resource group when given)."""
     with current_state().catalog().read() as db:
-        if group:
-            rows = fetch.galleries(db, group_pk=refs.group(db, group, subscription).pk)
-        else:
-            owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = fetch.galleries(db, subscription_pk=owner.pk if owner else None)
-        shown = azure_json.galleries(db, refs.visible(db, rows))
+        rows = refs.in_group_or_subscription(
+            db,
+            group,
+            subscription,
+            lambda db, group_pk: fetch.galleries(db, group_pk=group_pk),
+            lambda db, subscription_pk: fetch.galleries(db, subscription_pk=subscription_pk),
+        )
+        shown = azure_json.galleries(db, rows)
     emit(shown, "gallery")
 
 
 @sig_group.command("show")
 @gallery_ref_options
 @common_options
-def gallery_show(
-    group: str | None, gallery: str | None, subscription: str | None, ids: str | None
-) -> None:
+def gallery_show(names: refs.Names) -> None:
     """Show a gallery."""
-    with current_state().catalog().read() as db:
-        gallery_id = refs.resource_id(db, "gallery", _names(subscription, group, gallery, ids))
-        shown = azure_json.gallery(db, refs.shown(db, lookup.resolve_as(db, gallery_id, Gallery)))
-    emit(shown, "gallery")
+    refs.show("gallery", names, Gallery, azure_json.gallery)
 
 
 @sig_group.command("update")
@@ -115,10 +102,7 @@ def gallery_show(
 @click.option("--description", help="New description.")
 @update_options
 def gallery_update(
-    group: str | None,
-    gallery: str | None,
-    subscription: str | None,
-    ids: str | None,
+    names: refs.Names,
     description: str | None,
     tags: tuple[str, ...],
     sets: tuple[str, ...],
@@ -130,7 +114,7 @@ def gallery_update(
         raise usage_error("nothing to update: give --description, --tags or --set")
     catalog = current_state().catalog()
     with catalog.write() as db:
-        gallery_id = refs.resource_id(db, "gallery", _names(subscription, group, gallery, ids))
+        gallery_id = refs.resource_id(db, "gallery", names)
         current = azure_json.gallery(db, lookup.resolve_as(db, gallery_id, Gallery))
         changes: dict[str, object] = {} if description is None else {"description": description}
         if (new_tags := parse_tags(tags)) is not None:
@@ -145,17 +129,12 @@ def gallery_update(
 @sig_group.command("delete")
 @gallery_ref_options
 @delete_options
-def gallery_delete(
-    group: str | None,
-    gallery: str | None,
-    subscription: str | None,
-    ids: str | None,
-    if_match: str | None,
-    yes: bool,
-) -> None:
+def gallery_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
     """Delete a gallery that holds no image definitions (SIG-DELETE)."""
-    confirm_delete(f"gallery {gallery or ids!r}", yes)
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        gallery_id = refs.resource_id(db, "gallery", _names(subscription, group, gallery, ids))
-        services.delete_gallery(db, gallery_id, if_match=if_match)
+    refs.delete(
+        "gallery",
+        "gallery",
+        names,
+        yes,
+        lambda db, gallery_id: services.delete_gallery(db, gallery_id, if_match=if_match),
+    )

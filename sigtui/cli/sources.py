@@ -16,11 +16,12 @@ from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import (
     common_options,
-    confirm_delete,
     delete_options,
     group_option,
     ids_option,
+    list_options,
     location_option,
+    names_param,
     parse_tags,
     stack,
     subscription_option,
@@ -35,13 +36,7 @@ def _name_option(*, required: bool = False) -> Callable[[F], F]:
     return click.option("-n", "--name", metavar="NAME", required=required, help="Its name.")
 
 
-_ref_options = stack(group_option(), _name_option(), subscription_option, ids_option)
-
-
-def _names(
-    subscription: str | None, group: str | None, name: str | None, ids: str | None
-) -> refs.Names:
-    return refs.Names(subscription=subscription, group=group, name=name, ids=ids)
+_ref_options = stack(group_option(), _name_option(), subscription_option, ids_option, names_param)
 
 
 # --- image -------------------------------------------------------------------------------
@@ -82,9 +77,7 @@ def image_create(
     tags: tuple[str, ...],
 ) -> None:
     """Record a managed image (made from a generalized VM)."""
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        owner = refs.group(db, group, subscription)
+    with refs.writing_in_group(group, subscription) as (db, owner, clock):
         data = schemas.build(
             schemas.ManagedImageCreate,
             group_id=lookup.arm_id(db, owner),
@@ -97,58 +90,43 @@ def image_create(
             data_disk_sizes_gb=list(data_disk_sizes_gb),
             tags=parse_tags(tags) or {},
         )
-        image = services.create_managed_image(db, data, catalog.clock)
+        image = services.create_managed_image(db, data, clock)
         shown = azure_json.managed_image(db, image)
     emit(shown, "image")
 
 
 @image_group.command("list")
-@group_option()
-@subscription_option
-@common_options
+@list_options
 def image_list(group: str | None, subscription: str | None) -> None:
     """List managed images (of one resource group when given)."""
     with current_state().catalog().read() as db:
-        if group:
-            rows = fetch.managed_images(db, refs.group(db, group, subscription).pk or 0)
-        else:
-            owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = fetch.all_managed_images(db, owner.pk if owner else None)
-        shown = azure_json.managed_images(db, refs.visible(db, rows))
+        rows = refs.in_group_or_subscription(
+            db, group, subscription, fetch.managed_images, fetch.all_managed_images
+        )
+        shown = azure_json.managed_images(db, rows)
     emit(shown, "image")
 
 
 @image_group.command("show")
 @_ref_options
 @common_options
-def image_show(
-    group: str | None, name: str | None, subscription: str | None, ids: str | None
-) -> None:
+def image_show(names: refs.Names) -> None:
     """Show a managed image."""
-    with current_state().catalog().read() as db:
-        image_id = refs.resource_id(db, "image", _names(subscription, group, name, ids))
-        image = refs.shown(db, lookup.resolve_as(db, image_id, ManagedImage))
-        shown = azure_json.managed_image(db, image)
-    emit(shown, "image")
+    refs.show("image", names, ManagedImage, azure_json.managed_image)
 
 
 @image_group.command("delete")
 @_ref_options
 @delete_options
-def image_delete(
-    group: str | None,
-    name: str | None,
-    subscription: str | None,
-    ids: str | None,
-    if_match: str | None,
-    yes: bool,
-) -> None:
+def image_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
     """Delete a managed image that no version is made from."""
-    confirm_delete(f"managed image {name or ids!r}", yes)
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        image_id = refs.resource_id(db, "image", _names(subscription, group, name, ids))
-        services.delete_managed_image(db, image_id, if_match=if_match)
+    refs.delete(
+        "image",
+        "managed image",
+        names,
+        yes,
+        lambda db, image_id: services.delete_managed_image(db, image_id, if_match=if_match),
+    )
 
 
 # --- snapshot ---------------------------------------------------------------------------------
@@ -178,9 +156,7 @@ def snapshot_create(
     tags: tuple[str, ...],
 ) -> None:
     """Record a disk snapshot."""
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        owner = refs.group(db, group, subscription)
+    with refs.writing_in_group(group, subscription) as (db, owner, clock):
         data = schemas.build(
             schemas.SnapshotCreate,
             group_id=lookup.arm_id(db, owner),
@@ -190,54 +166,39 @@ def snapshot_create(
             os_type=os_type,
             tags=parse_tags(tags) or {},
         )
-        shown = azure_json.snapshot(db, services.create_snapshot(db, data, catalog.clock))
+        shown = azure_json.snapshot(db, services.create_snapshot(db, data, clock))
     emit(shown, "snapshot")
 
 
 @snapshot_group.command("list")
-@group_option()
-@subscription_option
-@common_options
+@list_options
 def snapshot_list(group: str | None, subscription: str | None) -> None:
     """List snapshots (of one resource group when given)."""
     with current_state().catalog().read() as db:
-        if group:
-            rows = fetch.snapshots(db, refs.group(db, group, subscription).pk or 0)
-        else:
-            owner = lookup.find_subscription(db, subscription) if subscription else None
-            rows = fetch.all_snapshots(db, owner.pk if owner else None)
-        shown = azure_json.snapshots(db, refs.visible(db, rows))
+        rows = refs.in_group_or_subscription(
+            db, group, subscription, fetch.snapshots, fetch.all_snapshots
+        )
+        shown = azure_json.snapshots(db, rows)
     emit(shown, "snapshot")
 
 
 @snapshot_group.command("show")
 @_ref_options
 @common_options
-def snapshot_show(
-    group: str | None, name: str | None, subscription: str | None, ids: str | None
-) -> None:
+def snapshot_show(names: refs.Names) -> None:
     """Show a snapshot."""
-    with current_state().catalog().read() as db:
-        snapshot_id = refs.resource_id(db, "snapshot", _names(subscription, group, name, ids))
-        snapshot = refs.shown(db, lookup.resolve_as(db, snapshot_id, Snapshot))
-        shown = azure_json.snapshot(db, snapshot)
-    emit(shown, "snapshot")
+    refs.show("snapshot", names, Snapshot, azure_json.snapshot)
 
 
 @snapshot_group.command("delete")
 @_ref_options
 @delete_options
-def snapshot_delete(
-    group: str | None,
-    name: str | None,
-    subscription: str | None,
-    ids: str | None,
-    if_match: str | None,
-    yes: bool,
-) -> None:
+def snapshot_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
     """Delete a snapshot that no version is made from."""
-    confirm_delete(f"snapshot {name or ids!r}", yes)
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        snapshot_id = refs.resource_id(db, "snapshot", _names(subscription, group, name, ids))
-        services.delete_snapshot(db, snapshot_id, if_match=if_match)
+    refs.delete(
+        "snapshot",
+        "snapshot",
+        names,
+        yes,
+        lambda db, snapshot_id: services.delete_snapshot(db, snapshot_id, if_match=if_match),
+    )

@@ -20,13 +20,12 @@ from sigtui.cli.generic_update import VERSION_PATHS, changes_from_sets, parse_as
 from sigtui.cli.options import (
     F,
     common_options,
-    confirm_delete,
     definition_name_option,
+    definition_ref_options,
     delete_options,
     eol_option,
     gallery_name_option,
     group_option,
-    ids_option,
     location_option,
     parse_bool,
     parse_eol,
@@ -70,24 +69,6 @@ def _target_regions_option(flag: str, what: str) -> Callable[[F], F]:
     return click.option(flag, multiple=True, metavar="REGION[=N][=TYPE]...", help=what)
 
 
-def _names(
-    subscription: str | None,
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    version: str | None,
-    ids: str | None,
-) -> refs.Names:
-    return refs.Names(
-        subscription=subscription,
-        group=group,
-        gallery=gallery,
-        definition=definition,
-        version=version,
-        ids=ids,
-    )
-
-
 def _specs(values: tuple[str, ...]) -> list[schemas.TargetRegionSpec]:
     return [services.parse_target_region(value) for value in values]
 
@@ -129,9 +110,7 @@ def version_create(
     tags: tuple[str, ...],
 ) -> None:
     """Create an image version from a managed image or snapshots, and start replicating."""
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        owner = refs.group(db, group, subscription)
+    with refs.writing_in_group(group, subscription) as (db, owner, clock):
         definition_id = arm_ids.definition_id(*refs.group_parts(db, owner), gallery, definition)
         fields: dict[str, Any] = {
             "name": version,
@@ -150,7 +129,7 @@ def version_create(
         if storage_account_type is not None:
             fields["storage_account_type"] = storage_account_type
         data = schemas.build(schemas.VersionCreate, **fields)
-        created = services.create_version(db, definition_id, data, catalog.clock)
+        created = services.create_version(db, definition_id, data, clock)
         shown = azure_json.version(db, created)
     emit(shown, "version")
 
@@ -160,21 +139,10 @@ def _source(db: Session, value: str | None, kind: str, owner: ResourceGroup) -> 
 
 
 @version_group.command("list")
-@group_option()
-@gallery_name_option()
-@definition_name_option()
-@subscription_option
-@ids_option
+@definition_ref_options
 @common_options
-def version_list(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    subscription: str | None,
-    ids: str | None,
-) -> None:
+def version_list(names: refs.Names) -> None:
     """List a definition's versions, highest first (--ids: the definition's id)."""
-    names = _names(subscription, group, gallery, definition, None, ids)
     with current_state().catalog().read() as db:
         parent_id = refs.resource_id(db, "definition", names)
         parent = lookup.resolve_as(db, parent_id, ImageDefinition)
@@ -191,22 +159,14 @@ def version_list(
     help="Add the replication status of each target region.",
 )
 @common_options
-def version_show(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    version: str | None,
-    subscription: str | None,
-    ids: str | None,
-    expand: str | None,
-) -> None:
+def version_show(names: refs.Names, expand: str | None) -> None:
     """Show an image version (`-e latest`: the latest one, SIG-LATEST)."""
-    names = _names(subscription, group, gallery, definition, version, ids)
-    with current_state().catalog().read() as db:
-        row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
-        refs.shown(db, row)
-        shown = azure_json.version(db, row, expand_replication=expand is not None)
-    emit(shown, "version")
+    refs.show(
+        "version",
+        names,
+        ImageVersion,
+        lambda db, row: azure_json.version(db, row, expand_replication=expand is not None),
+    )
 
 
 @version_group.command("update")
@@ -224,12 +184,7 @@ def version_show(
 @eol_option
 @update_options
 def version_update(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    version: str | None,
-    subscription: str | None,
-    ids: str | None,
+    names: refs.Names,
     target_regions: tuple[str, ...],
     add_target_regions: tuple[str, ...],
     remove_target_regions: tuple[str, ...],
@@ -247,7 +202,6 @@ def version_update(
     )
     if not (changes or assignments or add_target_regions or remove_target_regions):
         raise usage_error("nothing to update: give the fields to change or --set path=value")
-    names = _names(subscription, group, gallery, definition, version, ids)
     catalog = current_state().catalog()
     with catalog.write() as db:
         row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
@@ -295,19 +249,12 @@ def _update_fields(
 @version_group.command("delete")
 @version_ref_options
 @delete_options
-def version_delete(
-    group: str | None,
-    gallery: str | None,
-    definition: str | None,
-    version: str | None,
-    subscription: str | None,
-    ids: str | None,
-    if_match: str | None,
-    yes: bool,
-) -> None:
+def version_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
     """Delete an image version (its replicas in every region go with it)."""
-    confirm_delete(f"image version {version or ids!r}", yes)
-    names = _names(subscription, group, gallery, definition, version, ids)
-    catalog = current_state().catalog()
-    with catalog.write() as db:
-        services.delete_version(db, refs.resource_id(db, "version", names), if_match=if_match)
+    refs.delete(
+        "version",
+        "image version",
+        names,
+        yes,
+        lambda db, version_id: services.delete_version(db, version_id, if_match=if_match),
+    )

@@ -218,16 +218,21 @@ class ImageDefinition(Resource, table=True):
     tags: dict[str, str] = _tags()
 
 
-class ManagedImage(Resource, table=True):
-    """A managed image: a source for versions (SIG-MIGRATE). Always generalized."""
+class _GroupSource(Resource):
+    """Columns a source in a resource group (managed image, snapshot) has, not a table."""
 
-    __tablename__ = "managed_image"
-    __table_args__ = (sa.UniqueConstraint("resource_group_pk", "name_key"),)
     resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
     subscription_pk: int = _fk("subscription.pk", "RESTRICT")
     name: str = Field(max_length=80)
     name_key: str = Field(max_length=80)
     location: str = Field(max_length=64)
+
+
+class ManagedImage(_GroupSource, table=True):
+    """A managed image: a source for versions (SIG-MIGRATE). Always generalized."""
+
+    __tablename__ = "managed_image"
+    __table_args__ = (sa.UniqueConstraint("resource_group_pk", "name_key"),)
     os_type: str = Field(max_length=16)
     os_state: str = Field(default="Generalized", max_length=16)
     hyper_v_generation: str = Field(default="V1", max_length=4)
@@ -236,16 +241,11 @@ class ManagedImage(Resource, table=True):
     tags: dict[str, str] = _tags()
 
 
-class Snapshot(Resource, table=True):
+class Snapshot(_GroupSource, table=True):
     """A disk snapshot: an OS or data disk source for versions."""
 
     __tablename__ = "snapshot"
     __table_args__ = (sa.UniqueConstraint("resource_group_pk", "name_key"),)
-    resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
-    subscription_pk: int = _fk("subscription.pk", "RESTRICT")
-    name: str = Field(max_length=80)
-    name_key: str = Field(max_length=80)
-    location: str = Field(max_length=64)
     size_gb: int
     os_type: str | None = Field(default=None, max_length=16)
     tags: dict[str, str] = _tags()

@@ -86,29 +86,10 @@ class GalleryUpdate(SQLModel):
     tags: dict[str, str] | None = None
 
 
-class DefinitionCreate(SQLModel):
-    name: str
-    location: str
-    publisher: str
-    offer: str
-    sku: str
-    os_type: str
-    os_state: str = "Generalized"
-    hyper_v_generation: str = "V1"
-    description: str | None = None
-    eula: str | None = None
-    privacy_statement_uri: str | None = None
-    release_note_uri: str | None = None
-    end_of_life_date: date | None = None
-    min_vcpus: int | None = None
-    max_vcpus: int | None = None
-    min_memory_gb: int | None = None
-    max_memory_gb: int | None = None
-    disallowed_disk_types: list[str] = Field(default_factory=list)
-    tags: dict[str, str] = Field(default_factory=dict)
+class _DefinitionFields(SQLModel):
+    """Every field of an image definition, in its order, as an update takes it: the
+    Create schema narrows the fields a new definition must or may leave out."""
 
-
-class DefinitionUpdate(SQLModel):
     name: str | None = None
     location: str | None = None
     publisher: str | None = None
@@ -128,6 +109,23 @@ class DefinitionUpdate(SQLModel):
     max_memory_gb: int | None = None
     disallowed_disk_types: list[str] | None = None
     tags: dict[str, str] | None = None
+
+
+class DefinitionCreate(_DefinitionFields):
+    name: str
+    location: str
+    publisher: str
+    offer: str
+    sku: str
+    os_type: str
+    os_state: str = "Generalized"
+    hyper_v_generation: str = "V1"
+    disallowed_disk_types: list[str] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class DefinitionUpdate(_DefinitionFields):
+    pass
 
 
 class TargetRegionSpec(SQLModel):

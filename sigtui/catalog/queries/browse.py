@@ -211,16 +211,7 @@ def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:
         select(
             ImageVersion.definition_pk,
             ImageVersion.name,
-            func.row_number()
-            .over(
-                partition_by=col(ImageVersion.definition_pk),
-                order_by=(
-                    col(ImageVersion.major).desc(),
-                    col(ImageVersion.minor).desc(),
-                    col(ImageVersion.patch).desc(),
-                ),
-            )
-            .label("rank"),
+            lookup.rank_in_definition().label("rank"),
         )
         .where(
             col(ImageVersion.definition_pk).in_(definition_pks),

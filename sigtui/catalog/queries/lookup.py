@@ -92,6 +92,22 @@ def find_principal(db: Session, name_or_id: str) -> Principal:
     return rows[0]
 
 
+def newest_first() -> tuple[Any, ...]:
+    """SIG-LATEST's order of versions: highest first, compared part by part."""
+    return (
+        col(ImageVersion.major).desc(),
+        col(ImageVersion.minor).desc(),
+        col(ImageVersion.patch).desc(),
+    )
+
+
+def rank_in_definition() -> Any:
+    """Each version's place among its definition's versions, newest first (1: the highest)."""
+    return func.row_number().over(
+        partition_by=col(ImageVersion.definition_pk), order_by=newest_first()
+    )
+
+
 def latest_version(db: Session, definition: ImageDefinition) -> ImageVersion | None:
     """SIG-LATEST: the highest version, compared part by part, not excluded from latest."""
     return db.exec(
@@ -100,11 +116,7 @@ def latest_version(db: Session, definition: ImageDefinition) -> ImageVersion | N
             ImageVersion.definition_pk == definition.pk,
             col(ImageVersion.exclude_from_latest).is_(False),
         )
-        .order_by(
-            col(ImageVersion.major).desc(),
-            col(ImageVersion.minor).desc(),
-            col(ImageVersion.patch).desc(),
-        )
+        .order_by(*newest_first())
         .limit(1)
     ).first()
 

@@ -33,7 +33,7 @@ from sigtui.catalog.model.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.queries import browse
+from sigtui.catalog.queries import browse, lookup
 from sigtui.catalog.rules.regions import search_regions
 from sigtui.catalog.store.sql_functions import Contains, EpochSeconds, Truncated
 
@@ -519,16 +519,7 @@ def _latest_versions() -> Any:
     ranked = (
         sa.select(
             col(ImageVersion.pk),
-            sa.func.row_number()
-            .over(
-                partition_by=col(ImageVersion.definition_pk),
-                order_by=(
-                    col(ImageVersion.major).desc(),
-                    col(ImageVersion.minor).desc(),
-                    col(ImageVersion.patch).desc(),
-                ),
-            )
-            .label("position"),
+            lookup.rank_in_definition().label("position"),
         )
         .where(col(ImageVersion.exclude_from_latest).is_(False))
         .subquery("ranked")

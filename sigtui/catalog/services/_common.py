@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel, col, func, select
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Resource, table_of
+from sigtui.catalog.model.models import Gallery, ImageDefinition, Resource, table_of
+from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import find_region, get_region
@@ -126,6 +127,28 @@ def delete_unless_holding(
         )
     db.delete(row)
     db.flush()
+
+
+Holder = TypeVar("Holder", bound=Gallery | ImageDefinition)
+
+
+def delete_if_empty(
+    db: Session,
+    model: type[Holder],
+    row_id: str,
+    if_match: str | None,
+    what: str,
+    child_name: Any,
+    child_parent: Any,
+    noun: str,
+) -> None:
+    """SIG-DELETE: delete the `model` row `row_id` (SIG-CONFLICT on a stale `if_match`)
+    unless rows whose `child_parent` column points at it exist: those are named by
+    `child_name`."""
+    row = lookup.resolve_as(db, row_id, model)
+    check_etag(row, if_match, f"the {what}")
+    names = list(db.exec(select(child_name).where(child_parent == row.pk)))
+    delete_unless_holding(db, row, what, names, noun)
 
 
 def save_update(db: Session, row: Resource, given: dict[str, Any], now: datetime) -> None:

@@ -56,6 +56,7 @@ from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services.definitions import definition_columns
+from sigtui.catalog.services.galleries import gallery_columns
 from sigtui.catalog.services.versions import (
     ResolvedSource,
     allowlist_of,
@@ -310,11 +311,7 @@ def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
         now,
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
-        name=name,
-        name_key=checks.name_key(name),
-        location=region.name,
-        description=data.description,
-        tags=checks.check_tags(data.tags),
+        **gallery_columns(data, name, region.name),
     )
     known.add(ids.gallery_id(subscription.subscription_id, group.name, name), Gallery, gallery)
     return gallery

@@ -17,7 +17,7 @@ from sigtui.catalog.services._common import (
     check_etag,
     check_limit,
     check_unique_name,
-    delete_unless_holding,
+    delete_if_empty,
     refuse_changes,
     save_update,
     stamp_created,
@@ -157,9 +157,13 @@ def update_definition(
 
 def delete_definition(db: Session, definition_id: str, if_match: str | None = None) -> None:
     """SIG-DELETE: only a definition without versions can be deleted."""
-    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
-    check_etag(definition, if_match, "the image definition")
-    names = list(
-        db.exec(select(ImageVersion.name).where(ImageVersion.definition_pk == definition.pk))
+    delete_if_empty(
+        db,
+        ImageDefinition,
+        definition_id,
+        if_match,
+        "image definition",
+        ImageVersion.name,
+        ImageVersion.definition_pk,
+        "versions",
     )
-    delete_unless_holding(db, definition, "image definition", names, "versions")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session
 
 from sigtui.catalog.model import fields
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ResourceGroup, Subscription
@@ -14,7 +16,7 @@ from sigtui.catalog.services._common import (
     check_etag,
     check_limit,
     check_unique_name,
-    delete_unless_holding,
+    delete_if_empty,
     refuse_changes,
     save_update,
     stamp_created,
@@ -22,6 +24,18 @@ from sigtui.catalog.services._common import (
 from sigtui.catalog.store.clock import Clock
 
 GALLERY_IMMUTABLE = fields.fixed_names(fields.GALLERY_FIELDS)
+
+
+def gallery_columns(data: GalleryCreate, name: str, location: str) -> dict[str, Any]:
+    """A new gallery's columns, its parents aside, from its checked name and location;
+    the tags are checked here."""
+    return {
+        "name": name,
+        "name_key": checks.name_key(name),
+        "location": location,
+        "description": data.description,
+        "tags": checks.check_tags(data.tags),
+    }
 
 
 def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:
@@ -35,11 +49,7 @@ def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock
     gallery = Gallery(
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
-        name=name,
-        name_key=checks.name_key(name),
-        location=region.name,
-        description=data.description,
-        tags=checks.check_tags(data.tags),
+        **gallery_columns(data, name, region.name),
     )
     stamp_created(gallery, clock.now())
     db.add(gallery)
@@ -61,9 +71,13 @@ def update_gallery(
 
 def delete_gallery(db: Session, gallery_id: str, if_match: str | None = None) -> None:
     """SIG-DELETE: only an empty gallery can be deleted."""
-    gallery = lookup.resolve_as(db, gallery_id, Gallery)
-    check_etag(gallery, if_match, "the gallery")
-    names = list(
-        db.exec(select(ImageDefinition.name).where(ImageDefinition.gallery_pk == gallery.pk))
+    delete_if_empty(
+        db,
+        Gallery,
+        gallery_id,
+        if_match,
+        "gallery",
+        ImageDefinition.name,
+        ImageDefinition.gallery_pk,
+        "image definitions",
     )
-    delete_unless_holding(db, gallery, "gallery", names, "image definitions")
