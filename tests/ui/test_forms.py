@@ -416,6 +416,26 @@ def test_a_refused_update_names_the_field_and_keeps_what_was_typed(
     assert catalog_dump(forms_catalog) == before
 
 
+def test_after_an_edit_the_details_show_the_resource_as_saved(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    """The details pane (and the etag the next action sends) is the saved resource's at
+    once, not what it was before the edit."""
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "e")
+        await fill(pilot, form, "description", "Edited here")
+        await save(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        saved = forms_catalog.query(lookup.resolve, DEFINITION)
+        shown = screen.details.details
+        assert shown is not None and shown.etag == saved.etag
+        assert dict(shown.fields)["Description"] == "Edited here"
+
+    drive(forms_app, scenario)
+
+
 def test_a_save_the_service_refuses_keeps_the_form_open_with_the_typed_values(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:

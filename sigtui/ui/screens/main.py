@@ -334,6 +334,12 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(AdvisorScreen(self.catalog, version), done)
 
+    def show_saved(self, arm_id: str) -> None:
+        """After this app's own save: select the resource and show it as it is now (the
+        selection may not move, so no highlight would load the details again)."""
+        self.jump_to(arm_id)
+        self.details.show(self.details.ref)
+
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""
         if not arm_id:

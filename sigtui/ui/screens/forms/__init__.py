@@ -172,6 +172,6 @@ def _push(
             return
         screen.notify(arm_id, title=f"{verb} {form.noun}")
         screen.tree.refresh_node(parent)
-        screen.jump_to(arm_id)
+        screen.show_saved(arm_id)
 
     screen.app.push_screen(form, saved)
