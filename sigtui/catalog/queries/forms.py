@@ -236,6 +236,7 @@ class SourceChoice:
 
 def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
     groups: dict[int, str] = {}
+    parents: dict[tuple[str, int], Any] = {}  # the sources' ARM ids read their group once
 
     def group_name(pk: int) -> str:
         if pk not in groups:
@@ -244,7 +245,7 @@ def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
 
     images = [
         SourceChoice(
-            lookup.arm_id(db, i),
+            lookup.arm_id(db, i, parents),
             browse.MANAGED_IMAGE,
             i.name,
             group_name(i.resource_group_pk),
@@ -257,7 +258,7 @@ def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
     ]
     snapshots = [
         SourceChoice(
-            lookup.arm_id(db, s),
+            lookup.arm_id(db, s, parents),
             browse.SNAPSHOT,
             s.name,
             group_name(s.resource_group_pk),

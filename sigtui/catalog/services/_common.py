@@ -107,6 +107,13 @@ def stamp_created(row: Resource, now: datetime) -> None:
     row.updated_at = now
 
 
+def add_created(db: Session, row: Resource, now: datetime) -> None:
+    """A new row, stamped as created `now`, sent to the database (its key comes back)."""
+    stamp_created(row, now)
+    db.add(row)
+    db.flush()
+
+
 class Named(Protocol):
     @property
     def name(self) -> str: ...

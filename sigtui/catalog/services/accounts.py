@@ -28,7 +28,7 @@ from sigtui.catalog.model.schemas import (
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import get_region
-from sigtui.catalog.services._common import check_etag, delete_unless_holding, stamp_created, touch
+from sigtui.catalog.services._common import add_created, check_etag, delete_unless_holding, touch
 from sigtui.catalog.store.clock import Clock
 
 
@@ -48,9 +48,7 @@ def create_tenant(db: Session, data: TenantCreate, clock: Clock) -> Tenant:
     if clash is not None:
         raise CatalogError("SIG-NAME", f"a tenant called {clash.name!r} or with that id exists")
     tenant = Tenant(name=name, name_key=checks.name_key(name), tenant_id=tenant_id)
-    stamp_created(tenant, clock.now())
-    db.add(tenant)
-    db.flush()
+    add_created(db, tenant, clock.now())
     return tenant
 
 
@@ -76,9 +74,7 @@ def create_subscription(db: Session, data: SubscriptionCreate, clock: Clock) -> 
         cloud=cloud,
         tenant_pk=pk_of(tenant),
     )
-    stamp_created(subscription, clock.now())
-    db.add(subscription)
-    db.flush()
+    add_created(db, subscription, clock.now())
     set_region_allowlist(db, subscription, data.allowlisted_regions, clock)
     return subscription
 
@@ -170,9 +166,7 @@ def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
         location=region.name,
         tags=checks.check_tags(data.tags),
     )
-    stamp_created(group, clock.now())
-    db.add(group)
-    db.flush()
+    add_created(db, group, clock.now())
     return group
 
 
@@ -214,7 +208,5 @@ def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Princi
         name_key=checks.name_key(name),
         principal_type=kind,
     )
-    stamp_created(principal, clock.now())
-    db.add(principal)
-    db.flush()
+    add_created(db, principal, clock.now())
     return principal

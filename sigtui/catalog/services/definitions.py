@@ -13,6 +13,7 @@ from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.services._common import (
+    add_created,
     changes_of,
     check_etag,
     check_limit,
@@ -20,7 +21,6 @@ from sigtui.catalog.services._common import (
     delete_if_empty,
     refuse_changes,
     save_update,
-    stamp_created,
 )
 from sigtui.catalog.store.clock import Clock
 
@@ -105,9 +105,7 @@ def create_definition(
         subscription_pk=subscription.pk,
         **definition_columns(data, name, region.name, publisher, offer, sku),
     )
-    stamp_created(definition, clock.now())
-    db.add(definition)
-    db.flush()
+    add_created(db, definition, clock.now())
     return definition
 
 

@@ -12,6 +12,7 @@ from sigtui.catalog.model.schemas import GalleryCreate, GalleryUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.services._common import (
+    add_created,
     changes_of,
     check_etag,
     check_limit,
@@ -19,7 +20,6 @@ from sigtui.catalog.services._common import (
     delete_if_empty,
     refuse_changes,
     save_update,
-    stamp_created,
 )
 from sigtui.catalog.store.clock import Clock
 
@@ -51,9 +51,7 @@ def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock
         subscription_pk=subscription.pk,
         **gallery_columns(data, name, region.name),
     )
-    stamp_created(gallery, clock.now())
-    db.add(gallery)
-    db.flush()
+    add_created(db, gallery, clock.now())
     return gallery
 
 

@@ -16,7 +16,7 @@ from sigtui.catalog.model.schemas import RoleAssignmentCreate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import canonical_role
-from sigtui.catalog.services._common import check_etag, stamp_created
+from sigtui.catalog.services._common import add_created, check_etag
 from sigtui.catalog.store.clock import Clock
 
 MAX_KEY = 2**63 - 1  # the largest key a database holds; beyond it, nothing is found
@@ -57,9 +57,7 @@ def create_role_assignment(db: Session, data: RoleAssignmentCreate, clock: Clock
         raise CatalogError(
             "SIG-ACCESS", f"{principal.name} already has {role} at that scope", field="role"
         )
-    stamp_created(assignment, clock.now())
-    db.add(assignment)
-    db.flush()
+    add_created(db, assignment, clock.now())
     return assignment
 
 

@@ -18,10 +18,10 @@ from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services._common import (
+    add_created,
     check_etag,
     check_unique_name,
     delete_unless_holding,
-    stamp_created,
 )
 from sigtui.catalog.store.clock import Clock
 
@@ -64,9 +64,7 @@ def create_managed_image(db: Session, data: ManagedImageCreate, clock: Clock) ->
         data_disk_sizes_gb=list(data.data_disk_sizes_gb),
         tags=checks.check_tags(data.tags),
     )
-    stamp_created(image, clock.now())
-    db.add(image)
-    db.flush()
+    add_created(db, image, clock.now())
     return image
 
 
@@ -88,9 +86,7 @@ def create_snapshot(db: Session, data: SnapshotCreate, clock: Clock) -> Snapshot
         os_type=checks.check_os_type(data.os_type) if data.os_type else None,
         tags=checks.check_tags(data.tags),
     )
-    stamp_created(snapshot, clock.now())
-    db.add(snapshot)
-    db.flush()
+    add_created(db, snapshot, clock.now())
     return snapshot
 
 
