@@ -79,6 +79,7 @@ class Size:
 SIZES = {
     "full": Size(10, 3, 100, 1_000, 10_000, 1_000),
     "medium": Size(3, 2, 100, 1_000, 10_000, 1_000),
+    "20k": Size(2, 2, 10, 100, 5_000, 1_000),  # the catalog of the read-process figure
     "small": Size(2, 2, 10, 100, 1_000, 200),
     "tiny": Size(1, 2, 3, 10, 60, 20),
 }

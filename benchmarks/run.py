@@ -17,7 +17,10 @@ Figures, for the big catalog and the demo catalog:
   (g) the peak memory (VmHWM on Linux) of the process running the app through (c) to (f)
       (the cost screen runs in a process of its own, reported apart);
   (h) the limits screen's query over the floor: a hand-written SQL aggregate of the same
-      counts on the same database (and, for information, the whole screen over it).
+      counts on the same database (and, for information, the whole screen over it);
+  (i) `sigtui limits` as a whole process against a process that runs the floor's GROUP
+      BY with bare SQLAlchemy, side by side, on a catalog of 20,000 versions
+      (`--read-size`) and on the demo catalog.
 """
 
 from __future__ import annotations
@@ -67,7 +70,19 @@ TARGETS = {
     "filter": "< 100 ms",
     "peak_memory_mb": "< 300 MB",
     "limits_over_floor": "<= 2",
+    "limits_process_over_bare": "<= 2",
 }
+
+# (i): the floor's GROUP BY in a process with nothing but SQLAlchemy
+BARE_LIMITS_PROCESS = """
+import sys
+import sqlalchemy as sa
+
+engine = sa.create_engine(f"sqlite:///{sys.argv[1]}")
+with engine.connect() as connection:
+    rows = connection.execute(sa.text(sys.argv[2])).all()
+print(len(rows))
+"""
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,31 @@ def floor_seconds(path: str) -> float:
         return statistics.median(times)
     finally:
         connection.close()
+
+
+def _process_seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, cwd=ROOT, env=env, check=True)
+    return time.perf_counter() - started
+
+
+def read_process_figures(path: str, repeats: int) -> dict[str, float]:
+    """(i): whole processes, run in turns (one of each per round) so that they share the
+    machine's moments alike; the median of each, and `sigtui --version` for reference."""
+    commands = {
+        "limits_process": [sys.executable, "-m", "sigtui", "--db", path, "limits", "-o", "json"],
+        "bare_process": [sys.executable, "-c", BARE_LIMITS_PROCESS, path, FLOOR_SQL],
+        "version_process": [sys.executable, "-m", "sigtui", "--version"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    with tempfile.TemporaryDirectory() as home:  # no default catalog, no user settings
+        env = {**os.environ, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
+        for _ in range(repeats):
+            for name, command in commands.items():
+                times[name].append(_process_seconds(command, env))
+    figures = {name: statistics.median(runs) for name, runs in times.items()}
+    figures["limits_process_over_bare"] = figures["limits_process"] / figures["bare_process"]
+    return figures
 
 
 def measure(loaded: Loaded, repeats: int) -> dict[str, Any]:
@@ -301,6 +341,15 @@ def report(size: str, big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[s
             _met(big["limits_domain_over_floor"] <= 2),
         ),
         (
+            f"(i) `sigtui limits` process / bare SQLAlchemy ({big['read_catalog']})",
+            f"{big['limits_process_over_bare']:.2f} ({_ms(big['limits_process'])} / "
+            f"{_ms(big['bare_process'])}; --version {_ms(big['version_process'])})",
+            f"{demo['limits_process_over_bare']:.2f} ({_ms(demo['limits_process'])} / "
+            f"{_ms(demo['bare_process'])})",
+            TARGETS["limits_process_over_bare"],
+            _met(big["limits_process_over_bare"] <= 2),
+        ),
+        (
             "    limits screen / SQL floor",
             f"{big['limits_over_floor']:.1f}",
             f"{demo['limits_over_floor']:.1f}",
@@ -328,6 +377,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the catalogs here (reused next time)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="tries per figure")
+    parser.add_argument(
+        "--read-size", choices=SIZES, default="20k", help="the catalog of (i): 20,000 versions"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.cache or Path(scratch)
@@ -337,6 +389,10 @@ def main() -> None:
         demo_loaded = demo_catalog(folder)
         print("measuring ...", file=sys.stderr)
         big, demo = measure(big_loaded, args.repeats), measure(demo_loaded, args.repeats)
+        read_loaded = big_catalog(folder, args.read_size)
+        big |= read_process_figures(read_loaded.path, args.repeats)
+        big["read_catalog"] = f"{read_loaded.versions:,} versions"
+        demo |= read_process_figures(demo_loaded.path, args.repeats)
     if args.json:
         figures = {"machine": machine(), "size": args.size, "big": big, "demo": demo}
         args.json.write_text(json.dumps(figures, indent=2), "utf-8")

@@ -115,7 +115,7 @@ def test_an_end_of_life_date_is_an_arm_date_time(world: World) -> None:
 
 def test_a_version_has_azures_keys_and_values(world: World) -> None:
     version = world.version(targets=["westus=2", "eastus"])
-    shown = _show(world.catalog, version, expand_replication=True)
+    shown = _show(world.catalog, version, replication_at=world.clock.now())
     assert set(shown) >= AZURE_VERSION_KEYS | ADDED_BY_AZ
     assert shown["type"] == "Microsoft.Compute/galleries/images/versions"
     assert (shown["name"], shown["location"]) == ("1.0.0", "westus")
@@ -137,7 +137,7 @@ def test_a_version_has_azures_keys_and_values(world: World) -> None:
 
 def test_the_nested_keys_match_azures_sample(world: World) -> None:
     azure = sample_body(VERSION_SAMPLE)["properties"]
-    ours = _show(world.catalog, world.version(), expand_replication=True)
+    ours = _show(world.catalog, world.version(), replication_at=world.clock.now())
     assert set(azure["publishingProfile"]) <= set(ours["publishingProfile"])
     assert set(ours["publishingProfile"]["targetRegions"][0]) <= set(
         azure["publishingProfile"]["targetRegions"][0]
@@ -157,7 +157,7 @@ def test_replication_status_only_when_asked(world: World) -> None:
 
 def test_replication_status_follows_each_region(world: World) -> None:
     version = world.version(targets=["westus", "eastus", "northeurope"])
-    status = _show(world.catalog, version, expand_replication=True)["replicationStatus"]
+    status = _show(world.catalog, version, replication_at=world.clock.now())["replicationStatus"]
     assert status["aggregatedState"] == "InProgress"
     assert status["summary"][0] == {
         "region": "West US",
@@ -169,10 +169,10 @@ def test_replication_status_follows_each_region(world: World) -> None:
     now = world.clock.now()
     world.write(lambda db: schedule.record(db, version, "eastus", "Completed", now))
     world.write(lambda db: schedule.record(db, version, "northeurope", "Completed", now))
-    status = _show(world.catalog, version, expand_replication=True)["replicationStatus"]
+    status = _show(world.catalog, version, replication_at=world.clock.now())["replicationStatus"]
     assert status["aggregatedState"] == "Completed"
     world.write(lambda db: schedule.record(db, version, "East US", "Failed", now, details="quota"))
-    status = _show(world.catalog, version, expand_replication=True)["replicationStatus"]
+    status = _show(world.catalog, version, replication_at=world.clock.now())["replicationStatus"]
     assert status["aggregatedState"] == "Failed"
     assert status["summary"][1] == {
         "region": "East US",

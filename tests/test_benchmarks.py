@@ -25,14 +25,18 @@ FIGURES = (
     "peak_memory_mb",  # (g)
     "limits_over_floor",  # (h)
     "limits_domain_over_floor",  # (h)
+    "limits_process",  # (i)
+    "bare_process",  # (i)
+    "limits_process_over_bare",  # (i)
 )
-LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)")
+LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)", "(i)")
 
 
 @pytest.mark.slow
 def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     figures_file = tmp_path / "figures.json"
     command = [sys.executable, "-m", "benchmarks.run", "--size", "tiny", "--repeats", "1"]
+    command += ["--read-size", "tiny"]
     result = subprocess.run(
         [*command, "--cache", str(tmp_path), "--json", str(figures_file)],
         cwd=ROOT,

@@ -389,7 +389,11 @@ def test_only_the_default_catalog_gets_the_demo_on_first_use(
     default = tmp_path / "data" / "catalog.db"
     monkeypatch.setattr("sigtui.catalog.store.db.default_catalog_path", lambda: default)
     sigtui = Sigtui(str(tmp_path / "named.db"), clock)
-    assert sigtui.ok("sig", "list") == []  # named by --db: empty, no seed
+    missing = sigtui("sig", "list")  # named by --db: a reader does not create it
+    assert missing.exit_code == 1
+    assert "there is no catalog at" in missing.stderr and "db upgrade" in missing.stderr
+    sigtui.ok("db", "upgrade", "-o", "json")
+    assert sigtui.ok("sig", "list") == []  # made empty, no seed
     assert sigtui.ok("--no-seed", "sig", "list", db=False) == []  # default, but --no-seed
     assert seeded == []
     default.unlink()
@@ -420,6 +424,10 @@ def test_the_console_script(tmp_path: Path) -> None:
     if not script.exists():
         pytest.skip("the sigtui console script is not installed in this environment")
     env = {**os.environ, "SIGTUI_DB": str(tmp_path / "c.db")}
+    made = subprocess.run(
+        [str(script), "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
     listed = subprocess.run(
         [str(script), "sig", "list"], capture_output=True, text=True, env=env, timeout=60
     )

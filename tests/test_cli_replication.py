@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from cli_runner import V1, Sigtui
 
-from sigtui.catalog.replication import schedule
+from sigtui.catalog.replication import speed
 
 
 @pytest.fixture(autouse=True)
 def _real_speed() -> None:
-    schedule.set_speed(None)
+    speed.set_speed(None)
 
 
 def _version_id(estate: Sigtui) -> str:

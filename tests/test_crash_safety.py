@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from builders import SUBSCRIPTION_ID, catalog_state, small_catalog
 
 from sigtui.catalog.model.models import CatalogChange, ImageVersion, TargetRegion
+from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import open_catalog
 
@@ -47,7 +48,7 @@ def _wrote(session, _context):
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _wrote_in_bulk(state):  # an executemany UPDATE, as the replication clock sends
+def _wrote_in_bulk(state):  # a bulk INSERT, UPDATE or DELETE statement
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info["wrote"] = True
 
@@ -236,16 +237,18 @@ def test_an_import_killed_before_its_commit_changes_nothing(
 def test_a_replication_update_killed_before_its_commit_changes_nothing(
     catalog_url: str, clock: FixedClock, tmp_path: Path
 ) -> None:
-    """Versions made at the test clock's time (in the past) are replicating; the child's
-    first write is the refresh that completes all of them in one transaction."""
+    """A failed region retried: the child's write starts it over (reads write nothing:
+    replication moving on is computed, not stored)."""
     catalog = open_catalog(catalog_url, clock=clock)
     world = small_catalog(catalog)
     for n in range(20):
-        world.version(f"1.0.{n}", targets=["westus", "eastus=2", "westeurope", "japaneast"])
+        last = world.version(f"1.0.{n}", targets=["westus", "eastus=2", "westeurope", "japaneast"])
+    world.write(lambda db: schedule.fail(db, last, "eastus", "boom", clock.now()))
     catalog.close()
     before = _state(catalog_url, clock)
-    replicating = [t for t in before["target_region"] if t["state"] == "Replicating"]
-    assert len(replicating) == 60
-    _run_and_kill(tmp_path, "before-commit", "--db", catalog_url, "replication", "-o", "json")
+    failed = [t for t in before["target_region"] if t["state"] == "Failed"]
+    assert len(failed) == 1
+    retry = ("replication", "retry", "--ids", last, "--region", "eastus")
+    _run_and_kill(tmp_path, "before-commit", "--db", catalog_url, *retry)
     _assert_sound(catalog_url)
     assert _state(catalog_url, clock) == before

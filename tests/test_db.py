@@ -237,3 +237,21 @@ def test_apply_on_a_read_only_catalog_is_refused(catalog_url: str) -> None:
         assert refused.value.code == "SIG-ACCESS"
     finally:
         readonly.close()
+
+
+def test_a_database_of_another_application_is_refused_untouched(tmp_path: Path) -> None:
+    """sigtui opens only its own catalogs: other tables and no sigtui schema."""
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "other-app.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.execute("INSERT INTO notes VALUES ('mine')")
+    connection.commit()
+    connection.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(CatalogError, match="holds other tables and no sigtui catalog"):
+        open_catalog(f"sqlite:///{path}")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.db"]  # not made WAL

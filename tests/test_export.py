@@ -201,7 +201,9 @@ def everything(catalog: Catalog) -> list[dict[str, Any]]:
         shown = [
             *azure_json.galleries(db, list(db.exec(_all(Gallery)))),
             *azure_json.definitions(db, list(db.exec(_all(ImageDefinition)))),
-            *azure_json.versions(db, list(db.exec(_all(ImageVersion))), expand_replication=True),
+            *azure_json.versions(
+                db, list(db.exec(_all(ImageVersion))), replication_at=catalog.clock.now()
+            ),
         ]
     return sorted(
         ({k: v for k, v in item.items() if k != "etag"} for item in shown),

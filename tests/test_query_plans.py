@@ -1,7 +1,7 @@
 """The indexes the scale work relies on are the ones SQLite picks (EXPLAIN QUERY PLAN of the
-statements the code sends): the replication clock reads only the regions in flight through
-the partial index, and the `/` filter's region search looks up a version's regions by the
-version, not the whole table by region."""
+statements the code sends): a subscription losing an allowlisting reads only the regions
+in flight through the partial index, and the `/` filter's region search looks up a
+version's regions by the version, not the whole table by region."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from builders import small_catalog
 
+from sigtui.catalog import services
 from sigtui.catalog.queries import search
-from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.db import Catalog
 
 
@@ -42,12 +42,14 @@ def _plans(catalog: Catalog, table: str, action: Callable[[Any], object]) -> lis
     return plans
 
 
-def test_the_replication_clock_reads_only_the_regions_in_flight(sqlite_catalog: Catalog) -> None:
-    world = small_catalog(sqlite_catalog)
-    world.version("1.0.0")
-    plans = _plans(
-        sqlite_catalog, "target_region", lambda db: schedule.advance(db, world.clock.now())
-    )
+def test_losing_an_allowlisting_reads_only_the_regions_in_flight(sqlite_catalog: Catalog) -> None:
+    world = small_catalog(sqlite_catalog, allowlisted=["australiacentral"])
+    world.version("1.0.0", targets=["westus", "australiacentral"])
+
+    def lose_the_allowlisting(db: Any) -> None:
+        services.update_region_allowlist(db, world.subscription, [], world.clock)
+
+    plans = _plans(sqlite_catalog, "target_region", lose_the_allowlisting)
     assert any("ix_target_region_replicating" in plan for plan in plans), plans
     assert not any("SCAN target_region" in plan for plan in plans), plans
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 import pytest
-from builders import World, small_catalog, targets
+import sqlalchemy as sa
+from builders import World, catalog_state, small_catalog, targets
+from sqlmodel import Session, col, select
 
 from sigtui.catalog import services
+from sigtui.catalog.azure import azure_json
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import TargetRegion
-from sigtui.catalog.replication import schedule
+from sigtui.catalog.model.models import ImageVersion, RegionAllowlist, TargetRegion
+from sigtui.catalog.queries import lookup, search
+from sigtui.catalog.replication import schedule, speed
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog, open_catalog
 
@@ -17,16 +24,11 @@ HOUR = 3600.0
 
 @pytest.fixture(autouse=True)
 def _real_speed() -> None:
-    schedule.set_speed(None)
+    speed.set_speed(None)
 
 
 def _status(catalog: Catalog, version_id: str, region: str) -> schedule.Status:
     return schedule.status_at(targets(catalog, version_id)[region], catalog.clock.now())
-
-
-def _advance(catalog: Catalog) -> int:
-    with catalog.write() as db:
-        return schedule.advance(db, catalog.clock.now())
 
 
 def test_the_source_region_is_completed_at_once_others_start_replicating(
@@ -87,23 +89,126 @@ def test_large_images_take_hours_at_the_default_speed() -> None:
 
 def test_the_speed_factor_divides_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
     normal = schedule.planned_seconds(100, "westus", "westeurope", 1)
-    monkeypatch.setenv(schedule.ENV_SPEED, "60")
+    monkeypatch.setenv(speed.ENV_SPEED, "60")
     assert schedule.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 60)
-    schedule.set_speed(10)
+    speed.set_speed(10)
     assert schedule.planned_seconds(100, "westus", "westeurope", 1) == pytest.approx(normal / 10)
     with pytest.raises(CatalogError) as refused:
-        schedule.set_speed(0)
+        speed.set_speed(0)
     assert refused.value.code == "SIG-INPUT"
 
 
-def test_advance_writes_the_states_reached(catalog: Catalog, world: World) -> None:
-    version = world.version(targets=["westus", "eastus", "westeurope"])
-    world.clock.advance((targets(catalog, version)["eastus"].duration_seconds or 0) + 1)
-    assert _advance(catalog) >= 2  # eastus done, westeurope moved on
-    rows = targets(catalog, version)
-    assert (rows["eastus"].state, rows["eastus"].progress) == ("Completed", 100)
-    assert rows["westeurope"].state == "Replicating"
-    assert 0 < rows["westeurope"].progress < 100
+def _stored(catalog: Catalog, version_id: str, region: str) -> tuple[Any, ...]:
+    """The row's state, progress and completion time as the table holds them."""
+    row = targets(catalog, version_id)[region]
+    return (row.state, row.progress, row.completed_at)
+
+
+def test_past_its_planned_end_a_region_reads_completed_everywhere_and_its_row_is_unchanged(
+    catalog: Catalog, world: World
+) -> None:
+    version = world.version(targets=["westus", "eastus"])
+    row = targets(catalog, version)["eastus"]
+    assert row.started_at is not None and row.duration_seconds is not None
+    ended = row.started_at + timedelta(seconds=row.duration_seconds)
+    world.clock.set(ended + timedelta(minutes=1))
+    before = catalog_state(catalog)
+    now = world.clock.now()
+    with catalog.read() as db:
+        board = schedule.board(db, now, limit=10)
+        board_in_flight = schedule.board(db, now, states=["Replicating"], limit=10)
+        completed = schedule.activity(db, now, states=["Completed"])
+        in_flight = schedule.activity(db, now, states=["Replicating"])
+        listed = search.all_versions(db, now=now)
+        by_replication = search.all_versions(db, "replication", now=now)
+        row_of_version = lookup.resolve_as(db, version, ImageVersion)
+        shown = azure_json.version(db, row_of_version, replication_at=now)
+    assert board.counts == {"Replicating": 0, "Failed": 0, "Completed": 1, "Unknown": 0}
+    assert board.active == [] and [a.region for a in board.completed] == ["eastus"]
+    assert board_in_flight.active == [] and board_in_flight.completed == board.completed
+    assert in_flight == []
+    assert [(a.region, a.state, a.progress, a.eta) for a in completed] == [
+        ("eastus", "Completed", 100, None)
+    ]
+    assert completed[0].completed_at == ended
+    assert (
+        [(v.state, v.progress) for v in listed]
+        == [("Completed", 100)]
+        == [(v.state, v.progress) for v in by_replication]
+    )
+    status = shown["replicationStatus"]
+    assert status["aggregatedState"] == "Completed"
+    assert [(s["state"], s["progress"]) for s in status["summary"]] == [("Completed", 100)] * 2
+    assert catalog_state(catalog) == before  # reading wrote nothing
+    assert _stored(catalog, version, "eastus") == ("Replicating", 0, None)
+    world.clock.set(ended + schedule.RECENT + timedelta(seconds=1))
+    with catalog.read() as db:  # completed more than a day ago: no longer listed
+        assert schedule.activity(db, world.clock.now()) == []
+
+
+def test_the_sql_status_agrees_with_status_at(catalog: Catalog, world: World) -> None:
+    """`StatusColumns` (what queries count, filter and sort by) and `status_at` /
+    `completed_at` give the same answers for every kind of row, at every kind of
+    moment: before the start, at it, mid-way, at the very end, after it."""
+    start = world.clock.now() + timedelta(microseconds=123_456)
+    schedules: dict[str, tuple[str, int, datetime | None, float | None, datetime | None]] = {
+        "eastus": ("Replicating", 0, start, 1234.5678, None),
+        "eastus2": ("Replicating", 40, start - timedelta(seconds=400), 1000.0, None),
+        "centralus": ("Replicating", 0, start, 0.0, None),
+        "northeurope": ("Replicating", 7, None, None, None),  # no schedule: as stored
+        "westeurope": ("Failed", 37, start, 600.0, None),
+        "southcentralus": ("Completed", 100, start, 600.0, start + timedelta(seconds=30)),
+        "westus2": ("Unknown", 0, None, None, None),
+    }
+    version = world.version(targets=["westus", *schedules])
+
+    def place(db: Session) -> None:
+        for target in db.exec(select(TargetRegion)).all():
+            if target.region in schedules:
+                state, progress, started, duration, done = schedules[target.region]
+                target.state, target.progress, target.completed_at = state, progress, done
+                target.started_at, target.duration_seconds = started, duration
+                db.add(target)
+
+    world.write(place)
+    ends = start + timedelta(seconds=1234.5678)
+    instants = [
+        start - timedelta(seconds=10),
+        start,
+        start + timedelta(seconds=300.5),
+        start + timedelta(seconds=600),  # eastus2's end
+        ends - timedelta(microseconds=1),
+        ends,
+        start + timedelta(days=1),
+    ]
+    since = [start, start + timedelta(seconds=100), ends + timedelta(seconds=1)]
+    rows = targets(catalog, version).values()
+    for now in instants:
+        status = schedule.StatusColumns(TargetRegion, now)
+        statement = sa.select(
+            col(TargetRegion.region),
+            status.state,
+            status.progress,
+            status.in_flight,
+            *(status.completed_since(at) for at in since),
+        )
+        with catalog.read() as db:
+            in_sql = {region: tuple(values) for region, *values in db.execute(statement)}
+        for row in rows:
+            expected = schedule.status_at(row, now)
+            done = schedule.completed_at(row, now) if expected.state == "Completed" else None
+            assert in_sql[row.region] == (
+                expected.state,
+                expected.progress,
+                expected.state == "Replicating",
+                *(done is not None and done >= at for at in since),
+            ), (row.region, now)
+    assert {schedule.status_at(t, ends).state for t in rows} == {
+        "Completed",
+        "Replicating",
+        "Failed",
+        "Unknown",
+    }
 
 
 def test_a_new_engine_on_the_same_catalog_gives_the_same_answers(
@@ -156,17 +261,80 @@ def test_only_failed_or_unknown_regions_can_be_retried(catalog: Catalog, world: 
     assert refused.value.code == "SIG-REPLICATION"
 
 
-def test_losing_the_allowlisting_fails_the_region_with_the_reason(catalog: Catalog) -> None:
+def test_a_region_whose_schedule_has_ended_cannot_fail_nor_be_retried(
+    catalog: Catalog, world: World
+) -> None:
+    version = world.version(targets=["westus", "eastus"])
+    world.clock.advance((targets(catalog, version)["eastus"].duration_seconds or 0) + 1)
+    for refused in (
+        lambda db: schedule.fail(db, version, "eastus", "boom", world.clock.now()),
+        lambda db: schedule.retry(db, version, "eastus", world.clock.now()),
+    ):
+        world.refused("SIG-REPLICATION", refused)
+
+
+def test_a_failure_keeps_the_progress_reached(catalog: Catalog, world: World) -> None:
+    version = world.version(targets=["westus", "eastus"])
+    world.clock.advance((targets(catalog, version)["eastus"].duration_seconds or 0) / 2)
+    reached = _status(catalog, version, "eastus").progress
+    assert 0 < reached < 100
+    world.write(lambda db: schedule.fail(db, version, "eastus", "boom", world.clock.now()))
+    world.clock.advance(HOUR)
+    assert _status(catalog, version, "eastus") == schedule.Status("Failed", reached, None)
+
+
+def test_losing_an_allowlisting_fails_the_regions_in_flight_that_need_it(
+    catalog: Catalog,
+) -> None:
+    """Failed in the allowlist's own transaction, with the reason, and nothing else
+    changes: not a region whose schedule has ended, nor one in a region still
+    allowlisted or needing no allowlisting, nor a version's etag."""
+    world = small_catalog(catalog, allowlisted=["australiacentral", "australiacentral2"])
+    done = world.version("1.0.0", targets=["westus", "australiacentral"])
+    world.clock.advance((targets(catalog, done)["australiacentral"].duration_seconds or 0) + 1)
+    moving = world.version(
+        "1.0.1", targets=["westus", "eastus", "australiacentral", "australiacentral2"]
+    )
+    world.clock.advance(600)
+    reached = _status(catalog, moving, "australiacentral").progress
+    before = catalog_state(catalog)
+    with catalog.write() as db:
+        services.update_region_allowlist(db, world.subscription, ["australiacentral2"], world.clock)
+    after = catalog_state(catalog)
+    failed = targets(catalog, moving)["australiacentral"]
+    assert (failed.state, failed.progress) == ("Failed", reached)
+    assert failed.details == (
+        "Subscription 'Production' is no longer allowlisted for Australia Central; "
+        "ask for the allowlisting again, then retry."
+    )
+    changed = {table for table in before if before[table] != after[table]}
+    assert changed <= {"subscription", "region_allowlist", "target_region", "catalog_change"}
+    assert "target_region" in changed
+    rows_changed = [row for row in after["target_region"] if row not in before["target_region"]]
+    assert [row["pk"] for row in rows_changed] == [failed.pk]
+    assert _status(catalog, done, "australiacentral").state == "Completed"
+    assert _status(catalog, moving, "australiacentral2").state == "Replicating"
+
+
+def test_reading_never_fails_a_region_for_its_allowlisting(catalog: Catalog) -> None:
+    """A region in flight where its subscription has no allowlisting (its allowlist
+    written by another tool): reads show it Replicating and write nothing."""
     world = small_catalog(catalog, allowlisted=["australiacentral"])
     version = world.version(targets=["westus", "australiacentral"])
-    with catalog.write() as db:
-        subscription = services.accounts.lookup.find_subscription(db, world.subscription)
-        services.set_region_allowlist(db, subscription, [], world.clock)
+    with catalog.engine.begin() as conn:
+        conn.execute(sa.delete(RegionAllowlist))
     world.clock.advance(60)
-    assert _advance(catalog) == 1
-    row: TargetRegion = targets(catalog, version)["australiacentral"]
-    assert row.state == "Failed"
-    assert "no longer allowlisted for Australia Central" in row.details
+    before = catalog_state(catalog)
+    now = world.clock.now()
+    with catalog.read() as db:
+        board = schedule.board(db, now, limit=10)
+        listed = search.all_versions(db, now=now)
+        row = lookup.resolve_as(db, version, ImageVersion)
+        shown = azure_json.version(db, row, replication_at=now)
+    assert [a.state for a in board.active] == ["Replicating"]
+    assert [v.state for v in listed] == ["InProgress"]
+    assert shown["replicationStatus"]["aggregatedState"] == "InProgress"
+    assert catalog_state(catalog) == before
 
 
 def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
@@ -182,7 +350,6 @@ def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
         last = world.version(f"1.0.{n}", targets=["westus", "eastus", "westeurope"])
     with catalog.write() as db:
         schedule.fail(db, last, "eastus", "boom", world.clock.now())
-    _advance(catalog)
     now = world.clock.now()
     with catalog.read() as db:
         everything = schedule.activity(db, now)

@@ -122,7 +122,9 @@ def _options(*path: str) -> set[str]:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, name
+        command = found
     return {
         next(opt for opt in param.opts if opt.startswith("--"))
         for param in command.params

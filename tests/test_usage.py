@@ -3,6 +3,7 @@ crafted catalog, levels, fullest first, and headroom at and one below each limit
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +20,16 @@ from builders import (
 from sql_counter import recorded_statements
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
-from sigtui.catalog.queries import fetch, usage
+from sigtui.catalog.model.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    Subscription,
+    table_of,
+)
+from sigtui.catalog.queries import counts, usage
 from sigtui.catalog.rules import limits
-from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.catalog.store.sql_functions import RowsAsJson
 
 
@@ -108,7 +115,7 @@ def test_the_counts_arrive_in_one_row(world: World) -> None:
     statement = sa.select(RowsAsJson(*galleries.c)).select_from(galleries)
     with world.catalog.read() as db:
         result = db.execute(statement).all()
-        counted = fetch.usage(db)
+        counted = counts.usage(db)
     assert len(result) == 1
     assert sorted(tuple(row) for row in result[0][0]) == [
         ("gallery1", "westus"),
@@ -122,7 +129,7 @@ def test_the_counts_arrive_in_one_row(world: World) -> None:
 def test_a_catalog_without_galleries_has_no_rows(catalog: Catalog) -> None:
     """No row at all: an aggregate of nothing (NULL on PostgreSQL, [] on SQLite)."""
     with catalog.read() as db:
-        assert fetch.usage(db) == []
+        assert counts.usage(db) == []
         assert usage.usage_rows(db) == []
 
 
@@ -283,3 +290,33 @@ def _craft_versions(world: World, n: int) -> None:
         for i in range(n)
     ]
     _insert(world, ImageVersion, rows)
+
+
+def test_the_counts_name_columns_the_table_models_have() -> None:
+    """queries/counts.py names its tables and columns without the models: the same names."""
+    models = {m.__tablename__: table_of(m) for m in (Gallery, ImageDefinition, ImageVersion)}
+    assert set(counts.COUNTED_TABLES.values()) == set(models)
+    for table in models.values():
+        assert {"subscription_pk", "location"} <= set(table.c.keys())
+    assert counts.SUBSCRIPTION.name == Subscription.__tablename__
+    assert set(counts.SUBSCRIPTION.c.keys()) <= set(table_of(Subscription).c.keys())
+
+
+def test_sigtui_limits_starts_without_the_table_models(tmp_path: Path) -> None:
+    """Its start pays for what showing the limits needs, not for building every model."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from sigtui.cli import main; sys.argv = ['sigtui', '--db', sys.argv[1], "
+        "'limits']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sigtui.catalog.model.models', "
+        "'sqlalchemy.dialects.postgresql'))))"
+    )
+    catalog = open_catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    catalog.close()
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "c.db")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -21,6 +21,7 @@ from sigtui.cli.options import (
     yes_option,
 )
 from sigtui.cli.output import emit
+from sigtui.cli.roles import principal_group
 
 # --- account -----------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ def tenant_group() -> None:
 @common_options
 def tenant_create(name: str, tenant_id: str | None) -> None:
     """Add a tenant."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     data = schemas.build(schemas.TenantCreate, name=name, tenant_id=tenant_id)
     with catalog.write() as db:
         shown = azure_json.tenant(services.create_tenant(db, data, catalog.clock))
@@ -78,7 +79,7 @@ def account_create(
     name: str, subscription_id: str, tenant: str, cloud: str, allow_region: tuple[str, ...]
 ) -> None:
     """Add a subscription."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     data = schemas.build(
         schemas.SubscriptionCreate,
         name=name,
@@ -137,7 +138,7 @@ def _group_name_option(command: F) -> F:
 @common_options
 def group_create(name: str, location: str, subscription: str | None, tags: tuple[str, ...]) -> None:
     """Create a resource group."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         owner = refs.subscription(db, subscription)
         data = schemas.build(
@@ -183,7 +184,10 @@ def group_show(name: str, subscription: str | None) -> None:
 def group_delete(name: str, subscription: str | None, if_match: str | None, yes: bool) -> None:
     """Delete an empty resource group."""
     confirm_delete(f"resource group {name!r}", yes)
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         row = refs.group(db, name, subscription)
         services.delete_group(db, lookup.arm_id(db, row), if_match=if_match)
+
+
+account_group.add_command(principal_group)

@@ -6,6 +6,7 @@ stderr) or an unexpected failure (`error: ...`, never a traceback); 2 bad usage.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -16,27 +17,44 @@ import click
 import sqlalchemy as sa
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries.costs.sheet_json import load_sheet
-from sigtui.catalog.replication import schedule
-from sigtui.catalog.services import seed as demo_seed
+from sigtui.catalog.replication import speed
 from sigtui.catalog.store import db as catalog_db
-from sigtui.cli.accounts import account_group, group_group
 from sigtui.cli.context import CliState, state_of
-from sigtui.cli.insights import INSIGHT_COMMANDS
 from sigtui.cli.options import as_option, common_options, expand_multi_values
 from sigtui.cli.output import emit_message
-from sigtui.cli.replication import replication_group
-from sigtui.cli.roles import principal_group, role_group
-from sigtui.cli.sig import sig_group
-from sigtui.cli.sources import image_group, snapshot_group
-from sigtui.cli.transfer import TRANSFER_COMMANDS
 
 DEBUG_ENV = "SIGTUI_DEBUG"  # set it to see the traceback of an unexpected error
 
+# The subcommands defined in other modules, imported when one is run (or listed, in
+# --help): a command's start does not pay for every other command's imports.
+LAZY_COMMANDS = {
+    "account": "sigtui.cli.accounts:account_group",
+    "group": "sigtui.cli.accounts:group_group",
+    "image": "sigtui.cli.sources:image_group",
+    "snapshot": "sigtui.cli.sources:snapshot_group",
+    "sig": "sigtui.cli.sig:sig_group",
+    "replication": "sigtui.cli.replication:replication_group",
+    "role": "sigtui.cli.roles:role_group",
+    "limits": "sigtui.cli.limits:limits_command",
+    "cost": "sigtui.cli.insights:cost_command",
+    "replicas": "sigtui.cli.insights:replicas_group",
+    "import": "sigtui.cli.transfer:import_command",
+    "export": "sigtui.cli.transfer:export_group",
+}
+
 
 class SigtuiGroup(click.Group):
-    """The root group: expands az's multi-value options, and turns errors into
-    `error: ...` lines and exit codes."""
+    """The root group: expands az's multi-value options, turns errors into `error: ...`
+    lines and exit codes, and imports a subcommand's module only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, name = LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
@@ -96,15 +114,17 @@ def cli(
     state.db = db or state.db
     state.no_seed = no_seed or state.no_seed
     state.readonly = readonly or state.readonly
-    schedule.set_speed(replication_speed)
+    speed.set_speed(replication_speed)
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         _open_app(state, prices)
 
 
 def _open_app(state: CliState, prices: Path | None) -> None:
+    from sigtui.catalog.queries.costs.sheet_json import load_sheet
+
     sheet = load_sheet(prices) if prices else None  # a bad sheet: refused up front
-    catalog = state.catalog()
+    catalog = state.catalog(writes=True)
     if sheet is not None:
         catalog.extras["prices"] = sheet
     from sigtui.ui.app import run_app  # imported here: Textual is not needed by commands
@@ -120,15 +140,17 @@ def db_group() -> None:
     """The catalog's schema (migrations)."""
 
 
-def _engine(state: CliState) -> sa.Engine:
-    """An engine on the catalog without bringing its schema to head (downgrade, current)."""
+def _engine(state: CliState, *, writes: bool) -> sa.Engine:
+    """An engine on the catalog without bringing its schema to head (downgrade, current);
+    one that cannot write unless the command `writes`."""
     url, _ = catalog_db.resolve_url(state.db)
     parsed = sa.make_url(url)
     database = parsed.database or ""
     is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
     if is_file and not Path(database).exists():
         raise CatalogError("SIG-NOT-FOUND", f"there is no catalog at {catalog_db.display_url(url)}")
-    return catalog_db.make_engine(url)
+    engine = catalog_db.make_engine(url)
+    return engine if writes else catalog_db.make_read_engine(url, engine)
 
 
 @db_group.command("upgrade")
@@ -136,8 +158,8 @@ def _engine(state: CliState) -> sa.Engine:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Bring the catalog's schema to the newest revision."""
-    catalog = state_of(ctx).catalog()
-    revision = catalog_db.current_revision(catalog.engine)
+    catalog = state_of(ctx).catalog(writes=True)
+    revision = catalog_db.current_revision(catalog.read_engine)
     emit_message(f"{catalog.display_name}: schema at {revision} (head)", revision=revision)
 
 
@@ -150,7 +172,7 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
     state = state_of(ctx)
     if state.readonly:
         raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
-    engine = _engine(state)
+    engine = _engine(state, writes=True)
     try:
         catalog_db.downgrade(engine, revision)
         now = catalog_db.current_revision(engine)
@@ -166,7 +188,7 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 def db_current(ctx: click.Context) -> None:
     """Show the catalog's schema revision."""
     state = state_of(ctx)
-    engine = _engine(state)
+    engine = _engine(state, writes=False)
     try:
         revision = catalog_db.current_revision(engine)
     finally:
@@ -185,21 +207,8 @@ def db_current(ctx: click.Context) -> None:
 @click.pass_context
 def seed(ctx: click.Context, reset: bool) -> None:
     """Load the demo catalog (the source document's examples)."""
-    catalog = state_of(ctx).catalog(seed_default=False)
+    catalog = state_of(ctx).catalog(writes=True, seed_default=False)
+    from sigtui.catalog.services import seed as demo_seed
+
     result = demo_seed.load_demo(catalog, reset=reset)
     emit_message(result.summary(), catalog=catalog.display_name)
-
-
-for _group in (
-    account_group,
-    group_group,
-    image_group,
-    snapshot_group,
-    sig_group,
-    replication_group,
-    role_group,
-    *INSIGHT_COMMANDS,
-    *TRANSFER_COMMANDS,
-):
-    cli.add_command(_group)
-account_group.add_command(principal_group)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import click
 import sqlalchemy as sa
 
-from sigtui.catalog.replication import schedule
-from sigtui.catalog.rules import access
 from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.store.db import Catalog, open_catalog, resolve_url
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules import access
 
 
 @dataclass
@@ -30,22 +32,29 @@ class CliState:
     _catalog: Catalog | None = field(default=None, repr=False)
     _viewer: access.Visibility | None = field(default=None, repr=False)
 
-    def catalog(self, *, seed_default: bool = True) -> Catalog:
-        """The catalog of --db / SIGTUI_DB / the default file, at the schema head.
+    def catalog(self, *, writes: bool = False, seed_default: bool = True) -> Catalog:
+        """The catalog of --db / SIGTUI_DB / the default file.
 
-        The default file gets the demo seed on its first use (unless --no-seed); a
-        catalog named by --db or SIGTUI_DB starts empty."""
+        A command that `writes` creates the catalog or brings its schema to head; one that
+        only reads opens it without writing a byte, and is refused a catalog whose schema
+        is behind. The default file gets the demo seed on its first use (unless
+        --no-seed or --readonly); a catalog named by --db or SIGTUI_DB starts empty."""
         if self._catalog is None:
             url, is_default = resolve_url(self.db)
+            first_use = is_default and not self.readonly and not _exists(url)
             catalog = open_catalog(
-                url, clock=self.clock, readonly=self.readonly, private=is_default
+                url,
+                clock=self.clock,
+                readonly=self.readonly,
+                private=is_default,
+                migrate=writes or first_use,
             )
             self._catalog = catalog
-            first_use = is_default and catalog.is_new
-            if first_use and seed_default and not self.no_seed and not self.readonly:
+            if first_use and catalog.is_new and seed_default and not self.no_seed:
                 _seed_first_use(catalog)
-            schedule.refresh(catalog)  # states up to now, for every command's reads
             if self.acting_as:
+                from sigtui.catalog.rules import access  # only --as needs it
+
                 with catalog.read() as db:
                     self._viewer = access.visibility(db, self.acting_as)
                 catalog.acting_as = self._viewer.principal_pk
@@ -73,6 +82,12 @@ class CliState:
         for raw in (str(p) for p in found if p):
             secrets += [raw, quote(raw, safe=""), quote(raw, safe="").replace("%20", "+")]
         return secrets
+
+
+def _exists(url: str) -> bool:
+    """Whether the default catalog's file is there (it is always a SQLite file)."""
+    database = sa.make_url(url).database
+    return bool(database) and Path(str(database)).exists()
 
 
 def _seed_first_use(catalog: Catalog) -> None:

@@ -171,7 +171,7 @@ def definition_update(
         changes["tags"] = new_tags
     if not changes and not assignments:
         raise usage_error("nothing to update: give the fields to change or --set path=value")
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         definition_id = refs.resource_id(db, "definition", names)
         row = lookup.resolve_as(db, definition_id, ImageDefinition)

@@ -1,93 +1,30 @@
-"""`sigtui limits`, `sigtui cost` and `sigtui replicas advise`: use of Azure's limits
-(SIG-LIMIT-*), what the catalog costs (SIG-BILLING) and replica advice (SIG-SCALE).
-
-The commands to register on the root group are `INSIGHT_COMMANDS`.
-"""
+"""`sigtui cost` and `sigtui replicas advise`: what the catalog costs (SIG-BILLING) and
+replica advice (SIG-SCALE). `sigtui limits` is in cli/limits.py."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import click
 
 from sigtui.catalog.model.models import ImageVersion
-from sigtui.catalog.queries import advisor, lookup, usage
-from sigtui.catalog.queries.costs.overview import CostReport, cost_report
-from sigtui.catalog.queries.costs.prices import Cost
-from sigtui.catalog.queries.costs.scopes import scope_of
+from sigtui.catalog.queries import advisor, lookup
 from sigtui.catalog.queries.costs.sheet import BASES
-from sigtui.catalog.queries.costs.sheet_json import load_sheet
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import find_region
 from sigtui.cli.context import current_state
-from sigtui.cli.options import common_options, subscription_option, usage_error
-from sigtui.cli.output import Column, Json, render_table, to_json
+from sigtui.cli.options import common_options, usage_error
+from sigtui.cli.output import Column, Json, output_format, render_table, to_json
 
-
-def _output() -> str:
-    return current_state().output or "json"
+if TYPE_CHECKING:  # the cost modules are imported by `cost` alone, when it runs
+    from sigtui.catalog.queries.costs.overview import CostReport
+    from sigtui.catalog.queries.costs.prices import Cost
 
 
 def _region_label(name: str) -> str:
     region = find_region(name)
     return region.display_name if region else name
-
-
-# --- limits ------------------------------------------------------------------------------
-
-
-def _gauge_json(gauge: usage.Gauge) -> Json:
-    return {"used": gauge.used, "limit": gauge.limit}
-
-
-def limits_json(row: usage.UsageRow) -> Json:
-    """One subscription x region, as `sigtui limits -o json` prints it."""
-    return {
-        "subscription": row.subscription,
-        "location": row.location,
-        **{gauge.kind: _gauge_json(gauge) for gauge in row.gauges},
-    }
-
-
-def _gauge_cell(gauge: usage.Gauge) -> str:
-    return f"{gauge.used:,}/{gauge.limit:,} ({gauge.percent}%)"
-
-
-def _limits_table(rows: list[usage.UsageRow]) -> str:
-    items = [
-        {
-            "subscription": row.subscription,
-            "region": row.region,
-            "level": row.level,
-            **{gauge.kind: _gauge_cell(gauge) for gauge in row.gauges},
-        }
-        for row in rows
-    ]
-    columns: list[Column] = [
-        ("Subscription", lambda i: i["subscription"]),
-        ("Location", lambda i: i["region"]),
-        ("Galleries", lambda i: i["galleries"]),
-        ("ImageDefinitions", lambda i: i["imageDefinitions"]),
-        ("ImageVersions", lambda i: i["imageVersions"]),
-        ("Level", lambda i: i["level"]),
-    ]
-    return render_table(items, columns)
-
-
-@click.command("limits")
-@subscription_option
-@click.option("-l", "--location", metavar="REGION", help="Only this region.")
-@common_options
-def limits_command(subscription: str | None, location: str | None) -> None:
-    """Use of Azure's limits per subscription and region, fullest first: 100 galleries,
-    1,000 image definitions, 10,000 image versions (SIG-LIMIT-*)."""
-    with current_state().catalog().read() as db:
-        subscription_pk = lookup.find_subscription(db, subscription).pk if subscription else None
-        rows = usage.usage_rows(db, subscription_pk=subscription_pk, location=location)
-    if _output() == "json":
-        click.echo(to_json([limits_json(row) for row in rows]))
-    elif rows:
-        click.echo(_limits_table(rows))
 
 
 # --- cost --------------------------------------------------------------------------------
@@ -166,12 +103,16 @@ def _cost_table(report: CostReport) -> str:
 @common_options
 def cost_command(scope: str | None, prices: str | None, basis: str | None) -> None:
     """Monthly storage and one-time egress of the image versions in a scope (SIG-BILLING)."""
+    from sigtui.catalog.queries.costs.overview import cost_report
+    from sigtui.catalog.queries.costs.scopes import scope_of
+    from sigtui.catalog.queries.costs.sheet_json import load_sheet
+
     sheet = load_sheet(prices)
     chosen = next((b for b in BASES if basis and b.lower() == basis.lower()), None)
     with current_state().catalog().read() as db:
         scope_id = lookup.arm_id(db, lookup.resolve(db, scope)) if scope else None
         report = cost_report(db, sheet, scope_of(db, scope_id), chosen)
-    if _output() == "json":
+    if output_format() == "json":
         click.echo(to_json(report_json(report, scope_id)))
     else:
         click.echo(_cost_table(report))
@@ -268,7 +209,4 @@ def advise_command(
             shown["warnings"].append(comparison.message)
     for warning in shown["warnings"]:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(to_json(shown) if _output() == "json" else _advice_table(shown))
-
-
-INSIGHT_COMMANDS: tuple[click.Command, ...] = (limits_command, cost_command, replicas_group)
+    click.echo(to_json(shown) if output_format() == "json" else _advice_table(shown))

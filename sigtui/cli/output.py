@@ -151,11 +151,16 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def output_format(default: str = "json") -> str:
+    """The format asked for with -o/--output, else `default`."""
+    return current_state().output or default
+
+
 def emit(data: Json | list[Json] | None, kind: str, *, default: str = "json") -> None:
     """Print a result in the format asked with -o (json unless told otherwise)."""
     if data is None:
         return
-    output = current_state().output or default
+    output = output_format(default)
     if output == "json":
         click.echo(to_json(data))
         return
@@ -166,7 +171,7 @@ def emit(data: Json | list[Json] | None, kind: str, *, default: str = "json") ->
 
 def emit_message(message: str, **details: Any) -> None:
     """A command's plain result (db, seed): text by default, an object with -o json."""
-    if (current_state().output or "table") == "json":
+    if output_format("table") == "json":
         click.echo(to_json({"message": message, **details}))
     else:
         click.echo(message)

@@ -147,7 +147,7 @@ def writing_in_group(
     group_name: str, subscription_ref: str | None
 ) -> Iterator[tuple[Session, ResourceGroup, Any]]:
     """`create`: a write session, the resource group named and the catalog's clock."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         yield db, group(db, group_name, subscription_ref), catalog.clock
 
@@ -187,6 +187,6 @@ def delete(
 ) -> None:
     """`delete`: confirm (`what` and the name given), then remove the resource named."""
     confirm_delete(f"{what} {getattr(names, _FIELDS[kind][-1]) or names.ids!r}", yes)
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         remove(db, resource_id(db, kind, names))

@@ -18,7 +18,7 @@ from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
-from sigtui.cli.output import to_json
+from sigtui.cli.output import output_format, to_json
 
 STATES = ("Replicating", "Failed", "Unknown", "Completed")
 
@@ -65,7 +65,6 @@ def _table(items: list[schedule.Activity], now: datetime) -> Table:
 
 
 def _current(catalog: Catalog, subscription: str | None, states: tuple[str, ...]) -> list[Any]:
-    schedule.refresh(catalog)
     with catalog.read() as db:
         return schedule.activity(
             db, catalog.clock.now(), subscription=subscription, states=states or None
@@ -99,7 +98,7 @@ def replication_group(
     items = _current(catalog, subscription, states)
     if watch:
         _watch(catalog, subscription, states, interval)
-    elif (current_state().output or "table") == "json":
+    elif output_format("table") == "json":
         click.echo(to_json([_as_json(item) for item in items]))
     else:
         Console(width=160).print(_table(items, catalog.clock.now()))
@@ -130,7 +129,7 @@ def _watch(
 @common_options
 def retry(version_id: str, region: str) -> None:
     """Start a Failed (or Unknown) region over."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         target = schedule.retry(db, version_id, region, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: {target.state} again"
@@ -146,7 +145,7 @@ def retry(version_id: str, region: str) -> None:
 @common_options
 def fail(version_id: str, region: str, reason: str) -> None:
     """Make a region in flight fail (a fault injected for demos)."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         target = schedule.fail(db, version_id, region, reason, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: Failed ({target.details})"

@@ -40,7 +40,7 @@ def principal_group() -> None:
 @common_options
 def principal_create(name: str, principal_type: str, tenant: str, object_id: str | None) -> None:
     """Add a principal."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     kind = next(t.value for t in PrincipalType if t.value.lower() == principal_type.lower())
     data = schemas.build(
         schemas.PrincipalCreate,
@@ -98,7 +98,7 @@ def _role_option(*, required: bool) -> Callable[[F], F]:
 @common_options
 def assignment_create(assignee: str, role: str, scope: str) -> None:
     """Give a principal a role at a gallery (recommended), a definition or a version."""
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     data = schemas.build(schemas.RoleAssignmentCreate, assignee=assignee, role=role, scope=scope)
     with catalog.write() as db:
         assignment = services.create_role_assignment(db, data, catalog.clock)
@@ -145,7 +145,7 @@ def assignment_delete(
     """Remove the matching role assignments (at least --assignee or --scope, or --ids)."""
     if not (assignee or scope or ids):
         raise click.UsageError("give --ids, or --assignee and/or --scope (and --role)")
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         rows = access.find_assignments(db, assignee=assignee, role=role, scope_id=scope)
         if ids:

@@ -112,7 +112,7 @@ def gallery_update(
     assignments = parse_assignments(sets)
     if description is None and not tags and not assignments:
         raise usage_error("nothing to update: give --description, --tags or --set")
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         gallery_id = refs.resource_id(db, "gallery", names)
         current = azure_json.gallery(db, lookup.resolve_as(db, gallery_id, Gallery))

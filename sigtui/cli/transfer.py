@@ -1,7 +1,7 @@
 """`sigtui import FILE...` and `sigtui export arm|az-script --scope ID` (DESIGN.md section 4).
 
-Register `TRANSFER_COMMANDS` on the root group. Each imported file is one transaction:
-a file with an invalid resource imports nothing (and the files before it stay imported).
+Each imported file is one transaction: a file with an invalid resource imports nothing
+(and the files before it stay imported).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def import_command(
     state = current_state()
     deployment = Deployment(group_id=group_id, parameters=_parameters(parameters))
     documents = [(path, read_file(path)) for path in files]  # all readable first
-    catalog = state.catalog()
+    catalog = state.catalog(writes=True)
     results = [_import_one(catalog, path, doc, deployment) for path, doc in documents]
     summary = "\n".join(result.summary() for result in results)
     emit_message(summary, files=[result.as_json() for result in results])
@@ -113,6 +113,3 @@ def _write(text: str, file: Path | None) -> None:
         file.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CatalogError("SIG-INPUT", f"cannot write {file}: {exc.strerror}") from None
-
-
-TRANSFER_COMMANDS: tuple[click.Command, ...] = (import_command, export_group)

@@ -161,11 +161,12 @@ def version_list(names: refs.Names) -> None:
 @common_options
 def version_show(names: refs.Names, expand: str | None) -> None:
     """Show an image version (`-e latest`: the latest one, SIG-LATEST)."""
+    replication_at = current_state().clock.now() if expand else None
     refs.show(
         "version",
         names,
         ImageVersion,
-        lambda db, row: azure_json.version(db, row, expand_replication=expand is not None),
+        lambda db, row: azure_json.version(db, row, replication_at=replication_at),
     )
 
 
@@ -202,7 +203,7 @@ def version_update(
     )
     if not (changes or assignments or add_target_regions or remove_target_regions):
         raise usage_error("nothing to update: give the fields to change or --set path=value")
-    catalog = current_state().catalog()
+    catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
         row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
         version_id = lookup.arm_id(db, row)  # `latest` resolved once for every step

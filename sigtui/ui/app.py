@@ -9,7 +9,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import access
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.messages import CatalogChanged
@@ -17,7 +16,6 @@ from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.settings import keymap, load_settings, save_setting
 
-REPLICATION_SECONDS = 5.0
 CHANGE_POLL_SECONDS = 2.0  # how soon a change made by another session shows
 
 
@@ -60,13 +58,7 @@ class SigtuiApp(App[None]):
             self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_keymap(keymap())
         self.push_screen(MainScreen(self.catalog, self.viewer))
-        self.set_interval(REPLICATION_SECONDS, self.advance_replication)
         self.set_interval(CHANGE_POLL_SECONDS, self.watch_catalog)
-
-    @work(thread=True, exclusive=True, group="replication-clock", exit_on_error=False)
-    def advance_replication(self) -> None:
-        """Keep the catalog's replication states up to date while the app is open."""
-        schedule.refresh(self.catalog)
 
     @work(thread=True, exclusive=True, group="catalog-watch", exit_on_error=False)
     def watch_catalog(self) -> None:

@@ -104,6 +104,7 @@ async def test_long_lists_show_their_first_rows_and_say_how_many_there_are(
 async def test_a_refresh_waits_for_the_one_before_it(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_screen(pilot, "r", ReplicationScreen)
+        screen.ticker.pause()  # only the ticks below count (a slow run may reach 1 s)
         started: list[object] = []
         monkeypatched = screen.load
         screen.load = lambda: started.append(monkeypatched())  # type: ignore[method-assign]

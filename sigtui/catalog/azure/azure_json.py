@@ -177,21 +177,23 @@ def _definition(db: Session, loaded: _Loaded, row: ImageDefinition) -> Json:
 
 
 def versions(
-    db: Session, rows: Sequence[ImageVersion], *, expand_replication: bool = False
+    db: Session, rows: Sequence[ImageVersion], *, replication_at: datetime | None = None
 ) -> list[Json]:
+    """The versions as az shows them; with `replication_at`, also their replication status
+    at that time (`--expand ReplicationStatus`)."""
     pks = [row.pk for row in rows if row.pk is not None]
     targets = fetch.target_regions_of(db, pks)
     disks = fetch.data_disks_of(db, pks)
     loaded = _Loaded(db).parents(definition_pks=[r.definition_pk for r in rows])
     _load_sources(loaded, rows, disks)
     return [
-        _version(db, loaded, row, targets[pk_of(row)], disks[pk_of(row)], expand_replication)
+        _version(db, loaded, row, targets[pk_of(row)], disks[pk_of(row)], replication_at)
         for row in rows
     ]
 
 
-def version(db: Session, row: ImageVersion, *, expand_replication: bool = False) -> Json:
-    return versions(db, [row], expand_replication=expand_replication)[0]
+def version(db: Session, row: ImageVersion, *, replication_at: datetime | None = None) -> Json:
+    return versions(db, [row], replication_at=replication_at)[0]
 
 
 def _load_sources(
@@ -210,7 +212,7 @@ def _version(
     row: ImageVersion,
     targets: list[TargetRegion],
     disks: list[DataDisk],
-    expand_replication: bool,
+    replication_at: datetime | None,
 ) -> Json:
     parent = loaded.get(ImageDefinition, row.definition_pk)
     gallery_row = loaded.get(Gallery, parent.gallery_pk)
@@ -224,8 +226,8 @@ def _version(
         },
         "provisioningState": PROVISIONED,
     }
-    if expand_replication:
-        shown["replicationStatus"] = replication_status(targets)
+    if replication_at is not None:
+        shown["replicationStatus"] = replication_status(targets, replication_at)
     return shown
 
 
@@ -247,17 +249,19 @@ def _publishing_profile(row: ImageVersion, targets: list[TargetRegion]) -> Json:
     }
 
 
-def replication_status(targets: list[TargetRegion]) -> Json:
+def replication_status(targets: list[TargetRegion], now: datetime) -> Json:
+    """The regions' states at `now`, and the version's aggregatedState."""
+    statuses = [schedule.status_at(t, now) for t in targets]
     return {
-        "aggregatedState": str(schedule.aggregated_state(t.state for t in targets)),
+        "aggregatedState": str(schedule.aggregated_state(s.state for s in statuses)),
         "summary": [
             {
                 "region": region_display_name(t.region),
-                "state": t.state,
+                "state": s.state,
                 "details": t.details,
-                "progress": t.progress,
+                "progress": s.progress,
             }
-            for t in targets
+            for t, s in zip(targets, statuses, strict=True)
         ],
     }
 

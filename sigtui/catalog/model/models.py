@@ -316,8 +316,9 @@ class TargetRegion(SQLModel, table=True):
             "source_region",
             "replica_count",
         ),
-        # the replication clock reads the regions in flight, a few among hundreds of
-        # thousands: only those are indexed, so loads do not pay for the others
+        # the regions in flight are read on their own (a subscription losing an
+        # allowlisting fails them), a few among hundreds of thousands: only those are
+        # indexed, so loads do not pay for the others
         sa.Index(
             "ix_target_region_replicating",
             "state",

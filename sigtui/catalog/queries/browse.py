@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
+from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
@@ -697,6 +698,15 @@ def _folder_details(db: Session, ref: NodeRef, now: datetime) -> Details:
         [("Resource group", group.name), ("Count", str(len(nodes)))],
         tables=[Table(what, ("Name", "Facts"), [(n.name, n.detail) for n in nodes])],
     )
+
+
+def etag_of(db: Session, arm_id: str) -> int | None:
+    """The resource's etag now, what the app holds for it after its own save (None: it
+    was deleted meanwhile)."""
+    try:
+        return lookup.resolve(db, arm_id).etag
+    except CatalogError:
+        return None
 
 
 def path_to(db: Session, arm_id: str) -> list[NodeRef]:

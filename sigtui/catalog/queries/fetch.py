@@ -7,7 +7,6 @@ Python loops over rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,10 +27,7 @@ from sigtui.catalog.model.models import (
     Subscription,
     TargetRegion,
     Tenant,
-    table_of,
 )
-from sigtui.catalog.rules.limits import ALL_LIMITS
-from sigtui.catalog.store.sql_functions import RowsAsJson
 
 Row = TypeVar("Row", bound=Resource)
 
@@ -217,63 +213,6 @@ def count_children(
     counts = dict.fromkeys(keys, 0)
     counts.update({pk: n for pk, n in rows})
     return counts
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Galleries, definitions and versions of one subscription in one region."""
-
-    subscription_pk: int
-    location: str
-    galleries: int
-    definitions: int
-    versions: int
-
-    def used(self, kind: str) -> int:
-        return {
-            "galleries": self.galleries,
-            "imageDefinitions": self.definitions,
-            "imageVersions": self.versions,
-        }[kind]
-
-    @property
-    def fullest(self) -> float:
-        """The highest share of any limit used (0 to 1)."""
-        return max(self.used(limit.kind) / limit.maximum for limit in ALL_LIMITS)
-
-
-def usage(
-    db: Session, subscription_pk: int | None = None, location: str | None = None
-) -> list[Usage]:
-    """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)
-    answering in one row (`RowsAsJson`)."""
-    parts = []
-    for kind, model in (
-        ("g", Gallery),
-        ("d", ImageDefinition),
-        ("v", ImageVersion),
-    ):
-        table = table_of(model)
-        statement = sa.select(
-            table.c.subscription_pk,
-            table.c.location,
-            sa.literal(kind).label("kind"),
-            sa.func.count().label("n"),
-        )
-        if subscription_pk is not None:
-            statement = statement.where(table.c.subscription_pk == subscription_pk)
-        if location is not None:
-            statement = statement.where(table.c.location == location)
-        parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
-    counted = sa.union_all(*parts).subquery("counted")
-    in_one_row = sa.select(RowsAsJson(*counted.c)).select_from(counted)
-    rows = db.execute(in_one_row).scalar()
-    counts: dict[tuple[int, str], dict[str, int]] = {}
-    for sub_pk, loc, kind, n in rows or []:
-        counts.setdefault((sub_pk, loc), {"g": 0, "d": 0, "v": 0})[kind] = n
-    return [
-        Usage(sub_pk, loc, c["g"], c["d"], c["v"]) for (sub_pk, loc), c in sorted(counts.items())
-    ]
 
 
 # --- batch reads for whole lists (the CLI's and export's JSON): one query per kind ---------

@@ -34,8 +34,9 @@ from sigtui.catalog.model.models import (
     Tenant,
 )
 from sigtui.catalog.queries import browse, lookup
+from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules.regions import search_regions
-from sigtui.catalog.store.sql_functions import Contains, EpochSeconds, Truncated
+from sigtui.catalog.store.sql_functions import Contains
 
 DEFAULT_LIMIT = 200
 
@@ -468,28 +469,11 @@ SORT_COLUMNS = (
 
 
 def _regions_at(now: datetime) -> Any:
-    """Each target region's state and progress at `now`, as replication.status_at projects
-    them: a Replicating region is Completed once its planned duration has passed, and its
-    progress grows with the time elapsed meanwhile."""
-    t = TargetRegion
-    in_flight = (col(t.state) == ReplicationState.REPLICATING) & col(t.started_at).is_not(None)
-    duration = sa.func.coalesce(t.duration_seconds, 0.0)
-    since_start = sa.literal(now.timestamp(), sa.Float) - EpochSeconds(t.started_at)
-    elapsed = sa.case((since_start > 0, since_start), else_=0.0)
-    projected = sa.case(
-        (duration > 0, Truncated(100.0 * elapsed / sa.func.nullif(duration, 0))), else_=99
-    )
-    projected = sa.case((projected > 99, 99), else_=projected)
-    done = in_flight & (since_start >= duration)
-    state = sa.case((done, ReplicationState.COMPLETED.value), else_=t.state)
-    progress = sa.case(
-        (done, 100),
-        (in_flight & (projected > t.progress), projected),
-        else_=t.progress,
-    )
-    return sa.select(col(t.version_pk), state.label("state"), progress.label("progress")).subquery(
-        "region_now"
-    )
+    """Each target region's state and progress at `now` (schedule.StatusColumns)."""
+    status = schedule.StatusColumns(TargetRegion, now)
+    return sa.select(
+        col(TargetRegion.version_pk), status.state.label("state"), status.progress.label("progress")
+    ).subquery("region_now")
 
 
 def _replication_summary(now: datetime) -> Any:

@@ -1,6 +1,6 @@
 """Use of Azure's limits per subscription x region, as gauges (SIG-LIMIT-*).
 
-The counts come from `fetch.usage`: one aggregate statement for every row of a screen,
+The counts come from `counts.usage`: one aggregate statement for every row of a screen,
 never a query per row. The limits themselves live in `sigtui.catalog.rules.limits` only.
 
 A gauge's level: "ok" below 80 % of its limit, "warning" from 80 %, "critical" from 95 %.
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Subscription
-from sigtui.catalog.queries import fetch
+from sigtui.catalog.queries import counts as counts_of
 from sigtui.catalog.rules import limits
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import find_region, get_region
@@ -120,7 +119,7 @@ class UsageRow:
         return max((gauge.level for gauge in self.gauges), key=LEVELS.index)
 
 
-def _gauges(counts: fetch.Usage) -> tuple[Gauge, Gauge, Gauge]:
+def _gauges(counts: counts_of.Usage) -> tuple[Gauge, Gauge, Gauge]:
     galleries, definitions, versions = (
         Gauge(limit.kind, limit.noun, limit.code, counts.used(limit.kind), limit.maximum)
         for limit in current_limits()
@@ -140,13 +139,12 @@ def usage_rows(
     given; the region in any spelling), fullest first. Two queries in all: the counts
     (one aggregate) and the subscriptions' names."""
     wanted = get_region(location, field="location").name if location else None
-    counts = fetch.usage(db, subscription_pk=subscription_pk, location=wanted)
-    subscriptions = fetch.by_pk(db, Subscription, (c.subscription_pk for c in counts))
+    counts = counts_of.usage(db, subscription_pk=subscription_pk, location=wanted)
+    names = counts_of.subscription_names(db, {c.subscription_pk for c in counts})
     rows = [
         UsageRow(
             c.subscription_pk,
-            subscriptions[c.subscription_pk].name,
-            subscriptions[c.subscription_pk].subscription_id,
+            *names[c.subscription_pk],
             c.location,
             _region_name(c.location),
             *_gauges(c),
@@ -197,6 +195,6 @@ def headroom(db: Session, subscription_pk: int, location: str, kind: str) -> Hea
     in a subscription and region (any spelling of the region). One aggregate query."""
     limit = limit_of(kind)
     region = get_region(location, field="location").name
-    counts = fetch.usage(db, subscription_pk=subscription_pk, location=region)
+    counts = counts_of.usage(db, subscription_pk=subscription_pk, location=region)
     used = counts[0].used(kind) if counts else 0
     return Headroom(kind, limit.code, used, limit.maximum, region)

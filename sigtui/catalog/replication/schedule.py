@@ -14,22 +14,26 @@ The model, in a few lines (constants in `MODEL`):
   demo shows visible movement; the default models realistic durations (hours for large
   images, as the source document says).
 
-A region's planned duration and start time are stored when it starts; its state and
-progress at any moment follow from them (`status_at`), so another process, or the app
-reopened later, sees the same state. `advance` writes the states reached into the rows,
-and fails in-flight regions whose subscription lost the allowlisting they need.
+A region's schedule (Replicating, its start time, its planned duration and its progress
+at the start) is written once, when it starts: a version created, a region added, a retry,
+a state recorded. Its state, progress and completion time at any moment are computed from
+the schedule, never written by a reader: `status_at` and `completed_at` for the regions in
+hand, `StatusColumns` (the same arithmetic, in SQL) where regions are counted, filtered or
+sorted. So every process, and the app reopened later, sees the same state, and a read
+writes nothing. What is not a matter of time is written when it happens, by a service: a
+region fails (`fail`, or `fail_unallowlisted` when its subscription loses the
+allowlisting the region needs), is retried (`retry`), or is removed (its row goes).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.enums import AggregatedState, ReplicationState
@@ -39,16 +43,14 @@ from sigtui.catalog.model.models import (
     Gallery,
     ImageDefinition,
     ImageVersion,
-    RegionAllowlist,
     ResourceGroup,
     Subscription,
     TargetRegion,
 )
 from sigtui.catalog.queries import lookup
-from sigtui.catalog.rules.regions import Region, get_region
-from sigtui.catalog.store.db import ACTING_AS, Catalog
-
-ENV_SPEED = "SIGTUI_REPLICATION_SPEED"
+from sigtui.catalog.replication.speed import speed
+from sigtui.catalog.rules.regions import Region, all_regions, get_region
+from sigtui.catalog.store.sql_functions import EpochMicroseconds, Truncated
 
 
 @dataclass(frozen=True)
@@ -61,29 +63,6 @@ class ReplicationModel:
 
 
 MODEL = ReplicationModel()
-
-_speed: float | None = None
-
-
-def set_speed(speed: float | None) -> None:
-    """The speed factor of this process (None: from SIGTUI_REPLICATION_SPEED, else 1)."""
-    if speed is not None and not speed > 0:
-        raise CatalogError("SIG-INPUT", f"replication speed must be positive, not {speed}")
-    global _speed
-    _speed = speed
-
-
-def speed() -> float:
-    if _speed is not None:
-        return _speed
-    text = os.environ.get(ENV_SPEED, "").strip()
-    try:
-        value = float(text) if text else 1.0
-    except ValueError:
-        raise CatalogError("SIG-INPUT", f"{ENV_SPEED}={text!r} is not a number") from None
-    if not value > 0:
-        raise CatalogError("SIG-INPUT", f"{ENV_SPEED} must be positive, not {text}")
-    return value
 
 
 def distance(source: Region, target: Region) -> str:
@@ -142,17 +121,94 @@ class Timeline(Protocol):
     def duration_seconds(self) -> float | None: ...
 
 
+class Finished(Timeline, Protocol):
+    """What `completed_at` reads: a Timeline and the completion time stored."""
+
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+
+def _seconds_since_start(started_at: datetime, at: datetime) -> float:
+    return (at - started_at).total_seconds()  # whole microseconds / 10**6, as in SQL
+
+
+def _has_ended(target: Timeline, now: datetime) -> bool:
+    """Whether the region is Replicating on a schedule that has run its course by `now`."""
+    if target.state != ReplicationState.REPLICATING or target.started_at is None:
+        return False
+    return _seconds_since_start(target.started_at, now) >= (target.duration_seconds or 0.0)
+
+
 def status_at(target: Timeline, now: datetime) -> Status:
     """The region's state at `now`, from its stored start and planned duration."""
     if target.state != ReplicationState.REPLICATING or target.started_at is None:
         return Status(target.state, target.progress, None)
-    duration = target.duration_seconds or 0.0
-    done_at = target.started_at + timedelta(seconds=duration)
-    if now >= done_at:
+    if _has_ended(target, now):
         return Status(ReplicationState.COMPLETED, 100, None)
-    elapsed = max(0.0, (now - target.started_at).total_seconds())
+    duration = target.duration_seconds or 0.0
+    elapsed = max(0.0, _seconds_since_start(target.started_at, now))
     progress = min(99, int(100 * elapsed / duration)) if duration else 99
+    done_at = target.started_at + timedelta(seconds=duration)
     return Status(ReplicationState.REPLICATING, max(target.progress, progress), done_at)
+
+
+def completed_at(target: Finished, now: datetime) -> datetime | None:
+    """When the region completed, as of `now` (None: it has not)."""
+    if _has_ended(target, now) and target.started_at is not None:
+        return target.started_at + timedelta(seconds=target.duration_seconds or 0.0)
+    return target.completed_at
+
+
+# --- the same, in SQL -------------------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _sql_seconds_since_start(target: Any, at: datetime) -> Any:
+    """`_seconds_since_start` in SQL: the same integer of microseconds, over 10**6."""
+    micros = (at - _EPOCH) // timedelta(microseconds=1)
+    since = sa.literal(micros, sa.BigInteger) - EpochMicroseconds(target.started_at)
+    return sa.cast(since, sa.Float) / sa.literal(1e6, sa.Float)
+
+
+class StatusColumns:
+    """`status_at` and `completed_at` in SQL, for the queries that count, filter or sort
+    regions by their state at `now`: expressions over the target region table, or an alias
+    of it (`target`). They compute what the Python functions compute, with the same
+    arithmetic on the same numbers, so both agree to the microsecond."""
+
+    def __init__(self, target: Any, now: datetime) -> None:
+        self.target = target
+        self.now = now
+        self.duration = sa.func.coalesce(target.duration_seconds, 0.0)
+        elapsed = _sql_seconds_since_start(target, now)
+        scheduled = (target.state == ReplicationState.REPLICATING) & target.started_at.is_not(None)
+        # whether the region is Replicating on a schedule that has run its course
+        self.ended = scheduled & (elapsed >= self.duration)
+        self.state = sa.case((self.ended, ReplicationState.COMPLETED.value), else_=target.state)
+        # whether `state` is Replicating (the stored state first: the partial index of the
+        # regions in flight serves it)
+        self.in_flight = (target.state == ReplicationState.REPLICATING) & ~self.ended
+        clamped = sa.case((elapsed > 0, elapsed), else_=0.0)
+        projected = sa.case(
+            (self.duration > 0, Truncated(100.0 * clamped / sa.func.nullif(self.duration, 0))),
+            else_=99,
+        )
+        projected = sa.case((projected > 99, 99), else_=projected)
+        self.progress = sa.case(
+            (self.ended, 100),
+            (scheduled & (projected > target.progress), projected),
+            else_=target.progress,
+        )
+
+    def completed_since(self, since: datetime) -> Any:
+        """Whether the region is Completed at `now`, and was at `since` or later."""
+        stored = (self.target.state == ReplicationState.COMPLETED) & (
+            self.target.completed_at >= since
+        )
+        return stored | (
+            self.ended & (_sql_seconds_since_start(self.target, since) <= self.duration)
+        )
 
 
 def aggregated_state(states: Iterable[str]) -> AggregatedState:
@@ -178,7 +234,19 @@ def version_size_gb(db: Session, version: ImageVersion) -> int:
     return version.os_disk_size_gb + int(data)
 
 
-def replicating_count(db: Session, version: ImageVersion) -> int:
+def replicating_count(db: Session, version: ImageVersion, now: datetime) -> int:
+    """How many regions of the version are replicating at `now`."""
+    in_flight = StatusColumns(TargetRegion, now).in_flight
+    return db.exec(
+        select(func.count()).where(TargetRegion.version_pk == version.pk, in_flight)
+    ).one()
+
+
+def _stored_replicating_count(db: Session, version: ImageVersion) -> int:
+    """How many of the version's regions are stored Replicating, whether or not their
+    schedules have run out: `record` counts them as the regions in flight with the one it
+    places, since an observation (the demo seed, an import) records its regions one at a
+    time, long after they started."""
     return db.exec(
         select(func.count()).where(
             TargetRegion.version_pk == version.pk,
@@ -190,105 +258,43 @@ def replicating_count(db: Session, version: ImageVersion) -> int:
 # --- writes ----------------------------------------------------------------------------
 
 
-def refresh(catalog: Catalog) -> int:
-    """Bring the catalog's replication states up to its clock (nothing when read-only).
-
-    It does not move the change marker: every session runs this clock itself, and
-    announcing each tick would make every open app reload its whole tree every few
-    seconds while anything replicates (thousands of regions at Azure's limits)."""
-    if catalog.readonly:
-        return 0
-    with catalog.write(announce=False) as db:
-        db.info[ACTING_AS] = None  # progress is Azure's doing, whoever the session acts as
-        return advance(db, catalog.clock.now())
+def _set_failed(target: TargetRegion, reason: str, now: datetime) -> None:
+    """Fail the region at `now`, with the progress it had reached."""
+    target.progress = status_at(target, now).progress
+    target.state = ReplicationState.FAILED
+    target.details = reason
+    target.updated_at = now
+    target.completed_at = None
 
 
-def advance(db: Session, now: datetime) -> int:
-    """Write the states reached at `now` into the in-flight rows; fail those whose
-    subscription lost its allowlisting for the region. Returns how many rows changed.
-
-    It runs every few seconds while the app is open, over every region in flight
-    (thousands at Azure's limits): plain rows in, one executemany UPDATE out."""
-    rows: Sequence[Any] = db.execute(  # plain rows, with the columns status_at reads
-        sa.select(
-            col(TargetRegion.pk),
-            col(TargetRegion.region),
-            col(TargetRegion.state),
-            col(TargetRegion.progress),
-            col(TargetRegion.started_at),
-            col(TargetRegion.duration_seconds),
-            col(ImageVersion.subscription_pk),
-        )
+def fail_unallowlisted(
+    db: Session, subscription: Subscription, allowlisted: Collection[str], now: datetime
+) -> int:
+    """Fail the subscription's regions in flight at `now` in a region that needs an
+    allowlisting it no longer has (`allowlisted`: the regions it has); how many failed.
+    The services call it where an allowlist is replaced."""
+    lost = [r.name for r in all_regions() if r.needs_allowlist and r.name not in allowlisted]
+    in_flight = db.exec(
+        select(TargetRegion)
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
-        .where(col(TargetRegion.state) == ReplicationState.REPLICATING)
+        .where(
+            StatusColumns(TargetRegion, now).in_flight,
+            col(TargetRegion.region).in_(lost),
+            ImageVersion.subscription_pk == subscription.pk,
+        )
     ).all()
-    allowlisted = _allowlisted(db, {row.subscription_pk for row in rows})
-    updates: list[dict[str, object]] = []
-    for row in rows:
-        region = get_region(row.region)
-        if region.needs_allowlist and region.name not in allowlisted[row.subscription_pk]:
-            reason = _allowlist_reason(db, row.subscription_pk, region)
-            updates.append(_failed_values(row.pk, reason, now))
-            continue
-        status = status_at(row, now)
-        if (status.state, status.progress) != (row.state, row.progress):
-            values: dict[str, object] = {
-                "pk": row.pk,
-                "state": status.state,
-                "progress": status.progress,
-                "updated_at": now,
-            }
-            if status.state == ReplicationState.COMPLETED:
-                duration = timedelta(seconds=row.duration_seconds or 0)
-                values["completed_at"] = (row.started_at or now) + duration
-            updates.append(values)
-    for same_columns in _by_columns(updates):
-        db.execute(update(TargetRegion), same_columns)
-    return len(updates)
+    for target in in_flight:
+        _set_failed(target, _allowlist_reason(subscription, get_region(target.region)), now)
+        db.add(target)
+    db.flush()
+    return len(in_flight)
 
 
-def _by_columns(updates: list[dict[str, object]]) -> list[list[dict[str, object]]]:
-    """Updates grouped by the columns they set (an executemany sets one set of columns)."""
-    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
-    for values in updates:
-        groups.setdefault(tuple(sorted(values)), []).append(values)
-    return list(groups.values())
-
-
-def _allowlisted(db: Session, subscription_pks: set[int]) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = {pk: set() for pk in subscription_pks}
-    if subscription_pks:
-        for pk, region in db.exec(
-            select(RegionAllowlist.subscription_pk, RegionAllowlist.region).where(
-                col(RegionAllowlist.subscription_pk).in_(subscription_pks)
-            )
-        ):
-            found[pk].add(region)
-    return found
-
-
-def _allowlist_reason(db: Session, subscription_pk: int, region: Region) -> str:
-    subscription = db.get_one(Subscription, subscription_pk)
+def _allowlist_reason(subscription: Subscription, region: Region) -> str:
     return (
         f"Subscription {subscription.name!r} is no longer allowlisted for "
         f"{region.display_name}; ask for the allowlisting again, then retry."
     )
-
-
-def _set_failed(target: TargetRegion, reason: str, now: datetime) -> None:
-    for column, value in _failed_values(target.pk, reason, now).items():
-        if column != "pk":
-            setattr(target, column, value)
-
-
-def _failed_values(pk: int | None, reason: str, now: datetime) -> dict[str, object]:
-    return {
-        "pk": pk,
-        "state": ReplicationState.FAILED,
-        "details": reason,
-        "updated_at": now,
-        "completed_at": None,
-    }
 
 
 def _target(db: Session, version: ImageVersion, region: str) -> TargetRegion:
@@ -310,13 +316,14 @@ def retry(db: Session, version_id: str, region: str, now: datetime) -> TargetReg
     """Start a Failed (or Unknown) region over."""
     version = lookup.resolve_as(db, version_id, ImageVersion)
     target = _target(db, version, region)
-    if target.state not in (ReplicationState.FAILED, ReplicationState.UNKNOWN):
+    state = status_at(target, now).state
+    if state not in (ReplicationState.FAILED, ReplicationState.UNKNOWN):
         raise CatalogError(
             "SIG-REPLICATION",
-            f"{get_region(target.region).display_name} is {target.state}; only a Failed or "
+            f"{get_region(target.region).display_name} is {state}; only a Failed or "
             "Unknown region can be retried",
         )
-    at_once = replicating_count(db, version) + 1
+    at_once = replicating_count(db, version, now) + 1
     start(target, version.location, version_size_gb(db, version), at_once, now)
     db.add(target)
     db.flush()
@@ -367,7 +374,7 @@ def record(
     target.updated_at = now
     target.completed_at = now if reported == ReplicationState.COMPLETED else None
     if reported == ReplicationState.REPLICATING:
-        at_once = max(1, replicating_count(db, version))
+        at_once = max(1, _stored_replicating_count(db, version))
         duration = planned_seconds(
             version_size_gb(db, version), version.location, target.region, at_once
         )
@@ -407,9 +414,10 @@ RECENT = timedelta(hours=24)
 _Rows = sa.Select[*tuple[Any, ...]]
 
 
-def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -> _Rows:
-    """The regions of `activity`, as plain rows (tens of thousands at Azure's limits: as
-    ORM objects they took seconds); the callers order them (`_VIEW_ORDER`)."""
+def _activity_rows(status: StatusColumns, subscription: str | None, recent: timedelta) -> _Rows:
+    """The regions of `activity` at `status.now`, as plain rows (tens of thousands at
+    Azure's limits: as ORM objects they took seconds); the callers order them
+    (`_VIEW_ORDER`)."""
     statement: _Rows = (
         sa.select(
             col(TargetRegion.region),
@@ -435,8 +443,8 @@ def _activity_rows(now: datetime, subscription: str | None, recent: timedelta) -
         .join(Subscription, col(Subscription.pk) == ImageVersion.subscription_pk)
         .where(
             col(TargetRegion.region) != ImageVersion.location,
-            (col(TargetRegion.state) != ReplicationState.COMPLETED)
-            | (col(TargetRegion.completed_at) >= now - recent),
+            (status.state != ReplicationState.COMPLETED)
+            | status.completed_since(status.now - recent),
         )
     )
     if subscription:
@@ -476,8 +484,13 @@ def _activity(row: Any, now: datetime) -> Activity:
         eta=status.eta,
         details=row.details,
         started_at=row.started_at,
-        completed_at=row.completed_at,
+        completed_at=completed_at(row, now),
     )
+
+
+def _in_states(status: StatusColumns, states: Iterable[str]) -> Any:
+    """Whether a region's state at `status.now` is one of `states` (any case)."""
+    return func.lower(status.state).in_(sorted({s.casefold() for s in states}))
 
 
 def activity(
@@ -490,10 +503,11 @@ def activity(
 ) -> list[Activity]:
     """Every region in flight, failed or unknown, and those completed within `recent`
     (source regions excluded: they never replicate). One query."""
-    statement = _activity_rows(now, subscription, recent).order_by(*_VIEW_ORDER)
-    wanted = {s.casefold() for s in states} if states else None
-    found = (_activity(row, now) for row in db.execute(statement))
-    return [a for a in found if wanted is None or a.state.casefold() in wanted]
+    status = StatusColumns(TargetRegion, now)
+    statement = _activity_rows(status, subscription, recent).order_by(*_VIEW_ORDER)
+    if states:
+        statement = statement.where(_in_states(status, states))
+    return [_activity(row, now) for row in db.execute(statement)]
 
 
 @dataclass(frozen=True)
@@ -504,7 +518,7 @@ class Board:
 
     active: list[Activity]
     completed: list[Activity]
-    counts: dict[str, int]  # regions by state, as stored (the clock has just run)
+    counts: dict[str, int]  # regions by their state at the time asked for
 
     def total(self, *states: str) -> int:
         return sum(self.counts.get(state, 0) for state in states)
@@ -522,19 +536,17 @@ def board(
     """`activity` for the replication screen, at any size: the first `limit` of each list
     in the same order, and the counts by state, from one query (window functions rank and
     count the rows, so only the rows shown leave the database)."""
-    rows = _activity_rows(now, subscription, recent)
-    wanted = sorted({s.casefold() for s in states}) if states else None
-    if wanted is not None:
-        rows = rows.where(
-            func.lower(TargetRegion.state).in_(wanted)
-            | (col(TargetRegion.state) == ReplicationState.COMPLETED)
-        )
-    done = col(TargetRegion.state) == ReplicationState.COMPLETED
+    status = StatusColumns(TargetRegion, now)
+    rows = _activity_rows(status, subscription, recent)
+    done = status.state == ReplicationState.COMPLETED
+    if states:
+        rows = rows.where(_in_states(status, states) | done)
     in_state = {  # every row carries every count: the rows of a state may all be cut
-        state: func.sum(sa.case((col(TargetRegion.state) == state, 1), else_=0)).over()
+        state: func.sum(sa.case((status.state == state, 1), else_=0)).over()
         for state in ReplicationState
     }
     ranked = rows.add_columns(
+        done.label("done"),
         func.row_number().over(partition_by=done, order_by=_VIEW_ORDER).label("place"),
         *(count.label(f"count_{state.value}") for state, count in in_state.items()),
         *(column.label(f"order_{n}") for n, column in enumerate(_VIEW_ORDER)),
@@ -550,5 +562,5 @@ def board(
     for row in db.execute(statement):
         counts = {state.value: int(row._mapping[f"count_{state.value}"]) for state in in_state}
         shown = _activity(row, now)
-        (completed if row.state == ReplicationState.COMPLETED else active).append(shown)
+        (completed if row.done else active).append(shown)
     return Board(active, completed, counts)

@@ -26,6 +26,7 @@ from sigtui.catalog.model.schemas import (
     TenantCreate,
 )
 from sigtui.catalog.queries import lookup
+from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.services._common import add_created, check_etag, delete_unless_holding, touch
@@ -91,7 +92,8 @@ def set_region_allowlist(
     db: Session, subscription: Subscription, regions: list[str], clock: Clock
 ) -> list[str]:
     """SIG-REGION-ALLOWLIST: the regions (Australia Central, Central 2) this subscription
-    is allowlisted for. Only regions that need allowlisting can be listed."""
+    is allowlisted for. Only regions that need allowlisting can be listed. Its versions'
+    regions in flight in a region it loses fail, in the same transaction."""
     names: list[str] = []
     for text in regions:
         region = get_region(text, field="allowlisted_regions")
@@ -112,7 +114,9 @@ def set_region_allowlist(
     db.flush()
     for name in names:
         db.add(RegionAllowlist(subscription_pk=pk_of(subscription), region=name))
-    touch(subscription, clock.now())
+    now = clock.now()
+    schedule.fail_unallowlisted(db, subscription, names, now)
+    touch(subscription, now)
     db.add(subscription)
     db.flush()
     return sorted(names)

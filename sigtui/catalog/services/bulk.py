@@ -12,8 +12,9 @@ then are the rows written, one executemany per table: a refused batch raises Cat
 and writes nothing.
 
 A version may carry the time it was published (a history being loaded): its regions start
-replicating at that time and are stored in the state reached now, as if the replication
-clock had run since (`schedule.start`, then `schedule.status_at`).
+replicating at that time and are stored in the state they have reached now
+(`schedule.start`, then `schedule.status_at`), which is what reads compute from the
+schedule anyway.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from sigtui.catalog.model.schemas import (
     TargetRegionSpec,
     VersionCreate,
 )
-from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.queries import counts, lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.rules.limits import Limit
@@ -410,9 +411,9 @@ def _replication(
     region: str, source: str, duration: tuple[float, timedelta], started: datetime, now: datetime
 ) -> tuple[Any, ...]:
     """A target region that started replicating at `started` for `duration` (seconds, and
-    as a timedelta), in the state it has reached `now` (REPLICATION_COLUMNS): what
-    `schedule.start` then `schedule.advance` write (the source region holds the
-    image from the start)."""
+    as a timedelta), in the state it has reached `now` (REPLICATION_COLUMNS): the schedule
+    `schedule.start` writes, in the state `schedule.status_at` computes from it (the
+    source region holds the image from the start)."""
     if region == source:
         return (ReplicationState.COMPLETED, 100, "", 0.0, started, started, started)
     seconds, delta = duration
@@ -535,7 +536,7 @@ def _check_limits(db: Session, *wanted: tuple[Limit, list[tuple[int, str]]]) -> 
     subscriptions = {sub for _, places in wanted for sub, _ in places}
     used: Counter[tuple[str, int, str]] = Counter()
     for pk in sorted(subscriptions):
-        for usage in fetch.usage(db, subscription_pk=pk):
+        for usage in counts.usage(db, subscription_pk=pk):
             for limit in limits.ALL_LIMITS:
                 used[limit.kind, pk, usage.location] = usage.used(limit.kind)
     for limit, places in wanted:

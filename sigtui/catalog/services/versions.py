@@ -417,7 +417,7 @@ def _add_targets(
     """Add the new target regions and start replicating to them (SIG-REPLICATION)."""
     db.flush()
     starting = sum(1 for t in targets if t.region != version.location)
-    at_once = schedule.replicating_count(db, version) + starting
+    at_once = schedule.replicating_count(db, version, now) + starting
     size_gb = schedule.version_size_gb(db, version)
     for new in targets:
         target = TargetRegion(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import CatalogChange, table_of
 from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
 
 P = ParamSpec("P")
@@ -133,20 +133,28 @@ def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
-def ensure_schema(engine: Engine) -> bool:
-    """Bring the catalog to head. Returns True when it had no schema before."""
-    revisions, head = known_revisions()
-    current = current_revision(engine)
-    if current == head:
-        return False
+def checked_revision(engine: Engine) -> str | None:
+    """The catalog's schema revision, read without writing; refused when it is not a
+    sigtui catalog (other tables and no sigtui schema) or a newer sigtui made it."""
+    revisions, _ = known_revisions()
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        if "alembic_version" not in tables:
+            if tables:
+                raise CatalogError(
+                    "SIG-INPUT",
+                    f"{display_url(engine.url.render_as_string(hide_password=False))} holds "
+                    "other tables and no sigtui catalog; sigtui opens only its own catalogs",
+                )
+            return None
+        current = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     if current is not None and current not in revisions:
         raise CatalogError(
             "SIG-INPUT",
             f"this catalog was made by a newer sigtui (schema revision {current}); "
             "upgrade sigtui to open it",
         )
-    upgrade(engine)
-    return current is None
+    return current
 
 
 # --- engines and sessions -------------------------------------------------------------
@@ -170,6 +178,46 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def make_read_engine(url: str, engine: Engine) -> Engine:
+    """An engine that cannot write: SQLite opens the file read-only (`mode=ro`), so a
+    read-only file, folder or mount, or a full disk, still reads; PostgreSQL runs every
+    transaction READ ONLY. `engine` is the catalog's writing engine (its pool is shared
+    on PostgreSQL; an in-memory SQLite database has only that one)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return engine.execution_options(postgresql_readonly=True)
+    if parsed.database in (None, "", ":memory:"):
+        return engine
+    connect = _read_only_sqlite(Path(parsed.database))
+    reader = sa.create_engine(url, creator=connect, poolclass=sa.pool.QueuePool)
+    sa.event.listen(reader, "connect", _sqlite_read_pragmas)
+    return reader
+
+
+def _read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
+    def connect() -> sqlite3.Connection:
+        uri = path.as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # a WAL catalog in a folder we cannot write: without its -shm file SQLite
+            # cannot share the WAL index; with no -wal file left, nobody is writing it
+            conn.close()
+            if Path(f"{path}-wal").exists():
+                raise
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        return conn
+
+    return connect
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 def _private_sqlite_file(path: Path) -> None:
     """The default catalog is private to its user: folder 0700, file 0600."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -183,7 +231,14 @@ def _private_sqlite_file(path: Path) -> None:
 
 MARKER_ID = 1
 _CHANGED = "sigtui_changed"  # the key in Session.info: this transaction changed rows
-_MARKER = table_of(CatalogChange)
+
+
+def _marker() -> sa.Table:
+    """The change marker's table. Its model is imported here, not with this module: a
+    process that only reads (`sigtui limits`) starts without building every table model."""
+    from sigtui.catalog.model.models import CatalogChange, table_of
+
+    return table_of(CatalogChange)
 
 
 class WriteSession(Session):
@@ -214,14 +269,15 @@ def bump_change_marker(db: Session, now: Any) -> int:
     """Move the change marker on, in `db`'s transaction; its new serial. Every write path
     calls this (Catalog.write does it for its blocks); on PostgreSQL the row lock it
     takes serializes committing writers for the moment between it and the commit."""
+    marker = _marker()
     serial = db.execute(
-        sa.update(_MARKER)
-        .where(_MARKER.c.id == MARKER_ID)
-        .values(serial=_MARKER.c.serial + 1, changed_at=now)
-        .returning(_MARKER.c.serial)
+        sa.update(marker)
+        .where(marker.c.id == MARKER_ID)
+        .values(serial=marker.c.serial + 1, changed_at=now)
+        .returning(marker.c.serial)
     ).scalar()
     if serial is None:  # the row was deleted by hand
-        db.execute(sa.insert(_MARKER).values(id=MARKER_ID, serial=1, changed_at=now))
+        db.execute(sa.insert(marker).values(id=MARKER_ID, serial=1, changed_at=now))
         return 1
     return int(serial)
 
@@ -230,7 +286,7 @@ def bump_change_marker(db: Session, now: Any) -> int:
 class Catalog:
     """An open catalog: where it is, its engine, its clock, and whether writes are allowed."""
 
-    engine: Engine
+    engine: Engine  # writes; only a write connects it
     clock: Clock = SYSTEM_CLOCK
     readonly: bool = False
     is_new: bool = False
@@ -238,6 +294,13 @@ class Catalog:
     extras: dict[str, Any] = field(default_factory=dict)
     # the change serials of this Catalog's own writes, not yet seen by `changed_since`
     own_changes: set[int] = field(default_factory=set, repr=False)
+    reader: Engine | None = field(default=None, repr=False)  # reads (None: `engine`)
+    # the schema is behind this sigtui's and was not migrated (a reading command)
+    schema_behind: str | None = field(default=None, repr=False)
+
+    @property
+    def read_engine(self) -> Engine:
+        return self.reader or self.engine
 
     @property
     def url(self) -> str:
@@ -249,8 +312,14 @@ class Catalog:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A session that only reads: it writes no byte (see `make_read_engine`)."""
+        self._check_schema()
+        with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
+
+    def _check_schema(self) -> None:
+        if self.schema_behind is not None:
+            raise CatalogError("SIG-INPUT", self.schema_behind)
 
     @contextmanager
     def write(self, *, announce: bool = True) -> Iterator[Session]:
@@ -258,6 +327,7 @@ class Catalog:
         A change moves the change marker on, unless `announce` is False."""
         if self.readonly:
             raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
+        self._check_schema()
         with WriteSession(self.engine, expire_on_commit=False) as session:
             session.info[ACTING_AS] = self.acting_as
             try:
@@ -314,8 +384,9 @@ class Catalog:
     def change_marker(self) -> int:
         """The catalog's change serial: it moves on with every committed change, from
         any session; one primary-key read, cheap enough to poll every second or two."""
-        with self.engine.connect() as conn:
-            query = sa.select(_MARKER.c.serial).where(_MARKER.c.id == MARKER_ID)
+        with self.read_engine.connect() as conn:
+            marker = _marker()
+            query = sa.select(marker.c.serial).where(marker.c.id == MARKER_ID)
             return int(conn.execute(query).scalar() or 0)
 
     def changed_since(self, seen: int) -> tuple[int, bool]:
@@ -330,29 +401,68 @@ class Catalog:
         return marker, by_others
 
     def close(self) -> None:
+        if self.reader is not None:
+            self.reader.dispose()
         self.engine.dispose()
 
 
 def open_catalog(
-    url: str, *, clock: Clock = SYSTEM_CLOCK, readonly: bool = False, private: bool = False
+    url: str,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    readonly: bool = False,
+    private: bool = False,
+    migrate: bool = True,
 ) -> Catalog:
-    """Open (and create, for SQLite) the catalog at `url`, its schema at head."""
+    """Open the catalog at `url`. Its schema revision is read without writing; a writer
+    (`migrate`, not `readonly`) creates the catalog or brings its schema to head, a
+    reader is refused a catalog that is missing or behind, with the command that fixes
+    it."""
+    writer = migrate and not readonly
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
-        if private:
+        if not path.exists() and not writer:
+            raise CatalogError(
+                "SIG-NOT-FOUND",
+                f"there is no catalog at {path}; {_upgrade_command(url)} creates an empty one",
+            )
+        if private and writer:
             _private_sqlite_file(path)
-        else:
+        elif writer:
             path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()  # an empty database: the reader below opens what exists
     engine = make_engine(url)
+    catalog = Catalog(engine=engine, clock=clock, readonly=readonly)
+    catalog.reader = make_read_engine(url, engine)
     try:
-        is_new = ensure_schema(engine)
+        current = checked_revision(catalog.read_engine)
+        if current != known_revisions()[1]:
+            if writer:
+                upgrade(engine)
+                catalog.is_new = current is None
+            else:
+                catalog.schema_behind = _behind_message(url, current)
     except sa.exc.OperationalError as exc:
-        engine.dispose()
+        catalog.close()
         raise CatalogError(
             "SIG-INPUT", f"cannot open the catalog at {display_url(url)}: {exc.orig}"
         ) from None
     except BaseException:
-        engine.dispose()
+        catalog.close()
         raise
-    return Catalog(engine=engine, clock=clock, readonly=readonly, is_new=is_new)
+    return catalog
+
+
+def _upgrade_command(url: str) -> str:
+    return f"`sigtui --db {display_url(url)} db upgrade`"
+
+
+def _behind_message(url: str, current: str | None) -> str:
+    where = display_url(url)
+    if current is None:
+        return f"{where} holds no sigtui catalog yet; {_upgrade_command(url)} creates it"
+    return (
+        f"the catalog at {where} has schema revision {current}, older than this sigtui's "
+        f"{known_revisions()[1]}; {_upgrade_command(url)} upgrades it"
+    )

@@ -10,26 +10,30 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class EpochSeconds(FunctionElement[float]):
-    """Seconds since 1970 of a timestamp column (the catalog stores naive UTC)."""
+class EpochMicroseconds(FunctionElement[int]):
+    """Microseconds since 1970 of a timestamp column (the catalog stores naive UTC), as an
+    exact integer: Python's datetime arithmetic gives the same number."""
 
-    type = sa.Float()
-    name = "epoch_seconds"
+    type = sa.BigInteger()
+    name = "epoch_microseconds"
     inherit_cache = True
 
 
-@compiles(EpochSeconds)
-def _epoch_seconds(element: EpochSeconds, compiler: Any, **kw: Any) -> str:
-    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+@compiles(EpochMicroseconds)
+def _epoch_microseconds(element: EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {value}) * 1000000 AS BIGINT)"
 
 
-@compiles(EpochSeconds, "sqlite")
-def _epoch_seconds_sqlite(element: EpochSeconds, compiler: Any, **kw: Any) -> str:
-    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, then the microseconds
+@compiles(EpochMicroseconds, "sqlite")
+def _epoch_microseconds_sqlite(element: EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': the whole seconds (strftime of the first 19
+    # characters: given the fraction, it rounds to the millisecond, .9995 to the next
+    # second), then the microseconds
     value = compiler.process(element.clauses, **kw)
     return (
-        f"(CAST(strftime('%s', {value}) AS REAL)"
-        f" + COALESCE(CAST(substr({value}, 21, 6) AS REAL), 0) / 1000000.0)"
+        f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({value} || '000000', 21, 6) AS INTEGER))"
     )
 
 

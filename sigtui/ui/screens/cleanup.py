@@ -87,6 +87,7 @@ class CleanupScreen(Screen[str | None]):
         super().__init__()
         self.catalog = catalog
         self.items: dict[str, cleanup.Expired] = {}
+        self.deleted = False  # anything: the main screen shows the catalog as it is now
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -190,5 +191,6 @@ class CleanupScreen(Screen[str | None]):
         except CatalogError as error:
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", str(error)))
             return
+        self.deleted = True
         self.notify(f"Deleted {kind} {resource_label(item)}.")
         self.load()

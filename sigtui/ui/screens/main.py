@@ -59,6 +59,15 @@ HELP_NOTE = (
 )
 
 
+def _successor(node: TreeNode[TreeEntry]) -> str | None:
+    """The ARM id of the sibling that takes a deleted node's place: the next one, else the
+    one before (None: it has none; its parent gets the cursor)."""
+    siblings = list(node.parent.children) if node.parent is not None else [node]
+    at = siblings.index(node)
+    near = siblings[at + 1 : at + 2] + siblings[max(at - 1, 0) : at]
+    return next((n.data.node.arm_id for n in near if n.data and n.data.node.arm_id), None)
+
+
 class MainScreen(Screen[None]):
     """Its actions (MAIN_ACTIONS) import the screens they open as they open them: those
     modules load when first used, not at start-up."""
@@ -95,8 +104,31 @@ class MainScreen(Screen[None]):
 
     def on_catalog_changed(self, _message: CatalogChanged) -> None:
         """Someone changed the catalog: show it as it is now, in place."""
-        self.tree.reload_all()
-        self.details.show(self.details.ref)
+        self.show_changes()
+
+    def show_changes(self, select: str | None = None) -> None:
+        """After a write, this app's own (which the change-marker polling does not report)
+        or another session's: every open level of the tree (labels, counts, children) read
+        again, in place, then the resource `select` (an ARM id) selected; the details
+        follow the cursor of the rebuilt tree."""
+        if select is not None and not self._sees(select):
+            select = None
+        self.tree.reload_all(select)
+
+    def show_saved(self, arm_id: str) -> None:
+        """After this app's own save: the catalog as it is now, the saved resource selected,
+        and its new etag held at once (a delete right after must not send the old one)."""
+        etag = self.catalog.query(browse.etag_of, arm_id)
+        if etag is not None:
+            self.details.hold_etag(arm_id, etag)
+        self.show_changes(arm_id)
+
+    def _after_writes(self, wrote: bool, arm_id: str | None) -> None:
+        """A screen that may write closed, naming the resource to select (or None)."""
+        if wrote:
+            self.show_changes(arm_id)
+        else:
+            self.jump_to(arm_id)
 
     @on(Tree.NodeHighlighted)
     def show_details(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
@@ -200,10 +232,8 @@ class MainScreen(Screen[None]):
 
         def closed(changed: str | None) -> None:
             if changed:
-                self.details.show(self.details.ref)
-                # its own roles here may have changed
-                if self.viewer is not None and node.data is not None:
-                    self.load_capabilities(node.data.node, self.viewer)
+                # the Access details; and what a principal viewed as sees, may do there
+                self.show_changes()
 
         self.app.push_screen(ShareScreen(self.catalog, target), closed)
 
@@ -232,27 +262,30 @@ class MainScreen(Screen[None]):
             return
         question = f"Delete {kind} [b]{entry.name}[/b]?\n\n{entry.arm_id}\n\nThis cannot be undone."
 
+        successor = _successor(node)  # now: the tree may be rebuilt before the answer
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self._delete(node, deleter, kind)
+                self._delete(entry, deleter, successor)
 
         self.app.push_screen(ConfirmScreen(f"Delete {kind}", question), answered)
 
-    def _delete(self, node: TreeNode[TreeEntry], deleter: Callable[..., None], kind: str) -> None:
-        assert node.data is not None
-        entry = node.data.node
+    def _delete(
+        self, entry: browse.Node, deleter: Callable[..., None], successor: str | None
+    ) -> None:
+        """Delete, sending the etag held for the resource; then select `successor`."""
+        kind = KIND_NAMES[entry.ref.kind]
         target = entry.arm_id or ""
         if entry.ref.kind == browse.SUBSCRIPTION:
             target = target.rsplit("/", 1)[-1]
-        details = self.details.details
-        etag = details.etag if details and self.details.ref == entry.ref else None
+        etag = self.details.etag_of(entry.arm_id)
         try:
             self.catalog.apply(deleter, target, if_match=str(etag) if etag is not None else None)
         except CatalogError as error:
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", f"{error}"))
             return
         self.notify(f"Deleted {kind} {entry.name}.")
-        self.tree.refresh_node(node.parent)
+        self.show_changes(successor)
 
     def action_reload(self) -> None:
         self.tree.action_reload()
@@ -280,14 +313,15 @@ class MainScreen(Screen[None]):
     def action_replication(self) -> None:
         from sigtui.ui.screens.replication import ReplicationScreen
 
-        self.app.push_screen(ReplicationScreen(self.catalog), self.jump_to)
+        screen = ReplicationScreen(self.catalog)
+        self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.wrote, arm_id))
 
     def action_import_file(self) -> None:
         from sigtui.ui.screens.transfer import ImportScreen
 
         def imported(changed: bool | None) -> None:
             if changed:
-                self.tree.refresh_node(None)
+                self.show_changes()
 
         self.app.push_screen(ImportScreen(self.catalog), imported)
 
@@ -311,7 +345,8 @@ class MainScreen(Screen[None]):
     def action_cleanup(self) -> None:
         from sigtui.ui.screens.cleanup import CleanupScreen
 
-        self.app.push_screen(CleanupScreen(self.catalog), self.jump_to)
+        screen = CleanupScreen(self.catalog)
+        self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.deleted, arm_id))
 
     def action_advisor(self) -> None:
         from sigtui.ui.screens.advisor import AdvisedVersion, AdvisorResult, AdvisorScreen
@@ -334,18 +369,20 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(AdvisorScreen(self.catalog, version), done)
 
-    def show_saved(self, arm_id: str) -> None:
-        """After this app's own save: select the resource and show it as it is now (the
-        selection may not move, so no highlight would load the details again)."""
-        self.jump_to(arm_id)
-        self.details.show(self.details.ref)
-
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""
-        if not arm_id:
-            return
-        if not self.catalog.query(view_as.sees, arm_id, self.viewer):
-            assert self.viewer is not None
-            self.notify(f"{self.viewer.principal} has no role that reaches it.", severity="warning")
-            return
-        self.tree.reveal(arm_id)
+        if arm_id and self._sees(arm_id):
+            self.tree.reveal(arm_id)
+
+    def _sees(self, arm_id: str) -> bool:
+        """Whether the tree shows the resource (it exists, and the principal viewed as
+        reaches it); if not, says why."""
+        try:
+            if self.catalog.query(view_as.sees, arm_id, self.viewer):
+                return True
+        except CatalogError as error:  # deleted meanwhile by someone else
+            self.notify(str(error), severity="warning")
+            return False
+        assert self.viewer is not None
+        self.notify(f"{self.viewer.principal} has no role that reaches it.", severity="warning")
+        return False

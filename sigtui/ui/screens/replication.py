@@ -83,6 +83,7 @@ class ReplicationScreen(Screen[str | None]):
         self.catalog = catalog
         self.items: dict[str, schedule.Activity] = {}
         self.refreshing = False  # a refresh is running: the next tick waits for it
+        self.wrote = False  # a region retried or failed: the main screen shows it on return
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -110,7 +111,7 @@ class ReplicationScreen(Screen[str | None]):
         self.query_one("#subscription-filter", Select).set_options(subs)
         self.query_one("#in-flight", DataTable).focus()
         self.load()
-        self.set_interval(REFRESH_SECONDS, self.tick)
+        self.ticker = self.set_interval(REFRESH_SECONDS, self.tick)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("retry", "inject_fault") and self.catalog.readonly:
@@ -141,7 +142,6 @@ class ReplicationScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="replication", exit_on_error=False)
     def _load(self, subscription: str | None, states: list[str] | None) -> None:
         try:
-            schedule.refresh(self.catalog)
             now = self.catalog.clock.now()
             board = self.catalog.query(
                 schedule.board, now, subscription=subscription, states=states, limit=ROWS_SHOWN
@@ -225,6 +225,7 @@ class ReplicationScreen(Screen[str | None]):
         except CatalogError as error:
             self.notify(str(error), severity="error", timeout=6)
             return
+        self.wrote = True
         region = get_region(item.region).display_name
         self.notify(f"{region}: {'replicating again' if verb == 'retry' else 'failed'}.")
         self.load()

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import browse, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
@@ -109,6 +110,8 @@ class CatalogTree(Tree[TreeEntry]):
         self._revealed: TreeNode[TreeEntry] | None = None  # gets the cursor at the next refresh
         self._jumps = 0  # reveals and view switches begun: a reload begun before one is stale
         self._reloading = False
+        self._read_again = False  # a change came while a reload read: what it read is stale
+        self._select_after_reload: str | None = None  # the ARM id a reload ends on
         self.show_root = False
         self.guide_depth = 3
 
@@ -161,7 +164,7 @@ class CatalogTree(Tree[TreeEntry]):
         for node in message.nodes:
             child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
             if node.ref == kept:
-                self.call_after_refresh(self.move_cursor, child)
+                self.call_after_refresh(self._put_cursor, child)
         if parent.data is not None:
             parent.data.loaded = True
             parent.data.loading = False
@@ -184,7 +187,7 @@ class CatalogTree(Tree[TreeEntry]):
             for node in message.nodes
         ]
         if had_cursor and added:
-            self.call_after_refresh(self.move_cursor, added[0])
+            self.call_after_refresh(self._put_cursor, added[0])
         if self._reveal_path:
             self._continue_reveal(parent)
 
@@ -197,6 +200,7 @@ class CatalogTree(Tree[TreeEntry]):
 
     def reveal(self, arm_id: str) -> None:
         """Expand the tree down to the resource with this ARM id and select it."""
+        self._select_after_reload = None  # this jump is the later one
         self._reveal_path = self.catalog.query(view_as.visible_path, arm_id, self.viewer)
         self._jumps += 1
         self._continue_reveal(self.root)
@@ -256,6 +260,7 @@ class CatalogTree(Tree[TreeEntry]):
         self.viewer = viewer
         self._reveal_path = []
         self._revealed = None
+        self._select_after_reload = None
         self._jumps += 1
         self.clear()
         self.cursor_line = -1  # the first node of the new tree gets the cursor
@@ -265,19 +270,26 @@ class CatalogTree(Tree[TreeEntry]):
         if node is not self._revealed:
             return  # a reload rebuilt the tree meanwhile, with the cursor on this node
         self._revealed = None
-        self.move_cursor(node)
+        self._put_cursor(node)
         self.scroll_to_node(node)
 
     # --- reloading every open level -------------------------------------------------------
 
-    def reload_all(self) -> None:
+    def reload_all(self, select: str | None = None) -> None:
         """Read the roots and the children of every expanded node again, then rebuild the
         tree with the same nodes expanded and the cursor where it was (or on its nearest
-        ancestor still there)."""
-        if self._reloading or self._reveal_path:
+        ancestor still there), or on the resource with the ARM id `select` (one just
+        saved: its ancestors are expanded as needed)."""
+        if select is not None:
+            self._select_after_reload = select
+        if self._reloading:
+            self._read_again = True
+            return
+        if self._reveal_path:
             self.set_timer(BUSY_RETRY_SECONDS, self.reload_all)
             return
         self._reloading = True
+        self._read_again = False
         self._read_levels(self._opened(), self._jumps)
 
     def _opened(self) -> list[tuple[browse.NodeRef, int]]:
@@ -327,6 +339,9 @@ class CatalogTree(Tree[TreeEntry]):
 
     def on_catalog_tree_reloaded(self, message: Reloaded) -> None:
         self._reloading = False
+        if self._read_again:
+            self.reload_all()  # the catalog changed again while this read: stale
+            return
         if message.levels is None:
             return
         if message.jumps != self._jumps or self._opened() != message.opened:
@@ -336,6 +351,19 @@ class CatalogTree(Tree[TreeEntry]):
         self._revealed = None
         self.root.remove_children()
         self._add_levels(self.root, None, message.levels)
+        select, self._select_after_reload = self._select_after_reload, None
+        if select is None or not self._reveal_if_there(select):
+            self._move_cursor_along(cursor_path)
+
+    def _reveal_if_there(self, arm_id: str) -> bool:
+        try:
+            self.reveal(arm_id)
+        except CatalogError:
+            return False  # deleted meanwhile by someone else
+        return True
+
+    def _move_cursor_along(self, cursor_path: list[browse.NodeRef]) -> None:
+        """The cursor on the node at the end of the path, or its nearest ancestor there."""
         target = self.root
         for ref in cursor_path:
             found = next((c for c in target.children if c.data and c.data.node.ref == ref), None)
@@ -343,9 +371,18 @@ class CatalogTree(Tree[TreeEntry]):
                 break
             target = found
         if target is not self.root:
-            self.call_after_refresh(self.move_cursor, target)
+            self.call_after_refresh(self._put_cursor, target)
         elif self.root.children:
-            self.call_after_refresh(self.move_cursor, self.root.children[0])
+            self.call_after_refresh(self._put_cursor, self.root.children[0])
+
+    def _put_cursor(self, node: TreeNode[TreeEntry]) -> None:
+        """Move the cursor to `node`, and say it is highlighted even when it lands on the
+        line it was on: after a rebuild that line holds a new node (the one saved, the
+        sibling in a deleted one's place, the next page's first), which the details show."""
+        line = self.cursor_line
+        self.move_cursor(node)
+        if self.cursor_line == line:
+            self.post_message(self.NodeHighlighted(node))
 
     def _add_levels(
         self, parent: TreeNode[TreeEntry], ref: browse.NodeRef | None, levels: view_as.Levels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.table import Table as RichTable
@@ -128,6 +129,18 @@ class DetailsPane(VerticalScroll):
             # after the next frame: a slow load (the cost of a whole tenant at Azure's
             # limits) must not hold up the frame that shows the selection
             self.call_after_refresh(self._load_if_current, ref)
+
+    def etag_of(self, arm_id: str | None) -> int | None:
+        """The etag held for the resource (what a delete sends): that of the details
+        shown, when they are its; None while they are not (yet)."""
+        shown = self.details
+        return shown.etag if shown is not None and arm_id and shown.arm_id == arm_id else None
+
+    def hold_etag(self, arm_id: str, etag: int) -> None:
+        """This app just saved the resource shown: hold its new etag at once, before its
+        details (on their way) show it."""
+        if self.details is not None and self.details.arm_id == arm_id:
+            self.details = replace(self.details, etag=etag)
 
     def _load_if_current(self, ref: browse.NodeRef) -> None:
         if ref == self.ref:

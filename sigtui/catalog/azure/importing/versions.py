@@ -3,6 +3,8 @@ differs (target regions included); the replication status Azure reported is reco
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from sigtui.catalog import services
@@ -132,20 +134,26 @@ def _record_replication(db: Session, item: Item, clock: Clock) -> bool:
     version = lookup.resolve_as(db, item.id, ImageVersion)
     targets = targets_of(db, version)
     changed = False
+    now = clock.now()
     for entry in summary:
         region = get_region(str(entry.get("region") or ""), field="replicationStatus")
         state = str(entry.get("state") or "Unknown")
         progress = int(entry.get("progress") or 0)
         details = str(entry.get("details") or "")
         target = targets.get(region.name)
-        if target is not None and _same_state(target, state, progress, details):
+        if target is not None and _same_state(target, now, state, progress, details):
             continue
-        schedule.record(db, item.id, region.name, state, clock.now(), progress, details)
+        schedule.record(db, item.id, region.name, state, now, progress, details)
         changed = True
     return changed
 
 
-def _same_state(target: TargetRegion, state: str, progress: int, details: str) -> bool:
-    if target.state != state or target.details != details:
+def _same_state(
+    target: TargetRegion, now: datetime, state: str, progress: int, details: str
+) -> bool:
+    """Whether the region is at `now` in the state reported (its progress aside, once
+    Completed)."""
+    current = schedule.status_at(target, now)
+    if current.state != state or target.details != details:
         return False
-    return state == "Completed" or target.progress == progress
+    return state == "Completed" or current.progress == progress

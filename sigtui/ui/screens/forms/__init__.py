@@ -5,7 +5,8 @@ group, group -> gallery / managed image / snapshot (a chooser asks which), the "
 images" folder -> managed image, "Snapshots" -> snapshot, gallery -> image definition,
 definition -> image version. `e` edits the selected gallery, definition or version (every
 field shown, only the SIG-UPDATE ones enabled) or a subscription's allowlisted regions.
-When a form saves, the main screen reloads the parent node and selects the new resource.
+When a form saves, the main screen shows the catalog as it now is (every open level of the
+tree, the details) and selects the saved resource.
 """
 
 from __future__ import annotations
@@ -131,14 +132,14 @@ def open_create_form(screen: MainView) -> None:
             severity="warning",
         )
         return
-    _push(screen, maker(screen.catalog, ref), node, "Created")
+    _push(screen, maker(screen.catalog, ref), "Created")
 
 
 def _create_in_group(screen: MainView, node: TreeNode[TreeEntry], kind: str | None) -> None:
     if kind is None or node.data is None:
         return
     form = GROUP_CHILDREN[kind](screen.catalog, node.data.node.ref)
-    _push(screen, form, node, "Created")
+    _push(screen, form, "Created")
 
 
 def open_edit_form(screen: MainView, prefill_replicas: dict[str, int] | None = None) -> None:
@@ -151,7 +152,7 @@ def open_edit_form(screen: MainView, prefill_replicas: dict[str, int] | None = N
     if ref.kind == browse.VERSION and prefill_replicas:
         state = screen.catalog.query(version_state, ref.pk)
         form = VersionForm.for_edit(screen.catalog, state, prefill_replicas)
-        _push(screen, form, node.parent, "Saved")
+        _push(screen, form, "Saved")
         return
     maker = EDIT_FORMS.get(ref.kind)
     if maker is None:
@@ -161,17 +162,13 @@ def open_edit_form(screen: MainView, prefill_replicas: dict[str, int] | None = N
             severity="warning",
         )
         return
-    _push(screen, maker(screen.catalog, ref), node.parent, "Saved")
+    _push(screen, maker(screen.catalog, ref), "Saved")
 
 
-def _push(
-    screen: MainView, form: FormScreen, parent: TreeNode[TreeEntry] | None, verb: str
-) -> None:
+def _push(screen: MainView, form: FormScreen, verb: str) -> None:
     def saved(arm_id: str | None) -> None:
-        if not arm_id:
-            return
-        screen.notify(arm_id, title=f"{verb} {form.noun}")
-        screen.tree.refresh_node(parent)
-        screen.show_saved(arm_id)
+        if arm_id:
+            screen.notify(arm_id, title=f"{verb} {form.noun}")
+            screen.show_saved(arm_id)
 
     screen.app.push_screen(form, saved)
