@@ -353,7 +353,7 @@ def test_a_writer_loses_nothing_to_readers_and_the_open_app(
             assert reader.poll() is None and app.poll() is None, "a process ended early"
             subprocess.run(["sleep", "0.1"])
         writer = subprocess.run(
-            [*python, _WRITER_SCRIPT, catalog_url, "220", json.dumps(versions), region],
+            [*python, _WRITER_SCRIPT, catalog_url, "200", json.dumps(versions), region],
             capture_output=True, text=True, env=env, timeout=600,
         )  # fmt: skip
     finally:

@@ -56,7 +56,7 @@ GARBAGE = (
 
 pytestmark = pytest.mark.slow
 
-PER_FIELD = 4  # a handful per input; the inputs of a form take turns through GARBAGE
+PER_FIELD = 3  # a few per input; the inputs of a form take turns through GARBAGE
 
 
 def garbage_for(index: int) -> list[str]:
