@@ -190,7 +190,7 @@ def test_every_read_command_works_on_a_catalog_nobody_may_write(
 
 
 _READ_ONLY_APP_SCRIPT = """
-import asyncio, sys
+import asyncio, os, sys
 from datetime import datetime
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import open_catalog
@@ -266,13 +266,14 @@ print(json.dumps({"refused": refused, "tags": last_tags, "region": last_region})
 """
 
 _READER_SCRIPT = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 from click.testing import CliRunner
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
 url, runs, ready, stop = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+os.nice(10)  # it reads as often as it can: the writer and the other tests go first
 loops, failed = 0, []
 ready.touch()
 while not stop.exists():
@@ -287,12 +288,13 @@ print(json.dumps({"loops": loops, "failed": failed}))
 """
 
 _APP_SCRIPT = """
-import asyncio, sys
+import asyncio, os, sys
 from pathlib import Path
 from sigtui.catalog.store.db import open_catalog
 from sigtui.ui.app import SigtuiApp
 
 url, ready, stop = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+os.nice(10)  # it stays open as long as the writer writes: the writer goes first
 app = SigtuiApp(open_catalog(url), remember_theme=False)
 
 async def stay_open() -> None:
