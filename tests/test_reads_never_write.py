@@ -272,10 +272,10 @@ from click.testing import CliRunner
 from sigtui.cli import cli
 from sigtui.cli.context import CliState
 
-url, runs, ready, stop = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+url, runs, stop = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
 os.nice(10)  # it reads as often as it can: the writer and the other tests go first
 loops, failed = 0, []
-ready.touch()
+print("ready", flush=True)
 while not stop.exists():
     for run in runs:
         if stop.exists():
@@ -293,7 +293,7 @@ from pathlib import Path
 from sigtui.catalog.store.db import open_catalog
 from sigtui.ui.app import SigtuiApp
 
-url, ready, stop = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+url, stop = sys.argv[1], Path(sys.argv[2])
 os.nice(10)  # it stays open as long as the writer writes: the writer goes first
 app = SigtuiApp(open_catalog(url), remember_theme=False)
 
@@ -301,7 +301,7 @@ async def stay_open() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         for key in ["down", "enter", "down", "enter", "down"]:
             await pilot.press(key)
-        ready.touch()
+        print("ready", flush=True)
         while not stop.exists():
             for key in ["r", "escape", "down", "l", "escape", "up"]:
                 if stop.exists():
@@ -339,21 +339,20 @@ def test_a_writer_loses_nothing_to_readers_and_the_open_app(
     monkeypatch.setenv("SIGTUI_CONFIG_DIR", str(tmp_path / "config"))
     versions, region = _demo_for_processes(catalog_url)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path])}
-    ready = [tmp_path / "reader-ready", tmp_path / "app-ready"]
     stop = tmp_path / "stop"
     python = [sys.executable, "-c"]
     reader = subprocess.Popen(
-        [*python, _READER_SCRIPT, catalog_url, json.dumps(read_runs()), str(ready[0]), str(stop)],
+        [*python, _READER_SCRIPT, catalog_url, json.dumps(read_runs()), str(stop)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     app = subprocess.Popen(
-        [*python, _APP_SCRIPT, catalog_url, str(ready[1]), str(stop)],
+        [*python, _APP_SCRIPT, catalog_url, str(stop)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
-        while not all(path.exists() for path in ready):
-            assert reader.poll() is None and app.poll() is None, "a process ended early"
-            subprocess.run(["sleep", "0.1"])
+        for process in (reader, app):  # "ready": the reader loops, the app is open
+            assert process.stdout is not None
+            assert process.stdout.readline().strip() == "ready", "a process ended early"
         writer = subprocess.run(
             [*python, _WRITER_SCRIPT, catalog_url, "200", json.dumps(versions), region],
             capture_output=True, text=True, env=env, timeout=600,
