@@ -293,7 +293,7 @@ def test_a_readonly_catalog_refuses_writes(estate: Sigtui) -> None:
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(
-    estate: Sigtui, monkeypatch: pytest.MonkeyPatch
+    estate: Sigtui, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from sigtui.catalog.azure import azure_json
 
@@ -301,15 +301,18 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
         raise RuntimeError("kaboom")
 
     monkeypatch.delenv("SIGTUI_DEBUG", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setattr(azure_json, "galleries", broken)
     result = estate("sig", "list")
     assert result.exit_code == 1
-    assert result.stderr == "error: unexpected RuntimeError: kaboom\n"
+    log = tmp_path / "sigtui" / "sigtui.log"
+    assert result.stderr == f"error: SIG-INTERNAL: RuntimeError: kaboom (traceback in {log})\n"
+    assert "Traceback" in log.read_text()
 
 
 def test_the_database_password_is_never_printed(clock: FixedClock) -> None:
     sigtui = Sigtui("postgresql://bob:s3cr%40t@127.0.0.1:1/catalog", clock)
-    result = sigtui.fails("SIG-INPUT", "sig", "list")
+    result = sigtui.fails("SIG-DB", "sig", "list")
     assert "s3cr" not in result.output
     assert "***" in result.stderr
 

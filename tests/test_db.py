@@ -94,7 +94,7 @@ def test_a_connection_error_never_shows_the_password() -> None:
     url = f"postgresql+psycopg://alice:{PASSWORD}@/catalog?host=/nonexistent-sigtui&port=1"
     with pytest.raises(CatalogError) as info:
         open_catalog(url)
-    assert info.value.code == "SIG-INPUT"
+    assert info.value.code == "SIG-DB"
     assert not any(secret in str(info.value) for secret in SECRETS), str(info.value)
 
 

@@ -1,7 +1,8 @@
 """The root command: `sigtui` opens the app; its subcommands mirror az (DESIGN.md §4).
 
 Exit codes: 0 success; 1 a rule or not-found error (`error: SIG-CODE: message` on
-stderr) or an unexpected failure (`error: ...`, never a traceback); 2 bad usage.
+stderr; an unexpected failure is `error: SIG-INTERNAL: ...`, its traceback in the log
+file, never on screen); 2 bad usage.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any, NoReturn
 import click
 import sqlalchemy as sa
 
+from sigtui import crash_report
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.replication import speed
 from sigtui.catalog.store import db as catalog_db
 from sigtui.cli.context import CliState, state_of
 from sigtui.cli.options import as_option, common_options, expand_multi_values
 from sigtui.cli.output import emit_message
+from sigtui.safe_text import visible
 
 DEBUG_ENV = "SIGTUI_DEBUG"  # set it to see the traceback of an unexpected error
 
@@ -68,16 +71,38 @@ class SigtuiGroup(click.Group):
             _fail(ctx, f"{exc.code}: {exc.message}")
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except sa.exc.OperationalError as exc:
+            _fail(ctx, f"SIG-DB: cannot use the catalog at {_shown_url(ctx)}: {_first_line(exc)}")
         except Exception as exc:
             if os.environ.get(DEBUG_ENV):
                 raise
-            _fail(ctx, f"unexpected {type(exc).__name__}: {exc}")
+            _fail(ctx, crash_report.report(exc, _url(ctx)))
+
+
+def _url(ctx: click.Context) -> str | None:
+    state = state_of(ctx)
+    try:
+        return catalog_db.resolve_url(state.db)[0]
+    except Exception:  # a malformed --db: mask what was given
+        return state.db
+
+
+def _shown_url(ctx: click.Context) -> str:
+    url = _url(ctx) or ""
+    try:
+        return catalog_db.display_url(url)
+    except Exception:
+        return crash_report.mask(url)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _fail(ctx: click.Context, message: str) -> NoReturn:
-    for secret in state_of(ctx).secrets():
-        message = message.replace(secret, "***")
-    click.echo(f"error: {message}", err=True)
+    shown = visible(crash_report.mask(message, _url(ctx)))
+    click.echo(f"error: {shown}", err=True)
     ctx.exit(1)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import click
 import sqlalchemy as sa
 
 from sigtui.catalog.store.clock import SYSTEM_CLOCK, Clock
 from sigtui.catalog.store.db import Catalog, open_catalog, resolve_url
+from sigtui.safe_text import visible
 
 if TYPE_CHECKING:
     from sigtui.catalog.rules import access
@@ -70,19 +70,6 @@ class CliState:
             self._catalog.close()
             self._catalog = None
 
-    def secrets(self) -> list[str]:
-        """The database password (never to be printed), in its plain and URL forms."""
-        try:
-            url = sa.make_url(resolve_url(self.db)[0])
-        except sa.exc.ArgumentError:  # not a URL: no password to hide
-            return []
-        given = url.query.get("password")  # libpq's `?password=` form
-        found = [url.password, *([given] if isinstance(given, str) else given or ())]
-        secrets: list[str] = []
-        for raw in (str(p) for p in found if p):
-            secrets += [raw, quote(raw, safe=""), quote(raw, safe="").replace("%20", "+")]
-        return secrets
-
 
 def _exists(url: str) -> bool:
     """Whether the default catalog's file is there (it is always a SQLite file)."""
@@ -94,14 +81,14 @@ def _seed_first_use(catalog: Catalog) -> None:
     from sigtui.catalog.services.seed import load_demo
 
     result = load_demo(catalog)
-    click.echo(f"First use of {catalog.display_name}: {result.summary()}", err=True)
+    click.echo(visible(f"First use of {catalog.display_name}: {result.summary()}"), err=True)
 
 
 class CommandFailed(click.ClickException):
     """A failure that no rule code names (a missing part of the build): exit 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {visible(self.format_message())}", err=True)
 
 
 def state_of(ctx: click.Context) -> CliState:

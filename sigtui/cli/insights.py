@@ -11,11 +11,13 @@ import click
 from sigtui.catalog.model.models import ImageVersion
 from sigtui.catalog.queries import advisor, lookup
 from sigtui.catalog.queries.costs.sheet import BASES
+from sigtui.catalog.rules import access
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import find_region
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options, usage_error
 from sigtui.cli.output import Column, Json, output_format, render_table, to_json
+from sigtui.safe_text import visible
 
 if TYPE_CHECKING:  # the cost modules are imported by `cost` alone, when it runs
     from sigtui.catalog.queries.costs.overview import CostReport
@@ -109,13 +111,18 @@ def cost_command(scope: str | None, prices: str | None, basis: str | None) -> No
 
     sheet = load_sheet(prices)
     chosen = next((b for b in BASES if basis and b.lower() == basis.lower()), None)
-    with current_state().catalog().read() as db:
-        scope_id = lookup.arm_id(db, lookup.resolve(db, scope)) if scope else None
-        report = cost_report(db, sheet, scope_of(db, scope_id), chosen)
+    state = current_state()
+    with state.catalog().read() as db:
+        scope_id = None
+        if scope:
+            row = lookup.resolve(db, scope)
+            access.require_visible(db, state.viewer(), row)  # --as: a scope it sees
+            scope_id = lookup.arm_id(db, row)
+        report = cost_report(db, sheet, scope_of(db, scope_id), chosen, state.viewer())
     if output_format() == "json":
         click.echo(to_json(report_json(report, scope_id)))
     else:
-        click.echo(_cost_table(report))
+        click.echo(visible(_cost_table(report), newlines=True))
 
 
 # --- replicas advise -------------------------------------------------------------------------
@@ -202,11 +209,16 @@ def advise_command(
     if version_id and region:
         with current_state().catalog().read() as db:
             version = lookup.resolve_as(db, version_id, ImageVersion)
+            access.require_visible(db, current_state().viewer(), version)
             assert version.pk is not None
             comparison = advisor.compare_version(db, version.pk, region, plan)
             shown["current"] = _comparison_json(comparison, lookup.arm_id(db, version))
         if comparison.status == advisor.TOO_FEW:
             shown["warnings"].append(comparison.message)
     for warning in shown["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(to_json(shown) if output_format() == "json" else _advice_table(shown))
+        click.echo(f"warning: {visible(warning)}", err=True)
+    click.echo(
+        to_json(shown)
+        if output_format() == "json"
+        else visible(_advice_table(shown), newlines=True)
+    )

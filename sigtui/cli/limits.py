@@ -12,12 +12,16 @@ from sigtui.catalog.queries import usage
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options, subscription_option
 from sigtui.cli.output import Column, Json, output_format, render_table, to_json
+from sigtui.safe_text import visible
 
 
 def _subscription_pk(db: Session, subscription: str) -> int | None:
     from sigtui.catalog.queries import lookup  # with the table models: only when filtering
+    from sigtui.catalog.rules import access
 
-    return lookup.find_subscription(db, subscription).pk
+    row = lookup.find_subscription(db, subscription)
+    access.require_visible(db, current_state().viewer(), row)  # --as: one it sees
+    return row.pk
 
 
 def _gauge_json(gauge: usage.Gauge) -> Json:
@@ -65,10 +69,13 @@ def _limits_table(rows: list[usage.UsageRow]) -> str:
 def limits_command(subscription: str | None, location: str | None) -> None:
     """Use of Azure's limits per subscription and region, fullest first: 100 galleries,
     1,000 image definitions, 10,000 image versions (SIG-LIMIT-*)."""
-    with current_state().catalog().read() as db:
+    state = current_state()
+    with state.catalog().read() as db:
         subscription_pk = _subscription_pk(db, subscription) if subscription else None
-        rows = usage.usage_rows(db, subscription_pk=subscription_pk, location=location)
+        rows = usage.usage_rows(
+            db, subscription_pk=subscription_pk, location=location, viewer=state.viewer()
+        )
     if output_format() == "json":
         click.echo(to_json([limits_json(row) for row in rows]))
     elif rows:
-        click.echo(_limits_table(rows))
+        click.echo(visible(_limits_table(rows), newlines=True))

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sigtui.cli.context import current_state
+from sigtui.safe_text import json_text, visible
 
 Json = dict[str, Any]
 Column = tuple[str, Callable[[Json], Any]]
@@ -129,8 +130,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
+        return visible(json.dumps(value, sort_keys=True, ensure_ascii=False))
+    return visible(value)
 
 
 def render_table(items: Sequence[Json], columns: Sequence[Column]) -> str:
@@ -148,7 +149,7 @@ def render_table(items: Sequence[Json], columns: Sequence[Column]) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return json_text(data, default=str)
 
 
 def output_format(default: str = "json") -> str:
@@ -174,4 +175,4 @@ def emit_message(message: str, **details: Any) -> None:
     if output_format("table") == "json":
         click.echo(to_json({"message": message, **details}))
     else:
-        click.echo(message)
+        click.echo(visible(message, newlines=True))

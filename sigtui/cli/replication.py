@@ -12,13 +12,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 
+from sigtui.catalog.queries import lookup
 from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules import access
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
 from sigtui.cli.output import output_format, to_json
+from sigtui.safe_text import visible
 
 STATES = ("Replicating", "Failed", "Unknown", "Completed")
 
@@ -53,21 +57,24 @@ def _table(items: list[schedule.Activity], now: datetime) -> Table:
     for item in items:
         style = {"Failed": "red", "Completed": "green", "Unknown": "dim"}.get(item.state, "")
         table.add_row(
-            f"{item.subscription}/{item.gallery}/{item.definition}/{item.version}",
+            Text(visible(f"{item.subscription}/{item.gallery}/{item.definition}/{item.version}")),
             get_region(item.region).display_name,
             f"[{style}]{item.state}[/]" if style else item.state,
             ProgressBar(total=100, completed=item.progress, width=20),
             f"{item.progress}%",
             _eta_text(item.eta, now),
-            item.details,
+            Text(visible(item.details)),
         )
     return table
 
 
 def _current(catalog: Catalog, subscription: str | None, states: tuple[str, ...]) -> list[Any]:
+    viewer = current_state().viewer()
     with catalog.read() as db:
+        if subscription and viewer is not None:  # --as: one it sees, or SIG-ACCESS
+            access.require_visible(db, viewer, lookup.find_subscription(db, subscription))
         return schedule.activity(
-            db, catalog.clock.now(), subscription=subscription, states=states or None
+            db, catalog.clock.now(), subscription=subscription, states=states or None, viewer=viewer
         )
 
 
@@ -133,7 +140,7 @@ def retry(version_id: str, region: str) -> None:
     with catalog.write() as db:
         target = schedule.retry(db, version_id, region, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: {target.state} again"
-    click.echo(shown)
+    click.echo(visible(shown))
 
 
 @replication_group.command("fail")
@@ -149,4 +156,4 @@ def fail(version_id: str, region: str, reason: str) -> None:
     with catalog.write() as db:
         target = schedule.fail(db, version_id, region, reason, catalog.clock.now())
         shown = f"{get_region(target.region).display_name}: Failed ({target.details})"
-    click.echo(shown)
+    click.echo(visible(shown))

@@ -17,6 +17,7 @@ from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import F, common_options
 from sigtui.cli.output import emit
+from sigtui.safe_text import visible
 
 # --- principals -------------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ def assignment_create(assignee: str, role: str, scope: str) -> None:
         warnings = services.assignment_warnings(db, assignment)
         shown = azure_json.role_assignment(db, assignment)
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(warning)}", err=True)
     emit(shown, "role_assignment")
 
 

@@ -87,9 +87,9 @@ def export_group() -> None:
 @common_options
 def export_arm(scope: str, file: Path | None) -> None:
     """A deployable ARM template of the scope."""
-    catalog = current_state().catalog()
-    with catalog.read() as db:
-        text = exporter.render(db, scope, "arm")
+    state = current_state()
+    with state.catalog().read() as db:
+        text = exporter.render(db, scope, "arm", state.viewer())
     _write(text, file)
 
 
@@ -99,9 +99,9 @@ def export_arm(scope: str, file: Path | None) -> None:
 @common_options
 def export_az_script(scope: str, file: Path | None) -> None:
     """A shell script of az commands that recreates the scope."""
-    catalog = current_state().catalog()
-    with catalog.read() as db:
-        text = exporter.render(db, scope, "az-script")
+    state = current_state()
+    with state.catalog().read() as db:
+        text = exporter.render(db, scope, "az-script", state.viewer())
     _write(text, file)
 
 

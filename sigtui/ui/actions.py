@@ -224,5 +224,10 @@ class MainView(Protocol):
     def show_saved(self, arm_id: str) -> None: ...
 
     def notify(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information"
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        markup: bool = True,
     ) -> None: ...

@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from sigtui.catalog.rules import access
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
@@ -48,7 +49,7 @@ class SigtuiApp(App[None]):
             self.viewer = catalog.query(access.visibility, view_as)
         self.seen_change = catalog.change_marker()
         mode = " · read-only" if catalog.readonly else ""
-        self.sub_title = f"{catalog.display_name}{mode}"
+        self.sub_title = f"{visible(catalog.display_name)}{mode}"
 
     def on_mount(self) -> None:
         if self.remember_theme:

@@ -7,15 +7,28 @@ The app's own commands (help, theme, quit) come from `SigtuiApp.get_system_comma
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from functools import partial
+from typing import cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import App
+from textual.command import (
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+    SimpleCommand,
+    SimpleProvider,
+)
 from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.screen import Screen
 
 from sigtui.catalog.queries import search, view_as
+from sigtui.safe_text import visible
 from sigtui.ui.actions import PALETTE_ACTIONS, MainView
+from sigtui.ui.text import plain
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 
 RESOURCE_HITS = 20  # resources offered for one query
@@ -26,6 +39,57 @@ def _main_view(provider: Provider) -> MainView:
     screen = provider.screen
     assert isinstance(screen, MainView), type(screen).__name__
     return screen
+
+
+def highlighted(matcher: Matcher, value: str) -> Content:
+    """`value` as text with the letters the query matched highlighted (Textual's own
+    `Matcher.highlight` parses its candidate as markup)."""
+    shown = visible(value)
+    content = Content(shown)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, shown)
+    if not score:
+        return content
+    for offset in offsets:
+        if not shown[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def help_text(value: str) -> str:
+    """A hit's help line from data, as text: Textual parses a hit's help as markup but
+    takes a Content as it is (typed `str` only)."""
+    return cast(str, plain(value))
+
+
+class DataCommands(SimpleProvider):
+    """`SimpleProvider` for commands named by data (principals): names and help as text."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_line in self._commands:
+            if (score := matcher.match(visible(name))) > 0:
+                yield Hit(
+                    score,
+                    highlighted(matcher, name),
+                    callback,
+                    text=visible(name),
+                    help=help_text(help_line or ""),
+                )
+
+    async def discover(self) -> Hits:
+        for name, callback, help_line in self._commands:
+            yield DiscoveryHit(
+                plain(name), callback, text=visible(name), help=help_text(help_line or "")
+            )
+
+
+def search_principals(
+    app: App[object], commands: Sequence[SimpleCommand], placeholder: str
+) -> None:
+    """`App.search_commands` for commands named by data."""
+    provider = DataCommands(app.screen, list(commands))
+    # as App.search_commands does: a SimpleProvider instance is its own factory
+    app.push_screen(CommandPalette(providers=[provider], placeholder=placeholder))  # type: ignore[list-item]
 
 
 def _key_of(screen: Screen[object], action: str) -> str:
@@ -94,12 +158,12 @@ class ResourceCommands(Provider):
         for match in matches:
             kind = KIND_NAMES.get(match.kind, match.kind)
             display = Content.assemble(
-                "Go to ", matcher.highlight(match.name), (f"  {kind}", "dim")
+                "Go to ", highlighted(matcher, match.name), (f"  {kind}", "dim")
             )
             yield Hit(
                 _hit_score(match, matcher.match(match.name)),
                 display,
                 partial(jump_to, match.arm_id),
-                text=f"Go to {match.name}",
-                help=f"{match.parent_path} · {match.matched}",
+                text=f"Go to {visible(match.name)}",
+                help=help_text(f"{match.parent_path} · {match.matched}"),
             )

@@ -359,4 +359,4 @@ async def test_help_explains_share_and_view_as(app: SigtuiApp) -> None:
         await settle(pilot)
         note = str(pilot.app.screen.query_one("#help-note", Static).render())
         assert "Share (s)" in note and "sigtui --as PRINCIPAL" in note
-        assert "still show the whole catalog" in note
+        assert "limits, costs, replication, cleanup and the advisor show and count" in note

@@ -13,8 +13,6 @@ the template deploys on its own.
 
 from __future__ import annotations
 
-import json
-import shlex
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +29,11 @@ from sigtui.catalog.model.models import (
     ResourceGroup,
     Subscription,
 )
-from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries import lookup, seen
+from sigtui.catalog.rules import access
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import find_region
+from sigtui.safe_text import json_text, shell_word, visible
 
 Json = dict[str, Any]
 
@@ -57,43 +58,78 @@ class Scope:
     versions: list[ImageVersion]
 
 
-def rows_in_scope(db: Session, scope_id: str) -> Scope:
-    """The galleries, definitions and versions under `scope_id` (and their parents)."""
+def rows_in_scope(db: Session, scope_id: str, viewer: Visibility | None = None) -> Scope:
+    """The galleries, definitions and versions under `scope_id` (and their parents); with
+    a viewer, those it sees only (SIG-ACCESS when it does not see the scope itself)."""
     row = lookup.resolve(db, scope_id)
+    access.require_visible(db, viewer, row)
     match row:
         case Subscription():
-            galleries = _all(db, Gallery, Gallery.subscription_pk == row.pk)
+            in_scope: Any = Gallery.subscription_pk == row.pk
         case ResourceGroup():
-            galleries = _all(db, Gallery, Gallery.resource_group_pk == row.pk)
+            in_scope = Gallery.resource_group_pk == row.pk
         case Gallery():
-            galleries = [row]
+            in_scope = Gallery.pk == row.pk
         case ImageDefinition():
             gallery = db.get_one(Gallery, row.gallery_pk)
-            return Scope([gallery], [row], _versions_of(db, [row]))
+            return _seen_parents(Scope([gallery], [row], _versions_of(db, [row])), viewer)
         case ImageVersion():
             definition = db.get_one(ImageDefinition, row.definition_pk)
             gallery = db.get_one(Gallery, definition.gallery_pk)
-            return Scope([gallery], [definition], [row])
+            return _seen_parents(Scope([gallery], [definition], [row]), viewer)
         case _:
             raise CatalogError(
                 "SIG-INPUT",
                 f"{scope_id} is not a subscription, resource group, gallery, image "
                 "definition or image version",
             )
-    pks = [g.pk for g in galleries]
-    definitions = _all(db, ImageDefinition, col(ImageDefinition.gallery_pk).in_(pks))
-    return Scope(galleries, definitions, _versions_of(db, definitions))
+    pks = select(Gallery.pk).where(in_scope)
+    definition_pk, gallery_pk = col(ImageDefinition.pk), col(ImageDefinition.gallery_pk)
+    return Scope(
+        _all(db, Gallery, in_scope, seen.galleries(viewer, col(Gallery.pk))),
+        _all(
+            db,
+            ImageDefinition,
+            gallery_pk.in_(pks),
+            seen.definitions(viewer, definition_pk, gallery_pk),
+        ),
+        _versions_where(
+            db,
+            gallery_pk.in_(pks),
+            seen.versions(
+                viewer, col(ImageVersion.pk), col(ImageVersion.definition_pk), gallery_pk
+            ),
+        ),
+    )
 
 
-def _all(db: Session, model: type[Any], condition: Any) -> list[Any]:
-    return list(db.exec(select(model).where(condition).order_by(col(model.pk))))
+def _seen_parents(scope: Scope, viewer: Visibility | None) -> Scope:
+    """A definition's or version's scope without the parents the viewer does not see
+    (the template then deploys into the parents that exist)."""
+    if viewer is None:
+        return scope
+    [gallery], [definition] = scope.galleries, scope.definitions
+    gallery_pk = int(gallery.pk or 0)
+    return Scope(
+        [gallery] if viewer.sees_gallery(gallery_pk) else [],
+        [definition] if viewer.sees_definition(int(definition.pk or 0), gallery_pk) else [],
+        scope.versions,
+    )
+
+
+def _all(db: Session, model: type[Any], *conditions: Any) -> list[Any]:
+    return list(db.exec(select(model).where(*conditions).order_by(col(model.pk))))
 
 
 def _versions_of(db: Session, definitions: list[ImageDefinition]) -> list[ImageVersion]:
-    pks = [d.pk for d in definitions]
+    return _versions_where(db, col(ImageVersion.definition_pk).in_([d.pk for d in definitions]))
+
+
+def _versions_where(db: Session, *conditions: Any) -> list[ImageVersion]:
     statement = (
         select(ImageVersion)
-        .where(col(ImageVersion.definition_pk).in_(pks))
+        .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
+        .where(*conditions)
         .order_by(
             col(ImageVersion.definition_pk),
             col(ImageVersion.major),
@@ -116,9 +152,10 @@ def scope_json(db: Session, scope: Scope) -> list[Json]:
 # --- the ARM template ------------------------------------------------------------------------
 
 
-def arm_template(db: Session, scope_id: str) -> Json:
-    """A deployable ARM template of everything under `scope_id`."""
-    resources = scope_json(db, rows_in_scope(db, scope_id))
+def arm_template(db: Session, scope_id: str, viewer: Visibility | None = None) -> Json:
+    """A deployable ARM template of everything under `scope_id` (that `viewer` sees)."""
+    resources = scope_json(db, rows_in_scope(db, scope_id, viewer))
+    present = {r["id"] for r in resources}
     parameters = _location_parameters(resources)
     return {
         "$schema": TEMPLATE_SCHEMA,
@@ -131,7 +168,7 @@ def arm_template(db: Session, scope_id: str) -> Json:
             }
             for location, name in parameters.items()
         },
-        "resources": [_template_resource(r, parameters) for r in resources],
+        "resources": [_template_resource(r, parameters, present) for r in resources],
     }
 
 
@@ -155,7 +192,7 @@ def _path_of(resource: Json) -> list[str]:
     return tail[0::2]
 
 
-def _template_resource(resource: Json, parameters: dict[str, str]) -> Json:
+def _template_resource(resource: Json, parameters: dict[str, str], present: set[str]) -> Json:
     path = _path_of(resource)
     kind = resource["type"]
     shaped: Json = {
@@ -165,7 +202,7 @@ def _template_resource(resource: Json, parameters: dict[str, str]) -> Json:
         "location": _parameter(parameters[resource["location"]]),
         "tags": resource.get("tags") or {},
     }
-    if len(path) > 1:
+    if len(path) > 1 and resource["id"].rsplit("/", 2)[0] in present:  # else it exists
         shaped["dependsOn"] = [_depends_on(path)]
     shaped["properties"] = _properties(resource, parameters)
     shaped["metadata"] = {"resourceId": resource["id"]}
@@ -225,10 +262,11 @@ def _without_empty(value: Any) -> Any:
 # --- the az script ---------------------------------------------------------------------------
 
 
-def az_script(db: Session, scope_id: str) -> str:
-    """A bash script of `az` commands that recreates everything under `scope_id`."""
-    resources = scope_json(db, rows_in_scope(db, scope_id))
-    lines = ["#!/usr/bin/env bash", f"# recreates {scope_id}", "set -euo pipefail", ""]
+def az_script(db: Session, scope_id: str, viewer: Visibility | None = None) -> str:
+    """A bash script of `az` commands that recreates everything under `scope_id` (that
+    `viewer` sees)."""
+    resources = scope_json(db, rows_in_scope(db, scope_id, viewer))
+    lines = ["#!/usr/bin/env bash", f"# recreates {visible(scope_id)}", "set -euo pipefail", ""]
     groups: list[tuple[str, str]] = []
     for resource in resources:
         subscription = resource["id"].split("/")[2]
@@ -247,7 +285,7 @@ def az_script(db: Session, scope_id: str) -> str:
 
 def _command(*parts: list[str]) -> str:
     words = [word for part in parts for word in part]
-    return " ".join(shlex.quote(word) for word in words)
+    return " ".join(shell_word(word) for word in words)
 
 
 def _where(resource: Json) -> list[str]:
@@ -355,11 +393,12 @@ def _source_options(storage: Json) -> list[str]:
 EXPORT_KINDS = ("arm", "az-script")
 
 
-def render(db: Session, scope_id: str, kind: str) -> str:
+def render(db: Session, scope_id: str, kind: str, viewer: Visibility | None = None) -> str:
     """The scope exported as text: an ARM template (JSON, key order as Azure's quickstart
     templates write it) or an az script."""
     if kind == "arm":
-        return json.dumps(arm_template(db, scope_id), indent=2, ensure_ascii=False) + "\n"
+        template = arm_template(db, scope_id, viewer)
+        return json_text(template, sort_keys=False) + "\n"
     if kind == "az-script":
-        return az_script(db, scope_id)
+        return az_script(db, scope_id, viewer)
     raise CatalogError("SIG-INPUT", f"export format {kind!r} is not one of {EXPORT_KINDS}")

@@ -33,6 +33,7 @@ RULE_CODES = (
     "SIG-NOT-FOUND",
     "SIG-INPUT",
     "SIG-UPDATE",
+    "SIG-DB",
 )
 
 

@@ -16,13 +16,17 @@ A scale set from a gallery image holds up to 1,000 instances (600 from a managed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import TargetRegion
+from sigtui.catalog.model.models import ImageVersion, TargetRegion
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import get_region
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 VMS_PER_REPLICA = 20  # non-VMSS VMs created concurrently per replica
 INSTANCES_PER_REPLICA = 600  # instances of a scale-set deployment per replica
@@ -179,8 +183,15 @@ def compare(advice: Advice, region: str, current: int) -> Comparison:
     return Comparison(get_region(region).name, current, advice, status)
 
 
-def regional_replicas(db: Session, version_pk: int) -> dict[str, int]:
-    """A version's regional replica counts, by programmatic region name (one query)."""
+def regional_replicas(
+    db: Session, version_pk: int, viewer: Visibility | None = None
+) -> dict[str, int]:
+    """A version's regional replica counts, by programmatic region name (one query);
+    SIG-ACCESS when `viewer` does not see the version."""
+    if viewer is not None:
+        from sigtui.catalog.rules import access  # access imports the queries
+
+        access.require_visible(db, viewer, db.get_one(ImageVersion, version_pk))
     rows = db.exec(
         select(TargetRegion.region, TargetRegion.replica_count).where(
             TargetRegion.version_pk == version_pk

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -24,11 +24,15 @@ from sigtui.catalog.model.models import (
     ResourceGroup,
     Subscription,
 )
+from sigtui.catalog.queries import seen
 from sigtui.catalog.queries.browse import DEFINITION, VERSION
 from sigtui.catalog.queries.costs.prices import Cost, check_basis
 from sigtui.catalog.queries.costs.rollups import rollup
 from sigtui.catalog.queries.costs.scopes import CATALOG, CATALOG_LEVEL, Scope, scope_clause
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class CleanupList:
 _Rows = sa.Select[*tuple[Any, ...]]
 
 
-def _version_rows(today: date, scope: Scope) -> _Rows:
+def _version_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows:
     return (
         sa.select(
             sa.literal(VERSION).label("kind"),
@@ -91,11 +95,20 @@ def _version_rows(today: date, scope: Scope) -> _Rows:
         .join(Gallery, col(Gallery.pk) == col(ImageDefinition.gallery_pk))
         .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
         .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
-        .where(col(ImageVersion.end_of_life_date) < today, scope_clause(scope))
+        .where(
+            col(ImageVersion.end_of_life_date) < today,
+            scope_clause(scope),
+            seen.versions(
+                viewer,
+                col(ImageVersion.pk),
+                col(ImageVersion.definition_pk),
+                col(ImageDefinition.gallery_pk),
+            ),
+        )
     )
 
 
-def _definition_rows(today: date, scope: Scope) -> _Rows:
+def _definition_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows:
     versions = (
         select(func.count())
         .where(col(ImageVersion.definition_pk) == col(ImageDefinition.pk))
@@ -122,6 +135,7 @@ def _definition_rows(today: date, scope: Scope) -> _Rows:
         .where(
             col(ImageDefinition.end_of_life_date) < today,
             scope_clause(scope, definitions=True),
+            seen.definitions(viewer, col(ImageDefinition.pk), col(ImageDefinition.gallery_pk)),
         )
     )
 
@@ -140,26 +154,32 @@ def expired(
     sheet: PriceSheet,
     basis: str | None = None,
     scope: Scope = CATALOG,
+    viewer: Visibility | None = None,
 ) -> CleanupList:
-    """Versions and definitions whose end-of-life date is before `now`'s date, with their
-    monthly cost: one listing query and three cost rollups."""
+    """Versions and definitions whose end-of-life date is before `now`'s date (those
+    `viewer` sees), with their monthly cost: one listing query and three cost rollups."""
     chosen = check_basis(basis, sheet)
     today = now.date()
-    statement = sa.union_all(_version_rows(today, scope), _definition_rows(today, scope))
+    statement = sa.union_all(
+        _version_rows(today, scope, viewer), _definition_rows(today, scope, viewer)
+    )
     rows = db.execute(statement).all()
     version_expired = col(ImageVersion.end_of_life_date) < today
     definition_expired = col(ImageDefinition.end_of_life_date) < today
     costs = {
         (VERSION, line.pk): line.cost
-        for line in rollup(db, sheet, VERSION, scope, chosen, where=[version_expired])
+        for line in rollup(
+            db, sheet, VERSION, scope, chosen, where=[version_expired], viewer=viewer
+        )
     }
     costs |= {
         (DEFINITION, line.pk): line.cost
-        for line in rollup(db, sheet, DEFINITION, scope, chosen, where=[definition_expired])
+        for line in rollup(
+            db, sheet, DEFINITION, scope, chosen, where=[definition_expired], viewer=viewer
+        )
     }
-    [both] = rollup(
-        db, sheet, CATALOG_LEVEL, scope, chosen, where=[sa.or_(version_expired, definition_expired)]
-    )
+    either = [sa.or_(version_expired, definition_expired)]
+    [both] = rollup(db, sheet, CATALOG_LEVEL, scope, chosen, where=either, viewer=viewer)
     items = [
         Expired(
             kind=row.kind,

@@ -9,12 +9,17 @@ names against the models)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from sigtui.catalog.queries import seen
 from sigtui.catalog.rules.limits import ALL_LIMITS
 from sigtui.catalog.store.sql_functions import RowsAsJson
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 COUNTED_TABLES = {"g": "gallery", "d": "image_definition", "v": "image_version"}
 SUBSCRIPTION = sa.table(
@@ -45,14 +50,36 @@ class Usage:
         return max(self.used(limit.kind) / limit.maximum for limit in ALL_LIMITS)
 
 
+def _seen_by(viewer: Visibility, kind: str, table: Any) -> sa.ColumnElement[bool]:
+    """What of `table` (g, d or v) the viewer sees: a version through its definition's
+    gallery."""
+    if kind == "g":
+        return seen.galleries(viewer, table.c.pk)
+    if kind == "d":
+        return seen.definitions(viewer, table.c.pk, table.c.gallery_pk)
+    parent = sa.table("image_definition", sa.column("pk"), sa.column("gallery_pk"))
+    gallery_of = sa.select(parent.c.gallery_pk).where(parent.c.pk == table.c.definition_pk)
+    return seen.versions(viewer, table.c.pk, table.c.definition_pk, gallery_of.scalar_subquery())
+
+
 def usage(
-    db: Session, subscription_pk: int | None = None, location: str | None = None
+    db: Session,
+    subscription_pk: int | None = None,
+    location: str | None = None,
+    viewer: Visibility | None = None,
 ) -> list[Usage]:
     """Counts per subscription x region, as one SQL statement (three indexed GROUP BYs)
-    answering in one row (`RowsAsJson`)."""
+    answering in one row (`RowsAsJson`); with a viewer, of what it sees only."""
     parts = []
     for kind, name in COUNTED_TABLES.items():
-        table = sa.table(name, sa.column("subscription_pk"), sa.column("location"))
+        table = sa.table(
+            name,
+            sa.column("subscription_pk"),
+            sa.column("location"),
+            sa.column("pk"),
+            sa.column("gallery_pk"),
+            sa.column("definition_pk"),
+        )
         statement = sa.select(
             table.c.subscription_pk,
             table.c.location,
@@ -63,6 +90,8 @@ def usage(
             statement = statement.where(table.c.subscription_pk == subscription_pk)
         if location is not None:
             statement = statement.where(table.c.location == location)
+        if viewer is not None:
+            statement = statement.where(_seen_by(viewer, kind, table))
         parts.append(statement.group_by(table.c.subscription_pk, table.c.location))
     counted = sa.union_all(*parts).subquery("counted")
     in_one_row = sa.select(RowsAsJson(*counted.c)).select_from(counted)

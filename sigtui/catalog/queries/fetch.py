@@ -7,7 +7,7 @@ Python loops over rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -28,6 +28,10 @@ from sigtui.catalog.model.models import (
     TargetRegion,
     Tenant,
 )
+from sigtui.catalog.queries import seen
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 Row = TypeVar("Row", bound=Resource)
 
@@ -43,8 +47,16 @@ def subscriptions(db: Session, tenant_pk: int | None = None) -> Sequence[Subscri
     return db.exec(statement).all()
 
 
-def subscription_names(db: Session) -> list[str]:
-    return list(db.exec(select(Subscription.name).order_by(Subscription.name_key)))
+def subscription_names(db: Session, viewer: Visibility | None = None) -> list[str]:
+    """Every subscription's name (those `viewer` sees something in)."""
+    statement = select(Subscription.name).where(seen.subscriptions(viewer, col(Subscription.pk)))
+    return list(db.exec(statement.order_by(Subscription.name_key)))
+
+
+def subscription_ids(db: Session, viewer: Visibility | None = None) -> list[str]:
+    """Every subscription's GUID (those `viewer` sees something in)."""
+    statement = select(Subscription.subscription_id)
+    return list(db.exec(statement.where(seen.subscriptions(viewer, col(Subscription.pk)))))
 
 
 def groups(db: Session, subscription_pk: int | None = None) -> Sequence[ResourceGroup]:

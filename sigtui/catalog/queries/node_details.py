@@ -4,15 +4,19 @@ they agree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from sigtui.catalog.queries import browse, usage
+from sigtui.catalog.queries import browse, fetch, usage
 from sigtui.catalog.queries.costs.rollups import total
 from sigtui.catalog.queries.costs.scopes import Scope
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 COSTED_KINDS = frozenset(
     {
@@ -32,9 +36,11 @@ class NodeDetails:
     limits: list[usage.UsageRow]  # a subscription's, per region; none for other nodes
 
 
-def cost_fields(db: Session, ref: browse.NodeRef, sheet: PriceSheet) -> list[tuple[str, str]]:
-    """What the node costs (SIG-BILLING), as details fields."""
-    cost = total(db, sheet, Scope(ref.kind, ref.pk))
+def cost_fields(
+    db: Session, ref: browse.NodeRef, sheet: PriceSheet, viewer: Visibility | None = None
+) -> list[tuple[str, str]]:
+    """What the node costs (SIG-BILLING), as details fields: of what `viewer` sees."""
+    cost = total(db, sheet, Scope(ref.kind, ref.pk), viewer=viewer)
     money = sheet.currency
     return [
         ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({cost.replicas} replicas)"),
@@ -42,9 +48,37 @@ def cost_fields(db: Session, ref: browse.NodeRef, sheet: PriceSheet) -> list[tup
     ]
 
 
-def node_details(db: Session, ref: browse.NodeRef, now: datetime, sheet: PriceSheet) -> NodeDetails:
+def node_details(
+    db: Session,
+    ref: browse.NodeRef,
+    now: datetime,
+    sheet: PriceSheet,
+    viewer: Visibility | None = None,
+) -> NodeDetails:
+    """The node's details as `viewer` sees them: a tenant's subscriptions, the costs and
+    the limits' counts of what it sees only."""
     details = browse.details(db, ref, now)
+    if viewer is not None and ref.kind == browse.TENANT:
+        details = _seen_subscriptions(db, details, viewer)
     if ref.kind in COSTED_KINDS:
-        details.fields.extend(cost_fields(db, ref, sheet))
-    limits = usage.usage_rows(db, subscription_pk=ref.pk) if ref.kind == browse.SUBSCRIPTION else []
+        details.fields.extend(cost_fields(db, ref, sheet, viewer))
+    limits = (
+        usage.usage_rows(db, subscription_pk=ref.pk, viewer=viewer)
+        if ref.kind == browse.SUBSCRIPTION
+        else []
+    )
     return NodeDetails(details, limits)
+
+
+def _seen_subscriptions(db: Session, details: browse.Details, viewer: Visibility) -> browse.Details:
+    """A tenant's details with only the subscriptions the viewer sees something in."""
+    seen_ids = set(fetch.subscription_ids(db, viewer))
+    tables = [
+        replace(t, rows=[r for r in t.rows if r[1] in seen_ids])
+        if t.title == "Subscriptions"
+        else t
+        for t in details.tables
+    ]
+    count = next((len(t.rows) for t in tables if t.title == "Subscriptions"), 0)
+    fields = [(n, str(count) if n == "Subscriptions" else v) for n, v in details.fields]
+    return replace(details, tables=tables, fields=fields)

@@ -10,6 +10,7 @@ Rows come fullest first (the highest share of any of their three limits).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -18,6 +19,9 @@ from sigtui.catalog.queries import counts as counts_of
 from sigtui.catalog.rules import limits
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import find_region, get_region
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 WARNING_SHARE = 0.80
 CRITICAL_SHARE = 0.95
@@ -133,13 +137,17 @@ def _region_name(location: str) -> str:
 
 
 def usage_rows(
-    db: Session, subscription_pk: int | None = None, location: str | None = None
+    db: Session,
+    subscription_pk: int | None = None,
+    location: str | None = None,
+    viewer: Visibility | None = None,
 ) -> list[UsageRow]:
     """Gauges for every subscription x region in use (of one subscription, one region, when
-    given; the region in any spelling), fullest first. Two queries in all: the counts
+    given; the region in any spelling), fullest first; with a viewer, counting only what it
+    sees (a subscription where it sees nothing has no row). Two queries in all: the counts
     (one aggregate) and the subscriptions' names."""
     wanted = get_region(location, field="location").name if location else None
-    counts = counts_of.usage(db, subscription_pk=subscription_pk, location=wanted)
+    counts = counts_of.usage(db, subscription_pk=subscription_pk, location=wanted, viewer=viewer)
     names = counts_of.subscription_names(db, {c.subscription_pk for c in counts})
     rows = [
         UsageRow(

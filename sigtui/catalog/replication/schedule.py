@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -47,10 +47,13 @@ from sigtui.catalog.model.models import (
     Subscription,
     TargetRegion,
 )
-from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries import lookup, seen
 from sigtui.catalog.replication.speed import speed
 from sigtui.catalog.rules.regions import Region, all_regions, get_region
 from sigtui.catalog.store.sql_functions import EpochMicroseconds, Truncated
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 
 @dataclass(frozen=True)
@@ -414,7 +417,12 @@ RECENT = timedelta(hours=24)
 _Rows = sa.Select[*tuple[Any, ...]]
 
 
-def _activity_rows(status: StatusColumns, subscription: str | None, recent: timedelta) -> _Rows:
+def _activity_rows(
+    status: StatusColumns,
+    subscription: str | None,
+    recent: timedelta,
+    viewer: Visibility | None = None,
+) -> _Rows:
     """The regions of `activity` at `status.now`, as plain rows (tens of thousands at
     Azure's limits: as ORM objects they took seconds); the callers order them
     (`_VIEW_ORDER`)."""
@@ -452,6 +460,9 @@ def _activity_rows(status: StatusColumns, subscription: str | None, recent: time
             (col(Subscription.name_key) == subscription.casefold())
             | (func.lower(Subscription.subscription_id) == subscription.lower())
         )
+    if viewer is not None:  # only the versions the principal viewed as sees
+        pks = (col(ImageVersion.pk), col(ImageVersion.definition_pk), col(Gallery.pk))
+        statement = statement.where(seen.versions(viewer, *pks))
     return statement
 
 
@@ -500,11 +511,12 @@ def activity(
     subscription: str | None = None,
     states: Iterable[str] | None = None,
     recent: timedelta = RECENT,
+    viewer: Visibility | None = None,
 ) -> list[Activity]:
     """Every region in flight, failed or unknown, and those completed within `recent`
     (source regions excluded: they never replicate). One query."""
     status = StatusColumns(TargetRegion, now)
-    statement = _activity_rows(status, subscription, recent).order_by(*_VIEW_ORDER)
+    statement = _activity_rows(status, subscription, recent, viewer).order_by(*_VIEW_ORDER)
     if states:
         statement = statement.where(_in_states(status, states))
     return [_activity(row, now) for row in db.execute(statement)]
@@ -532,12 +544,13 @@ def board(
     states: Iterable[str] | None = None,
     recent: timedelta = RECENT,
     limit: int,
+    viewer: Visibility | None = None,
 ) -> Board:
     """`activity` for the replication screen, at any size: the first `limit` of each list
     in the same order, and the counts by state, from one query (window functions rank and
     count the rows, so only the rows shown leave the database)."""
     status = StatusColumns(TargetRegion, now)
-    rows = _activity_rows(status, subscription, recent)
+    rows = _activity_rows(status, subscription, recent, viewer)
     done = status.state == ReplicationState.COMPLETED
     if states:
         rows = rows.where(_in_states(status, states) | done)

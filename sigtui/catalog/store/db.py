@@ -51,9 +51,24 @@ def _as_url(value: str) -> str:
     """Accept a SQLAlchemy URL, or a plain file path meaning a SQLite catalog."""
     if "://" in value:
         if value.startswith("postgresql://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        _check_url(value)
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _check_url(url: str) -> None:
+    """SIG-INPUT for a database URL that cannot be parsed (a port that is not a number)."""
+    from sigtui.crash_report import mask
+
+    try:
+        parsed = sa.make_url(url)
+        _ = parsed.port
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CatalogError(
+            "SIG-INPUT", f"{mask(url)} is not a database URL ({mask(reason, url)})"
+        ) from None
 
 
 def display_url(url: str) -> str:
@@ -445,8 +460,9 @@ def open_catalog(
                 catalog.schema_behind = _behind_message(url, current)
     except sa.exc.OperationalError as exc:
         catalog.close()
+        reason = (str(exc.orig).strip().splitlines() or ["unreachable"])[0]
         raise CatalogError(
-            "SIG-INPUT", f"cannot open the catalog at {display_url(url)}: {exc.orig}"
+            "SIG-DB", f"cannot open the catalog at {display_url(url)}: {reason}"
         ) from None
     except BaseException:
         catalog.close()

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
@@ -23,7 +23,9 @@ from textual.widgets import Input, Label, Static
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import advisor
 from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 FIELDS = ("vms", "scale-sets", "instances")
@@ -82,32 +84,36 @@ def plan_of(vms: str, scale_sets: str, instances: str) -> advisor.Plan:
     )
 
 
-def advice_text(advice: advisor.Advice) -> str:
+def advice_text(advice: advisor.Advice) -> Content:
     lines = [
-        f"Minimum [b]{advice.minimum}[/b] replicas per region "
-        f"({advice.for_vms} for VMs + {advice.for_scale_sets} for scale sets)",
-        f"Recommended [b]{advice.recommended}[/b] (+{advice.margin})",
-        f"[dim]{escape(advice.margin_text)}[/dim]",
+        Content.from_markup(
+            f"Minimum [b]{advice.minimum}[/b] replicas per region "
+            f"({advice.for_vms} for VMs + {advice.for_scale_sets} for scale sets)"
+        ),
+        Content.from_markup(f"Recommended [b]{advice.recommended}[/b] (+{advice.margin})"),
+        markup("[dim]$margin[/dim]", margin=advice.margin_text),
     ]
-    lines += [f"[$warning]⚠ {escape(w)}[/]" for w in advice.warnings]
-    return "\n".join(lines)
+    lines += [markup("[$warning]⚠ $warning[/]", warning=w) for w in advice.warnings]
+    return Content("\n").join(lines)
 
 
-def comparison_text(found: list[advisor.Comparison]) -> str:
+def comparison_text(found: list[advisor.Comparison]) -> Content:
     """One line per target region; a first line counts the regions with too few."""
     few = sum(1 for comparison in found if comparison.status == advisor.TOO_FEW)
     lines = []
     if few:
         lines.append(
-            f"[$error b]{few} of {len(found)} target regions have too few replicas[/] "
-            "· e edits the version"
+            Content.from_markup(
+                f"[$error b]{few} of {len(found)} target regions have too few replicas[/] "
+                "· e edits the version"
+            )
         )
     for comparison in found:
         colour = STATUS_MARKUP[comparison.status]
         mark = "⚠ " if comparison.status == advisor.TOO_FEW else "· "
-        text = escape(mark + comparison.message)
-        lines.append(f"[{colour}]{text}[/]" if colour else text)
-    return "\n".join(lines)
+        text = plain(mark + comparison.message)
+        lines.append(text.stylize(colour) if colour else text)
+    return Content("\n").join(lines)
 
 
 class AdvisorScreen(Screen[AdvisorResult | None]):
@@ -127,9 +133,15 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             super().__init__()
             self.replicas = replicas
 
-    def __init__(self, catalog: Catalog, version: AdvisedVersion | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        version: AdvisedVersion | None = None,
+        viewer: Visibility | None = None,
+    ) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": a version it does not see shows no replicas
         self.version = version
         self.replicas: dict[str, int] = {}
         self.comparisons: list[advisor.Comparison] = []
@@ -156,7 +168,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
         self.query_one("#advisor-vms", Input).focus()
         if self.version is not None:
             self.query_one("#advisor-version", Static).update(
-                f"[b]{escape(self.version.label)}[/b]: its replicas per target region"
+                markup("[b]$label[/b]: its replicas per target region", label=self.version.label)
             )
             self.load()
         else:
@@ -174,7 +186,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
     def load(self) -> None:
         assert self.version is not None
-        replicas = self.catalog.query(advisor.regional_replicas, self.version.pk)
+        replicas = self.catalog.query(advisor.regional_replicas, self.version.pk, self.viewer)
         self.post_message(self.Loaded(replicas))
 
     def on_advisor_screen_loaded(self, message: Loaded) -> None:
@@ -189,7 +201,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
                 plan_of(*(self.query_one(f"#advisor-{f}", Input).value for f in FIELDS))
             )
         except CatalogError as error:
-            result.update(f"[$error]{escape(str(error))}[/]")
+            result.update(markup("[$error]$error[/]", error=error))
             self.comparisons = []
             self.query_one("#advisor-comparison", Static).update("")
             return

@@ -21,8 +21,9 @@ from textual.worker import get_current_worker
 from sigtui.catalog.queries import search
 from sigtui.catalog.queries.browse import region_label
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
-from sigtui.ui.widgets.data_table import MeasuredDataTable
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 PAGE_SIZE = 100
@@ -74,11 +75,11 @@ def version_cells(row: search.VersionRow, expired: bool) -> tuple[str | Text, ..
     return (
         row.subscription,
         row.gallery,
-        Text(row.definition, style="bold"),
-        Text(row.version, style="bold"),
+        cell(row.definition, style="bold"),
+        cell(row.version, style="bold"),
         region_label(row.source_region),
         Text(str(row.regions), justify="right"),
-        Text(row.replication, style=state_style),
+        cell(row.replication, style=state_style),
         Text("latest", style="bold green") if row.latest else "",
         Text("excluded", style="yellow") if row.excluded else "",
         Text(f"{eol} expired", style="bold red") if expired else eol,
@@ -89,9 +90,9 @@ def version_cells(row: search.VersionRow, expired: bool) -> tuple[str | Text, ..
 def version_summary(row: search.VersionRow, expired: bool) -> Text:
     """The highlighted version in one line, with what the columns off screen say."""
     summary = Text.assemble(
-        (f"{row.definition} {row.version}", "bold"),
+        (visible(f"{row.definition} {row.version}"), "bold"),
         f": {row.regions} regions, ",
-        (row.replication, STATE_STYLES.get(row.state, "")),
+        (visible(row.replication), STATE_STYLES.get(row.state, "")),
     )
     if row.latest:
         summary.append(" · latest", style="bold green")

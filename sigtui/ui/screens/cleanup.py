@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -22,10 +22,13 @@ from textual.widgets import DataTable, Static
 from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import browse, cleanup
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import find_region
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.costs import money, price_sheet
+from sigtui.ui.text import markup
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
@@ -45,19 +48,19 @@ def resource_label(item: cleanup.Expired) -> str:
 
 def resource_cell(item: cleanup.Expired) -> Text:
     """The resource, a definition marked as such (its versions are listed apart)."""
-    cell = Text(resource_label(item))
+    cell = Text(visible(resource_label(item)))
     if item.kind == browse.DEFINITION:
         cell.append(" definition", style="dim italic")
     return cell
 
 
-def describe(item: cleanup.Expired | None) -> str:
+def describe(item: cleanup.Expired | None) -> Content:
     """The selected row's line: its ARM id and what blocks its delete (SIG-DELETE)."""
     if item is None:
-        return ""
-    text = f"[b]{KINDS[item.kind]}[/b] {escape(item.arm_id)}"
+        return Content("")
+    text = markup("[b]$kind[/b] $arm_id", kind=KINDS[item.kind], arm_id=item.arm_id)
     if item.blocked_by:
-        text += f"\n[$warning]SIG-DELETE: {escape(item.blocked_by)}[/]"
+        text += markup("\n[$warning]SIG-DELETE: $blocked[/]", blocked=item.blocked_by)
     return text
 
 
@@ -83,9 +86,10 @@ class CleanupScreen(Screen[str | None]):
             super().__init__()
             self.found = found
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only what the principal sees
         self.items: dict[str, cleanup.Expired] = {}
         self.deleted = False  # anything: the main screen shows the catalog as it is now
 
@@ -111,7 +115,8 @@ class CleanupScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="cleanup", exit_on_error=False)
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
-        found = self.catalog.query(cleanup.expired, self.catalog.clock.now(), sheet)
+        now = self.catalog.clock.now()
+        found = self.catalog.query(cleanup.expired, now, sheet, viewer=self.viewer)
         self.post_message(self.Loaded(found))
 
     def on_cleanup_screen_loaded(self, message: Loaded) -> None:
@@ -173,9 +178,11 @@ class CleanupScreen(Screen[str | None]):
         if item is None:
             return
         kind = KINDS[item.kind]
-        question = (
-            f"Delete {kind} [b]{resource_label(item)}[/b], past its end of life since "
-            f"{item.end_of_life_date:%Y-%m-%d}?\n\n{item.arm_id}\n\nThis cannot be undone."
+        question = markup(
+            f"Delete {kind} [b]$label[/b], past its end of life since "
+            f"{item.end_of_life_date:%Y-%m-%d}?\n\n$arm_id\n\nThis cannot be undone.",
+            label=resource_label(item),
+            arm_id=item.arm_id,
         )
 
         def answered(yes: bool | None) -> None:
@@ -192,5 +199,5 @@ class CleanupScreen(Screen[str | None]):
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", str(error)))
             return
         self.deleted = True
-        self.notify(f"Deleted {kind} {resource_label(item)}.")
+        self.notify(f"Deleted {kind} {visible(resource_label(item))}.", markup=False)
         self.load()

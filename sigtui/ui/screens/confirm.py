@@ -1,12 +1,18 @@
-"""A yes/no question, e.g. before a delete."""
+"""A yes/no question, e.g. before a delete; a message the user must read.
+
+A question is Content (sigtui.ui.text.markup) and a message plain text: what they show of
+the catalog is never parsed as markup."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from sigtui.ui.text import markup, plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -15,7 +21,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, question: str, yes_label: str = "Delete") -> None:
+    def __init__(self, title: str, question: Content, yes_label: str = "Delete") -> None:
         super().__init__()
         self.title_text = title
         self.question = question
@@ -23,10 +29,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(f"[b]{self.title_text}[/b]", id="confirm-title")
+            yield Static(markup("[b]$title[/b]", title=self.title_text), id="confirm-title")
             yield Static(self.question, id="confirm-question")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes")
+                yield Button(plain(f"{self.yes_label} (y)"), variant="error", id="confirm-yes")
                 yield Button("Cancel (n)", variant="primary", id="confirm-no")
 
     def on_mount(self) -> None:
@@ -51,8 +57,8 @@ class MessageScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="message"):
-            yield Static(f"[b]{self.title_text}[/b]", id="confirm-title")
-            yield Static(self.message, id="confirm-question")
+            yield Static(markup("[b]$title[/b]", title=self.title_text), id="confirm-title")
+            yield Static(plain(self.message, newlines=True), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button("OK (enter)", variant="primary", id="message-ok")
 

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
@@ -29,10 +29,13 @@ from sigtui.catalog.queries.costs.estimate import Estimate, Target, what_if
 from sigtui.catalog.queries.costs.overview import CostOverview, cost_overview
 from sigtui.catalog.queries.costs.sheet import CERTAINTIES, LRS, PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import load_sheet
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.widgets.data_table import MeasuredDataTable
+from sigtui.safe_text import visible
+from sigtui.ui.text import markup, plain
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 CHART_ROWS = 8
@@ -61,19 +64,24 @@ def region_name(name: str) -> str:
     return region.display_name if region else name
 
 
-def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str) -> str:
-    """Text bars (markup), the largest first, scaled to the largest."""
-    rows = sorted(items, key=lambda item: -item[1])[:CHART_ROWS]
+def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str) -> Content:
+    """Text bars, the largest first, scaled to the largest."""
+    rows = sorted(((visible(label), value) for label, value in items), key=lambda item: -item[1])
+    rows = rows[:CHART_ROWS]
     top = max((value for _, value in rows), default=Decimal(0))
     if not rows or top <= 0:
-        return "[dim]nothing billed[/dim]"
+        return Content.from_markup("[dim]nothing billed[/dim]")
     width = max(len(label) for label, _ in rows)
     lines = []
     for label, value in rows:
         filled = max(1, round(CHART_BAR * value / top)) if value else 0
         bar = "█" * filled + " " * (CHART_BAR - filled)
-        lines.append(f"{escape(label.ljust(width))} [$accent]{bar}[/] {money(value, currency)}")
-    return "\n".join(lines)
+        money_text = money(value, currency)
+        line = markup(
+            "$label [$accent]$bar[/] $money", label=label.ljust(width), bar=bar, money=money_text
+        )
+        lines.append(line)
+    return Content("\n").join(lines)
 
 
 def certainty_text(sheet: PriceSheet) -> str:
@@ -82,11 +90,16 @@ def certainty_text(sheet: PriceSheet) -> str:
     return ", ".join(f"{counts[c]} {c}" for c in CERTAINTIES if counts[c])
 
 
-def sheet_text(sheet: PriceSheet, basis: str) -> str:
-    return (
-        f"Prices in {sheet.currency} · sheet {escape(sheet.origin)}, {sheet.date} · "
-        f"basis {basis} · certainty: {certainty_text(sheet)}\n"
-        f"[dim]{escape(sheet.source)}[/dim]"
+def sheet_text(sheet: PriceSheet, basis: str) -> Content:
+    return markup(
+        "Prices in $currency · sheet $origin, $date · basis $basis · certainty: $certainty\n"
+        "[dim]$source[/dim]",
+        currency=sheet.currency,
+        origin=sheet.origin,
+        date=sheet.date,
+        basis=basis,
+        certainty=certainty_text(sheet),
+        source=sheet.source,
     )
 
 
@@ -112,9 +125,10 @@ class CostScreen(Screen[str | None]):
             super().__init__()
             self.overview = overview
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only what the principal sees counts
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -141,7 +155,7 @@ class CostScreen(Screen[str | None]):
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
         overview = self.catalog.query(
-            cost_overview, sheet, galleries=CHART_ROWS, versions=VERSION_ROWS
+            cost_overview, sheet, galleries=CHART_ROWS, versions=VERSION_ROWS, viewer=self.viewer
         )
         self.post_message(self.Loaded(overview))
 
@@ -154,9 +168,14 @@ class CostScreen(Screen[str | None]):
         if versions.count > len(versions.lines):
             listed = f" · the {len(versions.lines)} costliest of {versions.count:,} versions listed"
         self.query_one("#costs-total", Static).update(
-            f"[b]{money(total.monthly_storage, cur)}[/b] per month of storage · "
-            f"[b]{money(total.one_time_egress, cur)}[/b] one-time egress · "
-            f"{total.replicas} replicas billed (the gallery service is free){listed}"
+            markup(
+                "[b]$monthly[/b] per month of storage · [b]$once[/b] one-time egress · "
+                "$replicas replicas billed (the gallery service is free)$listed",
+                monthly=money(total.monthly_storage, cur),
+                once=money(total.one_time_egress, cur),
+                replicas=total.replicas,
+                listed=listed,
+            )
         )
         self.query_one("#costs-sheet", Static).update(sheet_text(overview.sheet, overview.basis))
         regions = [(region_name(k), c.monthly_storage) for k, c in overview.by_region.items()]
@@ -174,7 +193,7 @@ class CostScreen(Screen[str | None]):
         for line in overview.versions.lines:  # costliest first
             arm_id, cost = line.key, line.cost
             table.add_row(
-                version_label(arm_id),
+                cell(version_label(arm_id)),
                 Text(money(cost.monthly_storage, cur), justify="right"),
                 Text(money(cost.one_time_egress, cur), justify="right"),
                 Text(str(cost.replicas), justify="right"),
@@ -234,21 +253,30 @@ def estimate(size: str, source: str, targets: str, sheet: PriceSheet) -> Estimat
     return what_if(parse_size(size), parse_targets(targets), source.strip(), sheet)
 
 
-def estimate_text(result: Estimate) -> str:
+def estimate_text(result: Estimate) -> Content:
     cur = result.currency
     lines = [
-        f"[b]{money(result.monthly, cur)}[/b] per month (storage, {result.replicas} replicas)",
-        f"[b]{money(result.one_time, cur)}[/b] one time (egress to the other regions)",
-        "",
+        markup(
+            "[b]$money[/b] per month (storage, $replicas replicas)",
+            money=money(result.monthly, cur),
+            replicas=result.replicas,
+        ),
+        markup(
+            "[b]$money[/b] one time (egress to the other regions)",
+            money=money(result.one_time, cur),
+        ),
+        Content(""),
     ]
     for name, cost in result.by_region.items():
-        region = get_region(name).display_name
+        region = visible(get_region(name).display_name)
         lines.append(
-            f"{escape(region):<22} {cost.replicas:>3} × replica  "
-            f"{money(cost.monthly_storage, cur):>14}/month  "
-            f"{money(cost.one_time_egress, cur):>12} once"
+            plain(
+                f"{region:<22} {cost.replicas:>3} × replica  "
+                f"{money(cost.monthly_storage, cur):>14}/month  "
+                f"{money(cost.one_time_egress, cur):>12} once"
+            )
         )
-    return "\n".join(lines)
+    return Content("\n").join(lines)
 
 
 class WhatIfScreen(Screen[None]):
@@ -299,7 +327,7 @@ class WhatIfScreen(Screen[None]):
             )
         except CatalogError as error:
             result.set_class(True, "-error")
-            result.update(f"[$error]{escape(str(error))}[/]")
+            result.update(markup("[$error]$error[/]", error=error))
             return
         result.set_class(False, "-error")
         result.update(estimate_text(figures))

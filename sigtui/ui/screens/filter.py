@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -24,9 +23,12 @@ from textual.worker import get_current_worker
 from sigtui.catalog.queries import search, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
+from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 from sigtui.ui.widgets.match_table import MatchTable
+from sigtui.ui.widgets.shown_input import ControlPictures
 
 LIMIT = 200
 
@@ -38,21 +40,21 @@ HINT = (
 )
 
 
-def count_text(text: str, matches: int, where: str = "across all subscriptions") -> str:
-    """What the status line says about the matches of `text`."""
+def count_text(text: str, matches: int, where: str = "across all subscriptions") -> Content:
+    """What the status line says about the matches of `text` (as typed: shown as text)."""
     if not text:
-        return HINT
+        return Content(HINT)
     if matches == 0:
-        return f"No resource matches {text!r}."
+        return plain(f"No resource matches {text!r}.")
     if matches > LIMIT:
-        return f"More than {LIMIT} resources match {text!r}: the first {LIMIT} are shown."
+        return plain(f"More than {LIMIT} resources match {text!r}: the first {LIMIT} are shown.")
     noun = "resource matches" if matches == 1 else "resources match"
-    return f"{matches} {noun} {text!r} {where}."
+    return plain(f"{matches} {noun} {text!r} {where}.")
 
 
 def highlighted_name(name: str, text: str) -> Content:
     """The name in bold, `text` underlined wherever it occurs in it (ignoring case)."""
-    label = Content.styled(name, "bold")
+    label = plain(name).stylize("bold")
     return label.highlight_regex(re.compile(re.escape(text), re.IGNORECASE), style="underline")
 
 
@@ -60,15 +62,15 @@ def match_cells(match: search.Match, text: str) -> tuple[Content, ...]:
     """A match as the table's cells (COLUMNS)."""
     return (
         highlighted_name(match.name, text),
-        Content(KIND_NAMES.get(match.kind, match.kind)),
-        Content(match.matched),
-        Content.styled(match.parent_path, "dim"),
+        plain(KIND_NAMES.get(match.kind, match.kind)),
+        plain(match.matched),
+        plain(match.parent_path).stylize("dim"),
     )
 
 
 def full_path(match: search.Match) -> Text:
-    path = Text(" / ".join(match.parents) + " / ", style="dim")
-    path.append(match.name, style="bold")
+    path = Text(visible(" / ".join(match.parents) + " / "), style="dim")
+    path.append(visible(match.name), style="bold")
     return path
 
 
@@ -101,11 +103,14 @@ class FilterScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static(
-            f"[b]Find[/b] {escape(self.where)}: name, publisher, offer, SKU or region",
+            markup("[b]Find[/b] $where: name, publisher, offer, SKU or region", where=self.where),
             id="filter-title",
         )
         yield Input(
-            self.initial_text, placeholder="e.g. myImage, Contoso, 22_04, West Europe", id="query"
+            self.initial_text,
+            placeholder="e.g. myImage, Contoso, 22_04, West Europe",
+            highlighter=ControlPictures(),
+            id="query",
         )
         yield Static(HINT, id="filter-count")
         yield MatchTable(COLUMNS, id="filter-results")

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from sigtui.ui.settings import settings_path
+from sigtui.ui.text import markup, plain
 
 
 def bindings_table(screen: Screen[object]) -> Table:
@@ -45,15 +46,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(f"[b]Keys: {self.help_title}[/b]", id="help-title")
+            yield Static(markup("[b]Keys: $title[/b]", title=self.help_title), id="help-title")
             yield Static(bindings_table(self.under), id="help-bindings")
             note = getattr(self.under, "help_note", "")
             if note:
-                yield Static(note, id="help-note", markup=False)
+                yield Static(plain(note, newlines=True), id="help-note", markup=False)
             yield Static(
-                "ctrl+p opens the command palette: every action, and jump to any resource "
-                'by name.\nRemap a key: add its binding id to "keymap" in '
-                f'{settings_path()}, e.g. {{"keymap": {{"main.new": "insert"}}}}.',
+                markup(
+                    "ctrl+p opens the command palette: every action, and jump to any resource "
+                    'by name.\nRemap a key: add its binding id to "keymap" in '
+                    '$path, e.g. {"keymap": {"main.new": "insert"}}.',
+                    path=settings_path(),
+                ),
                 id="help-footer",
             )
 

@@ -22,7 +22,9 @@ from textual.widgets import Static
 from sigtui.catalog.model import ids
 from sigtui.catalog.queries import usage
 from sigtui.catalog.queries.usage import CRITICAL, OK, WARNING, level_of
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.text import plain
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 from sigtui.ui.widgets.row_cursor import RowCursorView, cursor_bindings
@@ -122,10 +124,10 @@ class LimitTable(RowCursorView):
         pad = " " * ROW_PADDING
         if line == 1:
             style = "limit-row--cursor-region" if at_cursor else "limit-row--region"
-            region = Content(row.region).stylize(self._style(style))
+            region = plain(row.region).stylize(self._style(style))
             return Content.assemble(pad, region.truncate(width, pad=True), pad)
         empty = self._style("limit-row--empty")
-        place = Content(row.subscription).truncate(PLACE_WIDTH, pad=True)
+        place = plain(row.subscription).truncate(PLACE_WIDTH, pad=True)
         parts: list[str | Content] = [pad, place.stylize(self._style("limit-row--place"))]
         for gauge, gauge_width in zip(
             row.gauges, column_widths(width, len(row.gauges)), strict=True
@@ -152,9 +154,10 @@ class LimitsScreen(Screen[str | None]):
             super().__init__()
             self.rows = rows
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only what the principal sees counts
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -173,7 +176,7 @@ class LimitsScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="limits", exit_on_error=False)
     def load(self) -> None:
-        rows = self.catalog.query(usage.usage_rows)
+        rows = self.catalog.query(usage.usage_rows, viewer=self.viewer)
         self.post_message(self.Loaded(rows))
 
     def on_limits_screen_loaded(self, message: Loaded) -> None:

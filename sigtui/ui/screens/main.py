@@ -18,10 +18,12 @@ from sigtui.catalog.queries import browse, sharing, view_as
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability, Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.actions import MAIN_BINDINGS, WRITE_ACTIONS
-from sigtui.ui.commands import MainCommands, ResourceCommands
+from sigtui.ui.commands import MainCommands, ResourceCommands, search_principals
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
+from sigtui.ui.text import markup
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES, CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -54,8 +56,9 @@ HELP_NOTE = (
     'View as (ctrl+p, "View as principal…", or sigtui --as PRINCIPAL): the tree, the '
     "filter (/) and the palette's go-to show only what that principal's roles reach; "
     "new, edit, delete and share work only where its role allows (publish, share). "
-    "The details pane, limits, costs, all versions, replication, cleanup and the advisor "
-    'still show the whole catalog. "Stop viewing as" in the palette leaves the mode.'
+    "The details pane, limits, costs, replication, cleanup and the advisor show and count "
+    "only what it sees too; all versions still shows the whole catalog. "
+    '"Stop viewing as" in the palette leaves the mode.'
 )
 
 
@@ -87,7 +90,7 @@ class MainScreen(Screen[None]):
         yield Static("", id="view-as-banner", markup=False)
         with Horizontal(id="main-panes"):
             yield CatalogTree(self.catalog, self.viewer, id="tree")
-            yield DetailsPane(self.catalog, id="details")
+            yield DetailsPane(self.catalog, self.viewer, id="details")
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -182,7 +185,7 @@ class MainScreen(Screen[None]):
             )
             for p in self.catalog.query(sharing.principal_choices)
         ]
-        self.app.search_commands(commands, placeholder="View as which principal?")
+        search_principals(self.app, commands, placeholder="View as which principal?")
 
     def action_stop_view_as(self) -> None:
         self.view_as(None)
@@ -195,7 +198,7 @@ class MainScreen(Screen[None]):
             try:
                 viewer = self.catalog.query(access.visibility, principal_ref)
             except CatalogError as error:
-                self.notify(str(error), title="Cannot view as", severity="error")
+                self.notify(visible(error), title="Cannot view as", severity="error", markup=False)
                 return
         self.viewer = viewer
         self.capabilities = frozenset()
@@ -203,16 +206,18 @@ class MainScreen(Screen[None]):
         self._show_viewer()
 
     def _show_viewer(self) -> None:
-        """The banner, the header and the write guard follow the viewed-as principal."""
+        """The banner, the header, the details and the write guard follow the viewed-as
+        principal."""
         viewer = self.viewer
         self.catalog.acting_as = viewer.principal_pk if viewer else None
+        self.details.viewer = viewer
         banner = self.query_one("#view-as-banner", Static)
         banner.display = viewer is not None
         base = self.app.sub_title.split(VIEWING)[0]
-        self.app.sub_title = f"{base}{VIEWING}{viewer.principal}" if viewer else base
+        self.app.sub_title = f"{base}{VIEWING}{visible(viewer.principal)}" if viewer else base
         if viewer is not None:
             banner.update(
-                f"Viewing as {viewer.principal}: what its roles reach, writes its roles "
+                f"Viewing as {visible(viewer.principal)}: what its roles reach, writes its roles "
                 "allow · ctrl+p › Stop viewing as"
             )
         self.refresh_bindings()
@@ -227,7 +232,7 @@ class MainScreen(Screen[None]):
         try:
             target = self.catalog.query(sharing.share_target, node.data.node.arm_id or "")
         except CatalogError as error:
-            self.notify(str(error), title="Cannot share", severity="error")
+            self.notify(visible(error), title="Cannot share", severity="error", markup=False)
             return
 
         def closed(changed: str | None) -> None:
@@ -248,7 +253,7 @@ class MainScreen(Screen[None]):
             self.notify("This node has no ARM id.", severity="warning")
             return
         self.app.copy_to_clipboard(arm_id)
-        self.notify(arm_id, title="ARM id copied")
+        self.notify(visible(arm_id), title="ARM id copied", markup=False)
 
     def action_delete(self) -> None:
         node = self.selected()
@@ -260,7 +265,11 @@ class MainScreen(Screen[None]):
         if deleter is None or entry.arm_id is None:
             self.notify(f"A {kind} cannot be deleted here.", severity="warning")
             return
-        question = f"Delete {kind} [b]{entry.name}[/b]?\n\n{entry.arm_id}\n\nThis cannot be undone."
+        question = markup(
+            f"Delete {kind} [b]$name[/b]?\n\n$arm_id\n\nThis cannot be undone.",
+            name=entry.name,
+            arm_id=entry.arm_id,
+        )
 
         successor = _successor(node)  # now: the tree may be rebuilt before the answer
 
@@ -284,7 +293,7 @@ class MainScreen(Screen[None]):
         except CatalogError as error:
             self.app.push_screen(MessageScreen(f"Cannot delete this {kind}", f"{error}"))
             return
-        self.notify(f"Deleted {kind} {entry.name}.")
+        self.notify(f"Deleted {kind} {visible(entry.name)}.", markup=False)
         self.show_changes(successor)
 
     def action_reload(self) -> None:
@@ -313,7 +322,7 @@ class MainScreen(Screen[None]):
     def action_replication(self) -> None:
         from sigtui.ui.screens.replication import ReplicationScreen
 
-        screen = ReplicationScreen(self.catalog)
+        screen = ReplicationScreen(self.catalog, self.viewer)
         self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.wrote, arm_id))
 
     def action_import_file(self) -> None:
@@ -330,22 +339,22 @@ class MainScreen(Screen[None]):
 
         node = self.selected()
         scope = node.data.node.arm_id if node and node.data else None
-        self.app.push_screen(ExportScreen(self.catalog, scope))
+        self.app.push_screen(ExportScreen(self.catalog, scope, self.viewer))
 
     def action_limits(self) -> None:
         from sigtui.ui.screens.limits import LimitsScreen
 
-        self.app.push_screen(LimitsScreen(self.catalog), self.jump_to)
+        self.app.push_screen(LimitsScreen(self.catalog, self.viewer), self.jump_to)
 
     def action_costs(self) -> None:
         from sigtui.ui.screens.costs import CostScreen
 
-        self.app.push_screen(CostScreen(self.catalog), self.jump_to)
+        self.app.push_screen(CostScreen(self.catalog, self.viewer), self.jump_to)
 
     def action_cleanup(self) -> None:
         from sigtui.ui.screens.cleanup import CleanupScreen
 
-        screen = CleanupScreen(self.catalog)
+        screen = CleanupScreen(self.catalog, self.viewer)
         self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.deleted, arm_id))
 
     def action_advisor(self) -> None:
@@ -367,7 +376,7 @@ class MainScreen(Screen[None]):
 
                 open_edit_form(self, prefill_replicas=result.replicas)
 
-        self.app.push_screen(AdvisorScreen(self.catalog, version), done)
+        self.app.push_screen(AdvisorScreen(self.catalog, version, self.viewer), done)
 
     def jump_to(self, arm_id: str | None) -> None:
         """Select the resource with this ARM id in the tree (expanding its ancestors)."""
@@ -381,8 +390,12 @@ class MainScreen(Screen[None]):
             if self.catalog.query(view_as.sees, arm_id, self.viewer):
                 return True
         except CatalogError as error:  # deleted meanwhile by someone else
-            self.notify(str(error), severity="warning")
+            self.notify(visible(error), severity="warning", markup=False)
             return False
         assert self.viewer is not None
-        self.notify(f"{self.viewer.principal} has no role that reaches it.", severity="warning")
+        self.notify(
+            f"{visible(self.viewer.principal)} has no role that reaches it.",
+            severity="warning",
+            markup=False,
+        )
         return False

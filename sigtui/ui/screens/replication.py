@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
@@ -22,9 +23,12 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import fetch
 from sigtui.catalog.queries.browse import eta_text
 from sigtui.catalog.replication import schedule
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.widgets.data_table import MeasuredDataTable
+from sigtui.safe_text import visible
+from sigtui.ui.text import markup, plain
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 REFRESH_SECONDS = 1.0
@@ -78,9 +82,10 @@ class ReplicationScreen(Screen[str | None]):
             self.board = board
             self.now = now
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only what the principal sees
         self.items: dict[str, schedule.Activity] = {}
         self.refreshing = False  # a refresh is running: the next tick waits for it
         self.wrote = False  # a region retried or failed: the main screen shows it on return
@@ -107,7 +112,8 @@ class ReplicationScreen(Screen[str | None]):
         for table in self.query(DataTable):
             for column in COLUMNS:
                 table.add_column(column, key=column)
-        subs = [(name, name) for name in self.catalog.query(fetch.subscription_names)]
+        names = self.catalog.query(fetch.subscription_names, self.viewer)
+        subs = [(cell(name), name) for name in names]
         self.query_one("#subscription-filter", Select).set_options(subs)
         self.query_one("#in-flight", DataTable).focus()
         self.load()
@@ -144,7 +150,12 @@ class ReplicationScreen(Screen[str | None]):
         try:
             now = self.catalog.clock.now()
             board = self.catalog.query(
-                schedule.board, now, subscription=subscription, states=states, limit=ROWS_SHOWN
+                schedule.board,
+                now,
+                subscription=subscription,
+                states=states,
+                limit=ROWS_SHOWN,
+                viewer=self.viewer,
             )
             if not get_current_worker().is_cancelled:  # filters changed meanwhile
                 self.post_message(self.Loaded(board, now))
@@ -174,7 +185,7 @@ class ReplicationScreen(Screen[str | None]):
             table.add_row(
                 version_label(item),
                 get_region(item.region).display_name,
-                Text(item.state, style=STATE_STYLES.get(item.state, "")),
+                cell(item.state, style=STATE_STYLES.get(item.state, "")),
                 progress_bar(item.progress, item.state),
                 eta_text(item.eta, now),
                 item.details,
@@ -188,12 +199,16 @@ class ReplicationScreen(Screen[str | None]):
         self._describe(self.selected())
 
     def _describe(self, item: schedule.Activity | None) -> None:
-        text = ""
+        text = Content("")
         if item is not None:
-            region = get_region(item.region).display_name
-            text = f"[b]{version_label(item)}[/b] → {region}: {item.state}"
+            text = markup(
+                "[b]$version[/b] → $region: $state",
+                version=version_label(item),
+                region=get_region(item.region).display_name,
+                state=item.state,
+            )
             if item.details:
-                text += f"\n{item.details}"
+                text += plain(f"\n{visible(item.details)}")
         self.query_one("#replication-selected", Static).update(text)
 
     def selected(self) -> schedule.Activity | None:
@@ -223,7 +238,7 @@ class ReplicationScreen(Screen[str | None]):
                 reason = "Injected fault (demo)."
                 self.catalog.apply(schedule.fail, item.version_id, item.region, reason, now)
         except CatalogError as error:
-            self.notify(str(error), severity="error", timeout=6)
+            self.notify(visible(error), severity="error", timeout=6, markup=False)
             return
         self.wrote = True
         region = get_region(item.region).display_name

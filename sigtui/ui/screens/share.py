@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
 from textual.widgets import Button, DataTable, Select, Static
 
 from sigtui.catalog import services
@@ -28,10 +27,12 @@ from sigtui.catalog.queries.sharing import ShareTarget
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import AccessEntry
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import ChoiceField, StaticField, error_text
-from sigtui.ui.widgets.data_table import MeasuredDataTable
+from sigtui.ui.text import markup
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 
 ENTRY_COLUMNS = ("Principal", "Role", "Given at", "Tenant")  # what each role allows: below
 VERSION_SCOPE_HINT = (
@@ -54,14 +55,14 @@ def role_hint(role: str | None) -> str:
 
 def given_at(entry: AccessEntry) -> Text:
     if entry.inherited:
-        return Text(f"inherited: {entry.scope_kind} {entry.scope_name}", style="dim italic")
+        return cell(f"inherited: {entry.scope_kind} {entry.scope_name}", style="dim italic")
     return Text("direct", style="bold")
 
 
 def tenant_cell(entry: AccessEntry) -> Text:
     if entry.cross_tenant:
-        return Text(f"{entry.principal_tenant} (cross-tenant)", style="bold yellow")
-    return Text(entry.principal_tenant)
+        return cell(f"{entry.principal_tenant} (cross-tenant)", style="bold yellow")
+    return cell(entry.principal_tenant)
 
 
 class ShareScreen(FormScreen):
@@ -172,7 +173,7 @@ class ShareScreen(FormScreen):
     def show_warnings(self, warnings: list[str]) -> None:
         self.warnings = warnings
         banner = self.query_one("#share-warnings", Static)
-        banner.update("\n".join(warnings))
+        banner.update(visible("\n".join(warnings), newlines=True))
         banner.display = bool(warnings)
 
     # --- adding -------------------------------------------------------------------------
@@ -197,7 +198,11 @@ class ShareScreen(FormScreen):
         self.reload_entries()
         self.show_warnings(warnings)
         name = next(p.name for p in self.target.principals if p.object_id == assignee)
-        self.notify(f"{role} given to {name} at {self.target.label}.", title="Access added")
+        self.notify(
+            visible(f"{role} given to {name} at {self.target.label}."),
+            title="Access added",
+            markup=False,
+        )
 
     # --- removing -----------------------------------------------------------------------
 
@@ -208,14 +213,19 @@ class ShareScreen(FormScreen):
             return
         if entry.inherited:
             self.notify(
-                f"{entry.principal}'s {entry.role} is given at {entry.scope_kind} "
-                f"{entry.scope_name}: select it in the tree and remove it there.",
+                visible(
+                    f"{entry.principal}'s {entry.role} is given at {entry.scope_kind} "
+                    f"{entry.scope_name}: select it in the tree and remove it there."
+                ),
                 severity="warning",
+                markup=False,
             )
             return
-        question = (
-            f"Take [b]{escape(entry.role)}[/b] at {entry.scope_kind} "
-            f"{escape(entry.scope_name)} away from [b]{escape(entry.principal)}[/b]?"
+        question = markup(
+            "Take [b]$role[/b] at $scope away from [b]$principal[/b]?",
+            role=entry.role,
+            scope=f"{entry.scope_kind} {entry.scope_name}",
+            principal=entry.principal,
         )
 
         def answered(yes: bool | None) -> None:
@@ -238,7 +248,11 @@ class ShareScreen(FormScreen):
             return
         self.changed = True
         self.reload_entries()
-        self.notify(f"{entry.role} taken away from {entry.principal}.", title="Access removed")
+        self.notify(
+            visible(f"{entry.role} taken away from {entry.principal}."),
+            title="Access removed",
+            markup=False,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(self.target.arm_id if self.changed else None)

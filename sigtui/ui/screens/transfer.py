@@ -17,7 +17,10 @@ from sigtui.catalog.azure import exporter
 from sigtui.catalog.azure.importing.reading import read_file
 from sigtui.catalog.azure.importing.write import count_items, import_into
 from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.text import plain
+from sigtui.ui.widgets.shown_input import ControlPictures
 
 EXPORT_FORMATS = (("ARM template (JSON)", "arm"), ("az script (bash)", "az-script"))
 DEFAULT_FILES = {"arm": "sigtui-export.json", "az-script": "sigtui-export.sh"}
@@ -110,7 +113,7 @@ class ImportScreen(ModalScreen[bool]):
 
     def _status(self, text: str, *, ok: bool) -> None:
         status = self.query_one("#import-status", Static)
-        status.update(text)
+        status.update(plain(text, newlines=True))
         status.set_class(not ok, "transfer-error")
 
     @on(Button.Pressed, "#import-close")
@@ -128,16 +131,19 @@ class ExportScreen(ModalScreen[None]):
     ]
     help_title = "Export"
 
-    def __init__(self, catalog: Catalog, scope: str | None) -> None:
+    def __init__(
+        self, catalog: Catalog, scope: str | None, viewer: Visibility | None = None
+    ) -> None:
         super().__init__()
         self.catalog = catalog
         self.scope = scope or ""
+        self.viewer = viewer  # "view as": only what this principal sees is exported
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="transfer-box"):
             yield Static("[b]Export a scope[/b]", classes="transfer-title")
             yield Label("Scope (ARM id of a subscription, group, gallery, definition or version)")
-            yield Input(self.scope, id="export-scope")
+            yield Input(self.scope, highlighter=ControlPictures(), id="export-scope")
             yield Label("Format")
             yield Select(EXPORT_FORMATS, value="arm", allow_blank=False, id="export-format")
             yield Label("File")
@@ -174,11 +180,11 @@ class ExportScreen(ModalScreen[None]):
         self._status(f"Wrote {path.resolve()}", ok=True)
 
     def _export_text(self, scope: str, kind: str) -> str:
-        return self.catalog.query(exporter.render, scope, kind)
+        return self.catalog.query(exporter.render, scope, kind, self.viewer)
 
     def _status(self, text: str, *, ok: bool) -> None:
         status = self.query_one("#export-status", Static)
-        status.update(text)
+        status.update(plain(text, newlines=True))
         status.set_class(not ok, "transfer-error")
 
     @on(Button.Pressed, "#export-close")

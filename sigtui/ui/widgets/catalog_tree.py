@@ -19,6 +19,7 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import browse, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.first_frame import first_level_shown
 
 LOADING_HINT_SECONDS = 0.15
@@ -57,16 +58,16 @@ class TreeEntry:
 
 def node_label(node: browse.Node) -> Text:
     """Name, then the flags a user scans for (latest, expired...), then the facts."""
-    label = Text(node.name, style="bold")
+    label = Text(visible(node.name), style="bold")
     for badge in node.badges:
-        label.append(f" [{badge}]", style=BADGE_STYLES.get(badge, "italic"))
+        label.append(f" [{visible(badge)}]", style=BADGE_STYLES.get(badge, "italic"))
     if node.detail:
         label.append("  ")
         for i, part in enumerate(node.detail.split(" · ")):
             if i:
                 label.append(" · ", style="dim")
             state = part.split(" ")[0]
-            label.append(part, style=STATE_STYLES.get(state, "dim"))
+            label.append(visible(part), style=STATE_STYLES.get(state, "dim"))
     return label
 
 

@@ -19,8 +19,10 @@ from sigtui.catalog.queries.costs.sheet import PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.queries.node_details import node_details
 from sigtui.catalog.rules import access, checks
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
-from sigtui.ui.widgets.data_table import MeasuredDataTable
+from sigtui.safe_text import visible
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.gauge import RegionLimits
 
 
@@ -30,9 +32,9 @@ def fields_table(details: browse.Details) -> RichTable:
     grid.add_column()
     for name, value in details.fields:
         style = "bold red" if "expired" in value else ""
-        grid.add_row(name, Text(value, style=style))
+        grid.add_row(cell(name), Text(visible(value, newlines=True), style=style))
     if details.arm_id:
-        grid.add_row("ARM id", Text(details.arm_id, style="dim"))
+        grid.add_row("ARM id", cell(details.arm_id, style="dim"))
     return grid
 
 
@@ -44,15 +46,16 @@ def access_text(entries: list[access.AccessEntry]) -> Text:
     for entry in entries:
         if text:
             text.append("\n")
-        text.append(entry.principal, style="bold")
-        text.append(f"  {entry.principal_type} · {entry.principal_tenant}", style="dim")
+        text.append(visible(entry.principal), style="bold")
+        text.append(f"  {entry.principal_type} · {visible(entry.principal_tenant)}", style="dim")
         if entry.cross_tenant:
             text.append("  cross-tenant", style="bold yellow")
-        allows = ", ".join(entry.capabilities) or "nothing here"
-        text.append(f"\n  {entry.role}", style="")
+        allows = visible(", ".join(entry.capabilities) or "nothing here")
+        text.append(f"\n  {visible(entry.role)}", style="")
         text.append(f" ({allows}) · ", style="dim")
         if entry.inherited:
-            text.append(f"inherited from {entry.scope_kind} {entry.scope_name}", "italic")
+            scope = visible(f"{entry.scope_kind} {entry.scope_name}")
+            text.append(f"inherited from {scope}", "italic")
         else:
             text.append("direct", style="bold")
     return text
@@ -99,9 +102,10 @@ class DetailsPane(VerticalScroll):
             self.details = details
             self.limits = limits
 
-    def __init__(self, catalog: Catalog, **kwargs: Any) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.catalog = catalog
+        self.viewer = viewer  # "view as": totals of what the principal sees (set by the screen)
         self.details: browse.Details | None = None
         self.ref: browse.NodeRef | None = None
 
@@ -149,7 +153,8 @@ class DetailsPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def load(self, ref: browse.NodeRef) -> None:
         now = self.catalog.clock.now()
-        shown = self.catalog.query(node_details, ref, now, price_sheet(self.catalog))
+        sheet = price_sheet(self.catalog)
+        shown = self.catalog.query(node_details, ref, now, sheet, self.viewer)
         self.post_message(self.Loaded(ref, shown.details, shown.limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
@@ -161,11 +166,11 @@ class DetailsPane(VerticalScroll):
         self.details = details
         await self.remove_children()
         widgets: list[Widget] = [
-            Static(Text(details.title, style="bold"), classes="details-title"),
+            Static(cell(details.title, style="bold"), classes="details-title"),
             Static(fields_table(details), classes="details-fields"),
         ]
         for note in details.notes:
-            widgets.append(Static(Text(note), classes="details-note"))
+            widgets.append(Static(Text(visible(note, newlines=True)), classes="details-note"))
         if message.limits:
             widgets.append(
                 Static(
@@ -174,7 +179,7 @@ class DetailsPane(VerticalScroll):
             )
             widgets.extend(RegionLimits(row) for row in message.limits)
         for table in details.tables:
-            widgets.append(Static(Text(table.title, style="bold"), classes="details-table-title"))
+            widgets.append(Static(cell(table.title, style="bold"), classes="details-table-title"))
             if table.title == "Access" and details.access:
                 widgets.append(Static(access_text(details.access), classes="details-access"))
                 continue

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from sigtui.catalog.queries.usage import CRITICAL, OK, WARNING, UsageRow, level_of
+from sigtui.ui.text import markup
 
 LEVEL_CLASSES = {OK: "-ok", WARNING: "-warning", CRITICAL: "-critical"}
 MIN_BAR = 4
@@ -104,7 +105,9 @@ class RegionLimits(Vertical):
         self.row = row
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]{self.row.region}[/b]", classes="region-limits-place")
+        yield Static(
+            markup("[b]$region[/b]", region=self.row.region), classes="region-limits-place"
+        )
         for gauge in self.row.gauges:
             with Horizontal(classes="region-limits-line"):
                 yield Static(LIMIT_TITLES[gauge.kind], classes="region-limits-title")

@@ -4,6 +4,7 @@ catalog."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -13,6 +14,9 @@ from sigtui.catalog.queries.costs.ranking import Ranking, costliest
 from sigtui.catalog.queries.costs.rollups import rollup
 from sigtui.catalog.queries.costs.scopes import CATALOG, REGION_LEVEL, Scope
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,19 @@ class CostReport:
 
 
 def cost_report(
-    db: Session, sheet: PriceSheet, scope: Scope = CATALOG, basis: str | None = None
+    db: Session,
+    sheet: PriceSheet,
+    scope: Scope = CATALOG,
+    basis: str | None = None,
+    viewer: Visibility | None = None,
 ) -> CostReport:
     """Totals and rollups by region, version, definition, gallery and subscription of a
-    scope: one aggregate query per level."""
+    scope (of what `viewer` sees in it): one aggregate query per level."""
     chosen = check_basis(basis, sheet)
 
     def by(level: str) -> dict[str, Cost]:
-        return {line.key: line.cost for line in rollup(db, sheet, level, scope, chosen)}
+        lines = rollup(db, sheet, level, scope, chosen, viewer=viewer)
+        return {line.key: line.cost for line in lines}
 
     by_region = by(REGION_LEVEL)
     return CostReport(
@@ -71,17 +80,25 @@ class CostOverview:
 
 
 def cost_overview(
-    db: Session, sheet: PriceSheet, *, galleries: int, versions: int, basis: str | None = None
+    db: Session,
+    sheet: PriceSheet,
+    *,
+    galleries: int,
+    versions: int,
+    basis: str | None = None,
+    viewer: Visibility | None = None,
 ) -> CostOverview:
-    """The whole catalog's cost by region, with its `galleries` and `versions` costliest."""
+    """The whole catalog's cost by region, with its `galleries` and `versions` costliest
+    (of what `viewer` sees)."""
     chosen = check_basis(basis, sheet)
-    by_region = {line.key: line.cost for line in rollup(db, sheet, REGION_LEVEL, basis=chosen)}
+    regions = rollup(db, sheet, REGION_LEVEL, basis=chosen, viewer=viewer)
+    by_region = {line.key: line.cost for line in regions}
     return CostOverview(
         currency=sheet.currency,
         basis=chosen,
         sheet=sheet,
         total=sum(by_region.values(), Cost()),
         by_region=by_region,
-        galleries=costliest(db, sheet, GALLERY, galleries, basis=chosen),
-        versions=costliest(db, sheet, VERSION, versions, basis=chosen),
+        galleries=costliest(db, sheet, GALLERY, galleries, basis=chosen, viewer=viewer),
+        versions=costliest(db, sheet, VERSION, versions, basis=chosen, viewer=viewer),
     )

@@ -4,7 +4,7 @@ exactly (a catalog at Azure's limits holds 300,000 versions)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -14,9 +14,12 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import ImageDefinition, ImageVersion, TargetRegion
 from sigtui.catalog.queries.browse import GALLERY, VERSION
 from sigtui.catalog.queries.costs.prices import check_basis, replica_price
-from sigtui.catalog.queries.costs.rollups import LEVEL_KEYS, CostLine, narrowed, rollup
+from sigtui.catalog.queries.costs.rollups import LEVEL_KEYS, CostLine, narrowed, rollup, seen_by
 from sigtui.catalog.queries.costs.scopes import CATALOG, Scope
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 # Float sums in SQL may differ from exact ones by a few units in the last place: the
 # ranking keeps everything within this fraction of the last place, costed exactly after.
@@ -40,6 +43,7 @@ def costliest(
     limit: int,
     scope: Scope = CATALOG,
     basis: str | None = None,
+    viewer: Visibility | None = None,
 ) -> Ranking:
     """The `limit` costliest subscriptions, galleries, definitions or versions of a scope.
 
@@ -54,7 +58,7 @@ def costliest(
         )
     if limit < 1:
         return Ranking([], 0)
-    ranked = _ranked(db, sheet, chosen, level, scope)
+    ranked = _ranked(db, sheet, chosen, level, scope, viewer)
     if ranked is None:
         return Ranking([], 0)
     read = limit * RANKED_SPARE
@@ -71,11 +75,18 @@ def costliest(
         candidates: Any = select(ranked.c.key).where(ranked.c.monthly >= floor)
     else:
         candidates = [row[0] for row in rows if row[1] >= floor]
-    lines = rollup(db, sheet, level, scope, chosen, where=[key.in_(candidates)])
+    lines = rollup(db, sheet, level, scope, chosen, where=[key.in_(candidates)], viewer=viewer)
     return Ranking(lines[:limit], int(rows[0][2]))
 
 
-def _ranked(db: Session, sheet: PriceSheet, basis: str, level: str, scope: Scope) -> Any:
+def _ranked(
+    db: Session,
+    sheet: PriceSheet,
+    basis: str,
+    level: str,
+    scope: Scope,
+    viewer: Visibility | None = None,
+) -> Any:
     """A subquery: each key of `level` in the scope (`key`) and its monthly storage as a
     float (`monthly`), summed per version first; None when no version has a target
     region."""
@@ -88,7 +99,7 @@ def _ranked(db: Session, sheet: PriceSheet, basis: str, level: str, scope: Scope
         select(version_key.label("key"), monthly.label("monthly")).select_from(TargetRegion),
         VERSION,
         scope,
-        (),
+        seen_by(viewer),
     ).group_by(version_key)
     if level == VERSION:
         return by_version.subquery("ranked")

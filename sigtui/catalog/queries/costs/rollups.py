@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -21,6 +21,7 @@ from sigtui.catalog.model.models import (
     Subscription,
     TargetRegion,
 )
+from sigtui.catalog.queries import seen
 from sigtui.catalog.queries.browse import DEFINITION, GALLERY, SUBSCRIPTION, VERSION
 from sigtui.catalog.queries.costs.prices import Cost, check_basis, priced_group
 from sigtui.catalog.queries.costs.scopes import (
@@ -32,6 +33,9 @@ from sigtui.catalog.queries.costs.scopes import (
     scope_clause,
 )
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 # The key a level groups by, from the nearest table to the target regions.
 LEVEL_KEYS: dict[str, Mapped[int]] = {
@@ -128,6 +132,14 @@ def narrowed(
     return statement.where(scope_clause(scope), *where)
 
 
+def seen_by(viewer: Visibility | None) -> list[sa.ColumnElement[bool]]:
+    """The `where` that keeps the versions a viewer sees (none without a viewer)."""
+    if viewer is None:
+        return []
+    pks = (col(ImageVersion.pk), col(ImageVersion.definition_pk), col(ImageDefinition.gallery_pk))
+    return [seen.versions(viewer, *pks)]
+
+
 def _names(db: Session, level: str, keys: Iterable[int]) -> dict[int, str]:
     """The ARM ids of a level's rows, by key."""
     wanted = sorted(keys)
@@ -158,10 +170,12 @@ def rollup(
     basis: str | None = None,
     *,
     where: Sequence[sa.ColumnElement[bool]] = (),
+    viewer: Visibility | None = None,
 ) -> list[CostLine]:
     """The cost of everything in `scope`, at `level` (catalog, region, subscription,
     gallery, definition, version), largest monthly storage first. One aggregate query
-    (and one naming its keys); `where` narrows the versions counted (catalog code only)."""
+    (and one naming its keys); `where` narrows the versions counted (catalog code only),
+    and so does `viewer`: only the versions it sees count."""
     if level not in LEVELS:
         raise CatalogError(
             "SIG-INPUT", f"unknown cost level {level!r} (one of {', '.join(LEVELS)})"
@@ -170,7 +184,7 @@ def rollup(
     keyed = level in LEVEL_KEYS
     totals: dict[Any, Cost] = {}
     prices: dict[tuple[Any, ...], Cost] = {}  # groups alike are priced once
-    for row in _grouped(db, level, scope, where):
+    for row in _grouped(db, level, scope, [*where, *seen_by(viewer)]):
         shape = tuple(row[1:] if keyed else row)
         cost = prices.get(shape)
         if cost is None:
@@ -192,6 +206,12 @@ def rollup(
     return sorted(lines, key=lambda line: (-line.cost.monthly_storage, line.key))
 
 
-def total(db: Session, sheet: PriceSheet, scope: Scope = CATALOG, basis: str | None = None) -> Cost:
-    """The whole cost of a scope."""
-    return rollup(db, sheet, CATALOG_LEVEL, scope, basis)[0].cost
+def total(
+    db: Session,
+    sheet: PriceSheet,
+    scope: Scope = CATALOG,
+    basis: str | None = None,
+    viewer: Visibility | None = None,
+) -> Cost:
+    """The whole cost of a scope (of what `viewer` sees in it)."""
+    return rollup(db, sheet, CATALOG_LEVEL, scope, basis, viewer=viewer)[0].cost

@@ -27,6 +27,7 @@ from sigtui.catalog.queries.forms import (
     version_state,
 )
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.chooser import KindChooser
 from sigtui.ui.screens.forms.definition import DefinitionForm
@@ -168,7 +169,7 @@ def open_edit_form(screen: MainView, prefill_replicas: dict[str, int] | None = N
 def _push(screen: MainView, form: FormScreen, verb: str) -> None:
     def saved(arm_id: str | None) -> None:
         if arm_id:
-            screen.notify(arm_id, title=f"{verb} {form.noun}")
+            screen.notify(visible(arm_id), title=f"{verb} {form.noun}", markup=False)
             screen.show_saved(arm_id)
 
     screen.app.push_screen(form, saved)

@@ -24,14 +24,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import usage
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import visible
 from sigtui.ui.screens.forms.fields import FormField, error_text
+from sigtui.ui.text import plain
 from sigtui.ui.widgets.header_footer import AppFooter
 
 FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
@@ -89,7 +90,7 @@ class FormScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box") as box:
-            box.border_title = escape(self.form_title)
+            box.border_title = plain(self.form_title)
             yield Static("", id="form-error", markup=False)
             with Vertical(id="form-conflict"):
                 yield Static("", id="form-conflict-text", markup=False)
@@ -211,7 +212,7 @@ class FormScreen(ModalScreen[str | None]):
     def show_form_error(self, text: str) -> None:
         self.form_error = text
         banner = self.query_one("#form-error", Static)
-        banner.update(text)
+        banner.update(visible(text, newlines=True))
         banner.display = bool(text)
 
     def clear_errors(self) -> None:
@@ -304,7 +305,9 @@ class FormScreen(ModalScreen[str | None]):
             lines.append(f"Re-apply saves your {names} over these; Reload drops your changes.")
         else:
             lines.append("You changed nothing: Reload takes these values.")
-        self.query_one("#form-conflict-text", Static).update("\n".join(lines))
+        self.query_one("#form-conflict-text", Static).update(
+            visible("\n".join(lines), newlines=True)
+        )
         self.query_one("#form-conflict").add_class("-shown")
         self.query_one("#form-reapply", Button).focus()
         self.refresh_bindings()

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from sigtui.catalog.queries import browse
 from sigtui.ui.screens.forms.base import FORMS_CSS
+from sigtui.ui.text import plain
 from sigtui.ui.widgets.header_footer import AppFooter
 
 KINDS = (
@@ -47,7 +48,7 @@ class KindChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="chooser-box"):
-            yield Static(f"New in resource group {self.group_name}", id="chooser-title")
+            yield Static(plain(f"New in resource group {self.group_name}"), id="chooser-title")
             yield OptionList(
                 *[
                     Option(choice_label(key, label, what), id=kind)

@@ -22,6 +22,9 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
+from sigtui.safe_text import visible
+from sigtui.ui.widgets.data_table import cell
+from sigtui.ui.widgets.shown_input import ControlPictures
 
 Check = Callable[[str], object]
 InputType = Literal["integer", "number", "text"]  # what Input's `type` takes
@@ -103,7 +106,7 @@ class FormField(Horizontal):
         yield Label(self.label_text, classes="field-label")
         with Vertical(classes="field-body"):
             yield from self.compose_control()
-            yield Static(self.hint, classes="field-note", markup=False)
+            yield Static(visible(self.hint, newlines=True), classes="field-note", markup=False)
 
     def compose_control(self) -> ComposeResult:
         raise NotImplementedError
@@ -129,7 +132,7 @@ class FormField(Horizontal):
     def set_hint(self, text: str) -> None:
         self.hint = text
         if not self.error:
-            self.query_one(".field-note", Static).update(text)
+            self.query_one(".field-note", Static).update(visible(text, newlines=True))
 
     def show_error(self, text: str) -> None:
         """Show `text` (`CODE: message`) under the control, in place of the hint (one
@@ -137,7 +140,7 @@ class FormField(Horizontal):
         if text == self.error:
             return  # each update lays the whole form out again
         self.error = text
-        self.query_one(".field-note", Static).update(text or self.hint)
+        self.query_one(".field-note", Static).update(visible(text or self.hint, newlines=True))
         self.set_class(bool(text), "-error")
 
     def clear_error(self) -> None:
@@ -164,7 +167,7 @@ class StaticField(FormField):
         self.text = text
 
     def compose_control(self) -> ComposeResult:
-        yield Static(self.text, classes="field-static", markup=False)
+        yield Static(visible(self.text), classes="field-static", markup=False)
 
     @property
     def value(self) -> str:
@@ -200,6 +203,7 @@ class TextInputField(FormField):
             valid_empty=True,
             type=self.input_type,
             compact=True,
+            highlighter=ControlPictures(),
             id=f"input-{self.key}",
         )
 
@@ -349,7 +353,7 @@ class ChoiceField(FormField):
 
     def compose_control(self) -> ComposeResult:
         yield TextualSelect(
-            self.options,
+            [(cell(prompt), value) for prompt, value in self.options],
             value=self.initial if self.initial is not None else TextualSelect.NULL,
             allow_blank=self.blank is not None,
             prompt=self.blank or "Select",
