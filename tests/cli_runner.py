@@ -45,3 +45,36 @@ class Sigtui:
         assert result.stderr.startswith(f"error: {code}: "), result.stderr
         assert "Traceback" not in result.output
         return result
+
+
+def build_estate(sigtui: Sigtui) -> Sigtui:
+    """A tenant, a subscription, a group in West Europe, a managed image, a gallery, a
+    definition and version 1.0.0 replicated to West Europe (x2) and East US, made through
+    the CLI (the `estate` fixture)."""
+    sigtui.ok("account", "tenant", "create", "--name", "Contoso", "--tenant-id", TENANT_ID)
+    sigtui.ok(
+        "account", "create", "--name", "Prod", "--subscription-id", SUB_ID, "--tenant", "Contoso"
+    )
+    sigtui.ok("group", "create", "-n", "rg1", "-l", "westeurope", "--subscription", "Prod")
+    sigtui.ok(
+        "image", "create", "-g", "rg1", "-n", "img1", "-l", "westeurope",
+        "--os-type", "Linux", "--os-disk-size-gb", "30", "--data-disk-sizes-gb", "100", "200",
+    )  # fmt: skip
+    sigtui.ok("sig", "create", *G, "--description", "first", "--tags", "env=dev", "team=x")
+    sigtui.ok(
+        "sig", "image-definition", "create", *DEF, "--publisher", "Contoso",
+        "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
+        "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
+    )  # fmt: skip
+    sigtui.ok(
+        "sig", "image-version", "create", *V1, "--managed-image", "img1",
+        "--target-regions", "westeurope=2", "eastus",
+    )  # fmt: skip
+    return sigtui
+
+
+def seed_demo(sigtui: Sigtui) -> Sigtui:
+    """The demo catalog, loaded through `sigtui seed`."""
+    result = sigtui("seed")
+    assert result.exit_code == 0, result.output
+    return sigtui

@@ -18,9 +18,15 @@ Fixtures:
 - `catalog_url` / `empty_db_url` (sqlite, postgresql): a fresh migrated / empty database.
 - `catalog` (sqlite, postgresql) / `sqlite_catalog`: an open Catalog on a fresh database.
 - `sigtui` / `estate`: a `cli_runner.Sigtui` on a fresh catalog / on a small catalog made
-  through the CLI (test_search and test_export have an `estate` of their own).
-- `world`: `builders.small_catalog` built in `catalog` (a tenant, a subscription, a group in
-  West US, a gallery, a Linux definition and a managed image with a 30 GB OS disk).
+  through the CLI, once per session, copied per test (test_search and test_export have an
+  `estate` of their own).
+- `copy_of_built`: a function `(engine, build, clock) -> Copy(url, made)`, a per-test copy
+  of the catalog `build(url, clock)` makes (and what it returned); built once per session
+  (per worker) per engine and clock time. Fixtures that build the same catalog for every
+  test (the demo seed, an estate) use it: a copy costs milliseconds, a build up to seconds.
+- `world`: `builders.small_catalog` in `catalog` (a tenant, a subscription, a group in
+  West US, a gallery, a Linux definition and a managed image with a 30 GB OS disk), built
+  once per session per engine and its rows put into the test's catalog.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -36,12 +43,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import pytest
 import sqlalchemy as sa
+from builders import Build as Builder
 from builders import World, small_catalog
-from cli_runner import DEF, SUB_ID, TENANT_ID, V1, G, Sigtui
+from cli_runner import Sigtui, build_estate
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from sigtui.catalog.store.clock import FixedClock
@@ -104,6 +112,14 @@ class PgServer:
         )  # fmt: skip
         with janitor:
             yield self.url(name)
+
+    def create_database(self, name: str, template: str) -> str:
+        """A new database (a copy of `template`) kept until the server is thrown away."""
+        DatabaseJanitor(
+            user=self.user, host=str(self.socket_dir), port=self.port, dbname=name,
+            template_dbname=template,
+        ).init()  # fmt: skip
+        return self.url(name)
 
 
 class PgUnavailable(Exception):
@@ -338,6 +354,148 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[New
         yield make
 
 
+# --- catalogs built once and copied per test -------------------------------------------------
+
+Build = Callable[[str, FixedClock], Any]
+
+
+class Copy(NamedTuple):
+    """A test's copy of a built catalog: its URL, and what the build returned (shared by
+    every copy: a build returns values a test cannot change, or the test copies them)."""
+
+    url: str
+    made: Any
+
+
+CopyOfBuilt = Callable[[str, Build, FixedClock], Copy]
+
+
+@dataclass(frozen=True)
+class PgContents:
+    """Every row of a PostgreSQL catalog and where each of its sequences stands."""
+
+    tables: tuple[str, ...]
+    rows: list[tuple[sa.Table, list[dict[str, Any]]]]
+    sequences: list[tuple[str, int]]  # (name, last value) of each sequence used
+
+    @classmethod
+    def of(cls, url: str) -> PgContents:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            metadata = sa.MetaData()
+            metadata.reflect(engine)
+            with engine.connect() as conn:
+                rows = [
+                    (table, [dict(row._mapping) for row in conn.execute(table.select())])
+                    for table in metadata.sorted_tables
+                    if table.name != "alembic_version"
+                ]
+                sequences = conn.execute(
+                    sa.text(
+                        "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+                        "WHERE last_value IS NOT NULL"
+                    )
+                )
+                return cls(
+                    tuple(table.name for table, _ in rows),
+                    [(table, found) for table, found in rows if found],
+                    [(name, value) for name, value in sequences],
+                )
+        finally:
+            engine.dispose()
+
+    def put_into(self, url: str) -> None:
+        """Make a fresh migrated catalog at `url` (its sequences unused) hold exactly these
+        contents. DELETE, not TRUNCATE: a few rows, and TRUNCATE costs a file a table."""
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as conn:
+                for name in reversed(self.tables):
+                    conn.exec_driver_sql(f'DELETE FROM "{name}"')
+                for table, rows in self.rows:
+                    conn.execute(table.insert(), rows)
+                for name, value in self.sequences:
+                    conn.execute(
+                        sa.text("SELECT setval(:name, :value)"), {"name": name, "value": value}
+                    )
+        finally:
+            engine.dispose()
+
+
+class BuiltCatalogs:
+    """Catalogs that a fixture builds the same way for every test (the `estate`, the demo
+    seed), built once per session (per xdist worker) per engine and clock time into a
+    migrated database, and copied per test: the SQLite file, or the PostgreSQL rows and
+    sequences put into a fresh database (a few ms; a CREATE DATABASE ... TEMPLATE costs
+    0.2 s). A copy holds the same rows, ids, etags and sequences as building it anew at
+    that time; what the build returned is kept with it."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._built: dict[tuple[str, Build, datetime], tuple[Path | PgContents, Any]] = {}
+
+    def source(
+        self, request: pytest.FixtureRequest, engine: str, build: Build, clock: FixedClock
+    ) -> tuple[Path | PgContents, Any]:
+        """The built SQLite file or PostgreSQL database's contents; what the build returned."""
+        key = (engine, build, clock.now())
+        if key not in self._built:
+            self._built[key] = self._build(request, engine, build, FixedClock(clock.now()))
+        return self._built[key]
+
+    def _build(
+        self, request: pytest.FixtureRequest, engine: str, build: Build, clock: FixedClock
+    ) -> tuple[Path | PgContents, Any]:
+        number = next(_db_numbers)
+        if engine == "sqlite":
+            path = self._folder / f"built-{number}.db"
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            made = build(f"sqlite:///{path}", clock)
+            leftovers = [p.name for p in self._folder.iterdir() if p.name.startswith(path.name)]
+            assert leftovers == [path.name], f"the build left files beside it: {leftovers}"
+            return path, made
+        server: PgServer = request.getfixturevalue("pg_server")
+        url = server.create_database(
+            f"sigtui_built_{number}", request.getfixturevalue("pg_template")
+        )
+        made = build(url, clock)
+        return PgContents.of(url), made
+
+
+def load_demo_into(url: str, clock: FixedClock) -> None:
+    """A build for `copy_of_built`: the demo seed loaded through the service."""
+    from sigtui.catalog.services.seed import load_demo
+
+    catalog = open_catalog(url, clock=clock)
+    load_demo(catalog)
+    catalog.close()
+
+
+@pytest.fixture(scope="session")
+def built_catalogs(tmp_path_factory: pytest.TempPathFactory) -> BuiltCatalogs:
+    return BuiltCatalogs(tmp_path_factory.mktemp("built"))
+
+
+@pytest.fixture
+def copy_of_built(
+    request: pytest.FixtureRequest, new_database: NewDatabase, built_catalogs: BuiltCatalogs
+) -> CopyOfBuilt:
+    """`copy_of_built(engine, build, clock)` -> a `Copy`, for this test, of what
+    `build(url, clock)` makes in a fresh migrated database (built once per session): the
+    SQLite file copied, or the PostgreSQL rows and sequences put into a fresh database."""
+
+    def copy(engine: str, build: Build, clock: FixedClock) -> Copy:
+        source, made = built_catalogs.source(request, engine, build, clock)
+        url = new_database(engine, migrated=not isinstance(source, Path))
+        if isinstance(source, Path):
+            shutil.copyfile(source, url.removeprefix("sqlite:///"))
+        else:
+            source.put_into(url)
+        return Copy(url, made)
+
+    return copy
+
+
 @pytest.fixture(params=ENGINES)
 def catalog_url(request: pytest.FixtureRequest, new_database: NewDatabase) -> str:
     """The URL of a fresh, empty database at the schema head."""
@@ -364,9 +522,53 @@ def sqlite_catalog(new_database: NewDatabase, clock: FixedClock) -> Iterator[Cat
     opened.close()
 
 
+def _small_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
+    catalog = open_catalog(url, clock=clock)
+    world = small_catalog(catalog)
+    catalog.close()
+    return world.subscription, world.group, world.gallery, world.definition, world.image
+
+
+def _put_sqlite_rows(source: Path, url: str) -> None:
+    """Make the fresh migrated SQLite catalog at `url` hold exactly the rows of `source`."""
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        conn.execute("ATTACH DATABASE ? AS built", (str(source),))
+        names = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM built.sqlite_master WHERE type = 'table' "
+                "AND name != 'alembic_version'"
+            )
+        ]
+        with conn:
+            for name in names:
+                conn.execute(f'DELETE FROM main."{name}"')
+                conn.execute(f'INSERT INTO main."{name}" SELECT * FROM built."{name}"')
+        conn.execute("DETACH DATABASE built")
+    finally:
+        conn.close()
+
+
 @pytest.fixture
-def world(catalog: Catalog) -> World:
-    return small_catalog(catalog)
+def world(
+    request: pytest.FixtureRequest,
+    catalog: Catalog,
+    catalog_url: str,
+    built_catalogs: BuiltCatalogs,
+) -> World:
+    """`small_catalog` in `catalog`: built once per session per engine, its rows put into
+    this test's catalog, the same as building it there (its writes counted as the
+    catalog's own, as when it makes them)."""
+    engine, clock = catalog.engine.url.get_backend_name(), catalog.clock
+    assert isinstance(clock, FixedClock)
+    source, ids = built_catalogs.source(request, engine, _small_catalog, clock)
+    if isinstance(source, Path):
+        _put_sqlite_rows(source, catalog_url)
+    else:
+        source.put_into(catalog_url)
+    catalog.own_changes.update(range(1, catalog.change_marker() + 1))
+    return World(Builder(catalog), catalog, *ids)
 
 
 # --- the command line ------------------------------------------------------------------
@@ -377,27 +579,13 @@ def sigtui(catalog_url: str, clock: FixedClock) -> Sigtui:
     return Sigtui(catalog_url, clock)
 
 
-@pytest.fixture
-def estate(sigtui: Sigtui) -> Sigtui:
+def _estate_catalog(url: str, clock: FixedClock) -> None:
+    build_estate(Sigtui(url, clock))
+
+
+@pytest.fixture(params=ENGINES)
+def estate(request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock) -> Sigtui:
     """A tenant, a subscription, a group in West Europe, a managed image, a gallery, a
-    definition and version 1.0.0 replicated to West Europe (x2) and East US."""
-    sigtui.ok("account", "tenant", "create", "--name", "Contoso", "--tenant-id", TENANT_ID)
-    sigtui.ok(
-        "account", "create", "--name", "Prod", "--subscription-id", SUB_ID, "--tenant", "Contoso"
-    )
-    sigtui.ok("group", "create", "-n", "rg1", "-l", "westeurope", "--subscription", "Prod")
-    sigtui.ok(
-        "image", "create", "-g", "rg1", "-n", "img1", "-l", "westeurope",
-        "--os-type", "Linux", "--os-disk-size-gb", "30", "--data-disk-sizes-gb", "100", "200",
-    )  # fmt: skip
-    sigtui.ok("sig", "create", *G, "--description", "first", "--tags", "env=dev", "team=x")
-    sigtui.ok(
-        "sig", "image-definition", "create", *DEF, "--publisher", "Contoso",
-        "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
-        "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
-    )  # fmt: skip
-    sigtui.ok(
-        "sig", "image-version", "create", *V1, "--managed-image", "img1",
-        "--target-regions", "westeurope=2", "eastus",
-    )  # fmt: skip
-    return sigtui
+    definition and version 1.0.0 replicated to West Europe (x2) and East US (made through
+    the CLI once per session, copied per test)."""
+    return Sigtui(copy_of_built(request.param, _estate_catalog, clock).url, clock)

@@ -368,7 +368,7 @@ def test_db_commands(tmp_path: Path, clock: FixedClock) -> None:
     upgraded = sigtui("db", "upgrade")
     assert upgraded.exit_code == 0 and "(head)" in upgraded.stdout
     assert sigtui.ok("db", "current", "-o", "json")["revision"] is not None
-    assert sigtui("db", "downgrade", "base").exit_code == 0
+    assert sigtui("db", "downgrade", "base", "--yes").exit_code == 0
     assert sigtui.ok("db", "current", "-o", "json")["revision"] is None
 
 

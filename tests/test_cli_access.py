@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cli_runner import Sigtui
+from cli_runner import Sigtui, seed_demo
+from conftest import ENGINES, CopyOfBuilt
 
 from sigtui.catalog.store.clock import FixedClock
 
@@ -20,12 +21,14 @@ NEW_DEFINITION = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def demo(catalog_url: str, clock: FixedClock) -> Sigtui:
-    sigtui = Sigtui(catalog_url, clock)
-    result = sigtui("seed")
-    assert result.exit_code == 0, result.output
-    return sigtui
+def _demo_catalog(url: str, clock: FixedClock) -> None:
+    seed_demo(Sigtui(url, clock))
+
+
+@pytest.fixture(params=ENGINES)
+def demo(request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock) -> Sigtui:
+    """The demo catalog (seeded once per session, copied per test)."""
+    return Sigtui(copy_of_built(request.param, _demo_catalog, clock).url, clock)
 
 
 def _names(items: list[dict[str, Any]]) -> list[str]:

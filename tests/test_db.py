@@ -26,6 +26,7 @@ from sigtui.catalog.model.schemas import TenantCreate
 from sigtui.catalog.queries import fetch
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import (
+    APPLICATION_ID,
     ENV_DB,
     Catalog,
     current_revision,
@@ -251,7 +252,105 @@ def test_a_database_of_another_application_is_refused_untouched(tmp_path: Path) 
     connection.commit()
     connection.close()
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(CatalogError, match="holds other tables and no sigtui catalog"):
+    with pytest.raises(CatalogError, match="is not a sigtui catalog"):
         open_catalog(f"sqlite:///{path}")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.db"]  # not made WAL
+
+
+# --- sigtui's mark on its SQLite files (PRAGMA application_id) -------------------------
+
+OTHER_APPLICATION_ID = 0x12345678
+
+
+def _application_id(path: Path) -> int:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("PRAGMA application_id").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _set_application_id(path: Path, value: int) -> str:
+    """Set it (checkpointed into the file); the file's digest afterwards."""
+    import hashlib
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute(f"PRAGMA application_id = {value:d}")
+        connection.commit()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sigtui_marks_the_sqlite_catalogs_it_creates(tmp_path: Path) -> None:
+    assert APPLICATION_ID == 0x53494774  # "SIGt"
+    open_catalog(f"sqlite:///{tmp_path / 'new.db'}").close()
+    assert _application_id(tmp_path / "new.db") == APPLICATION_ID
+
+
+def test_an_unmarked_catalog_is_marked_by_its_next_write_never_by_a_read(
+    new_database: Callable[..., str], clock: FixedClock
+) -> None:
+    import hashlib
+
+    url = new_database("sqlite")
+    path = Path(sa.make_url(url).database or "")
+    unmarked = _set_application_id(path, 0)  # a catalog from before the mark
+    reader = open_catalog(url, migrate=False)
+    try:
+        assert reader.query(fetch.tenants) == []
+    finally:
+        reader.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == unmarked
+    assert _application_id(path) == 0
+    writer = open_catalog(url, clock=clock)
+    try:
+        writer.apply(services.create_tenant, TenantCreate(name="Contoso"), clock)
+    finally:
+        writer.close()
+    assert _application_id(path) == APPLICATION_ID
+
+
+@pytest.mark.parametrize("content", ["empty", "other tables", "sigtui tables"])
+def test_a_file_marked_by_another_application_is_refused_untouched(
+    tmp_path: Path, sqlite_template: Path, content: str
+) -> None:
+    """Whatever it holds, even sigtui's own tables, or nothing at all."""
+    import hashlib
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    if content == "sigtui tables":
+        shutil.copyfile(sqlite_template, path)
+    elif content == "other tables":
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE notes (body TEXT)")
+        connection.commit()
+        connection.close()
+    before = _set_application_id(path, OTHER_APPLICATION_ID)
+    for migrate in (True, False):
+        with pytest.raises(CatalogError) as refused:
+            open_catalog(f"sqlite:///{path}", migrate=migrate)
+        assert refused.value.code == "SIG-DB"
+        assert refused.value.message.startswith(f"{path} is not a sigtui catalog (")
+    from cli_runner import Sigtui
+
+    sigtui = Sigtui(str(path), FixedClock(datetime(2026, 1, 15, 12, tzinfo=UTC)))
+    for command in (["sig", "list"], ["account", "tenant", "create", "--name", "Contoso"]):
+        result = sigtui(*command)
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"error: SIG-DB: {path} is not a sigtui catalog (another " + (
+            "application's SQLite file (its application_id)); sigtui opens only its own catalogs\n"
+        )
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    wal = tmp_path / "other.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # not a frame written
+    if content != "sigtui tables":  # the template is in WAL mode; the others are not made so
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from sigtui import crash_report
 from sigtui.cli import app as cli_app
 from tests.cli_runner import G, Sigtui
+from tests.hostile import shell_arguments
 
 HOSTILE = "x[/]\x1b]0;pwned\x07\x1b[2J[bold]b\x9b2J\r\u202e\x7fend\\"
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]")  # LF only, as layout
@@ -70,14 +70,7 @@ def test_an_az_script_gives_the_shell_the_exact_value(hostile: Sigtui, tmp_path:
     assert result.exit_code == 0, result.output
     script = result.stdout
     assert not RAW_CONTROL.search(script), repr(script)
-    # `az` that writes each argument NUL-terminated: what the shell made of the script
-    shown = subprocess.run(
-        ["bash", "-c", 'az() { printf "%s\\0" "$@"; }; eval "$(cat)"'],
-        input=script.encode(),
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    assert HOSTILE in shown.split("\0")
+    assert HOSTILE in shell_arguments(script)  # what the shell made of the script
 
 
 def test_an_unexpected_error_is_one_coded_line_with_the_password_masked(

@@ -175,7 +175,7 @@ def test_the_cli_refuses_a_catalog_from_a_newer_sigtui(
     assert revision_of(catalog_url) == FUTURE_REVISION  # nothing was migrated
 
 
-@pytest.mark.parametrize("command", [["db", "current"], ["db", "downgrade", "0001"]])
+@pytest.mark.parametrize("command", [["db", "current"], ["db", "downgrade", "0001", "--yes"]])
 def test_db_commands_on_a_newer_catalog_never_crash(catalog_url: str, command: list[str]) -> None:
     set_revision(catalog_url, FUTURE_REVISION)
     result: Result = CliRunner().invoke(cli, ["--db", catalog_url, *command], obj=CliState())

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from cli_runner import Sigtui
+from conftest import ENGINES, CopyOfBuilt, load_demo_into
 from read_commands import READS, WRITES, command_paths, read_runs
 
 from sigtui.catalog.rules.regions import get_region
@@ -36,6 +37,12 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_demo(catalog)
     catalog.close()
     return path
+
+
+@pytest.fixture(params=ENGINES)
+def demo_url(copy_of_built: CopyOfBuilt, request: pytest.FixtureRequest) -> str:
+    """A copy of the demo catalog loaded at DEMO_NOW, on either engine."""
+    return copy_of_built(request.param, load_demo_into, FixedClock(DEMO_NOW)).url
 
 
 def _checkpointed_digest(path: Path) -> str:
@@ -68,16 +75,15 @@ def test_no_read_command_changes_a_byte_of_the_catalog(demo_file: Path, tmp_path
 
 
 def test_no_read_command_opens_a_write_transaction(
-    catalog_url: str, monkeypatch: pytest.MonkeyPatch
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On either database: a read command never asks for a write session, and its read
     sessions cannot write (on PostgreSQL each transaction is READ ONLY)."""
     from sigtui.catalog.model.errors import CatalogError
-    from sigtui.catalog.services.seed import load_demo
     from sigtui.catalog.store.db import Catalog
 
+    catalog_url = demo_url
     catalog = open_catalog(catalog_url, clock=FixedClock(DEMO_NOW))
-    load_demo(catalog)
     with pytest.raises(sa.exc.DBAPIError), catalog.read() as db:
         db.execute(sa.text("UPDATE tenant SET name = name"))
     catalog.close()
@@ -241,6 +247,7 @@ from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.db import open_catalog
 
 url, steps, versions, region = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+sys.stdin.readline()  # "go": started up beside the readers, it writes once they run
 catalog = open_catalog(url)
 refused, last_tags, last_region, etags = [], {}, None, {}
 for step in range(steps):
@@ -315,14 +322,12 @@ print("exception:", app._exception)
 
 
 def _demo_for_processes(url: str) -> tuple[list[str], str]:
-    """The demo in the catalog at `url`; the ids of the versions the writer changes and
-    the region it fails and retries (one not replicating now, in the first version)."""
+    """In the demo catalog at `url`: the ids of the versions the writer changes and the
+    region it fails and retries (one not replicating now, in the first version)."""
     from sigtui.catalog.replication import schedule
-    from sigtui.catalog.services.seed import load_demo
     from sigtui.catalog.store.clock import SYSTEM_CLOCK
 
     catalog = open_catalog(url, clock=FixedClock(DEMO_NOW))
-    load_demo(catalog)
     regions = catalog.query(schedule.activity, SYSTEM_CLOCK.now(), states=["Unknown"])
     first = regions[0]
     versions = sorted({a.version_id for a in regions if a.version_id != first.version_id})
@@ -332,10 +337,11 @@ def _demo_for_processes(url: str) -> tuple[list[str], str]:
 
 @pytest.mark.slow
 def test_a_writer_loses_nothing_to_readers_and_the_open_app(
-    catalog_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
+    catalog_url = demo_url
     monkeypatch.setenv("SIGTUI_CONFIG_DIR", str(tmp_path / "config"))
     versions, region = _demo_for_processes(catalog_url)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path])}
@@ -349,20 +355,24 @@ def test_a_writer_loses_nothing_to_readers_and_the_open_app(
         [*python, _APP_SCRIPT, catalog_url, str(stop)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+    writer = subprocess.Popen(
+        [*python, _WRITER_SCRIPT, catalog_url, "200", json.dumps(versions), region],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
     try:
         for process in (reader, app):  # "ready": the reader loops, the app is open
             assert process.stdout is not None
             assert process.stdout.readline().strip() == "ready", "a process ended early"
-        writer = subprocess.run(
-            [*python, _WRITER_SCRIPT, catalog_url, "200", json.dumps(versions), region],
-            capture_output=True, text=True, env=env, timeout=600,
-        )  # fmt: skip
+        writer_out, writer_err = writer.communicate("go\n", timeout=600)
     finally:
         stop.touch()
+        if writer.poll() is None:  # the others failed before it was told to go
+            writer.kill()
+            writer.wait(timeout=120)
         reader_out, reader_err = reader.communicate(timeout=120)
         app_out, app_err = app.communicate(timeout=120)
-    assert writer.returncode == 0, writer.stderr[-2000:]
-    written = json.loads(writer.stdout)
+    assert writer.returncode == 0, writer_err[-2000:]
+    written = json.loads(writer_out)
     assert written["refused"] == [], "the writer saw a refusal (SIG-CONFLICT?)"
     read = json.loads(reader_out)
     assert read["failed"] == [] and read["loops"] >= 1, reader_err[-2000:]

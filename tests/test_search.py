@@ -3,6 +3,7 @@ resources across subscriptions") and the flat, sortable list of all image versio
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,24 +13,39 @@ from builders import (
     SUBSCRIPTION_ID,
     Build,
     World,
+    small_catalog,
     targets,
     write,
 )
+from conftest import ENGINES, CopyOfBuilt, load_demo_into
 from sql_counter import recorded_statements
 
 from sigtui.catalog.queries import browse, lookup, search
 from sigtui.catalog.replication import schedule
-from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 
 @dataclass
 class Estate:
     """Two subscriptions: Production (West US) and Staging (West Europe)."""
 
+    catalog: Catalog
     world: World
     staging_gallery: str
     staging_definition: str
     versions: dict[str, str]  # "definition/version" -> ARM id
+
+
+@dataclass(frozen=True)
+class _Built:
+    """What `_build_estate` made: the small catalog's ids, the rest, the clock's end."""
+
+    small: tuple[str, str, str, str, str]  # subscription, group, gallery, definition, image
+    staging_gallery: str
+    staging_definition: str
+    versions: dict[str, str]
+    now: datetime
 
 
 def _record(catalog: Catalog, version_id: str, region: str, state: str, progress: int) -> None:
@@ -37,9 +53,10 @@ def _record(catalog: Catalog, version_id: str, region: str, state: str, progress
     write(catalog, lambda db: schedule.record(db, version_id, region, state, now, progress))
 
 
-@pytest.fixture
-def estate(catalog: Catalog, world: World) -> Estate:
+def _build_estate(url: str, clock: FixedClock) -> _Built:
     """Production is the small catalog (rg-images / gallery1 / def1, Contoso...)."""
+    catalog = open_catalog(url, clock=clock)
+    world = small_catalog(catalog)
     build: Build = world.build
     build.subscription("Staging", OTHER_SUBSCRIPTION_ID)
     group = build.group("rg-staging", "westeurope", subscription=OTHER_SUBSCRIPTION_ID)
@@ -56,7 +73,7 @@ def estate(catalog: Catalog, world: World) -> Estate:
         ("2.0.0", {"exclude_from_latest": True}),
     ):
         world.clock.advance(3600)
-        versions[f"def1/{name}"] = world.version(name, **fields)  # type: ignore[arg-type]
+        versions[f"def1/{name}"] = world.version(name, **fields)
     world.clock.advance(3600)
     versions["MyImage_2/1.0.0"] = build.version(
         definition, "1.0.0", "westeurope", image=image, targets=["westeurope", "francecentral"]
@@ -64,7 +81,25 @@ def estate(catalog: Catalog, world: World) -> Estate:
     _record(catalog, versions["def1/1.0.0"], "eastus", "Failed", 40)
     _record(catalog, versions["def1/1.2.0"], "northeurope", "Replicating", 50)
     _record(catalog, versions["MyImage_2/1.0.0"], "francecentral", "Completed", 100)
-    return Estate(world, gallery, definition, versions)
+    catalog.close()
+    small = (world.subscription, world.group, world.gallery, world.definition, world.image)
+    return _Built(small, gallery, definition, versions, clock.now())
+
+
+@pytest.fixture(params=ENGINES)
+def estate(
+    request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock
+) -> Iterator[Estate]:
+    """A copy of the estate (built once per session), the clock where the build left it."""
+    copy = copy_of_built(request.param, _build_estate, clock)
+    built: _Built = copy.made
+    clock.set(built.now)
+    catalog = open_catalog(copy.url, clock=clock)
+    world = World(Build(catalog), catalog, *built.small)
+    yield Estate(
+        catalog, world, built.staging_gallery, built.staging_definition, dict(built.versions)
+    )
+    catalog.close()
 
 
 def find(catalog: Catalog, text: str, limit: int = search.DEFAULT_LIMIT) -> list[search.Match]:
@@ -79,9 +114,8 @@ def by_path(matches: list[search.Match]) -> dict[str, search.Match]:
 # --- search ------------------------------------------------------------------------------
 
 
-def test_search_finds_names_across_subscriptions_case_insensitively(
-    catalog: Catalog, estate: Estate
-) -> None:
+def test_search_finds_names_across_subscriptions_case_insensitively(estate: Estate) -> None:
+    catalog = estate.catalog
     estate.world.build.definition(estate.world.gallery, "myimage1", "Contoso", "Finance", "Other")
     matches = find(catalog, "MYIMAGE")
     assert [(m.kind, m.path) for m in matches] == [
@@ -91,7 +125,8 @@ def test_search_finds_names_across_subscriptions_case_insensitively(
     assert {m.matched for m in matches} == {"name"}
 
 
-def test_every_match_carries_the_arm_id_of_its_resource(catalog: Catalog, estate: Estate) -> None:
+def test_every_match_carries_the_arm_id_of_its_resource(estate: Estate) -> None:
+    catalog = estate.catalog
     matches = find(catalog, "i")  # names of every kind contain an "i"
     kinds = {m.kind for m in matches}
     assert kinds >= {
@@ -108,7 +143,8 @@ def test_every_match_carries_the_arm_id_of_its_resource(catalog: Catalog, estate
             assert browse.path_to(db, match.arm_id)  # the tree can reveal it
 
 
-def test_a_version_match_has_the_full_path(catalog: Catalog, estate: Estate) -> None:
+def test_a_version_match_has_the_full_path(estate: Estate) -> None:
+    catalog = estate.catalog
     match = by_path(find(catalog, "1.10"))[
         "Contoso / Production / rg-images / gallery1 / def1 / 1.10.0"
     ]
@@ -122,16 +158,16 @@ def test_a_version_match_has_the_full_path(catalog: Catalog, estate: Estate) -> 
     [("fabrik", "publisher Fabrikam"), ("WEB", "offer Web"), ("frontend_", "SKU Frontend_x")],
 )
 def test_search_finds_definitions_by_publisher_offer_or_sku(
-    catalog: Catalog, estate: Estate, text: str, matched: str
+    estate: Estate, text: str, matched: str
 ) -> None:
+    catalog = estate.catalog
     matches = find(catalog, text)
     assert [(m.name, m.matched) for m in matches] == [("MyImage_2", matched)]
 
 
 @pytest.mark.parametrize("region", ["westeurope", "West Europe", "europe ouest", "Europe Ouest"])
-def test_search_finds_resources_by_any_name_of_their_region(
-    catalog: Catalog, estate: Estate, region: str
-) -> None:
+def test_search_finds_resources_by_any_name_of_their_region(estate: Estate, region: str) -> None:
+    catalog = estate.catalog
     matches = by_path(find(catalog, region))
     staging = "Contoso / Staging / rg-staging"
     assert matches[staging].matched == "region West Europe"
@@ -142,7 +178,8 @@ def test_search_finds_resources_by_any_name_of_their_region(
     assert not any("Production" in path for path in matches)
 
 
-def test_search_finds_versions_replicated_to_a_region(catalog: Catalog, estate: Estate) -> None:
+def test_search_finds_versions_replicated_to_a_region(estate: Estate) -> None:
+    catalog = estate.catalog
     matches = find(catalog, "North Europe")
     assert [(m.path, m.matched) for m in matches] == [
         (
@@ -152,13 +189,15 @@ def test_search_finds_versions_replicated_to_a_region(catalog: Catalog, estate: 
     ]
 
 
-def test_like_wildcards_in_the_text_are_literal(catalog: Catalog, estate: Estate) -> None:
+def test_like_wildcards_in_the_text_are_literal(estate: Estate) -> None:
+    catalog = estate.catalog
     assert [m.name for m in find(catalog, "image_")] == ["MyImage_2"]
     assert find(catalog, "%") == []
     assert find(catalog, "def_") == []  # would match "def1" if _ were a wildcard
 
 
-def test_best_matches_come_first(catalog: Catalog, estate: Estate) -> None:
+def test_best_matches_come_first(estate: Estate) -> None:
+    catalog = estate.catalog
     build = estate.world.build
     build.definition(estate.world.gallery, "xgallery1", "P", "O", "S1")
     build.gallery(estate.world.group, "gallery1b")
@@ -166,16 +205,16 @@ def test_best_matches_come_first(catalog: Catalog, estate: Estate) -> None:
     assert names == ["gallery1", "gallery1b", "xgallery1"]  # exact, prefix, contains
 
 
-def test_search_stops_at_the_limit(catalog: Catalog, estate: Estate) -> None:
+def test_search_stops_at_the_limit(estate: Estate) -> None:
+    catalog = estate.catalog
     assert len(find(catalog, "e")) > 5
     assert len(find(catalog, "e", limit=5)) == 5
     assert find(catalog, "   ") == []
     assert find(catalog, "nothing-like-this") == []
 
 
-def test_search_costs_the_same_queries_however_many_rows_match(
-    catalog: Catalog, estate: Estate
-) -> None:
+def test_search_costs_the_same_queries_however_many_rows_match(estate: Estate) -> None:
+    catalog = estate.catalog
     with recorded_statements(catalog) as few:
         assert len(find(catalog, "gallery")) == 2
     build = estate.world.build
@@ -186,11 +225,10 @@ def test_search_costs_the_same_queries_however_many_rows_match(
     assert len(many) == len(few) <= 7
 
 
-def test_a_text_no_version_name_can_hold_does_not_read_the_versions(
-    catalog: Catalog, estate: Estate
-) -> None:
+def test_a_text_no_version_name_can_hold_does_not_read_the_versions(estate: Estate) -> None:
     """Version names are digits and dots: a text with a letter skips reading every
     version's name (a scan at Azure's limits), and still finds versions by region."""
+    catalog = estate.catalog
     with recorded_statements(catalog) as statements:
         find(catalog, "gallery")
     assert not any("image_version" in s for s in statements)
@@ -211,7 +249,8 @@ def page(
         return search.all_versions(db, sort, descending, **kw, now=catalog.clock.now())
 
 
-def test_all_versions_lists_every_version_with_its_facts(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_lists_every_version_with_its_facts(estate: Estate) -> None:
+    catalog = estate.catalog
     rows = {f"{r.definition}/{r.version}": r for r in page(catalog)}
     assert set(rows) == set(estate.versions)
     failed, replicating = rows["def1/1.0.0"], rows["def1/1.2.0"]
@@ -234,7 +273,8 @@ def test_all_versions_lists_every_version_with_its_facts(catalog: Catalog, estat
     assert not rows["def1/1.10.0"].expired(datetime(2026, 6, 30, tzinfo=UTC))
 
 
-def test_all_versions_default_order_follows_the_tree(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_default_order_follows_the_tree(estate: Estate) -> None:
+    catalog = estate.catalog
     names = [f"{r.subscription}/{r.version}" for r in page(catalog)]
     assert names == [
         "Production/2.0.0",
@@ -264,9 +304,8 @@ SORT_VALUES = {
 
 @pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
 @pytest.mark.parametrize("column", search.SORT_COLUMNS)
-def test_all_versions_sorts_by_any_column(
-    catalog: Catalog, estate: Estate, column: str, descending: bool
-) -> None:
+def test_all_versions_sorts_by_any_column(estate: Estate, column: str, descending: bool) -> None:
+    catalog = estate.catalog
     rows = page(catalog, column, descending)
     assert len(rows) == len(estate.versions)
     if column == "end_of_life":  # versions without an end of life come last either way
@@ -277,14 +316,16 @@ def test_all_versions_sorts_by_any_column(
     assert values == sorted(values, reverse=descending)
 
 
-def test_all_versions_pages_cover_every_version_once(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_pages_cover_every_version_once(estate: Estate) -> None:
+    catalog = estate.catalog
     whole = [r.arm_id for r in page(catalog, "published", True)]
     pages = [page(catalog, "published", True, offset=o, limit=2) for o in (0, 2, 4, 6)]
     assert [len(p) for p in pages] == [2, 2, 1, 0]
     assert [r.arm_id for p in pages for r in p] == whole
 
 
-def test_all_versions_is_one_query_per_page(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_is_one_query_per_page(estate: Estate) -> None:
+    catalog = estate.catalog
     with recorded_statements(catalog) as statements:
         page(catalog, "replication", limit=3)
     assert len(statements) == 1
@@ -293,7 +334,8 @@ def test_all_versions_is_one_query_per_page(catalog: Catalog, estate: Estate) ->
     assert len(statements) == 1
 
 
-def test_all_versions_refuses_an_unknown_column(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_refuses_an_unknown_column(estate: Estate) -> None:
+    catalog = estate.catalog
     with pytest.raises(ValueError, match="cannot sort versions by 'size'"):
         page(catalog, "size")
 
@@ -305,26 +347,37 @@ def test_an_empty_catalog_has_no_versions(catalog: Catalog) -> None:
         assert search.search(db, "anything") == []
 
 
-def test_subscription_ids_are_searchable(catalog: Catalog, estate: Estate) -> None:
+def test_subscription_ids_are_searchable(estate: Estate) -> None:
+    catalog = estate.catalog
     matches = find(catalog, SUBSCRIPTION_ID[:8])
     assert [(m.kind, m.name, m.matched) for m in matches] == [
         (browse.SUBSCRIPTION, "Production", "subscription id")
     ]
 
 
-@pytest.mark.parametrize("later", [0, 20 * 60, 10 * 3600], ids=["now", "20min", "10h"])
-def test_all_versions_agree_with_the_tree_on_the_demo_catalog(catalog: Catalog, later: int) -> None:
-    """The SQL aggregate (replication state at a time, latest) says what the tree says."""
-    from sigtui.catalog.services.seed import load_demo
+@pytest.fixture(params=ENGINES)
+def demo(
+    request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock
+) -> Iterator[Catalog]:
+    """The demo catalog loaded at the test clock's time (once per session, copied)."""
+    catalog = open_catalog(copy_of_built(request.param, load_demo_into, clock).url, clock=clock)
+    yield catalog
+    catalog.close()
 
-    load_demo(catalog)
-    now = catalog.clock.now() + timedelta(seconds=later)
-    with catalog.read() as db:
+
+@pytest.mark.parametrize("later", [0, 20 * 60, 10 * 3600], ids=["now", "20min", "10h"])
+def test_all_versions_agree_with_the_tree_on_the_demo_catalog(demo: Catalog, later: int) -> None:
+    """The SQL aggregate (replication state at a time, latest) says what the tree says."""
+    now = demo.clock.now() + timedelta(seconds=later)
+    with demo.read() as db:
         rows = search.all_versions(db, limit=1000, now=now)
         assert len(rows) == search.count_versions(db) > 20
+        children: dict[browse.NodeRef, list[browse.Node]] = {}  # the tree, by definition
         for row in rows:
             *_, definition, version = browse.path_to(db, row.arm_id)
-            node = next(n for n in browse.children(db, definition, now) if n.ref == version)
+            if definition not in children:
+                children[definition] = browse.children(db, definition, now)
+            node = next(n for n in children[definition] if n.ref == version)
             assert row.replication in node.detail.split(" · "), (row, node)
             assert ("latest" in node.badges) == row.latest, (row, node)
             assert ("excluded from latest" in node.badges) == row.excluded, (row, node)
@@ -332,8 +385,34 @@ def test_all_versions_agree_with_the_tree_on_the_demo_catalog(catalog: Catalog, 
     assert "Failed" in states and ("InProgress" in states) == (later < 3600)
 
 
-def test_all_versions_show_replication_as_of_now(catalog: Catalog, estate: Estate) -> None:
+def test_all_versions_viewed_as_a_principal_are_those_its_tree_shows(demo: Catalog) -> None:
+    """View as (SIG-ACCESS): for every principal of the demo catalog, the list and its
+    count hold exactly the versions the principal's tree shows, filtered in SQL (one
+    query a page)."""
+    from sigtui.catalog.queries import sharing, view_as
+    from sigtui.catalog.rules import access
+
+    catalog = demo
+    now = catalog.clock.now()
+    with catalog.read() as db:
+        everything = search.all_versions(db, limit=1000, now=now)
+        principals = [p.object_id for p in sharing.principal_choices(db)]
+        shown = set()
+        for principal in principals:
+            viewer = access.visibility(db, principal)
+            with recorded_statements(catalog) as statements:
+                rows = search.all_versions(db, "version", True, limit=1000, now=now, viewer=viewer)
+            assert len(statements) == 1
+            seen = [r.arm_id for r in everything if view_as.sees(db, r.arm_id, viewer)]
+            assert sorted(r.arm_id for r in rows) == sorted(seen), viewer.principal
+            assert search.count_versions(db, viewer) == len(seen)
+            shown.add(len(seen))
+    assert len(shown) > 2 and max(shown) < len(everything)  # principals see different parts
+
+
+def test_all_versions_show_replication_as_of_now(estate: Estate) -> None:
     """A region in flight progresses with time and completes when its duration is over."""
+    catalog = estate.catalog
     version = estate.versions["def1/1.2.0"]  # North Europe replicating, at 50 %
     north = targets(catalog, version)["northeurope"]
     assert north.duration_seconds

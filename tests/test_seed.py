@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from conftest import ENGINES, CopyOfBuilt, load_demo_into
 from sqlmodel import Session, SQLModel, col, func, select
 
 from sigtui.catalog import services
@@ -312,8 +313,19 @@ def test_a_catalog_that_is_not_empty_is_refused(catalog: Catalog) -> None:
     assert _dump(catalog) == before
 
 
-def test_reset_replaces_everything_with_the_demo(catalog: Catalog) -> None:
-    load_demo(catalog)
+@pytest.fixture(params=ENGINES)
+def loaded(
+    request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock
+) -> Iterator[Catalog]:
+    """A catalog the demo was loaded into (loaded once per session and copied: the same
+    as loading it again, as test_loading_twice_gives_the_same_catalog shows)."""
+    catalog = open_catalog(copy_of_built(request.param, load_demo_into, clock).url, clock=clock)
+    yield catalog
+    catalog.close()
+
+
+def test_reset_replaces_everything_with_the_demo(loaded: Catalog) -> None:
+    catalog = loaded
     fresh = _dump(catalog, keys=False)
     with catalog.write() as db:
         group = fetch.groups(db)[0]
@@ -349,11 +361,13 @@ def test_a_refused_entry_leaves_the_catalog_as_it_was(catalog: Catalog, tmp_path
     assert "sigFederal/rhel-9-stig/9.6.0" in caught.value.message
     assert all(not rows for rows in _dump(catalog).values())
 
-    load_demo(catalog)
-    loaded = _dump(catalog)
-    with pytest.raises(CatalogError):
-        load_demo(catalog, reset=True, path=broken)
-    assert _dump(catalog) == loaded  # the reset was rolled back with the failed load
+
+def test_a_refused_reset_leaves_the_demo_as_it_was(loaded: Catalog, tmp_path: Path) -> None:
+    before = _dump(loaded)
+    with pytest.raises(CatalogError) as caught:
+        load_demo(loaded, reset=True, path=_broken_seed(tmp_path))
+    assert caught.value.code == "SIG-CLOUD"
+    assert _dump(loaded) == before  # the reset was rolled back with the failed load
 
 
 def test_the_seed_file_is_found_in_the_source_tree() -> None:

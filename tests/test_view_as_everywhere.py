@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cli_runner import Sigtui
+from cli_runner import Sigtui, seed_demo
+from conftest import ENGINES, CopyOfBuilt
 from read_commands import READS, VERSION_ID
 
 from sigtui.catalog.store.clock import FixedClock
@@ -28,15 +29,20 @@ ENGINEERING = ["--as", "Contoso Engineering"]  # reads sigContosoPlatform and si
 NOBODY = ["--as", "norole@fabrikam.com"]  # no role at all
 
 
-@pytest.fixture
-def demo(catalog_url: str, clock: FixedClock) -> Sigtui:
-    sigtui = Sigtui(catalog_url, clock)
-    assert sigtui("seed").exit_code == 0
+def _demo_and_a_principal_without_roles(url: str, clock: FixedClock) -> None:
+    sigtui = seed_demo(Sigtui(url, clock))
     sigtui.ok(
         "account", "principal", "create", "--name", "norole@fabrikam.com",
         "--type", "User", "--tenant", "Fabrikam",
     )  # fmt: skip
-    return sigtui
+
+
+@pytest.fixture(params=ENGINES)
+def demo(request: pytest.FixtureRequest, copy_of_built: CopyOfBuilt, clock: FixedClock) -> Sigtui:
+    """The demo catalog and a principal without roles (built once per session, copied)."""
+    return Sigtui(
+        copy_of_built(request.param, _demo_and_a_principal_without_roles, clock).url, clock
+    )
 
 
 def _subscriptions_of(ids: list[str]) -> set[str]:

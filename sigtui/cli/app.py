@@ -2,17 +2,19 @@
 
 Exit codes: 0 success; 1 a rule or not-found error (`error: SIG-CODE: message` on
 stderr; an unexpected failure is `error: SIG-INTERNAL: ...`, its traceback in the log
-file, never on screen); 2 bad usage.
+file, never on screen); 2 bad usage, said in the same one line (`error: SIG-INPUT:
+missing option ...; see ...`), not in click's usage block.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 import sqlalchemy as sa
@@ -25,6 +27,9 @@ from sigtui.cli.context import CliState, state_of
 from sigtui.cli.options import as_option, common_options, expand_multi_values
 from sigtui.cli.output import emit_message
 from sigtui.safe_text import visible
+
+if TYPE_CHECKING:
+    from sigtui.catalog.store.downgrade import DowngradePlan
 
 DEBUG_ENV = "SIGTUI_DEBUG"  # set it to see the traceback of an unexpected error
 
@@ -64,12 +69,32 @@ class SigtuiGroup(click.Group):
         extra.setdefault("prog_name", "sigtui")
         return super().main(expand_multi_values(argv), *rest, **extra)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # the root's own options (`--db`, `--replication-speed`, ...) are read here
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as exc:
+            raise OneLineError.of(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CatalogError as exc:
             _fail(ctx, f"{exc.code}: {exc.message}")
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group given no command shows its help
+        except click.ClickException as exc:  # a subcommand's usage or option value
+            raise OneLineError.of(exc) from None
+        except click.Abort:  # a question answered no (or end of input)
+            raise OneLineError("SIG-INPUT: aborted; nothing changed") from None
+        except click.exceptions.Exit:
             raise
         except sa.exc.OperationalError as exc:
             _fail(ctx, f"SIG-DB: cannot use the catalog at {_shown_url(ctx)}: {_first_line(exc)}")
@@ -77,6 +102,33 @@ class SigtuiGroup(click.Group):
             if os.environ.get(DEBUG_ENV):
                 raise
             _fail(ctx, crash_report.report(exc, _url(ctx)))
+
+
+class OneLineError(click.ClickException):
+    """A click error (bad usage, a bad option value) said as every error is said: one
+    line `error: SIG-INPUT: message`, with click's exit code (2 for bad usage)."""
+
+    exit_code = 1
+
+    @classmethod
+    def of(cls, exc: click.ClickException) -> OneLineError:
+        if isinstance(exc, OneLineError):
+            return exc
+        # click lays some messages out on lines (a Choice's values): one line here
+        text = re.sub(r"\n[\t ]*", " ", exc.format_message().strip()).rstrip(".")
+        text = text[:1].lower() + text[1:] if text[1:2].islower() else text
+        context = getattr(exc, "ctx", None)
+        if isinstance(context, click.Context) and isinstance(exc, click.UsageError):
+            text += f"; see `{context.command_path} --help`"
+        kind = OneLineUsageError if exc.exit_code == OneLineUsageError.exit_code else cls
+        return kind(f"SIG-INPUT: {text}")
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {visible(crash_report.mask(self.message))}", err=True)
+
+
+class OneLineUsageError(OneLineError):
+    exit_code = 2
 
 
 def _url(ctx: click.Context) -> str | None:
@@ -106,7 +158,7 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
     ctx.exit(1)
 
 
-@click.group(cls=SigtuiGroup, invoke_without_command=True)
+@click.group("sigtui", cls=SigtuiGroup, invoke_without_command=True)
 @click.option("--db", metavar="URL", help="Catalog database URL or SQLite file.")
 @click.option("--no-seed", is_flag=True, help="Do not load the demo into a new default catalog.")
 @click.option("--readonly", is_flag=True, help="Open the catalog read-only.")
@@ -154,7 +206,9 @@ def _open_app(state: CliState, prices: Path | None) -> None:
         catalog.extras["prices"] = sheet
     from sigtui.ui.app import run_app  # imported here: Textual is not needed by commands
 
-    run_app(catalog, view_as=state.acting_as)
+    failure = run_app(catalog, view_as=state.acting_as)
+    if failure is not None:  # already masked; its traceback is in the log file
+        _fail(click.get_current_context(), failure)
 
 
 # --- db ----------------------------------------------------------------------------------
@@ -190,21 +244,54 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @db_group.command("downgrade")
 @click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do it (without: say what it drops, change nothing).")
 @common_options
 @click.pass_context
-def db_downgrade(ctx: click.Context, revision: str) -> None:
-    """Take the catalog's schema back to REVISION (`base`: no schema)."""
+def db_downgrade(ctx: click.Context, revision: str, yes: bool) -> None:
+    """Take the catalog's schema back to REVISION (`base`: no schema), dropping the tables
+    and columns of the revisions undone, and their rows. Only with --yes, and with --as
+    only the catalog's owner (the Owner role at every gallery) may."""
+    from sigtui.catalog.store import downgrade as schema
+
     state = state_of(ctx)
     if state.readonly:
         raise CatalogError("SIG-ACCESS", "the catalog is open read-only (--readonly)")
     engine = _engine(state, writes=True)
+    reader = catalog_db.make_read_engine(catalog_db.resolve_url(state.db)[0], engine)
     try:
-        catalog_db.downgrade(engine, revision)
-        now = catalog_db.current_revision(engine)
-        shown = catalog_db.display_url(catalog_db.resolve_url(state.db)[0])
-        emit_message(f"{shown}: schema at {now or 'base'}", revision=now)
+        plan = schema.plan_downgrade(reader, revision)
+        if plan.changes_nothing:
+            message = f"{plan.where}: schema at {plan.target_name} already; nothing to drop"
+            emit_message(message, revision=plan.current, **plan.as_json())
+            return
+        if state.acting_as:
+            _require_catalog_owner(reader, state.acting_as)
+        if not yes:
+            _refuse_unconfirmed(plan)
+        schema.apply_downgrade(engine, plan)
+        done = f"{plan.where}: schema at {plan.target_name} (was {plan.current}); dropped:"
+        emit_message("\n".join([done, *plan.lines()]), revision=plan.target, **plan.as_json())
     finally:
+        reader.dispose()
         engine.dispose()
+
+
+def _require_catalog_owner(reader: sa.Engine, principal: str) -> None:
+    from sqlmodel import Session
+
+    from sigtui.catalog.rules import access
+
+    with Session(reader) as db:
+        access.require_catalog_owner(db, principal, "downgrade the catalog's schema")
+
+
+def _refuse_unconfirmed(plan: DowngradePlan) -> NoReturn:
+    """Say what the downgrade would drop (the output), then refuse it (one error line):
+    nothing changes."""
+    head = f"downgrading {plan.where} from {plan.current} to {plan.target_name} would drop:"
+    for line in [head, *plan.lines()]:
+        click.echo(visible(line))
+    raise CatalogError("SIG-INPUT", "nothing was changed; add --yes to drop what is listed above")
 
 
 @db_group.command("current")

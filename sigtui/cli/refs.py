@@ -186,6 +186,7 @@ def delete(
     kind: str, what: str, names: Names, yes: bool, remove: Callable[[Session, str], object]
 ) -> None:
     """`delete`: confirm (`what` and the name given), then remove the resource named."""
+    _require(names, _FIELDS[kind])  # a missing name before any question
     confirm_delete(f"{what} {getattr(names, _FIELDS[kind][-1]) or names.ids!r}", yes)
     catalog = current_state().catalog(writes=True)
     with catalog.write() as db:

@@ -71,8 +71,10 @@ def _table(items: list[schedule.Activity], now: datetime) -> Table:
 def _current(catalog: Catalog, subscription: str | None, states: tuple[str, ...]) -> list[Any]:
     viewer = current_state().viewer()
     with catalog.read() as db:
-        if subscription and viewer is not None:  # --as: one it sees, or SIG-ACCESS
-            access.require_visible(db, viewer, lookup.find_subscription(db, subscription))
+        if subscription:  # one that exists (SIG-NOT-FOUND) and, with --as, that it sees
+            found = lookup.find_subscription(db, subscription)
+            if viewer is not None:
+                access.require_visible(db, viewer, found)
         return schedule.activity(
             db, catalog.clock.now(), subscription=subscription, states=states or None, viewer=viewer
         )

@@ -13,7 +13,12 @@ from typing import Any
 import click
 
 from sigtui.catalog.azure import exporter
-from sigtui.catalog.azure.importing.reading import read_file
+from sigtui.catalog.azure.importing.reading import (
+    ENV_MAX_SIZE,
+    MAX_FILE_BYTES,
+    parse_size,
+    read_file,
+)
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.template import Deployment
 from sigtui.catalog.azure.importing.write import count_items, import_into
@@ -41,9 +46,15 @@ PROGRESS_FROM = 50  # show a progress bar for files with at least this many reso
     metavar="NAME=VALUE",
     help="Template parameter values (as az deployment group create --parameters).",
 )
+@click.option(
+    "--max-size",
+    metavar="SIZE",
+    help="Refuse files larger than SIZE: bytes, or a number with K, M or G "
+    f"(default: ${ENV_MAX_SIZE}, else {MAX_FILE_BYTES // 1024**2}M).",
+)
 @common_options
 def import_command(
-    files: tuple[Path, ...], group_id: str | None, parameters: tuple[str, ...]
+    files: tuple[Path, ...], group_id: str | None, parameters: tuple[str, ...], max_size: str | None
 ) -> None:
     """Import Azure CLI JSON output, ARM REST bodies or ARM templates into the catalog.
 
@@ -51,7 +62,8 @@ def import_command(
     the tenant "Imported"); importing a file again changes nothing."""
     state = current_state()
     deployment = Deployment(group_id=group_id, parameters=_parameters(parameters))
-    documents = [(path, read_file(path)) for path in files]  # all readable first
+    max_bytes = None if max_size is None else parse_size(max_size, "--max-size")
+    documents = [(path, read_file(path, max_bytes)) for path in files]  # all readable first
     catalog = state.catalog(writes=True)
     results = [_import_one(catalog, path, doc, deployment) for path, doc in documents]
     summary = "\n".join(result.summary() for result in results)

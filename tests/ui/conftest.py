@@ -13,6 +13,7 @@ import pytest
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
+from tests.hostile import write_demo_file
 
 UI_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TERMINAL = (120, 40)
@@ -21,15 +22,7 @@ TERMINAL = (120, 40)
 @pytest.fixture(scope="session")
 def demo_catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo seed loaded once per session into a SQLite file (copied per test)."""
-    from sigtui.catalog.services.seed import load_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(UI_NOW))
-    load_demo(catalog)
-    with catalog.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    catalog.close()
-    return path
+    return write_demo_file(tmp_path_factory.mktemp("demo") / "demo.db", UI_NOW)
 
 
 @pytest.fixture

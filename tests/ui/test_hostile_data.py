@@ -4,18 +4,17 @@ escapes (OSC, CSI, C1, BEL, bare CR, DEL, a bidi override) and Textual markup (`
 without a crash, puts no raw control character on the screen, and shows the markup as
 the text it is.
 
-The catalog is the demo one with its free-text columns overwritten in SQL, as an import
-from elsewhere could fill them (rules may refuse some of these values on a save: what is
-shown must be safe whatever is stored). What the screen shows is read from the segments
-the compositor renders (an SVG screenshot escapes control characters: it cannot tell).
+The catalog is the demo one with its free-text columns overwritten in SQL
+(tests/hostile.py), as an import from elsewhere could fill them (rules may refuse some of
+these values on a save: what is shown must be safe whatever is stored). What the screen
+shows is read from the segments the compositor renders (an SVG screenshot escapes control
+characters: it cannot tell).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.main import MainScreen
+from tests.hostile import make_hostile
 from tests.ui.conftest import TERMINAL, UI_NOW
 from tests.ui.helpers import settle
 from tests.ui.test_main_flows import pilot_test
@@ -38,36 +38,6 @@ from tests.ui.test_main_flows import pilot_test
 HOSTILE = "x[/]\x1b]0;pwned\x07\x1b[2J[bold]b\x9b\x7f\r\u202e[$accent][@click=app.quit]\\"
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")
 MARKUP = ("[/]", "[bold]")  # near the start of HOSTILE: not cut off by a narrow column
-
-# (table, column): free text a catalog holds; the tenant, subscription and principal
-# names are display names (their `name_key` keeps them unique and is left alone)
-TEXT_COLUMNS = (
-    ("tenant", "name"),
-    ("subscription", "name"),
-    ("principal", "name"),
-    ("gallery", "description"),
-    ("image_definition", "description"),
-    ("image_definition", "eula"),
-    ("image_definition", "privacy_statement_uri"),
-    ("image_definition", "release_note_uri"),
-    ("image_definition", "publisher"),
-    ("image_definition", "offer"),
-    ("image_definition", "sku"),
-    ("target_region", "details"),
-)
-TAGGED = ("resource_group", "gallery", "image_definition", "image_version", "managed_image")
-TAGGED += ("snapshot",)
-
-
-def make_hostile(path: Path, text: str) -> None:
-    """Overwrite every free-text column of the catalog at `path` with `text` (numbered
-    per row: display names stay apart), and give every resource a tag `text`=`text`."""
-    with sqlite3.connect(path) as db:
-        for table, column in TEXT_COLUMNS:
-            db.execute(f"UPDATE {table} SET {column} = ? || pk || ?", (f"{column}-", text))
-        for table in TAGGED:
-            db.execute(f"UPDATE {table} SET tags = ?", (json.dumps({text: text}),))
-    db.close()
 
 
 def screen_text(app: SigtuiApp) -> str:

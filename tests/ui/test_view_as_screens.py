@@ -1,5 +1,6 @@
 """View as (SIG-ACCESS) beyond the tree: the details pane, limits, costs, replication,
-cleanup and the advisor show and count only what the principal viewed as sees."""
+cleanup, the advisor, export and all versions show and count only what the principal
+viewed as sees."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import json
 from typing import Any
 
 from sqlmodel import select
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from sigtui.catalog.model.models import ImageVersion
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.advisor import AdvisedVersion, AdvisorScreen
+from sigtui.ui.screens.all_versions import AllVersionsScreen
 from sigtui.ui.screens.cleanup import CleanupScreen
 from sigtui.ui.screens.costs import CostScreen
 from sigtui.ui.screens.limits import LimitsScreen
@@ -133,3 +135,19 @@ async def test_the_export_screen_exports_only_what_it_sees(demo_catalog: Catalog
             if resource["type"] == "Microsoft.Compute/galleries"
         }
         assert galleries == {"sigFinance"}  # not sigFinanceLegacy, beside it
+
+
+@pilot_test
+async def test_all_versions_lists_only_the_versions_it_sees(demo_catalog: Catalog) -> None:
+    async with viewing_app(demo_catalog, JAN).run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "v", AllVersionsScreen)
+        assert screen.rows and screen.table.row_count == len(screen.rows) == screen.total
+        assert {row.gallery for row in screen.rows} == {"sigFinance"}
+        assert _subscriptions_of(row.arm_id for row in screen.rows) == {FINANCE_SUB}
+        status = str(screen.query_one("#versions-status", Static).content)
+        assert f"{len(screen.rows)} that {JAN} sees" in status
+        await pilot.press("escape")
+        await settle(pilot)
+        main_screen(pilot).action_stop_view_as()  # the whole catalog again: every version
+        everything = await open_screen(pilot, "v", AllVersionsScreen)
+        assert everything.total is not None and everything.total > len(screen.rows)

@@ -8,6 +8,7 @@ is untouched; a field set to a new value must be one that may change (SIG-UPDATE
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -19,16 +20,44 @@ from sigtui.catalog.model.errors import CatalogError
 Schema = TypeVar("Schema", bound=SQLModel)
 
 
+SHOWN_INPUT = 60  # characters of a wrong value quoted in the message
+
+
 def build(schema: type[Schema], **values: Any) -> Schema:
-    """Make a schema from loose input (CLI, forms, import), as SIG-INPUT when types are off."""
+    """Make a schema from loose input (CLI, forms, import), as SIG-INPUT when types are off:
+    one line, the field and what is wrong with it (the first problem pydantic found)."""
+    nul = _nul_at(values)
+    if nul is not None:  # PostgreSQL cannot store it: refused alike on every database
+        raise CatalogError("SIG-INPUT", f"{nul}: text may not hold a NUL character", field=nul)
     try:
         return schema.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None
-        raise CatalogError(
-            "SIG-INPUT", f"{field}: {first['msg']} (got {first.get('input')!r})", field=field
-        ) from None
+        given = repr(first.get("input"))
+        if len(given) > SHOWN_INPUT:
+            given = given[: SHOWN_INPUT - 1] + "…"
+        message = f"{field or schema.__name__}: {first['msg']} (got {given})"
+        raise CatalogError("SIG-INPUT", message, field=field) from None
+
+
+def _nul_at(value: Any, path: str = "") -> str | None:
+    """The path of the first text holding a NUL character (keys included), or None."""
+    if isinstance(value, str):
+        return (path or "value") if "\x00" in value else None
+    pairs: Iterable[tuple[Any, Any]]
+    if isinstance(value, dict):
+        pairs = value.items()
+    elif isinstance(value, list | tuple | set | frozenset):
+        pairs = enumerate(value)
+    else:
+        return None
+    for key, item in pairs:
+        where = f"{path}.{key}" if path else str(key)
+        found = (_nul_at(key, where) if isinstance(key, str) else None) or _nul_at(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 class TenantCreate(SQLModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -33,10 +33,13 @@ from sigtui.catalog.model.models import (
     TargetRegion,
     Tenant,
 )
-from sigtui.catalog.queries import browse, lookup
+from sigtui.catalog.queries import browse, lookup, seen
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules.regions import search_regions
 from sigtui.catalog.store.sql_functions import Contains
+
+if TYPE_CHECKING:
+    from sigtui.catalog.rules.access import Visibility
 
 DEFAULT_LIMIT = 200
 
@@ -537,10 +540,12 @@ def all_versions(
     limit: int = DEFAULT_LIMIT,
     *,
     now: datetime | None = None,
+    viewer: Visibility | None = None,
 ) -> list[VersionRow]:
-    """One page of every image version across subscriptions, sorted by a SORT_COLUMNS name
-    (then by subscription, gallery, definition, and version highest first), with the
-    replication state at `now` (default: the current time). One query."""
+    """One page of every image version across subscriptions (those `viewer` sees, when
+    given), sorted by a SORT_COLUMNS name (then by subscription, gallery, definition, and
+    version highest first), with the replication state at `now` (default: the current
+    time). One query."""
     if sort not in SORT_COLUMNS:
         raise ValueError(f"cannot sort versions by {sort!r}; one of {', '.join(SORT_COLUMNS)}")
     summary = _replication_summary(now or datetime.now(UTC))
@@ -594,6 +599,7 @@ def all_versions(
         .join(Subscription, col(Subscription.pk) == ResourceGroup.subscription_pk)
         .outerjoin(summary, summary.c.version_pk == ImageVersion.pk)
         .outerjoin(latest, latest.c.pk == ImageVersion.pk)
+        .where(_seen_version(viewer))
         .order_by(*chosen, *then)
         .offset(max(0, offset))
         .limit(max(0, limit))
@@ -622,22 +628,41 @@ def _version_row(row: Any) -> VersionRow:
     )
 
 
-def count_versions(db: Session) -> int:
-    """How many image versions the catalog holds (all subscriptions)."""
+def _seen_version(viewer: Visibility | None) -> sa.ColumnElement[bool]:
+    """The versions `viewer` sees, in a statement that joins their definition."""
+    return seen.versions(
+        viewer, col(ImageVersion.pk), col(ImageDefinition.pk), col(ImageDefinition.gallery_pk)
+    )
+
+
+def count_versions(db: Session, viewer: Visibility | None = None) -> int:
+    """How many image versions the catalog holds (all subscriptions), or `viewer` sees."""
     statement = sa.select(sa.func.count()).select_from(ImageVersion)
+    if viewer is not None:
+        statement = statement.join(
+            ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk
+        ).where(_seen_version(viewer))
     return int(db.execute(statement).one()[0])
 
 
 @dataclass(frozen=True)
 class VersionsPage:
     rows: list[VersionRow]
-    total: int | None  # how many versions the catalog holds; None: not counted
+    total: int | None  # how many versions there are (the viewer sees); None: not counted
 
 
 def versions_page(
-    db: Session, sort: str, descending: bool, offset: int, limit: int, now: datetime, *, count: bool
+    db: Session,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    now: datetime,
+    *,
+    count: bool,
+    viewer: Visibility | None = None,
 ) -> VersionsPage:
     """A page of `all_versions` and, when `count`, how many versions there are, both read
-    at once (so that they agree)."""
-    rows = all_versions(db, sort, descending, offset, limit, now=now)
-    return VersionsPage(rows, count_versions(db) if count else None)
+    at once (so that they agree); only those `viewer` sees, when given."""
+    rows = all_versions(db, sort, descending, offset, limit, now=now, viewer=viewer)
+    return VersionsPage(rows, count_versions(db, viewer) if count else None)

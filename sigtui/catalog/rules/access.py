@@ -370,6 +370,31 @@ def visible(db: Session, viewer: Visibility | None, rows: Sequence[Any]) -> list
     return [row for row in rows if viewer.sees(db, row)]
 
 
+OWNER = "Owner"
+
+
+def require_catalog_owner(db: Session, principal_ref: str, doing: str) -> None:
+    """Refuse (SIG-ACCESS) `doing` unless `principal_ref` is the catalog's owner: it holds
+    the Owner role at every gallery of the catalog (and there is one). Without --as,
+    whoever holds the database's credentials is the owner and nobody asks this."""
+    principal = lookup.find_principal(db, principal_ref)
+    galleries = db.exec(select(sa.func.count()).select_from(Gallery)).one()
+    owned = db.exec(
+        select(sa.func.count(sa.distinct(col(RoleAssignment.gallery_pk)))).where(
+            RoleAssignment.principal_pk == principal.pk,
+            RoleAssignment.role == OWNER,
+            col(RoleAssignment.gallery_pk).is_not(None),
+        )
+    ).one()
+    if galleries == 0 or owned < galleries:
+        raise CatalogError(
+            "SIG-ACCESS",
+            f"{principal.name} may not {doing}: that needs the catalog's owner, who holds "
+            f"the {OWNER} role at every gallery ({principal.name} holds it at {owned} "
+            f"of {galleries})",
+        )
+
+
 def require_visible(db: Session, viewer: Visibility | None, resource: Any) -> None:
     if viewer is not None and not viewer.sees(db, resource):
         what = scope_path(db, resource) if isinstance(resource, Scoped) else resource.name

@@ -29,6 +29,9 @@ T = TypeVar("T")
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
 ACTING_AS = "sigtui.acting_as"  # Session.info key: the principal pk a session acts as
+# `PRAGMA application_id` of sigtui's SQLite files: "SIGt" in ASCII (0x53494774)
+APPLICATION_ID = int.from_bytes(b"SIGt", "big")
+_MARK_AS_SIGTUI = f"PRAGMA application_id = {APPLICATION_ID}"  # PRAGMA binds no value
 
 
 def default_catalog_path() -> Path:
@@ -150,17 +153,16 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def checked_revision(engine: Engine) -> str | None:
     """The catalog's schema revision, read without writing; refused when it is not a
-    sigtui catalog (other tables and no sigtui schema) or a newer sigtui made it."""
+    sigtui catalog (other tables and no sigtui schema, or a SQLite file another
+    application marked with its application_id) or a newer sigtui made it."""
     revisions, _ = known_revisions()
     with engine.connect() as conn:
+        if sqlite_application_id(conn) not in (None, 0, APPLICATION_ID):
+            raise _not_ours(engine, "another application's SQLite file (its application_id)")
         tables = set(sa.inspect(conn).get_table_names())
         if "alembic_version" not in tables:
             if tables:
-                raise CatalogError(
-                    "SIG-INPUT",
-                    f"{display_url(engine.url.render_as_string(hide_password=False))} holds "
-                    "other tables and no sigtui catalog; sigtui opens only its own catalogs",
-                )
+                raise _not_ours(engine, "it holds other tables and no sigtui schema")
             return None
         current = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     if current is not None and current not in revisions:
@@ -170,6 +172,34 @@ def checked_revision(engine: Engine) -> str | None:
             "upgrade sigtui to open it",
         )
     return current
+
+
+def _not_ours(engine: Engine, why: str) -> CatalogError:
+    where = display_url(engine.url.render_as_string(hide_password=False))
+    return CatalogError(
+        "SIG-DB", f"{where} is not a sigtui catalog ({why}); sigtui opens only its own catalogs"
+    )
+
+
+def sqlite_application_id(conn: sa.Connection) -> int | None:
+    """A SQLite database's `PRAGMA application_id` (0: none set); None on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return int(conn.exec_driver_sql("PRAGMA application_id").scalar() or 0)
+
+
+def mark_as_sigtui_catalog(engine: Engine) -> None:
+    """Set sigtui's application_id on a SQLite catalog that has none yet: a write, done
+    only by writers, once the catalog is known to be sigtui's (`checked_revision`)."""
+    if engine.dialect.name != "sqlite":
+        return
+    database = engine.url.database
+    if database not in (None, "", ":memory:") and not os.access(str(database), os.W_OK):
+        return  # a catalog nobody may write: its next writable write marks it
+    with engine.connect() as conn:
+        if sqlite_application_id(conn) == 0:
+            conn.exec_driver_sql(_MARK_AS_SIGTUI)
+            conn.commit()
 
 
 # --- engines and sessions -------------------------------------------------------------
@@ -458,6 +488,8 @@ def open_catalog(
                 catalog.is_new = current is None
             else:
                 catalog.schema_behind = _behind_message(url, current)
+        if writer:
+            mark_as_sigtui_catalog(engine)
     except sa.exc.OperationalError as exc:
         catalog.close()
         reason = (str(exc.orig).strip().splitlines() or ["unreachable"])[0]

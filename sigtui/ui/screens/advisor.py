@@ -183,7 +183,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             return self.version is not None and not self.catalog.readonly
         return True
 
-    @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="advisor")
     def load(self) -> None:
         assert self.version is not None
         replicas = self.catalog.query(advisor.regional_replicas, self.version.pk, self.viewer)

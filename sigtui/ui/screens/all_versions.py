@@ -1,4 +1,5 @@
-"""Every image version across subscriptions in one flat table, sortable by any column.
+"""Every image version across subscriptions in one flat table, sortable by any column;
+in "view as", only the versions the principal sees.
 
 Rows come a page at a time (one query each) as the cursor nears the end of what is
 loaded; sorting reloads from the first page. Enter dismisses the screen with the
@@ -20,8 +21,10 @@ from textual.worker import get_current_worker
 
 from sigtui.catalog.queries import search
 from sigtui.catalog.queries.browse import region_label
+from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.text import markup
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -126,9 +129,10 @@ class AllVersionsScreen(Screen[str | None]):
             self.rows = rows
             self.total = total
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.viewer = viewer  # "view as": only the versions the principal sees
         self.sort = Sort()
         self.rows: list[search.VersionRow] = []
         self.total: int | None = None
@@ -162,11 +166,18 @@ class AllVersionsScreen(Screen[str | None]):
         self.loading = True
         self.load_page(self.sort, offset, count=self.total is None)
 
-    @work(thread=True, exclusive=True, group="all-versions", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="all-versions")
     def load_page(self, sort: Sort, offset: int, count: bool) -> None:
         now = self.catalog.clock.now()
         page = self.catalog.query(
-            search.versions_page, sort.column, sort.descending, offset, PAGE_SIZE, now, count=count
+            search.versions_page,
+            sort.column,
+            sort.descending,
+            offset,
+            PAGE_SIZE,
+            now,
+            count=count,
+            viewer=self.viewer,
         )
         if not get_current_worker().is_cancelled:
             self.post_message(self.PageLoaded(sort, offset, page.rows, page.total))
@@ -218,10 +229,14 @@ class AllVersionsScreen(Screen[str | None]):
         total = self.total if self.total is not None else len(self.rows)
         loaded = "" if self.complete else f" ({len(self.rows)} loaded)"
         direction = "descending" if self.sort.descending else "ascending"
+        where = f"that {self.viewer.principal} sees" if self.viewer else "across all subscriptions"
         self.query_one("#versions-status", Static).update(
-            f"[b]All image versions[/b] · {total} across all subscriptions{loaded} · "
-            f"sorted by {COLUMN_LABELS[self.sort.column].lower()}, {direction} · "
-            "[dim]select a header to sort by it[/dim]"
+            markup(
+                f"[b]All image versions[/b] · {total} $where{loaded} · "
+                f"sorted by {COLUMN_LABELS[self.sort.column].lower()}, {direction} · "
+                "[dim]select a header to sort by it[/dim]",
+                where=where,
+            )
         )
 
     @on(DataTable.RowHighlighted, "#versions-table")

@@ -112,7 +112,7 @@ class CleanupScreen(Screen[str | None]):
             return None
         return True
 
-    @work(thread=True, exclusive=True, group="cleanup", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="cleanup")
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
         now = self.catalog.clock.now()

@@ -151,7 +151,7 @@ class CostScreen(Screen[str | None]):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="costs")
     def load(self) -> None:
         sheet = price_sheet(self.catalog)
         overview = self.catalog.query(

@@ -134,7 +134,7 @@ class FilterScreen(Screen[str | None]):
         else:
             self.show(text, [])
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="filter")
     def find(self, text: str) -> None:
         matches = self.catalog.query(view_as.visible_matches, text, LIMIT + 1, self.viewer)
         if not get_current_worker().is_cancelled:

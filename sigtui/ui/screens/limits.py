@@ -174,7 +174,7 @@ class LimitsScreen(Screen[str | None]):
         self.table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="limits", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="limits")
     def load(self) -> None:
         rows = self.catalog.query(usage.usage_rows, viewer=self.viewer)
         self.post_message(self.Loaded(rows))

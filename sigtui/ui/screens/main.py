@@ -161,7 +161,7 @@ class MainScreen(Screen[None]):
 
     # --- view as (SIG-ACCESS) ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="capabilities", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="capabilities")
     def load_capabilities(self, node: browse.Node, viewer: Visibility) -> None:
         """What the viewed-as principal may do at the node: its roles reaching it."""
         found: frozenset[Capability] = frozenset()
@@ -317,7 +317,7 @@ class MainScreen(Screen[None]):
     def action_all_versions(self) -> None:
         from sigtui.ui.screens.all_versions import AllVersionsScreen
 
-        self.app.push_screen(AllVersionsScreen(self.catalog), self.jump_to)
+        self.app.push_screen(AllVersionsScreen(self.catalog, self.viewer), self.jump_to)
 
     def action_replication(self) -> None:
         from sigtui.ui.screens.replication import ReplicationScreen

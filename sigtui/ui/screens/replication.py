@@ -145,7 +145,7 @@ class ReplicationScreen(Screen[str | None]):
         self.refreshing = True
         self._load(subscription, states)
 
-    @work(thread=True, exclusive=True, group="replication", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="replication")
     def _load(self, subscription: str | None, states: list[str] | None) -> None:
         try:
             now = self.catalog.clock.now()

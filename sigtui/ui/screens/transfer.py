@@ -36,6 +36,12 @@ class ImportScreen(ModalScreen[bool]):
     ]
     help_title = "Import"
 
+    class Started(Message):
+        def __init__(self, path: Path, total: int) -> None:
+            super().__init__()
+            self.path = path
+            self.total = total
+
     class Progressed(Message):
         def __init__(self, done: int) -> None:
             super().__init__()
@@ -71,6 +77,7 @@ class ImportScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()
+        self.query_one("#import-progress", ProgressBar).display = False  # shown while importing
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#import-run")
@@ -79,20 +86,16 @@ class ImportScreen(ModalScreen[bool]):
         if not text:
             self._status("Give the path of a JSON file.", ok=False)
             return
-        path = Path(text).expanduser()
+        path = _expanded(Path(text))
+        self._status(f"Reading {path}…", ok=True)
+        self.run_import(path)
+
+    # The file is read in the worker too: a large file must not freeze the screen.
+    @work(thread=True, exclusive=True, group="import")
+    def run_import(self, path: Path) -> None:
         try:
             document = read_file(path)
-            total = count_items(document)
-        except CatalogError as error:
-            self._status(str(error), ok=False)
-            return
-        self.query_one("#import-progress", ProgressBar).update(total=max(total, 1), progress=0)
-        self._status(f"Importing {total} resources from {path}…", ok=True)
-        self.run_import(path, document)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def run_import(self, path: Path, document: object) -> None:
-        try:
+            self.post_message(self.Started(path, count_items(document)))
             result = import_into(
                 self.catalog,
                 path,
@@ -104,11 +107,18 @@ class ImportScreen(ModalScreen[bool]):
             return
         self.post_message(self.Finished(result.summary(), ok=True))
 
+    def on_import_screen_started(self, message: Started) -> None:
+        progress = self.query_one("#import-progress", ProgressBar)
+        progress.update(total=max(message.total, 1), progress=0)
+        progress.display = True
+        self._status(f"Importing {message.total} resources from {message.path}…", ok=True)
+
     def on_import_screen_progressed(self, message: Progressed) -> None:
         self.query_one("#import-progress", ProgressBar).advance(message.done)
 
     def on_import_screen_finished(self, message: Finished) -> None:
         self.imported = self.imported or message.ok
+        self.query_one("#import-progress", ProgressBar).display = message.ok
         self._status(message.text, ok=message.ok)
 
     def _status(self, text: str, *, ok: bool) -> None:
@@ -119,6 +129,13 @@ class ImportScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#import-close")
     def action_close(self) -> None:
         self.dismiss(self.imported)
+
+
+def _expanded(path: Path) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:  # ~user that does not exist: the read says so
+        return path
 
 
 class ExportScreen(ModalScreen[None]):
@@ -167,7 +184,7 @@ class ExportScreen(ModalScreen[None]):
     def action_run(self) -> None:
         scope = self.query_one("#export-scope", Input).value.strip()
         kind = str(self.query_one("#export-format", Select).value)
-        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        path = _expanded(Path(self.query_one("#export-path", Input).value.strip()))
         try:
             text = self._export_text(scope, kind)
             path.write_text(text, encoding="utf-8")

@@ -124,7 +124,7 @@ class CatalogTree(Tree[TreeEntry]):
             parent.data.loading = True
         self._load_children(parent)
 
-    @work(thread=True, group="tree", exit_on_error=False)
+    @work(thread=True, group="tree")
     def _load_children(self, parent: TreeNode[TreeEntry]) -> None:
         if parent is self.root:
             nodes = self.catalog.query(view_as.roots, self.viewer)
@@ -140,7 +140,7 @@ class CatalogTree(Tree[TreeEntry]):
             more.data.loading = True
             self._load_more(parent, more)
 
-    @work(thread=True, group="tree", exit_on_error=False)
+    @work(thread=True, group="tree")
     def _load_more(self, parent: TreeNode[TreeEntry], more: TreeNode[TreeEntry]) -> None:
         assert parent.data is not None and more.data is not None
         now = self.catalog.clock.now()
@@ -325,7 +325,7 @@ class CatalogTree(Tree[TreeEntry]):
             node = node.parent
         return path
 
-    @work(thread=True, group="tree", exit_on_error=False)
+    @work(thread=True, group="tree")
     def _read_levels(self, opened: list[tuple[browse.NodeRef, int]], jumps: int) -> None:
         self.post_message(self.Reloaded(self.read_levels(opened), opened, jumps))
 

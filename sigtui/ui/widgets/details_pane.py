@@ -150,7 +150,7 @@ class DetailsPane(VerticalScroll):
         if ref == self.ref:
             self.load(ref)
 
-    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="details")
     def load(self, ref: browse.NodeRef) -> None:
         now = self.catalog.clock.now()
         sheet = price_sheet(self.catalog)

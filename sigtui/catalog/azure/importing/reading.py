@@ -1,29 +1,438 @@
-"""Reading an import file: its size limit and its JSON."""
+"""Reading an import file: only a regular file, within a size limit, holding JSON within
+the nesting and number limits below. Everything else is one SIG-INPUT error.
+
+This is the one way an import file is read (the CLI and the app). The file is parsed as
+it streams in (ijson's C parser, 64 KiB at a time): the text is never held whole, only
+the parsed values. A file the streaming parser refuses, or one it cannot take safely
+(a run of digits long enough to crash ijson's C parser), is read again the exact way
+(whole, with `json`), which names its problem as it always has."""
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeAlias
+
+import ijson
 
 from sigtui.catalog.model.errors import CatalogError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB: larger files are refused (SIG-INPUT)
+MAX_FILE_BYTES = 512 * 1024 * 1024  # the default size limit: 512 MiB
+ENV_MAX_SIZE = "SIGTUI_IMPORT_MAX_SIZE"  # changes it, e.g. 2G (so does `import --max-size`)
+MAX_DEPTH = 64  # objects and arrays nested deeper are refused; Azure's documents are shallow
+MAX_INTEGER_DIGITS = 20  # every 64-bit integer fits; longer integers are refused
+
+_SIZE = re.compile(r"(\d+)\s*([KMG]?)(?:I?B)?", re.IGNORECASE)
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_SHOWN_TEXT = 40  # characters of a key or a number shown in an error
+_SHOWN_LOCATION = 120
+_BOM = b"\xef\xbb\xbf"
+_DIGITS = b"0123456789"
+# ijson's C parser turns an integer's digits into an int itself, and crashes the process
+# on one longer than Python's int-to-text limit (4,300 digits by default, 640 at the
+# least). A file with a run of this many digits outside strings is read the exact way.
+_UNSAFE_DIGITS = 640
+_UNSAFE_RUN = re.compile(b"[0-9]{%d,}" % _UNSAFE_DIGITS)
+_LARGEST_INTEGER = 10**MAX_INTEGER_DIGITS  # exclusive
+_STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
-def read_file(path: Path) -> Any:
-    """The JSON document in `path`, or SIG-INPUT (missing, too large, not JSON)."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CatalogError("SIG-INPUT", f"cannot read {path}: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
+def parse_size(text: str, source: str) -> int:
+    """Bytes from `512M`, `2G`, `1048576` (K, M, G are powers of 1024); `source` names
+    where the text came from, for the error."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0:
         raise CatalogError(
             "SIG-INPUT",
-            f"{path} is {size:,} bytes; import takes files of at most {MAX_FILE_BYTES:,} bytes "
-            "(split it)",
+            f"{source}={text!r} is not a size: give bytes, or a number with K, M or G (512M)",
         )
+    return int(match[1]) * _UNITS[match[2].upper()]
+
+
+def max_file_bytes() -> int:
+    """The size limit: $SIGTUI_IMPORT_MAX_SIZE, else MAX_FILE_BYTES."""
+    text = os.environ.get(ENV_MAX_SIZE, "").strip()
+    return parse_size(text, ENV_MAX_SIZE) if text else MAX_FILE_BYTES
+
+
+def read_file(path: Path, max_bytes: int | None = None) -> Any:
+    """The JSON document in `path`, or SIG-INPUT: not a regular file, larger than
+    `max_bytes` (default: `max_file_bytes()`), not JSON, or beyond the limits."""
+    limit = max_file_bytes() if max_bytes is None else max_bytes
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        with _opened(path, limit) as file:
+            return _streamed(path, _Guarded(path, file, limit))
+    except (ijson.JSONError, _Unsafe):
+        return _read_exactly(path, limit)
+
+
+def _read_exactly(path: Path, limit: int) -> Any:
+    """The whole text, parsed by `json`: slower and larger, but it names any problem
+    exactly (its message, or the location of a refused number or nesting)."""
+    document = _parsed(path, _contents(path, limit))
+    _check_tree(path, document)
+    return document
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+
+class _Unsafe(Exception):
+    """The file holds what ijson's C parser cannot take safely (see _Guarded)."""
+
+
+@contextmanager
+def _opened(path: Path, limit: int) -> Iterator[BinaryIO]:
+    """The file open for reading, checked as `_contents` checks it; a read error is a
+    SIG-INPUT error."""
+    try:
+        _check_file(path, os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # a NUL character in the path
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: not a valid path") from None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            _check_file(path, os.fstat(fd), limit)
+            yield file
+    except OSError as exc:
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: {exc.strerror}") from None
+
+
+class _Guarded:
+    """The file as ijson reads it: without a UTF-8 BOM, within the size limit (a file
+    that grows while read is refused), and never handing over what would crash or
+    swamp the C parser: a long run of digits, or nesting deeper than MAX_DEPTH (ijson
+    keeps each value's path as text, which grows as the square of the depth). Both are
+    checked across the chunks' edges; the nesting outside strings only."""
+
+    def __init__(self, path: Path, file: BinaryIO, limit: int) -> None:
+        self._path, self._file, self._limit = path, file, limit
+        self._read = 0
+        self._trailing_digits = 0  # the digits that ended the chunk before
+        self._pending: bytes | None = None  # a chunk peeked at
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False  # the chunk before ended inside a string on a lone `\`
+
+    def peek(self) -> bytes:
+        """The first chunk, kept to be read again."""
+        if self._pending is None:
+            self._pending = self.read(64 * 1024)
+        return self._pending
+
+    def read(self, size: int) -> bytes:
+        if size == 0:  # ijson asks for nothing first, to learn bytes from text
+            return b""
+        if self._pending is not None:
+            data, self._pending = self._pending, None
+            return data
+        data = self._file.read(size)
+        if self._read == 0:
+            data = data.removeprefix(_BOM)
+        self._read += len(data)
+        if self._read > self._limit:
+            raise _too_large(self._path, f"more than {self._limit:,}", self._limit)
+        self._guard_digits(self._guard_depth(data))
+        return data
+
+    def _guard_digits(self, data: bytes) -> None:
+        """`data`: the chunk's text outside strings (a number is never in one)."""
+        leading = len(data) - len(data.lstrip(_DIGITS))
+        if self._trailing_digits + leading >= _UNSAFE_DIGITS or _UNSAFE_RUN.search(data):
+            raise _Unsafe
+        if leading == len(data):
+            self._trailing_digits += leading
+        else:
+            self._trailing_digits = len(data) - len(data.rstrip(_DIGITS))
+
+    def _guard_depth(self, data: bytes) -> bytes:
+        """Refuse nesting too deep; the chunk's text outside strings."""
+        start = self._string_end(data, 0) if self._in_string else 0
+        if start is None:
+            return b""
+        outside = _STRINGS.sub(b"", data[start:])
+        opened = outside.find(b'"')  # a string that goes on into the next chunk
+        if opened >= 0:
+            tail = data[len(data) - (len(outside) - opened) + 1 :]
+            self._in_string = True
+            self._escaped = (len(tail) - len(tail.rstrip(b"\\"))) % 2 == 1
+            outside = outside[:opened]
+        depth = self._depth
+        for byte in outside.translate(None, _NOT_BRACKETS):
+            if byte == 91 or byte == 123:  # [ {
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _Unsafe
+            else:
+                depth -= 1
+        self._depth = depth
+        return outside
+
+    def _string_end(self, data: bytes, start: int) -> int | None:
+        """Where the string the chunk began in ends (after its quote), or None."""
+        if self._escaped:
+            start += 1
+        end = _STRING_BODY.match(data, start)
+        assert end is not None  # the pattern matches the empty text
+        stop = end.end()
+        if stop < len(data) and data[stop] == 34:  # "
+            self._in_string = self._escaped = False
+            return stop + 1
+        self._escaped = stop < len(data)  # stopped on a lone `\`, the chunk's last byte
+        return None
+
+
+def _streamed(path: Path, file: _Guarded) -> Any:
+    """The one JSON value of the file, built as it streams in and checked: a top-level
+    list (az's output) an item at a time, anything else whole."""
+    checker = _Checker(path)
+    if _first_byte(file) != b"[":
+        values = ijson.items(file, "", use_float=False)  # numbers with a fraction: Decimal
+        document = checker.checked(next(values), None)
+        for _ in values:  # there is none: this reads to the end, where text is refused
+            pass
+        return document
+    items = ijson.items(file, "item", use_float=False)
+    return [checker.checked(item, (None, index)) for index, item in enumerate(items)]
+
+
+def _first_byte(file: _Guarded) -> bytes:
+    """The first byte of the JSON text (after white space), left to be read again."""
+    first = file.peek()
+    return first.lstrip(b" \t\r\n")[:1]
+
+
+_Entry: TypeAlias = tuple[Any, "_Location"]
+
+
+class _Checker:
+    """Checks each value as `json` would have it: numbers as `json` gives them (floats,
+    not Decimals), refused numbers named by their location (the first in the file's
+    order; the nesting was checked as the file streamed in); and shares each object
+    key's text between objects, as `json` does (ijson makes one per occurrence: a
+    third of the memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._keys: dict[str, str] = {}
+
+    def checked(self, value: Any, location: _Location) -> Any:
+        """`value` checked, its numbers converted; iterative (no recursion)."""
+        value = self._shared(value) if type(value) is dict else value
+        if type(value) is not dict and type(value) is not list:
+            return self._scalar(value, location)
+        stack: list[_Entry] = [(value, location)]
+        while stack:
+            container, where = stack.pop()
+            if isinstance(container, _Refused):
+                raise self._refused(container, where)
+            stack.extend(reversed(self._children(container, where)))
+        return value
+
+    def _children(self, container: dict[str, Any] | list[Any], location: _Location) -> list[_Entry]:
+        """Convert the container's numbers and share its objects' keys, in place; its
+        nested containers (and the first refused number, after which nothing
+        matters), in the file's order."""
+        nested: list[_Entry] = []
+        pairs: Iterable[tuple[Any, Any]] = (
+            container.items() if type(container) is dict else enumerate(container)
+        )
+        for key, value in pairs:
+            kind = type(value)
+            if kind is dict:
+                value = container[key] = self._shared(value)
+                nested.append((value, (location, key)))
+            elif kind is list:
+                nested.append((value, (location, key)))
+            elif kind is Decimal or kind is int:
+                number = _number(value)
+                if isinstance(number, _Refused):
+                    nested.append((number, (location, key)))
+                    break
+                container[key] = number
+        return nested
+
+    def _shared(self, value: dict[str, Any]) -> dict[str, Any]:
+        keys = self._keys
+        return {keys.setdefault(key, key): item for key, item in value.items()}
+
+    def _scalar(self, value: Any, location: _Location) -> Any:
+        number = _number(value) if type(value) is int or type(value) is Decimal else value
+        if isinstance(number, _Refused):
+            raise self._refused(number, location)
+        return number
+
+    def _refused(self, refused: _Refused, location: _Location) -> CatalogError:
+        return CatalogError("SIG-INPUT", f"{self._path}: at {_shown(location)}: {refused.problem}")
+
+
+def _number(value: int | Decimal) -> int | float | _Refused:
+    """An int within MAX_INTEGER_DIGITS, or a Decimal as the finite float `json` reads
+    from the same text (float() of a Decimal is correctly rounded, as float() of text)."""
+    if type(value) is int:
+        if -_LARGEST_INTEGER < value < _LARGEST_INTEGER:
+            return value
+        return _integer(str(value))
+    number = float(value)
+    return number if math.isfinite(number) else _float(_scientific(Decimal(value)))
+
+
+def _scientific(value: Decimal) -> str:
+    """`1e999`, `-1.5e400`: a Decimal's digits as a number's text."""
+    sign, digits, exponent = value.as_tuple()
+    mantissa = "".join(map(str, digits))
+    shown = mantissa[0] + (f".{mantissa[1:]}" if len(mantissa) > 1 else "")
+    return f"{'-' if sign else ''}{shown}e{int(exponent) + len(mantissa) - 1}"
+
+
+# --- the exact reading ---------------------------------------------------------------------
+
+
+def _contents(path: Path, limit: int) -> bytes:
+    # Checked before opening, so that a FIFO or a device is never opened; opened without
+    # blocking and checked again, so that one swapped in meanwhile cannot hang the read.
+    try:
+        _check_file(path, os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as file:
+            _check_file(path, os.fstat(fd), limit)
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # a NUL character in the path
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: not a valid path") from None
+    if len(data) > limit:  # it grew while being read
+        raise _too_large(path, f"more than {limit:,}", limit)
+    return data
+
+
+def _check_file(path: Path, info: os.stat_result, limit: int) -> None:
+    for is_kind, kind in _NOT_REGULAR:
+        if is_kind(info.st_mode):
+            raise CatalogError("SIG-INPUT", f"{path} is {kind}; import reads only regular files")
+    if not stat.S_ISREG(info.st_mode):
+        raise CatalogError(
+            "SIG-INPUT", f"{path} is not a regular file; import reads only regular files"
+        )
+    if info.st_size > limit:
+        raise _too_large(path, f"{info.st_size:,}", limit)
+
+
+def _too_large(path: Path, size: str, limit: int) -> CatalogError:
+    return CatalogError(
+        "SIG-INPUT",
+        f"{path} is {size} bytes; import takes files of at most {limit:,} bytes "
+        f"(split it, or raise the limit with {ENV_MAX_SIZE} or `sigtui import --max-size`)",
+    )
+
+
+class _Refused:
+    """A number the parser met that is refused; found, with its location, by _check_tree."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _integer(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INTEGER_DIGITS:
+        return _Refused(
+            f"an integer of {digits:,} digits; import takes integers of at most "
+            f"{MAX_INTEGER_DIGITS} digits"
+        )
+    return int(text)
+
+
+def _float(text: str) -> float | _Refused:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    shown = text if len(text) <= _SHOWN_TEXT else text[: _SHOWN_TEXT - 1] + "…"
+    return _Refused(f"the number {shown} is out of range")
+
+
+def _constant(text: str) -> _Refused:
+    return _Refused(f"{text} is not a number JSON allows")
+
+
+def _parsed(path: Path, data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+        return json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    except RecursionError:
+        raise CatalogError("SIG-INPUT", _too_deep(path, "")) from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError("SIG-INPUT", f"{path} is not JSON (not UTF-8): {exc.reason}") from None
+    except ValueError as exc:  # JSONDecodeError
         raise CatalogError("SIG-INPUT", f"{path} is not JSON: {exc}") from None
+
+
+# A location, built only when needed: (parent, key), the document itself being None.
+_Location: TypeAlias = tuple["_Location", str | int] | None
+
+
+def _check_tree(path: Path, document: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and a refused number, naming the first (in
+    the file's order) by its location. Iterative: no recursion however deep the file."""
+    stack: list[tuple[Any, int, _Location]] = [(document, 1, None)]
+    while stack:
+        value, depth, location = stack.pop()
+        if isinstance(value, _Refused):
+            raise CatalogError("SIG-INPUT", f"{path}: at {_shown(location)}: {value.problem}")
+        children = _children(value)
+        if children is None:
+            continue
+        if depth > MAX_DEPTH:
+            raise CatalogError("SIG-INPUT", _too_deep(path, f" at {_shown(location)}:"))
+        stack.extend(reversed([(child, depth + 1, (location, key)) for key, child in children]))
+
+
+def _children(value: Any) -> Iterable[tuple[str | int, Any]] | None:
+    if isinstance(value, dict):
+        return value.items()
+    if isinstance(value, list):
+        return enumerate(value)
+    return None
+
+
+def _too_deep(path: Path, where: str) -> str:
+    return (
+        f"{path}:{where} objects and arrays are nested more than {MAX_DEPTH} levels deep; "
+        f"import takes at most {MAX_DEPTH}"
+    )
+
+
+def _shown(location: _Location) -> str:
+    """`.value[3].properties` (the document itself: `the top level`)."""
+    parts: list[str] = []
+    while location is not None:
+        location, key = location
+        parts.append(_step(key))
+    shown = "".join(reversed(parts)) or "the top level"
+    return shown if len(shown) <= _SHOWN_LOCATION else shown[: _SHOWN_LOCATION - 1] + "…"
+
+
+def _step(key: str | int) -> str:
+    if isinstance(key, int):
+        return f"[{key}]"
+    if key.isidentifier():
+        return f".{key}"
+    return f"[{json.dumps(key[:_SHOWN_TEXT])}]"
