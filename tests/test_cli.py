@@ -253,7 +253,8 @@ def test_rule_errors_exit_1_with_their_code(estate: Sigtui) -> None:
 BAD_USAGE = [
     ["sig", "create", "-g", "rg1"],  # -r missing
     ["sig", "list", "--bogus"],
-    ["sig", "list", "-o", "yaml"],
+    ["sig", "list", "-o", "xml"],
+    ["sig", "list", "--query", "[?name=="],
     ["sig", "show", "-g", "rg1"],  # neither -r nor --ids
     ["sig", "update", *G],  # nothing to update
     ["sig", "update", *G, "--set", "novalue"],

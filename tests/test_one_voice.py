@@ -441,7 +441,7 @@ def test_bad_usage_is_one_line_with_exit_code_2_and_where_to_look(
         "error: SIG-INPUT: missing option '--type'. Choose from: user, group, "
         "serviceprincipal; see `sigtui account principal create --help`\n"
     )
-    assert sigtui("sig", "list", "-o", "yaml").exit_code == 2
+    assert sigtui("sig", "list", "-o", "xml").exit_code == 2
 
 
 def test_a_question_answered_no_is_one_line(

@@ -12,6 +12,7 @@ import importlib
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -101,6 +102,9 @@ class SigtuiGroup(click.Group):
         except Exception as exc:
             if os.environ.get(DEBUG_ENV):
                 raise
+            if state_of(ctx).debug:  # az's --debug: the traceback, its passwords masked
+                trace = "".join(traceback.format_exception(exc))
+                click.echo(visible(crash_report.mask(trace, _url(ctx)), newlines=True), err=True)
             _fail(ctx, crash_report.report(exc, _url(ctx)))
 
 

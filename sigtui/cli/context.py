@@ -14,6 +14,8 @@ from sigtui.catalog.store.db import Catalog, open_catalog, resolve_url
 from sigtui.safe_text import visible
 
 if TYPE_CHECKING:
+    from jmespath.parser import ParsedResult
+
     from sigtui.catalog.rules import access
 
 
@@ -28,6 +30,9 @@ class CliState:
     readonly: bool = False
     output: str | None = None
     acting_as: str | None = None  # --as: a principal's name or object id (SIG-ACCESS)
+    query: ParsedResult | None = None  # --query: a compiled JMESPath expression
+    only_show_errors: bool = False  # --only-show-errors: no warnings on stderr
+    debug: bool = False  # --debug: the (masked) traceback of an unexpected error
     clock: Clock = SYSTEM_CLOCK
     _catalog: Catalog | None = field(default=None, repr=False)
     _viewer: access.Visibility | None = field(default=None, repr=False)
@@ -81,7 +86,8 @@ def _seed_first_use(catalog: Catalog) -> None:
     from sigtui.catalog.services.seed import load_demo
 
     result = load_demo(catalog)
-    click.echo(visible(f"First use of {catalog.display_name}: {result.summary()}"), err=True)
+    if not state_of(click.get_current_context()).only_show_errors:
+        click.echo(visible(f"First use of {catalog.display_name}: {result.summary()}"), err=True)
 
 
 class CommandFailed(click.ClickException):

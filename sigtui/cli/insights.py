@@ -16,7 +16,7 @@ from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import find_region
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options, usage_error
-from sigtui.cli.output import Column, Json, output_format, render_table, to_json
+from sigtui.cli.output import Column, Json, print_result, render_table, warn
 from sigtui.safe_text import visible
 
 if TYPE_CHECKING:  # the cost modules are imported by `cost` alone, when it runs
@@ -119,10 +119,10 @@ def cost_command(scope: str | None, prices: str | None, basis: str | None) -> No
             access.require_visible(db, state.viewer(), row)  # --as: a scope it sees
             scope_id = lookup.arm_id(db, row)
         report = cost_report(db, sheet, scope_of(db, scope_id), chosen, state.viewer())
-    if output_format() == "json":
-        click.echo(to_json(report_json(report, scope_id)))
-    else:
-        click.echo(visible(_cost_table(report), newlines=True))
+    print_result(
+        report_json(report, scope_id),
+        lambda: click.echo(visible(_cost_table(report), newlines=True)),
+    )
 
 
 # --- replicas advise -------------------------------------------------------------------------
@@ -216,9 +216,5 @@ def advise_command(
         if comparison.status == advisor.TOO_FEW:
             shown["warnings"].append(comparison.message)
     for warning in shown["warnings"]:
-        click.echo(f"warning: {visible(warning)}", err=True)
-    click.echo(
-        to_json(shown)
-        if output_format() == "json"
-        else visible(_advice_table(shown), newlines=True)
-    )
+        warn(warning)
+    print_result(shown, lambda: click.echo(visible(_advice_table(shown), newlines=True)))

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from sigtui.catalog.queries import usage
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options, subscription_option
-from sigtui.cli.output import Column, Json, output_format, render_table, to_json
+from sigtui.cli.output import Column, Json, print_result, render_table
 from sigtui.safe_text import visible
 
 
@@ -75,7 +75,9 @@ def limits_command(subscription: str | None, location: str | None) -> None:
         rows = usage.usage_rows(
             db, subscription_pk=subscription_pk, location=location, viewer=state.viewer()
         )
-    if output_format() == "json":
-        click.echo(to_json([limits_json(row) for row in rows]))
-    elif rows:
-        click.echo(visible(_limits_table(rows), newlines=True))
+
+    def show_table() -> None:
+        if rows:
+            click.echo(visible(_limits_table(rows), newlines=True))
+
+    print_result([limits_json(row) for row in rows], show_table)

@@ -13,6 +13,7 @@ import click
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
+from sigtui.cli import formats
 from sigtui.cli.context import state_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +77,56 @@ def _store_output(ctx: click.Context, _param: click.Parameter, value: str | None
         state_of(ctx).output = value.lower()
 
 
+def _store_query(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        state_of(ctx).query = formats.compile_query(value)
+    except ValueError as exc:  # bad usage, as az (argparse) says it: exit 2
+        raise click.UsageError(f"--query: {exc}", ctx=ctx) from None
+
+
+def _store_flag(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    def store(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            setattr(state_of(ctx), name, True)
+
+    return store
+
+
+def az_global_options(command: F) -> F:
+    """az's global arguments: `-o/--output`, `--query`, `--only-show-errors`, `--debug`."""
+    command = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_store_flag("debug"),
+        help="Show the traceback of an unexpected error (passwords masked).",
+    )(command)
+    command = click.option(
+        "--only-show-errors",
+        is_flag=True,
+        expose_value=False,
+        callback=_store_flag("only_show_errors"),
+        help="Show errors only, no warnings.",
+    )(command)
+    command = click.option(
+        "--query",
+        metavar="JMESPATH",
+        expose_value=False,
+        callback=_store_query,
+        help="JMESPath query applied to the result before output (see https://jmespath.org).",
+    )(command)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(formats.FORMATS, case_sensitive=False),
+        expose_value=False,
+        callback=_store_output,
+        help="Output format: json (as az prints it), jsonc, table, tsv, yaml, yamlc or none.",
+    )(command)
+
+
 def _store_acting_as(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
         state_of(ctx).acting_as = value
@@ -94,8 +145,8 @@ def as_option(command: F) -> F:
 
 
 def common_options(command: F) -> F:
-    """`--db URL` (also accepted before the subcommand), `-o/--output json|table` and
-    `--as PRINCIPAL`."""
+    """`--db URL` (also accepted before the subcommand), `--as PRINCIPAL` and az's global
+    arguments (`-o`, `--query`, `--only-show-errors`, `--debug`)."""
     command = as_option(command)
     command = click.option(
         "--db",
@@ -104,14 +155,7 @@ def common_options(command: F) -> F:
         callback=_store_db,
         help="Catalog database URL or SQLite file (default: $SIGTUI_DB, else the user's file).",
     )(command)
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Choice(["json", "table"], case_sensitive=False),
-        expose_value=False,
-        callback=_store_output,
-        help="Output format (json, as az prints it, or a readable table).",
-    )(command)
+    return az_global_options(command)
 
 
 def subscription_option(command: F) -> F:

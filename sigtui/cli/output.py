@@ -1,4 +1,5 @@
-"""Printing results: az's JSON (sorted keys, two-space indent) or a readable table."""
+"""Printing results as -o and --query ask: az's JSON (sorted keys, two-space indent),
+jsonc, yaml, yamlc, tsv, none, or a readable table."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import click
 
+from sigtui.cli import formats
 from sigtui.cli.context import current_state
 from sigtui.safe_text import json_text, visible
 
@@ -157,22 +159,58 @@ def output_format(default: str = "json") -> str:
     return current_state().output or default
 
 
+def warn(message: str) -> None:
+    """`warning: message` on stderr, unless --only-show-errors."""
+    if not current_state().only_show_errors:
+        click.echo(f"warning: {visible(message)}", err=True)
+
+
+def print_result(
+    data: Any, show_table: Callable[[], None] | None = None, *, default: str = "json"
+) -> None:
+    """Print a command's result as -o and --query ask (az's global arguments).
+
+    `show_table` prints the command's own table; a query's result, or a command without
+    one, gets az's automatic table instead."""
+    state = current_state()
+    output = output_format(default)
+    if state.query is not None:
+        data = formats.apply_query(state.query, data)
+    if output == "none" or (data is None and state.query is not None):
+        return  # az prints nothing for a query that finds nothing
+    if output in ("json", "jsonc"):  # jsonc: json, without colours
+        click.echo(to_json(data))
+    elif output in ("yaml", "yamlc"):
+        click.echo(formats.to_yaml(data), nl=False)
+    elif output == "tsv":
+        shown = data if state.query is not None else formats.plain_json(data)
+        click.echo(formats.to_tsv(shown), nl=False)  # a query's objects keep its key order
+    elif show_table is not None and state.query is None:
+        show_table()
+    else:
+        rows = formats.auto_table_rows(data)
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        if columns:
+            click.echo(render_table(rows, [(key, _get(key)) for key in columns]))
+
+
 def emit(data: Json | list[Json] | None, kind: str, *, default: str = "json") -> None:
     """Print a result in the format asked with -o (json unless told otherwise)."""
     if data is None:
         return
-    output = output_format(default)
-    if output == "json":
-        click.echo(to_json(data))
-        return
     items = data if isinstance(data, list) else [data]
-    if items:
-        click.echo(render_table(items, COLUMNS[kind]))
+
+    def show_table() -> None:
+        if items:
+            click.echo(render_table(items, COLUMNS[kind]))
+
+    print_result(data, show_table, default=default)
 
 
 def emit_message(message: str, **details: Any) -> None:
     """A command's plain result (db, seed): text by default, an object with -o json."""
-    if output_format("table") == "json":
-        click.echo(to_json({"message": message, **details}))
-    else:
+
+    def show_text() -> None:
         click.echo(visible(message, newlines=True))
+
+    print_result({"message": message, **details}, show_text, default="table")

@@ -21,7 +21,7 @@ from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
-from sigtui.cli.output import output_format, to_json
+from sigtui.cli.output import print_result
 from sigtui.safe_text import visible
 
 STATES = ("Replicating", "Failed", "Unknown", "Completed")
@@ -107,10 +107,12 @@ def replication_group(
     items = _current(catalog, subscription, states)
     if watch:
         _watch(catalog, subscription, states, interval)
-    elif output_format("table") == "json":
-        click.echo(to_json([_as_json(item) for item in items]))
     else:
-        Console(width=160).print(_table(items, catalog.clock.now()))
+        print_result(
+            [_as_json(item) for item in items],
+            lambda: Console(width=160).print(_table(items, catalog.clock.now())),
+            default="table",
+        )
 
 
 def _watch(

@@ -16,8 +16,7 @@ from sigtui.catalog.rules import access
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.options import F, common_options
-from sigtui.cli.output import emit
-from sigtui.safe_text import visible
+from sigtui.cli.output import emit, warn
 
 # --- principals -------------------------------------------------------------------------
 
@@ -106,7 +105,7 @@ def assignment_create(assignee: str, role: str, scope: str) -> None:
         warnings = services.assignment_warnings(db, assignment)
         shown = azure_json.role_assignment(db, assignment)
     for warning in warnings:
-        click.echo(f"warning: {visible(warning)}", err=True)
+        warn(warning)
     emit(shown, "role_assignment")
 
 
