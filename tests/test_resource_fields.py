@@ -42,6 +42,9 @@ BOOKKEEPING = {"pk", "etag", "created_at", "updated_at", "name_key", "subscripti
 CONTEXT_OPTIONS = {
     "--db",
     "--output",
+    "--query",
+    "--only-show-errors",
+    "--debug",
     "--as",
     "--help",
     "--resource-group",
