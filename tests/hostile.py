@@ -12,6 +12,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import strategies as st
 
 # (table, column): free text a catalog holds; the tenant, subscription and principal
@@ -93,3 +94,20 @@ def shell_arguments(script: str) -> list[str]:
         check=True,
     ).stdout.decode()
     return output.split("\0")
+
+
+SECRET = "Hunter2-s3cr"  # the password of the URL in break_sig_list's error
+
+
+def break_sig_list(monkeypatch: pytest.MonkeyPatch, state_home: Path, tail: str) -> None:
+    """Make `sig list` fail unexpectedly with an error naming a database URL with SECRET
+    as its password (then `tail`), the log going under `state_home`."""
+    from sigtui.cli import app as cli_app
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(state_home))
+    monkeypatch.delenv(cli_app.DEBUG_ENV, raising=False)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError(f"lost postgresql://bob:{SECRET}@db.example/x{tail}")
+
+    monkeypatch.setattr("sigtui.cli.sig.azure_json.galleries", broken)

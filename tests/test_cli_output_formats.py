@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sigtui.cli import app as cli_app
 from tests.cli_runner import DEF, V1, G, Sigtui
+from tests.hostile import SECRET, break_sig_list
 
 HOSTILE = "x[/]\x1b]0;pwned\x07\x1b[2J[bold]b\x9b2J\r\t\n\u202e\u2028\x7fend"
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e\u2028]")  # LF only, as layout
@@ -198,19 +198,12 @@ def test_only_show_errors_hides_warnings(sigtui: Sigtui) -> None:
 def test_debug_shows_the_traceback_with_the_password_masked(
     sigtui: Sigtui, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv(cli_app.DEBUG_ENV, raising=False)
-    secret = "Hunter2-s3cr"
-
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError(f"lost postgresql://bob:{secret}@db.example/x\x1b[2J")
-
-    monkeypatch.setattr("sigtui.cli.sig.azure_json.galleries", broken)
+    break_sig_list(monkeypatch, tmp_path / "state", "\x1b[2J")
     quiet = sigtui(*LIST)
     assert "Traceback" not in quiet.stderr
     result = sigtui(*LIST, "--debug")
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert result.stderr.splitlines()[-1].startswith("error: SIG-INTERNAL: RuntimeError: lost")
-    assert secret not in result.output and "bob:***@" in result.stderr
+    assert SECRET not in result.output and "bob:***@" in result.stderr
     assert "\x1b" not in result.stderr

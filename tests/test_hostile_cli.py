@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from sigtui import crash_report
-from sigtui.cli import app as cli_app
 from tests.cli_runner import G, Sigtui
-from tests.hostile import shell_arguments
+from tests.hostile import SECRET, break_sig_list, shell_arguments
 
 HOSTILE = "x[/]\x1b]0;pwned\x07\x1b[2J[bold]b\x9b2J\r\u202e\x7fend\\"
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]")  # LF only, as layout
@@ -76,22 +75,15 @@ def test_an_az_script_gives_the_shell_the_exact_value(hostile: Sigtui, tmp_path:
 def test_an_unexpected_error_is_one_coded_line_with_the_password_masked(
     sigtui: Sigtui, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv(cli_app.DEBUG_ENV, raising=False)
-    secret = "Hunter2-s3cr"
-
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError(f"lost postgresql://bob:{secret}@db.example/x\nsecond line")
-
-    monkeypatch.setattr("sigtui.cli.sig.azure_json.galleries", broken)
+    break_sig_list(monkeypatch, tmp_path / "state", "\nsecond line")
     result = sigtui("sig", "list")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: SIG-INTERNAL: RuntimeError: lost postgresql://bob:***@")
-    assert secret not in result.output
+    assert SECRET not in result.output
     log = crash_report.log_file().read_text()
-    assert "Traceback" in log and "second line" in log and secret not in log
+    assert "Traceback" in log and "second line" in log and SECRET not in log
 
 
 def test_an_unreachable_database_is_a_sig_db_error_without_its_password(sigtui: Sigtui) -> None:
