@@ -10,7 +10,8 @@ Figures, each net of `sigtui --version` (the same process doing nothing):
   reimport  the same file again (nothing changes), versions/s;
   memory    the peak resident memory of each of those processes;
   read      the peak memory and time of a process that only reads the file and counts its
-            resources (`read_file` + `count_items`, what `sigtui import` does before writing).
+            resources (streamed, as `sigtui import` reads it);
+  load      the 1-minute load average after each run (the machine may be shared).
 
 PostgreSQL is measured beside SQLite when $SIGTUI_BENCH_PG_URL names an empty database,
 or when a throwaway server can be started (`initdb` and `pg_ctl` found, run as the
@@ -65,14 +66,19 @@ SIZES = {
     "200k": Size(10, 5_000),  # the memory figure
 }
 
-# The reading step alone, as `sigtui import` does it before writing.
+# The reading step alone, as `sigtui import` does it: streamed, each value's resources
+# counted and dropped (a checkout before #18 read the document whole, then counted).
 READ_PROCESS = """
 import sys
 from pathlib import Path
-from sigtui.catalog.azure.importing.reading import read_file
 from sigtui.catalog.azure.importing.write import count_items
-
-print(count_items(read_file(Path(sys.argv[1]))))
+try:
+    from sigtui.catalog.azure.importing.reading import StreamedFile
+except ImportError:
+    from sigtui.catalog.azure.importing.reading import read_file
+    print(count_items(read_file(Path(sys.argv[1]))))
+else:
+    print(sum(count_items(value) for value in StreamedFile(Path(sys.argv[1])).values()))
 """
 
 # Runs a command and reports its peak memory: a small process, so that the peak Linux
@@ -256,10 +262,14 @@ def import_figures(
     upgrade = sigtui("--db", url, "db", "upgrade")
     subprocess.run(upgrade, cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
     first = measured(sigtui("--db", url, "import", str(path)), env, root)
+    import_load = os.getloadavg()[0]
     _expect(first, f"{resource_count(versions)} created")
     again = measured(sigtui("--db", url, "import", str(path)), env, root)
+    reimport_load = os.getloadavg()[0]
     _expect(again, f"{resource_count(versions)} unchanged")
     return {
+        "import_load": import_load,
+        "reimport_load": reimport_load,
         "version_process": base.seconds,
         "import_seconds": first.seconds,
         "import_rate": versions / max(first.seconds - base.seconds, 1e-9),
@@ -362,8 +372,11 @@ def report(figures: dict[str, Any]) -> str:
     rows = [header, ["---"] * len(header)]
     for name, label in (("import_rate", "import"), ("reimport_rate", "re-import")):
         seconds = name.replace("rate", "seconds")
+        load = name.replace("rate", "load")
         cells = [
-            f"{figures[e][name]:,.0f} versions/s ({figures[e][seconds]:.1f} s)" for e in engines
+            f"{figures[e][name]:,.0f} versions/s ({figures[e][seconds]:.1f} s, "
+            f"load {figures[e].get(load, 0):.1f})"
+            for e in engines
         ]
         rows.append([f"{label}, {figures['versions']:,} versions", *cells, TARGETS[name][0]])
     for name, label in (("import_peak_mb", "import"), ("reimport_peak_mb", "re-import")):

@@ -8,7 +8,7 @@ Figures, for the big catalog and the demo catalog:
   (a) bulk load rate: versions per second through the bulk path (the demo: the seed's
       one-at-a-time services);
   (b) from starting `sigtui` to its first complete frame (a pseudo-terminal, the
-      SIGTUI_FIRST_FRAME_FILE hook), median of several starts;
+      SIGTUI_FIRST_FRAME_FILE hook), median of several starts, big and demo in turns;
   (c) expanding the gallery with the most definitions and the definition with the most
       versions;
   (d) opening the limits screen;
@@ -20,7 +20,12 @@ Figures, for the big catalog and the demo catalog:
       counts on the same database (and, for information, the whole screen over it);
   (i) `sigtui limits` as a whole process against a process that runs the floor's GROUP
       BY with bare SQLAlchemy, side by side, on a catalog of 20,000 versions
-      (`--read-size`) and on the demo catalog.
+      (`--read-size`) and on the demo catalog;
+  (j) the first paint of each screen the main screen opens, from its key to the frame
+      that shows it (and, for information, to the frame that shows its data);
+  (k) keystrokes: `down` in the tree (among subscriptions, among a definition's versions)
+      and in the all-versions list, from the key to the frame with the cursor moved (and,
+      for information, in the tree, to the new node's details shown).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from sigtui.ui.first_frame import ENV_FIRST_FRAME_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3  # each figure is the median of this many tries
+TERMINAL = "160x50"  # the app's headless terminal (benchmarks/ui.py's; not imported: Textual)
 
 # The floor of (h): the three counts per subscription x region, written by hand.
 FLOOR_SQL = """
@@ -71,6 +77,13 @@ TARGETS = {
     "peak_memory_mb": "< 300 MB",
     "limits_over_floor": "<= 2",
     "limits_process_over_bare": "<= 2",
+    "screen_paint": "< 100 ms",
+    "keystroke": "< 100 ms",
+}
+KEYSTROKES = {  # (k): the figure of each, in benchmarks/ui.py
+    "key_tree_subscriptions": "tree, among subscriptions",
+    "key_tree_versions": "tree, among a definition's versions",
+    "key_all_versions": "all-versions list",
 }
 
 # (i): the floor's GROUP BY in a process with nothing but SQLAlchemy
@@ -153,6 +166,16 @@ def startup_seconds(path: str) -> float:
         return float(mark.read_text("utf-8")) - started
 
 
+def startups(big: str, demo: str, repeats: int) -> tuple[float, float]:
+    """(b) on both catalogs, started in turns (one of each per round): a machine shared
+    with other work slows both alike, so their ratio holds. The medians."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for path, runs in zip((big, demo), times, strict=True):
+            runs.append(startup_seconds(path))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def _drain_until_exit(fd: int, process: subprocess.Popen[bytes]) -> None:
     """Read what the app draws (a terminal would) until it exits."""
     deadline = time.monotonic() + 120
@@ -200,14 +223,16 @@ def _process_seconds(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def read_process_figures(path: str, repeats: int) -> dict[str, float]:
+def read_process_figures(path: str, repeats: int, *, version: bool = True) -> dict[str, float]:
     """(i): whole processes, run in turns (one of each per round) so that they share the
-    machine's moments alike; the median of each, and `sigtui --version` for reference."""
+    machine's moments alike; the median of each, and (with `version`) `sigtui --version`
+    for reference (it reads no catalog: once per run is enough)."""
     commands = {
         "limits_process": [sys.executable, "-m", "sigtui", "--db", path, "limits", "-o", "json"],
         "bare_process": [sys.executable, "-c", BARE_LIMITS_PROCESS, path, FLOOR_SQL],
-        "version_process": [sys.executable, "-m", "sigtui", "--version"],
     }
+    if version:
+        commands["version_process"] = [sys.executable, "-m", "sigtui", "--version"]
     times: dict[str, list[float]] = {name: [] for name in commands}
     with tempfile.TemporaryDirectory() as home:  # no default catalog, no user settings
         env = {**os.environ, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
@@ -219,12 +244,17 @@ def read_process_figures(path: str, repeats: int) -> dict[str, float]:
     return figures
 
 
-def measure(loaded: Loaded, repeats: int) -> dict[str, Any]:
-    figures = app_figures(loaded.path, "--repeats", str(repeats))  # (c) to (f), and (g)
-    cost_screen = app_figures(loaded.path, "--cost-screen")
-    figures["cost_screen"] = cost_screen["cost_screen"]
-    figures["cost_screen_memory_mb"] = cost_screen["peak_memory_mb"]
-    figures["startup"] = statistics.median(startup_seconds(loaded.path) for _ in range(repeats))
+def measure(loaded: Loaded, repeats: int, terminal: str = TERMINAL) -> dict[str, Any]:
+    # (c) to (g), (j), (k)
+    figures = app_figures(loaded.path, "--repeats", str(repeats), "--terminal", terminal)
+    figures["screens"]["costs"] = {
+        "paint": figures["cost_screen_paint"],
+        "ready": figures["cost_screen"],
+    }
+    slowest = max(figures["screens"], key=lambda name: figures["screens"][name]["paint"])
+    figures["screen_paint_slowest"] = figures["screens"][slowest]["paint"]
+    figures["screen_paint_slowest_name"] = slowest
+    figures["key_slowest"] = max(figures[name] for name in KEYSTROKES)
     figures["load_rate"] = loaded.rate
     figures["versions"] = loaded.versions
     figures["target_regions"] = loaded.target_regions
@@ -277,6 +307,13 @@ def report(size: str, big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[s
             _ms(demo["startup"]),
             TARGETS["startup"],
             _met(ratio <= 1.2),
+        ),
+        (
+            "    start to first details / start's work done (in-process)",
+            f"{_ms(big['start_details'])} / {_ms(big['start_done'])}",
+            f"{_ms(demo['start_details'])} / {_ms(demo['start_done'])}",
+            "",
+            "",
         ),
         (
             "(c) expand gallery",
@@ -357,6 +394,58 @@ def report(size: str, big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[s
             "",
         ),
     ]
+    return rows + screen_rows(big, demo) + keystroke_rows(big, demo)
+
+
+def screen_rows(big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[str, ...]]:
+    """(j): the slowest first paint, then each screen's: first paint / its data shown."""
+    rows: list[tuple[str, ...]] = [
+        (
+            "(j) first paint of a screen, slowest",
+            f"{_ms(big['screen_paint_slowest'])} ({big['screen_paint_slowest_name']})",
+            f"{_ms(demo['screen_paint_slowest'])} ({demo['screen_paint_slowest_name']})",
+            TARGETS["screen_paint"],
+            _met(big["screen_paint_slowest"] < 0.1),
+        )
+    ]
+    for name, shown in big["screens"].items():
+        other = demo["screens"][name]
+        rows.append(
+            (
+                f"    {name}: first paint / data shown",
+                f"{_ms(shown['paint'])} / {_ms_or_over(shown['ready'])}",
+                f"{_ms(other['paint'])} / {_ms_or_over(other['ready'])}",
+                "",
+                "",
+            )
+        )
+    return rows
+
+
+def keystroke_rows(big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[str, ...]]:
+    """(k): the slowest keystroke, then each one (the tree's: its details shown too)."""
+    rows: list[tuple[str, ...]] = [
+        (
+            "(k) keystroke `down`, slowest",
+            _ms(big["key_slowest"]),
+            _ms(demo["key_slowest"]),
+            TARGETS["keystroke"],
+            _met(big["key_slowest"] < 0.1),
+        )
+    ]
+    for name, label in KEYSTROKES.items():
+        details = f"{name}_details"
+        after = f" (details {_ms(big[details])})" if details in big else ""
+        demo_after = f" (details {_ms(demo[details])})" if details in demo else ""
+        rows.append(
+            (
+                f"    {label}",
+                _ms(big[name]) + after,
+                _ms(demo[name]) + demo_after,
+                "",
+                "",
+            )
+        )
     return rows
 
 
@@ -378,6 +467,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="tries per figure")
     parser.add_argument(
+        "--terminal", default=TERMINAL, help="the app's terminal, COLUMNSxLINES (160x50)"
+    )
+    parser.add_argument(
         "--read-size", choices=SIZES, default="20k", help="the catalog of (i): 20,000 versions"
     )
     args = parser.parse_args()
@@ -388,11 +480,13 @@ def main() -> None:
         big_loaded = big_catalog(folder, args.size)
         demo_loaded = demo_catalog(folder)
         print("measuring ...", file=sys.stderr)
-        big, demo = measure(big_loaded, args.repeats), measure(demo_loaded, args.repeats)
+        big = measure(big_loaded, args.repeats, args.terminal)
+        demo = measure(demo_loaded, args.repeats, args.terminal)
+        big["startup"], demo["startup"] = startups(big_loaded.path, demo_loaded.path, args.repeats)
         read_loaded = big_catalog(folder, args.read_size)
         big |= read_process_figures(read_loaded.path, args.repeats)
         big["read_catalog"] = f"{read_loaded.versions:,} versions"
-        demo |= read_process_figures(demo_loaded.path, args.repeats)
+        demo |= read_process_figures(demo_loaded.path, args.repeats, version=False)
     if args.json:
         figures = {"machine": machine(), "size": args.size, "big": big, "demo": demo}
         args.json.write_text(json.dumps(figures, indent=2), "utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import resource
 import statistics
@@ -18,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlmodel import func, select
+from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
+from textual.worker import WorkerCancelled
 
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
 from sigtui.catalog.queries import lookup, usage
@@ -30,29 +34,69 @@ from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.costs import CostScreen
 from sigtui.ui.screens.filter import FilterScreen
-from sigtui.ui.screens.limits import LimitsScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 
-TERMINAL = (160, 50)
+TERMINAL = "160x50"  # columns x lines of the headless terminal
 TIMEOUT = 300.0  # seconds: a step that takes longer stops the benchmark
 COST_SCREEN_TIMEOUT = 60.0  # seconds: a longer cost screen is reported as "over 60 s"
 FILTER_TEXTS = ("ubuntu-00", "1.0.99", "West Europe", "no-such-image")
 REPEATS = 3  # each figure is the median of this many tries
+KEY_CHARACTERS = {"slash": "/", "question_mark": "?", "dollar_sign": "$"}
+KEYSTROKE_TARGET = 0.1  # seconds: a key's frame (and a screen's first paint) within this
+
+
+def _summary_loaded(selector: str) -> Callable[[Screen[Any]], bool]:
+    return lambda screen: "Loading" not in _text_of(screen, selector)
+
+
+def _painted(_screen: Screen[Any]) -> bool:
+    return True
+
+
+def _versions_loaded(screen: Screen[Any]) -> bool:
+    return bool(getattr(screen, "rows", None))
+
+
+# (j) The screens the main screen opens, by their keys (actions.MAIN_ACTIONS), each with
+# when its data is shown. On the selected definition, then on one of its versions (whose
+# edit form is the new version form's screen, VersionForm). The all-versions screen (v)
+# comes with its keystroke (`_all_versions`), the cost screen ($) last (`_cost_screen`).
+ON_DEFINITION: dict[str, tuple[str, Callable[[Screen[Any]], bool]]] = {
+    "new version form": ("n", _painted),
+    "definition form": ("e", _painted),
+}
+ON_VERSION: dict[str, tuple[str, Callable[[Screen[Any]], bool]]] = {
+    "share": ("s", _painted),
+    "delete (confirm)": ("d", _painted),
+    "advisor": ("a", lambda screen: bool(getattr(screen, "replicas", None))),
+    "help": ("question_mark", _painted),
+    "filter": ("slash", _painted),
+    "replication": ("r", lambda screen: bool(_text_of(screen, "#replication-summary"))),
+    "limits": ("l", _summary_loaded("#limits-summary")),
+    "cleanup": ("x", _summary_loaded("#cleanup-summary")),
+    "export": ("E", _painted),
+    "import": ("I", _painted),
+}
 
 
 async def _until(pilot: Pilot[Any], done: Callable[[], bool], timeout: float = TIMEOUT) -> None:
     """Wait until `done()`, then until the next frame is drawn (the result on screen).
     Not `pilot.pause()`: it waits for the whole process to be idle, 20 ms at least."""
+    await _reached(done, timeout)
+    drawn = asyncio.Event()
+    pilot.app.call_after_refresh(drawn.set)
+    pilot.app.screen.refresh()
+    await drawn.wait()
+
+
+async def _reached(done: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    """Wait until `done()` (no frame: for steps that are not timed)."""
     deadline = time.monotonic() + timeout
     while not done():
         if time.monotonic() > deadline:
             raise TimeoutError("the app did not get there in time")
         await asyncio.sleep(0.001)
-    drawn = asyncio.Event()
-    pilot.app.call_after_refresh(drawn.set)
-    pilot.app.screen.refresh()
-    await drawn.wait()
 
 
 def _biggest(catalog: Catalog) -> tuple[str, str]:
@@ -91,34 +135,18 @@ def _cursor_id(tree: CatalogTree) -> str | None:
     return node.data.node.arm_id if node is not None and node.data is not None else None
 
 
-async def _expand(pilot: Pilot[Any], node: Any) -> float:
-    """Expand a node: its children loaded and drawn."""
+async def _expand(pilot: Pilot[Any], node: Any) -> tuple[float, int]:
+    """Expand a node: (its children loaded and drawn, in seconds; how many)."""
     entry: TreeEntry = node.data
     started = time.perf_counter()
     node.expand()
     await _until(pilot, lambda: entry.loaded)
     elapsed = time.perf_counter() - started
+    children = len(node.children)
     node.collapse()
     entry.loaded = False  # the next expansion loads again, as a reload does
     await pilot.pause()
-    return elapsed
-
-
-async def _screen(
-    pilot: Pilot[Any], screen: Any, ready: Callable[[], bool], timeout: float = TIMEOUT
-) -> float | None:
-    """Open a screen: its data loaded and shown (None: not within `timeout` seconds)."""
-    started = time.perf_counter()
-    await pilot.app.push_screen(screen)
-    try:
-        await _until(pilot, ready, timeout)
-    except TimeoutError:
-        await pilot.app.pop_screen()
-        return None
-    elapsed = time.perf_counter() - started
-    await pilot.app.pop_screen()
-    await pilot.pause()
-    return elapsed
+    return elapsed, children
 
 
 def _text_of(screen: Any, selector: str) -> str:
@@ -138,28 +166,195 @@ async def _filter(pilot: Pilot[Any], catalog: Catalog, text: str) -> float:
     return elapsed
 
 
+async def _workers_done(pilot: Pilot[Any]) -> None:
+    """Wait for the app's workers (a cancelled one, overtaken by a newer load, is done)."""
+    for worker in list(pilot.app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
+
+
 def _best(times: list[float]) -> float:
     return statistics.median(times)
 
 
-async def measure(catalog: Catalog, repeats: int = REPEATS) -> dict[str, Any]:
+def _press(pilot: Pilot[Any], key: str) -> None:
+    """A key as the terminal sends it (not `pilot.press`: it waits for the app to be idle)."""
+    char = (
+        key if len(key) == 1 else {"slash": "/", "question_mark": "?", "dollar_sign": "$"}.get(key)
+    )
+    event = events.Key(key, char)
+    event.set_sender(pilot.app)
+    driver = pilot.app._driver
+    assert driver is not None
+    driver.send_message(event)
+
+
+async def _open_by_key(
+    pilot: Pilot[Any], key: str, ready: Callable[[Screen[Any]], bool]
+) -> tuple[float, float]:
+    """Press a main screen's key: (its screen's first paint, its data shown), in seconds."""
+    main = pilot.app.screen
+    shown = await _open(pilot, key, ready)
+    await _close(pilot, main)
+    return shown
+
+
+async def _open(
+    pilot: Pilot[Any], key: str, ready: Callable[[Screen[Any]], bool]
+) -> tuple[float, float]:
+    app = pilot.app
+    main = app.screen
+    started = time.perf_counter()
+    _press(pilot, key)
+    await _until(pilot, lambda: app.screen is not main and app.screen.is_mounted)
+    painted = loaded = time.perf_counter() - started
+    screen = app.screen
+    if ready is not _painted:
+        await _until(pilot, lambda: ready(screen))
+        loaded = time.perf_counter() - started
+    return painted, loaded
+
+
+async def _close(pilot: Pilot[Any], main: Screen[Any]) -> None:
+    """Back to `main` (not timed), the app's workers done."""
+    pilot.app.pop_screen()
+    await _reached(lambda: pilot.app.screen is main)
+    await _workers_done(pilot)
+    await pilot.pause()
+
+
+async def _screens(
+    pilot: Pilot[Any], screens: dict[str, tuple[str, Callable[[Screen[Any]], bool]]], repeats: int
+) -> dict[str, dict[str, float]]:
+    """(j): each screen opened `repeats` times (the first open imports its module)."""
+    figures = {}
+    for name, (key, ready) in screens.items():
+        tries = [await _open_by_key(pilot, key, ready) for _ in range(repeats)]
+        figures[name] = {
+            "paint": _best([paint for paint, _ in tries]),
+            "ready": _best([ready for _, ready in tries]),
+            "first_paint": tries[0][0],
+        }
+    return figures
+
+
+async def _tree_keystroke(pilot: Pilot[Any], tree: CatalogTree) -> tuple[float, float]:
+    """(k) `down` in the tree (`up` on its last line): (the frame with the cursor moved,
+    the new node's details shown), in seconds; then back (not timed), its details shown."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    line = tree.cursor_line
+    step, back_key = (1, "up") if line < tree.last_line else (-1, "down")
+    started = time.perf_counter()
+    _press(pilot, "down" if step == 1 else "up")
+    await _until(pilot, lambda: tree.cursor_line == line + step)
+    moved = time.perf_counter() - started
+    await _until(pilot, lambda: _details_follow_cursor(screen))
+    shown = time.perf_counter() - started
+    _press(pilot, back_key)
+    await _reached(lambda: tree.cursor_line == line and _details_follow_cursor(screen))
+    return moved, shown
+
+
+def _details_follow_cursor(screen: MainScreen) -> bool:
+    """The details shown are those of the tree's cursor node."""
+    node = screen.tree.cursor_node
+    if node is None or node.data is None:
+        return False
+    pane = screen.details
+    shown_ref = getattr(pane, "shown_ref", None)  # before the app had it: by ARM id
+    if shown_ref is not None:
+        return bool(shown_ref == node.data.node.ref)
+    return pane.details is not None and pane.details.arm_id == node.data.node.arm_id
+
+
+async def _keystrokes(
+    pilot: Pilot[Any], tree: CatalogTree, where: str, repeats: int
+) -> dict[str, float]:
+    tries = [await _tree_keystroke(pilot, tree) for _ in range(repeats)]
+    return {
+        f"key_tree_{where}": _best([moved for moved, _ in tries]),
+        f"key_tree_{where}_details": _best([shown for _, shown in tries]),
+    }
+
+
+async def _all_versions(pilot: Pilot[Any], repeats: int) -> dict[str, Any]:
+    """The all-versions screen (j), and (k) `down` in its list: the frame with the cursor
+    on the next row. Opened `repeats` times, one key each."""
+    main = pilot.app.screen
+    shown, keys = [], []
+    for _ in range(repeats):
+        shown.append(await _open(pilot, "v", _versions_loaded))
+        table = pilot.app.screen.query_one(DataTable)
+        row = table.cursor_row
+        started = time.perf_counter()
+        _press(pilot, "down")
+        await _until(pilot, lambda: table.cursor_row == row + 1)  # noqa: B023 (awaited here)
+        keys.append(time.perf_counter() - started)
+        await _close(pilot, main)
+    return {
+        "screen": {
+            "paint": _best([paint for paint, _ in shown]),
+            "ready": _best([ready for _, ready in shown]),
+            "first_paint": shown[0][0],
+        },
+        "key": _best(keys),
+    }
+
+
+async def _start_work(pilot: Pilot[Any], started: float) -> dict[str, float]:
+    """(b), in this process: from creating the app to the first node's details shown, and
+    to the end of all that start set off (its workers done; the change poll aside)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    await _until(pilot, lambda: screen.details.details is not None)
+    details = time.perf_counter() - started
+    await _reached(lambda: not any(_running(worker) for worker in pilot.app.workers))
+    return {"start_details": details, "start_done": time.perf_counter() - started}
+
+
+def _running(worker: Any) -> bool:
+    return not worker.is_finished and worker.group != "catalog-watch"
+
+
+def terminal_size(text: str) -> tuple[int, int]:
+    columns, lines = text.lower().split("x")
+    return int(columns), int(lines)
+
+
+async def measure(
+    catalog: Catalog, repeats: int = REPEATS, terminal: str = TERMINAL
+) -> dict[str, Any]:
     gallery_id, definition_id = _biggest(catalog)
     figures: dict[str, Any] = {"gallery": gallery_id, "definition": definition_id}
+    started = time.perf_counter()
     app = SigtuiApp(catalog, remember_theme=False)
-    async with app.run_test(size=TERMINAL) as pilot:
+    async with app.run_test(size=terminal_size(terminal)) as pilot:
         tree = app.screen.query_one(CatalogTree)
         await _until(pilot, lambda: bool(tree.root.children))
+        figures |= await _start_work(pilot, started)
+        tenant = tree.root.children[0]
+        tenant.expand()
+        await _until(pilot, lambda: tenant.data.loaded and bool(tenant.children))  # type: ignore[union-attr]
+        await _reveal(pilot, tree, tenant.children[0].data.node.arm_id)  # type: ignore[union-attr, arg-type]
+        figures |= await _keystrokes(pilot, tree, "subscriptions", repeats)
         for kind, arm_id in (("gallery", gallery_id), ("definition", definition_id)):
             node = await _reveal(pilot, tree, arm_id)
-            figures[f"expand_{kind}_children"] = len(await _children_count(pilot, node))
-            figures[f"expand_{kind}"] = _best([await _expand(pilot, node) for _ in range(repeats)])
+            tries = [await _expand(pilot, node) for _ in range(repeats)]
+            figures[f"expand_{kind}"] = _best([seconds for seconds, _ in tries])
+            figures[f"expand_{kind}_children"] = tries[0][1]
+        screens = await _screens(pilot, ON_DEFINITION, repeats)
+        node.expand()
+        await _until(pilot, lambda: node.data.loaded and bool(node.children))
+        await _reveal(pilot, tree, node.children[0].data.node.arm_id)
+        figures |= await _keystrokes(pilot, tree, "versions", repeats)
+        screens |= await _screens(pilot, ON_VERSION, repeats)
+        figures["screens"] = screens
+        all_versions = await _all_versions(pilot, repeats)
+        screens["all versions"] = all_versions["screen"]
+        figures["key_all_versions"] = all_versions["key"]
         sheet = builtin_sheet()
-        figures["limits"] = _best(
-            [
-                await _screen(pilot, s, lambda s=s: "Loading" not in _text_of(s, "#limits-summary"))
-                for s in [LimitsScreen(catalog) for _ in range(repeats)]
-            ]
-        )
+        figures["limits"] = screens["limits"]["ready"]  # (d): its data shown
         figures["limits_domain"] = _best([_timed(lambda: _usage(catalog)) for _ in range(5)])
         figures["cost_rollup"] = _best(
             [_timed(lambda: _total(catalog, sheet)) for _ in range(repeats)]
@@ -168,34 +363,33 @@ async def measure(catalog: Catalog, repeats: int = REPEATS) -> dict[str, Any]:
             text: _best([await _filter(pilot, catalog, text) for _ in range(repeats)])
             for text in FILTER_TEXTS
         }
+        figures["peak_memory_mb"] = peak_memory_mb()  # (g): through (c) to (f), (j), (k)
+        figures |= await _cost_screen(pilot)
+        figures["cost_screen_memory_mb"] = peak_memory_mb()
     return figures
 
 
-async def measure_cost_screen(catalog: Catalog) -> dict[str, Any]:
-    """The cost screen (`$`), on its own: its rollups of a big catalog take long and much
-    memory, which must not count in the figures of the rest of the app."""
-    app = SigtuiApp(catalog, remember_theme=False)
-    async with app.run_test(size=TERMINAL) as pilot:
-        tree = app.screen.query_one(CatalogTree)
-        await _until(pilot, lambda: bool(tree.root.children))
-        screen = CostScreen(catalog)
-        seconds = await _screen(
-            pilot,
-            screen,
-            lambda: "Loading" not in _text_of(screen, "#costs-total"),
-            COST_SCREEN_TIMEOUT,
+async def _cost_screen(pilot: Pilot[Any]) -> dict[str, Any]:
+    """The cost screen (`$`), last: its rollups of a big catalog take long and much memory,
+    which must not count in the other figures (the peak memory (g) is read before it)."""
+    app = pilot.app
+    main = app.screen
+    started = time.perf_counter()
+    _press(pilot, "dollar_sign")
+    await _until(pilot, lambda: isinstance(app.screen, CostScreen) and app.screen.is_mounted)
+    painted = time.perf_counter() - started
+    screen = app.screen
+    seconds: float | None = None
+    try:
+        await _until(
+            pilot, lambda: "Loading" not in _text_of(screen, "#costs-total"), COST_SCREEN_TIMEOUT
         )
-    return {"cost_screen": seconds}
-
-
-async def _children_count(pilot: Pilot[Any], node: Any) -> list[Any]:
-    node.expand()
-    await _until(pilot, lambda: node.data.loaded)
-    children = list(node.children)
-    node.collapse()
-    node.data.loaded = False
-    await pilot.pause()
-    return children
+        seconds = time.perf_counter() - started
+    except TimeoutError:
+        pass
+    app.pop_screen()
+    await _reached(lambda: app.screen is main)
+    return {"cost_screen": seconds, "cost_screen_paint": painted}
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -231,17 +425,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--cost-screen", action="store_true", help="measure the cost screen")
+    parser.add_argument("--terminal", default=TERMINAL, help="COLUMNSxLINES (160x50)")
     args = parser.parse_args()
     catalog = open_catalog(f"sqlite:///{args.db}")
     try:
-        if args.cost_screen:
-            figures = asyncio.run(measure_cost_screen(catalog))
-        else:
-            figures = asyncio.run(measure(catalog, args.repeats))
+        figures = asyncio.run(measure(catalog, args.repeats, args.terminal))
     finally:
         catalog.close()
-    figures["peak_memory_mb"] = peak_memory_mb()
     print(json.dumps(figures))
 
 

@@ -46,6 +46,14 @@ class Sigtui:
         assert "Traceback" not in result.output
         return result
 
+    def missing(self, *args: str) -> Result:
+        """Run a show or update of a resource that does not exist: exit 3 (as az),
+        `error: SIG-NOT-FOUND: ...`."""
+        result = self(*args)
+        assert result.exit_code == 3, f"{args}: exit {result.exit_code}: {result.output}"
+        assert result.stderr.startswith("error: SIG-NOT-FOUND: "), result.stderr
+        return result
+
 
 def build_estate(sigtui: Sigtui) -> Sigtui:
     """A tenant, a subscription, a group in West Europe, a managed image, a gallery, a
@@ -64,7 +72,7 @@ def build_estate(sigtui: Sigtui) -> Sigtui:
     sigtui.ok(
         "sig", "image-definition", "create", *DEF, "--publisher", "Contoso",
         "--offer", "Finance", "--sku", "Backend", "--os-type", "Linux",
-        "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
+        "--hyper-v-generation", "V1", "--minimum-cpu-core", "2", "--maximum-cpu-core", "4",
     )  # fmt: skip
     sigtui.ok(
         "sig", "image-version", "create", *V1, "--managed-image", "img1",

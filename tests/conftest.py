@@ -31,12 +31,15 @@ Fixtures:
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
+import pickle
 import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -64,6 +67,12 @@ ENGINES = [
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
 ]
 
+
+# The suite starts many Python processes (xdist workers, CLI and app subprocesses); with
+# bytecode caching off (PYTHONDONTWRITEBYTECODE) each would compile sigtui anew.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 NewDatabase = Callable[..., str]
 _db_numbers = itertools.count()
 
@@ -77,10 +86,11 @@ def clock() -> FixedClock:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: two workers a core. A pilot test spends about a third of its time idle,
-    waiting for the app to settle (Textual's pilot sleeps until the process goes quiet),
-    and a second worker on the core uses that time."""
-    return 2 * len(os.sched_getaffinity(0))
+    """`-n auto`: three workers for two cores. A pilot test spends part of its time idle,
+    waiting for the app to settle, and an extra worker uses that time; two a core cost
+    more CPU than they win (measured on 2 cores: 3 workers, 6:00 and 8m52s of CPU; 4,
+    6:17 and 10m12s)."""
+    return max(2, 3 * len(os.sched_getaffinity(0)) // 2)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -173,7 +183,7 @@ def _start_pg(base: Path) -> PgServer:
     )  # fmt: skip
     options = (
         f"-k {sockets} -p {port} -c listen_addresses='' "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off"
     )
     log = base / "postgres.log"
     try:
@@ -254,7 +264,10 @@ def _pg_database(request: pytest.FixtureRequest, migrated: bool) -> Iterator[str
 
 class ReusedPgDatabase:
     """The worker's own migrated PostgreSQL database, handed to one test at a time and
-    brought back to the template's state (schema and rows) by `reset`."""
+    brought back to the template's state (schema and rows) by `reset`.
+
+    A reset runs on one connection kept for the session (a new connection costs
+    PostgreSQL a process and a cold catalog cache, more than the reset itself)."""
 
     NAME = "sigtui_reused"
 
@@ -262,21 +275,23 @@ class ReusedPgDatabase:
         self.server, self.template = server, template
         self.url = server.url(self.NAME)
         self._admin = sa.create_engine(server.url("postgres"), poolclass=sa.pool.NullPool)
-        self._engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        self._engine = sa.create_engine(self.url, pool_size=1, max_overflow=0, pool_pre_ping=True)
         self._recreate()
         self._state, self._rows = self._snapshot()
 
     def reset(self) -> str:
         """Empty every table (the template's own rows put back); its URL."""
-        self._end_other_connections()
-        if self._schema_state() != self._state:
-            self._recreate()
-            return self.url
-        with self._engine.begin() as conn:
-            names = ", ".join(f'"{name}"' for name in self._state[1])
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            for table, rows in self._rows:
-                conn.execute(table.insert(), rows)
+        with self._engine.connect() as conn:
+            self._end_other_connections(conn)
+            if self._schema_state(conn) == self._state:
+                names = ", ".join(f'"{name}"' for name in self._state[1])
+                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                for table, rows in self._rows:
+                    conn.execute(table.insert(), rows)
+                conn.commit()
+                return self.url
+            conn.rollback()
+        self._recreate()
         return self.url
 
     def close(self) -> None:
@@ -284,39 +299,44 @@ class ReusedPgDatabase:
         self._admin.dispose()
 
     def _recreate(self) -> None:
-        self._end_other_connections()
+        self._engine.dispose()
         with self._admin.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.NAME}"')
-            conn.exec_driver_sql(f'CREATE DATABASE "{self.NAME}" TEMPLATE "{self.template}"')
-
-    def _end_other_connections(self) -> None:
-        """A test may leave connections open (an engine not disposed): end them, so that
-        nothing holds a lock on the tables."""
-        with self._admin.connect() as conn:
             conn.execute(
                 sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
                 ),
                 {"name": self.NAME},
             )
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.NAME}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{self.NAME}" TEMPLATE "{self.template}"')
 
-    def _schema_state(self) -> tuple[str | None, tuple[str, ...]]:
+    @staticmethod
+    def _end_other_connections(conn: sa.Connection) -> None:
+        """A test may leave connections open (an engine not disposed): end them, so that
+        nothing holds a lock on the tables."""
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+
+    @staticmethod
+    def _schema_state(conn: sa.Connection) -> tuple[str | None, tuple[str, ...]]:
         """The schema revision and the tables: what a reset needs to be the same."""
-        with self._engine.connect() as conn:
-            tables = tuple(sorted(sa.inspect(conn).get_table_names()))
-            revision = None
-            if "alembic_version" in tables:
-                revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        tables = tuple(sorted(sa.inspect(conn).get_table_names()))
+        revision = None
+        if "alembic_version" in tables:
+            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         return revision, tuple(t for t in tables if t != "alembic_version")
 
     def _snapshot(self) -> tuple[tuple[str | None, tuple[str, ...]], list[tuple[sa.Table, Any]]]:
         """The schema state and every row the template holds (the change marker's)."""
-        state = self._schema_state()
         metadata = sa.MetaData()
-        metadata.reflect(self._engine, only=state[1])
         with self._engine.connect() as conn:
+            state = self._schema_state(conn)
+            metadata.reflect(conn, only=state[1])
             rows = [
                 (table, [dict(row._mapping) for row in conn.execute(table.select())])
                 for table in metadata.sorted_tables
@@ -354,6 +374,42 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[New
         yield make
 
 
+# --- files made once per run, shared by the xdist workers ----------------------------------
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run that all its xdist workers share (each worker's own base
+    folder is a child of the run's)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_file(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Any]) -> Path:
+    """The file `name`, made by `make(path)` once per run: the first worker to ask makes
+    it under a lock, the others wait for it. Tests copy it, never change it."""
+    folder = _run_folder(factory) / "shared"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            making = folder / f"{name}.making"
+            shutil.rmtree(making, ignore_errors=True)
+            making.mkdir()
+            make(making / name)
+            os.replace(making / name, path)
+            shutil.rmtree(making)
+    return path
+
+
+def shared_demo_file(factory: pytest.TempPathFactory, now: datetime) -> Path:
+    """The demo seed loaded at `now` into a SQLite file, once per run (loading it costs
+    a second; a copy, milliseconds)."""
+    from tests.hostile import write_demo_file
+
+    return shared_file(factory, f"demo-{now:%Y%m%dT%H%M%S}.db", lambda p: write_demo_file(p, now))
+
+
 # --- catalogs built once and copied per test -------------------------------------------------
 
 Build = Callable[[str, FixedClock], Any]
@@ -372,10 +428,11 @@ CopyOfBuilt = Callable[[str, Build, FixedClock], Copy]
 
 @dataclass(frozen=True)
 class PgContents:
-    """Every row of a PostgreSQL catalog and where each of its sequences stands."""
+    """Every row of a PostgreSQL catalog and where each of its sequences stands (plain
+    values: it can be pickled, and shared by the workers)."""
 
     tables: tuple[str, ...]
-    rows: list[tuple[sa.Table, list[dict[str, Any]]]]
+    rows: list[tuple[str, list[dict[str, Any]]]]  # (table, its rows), parents first
     sequences: list[tuple[str, int]]  # (name, last value) of each sequence used
 
     @classmethod
@@ -386,7 +443,7 @@ class PgContents:
             metadata.reflect(engine)
             with engine.connect() as conn:
                 rows = [
-                    (table, [dict(row._mapping) for row in conn.execute(table.select())])
+                    (table.name, [dict(row._mapping) for row in conn.execute(table.select())])
                     for table in metadata.sorted_tables
                     if table.name != "alembic_version"
                 ]
@@ -397,8 +454,8 @@ class PgContents:
                     )
                 )
                 return cls(
-                    tuple(table.name for table, _ in rows),
-                    [(table, found) for table, found in rows if found],
+                    tuple(name for name, _ in rows),
+                    [(name, found) for name, found in rows if found],
                     [(name, value) for name, value in sequences],
                 )
         finally:
@@ -409,17 +466,31 @@ class PgContents:
         contents. DELETE, not TRUNCATE: a few rows, and TRUNCATE costs a file a table."""
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         try:
+            tables = _reflected(engine, self.tables)
             with engine.begin() as conn:
                 for name in reversed(self.tables):
                     conn.exec_driver_sql(f'DELETE FROM "{name}"')
-                for table, rows in self.rows:
-                    conn.execute(table.insert(), rows)
+                for name, rows in self.rows:
+                    conn.execute(tables[name].insert(), rows)
                 for name, value in self.sequences:
                     conn.execute(
                         sa.text("SELECT setval(:name, :value)"), {"name": name, "value": value}
                     )
         finally:
             engine.dispose()
+
+
+_REFLECTED: dict[tuple[str, ...], sa.MetaData] = {}
+
+
+def _reflected(engine: sa.Engine, tables: tuple[str, ...]) -> dict[str, sa.Table]:
+    """The tables of a catalog at the schema head, reflected once per worker (every
+    migrated catalog has the same)."""
+    if tables not in _REFLECTED:
+        metadata = sa.MetaData()
+        metadata.reflect(engine, only=list(tables))
+        _REFLECTED[tables] = metadata
+    return dict(_REFLECTED[tables].tables)
 
 
 class BuiltCatalogs:
@@ -430,8 +501,9 @@ class BuiltCatalogs:
     0.2 s). A copy holds the same rows, ids, etags and sequences as building it anew at
     that time; what the build returned is kept with it."""
 
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self._factory = factory
+        self._folder = factory.mktemp("built")
         self._built: dict[tuple[str, Build, datetime], tuple[Path | PgContents, Any]] = {}
 
     def source(
@@ -449,17 +521,31 @@ class BuiltCatalogs:
         number = next(_db_numbers)
         if engine == "sqlite":
             path = self._folder / f"built-{number}.db"
+            if build is load_demo_into:  # the same file for every worker
+                shutil.copyfile(shared_demo_file(self._factory, clock.now()), path)
+                return path, None
             shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
             made = build(f"sqlite:///{path}", clock)
             leftovers = [p.name for p in self._folder.iterdir() if p.name.startswith(path.name)]
             assert leftovers == [path.name], f"the build left files beside it: {leftovers}"
             return path, made
         server: PgServer = request.getfixturevalue("pg_server")
-        url = server.create_database(
-            f"sigtui_built_{number}", request.getfixturevalue("pg_template")
+
+        def build_contents() -> tuple[PgContents, Any]:
+            url = server.create_database(
+                f"sigtui_built_{number}", request.getfixturevalue("pg_template")
+            )
+            made = build(url, clock)
+            return PgContents.of(url), made
+
+        if build is not load_demo_into:
+            return build_contents()
+        name = f"demo-{clock.now():%Y%m%dT%H%M%S}.pg.pickle"  # the same for every worker
+        shared = shared_file(
+            self._factory, name, lambda path: path.write_bytes(pickle.dumps(build_contents()))
         )
-        made = build(url, clock)
-        return PgContents.of(url), made
+        contents, made = pickle.loads(shared.read_bytes())
+        return contents, made
 
 
 def load_demo_into(url: str, clock: FixedClock) -> None:
@@ -473,7 +559,7 @@ def load_demo_into(url: str, clock: FixedClock) -> None:
 
 @pytest.fixture(scope="session")
 def built_catalogs(tmp_path_factory: pytest.TempPathFactory) -> BuiltCatalogs:
-    return BuiltCatalogs(tmp_path_factory.mktemp("built"))
+    return BuiltCatalogs(tmp_path_factory)
 
 
 @pytest.fixture

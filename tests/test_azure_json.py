@@ -75,7 +75,7 @@ def test_a_definition_has_azures_keys_and_values(world: World) -> None:
         lambda db: services.update_definition(
             db,
             world.definition,
-            DefinitionUpdate(min_vcpus=2, max_vcpus=8, max_memory_gb=32),
+            DefinitionUpdate(min_vcpus=2, max_vcpus=8, max_memory_mb=32),
             world.clock,
         )
     )
@@ -107,7 +107,8 @@ def test_an_end_of_life_date_is_an_arm_date_time(world: World) -> None:
             db, world.definition, DefinitionUpdate(end_of_life_date=date(2030, 1, 1)), world.clock
         )
     )
-    assert _show(world.catalog, world.definition)["endOfLifeDate"] == "2030-01-01T00:00:00+00:00"
+    # a date alone is 12:59:59 UTC that day, as az sends it
+    assert _show(world.catalog, world.definition)["endOfLifeDate"] == "2030-01-01T12:59:59+00:00"
 
 
 # --- versions ---------------------------------------------------------------------------------
@@ -129,7 +130,7 @@ def test_a_version_has_azures_keys_and_values(world: World) -> None:
     assert profile["endOfLifeDate"] is None
     assert profile["publishedDate"] == "2026-01-15T12:00:00+00:00"
     assert shown["storageProfile"] == {
-        "source": {"id": world.image},
+        "source": {"id": world.image, "resourceGroup": "rg-images"},
         "osDiskImage": {"sizeInGB": 30, "hostCaching": "ReadWrite"},
         "dataDiskImages": [],
     }
@@ -196,10 +197,11 @@ def test_a_version_from_snapshots_names_them_per_disk(world: World) -> None:
     assert storage["osDiskImage"] == {
         "sizeInGB": 40,
         "hostCaching": "ReadWrite",
-        "source": {"id": os_disk},
+        "source": {"id": os_disk, "resourceGroup": "rg-images"},
     }
+    data_source = {"id": data_disk, "resourceGroup": "rg-images"}
     assert storage["dataDiskImages"] == [
-        {"lun": 3, "sizeInGB": 100, "hostCaching": "None", "source": {"id": data_disk}}
+        {"lun": 3, "sizeInGB": 100, "hostCaching": "None", "source": data_source}
     ]
 
 

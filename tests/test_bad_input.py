@@ -294,7 +294,7 @@ DEFINITION_FIELDS = dict(
     name=texts, location=regions, publisher=texts, offer=texts, sku=texts, os_type=enums,
     os_state=enums, hyper_v_generation=enums, description=texts, eula=texts,
     privacy_statement_uri=texts, release_note_uri=texts, end_of_life_date=dates,
-    min_vcpus=ints, max_vcpus=ints, min_memory_gb=ints, max_memory_gb=ints,
+    min_vcpus=ints, max_vcpus=ints, min_memory_mb=ints, max_memory_mb=ints,
     disallowed_disk_types=st.lists(enums, max_size=3), tags=tags,
 )  # fmt: skip
 
@@ -666,7 +666,7 @@ def _created(world: Any, argv: list[str]) -> str:
         {"description": "nul \x00 inside"},
         {"tags": {"env": "nul\x00"}},
         {"min_vcpus": 2**31, "max_vcpus": 2**40},
-        {"min_memory_gb": 2**63},
+        {"min_memory_mb": 2**63},
     ],
     ids=["nul-description", "nul-tag", "int32-overflow", "int64-overflow"],
 )

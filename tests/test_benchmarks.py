@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.ui import ON_DEFINITION, ON_VERSION
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FIGURES = (
     "load_rate",  # (a)
     "startup",  # (b)
+    "start_details",  # (b)
+    "start_done",  # (b)
     "expand_gallery",  # (c)
     "expand_definition",  # (c)
     "limits",  # (d)
@@ -28,8 +32,14 @@ FIGURES = (
     "limits_process",  # (i)
     "bare_process",  # (i)
     "limits_process_over_bare",  # (i)
+    "screen_paint_slowest",  # (j)
+    "key_slowest",  # (k)
+    "key_tree_subscriptions",  # (k)
+    "key_tree_versions",  # (k)
+    "key_all_versions",  # (k)
 )
-LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)", "(i)")
+LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)", "(i)", "(j)", "(k)")
+SCREENS = {*ON_DEFINITION, *ON_VERSION, "all versions", "costs"}  # (j): every screen opened
 
 
 @pytest.mark.slow
@@ -37,6 +47,7 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     figures_file = tmp_path / "figures.json"
     command = [sys.executable, "-m", "benchmarks.run", "--size", "tiny", "--repeats", "1"]
     command += ["--read-size", "tiny"]
+    command += ["--terminal", "80x24"]  # a quarter of the cells to draw: the test is long
     result = subprocess.run(
         [*command, "--cache", str(tmp_path), "--json", str(figures_file)],
         cwd=ROOT,
@@ -56,6 +67,10 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
             assert isinstance(value, float) and value > 0, (catalog, name, value)
         assert figures[catalog]["expand_gallery_children"] > 0
         assert figures[catalog]["expand_definition_children"] > 0
+        screens = figures[catalog]["screens"]
+        assert set(screens) == SCREENS
+        for name, shown in screens.items():
+            assert 0 < shown["paint"] <= shown["ready"], (catalog, name, shown)
     table = result.stdout
     for label in LABELS:
         assert f"| {label} " in table, label

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from builders import World, refused, version_create, write
 
 from sigtui.catalog import services
+from sigtui.catalog.model.errors import Refusals
 from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
@@ -25,6 +26,7 @@ from sigtui.catalog.services import bulk
 from sigtui.catalog.store.db import Catalog
 
 TARGETS = ["westus=2", "eastus=1=Standard_ZRS", "westeurope"]
+GALLERIES = "providers/Microsoft.Compute/galleries"
 
 
 def _definition(name: str = "app", sku: str = "Backend") -> DefinitionCreate:
@@ -303,3 +305,28 @@ def test_bulk_checks_shared_target_regions_against_each_versions_storage(
     ]
     batch = bulk.Batch(versions=[bulk.NewVersion(world.definition, v) for v in versions])
     _refused_batch(catalog, "SIG-ZRS", batch, world)
+
+
+def test_bulk_names_every_refused_resource(catalog: Catalog, world: World) -> None:
+    taken = world.gallery.rsplit("/", 1)[1].upper()  # the catalog's gallery, another case
+    batch = bulk.Batch(
+        galleries=[bulk.NewGallery(world.group, GalleryCreate(name=taken, location="westus"))],
+        definitions=[bulk.NewDefinition(f"{world.group}/{GALLERIES}/{taken}", _definition())],
+        versions=[
+            *_versions(world, world.definition, ["1.0.0", "1.0.1", "1.0.0"]),
+            bulk.NewVersion(
+                world.definition,
+                version_create("1.0.2", image=world.image, targets=["westus", "chinanorth"]),
+            ),
+        ],
+    )
+    error = refused(catalog, "SIG-NAME", lambda db: bulk.load(db, batch, world.clock))
+    assert isinstance(error, Refusals)
+    named = [(arm_id.rsplit("/", 1)[-1], e.code) for arm_id, e in error.refusals]
+    assert named == [
+        (taken, "SIG-NAME"),
+        ("app", "SIG-INPUT"),  # in the refused gallery
+        ("1.0.2", "SIG-CLOUD"),
+        ("1.0.0", "SIG-NAME"),  # the second 1.0.0
+    ]
+    assert "4 resources refused" in error.message

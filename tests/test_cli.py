@@ -150,7 +150,7 @@ def test_set_changes_updatable_paths(estate: Sigtui) -> None:
     )  # fmt: skip
     assert shown["description"] == "x"
     assert shown["recommended"]["vCPUs"] == {"min": 2, "max": 8}
-    assert shown["endOfLifeDate"] == "2030-01-01T00:00:00+00:00"
+    assert shown["endOfLifeDate"] == "2030-01-01T12:59:59+00:00"  # a date alone, as az
     assert shown["tags"] == {"env": "prod"}
     assert estate.ok("sig", "update", *G, "--set", "tags.owner=me")["tags"] == {
         "env": "dev",
@@ -230,7 +230,6 @@ def test_a_refused_command_changes_nothing(estate: Sigtui) -> None:
 
 
 RULE_ERRORS = [
-    ("SIG-NOT-FOUND", ["sig", "show", "-g", "rg1", "-r", "nope"]),
     ("SIG-NOT-FOUND", ["sig", "list", "-g", "nope"]),
     ("SIG-INPUT", ["sig", "image-definition", "update", *DEF, "--end-of-life-date", "soon"]),
     ("SIG-INPUT", ["sig", "image-definition", "update", *DEF, "--minimum-cpu-core", "two"]),
@@ -321,23 +320,44 @@ def test_the_database_password_is_never_printed(clock: FixedClock) -> None:
 # --- delete --------------------------------------------------------------------------------------
 
 
-def test_delete_needs_yes_without_a_terminal(estate: Sigtui) -> None:
-    result = estate("sig", "image-version", "delete", *V1)
-    assert result.exit_code == 2
-    assert "--yes" in result.stderr
-    assert version(estate)["name"] == "1.0.0"
-    assert estate.ok("sig", "image-version", "delete", *V1, "--yes") is None
-    estate.fails("SIG-NOT-FOUND", "sig", "image-version", "show", *V1)
-
-
-def test_delete_asks_on_a_terminal(estate: Sigtui, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_delete_asks_no_question_even_on_a_terminal(
+    estate: Sigtui, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sigtui.cli.options.stdin_is_terminal", lambda: True)
-    declined = estate("sig", "image-version", "delete", *V1, input="n\n")
-    assert declined.exit_code == 1
-    assert version(estate)["name"] == "1.0.0"
-    accepted = estate("sig", "image-version", "delete", *V1, input="y\n")
-    assert accepted.exit_code == 0, accepted.output
+    result = estate("sig", "image-version", "delete", *V1)  # no input to read
+    assert (result.exit_code, result.output) == (0, "")
     assert estate.ok("sig", "image-version", "list", *DEF) == []
+
+
+def test_delete_accepts_and_ignores_yes(estate: Sigtui) -> None:
+    assert estate.ok("sig", "image-version", "delete", *V1, "--yes") is None
+    assert estate.ok("sig", "image-definition", "delete", *DEF, "-y") is None
+    assert estate.ok("sig", "image-definition", "list", *G) == []
+
+
+def test_deleting_a_missing_resource_succeeds_and_prints_nothing(estate: Sigtui) -> None:
+    before = estate.ok("sig", "image-version", "list", *DEF)
+    for args in (
+        ["sig", "image-version", "delete", *DEF, "-e", "9.9.9"],
+        ["sig", "image-definition", "delete", *G, "-i", "nope"],
+        ["sig", "image-version", "delete", *G, "-i", "nope", "-e", "1.0.0"],
+        ["sig", "delete", "-g", "rg1", "-r", "nope"],
+        ["image", "delete", "-g", "rg1", "-n", "nope"],
+    ):
+        result = estate(*args)
+        assert (result.exit_code, result.output) == (0, ""), args
+    assert estate.ok("sig", "image-version", "list", *DEF) == before
+
+
+def test_show_and_update_of_a_missing_resource_exit_3(estate: Sigtui) -> None:
+    estate.missing("sig", "show", "-g", "rg1", "-r", "nope")
+    estate.missing("sig", "update", "-g", "rg1", "-r", "nope", "--description", "x")
+    estate.missing("sig", "image-definition", "show", *G, "-i", "nope")
+    estate.missing("sig", "image-definition", "update", *G, "-i", "nope", "--eula", "x")
+    estate.missing("sig", "image-version", "show", *DEF, "-e", "9.9.9")
+    estate.missing("sig", "image-version", "update", *DEF, "-e", "9.9.9", "--replica-count", "2")
+    estate.missing("sig", "show", "-g", "nope", "-r", "gallery1")  # its resource group
+    estate.missing("group", "show", "-n", "nope")
 
 
 def test_delete_names_what_blocks_it(estate: Sigtui) -> None:
@@ -440,5 +460,5 @@ def test_the_console_script(tmp_path: Path) -> None:
         [str(script), "sig", "show", "-g", "rg", "-r", "g"],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
-    assert missing.returncode == 1
+    assert missing.returncode == 3  # as az, for a resource that does not exist
     assert missing.stderr.startswith("error: SIG-NOT-FOUND: ")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_runner import SUB_ID, V1, Sigtui
 
 from sigtui.catalog.queries.costs import sheet_json
@@ -156,7 +157,7 @@ def test_cost_table(estate: Sigtui) -> None:
 
 
 def test_replicas_advise_json_shape(sigtui: Sigtui) -> None:
-    shown = sigtui.ok("replicas", "advise", "--concurrent-vms", "120", "--scale-sets", "0")
+    shown = sigtui.ok("replicas", "advise", "--concurrent-vms", "300", "--scale-sets", "0")
     assert set(shown) >= {"minimumReplicas", "recommendedReplicas", "margin", "warnings"}
     assert (shown["minimumReplicas"], shown["recommendedReplicas"]) == (6, 8)
     assert shown["margin"]["replicas"] == 2 and "+20 %" in shown["margin"]["text"]
@@ -166,16 +167,31 @@ def test_replicas_advise_json_shape(sigtui: Sigtui) -> None:
 
 def test_replicas_advise_for_scale_sets(sigtui: Sigtui) -> None:
     shown = sigtui.ok("replicas", "advise", "--concurrent-vms", "0", "--scale-sets", "5")
-    assert (shown["minimumReplicas"], shown["instancesPerScaleSet"]) == (5, 600)
+    assert (shown["minimumReplicas"], shown["instancesPerScaleSet"]) == (5, 1_000)
+    assert shown["warnings"] == []
     sigtui.fails(
         "SIG-SCALE", "replicas", "advise", "--scale-sets", "1", "--instances-per-scale-set", "1001"
     )
     sigtui.fails("SIG-INPUT", "replicas", "advise", "--concurrent-vms", "-3")
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--concurrent-vms", "99999999999999999999"),
+        ("--concurrent-vms", "5001"),
+        ("--scale-sets", "101"),
+        ("--instances-per-scale-set", "-1"),
+    ],
+)
+def test_replicas_advise_refuses_absurd_counts(sigtui: Sigtui, option: str, value: str) -> None:
+    result = sigtui.fails("SIG-INPUT", "replicas", "advise", option, value)
+    assert result.stdout == ""
+
+
 def test_replicas_advise_compares_with_a_version(estate: Sigtui) -> None:
     version = _version_id(estate)
-    args = ("replicas", "advise", "--concurrent-vms", "120", "--version", version)
+    args = ("replicas", "advise", "--concurrent-vms", "300", "--version", version)
     result = estate(*args, "--region", "West Europe")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)

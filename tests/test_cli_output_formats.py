@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from sigtui.cli import output as cli_output
 from tests.cli_runner import DEF, V1, G, Sigtui
 from tests.hostile import SECRET, break_sig_list
 
@@ -51,6 +52,23 @@ def test_json_jsonc_and_yaml_give_the_same_document(estate: Sigtui, command: lis
         text = _out(estate, *command, "-o", output)
         assert yaml.safe_load(text) == document
         assert not text.lstrip().startswith(("[", "{"))  # block style, as az's
+
+
+SGR = re.compile("\x1b\\[[0-9;]*m")  # a colour code
+
+
+@pytest.mark.parametrize("output", ["jsonc", "yamlc"])
+def test_jsonc_and_yamlc_are_coloured_on_a_terminal_and_plain_when_piped(
+    estate: Sigtui, output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    estate.ok("sig", "update", *G, "--description", HOSTILE)
+    piped = _out(estate, *SHOW, "-o", output)
+    assert not SGR.search(piped)
+    monkeypatch.setattr(cli_output, "stdout_is_terminal", lambda: True)  # not click's buffer
+    on_terminal = _out(estate, *SHOW, "-o", output)
+    assert SGR.search(on_terminal)
+    assert SGR.sub("", on_terminal) == piped  # colours around the same text
+    assert not RAW_CONTROL.search(SGR.sub("", on_terminal).replace("\n", ""))
 
 
 def test_tsv_of_a_show_is_one_line_of_values_in_key_order(estate: Sigtui) -> None:
@@ -188,7 +206,7 @@ def test_hostile_text_is_exact_in_yaml_and_escaped_in_tsv(hostile: Sigtui) -> No
 
 
 def test_only_show_errors_hides_warnings(sigtui: Sigtui) -> None:
-    advise = ["replicas", "advise", "--concurrent-vms", "100000"]
+    advise = ["replicas", "advise", "--concurrent-vms", "5000", "--scale-sets", "1"]  # 101 > 100
     assert sigtui(*advise).stderr.startswith("warning: ")
     quiet = sigtui(*advise, "--only-show-errors")
     assert quiet.exit_code == 0 and quiet.stderr == ""

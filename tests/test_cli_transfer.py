@@ -131,11 +131,23 @@ def test_import_deploys_a_quickstart_template(sigtui: Sigtui) -> None:
     assert result.exit_code == 2
 
 
-def test_a_large_file_shows_progress(
+def test_a_long_import_on_a_terminal_shows_progress(
     sigtui: Sigtui,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(transfer, "PROGRESS_FROM", 1)
+    monkeypatch.setattr(transfer, "_on_terminal", lambda: True)
+    monkeypatch.setattr(transfer, "PROGRESS_AFTER", 0.0)  # as if it took long
     result = sigtui("import", str(ESTATE))
     assert result.exit_code == 0, result.output
     assert str(ESTATE) in result.stderr
+    assert "100% read" in result.stderr
+    assert "created" in result.output
+
+
+def test_an_import_shows_no_progress_off_a_terminal(
+    sigtui: Sigtui, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "PROGRESS_AFTER", 0.0)
+    result = sigtui("import", str(ESTATE))
+    assert result.exit_code == 0, result.output
+    assert "% read" not in result.stderr

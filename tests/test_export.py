@@ -45,7 +45,15 @@ class Estate:
             disallowed_disk_types=["Standard_LRS"],
         )
         self.windows = build.definition(
-            self.gallery, "windows", "Contoso", "Windows", "2022", os_type="Windows"
+            self.gallery,
+            "windows",
+            "Contoso",
+            "Windows",
+            "2022",
+            os_type="Windows",
+            hyper_v_generation="V2",
+            features={"SecurityType": "TrustedLaunch"},
+            min_memory_mb=4096,
         )
         self.lrs = build.version(self.linux, "1.0.0", image=image, targets=["westus=2", "eastus"])
         self.zrs = build.version(
@@ -73,7 +81,8 @@ def estate(catalog: Catalog) -> Estate:
 def template(catalog: Catalog, scope: str) -> dict[str, Any]:
     with catalog.read() as db:
         text = json.dumps(exporter.arm_template(db, scope))
-    return json.loads(text)  # it is plain JSON
+    loaded: dict[str, Any] = json.loads(text)  # it is plain JSON
+    return loaded
 
 
 def by_name(template_json: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -103,12 +112,12 @@ def test_the_template_holds_exactly_the_resources_and_api_versions(
 ) -> None:
     resources = by_name(template(catalog, f"/subscriptions/{SUBSCRIPTION_ID}"))
     assert {name: (r["type"], r["apiVersion"]) for name, r in resources.items()} == {
-        "gallery1": (GALLERY_TYPE, "2018-06-01"),
-        "gallery1/linux": (DEFINITION_TYPE, "2018-06-01"),
-        "gallery1/windows": (DEFINITION_TYPE, "2018-06-01"),
-        "gallery1/linux/1.0.0": (VERSION_TYPE, "2018-06-01"),
-        "gallery1/linux/1.1.0": (VERSION_TYPE, "2019-03-01"),
-        "gallery1/windows/2.0.0": (VERSION_TYPE, "2018-06-01"),
+        "gallery1": (GALLERY_TYPE, "2024-03-03"),
+        "gallery1/linux": (DEFINITION_TYPE, "2024-03-03"),
+        "gallery1/windows": (DEFINITION_TYPE, "2024-03-03"),
+        "gallery1/linux/1.0.0": (VERSION_TYPE, "2024-03-03"),
+        "gallery1/linux/1.1.0": (VERSION_TYPE, "2024-03-03"),
+        "gallery1/windows/2.0.0": (VERSION_TYPE, "2024-03-03"),
     }
     assert all(r["location"] == "[parameters('location')]" for r in resources.values())
 
@@ -125,8 +134,9 @@ def test_the_template_properties(catalog: Catalog, estate: Estate) -> None:
         "osType": "Linux",
         "osState": "Generalized",
         "hyperVGeneration": "V1",
+        "architecture": "x64",
         "identifier": {"publisher": "Contoso", "offer": "Finance", "sku": "Backend"},
-        "endOfLifeDate": "2030-01-01T00:00:00+00:00",
+        "endOfLifeDate": "2030-01-01T12:59:59+00:00",  # a date alone, as az sends it
         "recommended": {"vCPUs": {"min": 2, "max": 8}},
         "disallowed": {"diskTypes": ["Standard_LRS"]},
     }
@@ -148,13 +158,88 @@ def test_the_template_properties(catalog: Catalog, estate: Estate) -> None:
         "storageAccountType": "Standard_LRS",
         "excludeFromLatest": True,
     }
-    storage = zrs["properties"]["storageProfile"]
-    assert storage["source"]["id"].endswith("/providers/Microsoft.Compute/images/image1")
-    assert [(d["lun"], d["sizeInGB"]) for d in storage["dataDiskImages"]] == [(0, 100)]
-    snapshots = resources["gallery1/windows/2.0.0"]["properties"]["storageProfile"]
-    assert snapshots["osDiskImage"]["source"]["id"].endswith("/snapshots/os-snap")
-    assert snapshots["dataDiskImages"][0]["source"]["id"].endswith("/snapshots/data-snap")
-    assert resources["gallery1/linux/1.0.0"]["metadata"] == {"resourceId": estate.lrs}
+    assert zrs["properties"]["safetyProfile"] == {"allowDeletionOfReplicatedLocations": False}
+    assert resources["gallery1/linux/1.0.0"]["metadata"]["resourceId"] == estate.lrs
+
+
+def test_a_definition_has_its_features_and_memory_in_mb(catalog: Catalog, estate: Estate) -> None:
+    windows = by_name(template(catalog, estate.windows))["gallery1/windows"]["properties"]
+    assert windows["hyperVGeneration"] == "V2"
+    assert windows["features"] == [{"name": "SecurityType", "value": "TrustedLaunch"}]
+    assert windows["recommended"] == {"memory": {"min": 4096}}
+
+
+def test_a_version_from_a_managed_image_names_only_its_source(
+    catalog: Catalog, estate: Estate
+) -> None:
+    zrs = by_name(template(catalog, estate.zrs))["gallery1/linux/1.1.0"]["properties"]
+    assert zrs["storageProfile"] == {
+        "source": {
+            "id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{GROUP}"
+            "/providers/Microsoft.Compute/images/image1"
+        }
+    }
+
+
+def test_a_version_from_snapshots_names_each_disks_source(catalog: Catalog, estate: Estate) -> None:
+    resources = by_name(template(catalog, estate.snapshots))
+    snapshots = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{GROUP}" + (
+        "/providers/Microsoft.Compute/snapshots"
+    )
+    assert resources["gallery1/windows/2.0.0"]["properties"]["storageProfile"] == {
+        "osDiskImage": {"hostCaching": "ReadWrite", "source": {"id": f"{snapshots}/os-snap"}},
+        "dataDiskImages": [
+            {"lun": 3, "hostCaching": "None", "source": {"id": f"{snapshots}/data-snap"}}
+        ],
+    }
+
+
+def test_a_version_from_a_vm_names_its_virtual_machine_id(catalog: Catalog, estate: Estate) -> None:
+    vm = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{GROUP}" + (
+        "/providers/Microsoft.Compute/virtualMachines/vm1"
+    )
+    _source_outside_the_catalog(catalog, estate.lrs, vm)
+    lrs = by_name(template(catalog, estate.lrs))["gallery1/linux/1.0.0"]["properties"]
+    assert lrs["storageProfile"] == {"source": {"virtualMachineId": vm}}
+
+
+def test_a_version_from_a_vhd_names_the_blob_of_its_os_disk(
+    catalog: Catalog, estate: Estate
+) -> None:
+    blob = "https://contoso.blob.core.windows.net/vhds/os.vhd"
+    _source_outside_the_catalog(catalog, estate.lrs, blob)
+    lrs = by_name(template(catalog, estate.lrs))["gallery1/linux/1.0.0"]["properties"]
+    assert lrs["storageProfile"]["osDiskImage"] == {
+        "hostCaching": "ReadWrite",
+        "source": {"uri": blob},
+    }
+
+
+def _source_outside_the_catalog(catalog: Catalog, version_id: str, source: str) -> None:
+    """Make the version's source one the catalog does not hold (as an import leaves it)."""
+    with catalog.write() as db:
+        row = lookup.resolve_as(db, version_id, ImageVersion)
+        row.managed_image_pk, row.external_source_id = None, source
+        db.add(row)
+
+
+def test_read_only_values_are_left_out_and_kept_in_metadata(
+    catalog: Catalog, estate: Estate
+) -> None:
+    resources = by_name(template(catalog, estate.gallery))
+    text = json.dumps([r["properties"] for r in resources.values()])
+    for read_only in ("provisioningState", "publishedDate", "sizeInGB", "uniqueName"):
+        assert read_only not in text
+    assert '"resourceGroup"' not in text
+    with catalog.read() as db:
+        published = lookup.resolve_as(db, estate.snapshots, ImageVersion).published_at
+    assert resources["gallery1/windows/2.0.0"]["metadata"]["reported"] == {
+        "publishingProfile": {"publishedDate": azure_json.arm_datetime(published)},
+        "storageProfile": {
+            "osDiskImage": {"sizeInGB": 40},
+            "dataDiskImages": [{"lun": 3, "sizeInGB": 20}],
+        },
+    }
 
 
 def test_a_version_scope_brings_its_parents(catalog: Catalog, estate: Estate) -> None:

@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 from cli_runner import Sigtui
 from click.testing import Result
+from conftest import shared_demo_file
 from hypothesis import HealthCheck, given, settings
 from read_commands import READS
 
 from sigtui.catalog.store.clock import FixedClock
-from tests.hostile import HOSTILE_TEXT, RAW_CONTROL, make_hostile, shell_arguments, write_demo_file
+from tests.hostile import HOSTILE_TEXT, RAW_CONTROL, make_hostile, shell_arguments
 
 DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # read commands whose output holds no free text at all (ids, numbers, the schema revision)
@@ -84,7 +85,7 @@ def _strings(document: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_demo_file(tmp_path_factory.mktemp("demo") / "catalog.db", DEMO_NOW)
+    return shared_demo_file(tmp_path_factory, DEMO_NOW)
 
 
 @pytest.fixture(scope="module", autouse=True)

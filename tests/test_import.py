@@ -97,6 +97,36 @@ def test_the_rest_examples_import_with_their_gallery(catalog: Catalog) -> None:
     assert states == {"westus": "Completed", "eastus": "Completed"}
 
 
+def test_a_definitions_architecture_features_and_memory_in_mb_import_as_rest_gives_them(
+    catalog: Catalog,
+) -> None:
+    """GalleryImage_Get of 2025-03-03: `architecture`, `features[]` of name/value pairs and
+    `recommended.memory` in MB are kept as they are."""
+    example = json.loads(SAMPLE_DEFINITION.read_text("utf-8"))
+    example["responses"]["200"]["body"]["properties"].update(
+        architecture="Arm64",
+        hyperVGeneration="V2",
+        features=[
+            {"name": "SecurityType", "value": "TrustedLaunch"},
+            {"name": "IsAcceleratedNetworkSupported", "value": "True"},
+        ],
+        recommended={"vCPUs": {"min": 2, "max": 8}, "memory": {"min": 2048, "max": 16384}},
+    )
+    run_import(catalog, SAMPLE_GALLERY)
+    with catalog.write() as db:
+        import_document(db, example, catalog.clock)
+    definition = resolve(catalog, SAMPLE_DEFINITION_ID)
+    assert definition.architecture == "Arm64"
+    assert definition.features == {
+        "SecurityType": "TrustedLaunch",
+        "IsAcceleratedNetworkSupported": "True",
+    }
+    assert (definition.min_memory_mb, definition.max_memory_mb) == (2048, 16384)
+    with catalog.write() as db:
+        again = import_document(db, example, catalog.clock)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
 def test_the_placeholder_subscription_is_created_under_the_import_tenant(
     catalog: Catalog,
 ) -> None:
@@ -129,7 +159,7 @@ def test_an_estate_imports_whole_with_external_sources(catalog: Catalog) -> None
         2,
         8,
     )
-    assert str(definition.end_of_life_date) == "2030-01-01"
+    assert str(definition.end_of_life_date) == "2030-01-01 00:00:00+00:00"  # Azure's time kept
     version = resolve(catalog, ESTATE_VERSION)
     assert version.external_source_id.endswith("/snapshots/os-snap")
     assert replicas(catalog, ESTATE_VERSION) == {
@@ -218,11 +248,15 @@ def test_a_file_over_the_size_limit_is_refused(
     assert caught.value.code == "SIG-INPUT"
 
 
-def test_a_past_end_of_life_date_is_refused_as_a_form_would(catalog: Catalog) -> None:
+def test_a_past_end_of_life_date_is_kept_as_azure_holds_it(catalog: Catalog) -> None:
+    """SIG-EOL is for what a user sets (a form, the CLI); a file says what Azure holds."""
     document = json.loads(ESTATE.read_text())[:2]
     document[1]["endOfLifeDate"] = "2020-01-01"
-    error = refused_import(catalog, "SIG-EOL", document)
-    assert ESTATE_DEFINITION in error.message
+    with catalog.write() as db:
+        result = import_document(db, document, catalog.clock)
+    assert result.created == 2
+    eol = resolve(catalog, ESTATE_DEFINITION).end_of_life_date
+    assert str(eol) == "2020-01-01 12:59:59+00:00"  # a date alone, as az sends it
 
 
 # --- ARM templates -----------------------------------------------------------------------------

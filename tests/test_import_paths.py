@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 import sigtui.cli.transfer  # noqa: F401  (imported now: the timed runs must not pay for it)
 from sigtui.catalog.azure.importing import reading
-from sigtui.catalog.azure.importing.reading import ENV_MAX_SIZE, read_file
+from sigtui.catalog.azure.importing.reading import ENV_MAX_SIZE, StreamedFile, read_file
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
@@ -298,11 +298,12 @@ async def test_the_import_screen_reads_the_file_in_a_worker(
     """A large file takes a while to read: the screen must stay responsive meanwhile."""
     readers: list[threading.Thread] = []
 
-    def recorded(path: Path) -> Any:
-        readers.append(threading.current_thread())
-        return read_file(path)
+    class Recorded(StreamedFile):
+        def values(self) -> Iterator[Any]:
+            readers.append(threading.current_thread())
+            return super().values()
 
-    monkeypatch.setattr(transfer_screen, "read_file", recorded)
+    monkeypatch.setattr(transfer_screen, "StreamedFile", Recorded)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         screen = ImportScreen(catalog)

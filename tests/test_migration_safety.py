@@ -27,10 +27,28 @@ from sigtui.cli.context import CliState
 
 FIRST_REVISION = "0001"
 # columns added after the first revision: (table, column) -> the value an upgrade gives
-ADDED_AFTER_FIRST = {("target_region", "duration_seconds"): None}
+ADDED_AFTER_FIRST = {
+    ("target_region", "duration_seconds"): None,
+    ("image_definition", "architecture"): "x64",
+    ("image_definition", "features"): {},
+    ("image_version", "source_storage_account_id"): None,
+    ("data_disk", "storage_account_id"): None,
+    ("gallery", "provisioning_state"): "Succeeded",
+    ("image_definition", "provisioning_state"): "Succeeded",
+    ("image_version", "provisioning_state"): "Succeeded",
+    ("image_version", "os_host_caching"): "ReadWrite",
+    ("data_disk", "host_caching"): "None",
+}
 # columns added after the first revision that the upgrade fills from other rows: left out
 # of the INSERTs, and expected back as the services wrote them
 DERIVED_AFTER_FIRST = {("target_region", "size_gb"), ("target_region", "source_region")}
+# columns renamed after the first revision: (table, column at head) -> (its first name, the
+# value it held then, from the value at head); recommended memory went from GB to MB
+MB_PER_GB = 1024
+RENAMED_AFTER_FIRST = {
+    ("image_definition", "min_memory_mb"): ("min_memory_gb", lambda mb: mb and mb // MB_PER_GB),
+    ("image_definition", "max_memory_mb"): ("max_memory_gb", lambda mb: mb and mb // MB_PER_GB),
+}
 # tables added after the first revision: their rows are left out of this comparison
 TABLES_AFTER_FIRST = {"catalog_change"}
 
@@ -52,10 +70,38 @@ def _at_first_revision(state: State) -> State:
     """The rows as the first revision's schema holds them (later columns left out)."""
     later = ADDED_AFTER_FIRST.keys() | DERIVED_AFTER_FIRST
     return {
-        name: [{k: v for k, v in row.items() if (name, k) not in later} for row in rows]
+        name: [
+            dict(_first_named(name, k, v) for k, v in row.items() if (name, k) not in later)
+            for row in rows
+        ]
         for name, rows in state.items()
         if name not in TABLES_AFTER_FIRST
     }
+
+
+def _first_named(table: str, column: str, value: Any) -> tuple[str, Any]:
+    """A column and its value as the first revision held them."""
+    if (table, column) not in RENAMED_AFTER_FIRST:
+        return column, value
+    first_name, first_value = RENAMED_AFTER_FIRST[table, column]
+    return first_name, first_value(value)
+
+
+def _first_named_table(table: sa.Table) -> sa.Table:
+    """The table with the columns it had at the first revision, by their names then, and
+    no defaults (SQLAlchemy would send a later column's default)."""
+    renamed = {
+        head: first
+        for (name, head), (first, _) in RENAMED_AFTER_FIRST.items()
+        if name == table.name
+    }
+    later = ADDED_AFTER_FIRST.keys() | DERIVED_AFTER_FIRST
+    columns = [
+        sa.Column(renamed.get(c.name, c.name), c.type)
+        for c in table.columns
+        if (table.name, c.name) not in later
+    ]
+    return sa.Table(table.name, sa.MetaData(), *columns)
 
 
 def _insert(engine: sa.Engine, state: State) -> None:
@@ -63,7 +109,7 @@ def _insert(engine: sa.Engine, state: State) -> None:
     with engine.begin() as conn:
         for table in SQLModel.metadata.sorted_tables:
             if state.get(table.name):
-                conn.execute(sa.insert(table), state[table.name])
+                conn.execute(sa.insert(_first_named_table(table)), state[table.name])
         if engine.dialect.name == "postgresql":  # explicit keys: move the sequences on
             for table in SQLModel.metadata.sorted_tables:
                 if "pk" in table.c and state.get(table.name):

@@ -236,7 +236,7 @@ BROKEN: dict[str, list[list[str]]] = {
         [*V1, "--set", "publishingProfile.targetRegions=[{"],
         both([*DEF, "-e", "9.9.9", "--exclude-from-latest"]),
     ],
-    "sig image-version delete": [DEF, both(["--ids", NO_VERSION_ID, "--if-match", "x", "--yes"])],
+    "sig image-version delete": [DEF, both(["--ids", VERSION_ID, "--if-match", "x", "--yes"])],
     "replication": [
         ["--state", HOSTILE],
         ["--watch", "--interval", "abc"],
@@ -452,6 +452,6 @@ def test_a_question_answered_no_is_one_line(
     shutil.copyfile(estate_file, tmp_path / "catalog.db")
     sigtui = Sigtui(f"sqlite:///{tmp_path / 'catalog.db'}", CLOCK)
     monkeypatch.setattr(options, "stdin_is_terminal", lambda: True)
-    result = sigtui("sig", "image-version", "delete", *V1, input="n\n")
+    result = sigtui("group", "delete", "-n", "rg1", input="n\n")  # as az group delete, it asks
     assert (result.exit_code, result.stderr) == (1, "error: SIG-INPUT: aborted; nothing changed\n")
-    assert sigtui.ok("sig", "image-version", "show", *V1)["name"] == "1.0.0"
+    assert sigtui.ok("group", "show", "-n", "rg1")["name"] == "rg1"

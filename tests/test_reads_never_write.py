@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from cli_runner import Sigtui
-from conftest import ENGINES, CopyOfBuilt, load_demo_into
+from conftest import ENGINES, CopyOfBuilt, load_demo_into, shared_demo_file
 from read_commands import READS, WRITES, command_paths, read_runs
 
 from sigtui.catalog.rules.regions import get_region
@@ -30,13 +30,7 @@ HERE = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sigtui.catalog.services.seed import load_demo
-
-    path = tmp_path_factory.mktemp("demo") / "catalog.db"
-    catalog = open_catalog(f"sqlite:///{path}", clock=FixedClock(DEMO_NOW))
-    load_demo(catalog)
-    catalog.close()
-    return path
+    return shared_demo_file(tmp_path_factory, DEMO_NOW)
 
 
 @pytest.fixture(params=ENGINES)

@@ -36,12 +36,12 @@ SOURCE_DOCUMENT_SOURCE_REGIONS = [
 ]  # fmt: skip
 
 
-def test_all_62_regions_are_loaded() -> None:
+def test_all_77_regions_are_loaded() -> None:
     loaded = all_regions()
-    assert len(loaded) == 62
-    assert len({r.name for r in loaded}) == 62
+    assert len(loaded) == 77
+    assert len({r.name for r in loaded}) == 77
     assert Counter(r.cloud for r in loaded) == {
-        "AzureCloud": 49,
+        "AzureCloud": 64,
         "AzureChinaCloud": 6,
         "AzureUSGovernment": 5,
         "AzureGermanCloud": 2,
@@ -54,15 +54,48 @@ def test_all_62_regions_are_loaded() -> None:
         assert region.paired_region == "" or find_region(region.paired_region) is not None
 
 
-def test_the_source_regions_are_the_source_documents_table() -> None:
-    sources = [r for r in all_regions() if r.source_region]
+def test_the_seed_source_regions_are_the_source_documents_table() -> None:
+    """History only: today every region can hold galleries (test_rules.py)."""
+    sources = [r for r in all_regions() if r.seed_source_region]
     assert len(sources) == len(SOURCE_DOCUMENT_SOURCE_REGIONS) == 41
     assert {r.french_name for r in sources} == set(SOURCE_DOCUMENT_SOURCE_REGIONS)
     for french in SOURCE_DOCUMENT_SOURCE_REGIONS:
         region = find_region(french)
-        assert region is not None and region.source_region, french
-    assert not get_region("westus3").source_region
-    assert get_region("westus").source_region
+        assert region is not None and region.seed_source_region, french
+    assert not get_region("westus3").seed_source_region
+    assert get_region("westus").seed_source_region
+
+
+@pytest.mark.parametrize(
+    ("name", "display_name", "geography"),
+    [
+        ("mexicocentral", "Mexico Central", "North America"),
+        ("spaincentral", "Spain Central", "Europe"),
+        ("italynorth", "Italy North", "Europe"),
+        ("polandcentral", "Poland Central", "Europe"),
+        ("israelcentral", "Israel Central", "Middle East"),
+        ("qatarcentral", "Qatar Central", "Middle East"),
+        ("newzealandnorth", "New Zealand North", "Asia Pacific"),
+        ("chilecentral", "Chile Central", "South America"),
+        ("indonesiacentral", "Indonesia Central", "Asia Pacific"),
+        ("malaysiawest", "Malaysia West", "Asia Pacific"),
+        ("austriaeast", "Austria East", "Europe"),
+    ],
+)
+def test_todays_newer_regions_have_display_names_and_zones(
+    name: str, display_name: str, geography: str
+) -> None:
+    region = get_region(display_name)
+    assert (region.name, region.cloud, region.geography) == (name, "AzureCloud", geography)
+    assert region.availability_zones and not region.access_restricted
+    assert not region.seed_source_region  # not in the 2020 table, a region all the same
+
+
+def test_every_region_says_where_its_figures_come_from() -> None:
+    for region in all_regions():
+        assert region.source, region.name
+    assert get_region("westus").source.startswith("sigtui reference/regions.csv")
+    assert get_region("mexicocentral").source.startswith("today's Azure")
 
 
 def test_region_facts_the_rules_use() -> None:
@@ -153,4 +186,4 @@ def test_search_regions_for_pickers() -> None:
         "australiacentral2",
     }
     assert search_regions("atlantis") == []
-    assert len(search_regions("")) == 62
+    assert len(search_regions("")) == 77

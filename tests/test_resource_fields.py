@@ -35,9 +35,13 @@ from sigtui.ui.screens.forms.version import VersionForm
 SUB_ID = "11111111-1111-4111-8111-111111111111"
 GROUP = f"/subscriptions/{SUB_ID}/resourceGroups/rg"
 SNAPSHOTS = f"{GROUP}/providers/Microsoft.Compute/snapshots"
+VIRTUAL_MACHINE = f"{GROUP}/providers/Microsoft.Compute/virtualMachines/vm1"
+BLOBS = "https://acct1.blob.core.windows.net/vhds"
 
 # columns that are not input: keys, etags, times, and what the services derive
 BOOKKEEPING = {"pk", "etag", "created_at", "updated_at", "name_key", "subscription_pk"}
+# what Azure reports of a resource, kept as an import gives it: not a field a user sets
+REPORTED = {"provisioning_state"}
 # options every command takes, and those naming the parent or the resource to change
 CONTEXT_OPTIONS = {
     "--db",
@@ -53,6 +57,9 @@ CONTEXT_OPTIONS = {
     "--gallery-image-definition",
     "--ids",
     "--set",
+    "--add",
+    "--remove",
+    "--no-wait",
     "--if-match",
 }
 
@@ -71,7 +78,7 @@ class Resource:
 GALLERY = Resource(
     GALLERY_FIELDS,
     Gallery,
-    {"resource_group_pk"},
+    {"resource_group_pk", *REPORTED},
     schemas.GalleryCreate,
     schemas.GalleryUpdate,
     ("sig",),
@@ -80,7 +87,7 @@ GALLERY = Resource(
 DEFINITION = Resource(
     DEFINITION_FIELDS,
     ImageDefinition,
-    {"gallery_pk", "publisher_key", "offer_key", "sku_key"},
+    {"gallery_pk", "publisher_key", "offer_key", "sku_key", *REPORTED},
     schemas.DefinitionCreate,
     schemas.DefinitionUpdate,
     ("sig", "image-definition"),
@@ -96,7 +103,9 @@ VERSION = Resource(
         "patch",
         "external_source_id",
         "os_disk_size_gb",
+        "os_host_caching",
         "published_at",
+        *REPORTED,
     },
     schemas.VersionCreate,
     schemas.VersionUpdate,
@@ -197,6 +206,8 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, lis
         db,
         *("sig", "image-definition", "create", *where, "-i", "def1"),
         *("--publisher", "P", "--offer", "O", "--sku", "S", "--os-type", "Linux"),
+        *("--hyper-v-generation", "V1", "--architecture", "x64"),
+        *("--features", "IsAcceleratedNetworkSupported=true"),
         *("--description", "d", "--eula", "e", "--privacy-statement-uri", "https://p"),
         *("--release-note-uri", "https://r", "--end-of-life-date", "2099-01-01"),
         *("--minimum-cpu-core", "1", "--maximum-cpu-core", "2"),
@@ -210,10 +221,18 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, lis
         *(*version, "-e", "1.0.1", "--os-snapshot", f"{SNAPSHOTS}/snap-os"),
         *("--data-snapshots", f"{SNAPSHOTS}/snap-data", "--data-snapshot-luns", "0"),
     )
+    from_vm = _run(db, *version, "-e", "1.0.2", "--virtual-machine", VIRTUAL_MACHINE)
+    from_vhds = _run(
+        db,
+        *(*version, "-e", "1.0.3", "--os-vhd-uri", f"{BLOBS}/os.vhd"),
+        *("--os-vhd-storage-account", "acct1", "--data-vhds-uris", f"{BLOBS}/d.vhd"),
+        *("--data-vhds-luns", "1", "--data-vhds-storage-accounts", "acct1"),
+    )
+    from_version = _run(db, *version, "-e", "1.0.4", "--image-version", from_image["id"])
     return db, {
         "gallery": [gallery],
         "definition": [definition],
-        "version": [from_image, from_snapshots],
+        "version": [from_image, from_snapshots, from_vm, from_vhds, from_version],
     }
 
 
@@ -230,6 +249,9 @@ READ_ONLY_JSON = {
     "storageProfile.osDiskImage.hostCaching",
     "storageProfile.dataDiskImages[].sizeInGB",
     "storageProfile.dataDiskImages[].hostCaching",
+    "storageProfile.source.resourceGroup",
+    "storageProfile.osDiskImage.source.resourceGroup",
+    "storageProfile.dataDiskImages[].source.resourceGroup",
     "safetyProfile.allowDeletionOfReplicatedLocations",
     "safetyProfile.reportedForPolicyViolation",
 }

@@ -11,7 +11,7 @@ concurrency) is in test_rules_versions.py. All run on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
 from builders import (
@@ -23,7 +23,6 @@ from builders import (
     data_disks,
     definition_call,
     gallery_call,
-    id_of,
     read,
     refused,
     replicas,
@@ -37,7 +36,7 @@ from builders import (
 from sigtui.catalog import services
 from sigtui.catalog.model.enums import AggregatedState, ReplicationState
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Snapshot
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
 from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     GalleryCreate,
@@ -55,6 +54,7 @@ from sigtui.catalog.model.schemas import (
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 
 LRS, ZRS, PREMIUM = "Standard_LRS", "Standard_ZRS", "Premium_LRS"
@@ -419,6 +419,18 @@ def test_SIG_REPLICAS_target_region_syntax() -> None:
     assert parse("USA Centre Sud=2") == TargetRegionSpec(region="USA Centre Sud", replica_count=2)
 
 
+def test_SIG_REPLICAS_region_equals_storage_type_as_az(world: World) -> None:
+    parse = services.parse_target_region
+    assert parse("eastus=standard_zrs") == TargetRegionSpec(
+        region="eastus", storage_account_type=ZRS
+    )
+    assert parse("eastus = PREMIUM_LRS").storage_account_type == PREMIUM
+    version = world.version(targets=["westus", "eastus=standard_zrs"], replica_count=2)
+    assert replicas(world.catalog, version) == {"westus": (2, LRS), "eastus": (2, ZRS)}
+    error = world.refused("SIG-REPLICAS", version_call(world, "1.0.1", targets=["eastus=fast"]))
+    assert "neither a replica count nor a storage account type" in error.message
+
+
 def test_SIG_REPLICAS_bad_syntax_refused(world: World) -> None:
     for text in ["", "=2", "westus=two", "westus=-1", "westus=1.5", "westus=1=Standard_LRS=x"]:
         world.refused("SIG-REPLICAS", version_call(world, targets=["westus", text]))
@@ -709,31 +721,48 @@ def test_SIG_REGION_ALLOWLIST_only_regions_that_need_it(world: World) -> None:
 # --- SIG-SOURCE-REGIONS --------------------------------------------------------------------
 
 
-def test_SIG_SOURCE_REGIONS_westus3_is_not_a_source_region(world: World) -> None:
-    for location in ("westus3", "West US 3", "swedencentral", "atlantis", ""):
+def test_SIG_SOURCE_REGIONS_every_region_of_the_cloud_can_hold_galleries(world: World) -> None:
+    """Today's Azure: regions outside the seed's 2020 table hold galleries, definitions and
+    versions; only unknown names (SIG-SOURCE-REGIONS) and other clouds (SIG-CLOUD) fail."""
+    for name, location in [
+        ("g3", "westus3"),
+        ("gsweden", "Sweden Central"),
+        ("gmx", "mexicocentral"),
+    ]:
+        assert (
+            world.write(gallery_call(world, name, location)).location == get_region(location).name
+        )
+    assert world.write(definition_call(world, location="westus3")).location == "westus3"
+    west3_image = world.build.managed_image(world.group, "img3", "westus3")
+    version = world.write(version_call(world, location="westus3", image=west3_image))
+    assert version.location == "westus3"
+    for location in ("atlantis", ""):
         error = world.refused("SIG-SOURCE-REGIONS", gallery_call(world, "gallery2", location))
         assert error.field == "location"
-    world.refused("SIG-SOURCE-REGIONS", definition_call(world, location="westus3"))
-    west3_image = world.build.managed_image(world.group, "img3", "westus3")
-    world.refused("SIG-SOURCE-REGIONS", version_call(world, location="westus3", image=west3_image))
-    # a resource group may live there, and any public region can be a target
-    assert read(world.catalog, world.build.group("rg-w3", "westus3")).location == "westus3"
-    version = world.version(targets=["westus", "westus3=2"])
-    assert replicas(world.catalog, version) == {"westus": (1, LRS), "westus3": (2, LRS)}
-    gallery = world.write(gallery_call(world, "gallery2", "USA Ouest 2"))
-    assert gallery.location == "westus2"
+    world.refused("SIG-CLOUD", gallery_call(world, "gallery2", "chinaeast"))
+
+
+def test_SIG_SOURCE_REGIONS_newer_regions_are_target_regions(world: World) -> None:
+    targets = ["westus", "mexicocentral=2=Standard_ZRS", "New Zealand North", "spaincentral=3"]
+    version = world.version(targets=targets)
+    assert replicas(world.catalog, version) == {
+        "westus": (1, LRS),
+        "mexicocentral": (2, ZRS),
+        "newzealandnorth": (1, LRS),
+        "spaincentral": (3, LRS),
+    }
 
 
 # --- SIG-LIMIT-* ---------------------------------------------------------------------------
 
 
-def test_SIG_LIMIT_values_of_the_source_document() -> None:
+def test_SIG_LIMIT_values_as_azure_has_them_today() -> None:
     assert [(lim.code, lim.maximum) for lim in limits.ALL_LIMITS] == [
         ("SIG-LIMIT-GALLERIES", 100),
         ("SIG-LIMIT-DEFINITIONS", 1_000),
         ("SIG-LIMIT-VERSIONS", 10_000),
     ]
-    assert (limits.MAX_DISK_SIZE_GB, limits.MAX_REPLICAS_PER_REGION) == (1_024, 100)
+    assert (limits.MAX_DISK_SIZE_GB, limits.MAX_REPLICAS_PER_REGION) == (2_048, 100)
 
 
 def _lower_limit(monkeypatch: pytest.MonkeyPatch, name: str, maximum: int) -> None:
@@ -794,11 +823,52 @@ def test_SIG_LIMIT_VERSIONS(world: World, monkeypatch: pytest.MonkeyPatch) -> No
 # --- SIG-DISK-SIZE -------------------------------------------------------------------------
 
 
-def test_SIG_DISK_SIZE_managed_image_disks(world: World) -> None:
-    def image(name: str, os_gb: int, data_gb: list[int]):
+def test_SIG_DISK_SIZE_a_version_takes_disks_up_to_2_TB(world: World) -> None:
+    big = world.build.managed_image(
+        world.group, "big", os_disk_size_gb=2048, data_disk_sizes_gb=[2048, 1]
+    )
+    version = world.version(image=big)
+    assert read(world.catalog, version).os_disk_size_gb == 2048
+    assert data_disks(world.catalog, version) == [(0, 2048), (1, 1)]
+    os_disk = world.build.snapshot(world.group, "os", size_gb=2048)
+    data_disk = world.build.snapshot(world.group, "data", size_gb=2048, os_type=None)
+    data_disk2 = world.build.snapshot(world.group, "data2", size_gb=10, os_type=None)
+    version = world.version(
+        "1.0.1",
+        image=None,
+        os_snapshot=os_disk,
+        data_snapshot_ids=[data_disk, data_disk2],
+        data_snapshot_luns=[7, 3],
+    )
+    assert read(world.catalog, version).os_disk_size_gb == 2048
+    assert data_disks(world.catalog, version) == [(3, 10), (7, 2048)]
+
+
+def test_SIG_DISK_SIZE_a_bigger_image_or_snapshot_exists_but_makes_no_version(
+    world: World,
+) -> None:
+    big_os = world.build.managed_image(world.group, "bigos", os_disk_size_gb=2049)
+    big_data = world.build.managed_image(world.group, "bigdata", data_disk_sizes_gb=[100, 4096])
+    big_snapshot = world.build.snapshot(world.group, "bigsnap", size_gb=32_767)
+    big_data_snapshot = world.build.snapshot(world.group, "bigdatasnap", size_gb=2049, os_type=None)
+    assert read(world.catalog, big_snapshot).size_gb == 32_767
+    for source in (
+        {"image": big_os},
+        {"image": big_data},
+        {"image": None, "os_snapshot": big_snapshot},
+        {"image": None, "os_snapshot": world.build.snapshot(world.group, "os"),
+         "data_snapshot_ids": [big_data_snapshot]},
+    ):  # fmt: skip
+        error = world.refused("SIG-DISK-SIZE", version_call(world, **source))
+        assert "at most 2 TB (2,048 GiB)" in error.message
+    assert count(world.catalog, ImageVersion) == 0
+
+
+def test_SIG_DISK_SIZE_no_disk_beyond_azures_largest_managed_disk(world: World) -> None:
+    def image(os_gb: int, data_gb: list[int]):
         data = ManagedImageCreate(
             group_id=world.group,
-            name=name,
+            name="huge",
             location="westus",
             os_type="Linux",
             os_disk_size_gb=os_gb,
@@ -806,32 +876,13 @@ def test_SIG_DISK_SIZE_managed_image_disks(world: World) -> None:
         )
         return lambda db: services.create_managed_image(db, data, world.clock)
 
-    world.refused("SIG-DISK-SIZE", image("big", 1025, []))
-    world.refused("SIG-DISK-SIZE", image("big", 30, [100, 1025]))
-    big = world.write(image("big", 1024, [1024, 1]))
-    assert (big.os_disk_size_gb, big.data_disk_sizes_gb) == (1024, [1024, 1])
-    version = world.version(image=id_of(world.catalog, big))
-    assert read(world.catalog, version).os_disk_size_gb == 1024
-    assert data_disks(world.catalog, version) == [(0, 1024), (1, 1)]
-
-
-def test_SIG_DISK_SIZE_snapshot_disks(world: World) -> None:
-    def snapshot(name: str, size: int):
-        data = SnapshotCreate(group_id=world.group, name=name, location="westus", size_gb=size)
+    def snapshot(size: int):
+        data = SnapshotCreate(group_id=world.group, name="huge", location="westus", size_gb=size)
         return lambda db: services.create_snapshot(db, data, world.clock)
 
-    world.refused("SIG-DISK-SIZE", snapshot("big", 1025))
-    os_disk = world.build.snapshot(world.group, "os", size_gb=1024)
-    data_disk = world.build.snapshot(world.group, "data", size_gb=1024, os_type=None)
-    data_disk2 = world.build.snapshot(world.group, "data2", size_gb=10, os_type=None)
-    version = world.version(
-        image=None,
-        os_snapshot=os_disk,
-        data_snapshot_ids=[data_disk, data_disk2],
-        data_snapshot_luns=[7, 3],
-    )
-    assert read(world.catalog, version).os_disk_size_gb == 1024
-    assert data_disks(world.catalog, version) == [(3, 10), (7, 1024)]
+    for action in (image(65_537, []), image(30, [65_537]), snapshot(65_537), snapshot(0)):
+        world.refused("SIG-INPUT", action)
+    assert read(world.catalog, world.build.snapshot(world.group, "max", size_gb=65_536)).size_gb
 
 
 def test_SIG_DISK_SIZE_unique_luns(world: World) -> None:
@@ -850,36 +901,6 @@ def test_SIG_DISK_SIZE_unique_luns(world: World) -> None:
     )
     version = world.version(image=None, os_snapshot=os_disk, data_snapshot_ids=[data, data2])
     assert data_disks(world.catalog, version) == [(0, 64), (1, 64)]
-
-
-def test_SIG_DISK_SIZE_checked_on_the_version_too(world: World) -> None:
-    """A source recorded before the rule (an older catalog) still makes no oversized version."""
-
-    def legacy_snapshot(db):
-        group = lookup.resolve(db, world.group)
-        db.add(
-            Snapshot(
-                resource_group_pk=group.pk,
-                subscription_pk=group.subscription_pk,
-                name="legacy",
-                name_key="legacy",
-                location="westus",
-                size_gb=2048,
-                os_type="Linux",
-            )
-        )
-
-    world.write(legacy_snapshot)
-    legacy = world.group + "/providers/Microsoft.Compute/snapshots/legacy"
-    world.refused("SIG-DISK-SIZE", version_call(world, image=None, os_snapshot=legacy))
-    os_disk = world.build.snapshot(world.group, "os")
-    world.refused(
-        "SIG-DISK-SIZE",
-        version_call(world, image=None, os_snapshot=os_disk, data_snapshot_ids=[legacy]),
-    )
-
-
-# --- SIG-INPUT -----------------------------------------------------------------------------
 
 
 def test_SIG_INPUT_bad_enum_values(world: World) -> None:
@@ -931,8 +952,11 @@ def test_SIG_INPUT_bad_enum_values(world: World) -> None:
 
 
 def test_SIG_INPUT_dates(world: World) -> None:
-    assert checks.parse_date("2026-12-31") == date(2026, 12, 31)
-    assert checks.parse_date("2026-12-31T00:00:00+00:00") == date(2026, 12, 31)
+    # end-of-life dates are date-times: a date alone is 12:59:59 UTC, as az sends it
+    assert checks.parse_date("2026-12-31") == datetime(2026, 12, 31, 12, 59, 59, tzinfo=UTC)
+    assert checks.parse_date("2026-12-31T08:30:00+02:00") == datetime(
+        2026, 12, 31, 6, 30, tzinfo=UTC
+    )
     assert checks.parse_date(" ") is None
     assert checks.parse_date(None) is None
     for text in ["2026-02-30", "31/12/2026", "next week", "2026-13-01", "20261231x"]:
@@ -958,7 +982,7 @@ def test_SIG_INPUT_dates(world: World) -> None:
     definition = world.write(
         definition_call(world, end_of_life_date=checks.parse_date("2026-12-31"))
     )
-    assert definition.end_of_life_date == date(2026, 12, 31)
+    assert definition.end_of_life_date == datetime(2026, 12, 31, 12, 59, 59, tzinfo=UTC)
 
 
 def test_SIG_INPUT_sizes_must_be_positive(world: World) -> None:

@@ -7,7 +7,7 @@ Named after the rule codes; every refused case checks the code and an unchanged 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from builders import (
@@ -50,8 +50,16 @@ from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog
 
 LRS = "Standard_LRS"
-TODAY = date(2026, 1, 15)  # the `clock` fixture's date
+TODAY = date(2026, 1, 15)  # the `clock` fixture's date (it is 12:00 UTC)
 YESTERDAY, TOMORROW = date(2026, 1, 14), date(2026, 1, 16)
+AN_HOUR_AGO = datetime(2026, 1, 15, 11, 0, tzinfo=UTC)
+
+
+def az_eol(day: date) -> datetime:
+    """A date alone as an end-of-life date-time: 12:59:59 UTC that day (SIG-EOL)."""
+    return datetime(day.year, day.month, day.day, 12, 59, 59, tzinfo=UTC)
+
+
 DAY = 24 * 3600
 
 
@@ -210,26 +218,35 @@ def test_SIG_DELETE_a_version_takes_its_parts_along(world: World) -> None:
 
 
 def test_SIG_EOL_on_create(world: World) -> None:
-    for past in (YESTERDAY, TODAY):
+    for past in (YESTERDAY, AN_HOUR_AGO):
         error = world.refused("SIG-EOL", definition_call(world, end_of_life_date=past))
         assert error.field == "end_of_life_date"
         world.refused("SIG-EOL", version_call(world, end_of_life_date=past))
     definition = world.write(definition_call(world, end_of_life_date=TOMORROW))
-    assert definition.end_of_life_date == TOMORROW
+    assert definition.end_of_life_date == az_eol(TOMORROW)
     assert read(world.catalog, world.version(end_of_life_date=TOMORROW)).end_of_life_date == (
-        TOMORROW
+        az_eol(TOMORROW)
     )
+
+
+def test_SIG_EOL_compares_date_times(world: World) -> None:
+    """A date alone is 12:59:59 UTC that day: today's date is still ahead at 12:00."""
+    definition = world.write(definition_call(world, end_of_life_date=TODAY))
+    assert definition.end_of_life_date == az_eol(TODAY)
+    in_an_hour = datetime(2026, 1, 15, 13, 0, tzinfo=UTC)
+    version = read(world.catalog, world.version(end_of_life_date=in_an_hour))
+    assert version.end_of_life_date == in_an_hour  # a time of day given is kept
 
 
 def test_SIG_EOL_when_changed_on_update(world: World) -> None:
     version = world.version()
-    for past in (YESTERDAY, TODAY):
+    for past in (YESTERDAY, AN_HOUR_AGO):
         world.refused("SIG-EOL", definition_update_call(world, end_of_life_date=past))
         world.refused("SIG-EOL", version_update_call(world, version, end_of_life_date=past))
     world.write(definition_update_call(world, end_of_life_date=date(2027, 6, 30)))
     world.write(version_update_call(world, version, end_of_life_date=date(2027, 6, 30)))
-    assert read(world.catalog, world.definition).end_of_life_date == date(2027, 6, 30)
-    assert read(world.catalog, version).end_of_life_date == date(2027, 6, 30)
+    assert read(world.catalog, world.definition).end_of_life_date == az_eol(date(2027, 6, 30))
+    assert read(world.catalog, version).end_of_life_date == az_eol(date(2027, 6, 30))
 
 
 def test_SIG_EOL_an_unchanged_past_date_does_not_block_other_updates(
@@ -247,18 +264,18 @@ def test_SIG_EOL_an_unchanged_past_date_does_not_block_other_updates(
     world.write(version_update_call(world, version, exclude_from_latest=True, end_of_life_date=eol))
     world.write(version_update_call(world, version, targets=["westus", "eastus"]))
     assert read(world.catalog, definition).description == "still here"
-    assert read(world.catalog, definition).end_of_life_date == eol
-    assert read(world.catalog, version).end_of_life_date == eol
+    assert read(world.catalog, definition).end_of_life_date == az_eol(eol)
+    assert read(world.catalog, version).end_of_life_date == az_eol(eol)
     assert set(replicas(world.catalog, version)) == {"westus", "eastus"}
     # changing it still needs a date in the future of the (moved) clock
     world.refused(
         "SIG-EOL", definition_update_call(world, definition, end_of_life_date=date(2026, 1, 22))
     )
     world.refused(
-        "SIG-EOL", version_update_call(world, version, end_of_life_date=date(2026, 1, 25))
+        "SIG-EOL", version_update_call(world, version, end_of_life_date=date(2026, 1, 24))
     )
     world.write(version_update_call(world, version, end_of_life_date=date(2026, 1, 26)))
-    assert read(world.catalog, version).end_of_life_date == date(2026, 1, 26)
+    assert read(world.catalog, version).end_of_life_date == az_eol(date(2026, 1, 26))
     # and it may be cleared
     world.write(definition_update_call(world, definition, end_of_life_date=None))
     assert read(world.catalog, definition).end_of_life_date is None
@@ -270,40 +287,40 @@ def test_SIG_EOL_an_unchanged_past_date_does_not_block_other_updates(
 def test_SIG_RECOMMENDED_on_create(world: World) -> None:
     for fields in (
         {"min_vcpus": 4, "max_vcpus": 2},
-        {"min_memory_gb": 16, "max_memory_gb": 8},
+        {"min_memory_mb": 16, "max_memory_mb": 8},
         {"min_vcpus": 0},
         {"max_vcpus": 0},
-        {"min_memory_gb": 0, "max_memory_gb": 4},
-        {"max_memory_gb": -8},
+        {"min_memory_mb": 0, "max_memory_mb": 4},
+        {"max_memory_mb": -8},
     ):
         world.refused("SIG-RECOMMENDED", definition_call(world, **fields))
     definition = world.write(
-        definition_call(world, min_vcpus=2, max_vcpus=2, min_memory_gb=8, max_memory_gb=8)
+        definition_call(world, min_vcpus=2, max_vcpus=2, min_memory_mb=8, max_memory_mb=8)
     )
     assert (definition.min_vcpus, definition.max_vcpus) == (2, 2)
-    assert (definition.min_memory_gb, definition.max_memory_gb) == (8, 8)
+    assert (definition.min_memory_mb, definition.max_memory_mb) == (8, 8)
     only_min = world.write(definition_call(world, "def3", sku="Only", min_vcpus=1))
     assert (only_min.min_vcpus, only_min.max_vcpus) == (1, None)
 
 
 def test_SIG_RECOMMENDED_update_checks_the_merged_values(world: World) -> None:
     world.write(
-        definition_update_call(world, min_vcpus=2, max_vcpus=8, min_memory_gb=4, max_memory_gb=16)
+        definition_update_call(world, min_vcpus=2, max_vcpus=8, min_memory_mb=4, max_memory_mb=16)
     )
     for fields in (
         {"max_vcpus": 1},
         {"min_vcpus": 9},
         {"min_vcpus": 0},
-        {"max_memory_gb": 3},
-        {"min_memory_gb": 17},
-        {"min_memory_gb": 8, "max_memory_gb": 6},
+        {"max_memory_mb": 3},
+        {"min_memory_mb": 17},
+        {"min_memory_mb": 8, "max_memory_mb": 6},
     ):
         world.refused("SIG-RECOMMENDED", definition_update_call(world, **fields))
     world.write(definition_update_call(world, min_vcpus=4))
-    world.write(definition_update_call(world, max_memory_gb=4))
+    world.write(definition_update_call(world, max_memory_mb=4))
     definition = read(world.catalog, world.definition)
     assert (definition.min_vcpus, definition.max_vcpus) == (4, 8)
-    assert (definition.min_memory_gb, definition.max_memory_gb) == (4, 4)
+    assert (definition.min_memory_mb, definition.max_memory_mb) == (4, 4)
 
 
 # --- SIG-UPDATE ----------------------------------------------------------------------------
@@ -331,10 +348,6 @@ DEFINITION_FIELDS = {  # field: (value at creation, another value)
     "os_type": ("Linux", "Windows"),
     "os_state": ("Generalized", "Specialized"),
     "hyper_v_generation": ("V2", "V1"),
-    "eula": ("Contoso EULA", "Another EULA"),
-    "privacy_statement_uri": ("https://contoso.example/privacy", "https://x.example/p"),
-    "release_note_uri": ("https://contoso.example/notes", "https://x.example/n"),
-    "disallowed_disk_types": (["Standard_LRS"], ["Premium_LRS"]),
 }
 
 
@@ -360,9 +373,13 @@ def test_SIG_UPDATE_definition_updatable_fields(world: World) -> None:
             description="Backend servers",
             min_vcpus=2,
             max_vcpus=4,
-            min_memory_gb=8,
-            max_memory_gb=32,
+            min_memory_mb=8,
+            max_memory_mb=32,
             end_of_life_date=date(2027, 1, 1),
+            eula="Another EULA",
+            privacy_statement_uri="https://x.example/p",
+            release_note_uri="https://x.example/n",
+            disallowed_disk_types=["premium_lrs"],
             tags={"team": "finance"},
         )
     )
@@ -370,9 +387,15 @@ def test_SIG_UPDATE_definition_updatable_fields(world: World) -> None:
     assert (row.description, row.tags, row.end_of_life_date) == (
         "Backend servers",
         {"team": "finance"},
-        date(2027, 1, 1),
+        az_eol(date(2027, 1, 1)),
     )
-    assert (row.min_vcpus, row.max_vcpus, row.min_memory_gb, row.max_memory_gb) == (2, 4, 8, 32)
+    assert (row.eula, row.privacy_statement_uri, row.release_note_uri) == (
+        "Another EULA",
+        "https://x.example/p",
+        "https://x.example/n",
+    )
+    assert row.disallowed_disk_types == ["Premium_LRS"]
+    assert (row.min_vcpus, row.max_vcpus, row.min_memory_mb, row.max_memory_mb) == (2, 4, 8, 32)
 
 
 def test_SIG_UPDATE_version_fixed_fields(world: World) -> None:
@@ -384,7 +407,6 @@ def test_SIG_UPDATE_version_fixed_fields(world: World) -> None:
         ("location", "eastus"),
         ("managed_image_id", other_image),
         ("os_snapshot_id", snapshot),
-        ("replica_count", 2),
         ("storage_account_type", "Premium_LRS"),
     ]:
         error = world.refused("SIG-UPDATE", version_update_call(world, version, **{field: other}))
@@ -419,14 +441,16 @@ def test_SIG_UPDATE_version_updatable_fields(world: World) -> None:
             targets=["westus=3", "eastus", "northeurope=2"],
             exclude_from_latest=True,
             end_of_life_date=date(2027, 1, 1),
+            replica_count=3,
             tags={"build": "42"},
         )
     )
     row = read(world.catalog, version)
-    assert (row.exclude_from_latest, row.end_of_life_date, row.tags) == (
+    assert (row.exclude_from_latest, row.end_of_life_date, row.tags, row.replica_count) == (
         True,
-        date(2027, 1, 1),
+        az_eol(date(2027, 1, 1)),
         {"build": "42"},
+        3,
     )
     assert replicas(world.catalog, version) == {
         "westus": (3, LRS),

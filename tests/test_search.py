@@ -268,7 +268,7 @@ def test_all_versions_lists_every_version_with_its_facts(estate: Estate) -> None
     )
     assert staging.source_region == "westeurope"
     assert staging.arm_id == estate.versions["MyImage_2/1.0.0"]
-    assert rows["def1/1.10.0"].end_of_life == date(2026, 6, 30)
+    assert rows["def1/1.10.0"].end_of_life == datetime(2026, 6, 30, 12, 59, 59, tzinfo=UTC)
     assert rows["def1/1.10.0"].expired(datetime(2026, 7, 1, tzinfo=UTC))
     assert not rows["def1/1.10.0"].expired(datetime(2026, 6, 30, tzinfo=UTC))
 

@@ -171,7 +171,9 @@ def group_list(subscription: str | None) -> None:
 def group_show(name: str, subscription: str | None) -> None:
     """Show a resource group."""
     with current_state().catalog().read() as db:
-        shown = azure_json.resource_group(db, refs.shown(db, refs.group(db, name, subscription)))
+        with refs.missing_exits_3():
+            row = refs.group(db, name, subscription)
+        shown = azure_json.resource_group(db, refs.shown(db, row))
     emit(shown, "group")
 
 

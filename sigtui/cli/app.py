@@ -1,9 +1,10 @@
 """The root command: `sigtui` opens the app; its subcommands mirror az (DESIGN.md §4).
 
-Exit codes: 0 success; 1 a rule or not-found error (`error: SIG-CODE: message` on
-stderr; an unexpected failure is `error: SIG-INTERNAL: ...`, its traceback in the log
-file, never on screen); 2 bad usage, said in the same one line (`error: SIG-INPUT:
-missing option ...; see ...`), not in click's usage block.
+Exit codes, as az: 0 success; 1 a rule error (`error: SIG-CODE: message` on stderr; an
+unexpected failure is `error: SIG-INTERNAL: ...`, its traceback in the log file, never on
+screen); 2 bad usage, said in the same one line (`error: SIG-INPUT: missing option ...;
+see ...`), not in click's usage block; 3 the resource a `show` or `update` names does not
+exist (`error: SIG-NOT-FOUND: ...`).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class SigtuiGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CatalogError as exc:
-            _fail(ctx, f"{exc.code}: {exc.message}")
+            _fail(ctx, f"{exc.code}: {exc.message}", getattr(exc, "exit_code", 1))
         except click.exceptions.NoArgsIsHelpError:
             raise  # a group given no command shows its help
         except click.ClickException as exc:  # a subcommand's usage or option value
@@ -156,10 +157,10 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _fail(ctx: click.Context, message: str) -> NoReturn:
+def _fail(ctx: click.Context, message: str, exit_code: int = 1) -> NoReturn:
     shown = visible(crash_report.mask(message, _url(ctx)))
     click.echo(f"error: {shown}", err=True)
-    ctx.exit(1)
+    ctx.exit(exit_code)
 
 
 @click.group("sigtui", cls=SigtuiGroup, invoke_without_command=True)

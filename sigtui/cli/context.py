@@ -33,6 +33,7 @@ class CliState:
     query: ParsedResult | None = None  # --query: a compiled JMESPath expression
     only_show_errors: bool = False  # --only-show-errors: no warnings on stderr
     debug: bool = False  # --debug: the (masked) traceback of an unexpected error
+    no_wait: bool = False  # --no-wait: as az, print no result (the change is made all the same)
     clock: Clock = SYSTEM_CLOCK
     _catalog: Catalog | None = field(default=None, repr=False)
     _viewer: access.Visibility | None = field(default=None, repr=False)

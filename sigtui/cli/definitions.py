@@ -13,12 +13,14 @@ from sigtui.catalog.model import schemas
 from sigtui.catalog.model.fields import DEFINITION_FIELDS, updatable_json_paths
 from sigtui.catalog.model.models import Gallery, ImageDefinition
 from sigtui.catalog.queries import fetch, lookup
+from sigtui.catalog.rules.features import parse_features
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
-from sigtui.cli.generic_update import DEFINITION_PATHS, changes_from_sets, parse_assignments
+from sigtui.cli.generic_update import DEFINITION_PATHS, generic_changes, parse_generic_update
 from sigtui.cli.options import (
     F,
     common_options,
+    create_options,
     definition_name_option,
     definition_ref_options,
     delete_options,
@@ -42,8 +44,8 @@ DEFINITION_UPDATABLE = updatable_json_paths(DEFINITION_FIELDS)
 RECOMMENDED_OPTIONS = {
     "minimum_cpu_core": "min_vcpus",
     "maximum_cpu_core": "max_vcpus",
-    "minimum_memory": "min_memory_gb",
-    "maximum_memory": "max_memory_gb",
+    "minimum_memory": "min_memory_mb",
+    "maximum_memory": "max_memory_mb",
 }
 
 
@@ -57,8 +59,8 @@ def recommended_options(command: F) -> F:
         [
             ("--minimum-cpu-core", "Recommended minimum vCPUs."),
             ("--maximum-cpu-core", "Recommended maximum vCPUs."),
-            ("--minimum-memory", "Recommended minimum memory (GB)."),
-            ("--maximum-memory", "Recommended maximum memory (GB)."),
+            ("--minimum-memory", "Recommended minimum memory in MB."),
+            ("--maximum-memory", "Recommended maximum memory in MB."),
         ]
     ):
         command = click.option(flag, metavar="N", help=what)(command)
@@ -79,12 +81,19 @@ def _recommended(options: dict[str, Any]) -> dict[str, Any]:
 @definition_name_option(required=True)
 @location_option
 @subscription_option
-@click.option("--publisher", required=True, help="Publisher (up to 128 characters).")
-@click.option("--offer", required=True, help="Offer (up to 64 characters).")
-@click.option("--sku", required=True, help="SKU (up to 64 characters).")
+@click.option("-p", "--publisher", required=True, help="Publisher (up to 128 characters).")
+@click.option("-f", "--offer", required=True, help="Offer (up to 64 characters).")
+@click.option("-s", "--sku", required=True, help="SKU (up to 64 characters).")
 @click.option("--os-type", required=True, help="Windows or Linux.")
 @click.option("--os-state", default="Generalized", show_default=True, help="Or Specialized.")
-@click.option("--hyper-v-generation", default="V1", show_default=True, help="V1 or V2.")
+@click.option("--hyper-v-generation", default="V2", show_default=True, help="V1 or V2.")
+@click.option("--architecture", help="x64 (the default) or Arm64.")
+@click.option(
+    "--features",
+    metavar="'NAME=VALUE ...'",
+    help="Space-separated features, e.g. 'SecurityType=TrustedLaunch "
+    "IsAcceleratedNetworkSupported=true'.",
+)
 @click.option("--description", help="Description.")
 @click.option("--eula", help="End-user license agreement.")
 @click.option("--privacy-statement-uri", help="Privacy statement URI.")
@@ -95,7 +104,7 @@ def _recommended(options: dict[str, Any]) -> dict[str, Any]:
     "--disallowed-disk-types", multiple=True, metavar="TYPE...", help="e.g. Standard_LRS."
 )
 @tags_option
-@common_options
+@create_options
 def definition_create(
     group: str,
     gallery: str,
@@ -103,11 +112,15 @@ def definition_create(
     location: str | None,
     subscription: str | None,
     end_of_life_date: str | None,
+    features: str | None,
     disallowed_disk_types: tuple[str, ...],
     tags: tuple[str, ...],
     **options: Any,
 ) -> None:
-    """Create an image definition (publisher/offer/SKU unique in the gallery: SIG-IDENT)."""
+    """Create an image definition (publisher/offer/SKU unique in the gallery: SIG-IDENT),
+    or, as Azure's PUT, update the one of that name."""
+    if options.get("architecture") is None:
+        options.pop("architecture", None)
     with refs.writing_in_group(group, subscription) as (db, owner, clock):
         gallery_id = arm_ids.gallery_id(*refs.group_parts(db, owner), gallery)
         data = schemas.build(
@@ -115,12 +128,13 @@ def definition_create(
             name=definition,
             location=location or owner.location,
             end_of_life_date=parse_eol(end_of_life_date),
+            features=parse_features(features),
             disallowed_disk_types=list(disallowed_disk_types),
             tags=parse_tags(tags) or {},
             **{k: v for k, v in options.items() if k not in RECOMMENDED_OPTIONS},
             **_recommended(options),
         )
-        created = services.create_definition(db, gallery_id, data, clock)
+        created = services.put_definition(db, gallery_id, data, clock)
         shown = azure_json.definition(db, created)
     emit(shown, "definition")
 
@@ -148,35 +162,52 @@ def definition_show(names: refs.Names) -> None:
 @definition_group.command("update")
 @definition_ref_options
 @click.option("--description", help="New description.")
+@click.option("--eula", help="New end-user license agreement.")
+@click.option("--privacy-statement-uri", help="New privacy statement URI.")
+@click.option("--release-note-uri", help="New release notes URI.")
 @eol_option
 @recommended_options
+@click.option(
+    "--disallowed-disk-types",
+    multiple=True,
+    metavar="TYPE...",
+    help='Replace the disallowed disk types ("" clears them).',
+)
 @update_options
 def definition_update(
     names: refs.Names,
-    description: str | None,
     end_of_life_date: str | None,
+    disallowed_disk_types: tuple[str, ...],
     tags: tuple[str, ...],
     sets: tuple[str, ...],
+    adds: tuple[str, ...],
+    removes: tuple[str, ...],
     if_match: str | None,
     **options: Any,
 ) -> None:
-    """Change recommended vCPUs/memory, description, end-of-life date or tags (SIG-UPDATE)."""
-    assignments = parse_assignments(sets)
+    """Change recommended vCPUs/memory, description, EULA, privacy statement and release
+    notes URIs, end-of-life date, disallowed disk types or tags (SIG-UPDATE)."""
+    generic = parse_generic_update(sets, adds, removes)
     changes: dict[str, Any] = _recommended(options)
-    if description is not None:
-        changes["description"] = description
+    changes |= {
+        field: options[field]
+        for field in ("description", "eula", "privacy_statement_uri", "release_note_uri")
+        if options.get(field) is not None
+    }
     if end_of_life_date is not None:
         changes["end_of_life_date"] = parse_eol(end_of_life_date)
+    if disallowed_disk_types:
+        changes["disallowed_disk_types"] = [t for t in disallowed_disk_types if t]
     if (new_tags := parse_tags(tags)) is not None:
         changes["tags"] = new_tags
-    if not changes and not assignments:
-        raise usage_error("nothing to update: give the fields to change or --set path=value")
+    if not changes and not generic:
+        raise usage_error("nothing to update: give the fields to change, --set, --add or --remove")
     catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
-        definition_id = refs.resource_id(db, "definition", names)
-        row = lookup.resolve_as(db, definition_id, ImageDefinition)
+        row = refs.named(db, "definition", names, ImageDefinition)
+        definition_id = lookup.arm_id(db, row)
         current = azure_json.definition(db, row)
-        changes |= changes_from_sets(assignments, DEFINITION_PATHS, current, DEFINITION_UPDATABLE)
+        changes |= generic_changes(generic, DEFINITION_PATHS, current, DEFINITION_UPDATABLE)
         data = schemas.build(schemas.DefinitionUpdate, **changes)
         updated = services.update_definition(
             db, definition_id, data, catalog.clock, if_match=if_match
@@ -188,12 +219,11 @@ def definition_update(
 @definition_group.command("delete")
 @definition_ref_options
 @delete_options
-def definition_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
-    """Delete an image definition that has no versions (SIG-DELETE)."""
+def definition_delete(names: refs.Names, if_match: str | None) -> None:
+    """Delete an image definition that has no versions (SIG-DELETE); no question, and one
+    that does not exist is gone already (as az)."""
     refs.delete(
         "definition",
-        "image definition",
         names,
-        yes,
         lambda db, definition_id: services.delete_definition(db, definition_id, if_match=if_match),
     )

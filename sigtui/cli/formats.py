@@ -137,3 +137,13 @@ def auto_table_rows(data: Any) -> list[dict[str, Any]]:
     etag), first letter capitalised; a list's values as Column1..; a scalar as Result."""
     items = data if isinstance(data, list) else [data]
     return [_auto_row(item) for item in items]
+
+
+def colored(text: str, language: str) -> str:
+    """`text` (JSON or YAML, every value already escaped) with az's colours for jsonc and
+    yamlc: the colour codes are pygments' own, around the text's tokens."""
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    return str(highlight(text, get_lexer_by_name(language), TerminalFormatter()))

@@ -186,7 +186,7 @@ def _advice_table(shown: Json) -> str:
 @click.option("--scale-sets", type=int, default=0, show_default=True, metavar="M",
               help="Scale-set deployments at once in the region.")  # fmt: skip
 @click.option("--instances-per-scale-set", type=int, metavar="K",
-              default=advisor.INSTANCES_PER_REPLICA, show_default=True,
+              default=advisor.DEFAULT_INSTANCES_PER_SCALE_SET, show_default=True,
               help="Instances per scale set (at most 1,000 from a gallery image).")  # fmt: skip
 @click.option("--version", "version_id", metavar="VERSION_ID",
               help="Compare with this version's replicas in --region.")  # fmt: skip
@@ -199,8 +199,10 @@ def advise_command(
     version_id: str | None,
     region: str | None,
 ) -> None:
-    """Minimum and recommended replicas in one region: 1 per 20 VMs created at once, 1 per
-    scale-set deployment of up to 600 instances, plus an over-provisioning margin."""
+    """Minimum and recommended replicas in one region, as Azure advises today: 1 per 50 VMs
+    created at once, 1 per scale set deployed at once (each up to 1,000 instances), plus an
+    over-provisioning margin. (The source document of 2020 advised 1 per 20 VMs and 1 per
+    scale set of up to 600 instances.)"""
     if bool(version_id) != bool(region):
         raise usage_error("--version and --region go together")
     plan = advisor.Plan(concurrent_vms, scale_sets, instances_per_scale_set)

@@ -26,6 +26,10 @@ MULTI_VALUE_OPTIONS = frozenset(
         "--data-disk-sizes-gb",
         "--data-snapshots",
         "--data-snapshot-luns",
+        "--data-vhds-uris",
+        "--data-vhds-luns",
+        "--data-vhds-storage-accounts",
+        "--data-vhds-sa",
         "--target-regions",
         "--add-target-regions",
         "--remove-target-regions",
@@ -33,6 +37,11 @@ MULTI_VALUE_OPTIONS = frozenset(
         "--set",
     }
 )
+
+# az's generic update arguments: each `--add PATH VALUE...` / `--remove PATH [INDEX]` is
+# one action, its words kept together (joined by GROUP_SEPARATOR, which no argv holds)
+GROUPED_OPTIONS = frozenset({"--add", "--remove"})
+GROUP_SEPARATOR = "\x00"
 
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$")
 
@@ -43,13 +52,15 @@ def _is_value(token: str) -> bool:
 
 def expand_multi_values(argv: Sequence[str]) -> list[str]:
     """`--opt a b c` -> `--opt a --opt b --opt c` for the known multi-value options,
-    up to the next token that starts with `-` (click has no variadic options)."""
+    up to the next token that starts with `-` (click has no variadic options); the words
+    of a grouped option (`--add a b c`) become one value."""
     expanded: list[str] = []
     current: str | None = None  # the multi-value option whose values are being read
     seen_value = False
-    for index, token in enumerate(argv):
+    tokens = _group_words(argv)
+    for index, token in enumerate(tokens):
         if token == "--":
-            expanded.extend(argv[index:])
+            expanded.extend(tokens[index:])
             break
         name, has_inline, inline = token.partition("=")
         if name in MULTI_VALUE_OPTIONS:
@@ -62,6 +73,29 @@ def expand_multi_values(argv: Sequence[str]) -> list[str]:
             current = None
             expanded.append(token)
     return expanded
+
+
+def _group_words(argv: Sequence[str]) -> list[str]:
+    """`--add a b --x` -> `--add`, `a<SEP>b`, `--x` for the grouped options."""
+    tokens: list[str] = []
+    words: list[str] | None = None  # the words of the grouped option being read
+    for index, token in enumerate(argv):
+        if token == "--":
+            return tokens + list(argv[index:])
+        if words is not None and _is_value(token):
+            if words:
+                tokens.pop()
+            words.append(token)
+            tokens.append(GROUP_SEPARATOR.join(words))
+            continue
+        words = [] if token in GROUPED_OPTIONS else None
+        tokens.append(token)
+    return tokens
+
+
+def grouped_words(value: str) -> list[str]:
+    """The words of one `--add`/`--remove` (see `expand_multi_values`)."""
+    return value.split(GROUP_SEPARATOR)
 
 
 # --- options every command takes ----------------------------------------------------------
@@ -180,8 +214,8 @@ def tags_option(command: F) -> F:
     return click.option(
         "--tags",
         multiple=True,
-        metavar="KEY=VALUE...",
-        help='Space-separated tags; "" clears them.',
+        metavar="KEY[=VALUE]...",
+        help='Space-separated tags (a key alone: an empty value); "" clears them.',
     )(command)
 
 
@@ -195,6 +229,24 @@ def if_match_option(command: F) -> F:
 
 def yes_option(command: F) -> F:
     return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(command)
+
+
+def accepted_yes_option(command: F) -> F:
+    """az's `--yes` on a delete that never asks: accepted, and ignored."""
+    return click.option(
+        "-y", "--yes", is_flag=True, expose_value=False, help="Accepted and ignored (no question)."
+    )(command)
+
+
+def no_wait_option(command: F) -> F:
+    """az's `--no-wait` on a long operation: the change is made, no result is printed."""
+    return click.option(
+        "--no-wait",
+        is_flag=True,
+        expose_value=False,
+        callback=_store_flag("no_wait"),
+        help="Do not wait for the result (as az: nothing is printed).",
+    )(command)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -227,7 +279,8 @@ def parse_bool(value: str | None, what: str) -> bool | None:
 
 
 def parse_eol(value: str | None) -> Any:
-    """`--end-of-life-date YYYY-MM-DD` as a date (SIG-INPUT when it is not one)."""
+    """`--end-of-life-date` as a date-time: a time of day given is kept, a date alone is
+    12:59:59 UTC of that day, as az sends it (SIG-INPUT when it is neither)."""
     return checks.parse_date(value) if value is not None else None
 
 
@@ -285,6 +338,27 @@ def location_option(command: F) -> F:
     )(command)
 
 
+def generic_update_options(command: F) -> F:
+    """az's generic update arguments beside `--set`: `--add PATH VALUE...` and
+    `--remove PATH [INDEX]`, each as many times as wanted (words grouped per use)."""
+    command = click.option(
+        "--remove",
+        "removes",
+        multiple=True,
+        metavar="PATH [INDEX]",
+        help="Remove a property or a list item (e.g. --remove tags.env, "
+        "--remove publishingProfile.targetRegions 1).",
+    )(command)
+    return click.option(
+        "--add",
+        "adds",
+        multiple=True,
+        metavar="PATH KEY=VALUE...",
+        help="Add an item to a list (e.g. --add publishingProfile.targetRegions "
+        "name=westus regionalReplicaCount=2).",
+    )(command)
+
+
 def set_option(command: F) -> F:
     return click.option(
         "--set",
@@ -298,7 +372,9 @@ def set_option(command: F) -> F:
 
 def eol_option(command: F) -> F:
     return click.option(
-        "--end-of-life-date", metavar="YYYY-MM-DD", help="End-of-life date (in the future)."
+        "--end-of-life-date",
+        metavar="DATE[THH:MM:SSZ]",
+        help="End-of-life date-time, in the future (a date alone: 12:59:59 UTC that day).",
     )(command)
 
 
@@ -366,5 +442,13 @@ version_ref_options = stack(
     names_param,
 )
 list_options = stack(group_option(), subscription_option, common_options)
-delete_options = stack(if_match_option, yes_option, common_options)
-update_options = stack(tags_option, set_option, if_match_option, common_options)
+delete_options = stack(if_match_option, accepted_yes_option, no_wait_option, common_options)
+update_options = stack(
+    tags_option,
+    set_option,
+    generic_update_options,
+    if_match_option,
+    no_wait_option,
+    common_options,
+)
+create_options = stack(no_wait_option, common_options)

@@ -4,6 +4,7 @@ jsonc, yaml, yamlc, tsv, none, or a readable table."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -97,7 +98,7 @@ COLUMNS: dict[str, list[Column]] = {
         ("OsState", _get("osState")),
         ("HyperVGeneration", _get("hyperVGeneration")),
         ("vCPUs", _recommended("vCPUs")),
-        ("MemoryGb", _recommended("memory")),
+        ("MemoryMb", _recommended("memory")),
         ("EndOfLifeDate", _date_only("endOfLifeDate")),
     ],
     "version": [
@@ -173,15 +174,17 @@ def print_result(
     `show_table` prints the command's own table; a query's result, or a command without
     one, gets az's automatic table instead."""
     state = current_state()
+    if state.no_wait:  # az returns at once, before the operation's result exists
+        return
     output = output_format(default)
     if state.query is not None:
         data = formats.apply_query(state.query, data)
     if output == "none" or (data is None and state.query is not None):
         return  # az prints nothing for a query that finds nothing
-    if output in ("json", "jsonc"):  # jsonc: json, without colours
-        click.echo(to_json(data))
+    if output in ("json", "jsonc"):
+        _echo_document(to_json(data) + "\n", "json", coloured=output == "jsonc")
     elif output in ("yaml", "yamlc"):
-        click.echo(formats.to_yaml(data), nl=False)
+        _echo_document(formats.to_yaml(data), "yaml", coloured=output == "yamlc")
     elif output == "tsv":
         shown = data if state.query is not None else formats.plain_json(data)
         click.echo(formats.to_tsv(shown), nl=False)  # a query's objects keep its key order
@@ -192,6 +195,18 @@ def print_result(
         columns = list(dict.fromkeys(key for row in rows for key in row))
         if columns:
             click.echo(render_table(rows, [(key, _get(key)) for key in columns]))
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _echo_document(text: str, language: str, *, coloured: bool) -> None:
+    """jsonc and yamlc are coloured on a terminal, as az colours them; piped, plain."""
+    if coloured and stdout_is_terminal():
+        click.echo(formats.colored(text, language), nl=False, color=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def emit(data: Json | list[Json] | None, kind: str, *, default: str = "json") -> None:

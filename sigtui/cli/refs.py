@@ -1,8 +1,9 @@
 """From az's options (`--subscription`, `-g`, `-r`, `-i`, `-e`, `--ids`) to ARM ids.
 
 The services take ARM ids; these helpers build them from names, reading through
-`lookup` only. A missing name is SIG-NOT-FOUND; a resource group name found in several
-subscriptions without `--subscription` is SIG-INPUT.
+`lookup` only. A missing name is SIG-NOT-FOUND (exit 3 when it is the resource a `show`
+or `update` names, as az); a resource group name found in several subscriptions without
+`--subscription` is SIG-INPUT.
 """
 
 from __future__ import annotations
@@ -19,10 +20,30 @@ from sigtui.catalog.model.models import Resource, ResourceGroup, Subscription
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.catalog.rules import access
 from sigtui.cli.context import current_state
-from sigtui.cli.options import Names, confirm_delete, usage_error
+from sigtui.cli.options import Names, usage_error
 from sigtui.cli.output import emit
 
 __all__ = ["Names"]
+
+NOT_FOUND = "SIG-NOT-FOUND"
+
+
+class ResourceMissing(CatalogError):
+    """The resource a command names does not exist: az's exit code 3."""
+
+    exit_code = 3
+
+
+@contextmanager
+def missing_exits_3() -> Iterator[None]:
+    """SIG-NOT-FOUND raised inside becomes ResourceMissing (exit 3)."""
+    try:
+        yield
+    except CatalogError as exc:
+        if exc.code != NOT_FOUND or isinstance(exc, ResourceMissing):
+            raise
+        raise ResourceMissing(exc.code, exc.message, field=exc.field) from None
+
 
 _FLAGS = {
     "group": "-g/--resource-group",
@@ -172,22 +193,40 @@ def in_group_or_subscription(
 Found = TypeVar("Found", bound=Resource)
 
 
+def named(db: Session, kind: str, names: Names, model: type[Found]) -> Found:
+    """The resource a `show` or `update` names; exit 3 when it does not exist."""
+    with missing_exits_3():
+        return lookup.resolve_as(db, resource_id(db, kind, names), model)
+
+
 def show(
     kind: str, names: Names, model: type[Found], to_json: Callable[[Session, Found], Any]
 ) -> None:
     """`show`: print the resource named, unless the --as principal may not see it."""
     with current_state().catalog().read() as db:
-        row = shown(db, lookup.resolve_as(db, resource_id(db, kind, names), model))
+        row = shown(db, named(db, kind, names, model))
         data = to_json(db, row)
     emit(data, kind)
 
 
-def delete(
-    kind: str, what: str, names: Names, yes: bool, remove: Callable[[Session, str], object]
-) -> None:
-    """`delete`: confirm (`what` and the name given), then remove the resource named."""
-    _require(names, _FIELDS[kind])  # a missing name before any question
-    confirm_delete(f"{what} {getattr(names, _FIELDS[kind][-1]) or names.ids!r}", yes)
+def delete(kind: str, names: Names, remove: Callable[[Session, str], object]) -> None:
+    """`delete`, as az's: no question; a resource that does not exist is deleted already
+    (ARM answers 204), though its resource group must exist (exit 3)."""
+    _require(names, _FIELDS[kind])
     catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
-        remove(db, resource_id(db, kind, names))
+        with missing_exits_3():
+            arm_id = resource_id(db, kind, names)
+        if exists(db, arm_id):
+            remove(db, arm_id)
+
+
+def exists(db: Session, arm_id: str) -> bool:
+    """Whether the resource an ARM id names is in the catalog."""
+    try:
+        lookup.resolve(db, arm_id)
+    except CatalogError as exc:
+        if exc.code != NOT_FOUND:
+            raise
+        return False
+    return True

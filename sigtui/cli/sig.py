@@ -13,9 +13,10 @@ from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
 from sigtui.cli.definitions import definition_group
-from sigtui.cli.generic_update import GALLERY_PATHS, changes_from_sets, parse_assignments
+from sigtui.cli.generic_update import GALLERY_PATHS, generic_changes, parse_generic_update
 from sigtui.cli.options import (
     common_options,
+    create_options,
     delete_options,
     gallery_name_option,
     gallery_ref_options,
@@ -50,7 +51,7 @@ sig_group.add_command(version_group)
 @subscription_option
 @click.option("--description", help="Gallery description.")
 @tags_option
-@common_options
+@create_options
 def gallery_create(
     group: str,
     gallery: str,
@@ -59,7 +60,7 @@ def gallery_create(
     description: str | None,
     tags: tuple[str, ...],
 ) -> None:
-    """Create a gallery."""
+    """Create a gallery (or, as Azure's PUT, update the one of that name)."""
     with refs.writing_in_group(group, subscription) as (db, owner, clock):
         data = schemas.build(
             schemas.GalleryCreate,
@@ -68,7 +69,7 @@ def gallery_create(
             description=description,
             tags=parse_tags(tags) or {},
         )
-        created = services.create_gallery(db, lookup.arm_id(db, owner), data, clock)
+        created = services.put_gallery(db, lookup.arm_id(db, owner), data, clock)
         shown = azure_json.gallery(db, created)
     emit(shown, "gallery")
 
@@ -106,20 +107,23 @@ def gallery_update(
     description: str | None,
     tags: tuple[str, ...],
     sets: tuple[str, ...],
+    adds: tuple[str, ...],
+    removes: tuple[str, ...],
     if_match: str | None,
 ) -> None:
     """Change a gallery's description or tags (nothing else may change: SIG-UPDATE)."""
-    assignments = parse_assignments(sets)
-    if description is None and not tags and not assignments:
-        raise usage_error("nothing to update: give --description, --tags or --set")
+    generic = parse_generic_update(sets, adds, removes)
+    if description is None and not tags and not generic:
+        raise usage_error("nothing to update: give --description, --tags, --set, --add or --remove")
     catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
-        gallery_id = refs.resource_id(db, "gallery", names)
-        current = azure_json.gallery(db, lookup.resolve_as(db, gallery_id, Gallery))
+        row = refs.named(db, "gallery", names, Gallery)
+        gallery_id = lookup.arm_id(db, row)
+        current = azure_json.gallery(db, row)
         changes: dict[str, object] = {} if description is None else {"description": description}
         if (new_tags := parse_tags(tags)) is not None:
             changes["tags"] = new_tags
-        changes |= changes_from_sets(assignments, GALLERY_PATHS, current, GALLERY_UPDATABLE)
+        changes |= generic_changes(generic, GALLERY_PATHS, current, GALLERY_UPDATABLE)
         data = schemas.build(schemas.GalleryUpdate, **changes)
         updated = services.update_gallery(db, gallery_id, data, catalog.clock, if_match=if_match)
         shown = azure_json.gallery(db, updated)
@@ -129,12 +133,11 @@ def gallery_update(
 @sig_group.command("delete")
 @gallery_ref_options
 @delete_options
-def gallery_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
-    """Delete a gallery that holds no image definitions (SIG-DELETE)."""
+def gallery_delete(names: refs.Names, if_match: str | None) -> None:
+    """Delete a gallery that holds no image definitions (SIG-DELETE); no question, and
+    one that does not exist is gone already (as az)."""
     refs.delete(
         "gallery",
-        "gallery",
         names,
-        yes,
         lambda db, gallery_id: services.delete_gallery(db, gallery_id, if_match=if_match),
     )

@@ -118,13 +118,11 @@ def image_show(names: refs.Names) -> None:
 @image_group.command("delete")
 @_ref_options
 @delete_options
-def image_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
-    """Delete a managed image that no version is made from."""
+def image_delete(names: refs.Names, if_match: str | None) -> None:
+    """Delete a managed image that no version is made from (no question, as az)."""
     refs.delete(
         "image",
-        "managed image",
         names,
-        yes,
         lambda db, image_id: services.delete_managed_image(db, image_id, if_match=if_match),
     )
 
@@ -193,12 +191,10 @@ def snapshot_show(names: refs.Names) -> None:
 @snapshot_group.command("delete")
 @_ref_options
 @delete_options
-def snapshot_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
-    """Delete a snapshot that no version is made from."""
+def snapshot_delete(names: refs.Names, if_match: str | None) -> None:
+    """Delete a snapshot that no version is made from (no question, as az)."""
     refs.delete(
         "snapshot",
-        "snapshot",
         names,
-        yes,
         lambda db, snapshot_id: services.delete_snapshot(db, snapshot_id, if_match=if_match),
     )

@@ -7,6 +7,9 @@ Each imported file is one transaction: a file with an invalid resource imports n
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +19,20 @@ from sigtui.catalog.azure import exporter
 from sigtui.catalog.azure.importing.reading import (
     ENV_MAX_SIZE,
     MAX_FILE_BYTES,
+    StreamedFile,
     parse_size,
-    read_file,
 )
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.template import Deployment
-from sigtui.catalog.azure.importing.write import count_items, import_into
+from sigtui.catalog.azure.importing.write import Progress, import_file
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
 from sigtui.cli.output import emit_message
+from sigtui.safe_text import visible
 
-PROGRESS_FROM = 50  # show a progress bar for files with at least this many resources
+PROGRESS_AFTER = 1.0  # seconds: an import that takes longer shows a progress bar
 
 
 @click.command("import")
@@ -63,9 +67,13 @@ def import_command(
     state = current_state()
     deployment = Deployment(group_id=group_id, parameters=_parameters(parameters))
     max_bytes = None if max_size is None else parse_size(max_size, "--max-size")
-    documents = [(path, read_file(path, max_bytes)) for path in files]  # all readable first
+    streams = [StreamedFile(path, max_bytes) for path in files]
+    for stream in streams:  # every file a readable one before any is imported
+        stream.check()
+    for stream in streams[1:]:  # the first is read as it is imported, in its transaction
+        stream.read_through()
     catalog = state.catalog(writes=True)
-    results = [_import_one(catalog, path, doc, deployment) for path, doc in documents]
+    results = [_import_one(catalog, stream, deployment) for stream in streams]
     summary = "\n".join(result.summary() for result in results)
     emit_message(summary, files=[result.as_json() for result in results])
 
@@ -78,14 +86,64 @@ def _parameters(values: tuple[str, ...]) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
-def _import_one(
-    catalog: Catalog, path: Path, document: Any, deployment: Deployment
-) -> ImportResult:
-    total = count_items(document, deployment)
-    if total < PROGRESS_FROM:
-        return import_into(catalog, path, document, deployment=deployment)
-    with click.progressbar(length=total, label=str(path), file=sys.stderr) as bar:
-        return import_into(catalog, path, document, deployment=deployment, progress=bar.update)
+def _import_one(catalog: Catalog, stream: StreamedFile, deployment: Deployment) -> ImportResult:
+    with _progress_bar(stream) as progress:
+        return import_file(catalog, stream, deployment=deployment, progress=progress)
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress_bar(stream: StreamedFile) -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal, once the import takes longer than
+    PROGRESS_AFTER: the file read so far, and the resources done."""
+    if not _on_terminal():
+        yield None
+        return
+    bar = _LazyBar(stream)
+    try:
+        yield bar.update
+    finally:
+        bar.stop()
+
+
+class _LazyBar:
+    def __init__(self, stream: StreamedFile) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.done = 0
+        self.shown: Any = None  # rich.progress.Progress, once shown
+
+    def update(self, done: int) -> None:
+        self.done = done
+        if self.shown is None:
+            if time.monotonic() - self.started < PROGRESS_AFTER:
+                return
+            self._show()
+        self.shown.update(self.task, completed=self.stream.bytes_read, done=done)
+
+    def _show(self) -> None:
+        from rich.console import Console  # only an import that takes a while needs it
+        from rich.markup import escape
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.shown = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}% read, {task.fields[done]:,} resources done"),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+        )
+        label = escape(visible(str(self.stream.path)))
+        self.task = self.shown.add_task(label, total=max(self.stream.size, 1), done=0)
+        self.shown.start()
+
+    def stop(self) -> None:
+        if self.shown is not None:
+            self.shown.update(self.task, completed=self.stream.bytes_read, done=self.done)
+            self.shown.stop()
 
 
 @click.group("export")

@@ -16,10 +16,11 @@ from sigtui.catalog.model.models import ImageDefinition, ImageVersion, ResourceG
 from sigtui.catalog.queries import fetch, lookup
 from sigtui.cli import refs
 from sigtui.cli.context import current_state
-from sigtui.cli.generic_update import VERSION_PATHS, changes_from_sets, parse_assignments
+from sigtui.cli.generic_update import VERSION_PATHS, generic_changes, parse_generic_update
 from sigtui.cli.options import (
     F,
     common_options,
+    create_options,
     definition_name_option,
     definition_ref_options,
     delete_options,
@@ -42,6 +43,7 @@ from sigtui.cli.output import emit
 VERSION_UPDATABLE = (
     "publishingProfile.targetRegions",
     "publishingProfile.targetRegions[N].regionalReplicaCount",
+    "publishingProfile.replicaCount",
     "publishingProfile.excludeFromLatest",
     "publishingProfile.endOfLifeDate",
     "tags",
@@ -83,14 +85,32 @@ def _specs(values: tuple[str, ...]) -> list[schemas.TargetRegionSpec]:
 @click.option("--managed-image", metavar="ID_OR_NAME", help="Source: a managed image.")
 @click.option("--os-snapshot", metavar="ID_OR_NAME", help="Source: an OS disk snapshot.")
 @click.option("--data-snapshots", multiple=True, metavar="ID_OR_NAME...", help="Data disks.")
-@click.option("--data-snapshot-luns", multiple=True, metavar="N...", help="Their LUNs.")
-@_target_regions_option("--target-regions", "Target regions (default: the source region).")
+@click.option(
+    "--data-snapshot-luns", multiple=True, metavar="N...", help="Their LUNs (default 0..n-1)."
+)
+@click.option("--virtual-machine", metavar="ID", help="Source: a VM, by its resource id.")
+@click.option("--image-version", metavar="ID", help="Source: another gallery's image version.")
+@click.option("--os-vhd-uri", metavar="URI", help="Source: the OS disk's VHD blob.")
+@click.option("--os-vhd-storage-account", metavar="ID_OR_NAME", help="Its storage account.")
+@click.option("--data-vhds-uris", multiple=True, metavar="URI...", help="Data disks' VHD blobs.")
+@click.option("--data-vhds-luns", multiple=True, metavar="N...", help="Their LUNs (0..n-1).")
+@click.option(
+    "--data-vhds-storage-accounts",
+    "--data-vhds-sa",
+    "data_vhds_storage_accounts",
+    multiple=True,
+    metavar="ID_OR_NAME...",
+    help="Their storage accounts.",
+)
+@_target_regions_option(
+    "--target-regions", "Target regions, also REGION=TYPE (default: the source region)."
+)
 @click.option("--replica-count", metavar="N", help="Replicas per region by default (1).")
 @click.option("--storage-account-type", help="Standard_LRS (default), Standard_ZRS, Premium_LRS.")
 @_exclude_option
 @eol_option
 @tags_option
-@common_options
+@create_options
 def version_create(
     group: str,
     gallery: str,
@@ -102,6 +122,13 @@ def version_create(
     os_snapshot: str | None,
     data_snapshots: tuple[str, ...],
     data_snapshot_luns: tuple[str, ...],
+    virtual_machine: str | None,
+    image_version: str | None,
+    os_vhd_uri: str | None,
+    os_vhd_storage_account: str | None,
+    data_vhds_uris: tuple[str, ...],
+    data_vhds_luns: tuple[str, ...],
+    data_vhds_storage_accounts: tuple[str, ...],
     target_regions: tuple[str, ...],
     replica_count: str | None,
     storage_account_type: str | None,
@@ -109,7 +136,9 @@ def version_create(
     end_of_life_date: str | None,
     tags: tuple[str, ...],
 ) -> None:
-    """Create an image version from a managed image or snapshots, and start replicating."""
+    """Create an image version from a managed image, a VM, another gallery's version,
+    snapshots or VHD blobs, and start replicating (or, as Azure's PUT, update the version
+    of that name). Data disks without LUNs get 0..n-1, as az gives them."""
     with refs.writing_in_group(group, subscription) as (db, owner, clock):
         definition_id = arm_ids.definition_id(*refs.group_parts(db, owner), gallery, definition)
         fields: dict[str, Any] = {
@@ -119,6 +148,15 @@ def version_create(
             "os_snapshot_id": _source(db, os_snapshot, "snapshot", owner),
             "data_snapshot_ids": [_source(db, s, "snapshot", owner) for s in data_snapshots],
             "data_snapshot_luns": list(data_snapshot_luns),
+            "virtual_machine_id": virtual_machine,
+            "image_version_id": image_version,
+            "os_vhd_uri": os_vhd_uri,
+            "os_vhd_storage_account_id": _account(db, os_vhd_storage_account, owner),
+            "data_vhd_uris": list(data_vhds_uris),
+            "data_vhd_luns": list(data_vhds_luns),
+            "data_vhd_storage_account_ids": [
+                _account(db, a, owner) for a in data_vhds_storage_accounts
+            ],
             "target_regions": _specs(target_regions) or None,
             "exclude_from_latest": parse_bool(exclude_from_latest, "exclude_from_latest") or False,
             "end_of_life_date": parse_eol(end_of_life_date),
@@ -129,13 +167,21 @@ def version_create(
         if storage_account_type is not None:
             fields["storage_account_type"] = storage_account_type
         data = schemas.build(schemas.VersionCreate, **fields)
-        created = services.create_version(db, definition_id, data, clock)
+        created = services.put_version(db, definition_id, data, clock)
         shown = azure_json.version(db, created)
     emit(shown, "version")
 
 
 def _source(db: Session, value: str | None, kind: str, owner: ResourceGroup) -> str | None:
     return refs.source_id(db, value, kind, owner) if value else None
+
+
+def _account(db: Session, value: str | None, owner: ResourceGroup) -> str | None:
+    """A storage account by ARM id, or by name in the version's group (as az)."""
+    if not value or value.startswith("/"):
+        return value
+    sub, rg = refs.group_parts(db, owner)
+    return arm_ids.storage_account_id(sub, rg, value)
 
 
 @version_group.command("list")
@@ -180,7 +226,7 @@ def version_show(names: refs.Names, expand: str | None) -> None:
     metavar="REGION...",
     help="Remove target regions (never the source region).",
 )
-@click.option("--replica-count", metavar="N", help="Fixed after creation (SIG-UPDATE).")
+@click.option("--replica-count", metavar="N", help="Replicas of regions added without a count.")
 @_exclude_option
 @eol_option
 @update_options
@@ -194,21 +240,24 @@ def version_update(
     end_of_life_date: str | None,
     tags: tuple[str, ...],
     sets: tuple[str, ...],
+    adds: tuple[str, ...],
+    removes: tuple[str, ...],
     if_match: str | None,
 ) -> None:
-    """Change target regions and replicas, exclude-from-latest, end-of-life date or tags."""
-    assignments = parse_assignments(sets)
+    """Change target regions and replicas, the replica count, exclude-from-latest,
+    end-of-life date or tags."""
+    generic = parse_generic_update(sets, adds, removes)
     changes = _update_fields(
         target_regions, replica_count, exclude_from_latest, end_of_life_date, tags
     )
-    if not (changes or assignments or add_target_regions or remove_target_regions):
-        raise usage_error("nothing to update: give the fields to change or --set path=value")
+    if not (changes or generic or add_target_regions or remove_target_regions):
+        raise usage_error("nothing to update: give the fields to change, --set, --add or --remove")
     catalog = current_state().catalog(writes=True)
     with catalog.write() as db:
-        row = lookup.resolve_as(db, refs.resource_id(db, "version", names), ImageVersion)
+        row = refs.named(db, "version", names, ImageVersion)
         version_id = lookup.arm_id(db, row)  # `latest` resolved once for every step
         current = azure_json.version(db, row)
-        changes |= changes_from_sets(assignments, VERSION_PATHS, current, VERSION_UPDATABLE)
+        changes |= generic_changes(generic, VERSION_PATHS, current, VERSION_UPDATABLE)
         etag = if_match  # checked by the first step; later steps see this command's writes
         if changes:
             data = schemas.build(schemas.VersionUpdate, **changes)
@@ -250,12 +299,11 @@ def _update_fields(
 @version_group.command("delete")
 @version_ref_options
 @delete_options
-def version_delete(names: refs.Names, if_match: str | None, yes: bool) -> None:
-    """Delete an image version (its replicas in every region go with it)."""
+def version_delete(names: refs.Names, if_match: str | None) -> None:
+    """Delete an image version (its replicas in every region go with it); no question,
+    and one that does not exist is gone already (as az)."""
     refs.delete(
         "version",
-        "image version",
         names,
-        yes,
         lambda db, version_id: services.delete_version(db, version_id, if_match=if_match),
     )

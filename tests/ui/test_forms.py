@@ -284,7 +284,7 @@ def test_a_definition_created_through_its_form_is_in_the_catalog_and_the_tree(
         await pilot.press("tab", "enter", "down", "enter")  # OS state: Specialized
         assert form.value("os_state") == "Specialized"
         await fill(pilot, form, "end_of_life_date", "2030-06-30")
-        await fill(pilot, form, "min_memory_gb", "4")
+        await fill(pilot, form, "min_memory_mb", "4")
         await fill(pilot, form, "tags", "env=prod, team=finance")
         await save(pilot)
         assert isinstance(pilot.app.screen, MainScreen)
@@ -294,8 +294,8 @@ def test_a_definition_created_through_its_form_is_in_the_catalog_and_the_tree(
         assert (created.publisher, created.offer, created.sku) == ("Contoso", "Finance", "Frontend")
         assert created.location == "westus"  # the gallery's, pre-filled
         assert created.os_state == "Specialized"
-        assert created.end_of_life_date == date(2030, 6, 30)
-        assert created.min_memory_gb == 4
+        assert created.end_of_life_date == datetime(2030, 6, 30, 12, 59, 59, tzinfo=UTC)
+        assert created.min_memory_mb == 4
         assert created.tags == {"env": "prod", "team": "finance"}
         for _ in range(5):
             await settle(pilot)
@@ -389,7 +389,7 @@ def test_an_invalid_name_shows_its_rule_code_beside_the_field_and_writes_nothing
         ("end_of_life_date", "2020-01-01", "SIG-EOL"),
         ("end_of_life_date", "next year", "SIG-INPUT"),
         ("min_vcpus", "16", "SIG-RECOMMENDED"),  # the max is 8
-        ("location", "West US 3", "SIG-SOURCE-REGIONS"),
+        ("location", "Atlantis", "SIG-SOURCE-REGIONS"),
         ("tags", "env", "SIG-INPUT"),
     ],
 )
@@ -488,11 +488,21 @@ def test_edit_forms_enable_only_what_may_change(forms_app: SigtuiApp) -> None:
             "end_of_life_date",
             "min_vcpus",
             "max_vcpus",
-            "min_memory_gb",
-            "max_memory_gb",
+            "min_memory_mb",
+            "max_memory_mb",
+            "eula",
+            "privacy_statement_uri",
+            "release_note_uri",
+            "disallowed_disk_types",
             "tags",
         },
-        VERSION: {"target_regions", "exclude_from_latest", "end_of_life_date", "tags"},
+        VERSION: {
+            "target_regions",
+            "replica_count",
+            "exclude_from_latest",
+            "end_of_life_date",
+            "tags",
+        },
         SUB: {"allowlisted_regions"},
     }
 
@@ -612,9 +622,10 @@ def test_a_target_region_typed_but_not_entered_counts_on_save(
 @pytest.mark.parametrize(
     ("arm_id", "keys", "key", "text", "code"),
     [
-        (GALLERY, ("n",), "end_of_life_date", "2026-11-25", "SIG-EOL"),  # today: not future
+        # yesterday; today's date alone is 12:59:59 UTC, still ahead of the 09:00 clock
+        (GALLERY, ("n",), "end_of_life_date", "2026-11-24", "SIG-EOL"),
         (IMAGE, ("n",), "data_disk_sizes_gb", "100, x", "SIG-INPUT"),
-        (IMAGE, ("n",), "os_disk_size_gb", "2048", "SIG-DISK-SIZE"),
+        (IMAGE, ("n",), "os_disk_size_gb", "65537", "SIG-INPUT"),  # beyond any managed disk
         (GROUP, ("n", "g"), "location", "China East", "SIG-CLOUD"),
     ],
 )
@@ -712,7 +723,9 @@ def test_the_region_picker_finds_a_region_by_any_of_its_names(forms_app: SigtuiA
             assert picker.value == "westeurope" and not picker.is_open
         await fill(pilot, form, "location", "West US")
         shown = [o.id for o in picker.suggestions.options]
-        assert "westus3" not in shown  # not a source region (SIG-SOURCE-REGIONS)
+        assert "westus3" in shown  # today every region holds galleries (SIG-SOURCE-REGIONS)
+        await fill(pilot, form, "location", "China")
+        assert not picker.suggestions.options  # another cloud (SIG-CLOUD)
         await fill(pilot, form, "location", "europe")
         await pilot.press("down", "enter")
         assert picker.value == "westeurope" and text_of(form, "location") == "West Europe"

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries import advisor, lookup
 from sigtui.catalog.queries.costs.rollups import rollup
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import costs as cost_screen
@@ -210,7 +210,7 @@ async def test_advisor_warns_and_opens_the_edit_form(app: SigtuiApp) -> None:
         await replace_text(pilot, "#advisor-vms", "0")
         assert screen.comparisons and all(c.status != "tooFew" for c in screen.comparisons)
         assert "too few" not in shown(screen, "#advisor-comparison")
-        await replace_text(pilot, "#advisor-vms", "400")  # 20 replicas at least
+        await replace_text(pilot, "#advisor-vms", "400")  # 8 replicas at least
         assert any(c.status == "tooFew" for c in screen.comparisons)
         assert "too few replicas" in shown(screen, "#advisor-comparison")
         recommended = {c.region: c.advice.recommended for c in screen.comparisons}
@@ -220,6 +220,11 @@ async def test_advisor_warns_and_opens_the_edit_form(app: SigtuiApp) -> None:
         assert isinstance(form, FormScreen)
         prefilled = form.value("target_regions")  # the rows as the service will get them
         assert {t["region"]: int(t["replica_count"]) for t in prefilled} == recommended
+
+
+def test_the_advisors_help_keeps_the_seeds_older_figures_as_history() -> None:
+    assert AdvisorScreen.help_note == advisor.HISTORY
+    assert "20 VMs" in AdvisorScreen.help_note and "600 instances" in AdvisorScreen.help_note
 
 
 def test_gauge_bar_and_numbers() -> None:

@@ -10,6 +10,7 @@ target regions and data disks are loaded in one query per kind (fetch.by_pk and 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from sigtui.catalog.rules.regions import find_region
 
 Json = dict[str, Any]
 Row = TypeVar("Row")
+Shown = TypeVar("Shown")
 
 PROVISIONED = "Succeeded"
 GALLERY_TYPE = "Microsoft.Compute/galleries"
@@ -68,6 +70,32 @@ def region_display_name(name: str) -> str:
     """`westeurope` -> `West Europe` (target regions come back as display names)."""
     region = find_region(name)
     return region.display_name if region else name
+
+
+def with_resource_groups(value: Shown) -> Shown:
+    """Add `resourceGroup` to every object whose `id` lies under a resource group, nested
+    ones included, as az does to what it prints (`storageProfile.source.resourceGroup`)."""
+    if isinstance(value, list):
+        for item in value:
+            with_resource_groups(item)
+    elif isinstance(value, dict):
+        group = _group_of(value.get("id"))
+        if group is not None and not any(str(k).casefold() == "resourcegroup" for k in value):
+            value["resourceGroup"] = group
+        for item in value.values():
+            with_resource_groups(item)
+    return value
+
+
+def _group_of(arm_id: Any) -> str | None:
+    if not isinstance(arm_id, str):
+        return None
+    parts = arm_id.split("/")
+    folded = [part.casefold() for part in parts]
+    if "resourcegroups" not in folded:
+        return None
+    at = folded.index("resourcegroups") + 1
+    return parts[at] if at < len(parts) and parts[at] else None
 
 
 def _common(db: Session, loaded: _Loaded, row: Any, group_pk: int, kind: str) -> Json:
@@ -125,7 +153,7 @@ class _Loaded:
 
 def galleries(db: Session, rows: Sequence[Gallery]) -> list[Json]:
     loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
-    return [_gallery(db, loaded, row) for row in rows]
+    return with_resource_groups([_gallery(db, loaded, row) for row in rows])
 
 
 def gallery(db: Session, row: Gallery) -> Json:
@@ -138,13 +166,13 @@ def _gallery(db: Session, loaded: _Loaded, row: Gallery) -> Json:
         **_common(db, loaded, row, row.resource_group_pk, GALLERY_TYPE),
         "description": row.description,
         "identifier": {"uniqueName": f"{subscription.subscription_id}-{row.name.upper()}"},
-        "provisioningState": PROVISIONED,
+        "provisioningState": row.provisioning_state,
     }
 
 
 def definitions(db: Session, rows: Sequence[ImageDefinition]) -> list[Json]:
     loaded = _Loaded(db).parents(gallery_pks=[r.gallery_pk for r in rows])
-    return [_definition(db, loaded, row) for row in rows]
+    return with_resource_groups([_definition(db, loaded, row) for row in rows])
 
 
 def definition(db: Session, row: ImageDefinition) -> Json:
@@ -159,18 +187,27 @@ def _definition(db: Session, loaded: _Loaded, row: ImageDefinition) -> Json:
         "eula": row.eula,
         "privacyStatementUri": row.privacy_statement_uri,
         "releaseNoteUri": row.release_note_uri,
-        "endOfLifeDate": arm_date(row.end_of_life_date),
+        "endOfLifeDate": arm_datetime(row.end_of_life_date),
         "osType": row.os_type,
         "osState": row.os_state,
         "hyperVGeneration": row.hyper_v_generation,
+        "architecture": row.architecture,
+        "features": _features(row.features),
         "identifier": {"publisher": row.publisher, "offer": row.offer, "sku": row.sku},
         "recommended": {
             "vCPUs": {"min": row.min_vcpus, "max": row.max_vcpus},
-            "memory": {"min": row.min_memory_gb, "max": row.max_memory_gb},
+            "memory": {"min": row.min_memory_mb, "max": row.max_memory_mb},
         },
         "disallowed": {"diskTypes": list(row.disallowed_disk_types or [])},
-        "provisioningState": PROVISIONED,
+        "provisioningState": row.provisioning_state,
     }
+
+
+def _features(features: dict[str, str] | None) -> list[Json] | None:
+    """REST's `features[]`; None (az's `null`) when the definition has none."""
+    if not features:
+        return None
+    return [{"name": name, "value": value} for name, value in features.items()]
 
 
 # --- versions -----------------------------------------------------------------------------
@@ -186,10 +223,12 @@ def versions(
     disks = fetch.data_disks_of(db, pks)
     loaded = _Loaded(db).parents(definition_pks=[r.definition_pk for r in rows])
     _load_sources(loaded, rows, disks)
-    return [
-        _version(db, loaded, row, targets[pk_of(row)], disks[pk_of(row)], replication_at)
-        for row in rows
-    ]
+    return with_resource_groups(
+        [
+            _version(db, loaded, row, targets[pk_of(row)], disks[pk_of(row)], replication_at)
+            for row in rows
+        ]
+    )
 
 
 def version(db: Session, row: ImageVersion, *, replication_at: datetime | None = None) -> Json:
@@ -224,7 +263,7 @@ def _version(
             "allowDeletionOfReplicatedLocations": False,
             "reportedForPolicyViolation": False,
         },
-        "provisioningState": PROVISIONED,
+        "provisioningState": row.provisioning_state,
     }
     if replication_at is not None:
         shown["replicationStatus"] = replication_status(targets, replication_at)
@@ -244,7 +283,7 @@ def _publishing_profile(row: ImageVersion, targets: list[TargetRegion]) -> Json:
         "replicaCount": row.replica_count,
         "storageAccountType": row.storage_account_type,
         "excludeFromLatest": row.exclude_from_latest,
-        "endOfLifeDate": arm_date(row.end_of_life_date),
+        "endOfLifeDate": arm_datetime(row.end_of_life_date),
         "publishedDate": arm_datetime(row.published_at),
     }
 
@@ -266,50 +305,66 @@ def replication_status(targets: list[TargetRegion], now: datetime) -> Json:
     }
 
 
-def _source(source_id: str | None) -> Json | None:
-    return None if source_id is None else {"id": source_id}
+# where a source goes in the storage profile: the whole version's (`storageProfile.source`)
+# or a disk's (`osDiskImage.source`, `dataDiskImages[].source`), as in GalleryRP 2025-03-03
+WHOLE, DISK = "whole", "disk"
+_VIRTUAL_MACHINE_ID = re.compile(r"/providers/Microsoft\.Compute/virtualMachines/[^/]+/?$", re.I)
 
 
 def _storage_profile(
     db: Session, loaded: _Loaded, row: ImageVersion, disks: list[DataDisk]
 ) -> Json:
-    image_source, os_source = _os_sources(db, loaded, row)
-    os_disk: Json = {"sizeInGB": row.os_disk_size_gb, "hostCaching": "ReadWrite"}
-    if os_source is not None:
-        os_disk["source"] = _source(os_source)
+    place, source = _version_source(db, loaded, row)
     profile: Json = {}
-    if image_source is not None:
-        profile["source"] = _source(image_source)
+    if place == WHOLE:
+        profile["source"] = source
+    os_disk: Json = {**_size(row.os_disk_size_gb), "hostCaching": row.os_host_caching}
+    if place == DISK and source is not None:
+        os_disk["source"] = source
     profile["osDiskImage"] = os_disk
     profile["dataDiskImages"] = [_data_disk(db, loaded, d) for d in disks]
     return profile
 
 
-def _os_sources(db: Session, loaded: _Loaded, row: ImageVersion) -> tuple[str | None, str | None]:
-    """(the managed image's id, the OS snapshot's id): one of them is set."""
+def _version_source(db: Session, loaded: _Loaded, row: ImageVersion) -> tuple[str, Json | None]:
+    """Where the version's source goes, and its object: a managed image, a VM or another
+    version for the whole version; a snapshot, a disk or a VHD blob for the OS disk."""
     if row.managed_image_pk is not None:
-        return lookup.arm_id(db, loaded.get(ManagedImage, row.managed_image_pk)), None
+        return WHOLE, {"id": lookup.arm_id(db, loaded.get(ManagedImage, row.managed_image_pk))}
     if row.os_snapshot_pk is not None:
-        return None, lookup.arm_id(db, loaded.get(Snapshot, row.os_snapshot_pk))
-    external = row.external_source_id
-    if external and _is_managed_image_id(external):
-        return external, None
-    return None, external
+        return DISK, {"id": lookup.arm_id(db, loaded.get(Snapshot, row.os_snapshot_pk))}
+    if row.external_source_id is None:
+        return DISK, None
+    return external_source(row.external_source_id, row.source_storage_account_id)
 
 
-def _is_managed_image_id(text: str) -> bool:
+def _size(size_gb: int) -> Json:
+    """`sizeInGB`, left out while unknown (0: a VM's or VHD blob's disk the catalog has
+    not measured)."""
+    return {"sizeInGB": size_gb} if size_gb else {}
+
+
+def external_source(text: str, storage_account_id: str | None = None) -> tuple[str, Json]:
+    """A source the catalog does not hold, by its id (a VHD by its blob URI and the
+    storage account holding it), in its place."""
+    if text.casefold().startswith(("https://", "http://")):
+        account = {"storageAccountId": storage_account_id} if storage_account_id else {}
+        return DISK, {**account, "uri": text}
+    if _VIRTUAL_MACHINE_ID.search(text):
+        return WHOLE, {"virtualMachineId": text}
     try:
-        return ids.parse_id(text).kind == "image"
-    except CatalogError:  # any other id (a disk, a VHD): an OS disk source
-        return False
+        kind = ids.parse_id(text).kind
+    except CatalogError:  # any other id (a disk): an OS disk source
+        kind = None
+    return (WHOLE if kind in ("image", "version") else DISK), {"id": text}
 
 
 def _data_disk(db: Session, loaded: _Loaded, disk: DataDisk) -> Json:
-    shown: Json = {"lun": disk.lun, "sizeInGB": disk.size_gb, "hostCaching": "None"}
+    shown: Json = {"lun": disk.lun, **_size(disk.size_gb), "hostCaching": disk.host_caching}
     if disk.snapshot_pk is not None:
         shown["source"] = {"id": lookup.arm_id(db, loaded.get(Snapshot, disk.snapshot_pk))}
     elif disk.external_source_id:
-        shown["source"] = {"id": disk.external_source_id}
+        shown["source"] = external_source(disk.external_source_id, disk.storage_account_id)[1]
     return shown
 
 
@@ -318,7 +373,7 @@ def _data_disk(db: Session, loaded: _Loaded, disk: DataDisk) -> Json:
 
 def managed_images(db: Session, rows: Sequence[ManagedImage]) -> list[Json]:
     loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
-    return [_managed_image(db, loaded, row) for row in rows]
+    return with_resource_groups([_managed_image(db, loaded, row) for row in rows])
 
 
 def managed_image(db: Session, row: ManagedImage) -> Json:
@@ -346,7 +401,7 @@ def _managed_image(db: Session, loaded: _Loaded, row: ManagedImage) -> Json:
 
 def snapshots(db: Session, rows: Sequence[Snapshot]) -> list[Json]:
     loaded = _Loaded(db).parents(group_pks=[r.resource_group_pk for r in rows])
-    return [_snapshot(db, loaded, row) for row in rows]
+    return with_resource_groups([_snapshot(db, loaded, row) for row in rows])
 
 
 def snapshot(db: Session, row: Snapshot) -> Json:

@@ -1,9 +1,11 @@
 """Export the galleries, definitions and versions under a scope (DESIGN.md section 4).
 
 - `arm_template`: a deployable ARM template shaped like Azure's quickstart templates
-  ($schema, contentVersion, a `location` parameter per location, dependsOn, and the
-  API versions of SIG-API). Each resource carries `metadata.resourceId` (ARM ignores
-  resource metadata) so that `sigtui import` puts it back where it came from.
+  ($schema, contentVersion, a `location` parameter per location, dependsOn), in the
+  shape of SIG-API's API version: writable properties only. Each resource carries
+  `metadata.resourceId` (ARM ignores resource metadata) so that `sigtui import` puts it
+  back where it came from, and `metadata.reported`: the read-only values Azure reports
+  that import needs (disk sizes, publishedDate), in the REST body's shape.
 - `az_script`: a bash script of `az` commands that recreates the scope.
 
 The scope may be a subscription, a resource group, a gallery, a definition or a
@@ -20,7 +22,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from sigtui.catalog.azure import azure_json
-from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
@@ -37,16 +38,38 @@ from sigtui.safe_text import json_text, shell_word, visible
 
 Json = dict[str, Any]
 
-# SIG-API: the ARM API versions an export uses (the one place for them).
-API_VERSION = "2018-06-01"  # galleries, definitions and versions
-API_VERSION_ZRS = "2019-03-01"  # a version replicating to a Standard_ZRS region
+# SIG-API: the ARM API version an export writes for galleries, definitions and versions
+# (the one place for it); the properties below follow GalleryRP 2024-03-03.
+API_VERSION = "2024-03-03"
 TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 CONTENT_VERSION = "1.0.0.0"
 
 # az JSON keys that are not part of a resource's deployable properties
 _ENVELOPE = {"id", "name", "location", "tags", "type", "resourceGroup", "etag"}
-_READ_ONLY = {"provisioningState", "replicationStatus", "safetyProfile", "identifier"}
-_READ_ONLY_PUBLISHING = {"publishedDate"}
+
+# The read-only properties of each type at API_VERSION, as paths (`[]`: each item of a
+# list). A deployment sends none of them.
+_READ_ONLY: dict[str, list[str]] = {
+    azure_json.GALLERY_TYPE: [
+        "provisioningState",
+        "identifier",  # its only member, uniqueName, is Azure's
+        "sharingStatus",
+        "sharingProfile.groups",
+        "sharingProfile.communityGalleryInfo.communityGalleryEnabled",
+        "sharingProfile.communityGalleryInfo.publicNames",
+    ],
+    azure_json.DEFINITION_TYPE: ["provisioningState"],
+    azure_json.VERSION_TYPE: [
+        "provisioningState",
+        "replicationStatus",
+        "validationsProfile",
+        "publishingProfile.publishedDate",
+        "storageProfile.osDiskImage.sizeInGB",
+        "storageProfile.dataDiskImages[].sizeInGB",
+        "safetyProfile.reportedForPolicyViolation",
+        "safetyProfile.policyViolations",
+    ],
+}
 
 
 @dataclass
@@ -194,10 +217,9 @@ def _path_of(resource: Json) -> list[str]:
 
 def _template_resource(resource: Json, parameters: dict[str, str], present: set[str]) -> Json:
     path = _path_of(resource)
-    kind = resource["type"]
     shaped: Json = {
-        "type": kind,
-        "apiVersion": _api_version(resource),
+        "type": resource["type"],
+        "apiVersion": API_VERSION,
         "name": "/".join(path),
         "location": _parameter(parameters[resource["location"]]),
         "tags": resource.get("tags") or {},
@@ -205,7 +227,7 @@ def _template_resource(resource: Json, parameters: dict[str, str], present: set[
     if len(path) > 1 and resource["id"].rsplit("/", 2)[0] in present:  # else it exists
         shaped["dependsOn"] = [_depends_on(path)]
     shaped["properties"] = _properties(resource, parameters)
-    shaped["metadata"] = {"resourceId": resource["id"]}
+    shaped["metadata"] = _metadata(resource)
     return shaped
 
 
@@ -216,25 +238,51 @@ def _depends_on(path: list[str]) -> str:
     return f"[resourceId('{kind}', {names})]"
 
 
-def _api_version(resource: Json) -> str:
-    profile = resource.get("publishingProfile") or {}
-    storages = [profile.get("storageAccountType")]
-    storages += [t.get("storageAccountType") for t in profile.get("targetRegions") or []]
-    return API_VERSION_ZRS if StorageAccountType.STANDARD_ZRS in storages else API_VERSION
-
-
 def _properties(resource: Json, parameters: dict[str, str]) -> Json:
-    properties = {
-        key: value
-        for key, value in resource.items()
-        if key not in _ENVELOPE | _READ_ONLY and value is not None
-    }
-    if resource["type"] == azure_json.DEFINITION_TYPE:
-        properties["identifier"] = resource["identifier"]
+    properties = {key: value for key, value in resource.items() if key not in _ENVELOPE}
     if "publishingProfile" in properties:
         properties["publishingProfile"] = _publishing_profile(resource, parameters)
+    if "storageProfile" in properties:
+        properties["storageProfile"] = _storage_profile(resource["storageProfile"])
+    properties = _without_resource_groups(properties)
+    for path in _READ_ONLY[resource["type"]]:
+        _drop(properties, path.split("."))
     kept: Json = _without_empty(properties)
     return kept
+
+
+def _storage_profile(storage: Json) -> Json:
+    """A whole-version source (a managed image, a VM, another version) alone, as az sends
+    it: Azure takes the disks from it; else the disks with their sources."""
+    if storage.get("source"):
+        return {"source": storage["source"]}
+    return dict(storage)
+
+
+def _drop(value: Any, path: list[str]) -> None:
+    """Remove the property at `path` (a `key[]` step: in each item of the list at key)."""
+    if not isinstance(value, dict):
+        return
+    step, rest = path[0], path[1:]
+    key = step.removesuffix("[]")
+    if key not in value:
+        return
+    if not rest:
+        del value[key]
+        return
+    items = value[key] if step.endswith("[]") and isinstance(value[key], list) else [value[key]]
+    for item in items:
+        _drop(item, rest)
+
+
+def _without_resource_groups(value: Any) -> Any:
+    """Without the `resourceGroup` az adds beside nested ids: no property of ARM's. A copy,
+    so that `_drop` changes nothing the caller holds."""
+    if isinstance(value, dict):
+        return {k: _without_resource_groups(v) for k, v in value.items() if k != "resourceGroup"}
+    if isinstance(value, list):
+        return [_without_resource_groups(v) for v in value]
+    return value
 
 
 def _publishing_profile(resource: Json, parameters: dict[str, str]) -> Json:
@@ -246,7 +294,37 @@ def _publishing_profile(resource: Json, parameters: dict[str, str]) -> Json:
         else t
         for t in profile["targetRegions"]
     ]
-    return {k: v for k, v in profile.items() if k not in _READ_ONLY_PUBLISHING}
+    return profile
+
+
+def _metadata(resource: Json) -> Json:
+    """Where the resource came from, and what import needs back that a deployment does
+    not send (ARM ignores resource metadata)."""
+    metadata: Json = {"resourceId": resource["id"]}
+    if resource["type"] == azure_json.VERSION_TYPE:
+        metadata["reported"] = _reported(resource)
+    return metadata
+
+
+def _reported(version: Json) -> Json:
+    """The version's read-only values that import needs (its disk sizes, its publishedDate),
+    in the REST body's shape."""
+    storage = version["storageProfile"]
+    reported: Json = _without_empty(
+        {
+            "publishingProfile": {
+                "publishedDate": version["publishingProfile"].get("publishedDate")
+            },
+            "storageProfile": {
+                "osDiskImage": {"sizeInGB": storage["osDiskImage"].get("sizeInGB")},
+                "dataDiskImages": [
+                    {"lun": d["lun"], "sizeInGB": d.get("sizeInGB")}
+                    for d in storage.get("dataDiskImages") or []
+                ],
+            },
+        }
+    )
+    return reported
 
 
 def _without_empty(value: Any) -> Any:
@@ -344,6 +422,8 @@ def _definition_options(resource: Json) -> list[str]:
         *["--sku", identifier["sku"], "--os-type", resource["osType"]],
         *["--os-state", resource["osState"]],
         *["--hyper-v-generation", resource["hyperVGeneration"]],
+        *_optional("--architecture", resource.get("architecture")),
+        *_optional("--features", _features_text(resource.get("features"))),
         *_optional("--description", resource.get("description")),
         *_optional("--eula", resource.get("eula")),
         *_optional("--privacy-statement-uri", resource.get("privacyStatementUri")),
@@ -355,6 +435,13 @@ def _definition_options(resource: Json) -> list[str]:
         *_optional("--maximum-memory", memory.get("max")),
         *(["--disallowed-disk-types", *disallowed] if disallowed else []),
     ]
+
+
+def _features_text(features: list[Json] | None) -> str | None:
+    """`features[]` as az's `--features` takes them: `A=b C=d`."""
+    if not features:
+        return None
+    return " ".join(f"{f['name']}={f['value']}" for f in features)
 
 
 def _version_options(resource: Json) -> list[str]:
@@ -380,13 +467,38 @@ def _region_name(display_name: str) -> str:
 
 
 def _source_options(storage: Json) -> list[str]:
-    if storage.get("source"):
-        return ["--managed-image", storage["source"]["id"]]
-    options = ["--os-snapshot", storage["osDiskImage"]["source"]["id"]]
-    disks = [d for d in storage.get("dataDiskImages") or [] if d.get("source")]
-    if disks:
-        options += ["--data-snapshots", *(d["source"]["id"] for d in disks)]
-        options += ["--data-snapshot-luns", *(str(d["lun"]) for d in disks)]
+    """az's options for the version's source: a managed image, another gallery's version,
+    a VM, a VHD blob, or snapshots."""
+    whole = storage.get("source") or {}
+    if whole.get("virtualMachineId"):
+        return ["--virtual-machine", whole["virtualMachineId"]]
+    if whole.get("id"):
+        is_version = "/versions/" in whole["id"].casefold()
+        return ["--image-version" if is_version else "--managed-image", whole["id"]]
+    os_source = storage["osDiskImage"]["source"]
+    if os_source.get("uri"):
+        options = [
+            *_optional("--os-vhd-storage-account", os_source.get("storageAccountId")),
+            *["--os-vhd-uri", os_source["uri"]],
+        ]
+    else:
+        options = ["--os-snapshot", os_source["id"]]
+    return options + _data_disk_options(storage.get("dataDiskImages") or [])
+
+
+def _data_disk_options(disks: list[Json]) -> list[str]:
+    """Data disks from snapshots and from VHD blobs, each with its LUN."""
+    snapshots = [d for d in disks if (d.get("source") or {}).get("id")]
+    vhds = [d for d in disks if (d.get("source") or {}).get("uri")]
+    options: list[str] = []
+    if snapshots:
+        options += ["--data-snapshots", *(d["source"]["id"] for d in snapshots)]
+        options += ["--data-snapshot-luns", *(str(d["lun"]) for d in snapshots)]
+    if vhds:
+        options += ["--data-vhds-uris", *(d["source"]["uri"] for d in vhds)]
+        options += ["--data-vhds-luns", *(str(d["lun"]) for d in vhds)]
+        accounts = [d["source"].get("storageAccountId") or "" for d in vhds]
+        options += ["--data-vhds-storage-accounts", *accounts]
     return options
 
 

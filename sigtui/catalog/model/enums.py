@@ -21,6 +21,27 @@ class HyperVGeneration(StrEnum):
     V2 = "V2"
 
 
+class Architecture(StrEnum):
+    X64 = "x64"
+    ARM64 = "Arm64"
+
+
+class SecurityType(StrEnum):
+    """The values of a definition's `SecurityType` feature Azure accepts (az's `Standard`
+    means no SecurityType and is not sent)."""
+
+    TRUSTED_LAUNCH = "TrustedLaunch"
+    TRUSTED_LAUNCH_SUPPORTED = "TrustedLaunchSupported"
+    CONFIDENTIAL_VM = "ConfidentialVM"
+    CONFIDENTIAL_VM_SUPPORTED = "ConfidentialVMSupported"
+    TRUSTED_LAUNCH_AND_CONFIDENTIAL_VM_SUPPORTED = "TrustedLaunchAndConfidentialVMSupported"
+
+
+class DiskControllerType(StrEnum):
+    SCSI = "SCSI"
+    NVME = "NVMe"
+
+
 class StorageAccountType(StrEnum):
     STANDARD_LRS = "Standard_LRS"
     STANDARD_ZRS = "Standard_ZRS"

@@ -56,3 +56,27 @@ class CatalogError(Exception):
 
 def _rebuild(code: str, message: str, field: str | None) -> CatalogError:
     return CatalogError(code, message, field=field)
+
+
+Refusal = tuple[str, CatalogError]  # the ARM id of a refused resource ("" for a batch), why
+
+
+class Refusals(CatalogError):
+    """Every refused resource of a batch, each with its ARM id and error, on one line;
+    the code is the first one's. Nothing was written."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        first = refusals[0][1]
+        if len(refusals) == 1:
+            message = _refusal(refusals[0], with_code=False)
+        else:
+            shown = "; ".join(_refusal(refusal, with_code=True) for refusal in refusals)
+            message = f"{len(refusals)} resources refused: {shown}"
+        super().__init__(first.code, message, field=first.field)
+        self.refusals = refusals
+
+
+def _refusal(refusal: Refusal, *, with_code: bool) -> str:
+    arm_id, error = refusal
+    text = f"{error.code}: {error.message}" if with_code else error.message
+    return f"{arm_id}: {text}" if arm_id else text

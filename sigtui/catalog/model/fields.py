@@ -67,16 +67,22 @@ DEFINITION_FIELDS = (
     ResourceField("os_type", "osType", "--os-type"),
     ResourceField("os_state", "osState", "--os-state"),
     ResourceField("hyper_v_generation", "hyperVGeneration", "--hyper-v-generation"),
+    ResourceField("architecture", "architecture", "--architecture"),
+    ResourceField("features", "features", "--features"),
     ResourceField("description", "description", "--description", updatable=True),
-    ResourceField("eula", "eula", "--eula"),
-    ResourceField("privacy_statement_uri", "privacyStatementUri", "--privacy-statement-uri"),
-    ResourceField("release_note_uri", "releaseNoteUri", "--release-note-uri"),
+    ResourceField("eula", "eula", "--eula", updatable=True),
+    ResourceField(
+        "privacy_statement_uri", "privacyStatementUri", "--privacy-statement-uri", updatable=True
+    ),
+    ResourceField("release_note_uri", "releaseNoteUri", "--release-note-uri", updatable=True),
     ResourceField("end_of_life_date", "endOfLifeDate", "--end-of-life-date", updatable=True),
     ResourceField("min_vcpus", "recommended.vCPUs.min", "--minimum-cpu-core", updatable=True),
     ResourceField("max_vcpus", "recommended.vCPUs.max", "--maximum-cpu-core", updatable=True),
-    ResourceField("min_memory_gb", "recommended.memory.min", "--minimum-memory", updatable=True),
-    ResourceField("max_memory_gb", "recommended.memory.max", "--maximum-memory", updatable=True),
-    ResourceField("disallowed_disk_types", "disallowed.diskTypes", "--disallowed-disk-types"),
+    ResourceField("min_memory_mb", "recommended.memory.min", "--minimum-memory", updatable=True),
+    ResourceField("max_memory_mb", "recommended.memory.max", "--maximum-memory", updatable=True),
+    ResourceField(
+        "disallowed_disk_types", "disallowed.diskTypes", "--disallowed-disk-types", updatable=True
+    ),
     _TAGS,
 )
 
@@ -113,6 +119,64 @@ VERSION_FIELDS = (
         in_update=False,
         form_key="data_disks",
     ),
+    # the sources the catalog does not hold (kept by id in external_source_id): a VM,
+    # another gallery's version, VHD blobs with their storage accounts
+    ResourceField(
+        "virtual_machine_id",
+        "storageProfile.source.virtualMachineId",
+        "--virtual-machine",
+        in_table=False,
+        in_update=False,
+        form_key="source",
+    ),
+    ResourceField(
+        "image_version_id",
+        "storageProfile.source.id",
+        "--image-version",
+        in_table=False,
+        in_update=False,
+        form_key="source",
+    ),
+    ResourceField(
+        "os_vhd_uri",
+        "storageProfile.osDiskImage.source.uri",
+        "--os-vhd-uri",
+        in_table=False,
+        in_update=False,
+        form_key="source",
+    ),
+    ResourceField(
+        "os_vhd_storage_account_id",
+        "storageProfile.osDiskImage.source.storageAccountId",
+        "--os-vhd-storage-account",
+        column="source_storage_account_id",
+        in_update=False,
+        form_key="source",
+    ),
+    ResourceField(
+        "data_vhd_uris",
+        "storageProfile.dataDiskImages[].source.uri",
+        "--data-vhds-uris",
+        in_table=False,
+        in_update=False,
+        form_key="data_disks",
+    ),
+    ResourceField(
+        "data_vhd_luns",
+        "storageProfile.dataDiskImages[].lun",
+        "--data-vhds-luns",
+        in_table=False,
+        in_update=False,
+        form_key="data_disks",
+    ),
+    ResourceField(
+        "data_vhd_storage_account_ids",
+        "storageProfile.dataDiskImages[].source.storageAccountId",
+        "--data-vhds-storage-accounts",
+        in_table=False,
+        in_update=False,
+        form_key="data_disks",
+    ),
     ResourceField(
         "target_regions",
         "publishingProfile.targetRegions",
@@ -120,7 +184,9 @@ VERSION_FIELDS = (
         updatable=True,
         in_table=False,
     ),
-    ResourceField("replica_count", "publishingProfile.replicaCount", "--replica-count"),
+    ResourceField(
+        "replica_count", "publishingProfile.replicaCount", "--replica-count", updatable=True
+    ),
     ResourceField(
         "storage_account_type", "publishingProfile.storageAccountType", "--storage-account-type"
     ),

@@ -54,6 +54,11 @@ def snapshot_id(sub: str, rg: str, name: str) -> str:
     return f"{group_id(sub, rg)}/providers/{PROVIDER}/snapshots/{name}"
 
 
+def storage_account_id(sub: str, rg: str, name: str) -> str:
+    """A VHD blob's storage account (not a catalog resource: `parse_id` does not know it)."""
+    return f"{group_id(sub, rg)}/providers/Microsoft.Storage/storageAccounts/{name}"
+
+
 def format_id(rid: ResourceId) -> str:
     sub, rg = rid.subscription, rid.resource_group or ""
     match rid.kind:

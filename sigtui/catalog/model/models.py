@@ -15,7 +15,7 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -112,6 +112,12 @@ def _when() -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
+def _reported(default: str) -> Any:
+    """A value Azure reports (a provisioning state, a disk's host caching), kept as an
+    import gives it; `default` for what sigtui makes, and rows made before the column."""
+    return Field(default=default, max_length=16, sa_column_kwargs={"server_default": default})
+
+
 class Resource(SQLModel):
     """Columns every resource table has."""
 
@@ -181,6 +187,7 @@ class Gallery(Resource, table=True):
     name_key: str = Field(max_length=80)
     location: str = Field(max_length=64)
     description: str | None = Field(default=None)
+    provisioning_state: str = _reported("Succeeded")
     tags: dict[str, str] = _tags()
 
 
@@ -205,16 +212,27 @@ class ImageDefinition(Resource, table=True):
     os_type: str = Field(max_length=16)
     os_state: str = Field(max_length=16)
     hyper_v_generation: str = Field(default="V1", max_length=4)
+    architecture: str = Field(
+        default="x64", max_length=8, sa_column_kwargs={"server_default": "x64"}
+    )
+    # name -> value, in the order given (REST `features[]`)
+    features: dict[str, str] = Field(
+        default_factory=dict,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": sa.text("'{}'")},
+    )
     description: str | None = Field(default=None)
     eula: str | None = Field(default=None)
     privacy_statement_uri: str | None = Field(default=None)
     release_note_uri: str | None = Field(default=None)
-    end_of_life_date: date | None = Field(default=None)
+    end_of_life_date: datetime | None = _when()  # a date-time, as REST (SIG-EOL)
     min_vcpus: int | None = Field(default=None)
     max_vcpus: int | None = Field(default=None)
-    min_memory_gb: int | None = Field(default=None)
-    max_memory_gb: int | None = Field(default=None)
+    min_memory_mb: int | None = Field(default=None)  # MB, as REST and az count it
+    max_memory_mb: int | None = Field(default=None)
     disallowed_disk_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    provisioning_state: str = _reported("Succeeded")
     tags: dict[str, str] = _tags()
 
 
@@ -274,14 +292,18 @@ class ImageVersion(Resource, table=True):
     location: str = Field(max_length=64)
     managed_image_pk: int | None = _fk("managed_image.pk", "RESTRICT", nullable=True, index=False)
     os_snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True, index=False)
-    # a source the catalog does not hold (an imported estate's image or disk), by its id
+    # a source the catalog does not hold (a VM, another gallery's version, a VHD blob's URI,
+    # an imported estate's image or disk), by its id
     external_source_id: str | None = Field(default=None)
-    os_disk_size_gb: int
+    source_storage_account_id: str | None = Field(default=None)  # the VHD blob's account
+    os_disk_size_gb: int  # 0: not known to the catalog (a VM's or a VHD blob's disk)
+    os_host_caching: str = _reported("ReadWrite")
     replica_count: int = Field(default=1)
     storage_account_type: str = Field(default="Standard_LRS", max_length=16)
     exclude_from_latest: bool = Field(default=False)
-    end_of_life_date: date | None = Field(default=None)
+    end_of_life_date: datetime | None = _when()  # a date-time, as REST (SIG-EOL)
     published_at: datetime | None = _when()
+    provisioning_state: str = _reported("Succeeded")
     tags: dict[str, str] = _tags()
 
 
@@ -295,6 +317,8 @@ class DataDisk(SQLModel, table=True):
     size_gb: int
     snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True, index=False)
     external_source_id: str | None = Field(default=None)
+    storage_account_id: str | None = Field(default=None)  # the VHD blob's account
+    host_caching: str = _reported("None")
 
 
 class TargetRegion(SQLModel, table=True):

@@ -9,15 +9,27 @@ is untouched; a field set to a new value must be one that may change (SIG-UPDATE
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from sqlmodel import Field, SQLModel
 
+from sigtui.catalog.model.eol import eol_datetime
 from sigtui.catalog.model.errors import CatalogError
 
 Schema = TypeVar("Schema", bound=SQLModel)
+
+
+def _eol(value: Any) -> Any:
+    """A date alone becomes az's 12:59:59 UTC of that day (SIG-EOL)."""
+    if isinstance(value, date) or (isinstance(value, str) and value.strip()):
+        return eol_datetime(value)
+    return value
+
+
+# an end-of-life date-time: a date or ISO text given is made one (model/eol.py)
+EolDateTime = Annotated[datetime, BeforeValidator(_eol)]
 
 
 SHOWN_INPUT = 60  # characters of a wrong value quoted in the message
@@ -127,15 +139,17 @@ class _DefinitionFields(SQLModel):
     os_type: str | None = None
     os_state: str | None = None
     hyper_v_generation: str | None = None
+    architecture: str | None = None
+    features: dict[str, str] | None = None
     description: str | None = None
     eula: str | None = None
     privacy_statement_uri: str | None = None
     release_note_uri: str | None = None
-    end_of_life_date: date | None = None
+    end_of_life_date: EolDateTime | None = None
     min_vcpus: int | None = None
     max_vcpus: int | None = None
-    min_memory_gb: int | None = None
-    max_memory_gb: int | None = None
+    min_memory_mb: int | None = None
+    max_memory_mb: int | None = None
     disallowed_disk_types: list[str] | None = None
     tags: dict[str, str] | None = None
 
@@ -148,7 +162,10 @@ class DefinitionCreate(_DefinitionFields):
     sku: str
     os_type: str
     os_state: str = "Generalized"
+    # what Azure takes when a request leaves them out; az and the app ask for V2
     hyper_v_generation: str = "V1"
+    architecture: str = "x64"
+    features: dict[str, str] = Field(default_factory=dict)
     disallowed_disk_types: list[str] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -171,12 +188,19 @@ class VersionCreate(SQLModel):
     managed_image_id: str | None = None
     os_snapshot_id: str | None = None
     data_snapshot_ids: list[str] = Field(default_factory=list)
-    data_snapshot_luns: list[int] = Field(default_factory=list)
+    data_snapshot_luns: list[int] = Field(default_factory=list)  # none given: 0..n-1 (az)
+    virtual_machine_id: str | None = None  # ARM id of a VM (the catalog holds no VMs)
+    image_version_id: str | None = None  # ARM id of another gallery's version
+    os_vhd_uri: str | None = None  # a VHD blob, with the storage account holding it
+    os_vhd_storage_account_id: str | None = None
+    data_vhd_uris: list[str] = Field(default_factory=list)
+    data_vhd_luns: list[int] = Field(default_factory=list)  # none given: 0..n-1 (az)
+    data_vhd_storage_account_ids: list[str] = Field(default_factory=list)
     target_regions: list[TargetRegionSpec] | None = None  # None: the source region alone
     replica_count: int = 1
     storage_account_type: str = "Standard_LRS"
     exclude_from_latest: bool = False
-    end_of_life_date: date | None = None
+    end_of_life_date: EolDateTime | None = None
     tags: dict[str, str] = Field(default_factory=dict)
 
 
@@ -189,7 +213,7 @@ class VersionUpdate(SQLModel):
     storage_account_type: str | None = None
     target_regions: list[TargetRegionSpec] | None = None
     exclude_from_latest: bool | None = None
-    end_of_life_date: date | None = None
+    end_of_life_date: EolDateTime | None = None
     tags: dict[str, str] | None = None
 
 

@@ -1,16 +1,18 @@
-"""The replica advisor (SIG-SCALE, the source document's "Mise à l'échelle").
+"""The replica advisor (SIG-SCALE, as Azure advises today).
 
 From what will be deployed at once in one region, the minimum replicas of an image
 version there, and a recommended count with a stated over-provisioning margin:
 
-- VMs that are not in scale sets: one replica per 20 VMs created concurrently
-  (120 VMs -> 6 replicas);
-- scale sets: one replica per scale-set deployment of up to 600 instances deployed
-  concurrently (5 x 600 -> 5 replicas); a larger scale set counts one replica per 600;
+- VMs that are not in scale sets: one replica per 50 VMs created concurrently
+  (500 VMs -> 10 replicas);
+- scale sets: one replica per scale set deployed concurrently, each of up to 1,000
+  instances from a gallery image (2 scale sets -> 2 replicas);
 - "always over-provision": the recommendation adds 20 %, rounded up, at least one more,
   within the 100 replicas a region may hold (SIG-REPLICAS).
 
-A scale set from a gallery image holds up to 1,000 instances (600 from a managed image).
+The source document (2020) advised one replica per 20 VMs and one per scale-set
+deployment of up to 600 instances: shown as history (`HISTORY`), not used. The inputs
+are bounded by what one region's replicas can serve (SIG-INPUT beyond).
 """
 
 from __future__ import annotations
@@ -28,16 +30,30 @@ from sigtui.catalog.rules.regions import get_region
 if TYPE_CHECKING:
     from sigtui.catalog.rules.access import Visibility
 
-VMS_PER_REPLICA = 20  # non-VMSS VMs created concurrently per replica
-INSTANCES_PER_REPLICA = 600  # instances of a scale-set deployment per replica
+VMS_PER_REPLICA = 50  # non-VMSS VMs created concurrently per replica
+SCALE_SETS_PER_REPLICA = 1  # scale sets deployed concurrently per replica
 MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE = 1_000
 MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE = 600
+DEFAULT_INSTANCES_PER_SCALE_SET = MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE
+# What one region's replicas can serve: more is not a plan for one region.
+MAX_CONCURRENT_VMS = VMS_PER_REPLICA * MAX_REPLICAS_PER_REGION
+MAX_CONCURRENT_SCALE_SETS = SCALE_SETS_PER_REPLICA * MAX_REPLICAS_PER_REGION
 MARGIN_PERCENT = 20
 MARGIN_AT_LEAST = 1
 
+SEED_VMS_PER_REPLICA = 20
+SEED_INSTANCES_PER_REPLICA = 600
+HISTORY = (
+    f"The source document (2020) advised one replica per {SEED_VMS_PER_REPLICA} VMs "
+    f"created concurrently and one per scale-set deployment of up to "
+    f"{SEED_INSTANCES_PER_REPLICA} instances; Azure advises today one per "
+    f"{VMS_PER_REPLICA} VMs and one per scale set (each up to "
+    f"{MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:,} instances)."
+)
+
 MARGIN_TEXT = (
     f"+{MARGIN_PERCENT} % over the minimum, rounded up, at least +{MARGIN_AT_LEAST} "
-    f"(at most {MAX_REPLICAS_PER_REGION} per region): the source document advises always "
+    f"(at most {MAX_REPLICAS_PER_REGION} per region): Azure advises always "
     "over-provisioning replicas, for the image's size, content and OS type"
 )
 
@@ -52,7 +68,7 @@ class Plan:
 
     concurrent_vms: int = 0
     scale_sets: int = 0
-    instances_per_scale_set: int = INSTANCES_PER_REPLICA
+    instances_per_scale_set: int = DEFAULT_INSTANCES_PER_SCALE_SET
 
 
 @dataclass(frozen=True)
@@ -67,19 +83,33 @@ class Advice:
     margin_text: str = MARGIN_TEXT
 
 
-def _whole(value: int, what: str) -> int:
+def _count(value: int, what: str, most: int, why: str) -> int:
+    """A whole number from 0 to `most` (SIG-INPUT otherwise, saying `why` the bound)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise CatalogError("SIG-INPUT", f"{what} must be a whole number, 0 or more, not {value!r}")
+    if value > most:
+        raise CatalogError("SIG-INPUT", f"{what} must be at most {most:,} ({why}), not {value:,}")
     return value
 
 
 def check_plan(plan: Plan) -> Plan:
-    """Refuse what cannot be planned: negative counts (SIG-INPUT), a scale set larger than
-    a gallery image allows (SIG-SCALE)."""
-    _whole(plan.concurrent_vms, "concurrent VMs")
-    _whole(plan.scale_sets, "scale sets")
-    size = _whole(plan.instances_per_scale_set, "instances per scale set")
-    if size < 1:
+    """Refuse what cannot be planned: negative or absurd counts (SIG-INPUT), a scale set
+    larger than a gallery image allows (SIG-SCALE)."""
+    per_region = f"{MAX_REPLICAS_PER_REGION} replicas per region"
+    _count(
+        plan.concurrent_vms,
+        "concurrent VMs",
+        MAX_CONCURRENT_VMS,
+        f"{per_region} x {VMS_PER_REPLICA} VMs each; spread the deployments over regions",
+    )
+    _count(
+        plan.scale_sets,
+        "scale sets",
+        MAX_CONCURRENT_SCALE_SETS,
+        f"{per_region}, one per scale set; spread the deployments over regions",
+    )
+    size = plan.instances_per_scale_set
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise CatalogError("SIG-INPUT", "a scale set has at least 1 instance")
     if size > MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:
         raise CatalogError(
@@ -104,8 +134,7 @@ def advise(plan: Plan) -> Advice:
     """The minimum and recommended replicas in one region for `plan`."""
     check_plan(plan)
     for_vms = _ceil_div(plan.concurrent_vms, VMS_PER_REPLICA)
-    per_set = _ceil_div(plan.instances_per_scale_set, INSTANCES_PER_REPLICA)
-    for_scale_sets = plan.scale_sets * per_set
+    for_scale_sets = _ceil_div(plan.scale_sets, SCALE_SETS_PER_REPLICA)
     minimum = max(1, for_vms + for_scale_sets)  # every target region holds one at least
     recommended = min(MAX_REPLICAS_PER_REGION, minimum + margin_for(minimum))
     return Advice(
@@ -115,11 +144,11 @@ def advise(plan: Plan) -> Advice:
         minimum,
         max(0, recommended - minimum),
         recommended,
-        _warnings(plan, minimum, recommended),
+        _warnings(minimum, recommended),
     )
 
 
-def _warnings(plan: Plan, minimum: int, recommended: int) -> tuple[str, ...]:
+def _warnings(minimum: int, recommended: int) -> tuple[str, ...]:
     found = []
     if minimum > MAX_REPLICAS_PER_REGION:
         found.append(
@@ -131,15 +160,6 @@ def _warnings(plan: Plan, minimum: int, recommended: int) -> tuple[str, ...]:
         found.append(
             f"the margin is cut to {recommended - minimum} by the limit of "
             f"{MAX_REPLICAS_PER_REGION} replicas per region"
-        )
-    if (
-        plan.scale_sets
-        and plan.instances_per_scale_set > MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE
-    ):
-        found.append(
-            f"scale sets of {plan.instances_per_scale_set:,} instances need a gallery image: "
-            f"from a managed image a scale set holds at most "
-            f"{MAX_SCALE_SET_INSTANCES_FROM_MANAGED_IMAGE}"
         )
     return tuple(found)
 

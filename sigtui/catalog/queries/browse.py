@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
+from sigtui.catalog.model.eol import eol_datetime, eol_text
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     Gallery,
@@ -224,9 +225,9 @@ def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def is_expired(eol: date | None, now: datetime) -> bool:
-    """SIG-EOL: past its end-of-life date (time moves on after the date was set)."""
-    return eol is not None and eol < now.date()
+def is_expired(eol: datetime | None, now: datetime) -> bool:
+    """SIG-EOL: past its end-of-life date-time (time moves on after it was set)."""
+    return eol is not None and eol_datetime(eol) < now
 
 
 def _definitions(
@@ -384,10 +385,10 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _eol_text(eol: date | None, now: datetime) -> str:
+def _eol_text(eol: datetime | None, now: datetime) -> str:
     if eol is None:
         return "—"
-    return f"{eol.isoformat()} (expired)" if is_expired(eol, now) else eol.isoformat()
+    return f"{eol_text(eol)} (expired)" if is_expired(eol, now) else eol_text(eol)
 
 
 def details(db: Session, ref: NodeRef, now: datetime) -> Details:
@@ -474,7 +475,7 @@ def _group_details(db: Session, ref: NodeRef, now: datetime) -> Details:
 def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     gallery = db.get_one(Gallery, ref.pk)
     group = db.get_one(ResourceGroup, gallery.resource_group_pk)
-    definitions = fetch.definitions(db, ref.pk)
+    definitions = fetch.count_definitions(db, ref.pk)  # a gallery may hold thousands
     return Details(
         GALLERY,
         f"Gallery {gallery.name}",
@@ -485,7 +486,7 @@ def _gallery_details(db: Session, ref: NodeRef, now: datetime) -> Details:
             ("Resource group", group.name),
             ("Description", _text(gallery.description)),
             ("Tags", _text(gallery.tags)),
-            ("Image definitions", str(len(definitions))),
+            ("Image definitions", str(definitions)),
             ("Created", _text(gallery.created_at)),
             ("Etag", str(gallery.etag)),
         ],
@@ -526,13 +527,15 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
             ("OS type", d.os_type),
             ("OS state", d.os_state),
             ("Hyper-V generation", d.hyper_v_generation),
+            ("Architecture", d.architecture),
+            ("Features", _text(d.features)),
             ("Description", _text(d.description)),
             ("EULA", _text(d.eula)),
             ("Privacy statement URI", _text(d.privacy_statement_uri)),
             ("Release notes URI", _text(d.release_note_uri)),
             ("End of life", _eol_text(d.end_of_life_date, now)),
             ("Recommended vCPUs", _range(d.min_vcpus, d.max_vcpus)),
-            ("Recommended memory (GB)", _range(d.min_memory_gb, d.max_memory_gb)),
+            ("Recommended memory", _range(d.min_memory_mb, d.max_memory_mb, unit=" MB")),
             ("Disallowed disk types", _text(d.disallowed_disk_types)),
             ("Tags", _text(d.tags)),
             ("Latest version", latest or "—"),
@@ -560,10 +563,10 @@ def _definition_details(db: Session, ref: NodeRef, now: datetime) -> Details:
     )
 
 
-def _range(low: int | None, high: int | None) -> str:
+def _range(low: int | None, high: int | None, unit: str = "") -> str:
     if low is None and high is None:
         return "—"
-    return f"{_text(low)} to {_text(high)}"
+    return f"{_text(low)} to {_text(high)}{unit}"
 
 
 def _source_text(db: Session, v: ImageVersion) -> str:

@@ -47,8 +47,8 @@ class Expired:
     gallery: str
     definition: str
     location: str
-    end_of_life_date: date
-    days_past: int  # days since its end of life
+    end_of_life_date: datetime  # SIG-EOL: a date-time
+    days_past: int  # whole days since its end of life
     etag: int  # for a delete with if_match (SIG-CONFLICT)
     versions: int  # a definition's versions (0 for a version)
     cost: Cost  # a definition: all its versions
@@ -75,7 +75,7 @@ class CleanupList:
 _Rows = sa.Select[*tuple[Any, ...]]
 
 
-def _version_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows:
+def _version_rows(now: datetime, scope: Scope, viewer: Visibility | None) -> _Rows:
     return (
         sa.select(
             sa.literal(VERSION).label("kind"),
@@ -96,7 +96,7 @@ def _version_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows
         .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
         .join(Subscription, col(Subscription.pk) == col(ImageVersion.subscription_pk))
         .where(
-            col(ImageVersion.end_of_life_date) < today,
+            col(ImageVersion.end_of_life_date) < now,
             scope_clause(scope),
             seen.versions(
                 viewer,
@@ -108,7 +108,7 @@ def _version_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows
     )
 
 
-def _definition_rows(today: date, scope: Scope, viewer: Visibility | None) -> _Rows:
+def _definition_rows(now: datetime, scope: Scope, viewer: Visibility | None) -> _Rows:
     versions = (
         select(func.count())
         .where(col(ImageVersion.definition_pk) == col(ImageDefinition.pk))
@@ -133,7 +133,7 @@ def _definition_rows(today: date, scope: Scope, viewer: Visibility | None) -> _R
         .join(ResourceGroup, col(ResourceGroup.pk) == col(Gallery.resource_group_pk))
         .join(Subscription, col(Subscription.pk) == col(ImageDefinition.subscription_pk))
         .where(
-            col(ImageDefinition.end_of_life_date) < today,
+            col(ImageDefinition.end_of_life_date) < now,
             scope_clause(scope, definitions=True),
             seen.definitions(viewer, col(ImageDefinition.pk), col(ImageDefinition.gallery_pk)),
         )
@@ -161,11 +161,11 @@ def expired(
     chosen = check_basis(basis, sheet)
     today = now.date()
     statement = sa.union_all(
-        _version_rows(today, scope, viewer), _definition_rows(today, scope, viewer)
+        _version_rows(now, scope, viewer), _definition_rows(now, scope, viewer)
     )
     rows = db.execute(statement).all()
-    version_expired = col(ImageVersion.end_of_life_date) < today
-    definition_expired = col(ImageDefinition.end_of_life_date) < today
+    version_expired = col(ImageVersion.end_of_life_date) < now
+    definition_expired = col(ImageDefinition.end_of_life_date) < now
     costs = {
         (VERSION, line.pk): line.cost
         for line in rollup(
@@ -191,7 +191,7 @@ def expired(
             definition=row.definition,
             location=row.location,
             end_of_life_date=row.end_of_life_date,
-            days_past=(today - row.end_of_life_date).days,
+            days_past=(now.date() - row.end_of_life_date.date()).days,
             etag=row.etag,
             versions=int(row.versions),
             cost=costs.get((row.kind, row.pk), Cost()),

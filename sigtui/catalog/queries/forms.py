@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlmodel import Session
@@ -189,15 +189,17 @@ class DefinitionState(ResourceState):
     os_type: str
     os_state: str
     hyper_v_generation: str
+    architecture: str
+    features: dict[str, str]
     description: str | None
     eula: str | None
     privacy_statement_uri: str | None
     release_note_uri: str | None
-    end_of_life_date: date | None
+    end_of_life_date: datetime | None  # SIG-EOL: a date-time
     min_vcpus: int | None
     max_vcpus: int | None
-    min_memory_gb: int | None
-    max_memory_gb: int | None
+    min_memory_mb: int | None
+    max_memory_mb: int | None
     disallowed_disk_types: list[str]
     gallery: Place
 
@@ -295,7 +297,7 @@ def version_place(db: Session, definition_pk: int) -> VersionPlace:
         _definition_place(db, definition_pk),
         definition.os_type,
         _sources(db, definition.subscription_pk),
-        next_version_name(list(fetch.versions(db, definition_pk))),
+        next_version_name(list(fetch.versions(db, definition_pk, limit=1))),  # the highest
     )
 
 
@@ -318,7 +320,7 @@ class VersionState(ResourceState):
     replica_count: int
     storage_account_type: str
     exclude_from_latest: bool
-    end_of_life_date: date | None
+    end_of_life_date: datetime | None  # SIG-EOL: a date-time
     definition: Place
     source: str  # the source, as the details pane words it
     targets: list[TargetState]

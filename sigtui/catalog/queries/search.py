@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -442,7 +442,7 @@ class VersionRow:
     progress: int  # mean replication progress over the target regions, in percent
     latest: bool  # the definition's latest version (SIG-LATEST)
     excluded: bool  # excluded from latest
-    end_of_life: date | None
+    end_of_life: datetime | None  # SIG-EOL: a date-time
     published: datetime | None
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from sigtui.catalog.model.enums import (
@@ -16,8 +16,13 @@ from sigtui.catalog.model.enums import (
     OsType,
     StorageAccountType,
 )
+from sigtui.catalog.model.eol import eol_datetime, eol_text
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB, MAX_REPLICAS_PER_REGION
+from sigtui.catalog.rules.limits import (
+    MAX_DISK_SIZE_GB,
+    MAX_MANAGED_DISK_SIZE_GB,
+    MAX_REPLICAS_PER_REGION,
+)
 from sigtui.catalog.rules.regions import CLOUDS, Region, get_region
 
 INT32_MAX = 2**31 - 1
@@ -194,16 +199,9 @@ def check_cloud(value: str) -> str:
 
 
 def check_source_location(location: str, cloud: str, field: str = "location") -> Region:
-    """Where galleries, definitions and versions may be created (SIG-SOURCE-REGIONS),
-    inside the subscription's cloud (SIG-CLOUD)."""
+    """Where galleries, definitions and versions may be created: today any known region
+    (SIG-SOURCE-REGIONS) inside the subscription's cloud (SIG-CLOUD)."""
     region = get_region(location, code="SIG-SOURCE-REGIONS", field=field)
-    if not region.source_region:
-        raise CatalogError(
-            "SIG-SOURCE-REGIONS",
-            f"{region.display_name} is not a source region: galleries, definitions and "
-            "versions can be created only in the source regions of the source document",
-            field=field,
-        )
     check_region_cloud(region, cloud, field)
     return region
 
@@ -221,16 +219,31 @@ def check_region_cloud(region: Region, cloud: str, field: str) -> None:
 # --- numbers and dates ----------------------------------------------------------------------
 
 
-def check_disk_size(size_gb: int, what: str, field: str) -> int:
+def check_source_disk_size(size_gb: int, what: str, field: str) -> int:
+    """A managed image's or snapshot's disk: any size an Azure managed disk may have (a
+    version made from a disk above 2 TB is what SIG-DISK-SIZE refuses)."""
     if not isinstance(size_gb, int) or isinstance(size_gb, bool) or size_gb < 1:
         raise CatalogError(
             "SIG-INPUT", f"{what} size must be a positive number of GiB", field=field
         )
+    if size_gb > MAX_MANAGED_DISK_SIZE_GB:
+        raise CatalogError(
+            "SIG-INPUT",
+            f"{what} is {size_gb:,} GiB; no Azure managed disk is larger than "
+            f"{MAX_MANAGED_DISK_SIZE_GB:,} GiB",
+            field=field,
+        )
+    return size_gb
+
+
+def check_disk_size(size_gb: int, what: str, field: str) -> int:
+    """A disk of an image version (SIG-DISK-SIZE): at most 2 TB today."""
+    check_source_disk_size(size_gb, what, field)
     if size_gb > MAX_DISK_SIZE_GB:
         raise CatalogError(
             "SIG-DISK-SIZE",
-            f"{what} is {size_gb} GiB; every disk of an image is at most 1 TB "
-            f"({MAX_DISK_SIZE_GB} GiB)",
+            f"{what} is {size_gb:,} GiB; every disk of an image version is at most 2 TB "
+            f"({MAX_DISK_SIZE_GB:,} GiB)",
             field=field,
         )
     return size_gb
@@ -250,28 +263,38 @@ def check_replica_count(count: int, field: str = "replica_count") -> int:
     return count
 
 
-def check_future_eol(eol: date | None, now: datetime, field: str = "end_of_life_date") -> None:
-    if eol is not None and eol <= now.date():
+def check_future_eol(
+    eol: date | datetime | None, now: datetime, field: str = "end_of_life_date"
+) -> None:
+    """SIG-EOL: an end-of-life date-time a user sets lies in the future."""
+    if eol is None:
+        return
+    when = eol_datetime(eol)
+    if when <= now:
         raise CatalogError(
             "SIG-EOL",
-            f"end-of-life date {eol.isoformat()} must lie in the future "
-            f"(today is {now.date().isoformat()})",
+            f"end-of-life {eol_text(when)} must be in the future "
+            f"(now {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC)",
             field=field,
         )
 
 
-def parse_date(value: str | date | None, field: str = "end_of_life_date") -> date | None:
-    """A date from `YYYY-MM-DD` (or an ISO date-time, as ARM writes them)."""
-    if value is None or isinstance(value, date):
-        return value
-    text = value.strip()
-    if not text:
+def parse_date(value: str | date | None, field: str = "end_of_life_date") -> datetime | None:
+    """An end-of-life date-time from ISO text: a time of day given is kept (UTC), a date
+    alone (`YYYY-MM-DD`) becomes 12:59:59 UTC of that day, as az sends it."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return eol_datetime(value)
+    if not value.strip():
         return None
     try:
-        return date.fromisoformat(text[:10]) if len(text) > 10 else date.fromisoformat(text)
+        return eol_datetime(value)
     except ValueError:
         raise CatalogError(
-            "SIG-INPUT", f"{value!r} is not a date (YYYY-MM-DD)", field=field
+            "SIG-INPUT",
+            f"{value!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)",
+            field=field,
         ) from None
 
 

@@ -2,7 +2,10 @@
 
 A region is found by its programmatic name (`southcentralus`), its English display
 name (`South Central US`) or the source document's French name (`USA Centre Sud`),
-case-, accent- and spacing-insensitively.
+case-, accent- and spacing-insensitively. Today every region of a cloud can hold galleries,
+definitions and versions and be a target region (SIG-SOURCE-REGIONS); `seed_source_region`
+only records the source document's 2020 table of source regions. Each row names where its
+figures come from (`source`).
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ class Region:
     geography: str
     availability_zones: bool
     paired_region: str
-    source_region: bool
+    seed_source_region: bool  # in the source document's 2020 table (history, not a rule)
     needs_allowlist: bool
     access_restricted: bool
     aliases: tuple[str, ...]
+    source: str  # where the row's figures come from
 
     @property
     def continent(self) -> str:
@@ -80,10 +84,11 @@ def all_regions() -> tuple[Region, ...]:
             geography=row["geography"],
             availability_zones=_yes(row["availability_zones"]),
             paired_region=row["paired_region"],
-            source_region=_yes(row["seed_source_region"]),
+            seed_source_region=_yes(row["seed_source_region"]),
             needs_allowlist=_yes(row["needs_allowlist"]),
             access_restricted=_yes(row["access_restricted"]),
             aliases=tuple(a for a in row["aliases"].split("|") if a),
+            source=row["source"],
         )
         for row in csv.DictReader(text.splitlines())
     )

@@ -22,6 +22,7 @@ from sigtui.catalog.services.definitions import (
     update_definition,
 )
 from sigtui.catalog.services.galleries import create_gallery, delete_gallery, update_gallery
+from sigtui.catalog.services.puts import put_definition, put_gallery, put_version
 from sigtui.catalog.services.roles import (
     assignment_warnings,
     create_role_assignment,
@@ -68,6 +69,9 @@ __all__ = [
     "delete_version",
     "give_role",
     "parse_target_region",
+    "put_definition",
+    "put_gallery",
+    "put_version",
     "remove_target_regions",
     "set_region_allowlist",
     "update_definition",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.enums import ReplicationState
-from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError, Refusal, Refusals
 from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
@@ -63,23 +63,33 @@ from sigtui.catalog.services.versions import (
     allowlist_of,
     check_new_target,
     check_source_among_targets,
+    check_source_disks,
     resolve_source,
     resolve_targets,
+    version_name_taken,
 )
 from sigtui.catalog.store.clock import Clock
 from sigtui.catalog.store.db import mark_changed
+
+# what sigtui gives the resources it makes; an import gives what Azure reported
+SUCCEEDED = "Succeeded"
+OS_DISK_CACHING = "ReadWrite"
+DATA_DISK_CACHING = "None"
 
 
 @dataclass(frozen=True)
 class NewGallery:
     group_id: str  # ARM id of a resource group of the catalog
     data: GalleryCreate
+    provisioning_state: str = SUCCEEDED
 
 
 @dataclass(frozen=True)
 class NewDefinition:
     gallery_id: str  # ARM id of a gallery of the catalog or of the batch
     data: DefinitionCreate
+    reported: bool = False  # as Azure holds it (imports): a past end of life is kept
+    provisioning_state: str = SUCCEEDED
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,13 @@ class NewVersion:
     definition_id: str  # ARM id of a definition of the catalog or of the batch
     data: VersionCreate
     published_at: datetime | None = None  # None: now
+    reported: bool = False  # as Azure holds it (imports): a past end of life is kept
+    # a source the catalog does not hold (imports), with its disks as a file gives them;
+    # None: the data names the catalog's managed image or snapshots
+    source: ResolvedSource | None = None
+    provisioning_state: str = SUCCEEDED
+    os_host_caching: str = OS_DISK_CACHING
+    data_host_caching: Mapping[int, str] = field(default_factory=dict)  # by LUN, where given
 
 
 @dataclass
@@ -134,7 +151,15 @@ TARGET_COLUMNS = (
     "source_region",
     *REPLICATION_COLUMNS,
 )
-DISK_COLUMNS = ("version_pk", "lun", "size_gb", "snapshot_pk", "external_source_id")
+DISK_COLUMNS = (
+    "version_pk",
+    "lun",
+    "size_gb",
+    "snapshot_pk",
+    "external_source_id",
+    "storage_account_id",
+    "host_caching",
+)
 
 
 @dataclass
@@ -164,6 +189,7 @@ class _Known:
         self.subscriptions: dict[int, Subscription] = {}
         self.allowlists: dict[int, set[str]] = {}
         self.durations: dict[tuple[int, str, str, int], tuple[float, timedelta]] = {}
+        self.replications: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.sources: dict[tuple[Any, ...], ResolvedSource] = {}
         self.target_lists: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
 
@@ -193,6 +219,16 @@ class _Known:
             self.durations[key] = (seconds, timedelta(seconds=seconds))
         return self.durations[key]
 
+    def replication(
+        self, region: str, source: str, size_gb: int, at_once: int, started: datetime, now: datetime
+    ) -> tuple[Any, ...]:
+        """`_replication`, computed once per shape of version and time it started."""
+        key = (region, source, size_gb, at_once, started)
+        if key not in self.replications:
+            duration = self.duration(size_gb, source, region, at_once)
+            self.replications[key] = _replication(region, source, duration, started, now)
+        return self.replications[key]
+
     def source(self, data: VersionCreate, definition: Any, location: str) -> ResolvedSource:
         """`resolve_source` and the source's disk sizes, checked once per source, definition
         and location (a batch's versions share a few sources)."""
@@ -206,9 +242,7 @@ class _Known:
         )
         if key not in self.sources:
             source = resolve_source(self.db, data, definition, location, self.resolve)
-            checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
-            for disk in source.data_disks:
-                checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+            check_source_disks(source)
             self.sources[key] = source
         return self.sources[key]
 
@@ -253,14 +287,17 @@ class _Known:
         return self.allowlists[subscription.pk]
 
 
-def load(db: Session, batch: Batch, clock: Clock) -> Loaded:
-    """Check the whole batch, then write it (in the caller's transaction)."""
-    with _collector_paused():
-        return _load(db, batch, clock)
+def load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | None = None) -> Loaded:
+    """Check the whole batch, then write it (in the caller's transaction). A refused
+    resource refuses the batch: `Refusals` names every one, and nothing is written. A
+    caller that gives `refusals` gets them added there instead, and the rest written: it
+    refuses its transaction itself (an import goes on to report every refused resource)."""
+    with collector_paused():
+        return _load(db, batch, clock, refusals)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused: a batch makes millions of small objects, none in
     cycles, and the collections they set off took a quarter of a load's time."""
     was_enabled = gc.isenabled()
@@ -272,22 +309,80 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(db: Session, batch: Batch, clock: Clock) -> Loaded:
+def _load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | None) -> Loaded:
     now = clock.now()
     known = _Known(db)
-    galleries = [_gallery(known, item, now) for item in batch.galleries]
-    _check_gallery_names(db, galleries)
-    definitions = [_definition(known, item, now) for item in batch.definitions]
-    _check_definition_names(db, definitions)
-    versions = [_version(known, item, now) for item in batch.versions]
-    _check_version_names(db, versions)
+    refused = _Refused()
+    made = refused.each(batch.galleries, _gallery_id, lambda item: _gallery(known, item, now))
+    galleries = _check_gallery_names(db, made, refused)
+    made = refused.each(
+        batch.definitions, _definition_id, lambda item: _definition(known, item, refused, now)
+    )
+    definitions = _check_definition_names(db, made, refused)
+    made = refused.each(
+        batch.versions, _version_id, lambda item: _version(known, item, refused, now)
+    )
+    versions = _check_version_names(db, made, refused)
     _check_limits(
         db,
+        known,
+        refused,
         (limits.GALLERIES, [(g.subscription_pk, g.location) for g in galleries]),
         (limits.DEFINITIONS, [(d.row.subscription_pk, d.row.location) for d in definitions]),
         (limits.VERSIONS, [(v.row["subscription_pk"], v.row["location"]) for v in versions]),
     )
+    if refused.found:
+        if refusals is None:
+            raise Refusals(refused.found)
+        refusals.extend(refused.found)
     return _write(db, galleries, definitions, versions)
+
+
+# --- refused resources -----------------------------------------------------------------------
+
+
+Labelled = tuple[str, Any]  # a resource of the batch, checked so far, with its ARM id
+
+
+class _Refused:
+    """The batch's refused resources, and the rows they would have made (their children
+    are refused too)."""
+
+    def __init__(self) -> None:
+        self.found: list[Refusal] = []
+        self.rows: set[int] = set()  # id() of rows refused; they live as long as the batch
+
+    def each(
+        self, items: Sequence[Any], label: Callable[[Any], str], make: Callable[[Any], Any]
+    ) -> list[Labelled]:
+        """`make` of each item that it does not refuse, with the item's ARM id."""
+        made = []
+        for item in items:
+            try:
+                made.append((label(item), make(item)))
+            except CatalogError as exc:
+                self.found.append((label(item), exc))
+        return made
+
+    def refuse(self, arm_id: str, row: Any, error: CatalogError) -> None:
+        self.found.append((arm_id, error))
+        self.rows.add(id(row))
+
+    def check_parent(self, parent: Any, what: str) -> None:
+        if id(parent) in self.rows:
+            raise CatalogError("SIG-INPUT", f"its {what} {parent.name!r} is refused")
+
+
+def _gallery_id(item: NewGallery) -> str:
+    return f"{item.group_id.rstrip('/')}/providers/Microsoft.Compute/galleries/{item.data.name}"
+
+
+def _definition_id(item: NewDefinition) -> str:
+    return f"{item.gallery_id.rstrip('/')}/images/{item.data.name}"
+
+
+def _version_id(item: NewVersion) -> str:
+    return f"{item.definition_id.rstrip('/')}/versions/{item.data.name}"
 
 
 # --- checks, one resource at a time (the rules of the create_* services) -------------------
@@ -312,14 +407,18 @@ def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
         now,
         resource_group_pk=group.pk,
         subscription_pk=subscription.pk,
+        provisioning_state=item.provisioning_state,
         **gallery_columns(data, name, region.name),
     )
     known.add(ids.gallery_id(subscription.subscription_id, group.name, name), Gallery, gallery)
     return gallery
 
 
-def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDefinition:
+def _definition(
+    known: _Known, item: NewDefinition, refused: _Refused, now: datetime
+) -> _PendingDefinition:
     gallery = known.get(item.gallery_id, Gallery)
+    refused.check_parent(gallery, "gallery")
     subscription = known.subscription(gallery.subscription_pk)
     data = item.data
     name = checks.check_definition_name(data.name)
@@ -328,29 +427,35 @@ def _definition(known: _Known, item: NewDefinition, now: datetime) -> _PendingDe
     offer = checks.check_identifier(data.offer, "offer", 64)
     sku = checks.check_identifier(data.sku, "sku", 64)
     checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    checks.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
-    checks.check_future_eol(data.end_of_life_date, now)
+    checks.check_recommended(data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb")
+    if not item.reported:
+        checks.check_future_eol(data.end_of_life_date, now)
     definition = _new(
         ImageDefinition,
         now,
         gallery_pk=gallery.pk,
         subscription_pk=subscription.pk,
+        provisioning_state=item.provisioning_state,
         **definition_columns(data, name, region.name, publisher, offer, sku),
     )
     known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", ImageDefinition, definition)
     return _PendingDefinition(definition, gallery)
 
 
-def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
+def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) -> _PendingVersion:
     definition = known.get(item.definition_id, ImageDefinition)
+    refused.check_parent(definition, "image definition")
     subscription = known.subscription(definition.subscription_pk)
     data = item.data
     number = checks.parse_version_name(data.name)
     location = checks.check_source_location(data.location, subscription.cloud).name
-    source = known.source(data, definition, location)
+    source = item.source or known.source(data, definition, location)
+    if item.source is not None:
+        check_source_disks(source)
     checks.check_replica_count(data.replica_count)
     storage = checks.check_storage_type(data.storage_account_type)
-    checks.check_future_eol(data.end_of_life_date, now)
+    if not item.reported:
+        checks.check_future_eol(data.end_of_life_date, now)
     published = item.published_at or now
     if published > now:
         raise CatalogError(
@@ -369,13 +474,7 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
             chosen,
             size_gb,
             location,
-            *_replication(
-                region,
-                location,
-                known.duration(size_gb, location, region, at_once),
-                published,
-                now,
-            ),
+            *known.replication(region, location, size_gb, at_once, published, now),
         ]
         for region, replicas, chosen in regions
     ]
@@ -389,19 +488,30 @@ def _version(known: _Known, item: NewVersion, now: datetime) -> _PendingVersion:
         "location": location,
         "managed_image_pk": source.managed_image.pk if source.managed_image else None,
         "os_snapshot_pk": source.os_snapshot.pk if source.os_snapshot else None,
-        "external_source_id": None,
+        "external_source_id": source.external_source_id,
+        "source_storage_account_id": source.storage_account_id,
         "os_disk_size_gb": source.os_disk_size_gb,
+        "os_host_caching": item.os_host_caching,
         "replica_count": data.replica_count,
         "storage_account_type": storage,
         "exclude_from_latest": data.exclude_from_latest,
         "end_of_life_date": data.end_of_life_date,
         "published_at": published,
+        "provisioning_state": item.provisioning_state,
         "created_at": published,
         "updated_at": published,
         "tags": checks.check_tags(data.tags),
     }
     disks = [
-        [None, disk.lun, disk.size_gb, disk.snapshot_pk, disk.external_source_id]
+        [
+            None,
+            disk.lun,
+            disk.size_gb,
+            disk.snapshot_pk,
+            disk.external_source_id,
+            disk.storage_account_id,
+            item.data_host_caching.get(disk.lun, DATA_DISK_CACHING),
+        ]
         for disk in source.data_disks
     ]
     return _PendingVersion(definition, row, targets, disks)
@@ -448,20 +558,25 @@ def _existing(
     return {tuple(row) for row in db.exec(statement)}
 
 
-def _check_gallery_names(db: Session, galleries: list[Any]) -> None:
-    """SIG-NAME: unique in their group, ignoring case."""
+def _check_gallery_names(db: Session, galleries: list[Labelled], refused: _Refused) -> list[Any]:
+    """SIG-NAME: unique in their group, ignoring case. The galleries not refused."""
     taken = _existing(
-        db, Gallery, "resource_group_pk", (g.resource_group_pk for g in galleries), "name_key"
+        db, Gallery, "resource_group_pk", (g.resource_group_pk for _, g in galleries), "name_key"
     )
-    for gallery in galleries:
+    kept = []
+    for arm_id, gallery in galleries:
         key = (gallery.resource_group_pk, gallery.name_key)
         if key in taken:
-            raise CatalogError(
+            error = CatalogError(
                 "SIG-NAME",
                 f"a gallery named {gallery.name!r} already exists here (names ignore case)",
                 field="name",
             )
+            refused.refuse(arm_id, gallery, error)
+            continue
         taken.add(key)
+        kept.append(gallery)
+    return kept
 
 
 def _parent_key(parent: Any) -> Any:
@@ -469,13 +584,16 @@ def _parent_key(parent: Any) -> Any:
     return parent.pk if parent.pk is not None else ("new", id(parent))
 
 
-def _check_definition_names(db: Session, definitions: list[_PendingDefinition]) -> None:
-    """SIG-NAME: unique in their gallery; SIG-IDENT: no two share publisher/offer/SKU."""
+def _check_definition_names(
+    db: Session, definitions: list[Labelled], refused: _Refused
+) -> list[_PendingDefinition]:
+    """SIG-NAME: unique in their gallery; SIG-IDENT: no two share publisher/offer/SKU. The
+    definitions not refused."""
     existing = _existing(
         db,
         ImageDefinition,
         "gallery_pk",
-        (d.gallery.pk for d in definitions),
+        (d.gallery.pk for _, d in definitions),
         "name_key",
         "publisher_key",
         "offer_key",
@@ -484,18 +602,18 @@ def _check_definition_names(db: Session, definitions: list[_PendingDefinition]) 
     )
     names = {(gallery, key) for gallery, key, *_ in existing}
     identities = {(gallery, p, o, s): name for gallery, _, p, o, s, name in existing}
-    for pending in definitions:
+    kept = []
+    for arm_id, pending in definitions:
         d, parent = pending.row, _parent_key(pending.gallery)
+        identity = (parent, d.publisher_key, d.offer_key, d.sku_key)
         if (parent, d.name_key) in names:
-            raise CatalogError(
+            error = CatalogError(
                 "SIG-NAME",
                 f"an image definition named {d.name!r} already exists here (names ignore case)",
                 field="name",
             )
-        names.add((parent, d.name_key))
-        identity = (parent, d.publisher_key, d.offer_key, d.sku_key)
-        if identity in identities:
-            raise CatalogError(
+        elif identity in identities:
+            error = CatalogError(
                 "SIG-IDENT",
                 f"image definition {identities[identity]!r} in gallery "
                 f"{pending.gallery.name!r} already uses publisher/offer/SKU "
@@ -503,35 +621,45 @@ def _check_definition_names(db: Session, definitions: list[_PendingDefinition]) 
                 "values, never all three",
                 field="sku",
             )
-        identities[identity] = d.name
+        else:
+            names.add((parent, d.name_key))
+            identities[identity] = d.name
+            kept.append(pending)
+            continue
+        refused.refuse(arm_id, d, error)
+    return kept
 
 
-def _check_version_names(db: Session, versions: list[_PendingVersion]) -> None:
-    """SIG-NAME: a version number appears once per definition (compared numerically)."""
+def _check_version_names(
+    db: Session, versions: list[Labelled], refused: _Refused
+) -> list[_PendingVersion]:
+    """SIG-NAME: a version number appears once per definition (compared numerically). The
+    versions not refused."""
     taken = _existing(
         db,
         ImageVersion,
         "definition_pk",
-        (v.definition.pk for v in versions),
+        (v.definition.pk for _, v in versions),
         "major",
         "minor",
         "patch",
     )
-    for version in versions:
+    kept = []
+    for arm_id, version in versions:
         definition = version.definition
         row = version.row
         key = (_parent_key(definition), row["major"], row["minor"], row["patch"])
         if key in taken:
-            raise CatalogError(
-                "SIG-NAME",
-                f"version {version.row['name']} already exists in image definition "
-                f"{definition.name!r}",
-                field="name",
-            )
+            refused.found.append((arm_id, version_name_taken(row["name"], definition.name)))
+            continue
         taken.add(key)
+        kept.append(version)
+    return kept
 
 
-def _check_limits(db: Session, *wanted: tuple[Limit, list[tuple[int, str]]]) -> None:
+def _check_limits(
+    db: Session, known: _Known, refused: _Refused, *wanted: tuple[Limit, list[tuple[int, str]]]
+) -> None:
     """SIG-LIMIT-*: per subscription x region, those there plus those of the batch fit."""
     subscriptions = {sub for _, places in wanted for sub, _ in places}
     used: Counter[tuple[str, int, str]] = Counter()
@@ -544,12 +672,17 @@ def _check_limits(db: Session, *wanted: tuple[Limit, list[tuple[int, str]]]) -> 
             before = used[limit.kind, sub, location]
             if before + added > limit.maximum:
                 region = get_region(location).display_name
-                raise CatalogError(
+                error = CatalogError(
                     limit.code,
                     f"the subscription has {before:,} {limit.noun} in {region} and the batch "
                     f"adds {added:,}; Azure allows at most {limit.maximum:,} per subscription "
                     "per region",
                 )
+                refused.found.append((_subscription_id(known, sub), error))
+
+
+def _subscription_id(known: _Known, pk: int) -> str:
+    return ids.subscription_id(known.subscription(pk).subscription_id)
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Subscription
 from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
 from sigtui.catalog.queries import lookup
-from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules import checks, features, limits
 from sigtui.catalog.services._common import (
     add_created,
     changes_of,
@@ -25,6 +25,7 @@ from sigtui.catalog.services._common import (
 from sigtui.catalog.store.clock import Clock
 
 DEFINITION_IMMUTABLE = fields.fixed_names(fields.DEFINITION_FIELDS)
+TEXT_UPDATABLE = ("eula", "privacy_statement_uri", "release_note_uri")
 
 
 def _check_identity_free(
@@ -54,6 +55,10 @@ def definition_columns(
 ) -> dict[str, Any]:
     """A new definition's columns, its parents aside, from its checked name, location and
     identifier; the remaining fields are checked here."""
+    hyper_v_generation = checks.check_hyper_v_generation(data.hyper_v_generation)
+    architecture = features.check_architecture(data.architecture)
+    wanted_features = features.check_features(data.features)
+    features.check_generation_fits(hyper_v_generation, architecture, wanted_features)
     return {
         "name": name,
         "name_key": checks.name_key(name),
@@ -66,7 +71,9 @@ def definition_columns(
         "sku_key": checks.name_key(sku),
         "os_type": checks.check_os_type(data.os_type),
         "os_state": checks.check_os_state(data.os_state),
-        "hyper_v_generation": checks.check_hyper_v_generation(data.hyper_v_generation),
+        "hyper_v_generation": hyper_v_generation,
+        "architecture": architecture,
+        "features": wanted_features,
         "description": data.description,
         "eula": data.eula,
         "privacy_statement_uri": data.privacy_statement_uri,
@@ -74,8 +81,8 @@ def definition_columns(
         "end_of_life_date": data.end_of_life_date,
         "min_vcpus": data.min_vcpus,
         "max_vcpus": data.max_vcpus,
-        "min_memory_gb": data.min_memory_gb,
-        "max_memory_gb": data.max_memory_gb,
+        "min_memory_mb": data.min_memory_mb,
+        "max_memory_mb": data.max_memory_mb,
         "disallowed_disk_types": checks.check_disk_types(data.disallowed_disk_types),
         "tags": checks.check_tags(data.tags),
     }
@@ -97,7 +104,7 @@ def create_definition(
     )
     _check_identity_free(db, gallery, publisher, offer, sku)
     checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    checks.check_recommended(data.min_memory_gb, data.max_memory_gb, "memory (GB)", "memory_gb")
+    checks.check_recommended(data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb")
     checks.check_future_eol(data.end_of_life_date, clock.now())
     check_limit(db, ImageDefinition, limits.DEFINITIONS, subscription.pk, region.name)
     definition = ImageDefinition(
@@ -109,18 +116,21 @@ def create_definition(
     return definition
 
 
-def _normalized(given: dict[str, Any]) -> dict[str, Any]:
+def normalized(given: dict[str, Any]) -> dict[str, Any]:
     """Enum fields compared by their canonical spelling."""
     canonical = {
         "os_type": checks.check_os_type,
         "os_state": checks.check_os_state,
         "hyper_v_generation": checks.check_hyper_v_generation,
+        "architecture": features.check_architecture,
     }
     for field, check in canonical.items():
         if given.get(field):
             given[field] = check(given[field])
     if given.get("disallowed_disk_types") is not None:
         given["disallowed_disk_types"] = checks.check_disk_types(given["disallowed_disk_types"])
+    if isinstance(given.get("features"), dict):
+        given["features"] = features.check_features(given["features"])
     return given
 
 
@@ -131,24 +141,30 @@ def update_definition(
     clock: Clock,
     if_match: str | None = None,
 ) -> ImageDefinition:
-    """SIG-UPDATE: recommended vCPUs/memory, description, end-of-life date and tags."""
+    """SIG-UPDATE: recommended vCPUs/memory, description, EULA, privacy statement and
+    release notes URIs, end-of-life date, disallowed disk types and tags."""
     definition = lookup.resolve_as(db, definition_id, ImageDefinition)
     check_etag(definition, if_match, "the image definition")
-    given = _normalized(changes_of(data))
+    given = normalized(changes_of(data))
     refuse_changes(definition, given, DEFINITION_IMMUTABLE, "image definition")
     merged = {
         f: given.get(f, getattr(definition, f))
-        for f in ("min_vcpus", "max_vcpus", "min_memory_gb", "max_memory_gb")
+        for f in ("min_vcpus", "max_vcpus", "min_memory_mb", "max_memory_mb")
     }
     checks.check_recommended(merged["min_vcpus"], merged["max_vcpus"], "vCPUs", "vcpus")
     checks.check_recommended(
-        merged["min_memory_gb"], merged["max_memory_gb"], "memory (GB)", "memory_gb"
+        merged["min_memory_mb"], merged["max_memory_mb"], "memory (MB)", "memory_mb"
     )
     if "end_of_life_date" in given and given["end_of_life_date"] != definition.end_of_life_date:
         checks.check_future_eol(given["end_of_life_date"], clock.now())
         definition.end_of_life_date = given["end_of_life_date"]
     for field, value in merged.items():
         setattr(definition, field, value)
+    for field in TEXT_UPDATABLE:
+        if field in given:
+            setattr(definition, field, given[field])
+    if "disallowed_disk_types" in given:
+        definition.disallowed_disk_types = given["disallowed_disk_types"] or []
     save_update(db, definition, given, clock.now())
     return definition
 

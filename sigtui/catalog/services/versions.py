@@ -52,7 +52,8 @@ class SourceDisk:
     lun: int
     size_gb: int
     snapshot_pk: int | None
-    external_source_id: str | None = None  # a disk the catalog does not hold (imports)
+    external_source_id: str | None = None  # a disk the catalog does not hold (imports, VHDs)
+    storage_account_id: str | None = None  # a VHD blob's storage account
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class ResolvedSource:
     os_disk_size_gb: int
     data_disks: list[SourceDisk]
     external_source_id: str | None = None
+    sizes_known: bool = True  # False: a VM's or VHD's disks, 0 GiB where unknown
+    storage_account_id: str | None = None  # an OS VHD blob's storage account
 
     @cached_property
     def size_gb(self) -> int:
@@ -72,26 +75,45 @@ class ResolvedSource:
 
 
 def parse_target_region(text: str) -> TargetRegionSpec:
-    """`region[=replicas][=storage-type]`, as `az sig image-version create --target-regions`."""
+    """`region[=replicas][=storage-type]` or `region=storage-type`, as `az sig image-version
+    create --target-regions` parses them; the storage type in Azure's casing."""
     parts = [p.strip() for p in (text or "").split("=")]
     if not parts[0] or len(parts) > 3:
         raise CatalogError(
             "SIG-REPLICAS",
             f"target region {text!r} is not region[=replicas][=storage-type], "
-            "e.g. westeurope=2=Standard_ZRS",
+            "e.g. westeurope=2=Standard_ZRS or eastus=Standard_ZRS",
             field="target_regions",
         )
+    second = parts[1] if len(parts) > 1 else ""
+    if len(parts) == 2 and second and not checks.is_whole_number(second):
+        return TargetRegionSpec(
+            region=parts[0], storage_account_type=_second_part_storage(second, text)
+        )
     replicas: int | None = None
-    if len(parts) > 1 and parts[1]:
-        if not checks.is_whole_number(parts[1]):
+    if second:
+        if not checks.is_whole_number(second):
             raise CatalogError(
                 "SIG-REPLICAS",
-                f"replica count {parts[1]!r} in {text!r} is not a whole number",
+                f"replica count {second!r} in {text!r} is not a whole number",
                 field="target_regions",
             )
-        replicas = int(parts[1])
+        replicas = int(second)
     storage = checks.check_storage_type(parts[2]) if len(parts) > 2 and parts[2] else None
     return TargetRegionSpec(region=parts[0], replica_count=replicas, storage_account_type=storage)
+
+
+def _second_part_storage(second: str, text: str) -> str:
+    """`region=TYPE`: the second part is a storage type when it is no replica count (az)."""
+    try:
+        return checks.check_storage_type(second)
+    except CatalogError:
+        raise CatalogError(
+            "SIG-REPLICAS",
+            f"{second!r} in {text!r} is neither a replica count nor a storage account type "
+            f"({', '.join(s.value for s in StorageAccountType)})",
+            field="target_regions",
+        ) from None
 
 
 def _resolve_region(spec: TargetRegionSpec) -> Region:
@@ -165,11 +187,15 @@ def resolve_source(
 ) -> ResolvedSource:
     """The version's source, checked against its definition and location. `resolve` finds a
     source by its ARM id (the bulk path passes one that remembers what it found)."""
+    from sigtui.catalog.services import sources  # it imports this module
+
+    if sources.names_other_source(data):  # a VM, another version, VHD blobs
+        return sources.resolve_other_source(db, data, definition, location, resolve)
     if bool(data.managed_image_id) == bool(data.os_snapshot_id):
         raise CatalogError(
             "SIG-INPUT",
-            "give exactly one source: a managed image, or an OS snapshot "
-            "(with optional data-disk snapshots)",
+            "give exactly one source: a managed image, a virtual machine, an image version, "
+            "an OS snapshot or an OS VHD (the last two with optional data disks)",
             field="source",
         )
     if data.managed_image_id:
@@ -180,7 +206,7 @@ def resolve_source(
                 field="data_snapshot_ids",
             )
         image = resolve(db, data.managed_image_id, ManagedImage)
-        _check_source_fits(image.location, image.os_type, location, definition, "managed image")
+        check_source_fits(image.location, image.os_type, location, definition, "managed image")
         if definition.os_state != "Generalized":
             raise CatalogError(
                 "SIG-OSSTATE",
@@ -198,15 +224,15 @@ def resolve_source(
         disks = [SourceDisk(lun, size, None) for lun, size in enumerate(image.data_disk_sizes_gb)]
         return ResolvedSource(image, None, image.os_disk_size_gb, disks)
     os_snapshot = resolve(db, data.os_snapshot_id or "", Snapshot)
-    _check_source_fits(
+    check_source_fits(
         os_snapshot.location, os_snapshot.os_type, location, definition, "OS snapshot"
     )
     return ResolvedSource(
-        None, os_snapshot, os_snapshot.size_gb, _data_snapshot_disks(db, data, location, resolve)
+        None, os_snapshot, os_snapshot.size_gb, data_snapshot_disks(db, data, location, resolve)
     )
 
 
-def _check_source_fits(
+def check_source_fits(
     source_location: str,
     source_os: str | None,
     location: str,
@@ -229,9 +255,10 @@ def _check_source_fits(
         )
 
 
-def _data_snapshot_disks(
+def data_snapshot_disks(
     db: Session, data: VersionCreate, location: str, resolve: Resolver
 ) -> list[SourceDisk]:
+    """Data disks from snapshots, LUNs 0..n-1 where none are given (as az)."""
     luns = list(data.data_snapshot_luns) or list(range(len(data.data_snapshot_ids)))
     if len(luns) != len(data.data_snapshot_ids):
         raise CatalogError(
@@ -259,6 +286,21 @@ def _data_snapshot_disks(
     return disks
 
 
+def check_source_disks(source: ResolvedSource) -> None:
+    """SIG-DISK-SIZE: every disk of the source within Azure's sizes, its LUNs unique (a
+    disk of unknown size, 0 GiB of a VM or VHD, is Azure's to check)."""
+    if source.sizes_known or source.os_disk_size_gb:
+        checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
+    luns = [disk.lun for disk in source.data_disks]
+    if any(lun < 0 for lun in luns):
+        raise CatalogError("SIG-INPUT", "LUNs are non-negative", field="data_disks")
+    if len(set(luns)) != len(luns):
+        raise CatalogError("SIG-DISK-SIZE", "data disks need unique LUNs", field="data_disks")
+    for disk in source.data_disks:
+        if source.sizes_known or disk.size_gb:
+            checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+
+
 def create_version(
     db: Session,
     definition_id: str,
@@ -274,9 +316,7 @@ def create_version(
     _check_version_name_free(db, definition, number)
     location = checks.check_source_location(data.location, subscription.cloud).name
     source = source or resolve_source(db, data, definition, location)
-    checks.check_disk_size(source.os_disk_size_gb, "the OS disk", "source")
-    for disk in source.data_disks:
-        checks.check_disk_size(disk.size_gb, f"the data disk at LUN {disk.lun}", "source")
+    check_source_disks(source)
     checks.check_replica_count(data.replica_count)
     storage = checks.check_storage_type(data.storage_account_type)
     specs = data.target_regions or [TargetRegionSpec(region=location)]
@@ -295,6 +335,7 @@ def create_version(
         managed_image_pk=source.managed_image.pk if source.managed_image else None,
         os_snapshot_pk=source.os_snapshot.pk if source.os_snapshot else None,
         external_source_id=source.external_source_id,
+        source_storage_account_id=source.storage_account_id,
         os_disk_size_gb=source.os_disk_size_gb,
         replica_count=data.replica_count,
         storage_account_type=storage,
@@ -315,6 +356,7 @@ def create_version(
                 size_gb=disk.size_gb,
                 snapshot_pk=disk.snapshot_pk,
                 external_source_id=disk.external_source_id,
+                storage_account_id=disk.storage_account_id,
             )
         )
     _add_targets(db, version, new_targets, now)
@@ -333,11 +375,16 @@ def _check_version_name_free(
         )
     ).first()
     if taken is not None:
-        raise CatalogError(
-            "SIG-NAME",
-            f"version {taken} already exists in image definition {definition.name!r}",
-            field="name",
-        )
+        raise version_name_taken(taken, definition.name)
+
+
+def version_name_taken(name: str, definition_name: str) -> CatalogError:
+    """SIG-NAME: a version number appears once per definition (compared numerically)."""
+    return CatalogError(
+        "SIG-NAME",
+        f"version {name} already exists in image definition {definition_name!r}",
+        field="name",
+    )
 
 
 def check_source_among_targets(
@@ -459,7 +506,8 @@ def update_version(
     clock: Clock,
     if_match: str | None = None,
 ) -> ImageVersion:
-    """SIG-UPDATE: target regions and their replica counts, exclude-from-latest, EOL, tags."""
+    """SIG-UPDATE: target regions and their replica counts, the common replica count,
+    exclude-from-latest, EOL, tags."""
     version = lookup.resolve_as(db, version_id, ImageVersion)
     check_etag(version, if_match, "the image version")
     given = changes_of(data)
@@ -477,6 +525,8 @@ def update_version(
         _add_targets(db, version, new_targets, now)
     if "exclude_from_latest" in given and data.exclude_from_latest is not None:
         version.exclude_from_latest = data.exclude_from_latest
+    if given.get("replica_count") is not None:  # the count of regions added later
+        version.replica_count = checks.check_replica_count(given["replica_count"])
     if "end_of_life_date" in given and given["end_of_life_date"] != version.end_of_life_date:
         checks.check_future_eol(given["end_of_life_date"], now)
         version.end_of_life_date = given["end_of_life_date"]

@@ -36,8 +36,9 @@ CAPS = (
     "from a managed image)."
 )
 RULES = (
-    f"One replica per {advisor.VMS_PER_REPLICA} VMs created concurrently; one per scale-set "
-    f"deployment of up to {advisor.INSTANCES_PER_REPLICA} instances deployed concurrently."
+    f"One replica per {advisor.VMS_PER_REPLICA} VMs created concurrently; one per scale set "
+    f"deployed concurrently (each up to {advisor.MAX_SCALE_SET_INSTANCES_FROM_GALLERY_IMAGE:,} "
+    "instances)."
 )
 
 
@@ -121,6 +122,7 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
 
     CSS_PATH = "../insights.tcss"
     help_title = "Replica advisor"
+    help_note = advisor.HISTORY
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="advisor.back"),
@@ -153,7 +155,11 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
             for field, label, value in (
                 ("vms", "VMs created concurrently (not in scale sets)", "120"),
                 ("scale-sets", "Scale-set deployments at once", "0"),
-                ("instances", "Instances per scale set", str(advisor.INSTANCES_PER_REPLICA)),
+                (
+                    "instances",
+                    "Instances per scale set",
+                    str(advisor.DEFAULT_INSTANCES_PER_SCALE_SET),
+                ),
             ):
                 with Horizontal(classes="advisor-row"):
                     yield Label(label)

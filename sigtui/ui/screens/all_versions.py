@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from sigtui.catalog.model.eol import eol_text
 from sigtui.catalog.queries import search
 from sigtui.catalog.queries.browse import region_label
 from sigtui.catalog.rules.access import Visibility
@@ -73,7 +74,7 @@ class Sort:
 
 def version_cells(row: search.VersionRow, expired: bool) -> tuple[str | Text, ...]:
     state_style = STATE_STYLES.get(row.state, "")
-    eol = row.end_of_life.isoformat() if row.end_of_life else "—"
+    eol = eol_text(row.end_of_life) or "—"
     published = row.published.strftime("%Y-%m-%d %H:%M") if row.published else "—"
     return (
         row.subscription,
@@ -102,7 +103,7 @@ def version_summary(row: search.VersionRow, expired: bool) -> Text:
     if row.excluded:
         summary.append(" · excluded from latest", style="yellow")
     if row.end_of_life:
-        eol = f" · end of life {row.end_of_life.isoformat()}"
+        eol = f" · end of life {eol_text(row.end_of_life)}"
         summary.append(eol + " (expired)" if expired else eol, style="bold red" if expired else "")
     if row.published:
         summary.append(f" · published {row.published:%Y-%m-%d %H:%M}")

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from sigtui.catalog.azure import exporter
-from sigtui.catalog.azure.importing.reading import read_file
-from sigtui.catalog.azure.importing.write import count_items, import_into
+from sigtui.catalog.azure.importing.reading import StreamedFile
+from sigtui.catalog.azure.importing.write import import_file
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
@@ -37,15 +37,16 @@ class ImportScreen(ModalScreen[bool]):
     help_title = "Import"
 
     class Started(Message):
-        def __init__(self, path: Path, total: int) -> None:
+        def __init__(self, path: Path, size: int) -> None:
             super().__init__()
             self.path = path
-            self.total = total
+            self.size = size  # bytes: the progress is the file read so far
 
     class Progressed(Message):
-        def __init__(self, done: int) -> None:
+        def __init__(self, done: int, read: int) -> None:
             super().__init__()
-            self.done = done
+            self.done = done  # resources
+            self.read = read  # bytes
 
     class Finished(Message):
         def __init__(self, text: str, ok: bool) -> None:
@@ -93,14 +94,14 @@ class ImportScreen(ModalScreen[bool]):
     # The file is read in the worker too: a large file must not freeze the screen.
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, path: Path) -> None:
+        stream = StreamedFile(path)
         try:
-            document = read_file(path)
-            self.post_message(self.Started(path, count_items(document)))
-            result = import_into(
+            stream.check()
+            self.post_message(self.Started(path, stream.size))
+            result = import_file(
                 self.catalog,
-                path,
-                document,
-                progress=lambda n: self.post_message(self.Progressed(n)),
+                stream,
+                progress=lambda done: self.post_message(self.Progressed(done, stream.bytes_read)),
             )
         except CatalogError as error:
             self.post_message(self.Finished(str(error), ok=False))
@@ -109,12 +110,13 @@ class ImportScreen(ModalScreen[bool]):
 
     def on_import_screen_started(self, message: Started) -> None:
         progress = self.query_one("#import-progress", ProgressBar)
-        progress.update(total=max(message.total, 1), progress=0)
+        progress.update(total=max(message.size, 1), progress=0)
         progress.display = True
-        self._status(f"Importing {message.total} resources from {message.path}…", ok=True)
+        self._status(f"Importing {message.path}…", ok=True)
 
     def on_import_screen_progressed(self, message: Progressed) -> None:
-        self.query_one("#import-progress", ProgressBar).advance(message.done)
+        self.query_one("#import-progress", ProgressBar).update(progress=message.read)
+        self._status(f"Importing: {message.done:,} resources done…", ok=True)
 
     def on_import_screen_finished(self, message: Finished) -> None:
         self.imported = self.imported or message.ok

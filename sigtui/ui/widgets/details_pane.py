@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from sigtui.catalog.queries import browse, usage
 from sigtui.catalog.queries.costs.sheet import PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
-from sigtui.catalog.queries.node_details import node_details
+from sigtui.catalog.queries.node_details import COSTED_KINDS, cost_fields, node_details
 from sigtui.catalog.rules import access, checks
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
@@ -84,6 +84,17 @@ def _sort_key(value: object) -> tuple[object, ...]:
     return (1, text.casefold())
 
 
+COST_FIELDS = ("Storage per month", "One-time egress")
+COST_PENDING = "…"  # until the cost is read (a tenant's: every one of its target regions)
+
+
+def with_cost_fields(details: browse.Details, costs: dict[str, str]) -> browse.Details:
+    """`details` with its cost fields set from `costs` (missing ones pending)."""
+    fields = [(n, v) for n, v in details.fields if n not in COST_FIELDS]
+    fields += [(name, costs.get(name, COST_PENDING)) for name in COST_FIELDS]
+    return replace(details, fields=fields)
+
+
 def price_sheet(catalog: Catalog) -> PriceSheet:
     """The user's sheet when the app was given one (`--prices`), else the built-in one."""
     sheet = catalog.extras.get("prices")
@@ -102,12 +113,19 @@ class DetailsPane(VerticalScroll):
             self.details = details
             self.limits = limits
 
+    class CostLoaded(Message):
+        def __init__(self, ref: browse.NodeRef, costs: dict[str, str]) -> None:
+            super().__init__()
+            self.ref = ref
+            self.costs = costs
+
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.catalog = catalog
         self.viewer = viewer  # "view as": totals of what the principal sees (set by the screen)
         self.details: browse.Details | None = None
         self.ref: browse.NodeRef | None = None
+        self.shown_ref: browse.NodeRef | None = None  # whose details are shown
 
     LIVE_SECONDS = 2.0  # how often a version in flight is redrawn
 
@@ -152,18 +170,42 @@ class DetailsPane(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="details")
     def load(self, ref: browse.NodeRef) -> None:
+        """The details without their cost (`load_cost` reads it next): they show at once,
+        whatever the size of what the node holds."""
         now = self.catalog.clock.now()
         sheet = price_sheet(self.catalog)
-        shown = self.catalog.query(node_details, ref, now, sheet, self.viewer)
+        shown = self.catalog.query(node_details, ref, now, sheet, self.viewer, with_cost=False)
         self.post_message(self.Loaded(ref, shown.details, shown.limits))
+
+    @work(thread=True, exclusive=True, group="details-cost")
+    def load_cost(self, ref: browse.NodeRef) -> None:
+        sheet = price_sheet(self.catalog)
+        costs = dict(self.catalog.query(cost_fields, ref, sheet, self.viewer))
+        self.post_message(self.CostLoaded(ref, costs))
+
+    def on_details_pane_cost_loaded(self, message: CostLoaded) -> None:
+        details = self.details
+        if message.ref != self.ref or details is None or self.shown_ref != message.ref:
+            return  # the selection moved on meanwhile
+        costed = with_cost_fields(details, message.costs)
+        if costed != details:
+            self.details = costed
+            for shown in self.query(".details-fields").results(Static):
+                shown.update(fields_table(costed))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
         if message.ref != self.ref:
             return  # a slower load of a node selected before: another is on its way
+        if message.ref.kind in COSTED_KINDS:
+            # the cost shown so far stays until it is read again (it rarely moves)
+            shown = self.details if self.shown_ref == message.ref else None
+            details = with_cost_fields(details, dict(shown.fields) if shown else {})
+            self.load_cost(message.ref)
         if details == self.details:
             return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details
+        self.shown_ref = message.ref
         await self.remove_children()
         widgets: list[Widget] = [
             Static(cell(details.title, style="bold"), classes="details-title"),

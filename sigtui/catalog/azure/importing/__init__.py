@@ -8,13 +8,22 @@ example file (`parameters` + `responses.200.body`), and an ARM template (`resour
 
 Rules:
 - One file is one transaction: any invalid resource refuses the whole file, and the
-  error names the resource id and the rule.
-- Every resource goes through the services (the same rules as a form); on re-import,
-  only what differs is sent to `update_*`, so importing a file twice changes nothing.
+  error names every refused resource: its id and its rule (`Refusals`).
+- The file streams in (a top-level list an item at a time) and is planned a chunk at a
+  time (`write.py`): the rows its ids name are found a kind at a time; new resources are
+  a `services.bulk` batch (the create rules, checked in memory, written a table at a
+  time); only what differs is sent to `update_*`; an unchanged resource writes nothing,
+  so importing a file twice changes nothing (not even the change marker).
 - Subscriptions and resource groups named in the ids are created when missing, under
   the tenant `IMPORT_TENANT`; a subscription id that is not a UUID (a documentation
   placeholder such as `{subscription-id}`) is mapped to a stable UUID.
 - A source (managed image, snapshot, disk) the catalog does not hold is kept as an
   external source with the disk sizes the file gives.
-- Resources that are not gallery resources are skipped and counted.
+- Resources that are not gallery resources are skipped and counted; a body that is no
+  resource at all (a sharing-profile POST's SharingUpdate, an operation status) is
+  skipped with a note (`ImportResult.notes`, in the CLI's output).
+- What Azure holds is taken as it is: `publishedDate` is kept, and an end of life
+  already past imports (SIG-EOL is for what a user sets).
+- A REST example's abbreviated ids take their path from its parameters; a list's items
+  are named under the parent its parameters name.
 """

@@ -1,24 +1,11 @@
-"""What a resource of the file changes in the catalog: the row its id names, and the
-fields whose value differs."""
+"""What a resource of the file changes in the catalog: the fields whose value differs."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from sigtui.catalog.azure.importing.shapes import Json
-from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Resource
 from sigtui.catalog.model.schemas import build
-from sigtui.catalog.queries import lookup
-
-
-def existing(db: Session, arm_id: str) -> Resource | None:
-    try:
-        return lookup.resolve(db, arm_id)
-    except CatalogError as exc:
-        if exc.code == "SIG-NOT-FOUND":
-            return None
-        raise
 
 
 def differences(current: Json, wanted: Json) -> Json:

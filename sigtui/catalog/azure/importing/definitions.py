@@ -1,22 +1,19 @@
-"""Importing an image definition: created, or updated where the file differs (its
-identity compared without case)."""
+"""Importing an image definition: its fields as the file gives them, and what differs
+from the catalog's row (its identity compared without case)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import Any
 
-from sigtui.catalog import services
-from sigtui.catalog.azure.importing.changes import differences, existing, typed
+from sigtui.catalog.azure.importing.changes import differences, typed
 from sigtui.catalog.azure.importing.documents import Item
 from sigtui.catalog.azure.importing.shapes import Json, as_date, get, given
-from sigtui.catalog.model import ids
 from sigtui.catalog.model.fields import DEFINITION_FIELDS, all_names
 from sigtui.catalog.model.models import ImageDefinition
-from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate, build
-from sigtui.catalog.store.clock import Clock
+from sigtui.catalog.model.schemas import DefinitionUpdate
 
 
-def _definition_fields(item: Item, location: str) -> Json:
+def definition_fields(item: Item, location: str) -> Json:
     body = item.body
     fields = {
         "name": item.rid.definition,
@@ -27,6 +24,8 @@ def _definition_fields(item: Item, location: str) -> Json:
         "os_type": get(body, "osType"),
         "os_state": get(body, "osState"),
         "hyper_v_generation": get(body, "hyperVGeneration"),
+        "architecture": get(body, "architecture"),
+        "features": _features(get(body, "features")),
         "description": get(body, "description"),
         "eula": get(body, "eula"),
         "privacy_statement_uri": get(body, "privacyStatementUri"),
@@ -34,42 +33,40 @@ def _definition_fields(item: Item, location: str) -> Json:
         "end_of_life_date": as_date(get(body, "endOfLifeDate")),
         "min_vcpus": get(body, "recommended", "vCPUs", "min"),
         "max_vcpus": get(body, "recommended", "vCPUs", "max"),
-        "min_memory_gb": get(body, "recommended", "memory", "min"),
-        "max_memory_gb": get(body, "recommended", "memory", "max"),
+        "min_memory_mb": get(body, "recommended", "memory", "min"),  # MB, as REST has it
+        "max_memory_mb": get(body, "recommended", "memory", "max"),
         "disallowed_disk_types": get(body, "disallowed", "diskTypes"),
         "tags": get(body, "tags"),
     }
     stated = given(fields)
-    for optional_list in ("disallowed_disk_types", "tags", "hyper_v_generation"):
+    optional = ("disallowed_disk_types", "tags", "hyper_v_generation", "architecture", "features")
+    for optional_list in optional:
         if stated.get(optional_list) is None:
             stated.pop(optional_list, None)
     return stated
+
+
+def _features(listed: Any) -> Any:
+    """REST's `features: [{name, value}]` as the catalog keeps them, `{name: value}`
+    (anything else is left for the schema to refuse)."""
+    if not isinstance(listed, list) or not all(isinstance(f, dict) for f in listed):
+        return listed
+    return {str(f.get("name")): str(f.get("value")) for f in listed}
 
 
 def _definition_row_fields(row: ImageDefinition) -> Json:
     return {name: getattr(row, name) for name in all_names(DEFINITION_FIELDS)}
 
 
-def import_definition(db: Session, item: Item, location: str, clock: Clock) -> str:
-    wanted = _definition_fields(item, location)
-    row = existing(db, item.id)
-    if row is None:
-        gallery_id = ids.gallery_id(
-            item.rid.subscription, item.rid.resource_group or "", item.rid.gallery or ""
-        )
-        data = build(DefinitionCreate, **wanted)
-        services.create_definition(db, gallery_id, data, clock)
-        return "created"
-    assert isinstance(row, ImageDefinition)
+def definition_changes(row: ImageDefinition, wanted: Json) -> Json:
+    """The fields that differ (identity fields compared without case)."""
     current = _definition_row_fields(row)
     changed = differences(current, typed(DefinitionUpdate, wanted))
-    for identity in ("publisher", "offer", "sku", "os_type", "os_state", "hyper_v_generation"):
+    identities = ("publisher", "offer", "sku", "os_type", "os_state", "hyper_v_generation")
+    for identity in (*identities, "architecture"):
         if (
             identity in changed
             and str(changed[identity]).casefold() == str(current[identity]).casefold()
         ):
             changed.pop(identity)
-    if not changed:
-        return "unchanged"
-    services.update_definition(db, item.id, build(DefinitionUpdate, **changed), clock)
-    return "updated"
+    return changed

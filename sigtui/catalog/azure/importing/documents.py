@@ -49,37 +49,79 @@ def raw_resources(document: Any, deployment: Deployment | None = None) -> Iterat
 
 
 def _rest_example(document: Json) -> Iterator[Json]:
-    """A REST API example: the 200 response body, its id rebuilt from the parameters
-    (the examples' ids are abbreviated)."""
-    body = ((document.get("responses") or {}).get("200") or {}).get("body")
+    """A REST API example: its response body (200, else 201), each resource's id rebuilt
+    from the parameters (the examples' ids are abbreviated); a list's items are named
+    under the parent its parameters name. A body that is not a resource is left as it
+    is (skipped, with a note)."""
+    body = _response_body(document.get("responses") or {})
     if body is None:
         return
     parameters = document.get("parameters") or {}
+    if isinstance(body, dict) and isinstance(body.get("value"), list):
+        for resource in raw_resources(body["value"]):
+            yield _with_id(resource, _listed_id(parameters, resource))
+        return
     for resource in raw_resources(body):
-        rebuilt = _id_from_parameters(parameters)
-        yield {**resource, "id": rebuilt} if rebuilt else resource
+        yield _with_id(resource, _id_from_parameters(parameters))
 
 
-def _id_from_parameters(parameters: Json) -> str | None:
-    parts = [
-        parameters.get(key)
-        for key in (
-            "subscriptionId",
-            "resourceGroupName",
-            "galleryName",
-            "galleryImageName",
-            "galleryImageVersionName",
-        )
-    ]
-    present = [p for p in parts if p]
-    if len(present) < 3 or present != parts[: len(present)]:
+def _response_body(responses: Json) -> Any:
+    for status in ("200", "201"):
+        body = (responses.get(status) or {}).get("body")
+        if body is not None:
+            return body
+    return None
+
+
+def _with_id(resource: Json, rebuilt: str | None) -> Json:
+    """The resource with the id the parameters give, when it is the kind they name (an
+    application of a gallery, listed by the same parameters as its images, is not)."""
+    if rebuilt is None or not is_resource(resource):
+        return resource
+    own = str(resource.get("id") or "").rstrip("/").split("/")
+    if len(own) >= 2 and own[-2].casefold() != rebuilt.split("/")[-2].casefold():
+        return resource
+    return {**resource, "id": rebuilt}
+
+
+def is_resource(body: Json) -> bool:
+    """Whether a body is an ARM resource (a SharingUpdate or an operation status is not)."""
+    return any(key in body for key in ("type", "location", "properties"))
+
+
+_PATH_PARAMETERS = (
+    "subscriptionId",
+    "resourceGroupName",
+    "galleryName",
+    "galleryImageName",
+    "galleryImageVersionName",
+)
+
+
+def _id_from_parameters(parameters: Json, *, named: str | None = None) -> str | None:
+    """The id the path parameters name; `named`: of the child of that path of this name."""
+    parts = [parameters.get(key) for key in _PATH_PARAMETERS]
+    present = [str(p) for p in parts if p]
+    if present != parts[: len(present)]:
         return None
+    if named is not None:
+        present.append(named)
     builders: dict[int, Callable[..., str]] = {
         3: ids.gallery_id,
         4: ids.definition_id,
         5: ids.version_id,
     }
-    return builders[len(present)](*present)
+    build = builders.get(len(present))
+    return build(*present) if build is not None else None
+
+
+def _listed_id(parameters: Json, resource: Json) -> str | None:
+    """A list item's id: its name under the parent the parameters name (a list of a
+    whole subscription names no resource group: the item's own id stands)."""
+    name = resource.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    return _id_from_parameters(parameters, named=name)
 
 
 def stable_subscription_id(text: str) -> str:
@@ -98,7 +140,7 @@ def items_of(
     for resource in raw_resources(document, deployment):
         kind = kind_of(resource)
         if kind is None:
-            result.skipped[str(resource.get("type") or "unknown")] += 1
+            result.skip(_what(resource), label(resource), noted=not is_resource(resource))
             continue
         found.append(Item(kind, _canonical_id(resource, kind), resource))
     return sorted(found, key=lambda item: KIND_ORDER[item.kind])
@@ -119,3 +161,12 @@ def _canonical_id(resource: Json, kind: str) -> ids.ResourceId:
         rid.definition,
         rid.version,
     )
+
+
+def _what(body: Json) -> str:
+    """What a body that is not a gallery resource is, as the note about it names it."""
+    if "operationType" in body and "groups" in body:
+        return "SharingUpdate"
+    if "status" in body and not is_resource(body):
+        return "OperationStatus"
+    return str(body.get("type") or "unknown")

@@ -82,6 +82,76 @@ def read_file(path: Path, max_bytes: int | None = None) -> Any:
         return _read_exactly(path, limit)
 
 
+class StreamedFile:
+    """An import file's JSON values as they stream in, checked as `read_file` checks
+    them: the items of a top-level list one at a time (az's output; never all held),
+    anything else as one whole value. `bytes_read` of `size` tells how far it has got;
+    `error` is the refusal the reading raised, if any."""
+
+    def __init__(self, path: Path, max_bytes: int | None = None) -> None:
+        self.path = path
+        self.limit = max_file_bytes() if max_bytes is None else max_bytes
+        self.size = 0
+        self.error: CatalogError | None = None
+        self._file: _Guarded | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        return self._file.bytes_read if self._file is not None else 0
+
+    def check(self) -> None:
+        """SIG-INPUT unless the path is a regular file within the size limit."""
+        try:
+            self.size = _checked_size(self.path, self.limit)
+        except CatalogError as exc:
+            self.error = exc
+            raise
+
+    def read_through(self) -> None:
+        """Read the whole file, holding nothing: SIG-INPUT as the import would refuse it."""
+        for _ in self.values():
+            pass
+
+    def values(self) -> Iterator[Any]:
+        try:
+            yield from self._values()
+        except CatalogError as exc:
+            self.error = exc
+            raise
+
+    def _values(self) -> Iterator[Any]:
+        given = 0
+        try:
+            with _opened(self.path, self.limit) as file:
+                self.size = os.fstat(file.fileno()).st_size
+                self._file = guarded = _Guarded(self.path, file, self.limit)
+                if _first_byte(guarded) != b"[":
+                    document = _whole(self.path, guarded)
+                else:
+                    checker = _Checker(self.path, share_keys=False)
+                    items = ijson.items(guarded, "item", use_float=False)
+                    for index, item in enumerate(items):
+                        yield checker.checked(item, (None, index))
+                        given += 1
+                    return
+        except (ijson.JSONError, _Unsafe):
+            exact = _read_exactly(self.path, self.limit)  # names the problem
+            yield from exact[given:] if isinstance(exact, list) else [exact]
+            return
+        yield document
+
+
+def _checked_size(path: Path, limit: int) -> int:
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # a NUL character in the path
+        raise CatalogError("SIG-INPUT", f"cannot read {path}: not a valid path") from None
+    _check_file(path, info, limit)
+    return info.st_size
+
+
 def _read_exactly(path: Path, limit: int) -> Any:
     """The whole text, parsed by `json`: slower and larger, but it names any problem
     exactly (its message, or the location of a refused number or nesting)."""
@@ -131,6 +201,10 @@ class _Guarded:
         self._depth = 0
         self._in_string = False
         self._escaped = False  # the chunk before ended inside a string on a lone `\`
+
+    @property
+    def bytes_read(self) -> int:
+        return self._read
 
     def peek(self) -> bytes:
         """The first chunk, kept to be read again."""
@@ -203,15 +277,20 @@ class _Guarded:
 def _streamed(path: Path, file: _Guarded) -> Any:
     """The one JSON value of the file, built as it streams in and checked: a top-level
     list (az's output) an item at a time, anything else whole."""
-    checker = _Checker(path)
     if _first_byte(file) != b"[":
-        values = ijson.items(file, "", use_float=False)  # numbers with a fraction: Decimal
-        document = checker.checked(next(values), None)
-        for _ in values:  # there is none: this reads to the end, where text is refused
-            pass
-        return document
+        return _whole(path, file)
+    checker = _Checker(path)
     items = ijson.items(file, "item", use_float=False)
     return [checker.checked(item, (None, index)) for index, item in enumerate(items)]
+
+
+def _whole(path: Path, file: _Guarded) -> Any:
+    """The file's one JSON value, built whole and checked."""
+    values = ijson.items(file, "", use_float=False)  # numbers with a fraction: Decimal
+    document = _Checker(path).checked(next(values), None)
+    for _ in values:  # there is none: this reads to the end, where text is refused
+        pass
+    return document
 
 
 def _first_byte(file: _Guarded) -> bytes:
@@ -230,9 +309,10 @@ class _Checker:
     key's text between objects, as `json` does (ijson makes one per occurrence: a
     third of the memory)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, share_keys: bool = True) -> None:
         self._path = path
         self._keys: dict[str, str] = {}
+        self._share_keys = share_keys  # not for values that are dropped once planned
 
     def checked(self, value: Any, location: _Location) -> Any:
         """`value` checked, its numbers converted; iterative (no recursion)."""
@@ -271,6 +351,8 @@ class _Checker:
         return nested
 
     def _shared(self, value: dict[str, Any]) -> dict[str, Any]:
+        if not self._share_keys:
+            return value
         keys = self._keys
         return {keys.setdefault(key, key): item for key, item in value.items()}
 

@@ -66,3 +66,27 @@ def as_date(value: Any) -> Any:
     if value is MISSING or value is None:
         return value
     return checks.parse_date(str(value))
+
+
+# the values Azure reports (GalleryRP 2025-03-03: GalleryProvisioningState, HostCaching)
+PROVISIONING_STATES = ("Creating", "Updating", "Failed", "Succeeded", "Deleting", "Migrating")
+HOST_CACHING = ("None", "ReadOnly", "ReadWrite")
+
+
+def reported(value: Any, allowed: tuple[str, ...], default: str, field: str) -> str:
+    """A value Azure reports from a fixed set, in Azure's casing; `default` when the
+    file leaves it out."""
+    if value is MISSING or value is None:
+        return default
+    for known in allowed:
+        if str(value).casefold() == known.casefold():
+            return known
+    raise CatalogError(
+        "SIG-INPUT", f"{field} {value!r} is not one of {', '.join(allowed)}", field=field
+    )
+
+
+def provisioning_state(body: Json) -> str:
+    return reported(
+        get(body, "provisioningState"), PROVISIONING_STATES, "Succeeded", "provisioningState"
+    )

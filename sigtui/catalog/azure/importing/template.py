@@ -41,10 +41,32 @@ def template_resources(document: Json, deployment: Deployment) -> Iterator[Json]
             key: value if key in _NOT_EVALUATED else _evaluate(value, values, deployment)
             for key, value in resource.items()
         }
-        flat = flatten(evaluated)
         metadata = resource.get("metadata") or {}
+        flat = flatten(evaluated)
+        if isinstance(metadata.get("reported"), dict):
+            flat = with_reported(flat, metadata["reported"])
         flat["id"] = metadata.get("resourceId") or _deployed_id(flat, deployment)
         yield flat
+
+
+def with_reported(resource: Json, reported: Json) -> Json:
+    """The resource with the read-only values `sigtui export arm` keeps in its metadata
+    (`metadata.reported`: disk sizes, publishedDate) put back where Azure reports them;
+    the template's own values win. Data disks are matched by LUN."""
+    merged = dict(resource)
+    for key, value in reported.items():
+        mine = merged.get(key)
+        if isinstance(value, dict) and isinstance(mine, dict):
+            merged[key] = with_reported(mine, value)
+        elif key == "dataDiskImages" and isinstance(value, list) and isinstance(mine, list):
+            by_lun = {d.get("lun"): d for d in value if isinstance(d, dict)}
+            merged[key] = [
+                with_reported(d, by_lun.get(d.get("lun"), {})) if isinstance(d, dict) else d
+                for d in mine
+            ]
+        elif key not in merged:
+            merged[key] = value
+    return merged
 
 
 _NOT_EVALUATED = {"dependsOn", "metadata", "comments", "apiVersion"}

@@ -1,33 +1,30 @@
-"""Importing an image version: created from its source, or updated where the file
-differs (target regions included); the replication status Azure reported is recorded."""
+"""Importing an image version: its fields as the file gives them, what differs from the
+catalog's row (target regions included), and the replication status Azure reported."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session
 
-from sigtui.catalog import services
-from sigtui.catalog.azure.importing.changes import differences, existing, typed
+from sigtui.catalog.azure.importing.changes import differences, typed
 from sigtui.catalog.azure.importing.documents import Item
 from sigtui.catalog.azure.importing.shapes import MISSING, Json, as_date, get, given
-from sigtui.catalog.azure.importing.sources import (
-    catalog_source,
-    create_external_version,
-    external_source,
-    refuse_new_source,
-)
-from sigtui.catalog.model import ids
-from sigtui.catalog.model.models import ImageVersion, TargetRegion
-from sigtui.catalog.model.schemas import TargetRegionSpec, VersionCreate, VersionUpdate, build
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
+from sigtui.catalog.model.schemas import TargetRegionSpec, VersionUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules.regions import find_region, get_region
-from sigtui.catalog.services.versions import targets_of
+from sigtui.catalog.services._common import save_update
 from sigtui.catalog.store.clock import Clock
 
+# a version's target regions by region name: ORM objects, or plain rows with the columns
+Targets = dict[str, Any]
 
-def _version_fields(item: Item, location: str) -> Json:
+
+def version_fields(item: Item, location: str) -> Json:
     body = item.body
     profile = body.get("publishingProfile") or {}
     targets = profile.get("targetRegions")
@@ -59,36 +56,8 @@ def _target_specs(targets: list[Json]) -> list[TargetRegionSpec]:
     ]
 
 
-def import_version(db: Session, item: Item, location: str, clock: Clock) -> str:
-    wanted = _version_fields(item, location)
-    row = existing(db, item.id)
-    definition_id = ids.definition_id(
-        item.rid.subscription,
-        item.rid.resource_group or "",
-        item.rid.gallery or "",
-        item.rid.definition or "",
-    )
-    if row is None:
-        source = catalog_source(db, item.body)
-        if source is not None:
-            services.create_version(
-                db, definition_id, build(VersionCreate, **wanted, **source), clock
-            )
-        else:
-            data = build(VersionCreate, **wanted)
-            create_external_version(db, definition_id, data, external_source(item.body), clock)
-        _record_replication(db, item, clock)
-        return "created"
-    assert isinstance(row, ImageVersion)
-    refuse_new_source(db, row, item.body)
-    changed = _version_changes(db, row, wanted)
-    if changed:
-        services.update_version(db, item.id, build(VersionUpdate, **changed), clock)
-    recorded = _record_replication(db, item, clock)
-    return "updated" if changed or recorded else "unchanged"
-
-
-def _version_changes(db: Session, row: ImageVersion, wanted: Json) -> Json:
+def version_changes(row: Any, wanted: Json, targets: Targets) -> Json:
+    """The fields that differ from the row (an image_version row) and its target regions."""
     current = {
         "name": row.name,
         "location": row.location,
@@ -104,16 +73,15 @@ def _version_changes(db: Session, row: ImageVersion, wanted: Json) -> Json:
         str(changed["storage_account_type"]).casefold() == row.storage_account_type.casefold()
     ):
         changed.pop("storage_account_type")
-    targets = wanted.get("target_regions")
-    if targets is not None and _targets_differ(db, row, targets):
-        changed["target_regions"] = targets
+    specs = wanted.get("target_regions")
+    if specs is not None and _targets_differ(row, targets, specs):
+        changed["target_regions"] = specs
     return changed
 
 
-def _targets_differ(db: Session, row: ImageVersion, specs: list[TargetRegionSpec]) -> bool:
+def _targets_differ(row: Any, targets: Targets, specs: list[TargetRegionSpec]) -> bool:
     current = {
-        name: (t.replica_count, t.storage_account_type.casefold())
-        for name, t in targets_of(db, row).items()
+        name: (t.replica_count, t.storage_account_type.casefold()) for name, t in targets.items()
     }
     wanted = {}
     for spec in specs:
@@ -126,13 +94,54 @@ def _targets_differ(db: Session, row: ImageVersion, specs: list[TargetRegionSpec
     return current != wanted
 
 
-def _record_replication(db: Session, item: Item, clock: Clock) -> bool:
-    """Store `replicationStatus.summary` as Azure reported it; True when anything changed."""
+def published_at(item: Item, clock: Clock) -> datetime | None:
+    """`publishingProfile.publishedDate` as Azure reported it (None: not given, now);
+    one after now is taken as now (the clock of the machine that wrote the file ran
+    ahead)."""
+    text = get(item.body, "publishingProfile", "publishedDate")
+    if text is MISSING or text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        raise CatalogError(
+            "SIG-INPUT", f"publishedDate {text!r} is not a date-time", field="published_at"
+        ) from None
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return min(when, clock.now())
+
+
+def set_past_end_of_life(
+    db: Session, version_or_definition_id: str, when: datetime, clock: Clock
+) -> None:
+    """Keep an end of life already past, as Azure holds it (the update services refuse
+    one: SIG-EOL is for what a user sets)."""
+    row = lookup.resolve(db, version_or_definition_id)
+    assert isinstance(row, ImageDefinition | ImageVersion)
+    if row.end_of_life_date != when:
+        row.end_of_life_date = when
+        save_update(db, row, {}, clock.now())
+
+
+def set_provisioning_state(db: Session, arm_id: str, state: str, clock: Clock) -> None:
+    """Keep the provisioning state Azure reported of a gallery, definition or version."""
+    row = lookup.resolve(db, arm_id)
+    assert isinstance(row, Gallery | ImageDefinition | ImageVersion)
+    if row.provisioning_state != state:
+        row.provisioning_state = state
+        save_update(db, row, {}, clock.now())
+
+
+def reported_replication(item: Item) -> list[Json] | None:
+    """`replicationStatus.summary` as the file gives it, or None."""
     summary = get(item.body, "replicationStatus", "summary")
-    if not isinstance(summary, list):
-        return False
-    version = lookup.resolve_as(db, item.id, ImageVersion)
-    targets = targets_of(db, version)
+    return summary if isinstance(summary, list) else None
+
+
+def record_replication(
+    db: Session, item: Item, summary: list[Json], targets: Targets, clock: Clock
+) -> bool:
+    """Store the replication status Azure reported; True when anything changed."""
     changed = False
     now = clock.now()
     for entry in summary:
@@ -148,9 +157,7 @@ def _record_replication(db: Session, item: Item, clock: Clock) -> bool:
     return changed
 
 
-def _same_state(
-    target: TargetRegion, now: datetime, state: str, progress: int, details: str
-) -> bool:
+def _same_state(target: Any, now: datetime, state: str, progress: int, details: str) -> bool:
     """Whether the region is at `now` in the state reported (its progress aside, once
     Completed)."""
     current = schedule.status_at(target, now)

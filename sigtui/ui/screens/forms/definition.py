@@ -1,5 +1,6 @@
 """Image definitions: every field of DESIGN section 1. On edit only the recommended
-vCPUs and memory, the description, the end-of-life date and the tags change."""
+vCPUs and memory, the description, the end-of-life date and the tags change. A new
+definition is Hyper-V V2 and x64 unless chosen otherwise, as az and the portal make it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
-from sigtui.catalog.model.enums import DiskType
+from sigtui.catalog.model.enums import Architecture, DiskType
 from sigtui.catalog.model.fields import DEFINITION_FIELDS, fixed_names, updatable_names
 from sigtui.catalog.queries.forms import DefinitionState, Place, definition_state, saved_arm_id
 from sigtui.catalog.rules import checks
+from sigtui.catalog.rules.features import check_features, format_features, parse_features
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.fields import (
@@ -26,6 +28,7 @@ from sigtui.ui.screens.forms.fields import (
     StaticField,
     TagsField,
     TextField,
+    TextInputField,
     enum_options,
     selected,
 )
@@ -34,6 +37,11 @@ from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
 from sigtui.ui.screens.forms.sources import GENERATIONS, OS_STATES, OS_TYPES
 
 DISK_TYPES = enum_options(d.value for d in DiskType)
+ARCHITECTURES = enum_options(a.value for a in Architecture)
+FEATURES_HINT = (
+    "NAME=VALUE separated by spaces: SecurityType (TrustedLaunch, ConfidentialVM, ...), "
+    "IsAcceleratedNetworkSupported, IsHibernateSupported, DiskControllerTypes"
+)
 SPECIALIZED_HINT = (
     "Specialized (SIG-OSSTATE): VMs keep the source's computer name and accounts, "
     "have no osProfile; portal/API only while in preview"
@@ -44,6 +52,24 @@ CREATE_FIELDS = (*fixed_names(DEFINITION_FIELDS), *UPDATABLE)
 
 def os_state_hint(os_state: str | None) -> str:
     return SPECIALIZED_HINT if os_state == "Specialized" else ""
+
+
+def _checked_features(text: str) -> dict[str, str]:
+    return check_features(parse_features(text))
+
+
+class FeaturesField(TextInputField):
+    """A definition's features as az's `--features` takes them: `NAME=VALUE NAME=VALUE`."""
+
+    def __init__(self, value: dict[str, str] | None = None, **options: Any) -> None:
+        options.setdefault("placeholder", "e.g. SecurityType=TrustedLaunch")
+        super().__init__(
+            "features", "Features", format_features(value or {}), check=_checked_features, **options
+        )
+
+    @property
+    def value(self) -> dict[str, str]:
+        return parse_features(self.text)
 
 
 class DefinitionForm(FormScreen):
@@ -103,23 +129,25 @@ class DefinitionForm(FormScreen):
             "hyper_v_generation",
             "Hyper-V generation",
             GENERATIONS,
-            d.hyper_v_generation if d else "V1",
+            d.hyper_v_generation if d else "V2",
             disabled=fixed,
+        )
+        yield ChoiceField(
+            "architecture",
+            "Architecture",
+            ARCHITECTURES,
+            d.architecture if d else Architecture.X64.value,
+            disabled=fixed,
+        )
+        yield FeaturesField(
+            d.features if d else None, hint="" if fixed else FEATURES_HINT, disabled=fixed
         )
         yield TextField("description", "Description", d.description if d else "")
-        yield TextField("eula", "EULA", d.eula if d else "", disabled=fixed)
+        yield TextField("eula", "EULA", d.eula if d else "")
         yield TextField(
-            "privacy_statement_uri",
-            "Privacy statement URI",
-            d.privacy_statement_uri if d else "",
-            disabled=fixed,
+            "privacy_statement_uri", "Privacy statement URI", d.privacy_statement_uri if d else ""
         )
-        yield TextField(
-            "release_note_uri",
-            "Release notes URI",
-            d.release_note_uri if d else "",
-            disabled=fixed,
-        )
+        yield TextField("release_note_uri", "Release notes URI", d.release_note_uri if d else "")
         yield DateField(
             "end_of_life_date",
             "End-of-life date",
@@ -133,7 +161,6 @@ class DefinitionForm(FormScreen):
             "Disallowed disk types",
             DISK_TYPES,
             d.disallowed_disk_types if d else (),
-            disabled=fixed,
         )
         yield TagsField(value=d.tags if d else None)
 
@@ -163,17 +190,17 @@ class DefinitionForm(FormScreen):
         for key, alias, label in (
             ("min_vcpus", "vcpus_min", "Recommended vCPUs min"),
             ("max_vcpus", "vcpus_max", "Recommended vCPUs max"),
-            ("min_memory_gb", "memory_gb_min", "Recommended memory min"),
-            ("max_memory_gb", "memory_gb_max", "Recommended memory max"),
+            ("min_memory_mb", "memory_mb_min", "Recommended memory min"),
+            ("max_memory_mb", "memory_mb_max", "Recommended memory max"),
         ):
-            unit = "GB" if "memory" in key else "vCPUs"
+            unit = "MB" if "memory" in key else "vCPUs"
             yield IntField(
                 key,
                 label,
                 getattr(d, key) if d else None,
                 aliases=(alias,),
                 placeholder=f"{unit}, a positive whole number",
-                hint="min ≤ max (SIG-RECOMMENDED)" if key == "max_memory_gb" else "",
+                hint="min ≤ max (SIG-RECOMMENDED)" if key == "max_memory_mb" else "",
             )
 
     @on(TextualSelect.Changed, "#select-os_state")

@@ -10,7 +10,7 @@ parsed values for dates and tags (their parsers raise CatalogError with the fiel
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from textual import on
@@ -20,6 +20,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, SelectionList, Static, Switch
 from textual.widgets import Select as TextualSelect
 
+from sigtui.catalog.model.eol import eol_text
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.safe_text import visible
@@ -271,23 +272,22 @@ class IntField(TextField):
 
 
 class DateField(TextInputField):
-    """A date as YYYY-MM-DD (checks.parse_date); blank means none. Given `now`, a date set
-    or changed must lie in the future (SIG-EOL), checked live."""
+    """An end-of-life date as YYYY-MM-DD, or a date-time (checks.parse_date); blank means
+    none. Given `now`, a date set or changed must lie in the future (SIG-EOL), checked
+    live."""
 
     def __init__(
         self,
         key: str,
         label: str,
-        value: date | None = None,
+        value: datetime | None = None,
         *,
         now: datetime | None = None,
         **options: Any,
     ) -> None:
         options.setdefault("placeholder", "YYYY-MM-DD")
         options.setdefault("classes", "-short")
-        super().__init__(
-            key, label, value.isoformat() if value else "", check=self._check, **options
-        )
+        super().__init__(key, label, eol_text(value), check=self._check, **options)
         self.initial_date = value
         self.now = now
 
@@ -297,7 +297,7 @@ class DateField(TextInputField):
             checks.check_future_eol(parsed, self.now, field=self.key)
 
     @property
-    def value(self) -> date | None:
+    def value(self) -> datetime | None:
         return checks.parse_date(self.text, field=self.key)
 
 

@@ -2,8 +2,8 @@
 
 The text may be a programmatic name (`westeurope`), an English display name (`West
 Europe`) or the source document's French name (`Europe Ouest`); the suggestions come from
-`regions.search_regions`, limited to the regions the field allows (e.g. the source regions
-of the subscription's cloud). up/down move in the suggestions, enter picks, escape closes
+`regions.search_regions`, limited to the regions the field allows (e.g. the regions of the
+subscription's cloud). up/down move in the suggestions, enter picks, escape closes
 them; the focus stays in the text, so tab moves on as in any other field.
 """
 
@@ -39,7 +39,7 @@ def in_cloud(cloud: str) -> RegionFilter:
 
 def source_region_in(cloud: str) -> RegionFilter:
     """Where galleries, definitions and versions may live (SIG-SOURCE-REGIONS, SIG-CLOUD)."""
-    return lambda region: region.cloud == cloud and region.source_region
+    return in_cloud(cloud)  # today every region of the cloud can hold them
 
 
 def region_text(name: str | None) -> str:

@@ -31,7 +31,8 @@ OS_TYPES = enum_options(t.value for t in OsType)
 OS_STATES = enum_options(s.value for s in OsState)
 GENERATIONS = enum_options(g.value for g in HyperVGeneration)
 NAME_HINT = "1-80 letters, digits, '-', '.' and '_' (SIG-NAME)"
-SIZE_HINT = f"GiB, at most {MAX_DISK_SIZE_GB} (SIG-DISK-SIZE)"
+VERSION_DISKS = f"a version takes disks up to {MAX_DISK_SIZE_GB:,} GiB (SIG-DISK-SIZE)"
+SIZE_HINT = f"GiB; {VERSION_DISKS}"
 
 
 def _name_check(what: str) -> Any:
@@ -39,11 +40,12 @@ def _name_check(what: str) -> Any:
 
 
 def disk_size_check(what: str, field: str) -> Any:
-    """SIG-DISK-SIZE, live: at most 1 TB (what is not a number is left to the service)."""
+    """A managed disk's size, live (what is not a number is left to the service); a disk
+    above 2 TB may exist here, only a version made from it is refused (SIG-DISK-SIZE)."""
 
     def check(text: str) -> None:
         if checks.is_whole_number(text.strip()):
-            checks.check_disk_size(int(text), what, field)
+            checks.check_source_disk_size(int(text), what, field)
 
     return check
 
@@ -97,7 +99,7 @@ class ManagedImageForm(_SourceForm):
             "data_disk_sizes_gb",
             "Data disk sizes",
             placeholder="GiB each, e.g. 100, 200",
-            hint=f"{SIZE_HINT}, one per data disk",
+            hint=f"one per data disk; {VERSION_DISKS}",
         )
         yield TagsField()
 

@@ -55,6 +55,7 @@ TARGETS_EDIT_HINT = (
 UPDATABLE = updatable_names(VERSION_FIELDS)
 
 REPLICA_HINT = f"per target region unless a row says otherwise (1-{MAX_REPLICAS_PER_REGION})"
+REPLICA_EDIT_HINT = f"for target regions added later (1-{MAX_REPLICAS_PER_REGION})"
 
 
 def ordered_sources(
@@ -153,8 +154,7 @@ class VersionForm(FormScreen):
             "replica_count",
             "Replica count",
             version.replica_count if version else 1,
-            hint="" if fixed else REPLICA_HINT,
-            disabled=fixed,
+            hint=REPLICA_EDIT_HINT if fixed else REPLICA_HINT,
         )
         yield ChoiceField(
             "storage_account_type",

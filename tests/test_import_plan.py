@@ -1,0 +1,139 @@
+"""The importer plans, then writes (issue #18): the rows a file names are found with a
+few queries whatever its size, new resources go through the bulk loader, unchanged ones
+write nothing, and every refused resource is named. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import catalog_state, write
+from sql_counter import recorded_statements
+
+from benchmarks.imports import Size, resources, write_file
+from sigtui.catalog.azure.importing import write as importing
+from sigtui.catalog.azure.importing.reading import StreamedFile
+from sigtui.catalog.azure.importing.result import ImportResult
+from sigtui.catalog.azure.importing.write import import_document
+from sigtui.catalog.model.errors import Refusals
+from sigtui.catalog.model.models import ImageVersion
+from sigtui.catalog.queries import lookup
+from sigtui.catalog.store.db import Catalog
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+SUBSCRIPTION = "00000000-0000-0000-0000-000000180000"  # the benchmark file's
+
+
+def _document(per_place: int, subscription: str | None = None) -> list[dict[str, Any]]:
+    """4 galleries, 4 definitions, 4 x `per_place` versions (external sources), az-shaped;
+    in another subscription than the benchmark's if given."""
+    document = list(resources(Size(1, per_place)))
+    if subscription is None:
+        return document
+    text = json.dumps(document).replace(SUBSCRIPTION, subscription)
+    return list(json.loads(text))
+
+
+def _versions(document: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in document if r["type"].endswith("/versions")]
+
+
+def _import(catalog: Catalog, document: Any) -> ImportResult:
+    return write(catalog, lambda db: import_document(db, document, catalog.clock))
+
+
+def _writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in WRITES]
+
+
+def test_every_refused_resource_is_named_and_nothing_is_written(catalog: Catalog) -> None:
+    document = _document(3)
+    versions = _versions(document)
+    versions[0]["publishingProfile"]["targetRegions"][1]["regionalReplicaCount"] = 101
+    versions[5]["publishingProfile"]["storageAccountType"] = "Floppy_LRS"
+    versions[7]["storageProfile"]["osDiskImage"]["sizeInGB"] = 5000  # over 2 TB
+    before = catalog_state(catalog)
+    with pytest.raises(Refusals) as caught, catalog.write() as db:
+        import_document(db, document, catalog.clock)
+    named = {(arm_id, error.code) for arm_id, error in caught.value.refusals}
+    assert named == {
+        (versions[0]["id"], "SIG-REPLICAS"),
+        (versions[5]["id"], "SIG-INPUT"),
+        (versions[7]["id"], "SIG-DISK-SIZE"),
+    }
+    assert caught.value.code == "SIG-REPLICAS"  # the first one's
+    assert "3 resources refused" in caught.value.message
+    assert all(version["id"] in caught.value.message for version in versions[:8:5])
+    assert catalog_state(catalog) == before
+
+
+def test_a_reimport_writes_nothing_not_even_the_change_marker(catalog: Catalog) -> None:
+    document = _document(3)
+    _import(catalog, document)
+    before = catalog_state(catalog)
+    with recorded_statements(catalog) as statements:
+        result = _import(catalog, document)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(document))
+    assert _writes(statements) == []
+    assert catalog_state(catalog) == before
+
+
+def test_the_statements_do_not_grow_with_the_file(catalog: Catalog) -> None:
+    """8 versions and 40 (in the same galleries and definitions, each set in its own
+    subscription) take the same statements to import, and again to re-import: the rows
+    are found a kind at a time and written a table at a time, not an item at a time."""
+    _import(catalog, _document(1, "11111111-1111-1111-1111-111111111111"))  # the tenant
+    small = _document(2, "22222222-2222-2222-2222-222222222222")
+    large = _document(10, "33333333-3333-3333-3333-333333333333")
+    counted = []
+    for document in (small, large, small, large):
+        with recorded_statements(catalog) as statements:
+            _import(catalog, document)
+        counted.append(len(statements))
+    assert counted[0] == counted[1] and counted[2] == counted[3]
+
+
+def test_children_before_their_parents_wait_for_them(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "CHUNK", 3)  # the parents come chunks later
+    document = _document(2)[::-1]
+    result = _import(catalog, document)
+    assert result.created == len(document)
+    with catalog.read() as db:
+        version = lookup.resolve_as(db, _versions(document)[0]["id"], ImageVersion)
+    assert version.external_source_id is not None
+
+
+def test_a_resource_twice_in_a_file_is_made_then_compared(catalog: Catalog) -> None:
+    document = _document(1)
+    again = copy.deepcopy(_versions(document)[0])
+    again["tags"] = {"build": "again"}
+    result = _import(catalog, [*document, again])
+    assert (result.created, result.updated) == (len(document), 1)
+    with catalog.read() as db:
+        assert lookup.resolve_as(db, again["id"], ImageVersion).tags == {"build": "again"}
+
+
+def test_progress_counts_every_resource(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "CHUNK", 5)
+    document = _document(4)
+    told: list[int] = []
+    write(catalog, lambda db: import_document(db, document, catalog.clock, progress=told.append))
+    assert told == sorted(told) and len(told) > 3
+    assert told[-1] == len(document)
+
+
+def test_a_list_streams_an_item_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "versions.json"
+    write_file(path, Size(1, 250))  # about 1.7 MB
+    stream = StreamedFile(path)
+    values = stream.values()
+    first = next(values)
+    assert first["type"] == "Microsoft.Compute/galleries"
+    assert 0 < stream.bytes_read < stream.size / 4  # not read whole to give the first
+    assert sum(1 for _ in values) + 1 == len(json.loads(path.read_text("utf-8")))
+    assert stream.bytes_read == stream.size
