@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from sqlmodel import Session
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
+    SUCCEEDED,
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -45,7 +46,6 @@ Json = dict[str, Any]
 Row = TypeVar("Row")
 Shown = TypeVar("Shown")
 
-PROVISIONED = "Succeeded"
 GALLERY_TYPE = "Microsoft.Compute/galleries"
 DEFINITION_TYPE = "Microsoft.Compute/galleries/images"
 VERSION_TYPE = "Microsoft.Compute/galleries/images/versions"
@@ -55,11 +55,6 @@ GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 
 
 # --- small conversions -----------------------------------------------------------------
-
-
-def arm_date(value: date | None) -> str | None:
-    """A date as ARM writes date-times: `2030-01-01T00:00:00+00:00`."""
-    return None if value is None else f"{value.isoformat()}T00:00:00+00:00"
 
 
 def arm_datetime(value: datetime | None) -> str | None:
@@ -395,7 +390,7 @@ def _managed_image(db: Session, loaded: _Loaded, row: ManagedImage) -> Json:
                 for lun, size in enumerate(row.data_disk_sizes_gb or [])
             ],
         },
-        "provisioningState": PROVISIONED,
+        "provisioningState": SUCCEEDED,
     }
 
 
@@ -413,7 +408,7 @@ def _snapshot(db: Session, loaded: _Loaded, row: Snapshot) -> Json:
         **_common(db, loaded, row, row.resource_group_pk, SNAPSHOT_TYPE),
         "diskSizeGb": row.size_gb,
         "osType": row.os_type,
-        "provisioningState": PROVISIONED,
+        "provisioningState": SUCCEEDED,
     }
 
 
@@ -468,7 +463,7 @@ def resource_groups(db: Session, rows: Sequence[ResourceGroup]) -> list[Json]:
             "managedBy": None,
             "tags": dict(row.tags or {}),
             "type": GROUP_TYPE,
-            "properties": {"provisioningState": PROVISIONED},
+            "properties": {"provisioningState": SUCCEEDED},
         }
         for row in rows
     ]

@@ -112,6 +112,12 @@ def _when() -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
+# what sigtui gives the resources it makes; an import gives what Azure reported
+SUCCEEDED = "Succeeded"
+OS_DISK_CACHING = "ReadWrite"
+DATA_DISK_CACHING = "None"
+
+
 def _reported(default: str) -> Any:
     """A value Azure reports (a provisioning state, a disk's host caching), kept as an
     import gives it; `default` for what sigtui makes, and rows made before the column."""
@@ -187,7 +193,7 @@ class Gallery(Resource, table=True):
     name_key: str = Field(max_length=80)
     location: str = Field(max_length=64)
     description: str | None = Field(default=None)
-    provisioning_state: str = _reported("Succeeded")
+    provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
 
 
@@ -232,7 +238,7 @@ class ImageDefinition(Resource, table=True):
     min_memory_mb: int | None = Field(default=None)  # MB, as REST and az count it
     max_memory_mb: int | None = Field(default=None)
     disallowed_disk_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    provisioning_state: str = _reported("Succeeded")
+    provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
 
 
@@ -297,13 +303,13 @@ class ImageVersion(Resource, table=True):
     external_source_id: str | None = Field(default=None)
     source_storage_account_id: str | None = Field(default=None)  # the VHD blob's account
     os_disk_size_gb: int  # 0: not known to the catalog (a VM's or a VHD blob's disk)
-    os_host_caching: str = _reported("ReadWrite")
+    os_host_caching: str = _reported(OS_DISK_CACHING)
     replica_count: int = Field(default=1)
     storage_account_type: str = Field(default="Standard_LRS", max_length=16)
     exclude_from_latest: bool = Field(default=False)
     end_of_life_date: datetime | None = _when()  # a date-time, as REST (SIG-EOL)
     published_at: datetime | None = _when()
-    provisioning_state: str = _reported("Succeeded")
+    provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
 
 
@@ -318,7 +324,7 @@ class DataDisk(SQLModel, table=True):
     snapshot_pk: int | None = _fk("snapshot.pk", "RESTRICT", nullable=True, index=False)
     external_source_id: str | None = Field(default=None)
     storage_account_id: str | None = Field(default=None)  # the VHD blob's account
-    host_caching: str = _reported("None")
+    host_caching: str = _reported(DATA_DISK_CACHING)
 
 
 class TargetRegion(SQLModel, table=True):

@@ -121,12 +121,19 @@ def latest_version(db: Session, definition: ImageDefinition) -> ImageVersion | N
     ).first()
 
 
-def _child(db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str) -> Row:
+def find_child(
+    db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str
+) -> Row | None:
+    """The child of that name (case-insensitively) under the parent, or None."""
     statement = select(model).where(
         getattr(model, parent_column) == parent_pk,
         table_of(model).c.name_key == name_key(name),
     )
-    row = db.exec(statement).first()
+    return db.exec(statement).first()
+
+
+def _child(db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str) -> Row:
+    row = find_child(db, model, parent_column, parent_pk, name)
     if row is None:
         raise _not_found(str(model.__tablename__).replace("_", " "), name)
     return row

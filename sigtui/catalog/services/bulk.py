@@ -36,6 +36,9 @@ from sigtui.catalog.model import ids
 from sigtui.catalog.model.enums import ReplicationState
 from sigtui.catalog.model.errors import CatalogError, Refusal, Refusals
 from sigtui.catalog.model.models import (
+    DATA_DISK_CACHING,
+    OS_DISK_CACHING,
+    SUCCEEDED,
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -70,11 +73,6 @@ from sigtui.catalog.services.versions import (
 )
 from sigtui.catalog.store.clock import Clock
 from sigtui.catalog.store.db import mark_changed
-
-# what sigtui gives the resources it makes; an import gives what Azure reported
-SUCCEEDED = "Succeeded"
-OS_DISK_CACHING = "ReadWrite"
-DATA_DISK_CACHING = "None"
 
 
 @dataclass(frozen=True)

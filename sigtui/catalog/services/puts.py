@@ -9,7 +9,7 @@ SIG-UPDATE, from the update service, and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -23,7 +23,6 @@ from sigtui.catalog.model.models import (
     ManagedImage,
     ResourceGroup,
     Snapshot,
-    table_of,
 )
 from sigtui.catalog.model.schemas import (
     DefinitionCreate,
@@ -40,19 +39,6 @@ from sigtui.catalog.rules.regions import find_region
 from sigtui.catalog.services import definitions, galleries, versions
 from sigtui.catalog.services._common import changes_of
 from sigtui.catalog.store.clock import Clock
-
-Row = TypeVar("Row", Gallery, ImageDefinition)
-
-
-def _child(
-    db: Session, model: type[Row], parent_column: str, parent_pk: int, name: str
-) -> Row | None:
-    return db.exec(
-        select(model).where(
-            getattr(model, parent_column) == parent_pk,
-            table_of(model).c.name_key == checks.name_key(name),
-        )
-    ).first()
 
 
 def _same(old: Any, new: Any, *, ignore_case: bool) -> bool:
@@ -77,7 +63,7 @@ def _differs(row: Any, wanted: dict[str, Any], fixed: Iterable[str]) -> bool:
 
 def put_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:
     group = lookup.resolve_as(db, group_id, ResourceGroup)
-    existing = _child(db, Gallery, "resource_group_pk", group.pk or 0, data.name)
+    existing = lookup.find_child(db, Gallery, "resource_group_pk", group.pk or 0, data.name)
     if existing is None:
         return galleries.create_gallery(db, group_id, data, clock)
     update = GalleryUpdate.model_validate(data.model_dump())
@@ -90,7 +76,7 @@ def put_definition(
     db: Session, gallery_id: str, data: DefinitionCreate, clock: Clock
 ) -> ImageDefinition:
     gallery = lookup.resolve_as(db, gallery_id, Gallery)
-    existing = _child(db, ImageDefinition, "gallery_pk", gallery.pk or 0, data.name)
+    existing = lookup.find_child(db, ImageDefinition, "gallery_pk", gallery.pk or 0, data.name)
     if existing is None:
         return definitions.create_definition(db, gallery_id, data, clock)
     update = DefinitionUpdate.model_validate(data.model_dump())

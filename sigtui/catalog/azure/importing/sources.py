@@ -16,10 +16,9 @@ from sigtui.catalog.azure.importing.scope import Scope
 from sigtui.catalog.azure.importing.shapes import HOST_CACHING, Json, reported
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import ManagedImage, Snapshot
+from sigtui.catalog.model.models import DATA_DISK_CACHING, OS_DISK_CACHING, ManagedImage, Snapshot
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks
-from sigtui.catalog.services.bulk import DATA_DISK_CACHING, OS_DISK_CACHING
 from sigtui.catalog.services.versions import ResolvedSource, SourceDisk
 
 _MODELS: dict[str, type[ManagedImage] | type[Snapshot]] = {
