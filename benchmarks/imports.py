@@ -11,7 +11,9 @@ Figures, each net of `sigtui --version` (the same process doing nothing):
   memory    the peak resident memory of each of those processes;
   read      the peak memory and time of a process that only reads the file and counts its
             resources (streamed, as `sigtui import` reads it);
-  load      the 1-minute load average after each run (the machine may be shared).
+  load      the 1-minute load average after each run (the machine may be shared);
+  cpu       the same rates from the processes' CPU time (user + system), net of
+            `sigtui --version`'s: on a shared machine they move far less than wall time.
 
 PostgreSQL is measured beside SQLite when $SIGTUI_BENCH_PG_URL names an empty database,
 or when a throwaway server can be started (`initdb` and `pg_ctl` found, run as the
@@ -88,9 +90,10 @@ import resource, subprocess, sys, time
 started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True)
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(done.stdout.strip().splitlines()[-1:], file=sys.stderr)
-print(f"{done.returncode} {seconds} {peak}", file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime
+print(f"{done.returncode} {seconds} {usage.ru_maxrss} {cpu}", file=sys.stderr)
 """
 
 
@@ -225,6 +228,7 @@ class Run:
     seconds: float
     peak_mb: float
     said: str = ""  # the last line of its output
+    cpu_seconds: float = 0.0  # user + system
 
 
 def measured(command: list[str], env: dict[str, str], root: Path) -> Run:
@@ -238,10 +242,10 @@ def measured(command: list[str], env: dict[str, str], root: Path) -> Run:
         check=True,
     )
     said, figures = done.stderr.strip().splitlines()[-2:]
-    code, seconds, peak_kb = figures.split()
+    code, seconds, peak_kb, cpu = figures.split()
     if code != "0":
         raise RuntimeError(f"{' '.join(command)} exited {code}: {done.stderr[-2000:]}")
-    return Run(float(seconds), int(peak_kb) / 1024, said)
+    return Run(float(seconds), int(peak_kb) / 1024, said, float(cpu))
 
 
 def sigtui(*args: str) -> list[str]:
@@ -250,7 +254,9 @@ def sigtui(*args: str) -> list[str]:
 
 def _median(runs: list[Run]) -> Run:
     return Run(
-        statistics.median(r.seconds for r in runs), statistics.median(r.peak_mb for r in runs)
+        statistics.median(r.seconds for r in runs),
+        statistics.median(r.peak_mb for r in runs),
+        cpu_seconds=statistics.median(r.cpu_seconds for r in runs),
     )
 
 
@@ -278,6 +284,11 @@ def import_figures(
         "reimport_rate": versions / max(again.seconds - base.seconds, 1e-9),
         "reimport_peak_mb": again.peak_mb,
         "version_peak_mb": base.peak_mb,
+        "version_cpu": base.cpu_seconds,
+        "import_cpu": first.cpu_seconds,
+        "import_cpu_rate": versions / max(first.cpu_seconds - base.cpu_seconds, 1e-9),
+        "reimport_cpu": again.cpu_seconds,
+        "reimport_cpu_rate": versions / max(again.cpu_seconds - base.cpu_seconds, 1e-9),
     }
 
 
@@ -379,10 +390,22 @@ def report(figures: dict[str, Any]) -> str:
             for e in engines
         ]
         rows.append([f"{label}, {figures['versions']:,} versions", *cells, TARGETS[name][0]])
+    for name, label in (("import_cpu_rate", "import"), ("reimport_cpu_rate", "re-import")):
+        cpu = name.replace("_rate", "")
+        cells = [
+            f"{figures[e][name]:,.0f} versions/s ({figures[e][cpu]:.1f} s)"
+            if name in figures[e]
+            else ""
+            for e in engines
+        ]
+        rows.append([f"{label}, by CPU time", *cells, ""])
     for name, label in (("import_peak_mb", "import"), ("reimport_peak_mb", "re-import")):
         cells = [f"{figures[e][name]:,.0f} MB" for e in engines]
         rows.append([f"{label}, peak memory", *cells, ""])
-    base = [f"{_ms(figures[e]['version_process'])}" for e in engines]
+    base = [
+        f"{_ms(figures[e]['version_process'])} ({_ms(figures[e].get('version_cpu', 0))} CPU)"
+        for e in engines
+    ]
     rows.append(["`sigtui --version`", *base, ""])
     if "read" in figures:
         read = figures["read"]

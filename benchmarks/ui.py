@@ -71,7 +71,7 @@ ON_VERSION: dict[str, tuple[str, Callable[[Screen[Any]], bool]]] = {
     "delete (confirm)": ("d", _painted),
     "advisor": ("a", lambda screen: bool(getattr(screen, "replicas", None))),
     "help": ("question_mark", _painted),
-    "filter": ("slash", _painted),
+    "find": ("f", _painted),  # the cross-subscription search (`/` filters in place)
     "replication": ("r", lambda screen: bool(_text_of(screen, "#replication-summary"))),
     "limits": ("l", _summary_loaded("#limits-summary")),
     "cleanup": ("x", _summary_loaded("#cleanup-summary")),

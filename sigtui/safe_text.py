@@ -10,6 +10,9 @@ catalog or an import file safe to show.
 - `shell_word` quotes a value for a POSIX shell script: exact for the shell, with no raw
   control character in the script's text.
 
+Two wordings every message shares: `counted` ("1 version", "3 versions") and
+`short_id` (an ARM id shortened in the middle, its resource's name kept at the end).
+
 Markup is the UI's business: sigtui/ui/text.py builds Textual content from these values
 without ever parsing them as markup.
 """
@@ -84,3 +87,32 @@ def shell_word(value: object) -> str:
 def _ansi_c_escape(match: re.Match[str]) -> str:
     # Byte escapes of the UTF-8 encoding: exact whatever the locale bash runs in.
     return "".join(f"\\x{byte:02x}" for byte in match[0].encode("utf-8"))
+
+
+def counted(count: int, noun: str, nouns: str | None = None) -> str:
+    """`count` and its noun, singular for 1: "1 version", "1,200 versions"
+    (`nouns`: an irregular plural, e.g. "galleries")."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+ELLIPSIS = "…"
+
+
+def short_id(arm_id: str, width: int) -> str:
+    """`arm_id` in at most `width` characters, shortened in the middle so that the
+    resource's name stays at the end: `/subscriptions/…/versions/1.0.0`. The name comes
+    first, then the id's first segment (`/subscriptions/`), then as many whole trailing
+    segments as fit; the start fills what room is left."""
+    if len(arm_id) <= width:
+        return arm_id
+    if width <= 1:
+        return ELLIPSIS[:width]
+    cut = arm_id.rfind("/")  # the tail shown starts at a "/"
+    if cut < 0 or len(arm_id) - cut + 1 > width:  # not even the name fits whole: its end
+        return ELLIPSIS + arm_id[len(arm_id) - width + 1 :]
+    first = arm_id.find("/", 1) + 1  # "/subscriptions/": kept before more of the tail
+    while (previous := arm_id.rfind("/", 0, cut)) > first:
+        if first + 1 + len(arm_id) - previous > width:
+            break
+        cut = previous
+    return arm_id[: width - 1 - (len(arm_id) - cut)] + ELLIPSIS + arm_id[cut:]

@@ -51,6 +51,8 @@ def make_hostile(path: Path, text: str) -> None:
             db.execute(f"UPDATE {table} SET {column} = ? || pk || ?", (f"{column}-", text))
         for table in TAGGED:
             db.execute(f"UPDATE {table} SET tags = ?", (json.dumps({text: text}),))
+        for column in ("actor", "summary"):  # the events: who, and what they say
+            db.execute(f"UPDATE catalog_event SET {column} = ? || id || ?", (f"{column}-", text))
     db.close()
 
 

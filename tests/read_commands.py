@@ -54,6 +54,9 @@ READS: dict[str, list[list[str]]] = {
     "export az-script": [["--scope", GALLERY_ID]],
 }
 
+# commands that never open a catalog (`sigtui rules` prints the rule codes)
+OFFLINE = {"rules"}
+
 WRITES = {
     "db upgrade",
     "db downgrade",
@@ -81,6 +84,8 @@ WRITES = {
     "role assignment create",
     "role assignment delete",
     "import",
+    "sync",
+    "serve",  # the app in a browser writes what its users save, as the app does
 }
 
 

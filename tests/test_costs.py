@@ -16,13 +16,14 @@ from sql_counter import recorded_statements
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries.costs import ranking as ranking_module
 from sigtui.catalog.queries.costs import rollups, sheet_json
-from sigtui.catalog.queries.costs.estimate import Target, what_if
+from sigtui.catalog.queries.costs.estimate import Target, disk_sizes, what_if
 from sigtui.catalog.queries.costs.overview import CostReport, cost_overview, cost_report
 from sigtui.catalog.queries.costs.prices import Cost, egress_rate, replica_price
 from sigtui.catalog.queries.costs.ranking import Ranking, costliest
 from sigtui.catalog.queries.costs.scopes import CATALOG, Scope, scope_of
 from sigtui.catalog.queries.costs.sheet import BASES, CERTAINTIES, MANAGED_DISK, SNAPSHOT
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet, load_sheet
+from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB
 from sigtui.catalog.rules.regions import CONTINENT_OF_GEOGRAPHY, get_region
 
 SHEET = builtin_sheet()
@@ -281,12 +282,25 @@ def test_what_if_prices_a_version_before_it_exists() -> None:
         (30, [("atlantis", 1, "Standard_LRS")], "SIG-INPUT"),
         (0, [("westus", 1, "Standard_LRS")], "SIG-INPUT"),
         (-5, [("westus", 1, "Standard_LRS")], "SIG-INPUT"),
+        (30, [("westus", 1, "Standard_LRS"), ("chinaeast", 1, "Standard_LRS")], "SIG-CLOUD"),
+        (30, [("westus", 1, "Standard_LRS"), ("westcentralus", 1, "Standard_ZRS")], "SIG-ZRS"),
     ],
 )
 def test_what_if_refuses_bad_input(size: int, targets: list[Target], code: str) -> None:
     with pytest.raises(CatalogError) as error:
         what_if(size, targets, "westus", SHEET)
     assert error.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("sizes", "code"),
+    [([], "SIG-INPUT"), ([0], "SIG-INPUT"), ([30, -1], "SIG-INPUT"), ([30, 2049], "SIG-DISK-SIZE")],
+)
+def test_what_if_disks_are_bounded_as_a_versions_disks(sizes: list[int], code: str) -> None:
+    with pytest.raises(CatalogError) as error:
+        disk_sizes(sizes)
+    assert error.value.code == code
+    assert disk_sizes([MAX_DISK_SIZE_GB, 1]) == MAX_DISK_SIZE_GB + 1
 
 
 def test_an_unknown_basis_is_refused() -> None:

@@ -21,7 +21,7 @@ from sigtui.catalog.store.db import known_revisions
 OWNER = "owner@contoso.com"
 READER = "reader@contoso.com"
 SIGTUI_TABLES = {
-    "catalog_change", "data_disk", "gallery", "image_definition", "image_version",
+    "catalog_change", "catalog_event", "data_disk", "gallery", "image_definition", "image_version",
     "managed_image", "principal", "region_allowlist", "resource_group", "role_assignment",
     "snapshot", "subscription", "target_region", "tenant",
 }  # fmt: skip
@@ -155,22 +155,25 @@ def test_the_credential_holder_downgrades_and_is_told_what_was_dropped(owned: Si
     assert "0005  target regions carry their version's size" in result.stdout
     # 0007 renamed the memory columns (GB to MB) and added architecture and features;
     # 0009 added the VHD blobs' storage accounts; 0010 the provisioning states and host
-    # caching Azure reports
+    # caching Azure reports; 0012 where a resource came from; 0013 the replication speed
     assert (
-        "columns dropped (13): data_disk.storage_account_id, data_disk.host_caching, "
-        "gallery.provisioning_state, "
+        "columns dropped (20): data_disk.storage_account_id, data_disk.host_caching, "
+        "gallery.provisioning_state, gallery.origin, gallery.synced_at, "
         "image_definition.min_memory_mb, image_definition.max_memory_mb, "
         "image_definition.architecture, image_definition.features, "
-        "image_definition.provisioning_state, "
+        "image_definition.provisioning_state, image_definition.origin, "
+        "image_definition.synced_at, "
         "image_version.source_storage_account_id, image_version.provisioning_state, "
-        "image_version.os_host_caching, "
+        "image_version.os_host_caching, image_version.origin, image_version.synced_at, "
+        "image_version.replication_speed, "
         "target_region.size_gb, target_region.source_region"
     ) in result.stdout
     after = _counts(owned.url)
     assert after["revision"] == "0004"
     assert after["target_region"][1] == target_rows
     assert "size_gb" not in after["target_region"][0]
-    assert set(after) - {"revision"} == SIGTUI_TABLES | {"alembic_version"}
+    made_later = {"catalog_event"}  # by 0011
+    assert set(after) - {"revision"} == SIGTUI_TABLES - made_later | {"alembic_version"}
     stderr = _refused(owned("db", "downgrade", "0005", "--yes"), "SIG-INPUT")  # up, not down
     assert "from 0004 to '0005'" in stderr
     assert _counts(owned.url) == after

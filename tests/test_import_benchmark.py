@@ -17,7 +17,14 @@ from conftest import ENGINES
 from benchmarks.imports import SIZES, resources
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("import_rate", "reimport_rate", "import_peak_mb", "reimport_peak_mb")
+FIGURES = (
+    "import_rate",
+    "reimport_rate",
+    "import_cpu_rate",
+    "reimport_cpu_rate",
+    "import_peak_mb",
+    "reimport_peak_mb",
+)
 
 
 def test_the_generated_file_is_az_shaped_with_four_target_regions_each() -> None:

@@ -17,7 +17,7 @@ from sigtui.catalog.azure.importing import reading
 from sigtui.catalog.azure.importing.reading import read_file
 from sigtui.catalog.model.errors import CatalogError
 
-CHUNK = 64 * 1024  # what ijson reads at a time
+CHUNK = 64 * 1024  # what ijson reads at a time (of a file that is not a list)
 
 json_values = st.recursive(
     st.none()
@@ -92,13 +92,21 @@ def test_a_long_integer_across_a_chunk_edge_is_read_the_exact_way(
     tmp_path: Path, exact_reads: list[Path], offset: int
 ) -> None:
     """A run of digits long enough to crash ijson's C parser, placed across the edge of
-    two chunks: as an integer it is refused, by its location, without a crash (read
-    the exact way); inside a string it streams, read as it is."""
-    head = '[{"pad": "' + "x" * (CHUNK + offset) + '", "tag": '
+    two chunks of an object's text (ijson reads it): as an integer it is refused, by its
+    location, without a crash (read the exact way); inside a string it streams, read as
+    it is. In a top-level list (`json`'s scanner reads its items), across the edge of
+    the scanner's chunk, it is refused by its location without reading again."""
+    head = '{"value": [{"pad": "' + "x" * (CHUNK + offset) + '", "tag": '
     digits = "7" * 700
+    with pytest.raises(CatalogError, match=r"at \.value\[0\]\.tag: an integer of 700 digits"):
+        read_file(_written(tmp_path, head + digits + "}]}"))
+    assert len(exact_reads) == 1
+    document = read_file(_written(tmp_path, head + f'"{digits}"' + "}]}"))
+    assert document["value"][0]["tag"] == digits
+    assert len(exact_reads) == 1
+    head = '[{"pad": "' + "x" * (reading._SCAN_CHUNK + offset) + '", "tag": '
     with pytest.raises(CatalogError, match=r"at \[0\]\.tag: an integer of 700 digits"):
         read_file(_written(tmp_path, head + digits + "}]"))
-    assert len(exact_reads) == 1
     assert read_file(_written(tmp_path, head + f'"{digits}"' + "}]"))[0]["tag"] == digits
     assert len(exact_reads) == 1
 
@@ -159,5 +167,18 @@ def test_brackets_inside_strings_do_not_count_as_nesting(
     chunks (cut after a backslash or not): the file streams, read as json reads it."""
     head = '[{"pad": "' + "x" * (CHUNK - 14 + offset) + '\\\\\\"'
     text = head + "[" * 100 + '\\\\", "deep": ' + "[" * 62 + "]" * 62 + "}]"
+    assert read_file(_written(tmp_path, text)) == json.loads(text)
+    assert exact_reads == []
+
+
+@pytest.mark.parametrize("offset", [-4, -3, -1, 0, 1])
+def test_items_across_the_scanners_chunks_read_as_json_reads_them(
+    tmp_path: Path, exact_reads: list[Path], offset: int
+) -> None:
+    """A number cut by the edge of the list scanner's chunk (it reads on before taking
+    it), and an item three chunks long (read with larger chunks): as `json` reads them."""
+    edge = reading._SCAN_CHUNK - len("[") - 3 + offset
+    big = {"tags": {"note": "y" * (3 * reading._SCAN_CHUNK)}, "size": 1.5}
+    text = "[" + " " * edge + "1234567, " + json.dumps(big) + ", true, -2.5e3]"
     assert read_file(_written(tmp_path, text)) == json.loads(text)
     assert exact_reads == []

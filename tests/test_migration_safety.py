@@ -38,6 +38,13 @@ ADDED_AFTER_FIRST = {
     ("image_version", "provisioning_state"): "Succeeded",
     ("image_version", "os_host_caching"): "ReadWrite",
     ("data_disk", "host_caching"): "None",
+    ("gallery", "origin"): "local",
+    ("gallery", "synced_at"): None,
+    ("image_definition", "origin"): "local",
+    ("image_definition", "synced_at"): None,
+    ("image_version", "origin"): "local",
+    ("image_version", "synced_at"): None,
+    ("image_version", "replication_speed"): 1.0,
 }
 # columns added after the first revision that the upgrade fills from other rows: left out
 # of the INSERTs, and expected back as the services wrote them
@@ -50,7 +57,7 @@ RENAMED_AFTER_FIRST = {
     ("image_definition", "max_memory_mb"): ("max_memory_gb", lambda mb: mb and mb // MB_PER_GB),
 }
 # tables added after the first revision: their rows are left out of this comparison
-TABLES_AFTER_FIRST = {"catalog_change"}
+TABLES_AFTER_FIRST = {"catalog_change", "catalog_event"}
 
 State = dict[str, list[dict[str, Any]]]
 

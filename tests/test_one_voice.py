@@ -263,6 +263,7 @@ BROKEN: dict[str, list[list[str]]] = {
     ],
     "role assignment delete": [[], both(["--ids", HOSTILE])],
     "limits": [both(["--subscription", HOSTILE]), both(["-l", HOSTILE])],
+    "rules": [["no-such-argument"], ["-o", HOSTILE]],
     "cost": [
         both(["--scope", HOSTILE]),
         both(["--scope", NO_GALLERY_ID]),
@@ -300,6 +301,13 @@ BROKEN: dict[str, list[list[str]]] = {
         [],
         both(["--scope", HOSTILE]),
         ["--scope", GALLERY_ID, "--file", MISSING_FILE],
+    ],
+    "serve": [["--port", "-1"], ["--public-url", HOSTILE], ["--host", HOSTILE, "--port", "0"]],
+    # no AZURE_* variables: the environment credential fails before any call (offline)
+    "sync": [
+        ["--credential", "bogus"],
+        ["--resource-group"],
+        ["--credential", "environment", "--subscription", HOSTILE],
     ],
 }
 

@@ -19,6 +19,7 @@ from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
     CatalogChange,
+    CatalogEvent,
     DataDisk,
     Gallery,
     ImageDefinition,
@@ -31,7 +32,7 @@ from sigtui.catalog.model.models import (
     Tenant,
 )
 from sigtui.catalog.model.schemas import GalleryCreate, TenantCreate
-from sigtui.catalog.queries import counts, fetch, lookup
+from sigtui.catalog.queries import counts, events, fetch, lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules.limits import GALLERIES
 from sigtui.catalog.rules.regions import get_region
@@ -269,8 +270,8 @@ def _dump(catalog: Catalog, *, keys: bool = True) -> dict[str, list[tuple[Any, .
     dump: dict[str, list[tuple[Any, ...]]] = {}
     with catalog.read() as db:
         for table in SQLModel.metadata.sorted_tables:
-            if table.name == CatalogChange.__tablename__:
-                continue  # it counts the writes, which differ; what they wrote does not
+            if table.name in (CatalogChange.__tablename__, CatalogEvent.__tablename__):
+                continue  # they count and log the writes, which differ; what they wrote does not
             columns = [c for c in table.columns if keys or not c.name.endswith("pk")]
             order = list(table.primary_key.columns)
             dump[table.name] = [tuple(r) for r in db.exec(sa.select(*columns).order_by(*order))]
@@ -336,6 +337,13 @@ def test_reset_replaces_everything_with_the_demo(loaded: Catalog) -> None:
         services.create_tenant(db, TenantCreate(name="Woodgrove"), catalog.clock)
     load_demo(catalog, reset=True)
     assert _dump(catalog, keys=False) == fresh
+    logged = catalog.query(events.recent_events, catalog.clock.now())
+    assert [e.action for e in logged if e.actor != events.REPLICATION_ACTOR][:4] == [
+        "seed",  # the reset: the log keeps what came before it
+        "create",
+        "create",
+        "seed",
+    ]
 
 
 def _broken_seed(tmp_path: Path) -> Path:

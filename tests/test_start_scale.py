@@ -13,6 +13,7 @@ from sigtui.catalog.queries.costs.scopes import CATALOG, Scope
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.queries.node_details import cost_fields, node_details
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import counted
 from tests.test_query_plans import plans_of
 
 OTHER_SUBSCRIPTION_ID = "9f0c2c9e-0000-4000-8000-000000000002"
@@ -43,7 +44,7 @@ def test_the_only_tenants_cost_is_the_catalogs_read_from_the_covering_index(
     assert own_scope.replicas > 0
     with plans_of(sqlite_catalog, "target_region") as plans, sqlite_catalog.write() as db:
         shown = dict(cost_fields(db, ref, builtin_sheet()))
-    assert shown["Storage per month"].endswith(f"({own_scope.replicas} replicas)")
+    assert shown["Storage per month"].endswith(f"({counted(own_scope.replicas, 'replica')})")
     assert shown == dict(sqlite_catalog.query(cost_fields, ref, builtin_sheet()))
     assert sqlite_catalog.query(total, builtin_sheet(), CATALOG) == own_scope
     assert any("ix_target_region_cost" in plan for plan in plans), plans
@@ -64,7 +65,7 @@ def test_a_tenant_beside_another_costs_only_its_own(catalog: Catalog) -> None:
     sheet = builtin_sheet()
     for ref in (first, other):
         own = catalog.query(total, sheet, Scope(ref.kind, ref.pk))
-        assert _storage(catalog, ref).endswith(f"({own.replicas} replicas)")
+        assert _storage(catalog, ref).endswith(f"({counted(own.replicas, 'replica')})")
     assert _storage(catalog, first) != _storage(catalog, other)
 
 

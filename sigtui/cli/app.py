@@ -46,10 +46,13 @@ LAZY_COMMANDS = {
     "replication": "sigtui.cli.replication:replication_group",
     "role": "sigtui.cli.roles:role_group",
     "limits": "sigtui.cli.limits:limits_command",
+    "rules": "sigtui.cli.rules:rules_command",
     "cost": "sigtui.cli.insights:cost_command",
     "replicas": "sigtui.cli.insights:replicas_group",
     "import": "sigtui.cli.transfer:import_command",
     "export": "sigtui.cli.transfer:export_group",
+    "serve": "sigtui.cli.serve:serve_command",
+    "sync": "sigtui.cli.sync:sync_command",
 }
 
 

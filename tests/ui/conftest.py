@@ -7,10 +7,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import shared_demo_file
 from textual import _wait
+from textual._compositor import Compositor
 
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
@@ -57,8 +59,10 @@ def readonly_catalog(
 
 @pytest.fixture(autouse=True)
 def _private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep tests away from the user's real settings (theme, keymap)."""
+    """Keep tests away from the user's real settings (theme, keymap) and state (the
+    clipboard file)."""
     monkeypatch.setenv("SIGTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture
@@ -74,3 +78,28 @@ def _quicker_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     measured on 2 cores, the UI tests take 146 s in place of 200."""
     monkeypatch.setattr(_wait, "SLEEP_GRANULARITY", 1 / 200)
     monkeypatch.setattr(_wait, "SLEEP_IDLE", 1 / 200 / 20)
+
+
+_render_update = Compositor.render_update
+
+
+def _full_updates_only(
+    compositor: Compositor,
+    full: bool = False,
+    screen_stack: list[Any] | None = None,
+    simplify: bool = False,
+) -> Any:
+    """A headless app draws each frame's update, then drops it: nobody sees it. Tests
+    read widgets and screenshots (a full update, drawn when asked), so the partial
+    updates are skipped: most of a UI test's CPU time went to drawing them."""
+    if full:
+        return _render_update(compositor, True, screen_stack, simplify)
+    compositor._dirty_regions.clear()
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _no_unseen_frames(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unless the test is marked `draws_frames` (what it checks depends on the frames)."""
+    if request.node.get_closest_marker("draws_frames") is None:
+        monkeypatch.setattr(Compositor, "render_update", _full_updates_only)

@@ -152,6 +152,9 @@ FORMS: dict[str, RunBefore] = {
         {"name": "myImage9", "publisher": "Contoso", "offer": "Finance", "sku": "Backend"},
     ),
     "error_version_eol": with_error(opened(VERSION, "e"), {"end_of_life_date": "2020-01-01"}),
+    "error_definition_every_field": with_error(  # every refusal at once, each by its field
+        opened(GALLERY, "n"), {"name": "bad-", "publisher": "P", "sku": "x."}
+    ),
     "error_version_zrs_target": typed_into_targets(
         opened(DEFINITION, "n"), "westcentralus=1=standard_zrs", save=True
     ),

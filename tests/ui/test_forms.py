@@ -41,7 +41,9 @@ from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
+from sigtui.ui.screens.forms.base import DiscardChanges
 from sigtui.ui.screens.forms.chooser import KindChooser
+from sigtui.ui.screens.forms.fields import ChoiceField
 from sigtui.ui.screens.forms.region_picker import RegionField
 from sigtui.ui.screens.forms.target_regions import TargetRegionsField
 from sigtui.ui.screens.help import HelpScreen, bindings_table
@@ -443,15 +445,18 @@ def test_a_save_the_service_refuses_keeps_the_form_open_with_the_typed_values(
 
     async def scenario(pilot: Pilot[Any]) -> None:
         form = await open_form(pilot, GALLERY, "n")
-        typed = {"name": "myImage9", "publisher": "contoso", "offer": "FINANCE", "sku": "backend"}
+        # the service's refusals, all at once: the name is taken and so is the identity
+        typed = {"name": "MYIMAGE1", "publisher": "contoso", "offer": "FINANCE", "sku": "backend"}
         for key, text in typed.items():
             await fill(pilot, form, key, text)
         await save(pilot)
         assert pilot.app.screen is form
+        assert form.errors.keys() == {"name", "sku"}, form.errors
+        assert form.field("name").error.startswith("SIG-NAME: ")
         assert form.field("sku").error.startswith("SIG-IDENT: ")
         assert "myImage1" in form.field("sku").error
         assert {key: text_of(form, key) for key in typed} == typed
-        assert pilot.app.focused is form.field("sku").query_one(Input)
+        assert pilot.app.focused is form.field("name").query_one(Input)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
@@ -653,6 +658,139 @@ def test_obvious_mistakes_show_when_the_field_is_left(
     drive(forms_app, scenario)
 
 
+def put(form: FormScreen, texts: dict[str, str]) -> None:
+    """Set fields' texts at once (quicker than typing them; `fill` types)."""
+    for key, text in texts.items():
+        form.field(key).query_one(Input).value = text
+
+
+def test_every_refused_field_shows_at_once_beside_its_field(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    """One save shows every field's refusal with its rule code; numbers are never
+    filtered as typed, and their refusal reads in words (no pydantic text)."""
+    before = catalog_dump(forms_catalog)
+    typed = {
+        "name": "bad-",
+        "sku": "x.",
+        "min_vcpus": "1_",
+        "max_vcpus": "-5",
+        "max_memory_mb": "abc",
+        "end_of_life_date": "2020-01-01",
+    }
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, GALLERY, "n")
+        await fill(pilot, form, "min_vcpus", "1_")
+        # refused as typed, before any save or leaving the field
+        assert form.field("min_vcpus").error.startswith("SIG-RECOMMENDED: ")
+        put(form, typed)
+        await save(pilot)
+        assert pilot.app.screen is form
+        codes = {key: error.split(":")[0] for key, error in form.errors.items()}
+        assert codes == {
+            "name": "SIG-NAME",
+            "publisher": "SIG-NAME",  # required, left blank
+            "offer": "SIG-NAME",
+            "sku": "SIG-NAME",
+            "min_vcpus": "SIG-RECOMMENDED",
+            "max_vcpus": "SIG-RECOMMENDED",
+            "max_memory_mb": "SIG-RECOMMENDED",
+            "end_of_life_date": "SIG-EOL",
+        }, form.errors
+        assert "'1_'" in form.errors["min_vcpus"] and "whole number" in form.errors["min_vcpus"]
+        assert not any("validation" in e or "int_parsing" in e for e in form.errors.values())
+        assert {key: text_of(form, key) for key in typed} == typed  # kept as typed
+        assert pilot.app.focused is form.field("name").query_one(Input)  # the first refused
+        # fields fine on their own, refused together: min above max
+        put(form, {"name": "myImage9", "publisher": "P", "offer": "O", "sku": "S"})
+        put(form, {"min_vcpus": "8", "max_vcpus": "2", "max_memory_mb": "", "end_of_life_date": ""})
+        await save(pilot)
+        assert form.errors.keys() == {"min_vcpus"}, form.errors
+        assert form.errors["min_vcpus"].startswith("SIG-RECOMMENDED: ")
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
+def test_the_version_form_offers_only_sources_that_fit_and_says_why_others_hide(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    with forms_catalog.write() as db:  # beside image1 (Linux, V1) and the snapshots
+        for name, os_type, generation in (
+            ("image-win", "Windows", "V1"),
+            ("image-g2", "Linux", "V2"),
+        ):
+            services.create_managed_image(
+                db,
+                ManagedImageCreate(
+                    group_id=GROUP,
+                    name=name,
+                    location="westus",
+                    os_type=os_type,
+                    hyper_v_generation=generation,
+                    os_disk_size_gb=30,
+                ),
+                forms_catalog.clock,
+            )
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "n")  # myImage1: Linux, V1, West US
+        source = form.field("source")
+        assert isinstance(source, ChoiceField)
+        offered = {arm_id.rsplit("/", 1)[1] for _, arm_id in source.options}
+        assert offered == {"image1", "snap-os", "snap-data"}
+        assert "3 sources hidden: 1 Gen2, 1 Windows, 1 in another region" in source.hint
+        await fill(pilot, form, "location", "eastus")
+        await pilot.press("tab")
+        await settle(pilot)
+        offered = {arm_id.rsplit("/", 1)[1] for _, arm_id in source.options}
+        assert offered == {"snap-east"}
+        assert "5 sources hidden: 3 in another region, 1 Gen2, 1 Windows" in source.hint
+
+    drive(forms_app, scenario)
+
+
+def test_the_target_region_editor_refuses_a_region_twice_or_0_replicas_at_once(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    before = catalog_dump(forms_catalog)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, VERSION, "e")  # West US, East US, West Europe
+        targets = form.query_one(TargetRegionsField)
+        targets.add_input.focus()
+        await pilot.press(*"eastus=2", "enter")
+        await pilot.pause()
+        assert targets.error.startswith("SIG-REPLICAS: East US is already a target region")
+        assert [row.region_name for row in targets.rows] == ["westus", "eastus", "westeurope"]
+        await pilot.press("end", "ctrl+u")
+        east = targets.row_for("eastus")
+        assert east is not None
+        east.replicas_input.focus()
+        await pilot.press("end", "ctrl+u", "0")  # refused as typed, not at save
+        await pilot.pause()
+        assert targets.error.startswith("SIG-REPLICAS: East US: replica count 0")
+        await pilot.press("backspace", "2")
+        await pilot.pause()
+        assert targets.error == ""
+        west_europe = targets.row_for("westeurope")
+        assert west_europe is not None
+        west_europe.picker.input.value = "East US"  # a region picked twice
+        await pilot.pause()
+        assert "East US is already a target region" in targets.error
+        await save(pilot)
+        assert pilot.app.screen is form and "target_regions" in form.errors
+        west_europe.picker.input.value = "West Europe"
+        targets.add_input.focus()
+        await pilot.press(*"westcentralus=1=standard_zrs", "enter")  # no zones there
+        await settle(pilot)
+        assert targets.error.startswith("SIG-ZRS: "), targets.error
+
+    drive(forms_app, scenario)
+    assert catalog_dump(forms_catalog) == before
+
+
 def test_a_version_from_an_os_snapshot_with_a_data_disk(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
@@ -666,6 +804,11 @@ def test_a_version_from_an_os_snapshot_with_a_data_disk(
         await pilot.pause()
         row = disks.rows[0]  # type: ignore[attr-defined]
         row.query_one(".disk-snapshot").value = DATA_SNAPSHOT
+        lun = row.query_one(".disk-lun", Input)
+        lun.value = "x1"  # kept as typed, refused beside the disks as it is typed
+        await pilot.pause()
+        assert lun.value == "x1" and disks.error.startswith("SIG-INPUT: "), disks.error
+        lun.value = "0"
         await save(pilot)
         assert isinstance(pilot.app.screen, MainScreen), form.errors
 
@@ -739,12 +882,26 @@ def test_the_region_picker_finds_a_region_by_any_of_its_names(forms_app: SigtuiA
 # --- keys -----------------------------------------------------------------------------------------
 
 
-def test_escape_cancels_and_writes_nothing(forms_app: SigtuiApp, forms_catalog: Catalog) -> None:
+def test_escape_closes_an_untouched_form_and_asks_before_it_drops_changes(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
     before = catalog_dump(forms_catalog)
 
     async def scenario(pilot: Pilot[Any]) -> None:
         form = await open_form(pilot, SUB, "n")
+        await pilot.press("escape")  # nothing typed: closes at once
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        form = await open_form(pilot, SUB, "n")
         await pilot.press(*"rg-new", "escape")
+        await settle(pilot)
+        question = pilot.app.screen
+        assert isinstance(question, DiscardChanges)
+        assert "Name" in str(question.query_one("#confirm-question").render())
+        await pilot.press("escape")  # escape again keeps editing, the text as typed
+        await settle(pilot)
+        assert pilot.app.screen is form and text_of(form, "name") == "rg-new"
+        await pilot.press("escape", "y")  # discard
         await settle(pilot)
         assert isinstance(pilot.app.screen, MainScreen)
         assert form.saved_id is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Header
 from textual.widgets._footer import FooterKey
@@ -26,6 +27,7 @@ def _left_behind() -> tuple[int, int]:
     )
 
 
+@pytest.mark.draws_frames  # what the app keeps in memory depends on the frames it draws
 @pilot_test
 async def test_screens_opened_and_closed_leave_no_headers_and_no_growing_footer_keys(
     app: SigtuiApp,
@@ -33,7 +35,7 @@ async def test_screens_opened_and_closed_leave_no_headers_and_no_growing_footer_
     async with app.run_test() as pilot:
         await settle(pilot)
         for _ in range(4):
-            for key in ("l", "slash", "v"):
+            for key in ("l", "f", "v"):  # screens over the main one
                 await pilot.press(key)
                 await settle(pilot)
                 await pilot.press("escape")
@@ -62,7 +64,7 @@ async def test_a_covered_screens_footer_keeps_its_keys(app: SigtuiApp) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         keys = list(main_screen(pilot).query(FooterKey))
-        for key in ("l", "slash", "v"):
+        for key in ("l", "f", "v"):  # screens over the main one (`/` filters in place)
             await pilot.press(key)
             await settle(pilot)
             await pilot.press("escape")

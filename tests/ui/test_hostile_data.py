@@ -151,6 +151,12 @@ async def test_the_tree_and_the_details_of_every_kind_show_hostile_text_as_text(
                 assert_literal(shown, f"details of a {kind}")
             await press(pilot, "c")  # copy id: a notification
             assert_safe(hostile_app, f"copy id of a {kind}")
+            await press(pilot, "C")  # copy as az command: a notification
+            assert_safe(hostile_app, f"az command of a {kind}")
+            await press(pilot, "j")  # the JSON view (a tenant has none: a notification)
+            assert_safe(hostile_app, f"JSON of a {kind}")
+            if not isinstance(hostile_app.screen, MainScreen):
+                await press(pilot, "escape")
 
 
 @pilot_test
@@ -168,6 +174,7 @@ async def test_the_insight_screens_show_hostile_text_as_text(hostile_app: Sigtui
             (("x", "d"), "cleanup's delete question"),
             (("v",), "all versions"),
             (("r",), "replication"),
+            (("h",), "events"),
             (("question_mark",), "help"),
         ):
             await press(pilot, *keys)
@@ -181,11 +188,29 @@ async def test_the_insight_screens_show_hostile_text_as_text(hostile_app: Sigtui
 
 
 @pilot_test
+async def test_the_tree_filter_and_the_jump_show_hostile_text_as_text(
+    hostile_app: SigtuiApp,
+) -> None:
+    async with hostile_app.run_test(size=TERMINAL) as pilot:
+        await press(pilot, "slash", *"[/]")  # typed into the prompt: text
+        shown = assert_safe(hostile_app, "tree filter, typed [/]")
+        assert_literal(shown, "tree filter", "[/]")
+        await press(pilot, *["backspace"] * 3, *"sig")  # galleries, under hostile names
+        tree = main_screen(hostile_app).tree
+        assert tree.filter_text == "sig" and tree.cursor_node is not None  # a match
+        shown = assert_safe(hostile_app, "tree filter, matches under hostile names")
+        assert_literal(shown, "tree filter", "name-1x[/]")  # a tenant, a subscription
+        await press(pilot, "escape", "colon", *"[bold]", "enter")
+        shown = assert_safe(hostile_app, "jump to [bold]")
+        assert_literal(shown, "jump", "'[bold]'")
+
+
+@pilot_test
 async def test_the_filter_finds_hostile_text_and_shows_it_as_text(
     hostile_app: SigtuiApp,
 ) -> None:
     async with hostile_app.run_test(size=TERMINAL) as pilot:
-        await press(pilot, "slash")
+        await press(pilot, "f")
         for key in "[/]":  # the typed query is text too
             await pilot.press(key)
         await settle(pilot)
@@ -211,7 +236,7 @@ async def test_the_forms_and_dialogs_show_hostile_text_as_text(hostile_app: Sigt
             await press(pilot, "d")
             assert not isinstance(hostile_app.screen, MainScreen), f"no delete of a {kind}"
             assert_safe(hostile_app, f"delete question of a {kind}")
-            await press(pilot, "n")
+            await press(pilot, "escape")  # no, or close what blocks the delete
         await select_kind(pilot, browse.GALLERY)
         await press(pilot, "s")
         shown = assert_safe(hostile_app, "share")

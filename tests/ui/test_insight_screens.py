@@ -156,6 +156,11 @@ async def test_what_if_figures_change_as_you_type(app: SigtuiApp) -> None:
         assert "SIG-REPLICAS" in shown(screen, "#what-if-result")  # listed twice
         await replace_text(pilot, "#what-if-source", "eastus2")
         assert "SIG-SOURCE-REGION" not in shown(screen, "#what-if-result")
+        size = screen.query_one("#what-if-size", Input)
+        for typed, code in (("128,3000", "SIG-DISK-SIZE"), ("1_", "SIG-INPUT")):
+            await replace_text(pilot, "#what-if-size", typed)  # bounded as a version's disks
+            assert size.value == typed and size.has_class("-invalid")  # kept as typed
+            assert code in shown(screen, "#what-if-result")
 
 
 @pilot_test
@@ -228,9 +233,9 @@ def test_the_advisors_help_keeps_the_seeds_older_figures_as_history() -> None:
 
 
 def test_gauge_bar_and_numbers() -> None:
-    assert gauge_bar(0, 100, 10) == ("", "░" * 10)
-    assert gauge_bar(1, 100, 10) == ("█", "░" * 9)  # any use shows
-    assert gauge_bar(100, 100, 10) == ("█" * 10, "")
+    assert gauge_bar(0, 100, 10) == (0, 10)
+    assert gauge_bar(1, 100, 10) == (1, 9)  # any use shows
+    assert gauge_bar(100, 100, 10) == (10, 0)
     assert gauge_numbers(92, 100) == "92 / 100  92 %"
 
 

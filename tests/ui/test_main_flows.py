@@ -155,14 +155,14 @@ async def test_a_refused_delete_names_what_blocks_it_and_changes_nothing(
     assert catalog_state(demo_catalog) == before
 
 
-# --- filter -------------------------------------------------------------------------------
+# --- find across subscriptions (f; `/` filters the tree in place: test_tree_filter_flows) --
 
 
 @pilot_test
 async def test_the_filter_finds_my_image_and_enter_jumps_to_it(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")
         screen = app.screen
         assert isinstance(screen, FilterScreen)
         await type_text(pilot, "myImage")
@@ -180,7 +180,7 @@ async def test_the_filter_finds_my_image_and_enter_jumps_to_it(app: SigtuiApp) -
 async def test_the_filter_searches_every_subscription(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")
         await type_text(pilot, "1.0.0")
         screen = app.screen
         assert isinstance(screen, FilterScreen)
@@ -194,7 +194,7 @@ async def test_the_filter_searches_every_subscription(app: SigtuiApp) -> None:
 async def test_the_filter_finds_by_region_and_escape_closes_it(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")
         await type_text(pilot, "Europe Ouest")  # the source document's French name
         screen = app.screen
         assert isinstance(screen, FilterScreen)
@@ -209,7 +209,7 @@ async def test_the_filter_finds_by_region_and_escape_closes_it(app: SigtuiApp) -
 async def test_the_filter_says_when_nothing_matches(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")
         await type_text(pilot, "zzz")
         screen = app.screen
         assert isinstance(screen, FilterScreen)
@@ -225,7 +225,7 @@ async def test_enter_typed_before_the_matches_arrive_goes_to_the_first_one(
 ) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"myImage3", "enter")  # no pause: the search still runs
+        await pilot.press("f", *"myImage3", "enter")  # no pause: the search still runs
         await settle(pilot)
         assert cursor_name(pilot) == "myImage3"
 
@@ -234,7 +234,7 @@ async def test_enter_typed_before_the_matches_arrive_goes_to_the_first_one(
 async def test_keys_of_other_screens_are_typed_into_the_filter(app: SigtuiApp) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("slash", "q", "question_mark", "v", "d")
+        await pilot.press("f", "q", "question_mark", "v", "d")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, FilterScreen)  # no quit, no help, no other screen
@@ -295,8 +295,13 @@ EVERY_ACTION = (
     "Delete",
     "Copy ARM id",
     "View as principal…",
-    "Filter",
+    "Filter the tree",
+    "Jump to…",
+    "Find across subscriptions",
+    "Show JSON",
+    "Copy as az command",
     "All versions",
+    "Events",
     "Reload",
     "Help",
     "Theme",
@@ -359,7 +364,7 @@ async def test_read_only_mode_refuses_writes(readonly_catalog: Catalog) -> None:
             assert app.screen is screen
         offered = await open_palette(pilot)
         assert not {"New resource", "Edit", "Delete"} & set(offered)
-        assert {"Filter", "All versions", "Copy ARM id"} <= set(offered)
+        assert {"Filter the tree", "All versions", "Copy ARM id", "Show JSON"} <= set(offered)
     assert catalog_state(readonly_catalog) == before
     with pytest.raises(CatalogError) as refused, readonly_catalog.write():
         pass

@@ -75,7 +75,7 @@ def test_refused_delete(snap_compare: SnapCompare, app: SigtuiApp) -> None:
 
 
 def test_filter_with_results(snap_compare: SnapCompare, app: SigtuiApp) -> None:
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("slash", text="myImage"))
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=keys("f", text="myImage"))
 
 
 def test_help(snap_compare: SnapCompare, app: SigtuiApp) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -20,7 +22,7 @@ from tests.ui.test_main_flows import pilot_test
 from tests.ui.test_main_snapshots import stable_title
 
 SnapCompare = Callable[..., bool]
-TEN_MINUTES = 600
+HALF_A_MINUTE = 30  # the demo's versions replicate 10 times faster than Azure would
 
 
 def progress_of(screen: ReplicationScreen, region: str) -> dict[str, int]:
@@ -28,28 +30,74 @@ def progress_of(screen: ReplicationScreen, region: str) -> dict[str, int]:
     table = screen.query_one("#in-flight", DataTable)
     shown = {}
     for row_key in table.rows:
-        version, row_region, _state, progress, *_ = table.get_row(row_key)
-        if str(row_region) == region:
-            match = re.search(r"(\d+)%", str(progress))
+        if str(table.get_cell(row_key, "region")) == region:
+            match = re.search(r"(\d+)%", str(table.get_cell(row_key, "progress")))
             assert match is not None
-            shown[str(version)] = int(match.group(1))
+            shown[str(table.get_cell(row_key, "version"))] = int(match.group(1))
     return shown
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 48)], ids=["80", "120", "160"])
 def test_replication_screen_with_regions_in_every_state(
-    snap_compare: SnapCompare, app: SigtuiApp, ui_clock: FixedClock
+    snap_compare: SnapCompare, app: SigtuiApp, ui_clock: FixedClock, size: tuple[int, int]
 ) -> None:
-    """Ten minutes after the demo was loaded: Replicating, Failed and Unknown regions in
-    flight, and North Europe completed (recently completed)."""
+    """Half a minute after the demo was loaded: Replicating, Failed and Unknown regions in
+    flight, with their time left and planned end, and North Europe completed; the
+    selected region's pane shows it in full, with its version's other regions."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        ui_clock.advance(TEN_MINUTES)
+        ui_clock.advance(HALF_A_MINUTE)
         stable_title(pilot.app)  # type: ignore[arg-type]
         screen = await open_screen(pilot, "r", ReplicationScreen)
         screen.load()
+        await pilot.press("down")  # East US 2 of ubuntu 1.3.0: its other regions below
         await settle(pilot)
 
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def assert_fits(table: DataTable[Any]) -> None:
+    """Every column whole on screen, its title and cells uncut, and no blank strip."""
+    columns = table.ordered_columns
+    used = sum(column.get_render_width(table) for column in columns)
+    room = table.size.width - table.styles.scrollbar_size_vertical
+    assert used == room, (used, room)
+    for column in columns:
+        assert column.width >= len(str(column.label)), column.label
+        cells = [table.get_cell(row, column.key) for row in table.rows]
+        assert all(Text(str(c)).cell_len <= column.width for c in cells), column.label
+
+
+@pilot_test
+async def test_the_columns_fit_80_120_and_160_columns_with_time_left_and_planned_end(
+    app: SigtuiApp,
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, "r", ReplicationScreen)
+        shown = {}
+        for width, height in ((80, 24), (120, 40), (160, 48)):
+            await pilot.resize_terminal(width, height)
+            screen.load()
+            await settle(pilot)
+            for table in screen.query(DataTable):
+                assert_fits(table)
+            table = screen.query_one("#in-flight", DataTable)
+            shown[width] = [str(c.label) for c in table.ordered_columns]
+            east = next(k for k in table.rows if str(table.get_cell(k, "region")) == "East US 2")
+            assert re.fullmatch(r"\d+m \d\ds", str(table.get_cell(east, "left")))
+            assert re.fullmatch(r"09:0\d(:\d\d)?", str(table.get_cell(east, "ends")))
+        assert shown[80] == ["Version", "Region", "Progress", "Left", "Ends"]
+        assert shown[120] == ["Version", "Region", "Progress", "Time left", "Ends (UTC)"]
+        assert "Details" in shown[160] and "State" in shown[160]
+        table.move_cursor(row=table.get_row_index(east))
+        await settle(pilot)
+        item = screen.selected()
+        assert item is not None and screen.shown is not None
+        console = Console(width=160, record=True)
+        console.print(replication_screen.selected_text(item, screen.shown.now))
+        pane = console.export_text()
+        assert "planned end 2026-11-25 09:0" in pane and "s left)" in pane
+        assert "/versions/1.3.0\n" in pane  # the version's ARM id, its name at the end
 
 
 @pilot_test
@@ -60,7 +108,7 @@ async def test_advancing_the_clock_moves_the_progress_on_screen(
         screen = await open_screen(pilot, "r", ReplicationScreen)
         before = progress_of(screen, "East US 2")
         assert before and all(0 < p < 100 for p in before.values())
-        ui_clock.advance(TEN_MINUTES)
+        ui_clock.advance(HALF_A_MINUTE)
         screen.load()
         await settle(pilot)
         after = progress_of(screen, "East US 2")
@@ -73,15 +121,17 @@ async def test_a_failed_region_can_be_retried_from_the_screen(app: SigtuiApp) ->
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_screen(pilot, "r", ReplicationScreen)
         table = screen.query_one("#in-flight", DataTable)
-        failed = [
-            index for index, key in enumerate(table.rows) if str(table.get_row(key)[2]) == "Failed"
-        ]
+
+        def states() -> list[str]:
+            return [screen.items[str(key.value)].state for key in table.rows]
+
+        failed = [index for index, state in enumerate(states()) if state == "Failed"]
         assert failed
         table.move_cursor(row=failed[0])
         await pilot.press("t")
         await settle(pilot)
-        states = [str(table.get_row(key)[2]) for key in table.rows]
-        assert states.count("Failed") == len(failed) - 1
+        assert states().count("Failed") == len(failed) - 1
+        assert str(table.get_cell_at((failed[0], 2))).endswith("0%")  # replicating again
 
 
 @pilot_test
@@ -89,7 +139,7 @@ async def test_long_lists_show_their_first_rows_and_say_how_many_there_are(
     app: SigtuiApp, ui_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(replication_screen, "ROWS_SHOWN", 2)
-    ui_clock.advance(TEN_MINUTES)
+    ui_clock.advance(HALF_A_MINUTE)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_screen(pilot, "r", ReplicationScreen)
         assert screen.query_one("#in-flight", DataTable).row_count == 2

@@ -256,7 +256,7 @@ async def test_view_as_limits_the_palette_and_the_filter_to_what_it_sees(
         assert not [h for h in await open_palette(pilot, "sigFinance") if h.startswith("Go to")]
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")
         await settle(pilot)
         await type_text(pilot, "myImage")
         found = {m.name for m in pilot.app.screen.matches}  # type: ignore[attr-defined]

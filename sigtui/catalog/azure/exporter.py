@@ -361,6 +361,22 @@ def az_script(db: Session, scope_id: str, viewer: Visibility | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
+def group_command(group: Json) -> str:
+    """`az group create` for a resource group as `az group show` prints it."""
+    subscription = group["id"].split("/")[2]
+    return _command(
+        ["az", "group", "create", "--subscription", subscription],
+        ["-n", group["name"], "-l", group["location"]],
+        _tags(group),
+    )
+
+
+def resource_command(resource: Json) -> str:
+    """The script's `az sig ... create` line for one gallery, definition or version (as
+    az prints it)."""
+    return _resource_command(resource)
+
+
 def _command(*parts: list[str]) -> str:
     words = [word for part in parts for word in part]
     return " ".join(shell_word(word) for word in words)

@@ -34,6 +34,7 @@ RULE_CODES = (
     "SIG-INPUT",
     "SIG-UPDATE",
     "SIG-DB",
+    "SIG-AZURE",
 )
 
 
@@ -74,6 +75,36 @@ class Refusals(CatalogError):
             message = f"{len(refusals)} resources refused: {shown}"
         super().__init__(first.code, message, field=first.field)
         self.refusals = refusals
+
+
+class FieldErrors(CatalogError):
+    """Every refused field of one resource, on one line (`CODE: message; CODE: message`);
+    the code and field are the first one's. Forms show each beside its field."""
+
+    def __init__(self, errors: list[CatalogError]) -> None:
+        first = errors[0]
+        if len(errors) == 1:
+            message = first.message
+        else:
+            rest = "".join(f"; {e.code}: {e.message}" for e in errors[1:])
+            message = first.message + rest
+        super().__init__(first.code, message, field=first.field)
+        self.errors = errors
+
+
+def check_all(*checks: Callable[[], object]) -> None:
+    """Run every check, then raise what they refused (one error as it is, several as
+    `FieldErrors`), or nothing."""
+    refused = []
+    for check in checks:
+        try:
+            check()
+        except CatalogError as error:
+            refused.append(error)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise FieldErrors(refused)
 
 
 def _refusal(refusal: Refusal, *, with_code: bool) -> str:

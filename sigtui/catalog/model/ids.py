@@ -114,10 +114,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# the patterns exclude each other: the ones an import meets most are tried first
+_FIRST = ("version", "definition", "gallery")
+_BY_LIKELIHOOD = tuple(
+    sorted(_PATTERNS, key=lambda p: _FIRST.index(p[0]) if p[0] in _FIRST else len(_FIRST))
+)
+
+
 def parse_id(text: str) -> ResourceId:
     """Parse an ARM id of a resource the catalog holds, or raise SIG-INPUT."""
     value = text.strip()
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _BY_LIKELIHOOD:
         match = pattern.match(value)
         if not match:
             continue

@@ -124,6 +124,15 @@ def _reported(default: str) -> Any:
     return Field(default=default, max_length=16, sa_column_kwargs={"server_default": default})
 
 
+LOCAL = "local"  # made in sigtui (a form, the CLI, the demo seed, an import)
+AZURE = "azure"  # observed: read from Azure by `sigtui sync`
+
+
+def _origin() -> Any:
+    """Where a gallery resource came from (LOCAL or AZURE); AZURE state is observed."""
+    return Field(default=LOCAL, max_length=8, sa_column_kwargs={"server_default": LOCAL})
+
+
 class Resource(SQLModel):
     """Columns every resource table has."""
 
@@ -195,6 +204,8 @@ class Gallery(Resource, table=True):
     description: str | None = Field(default=None)
     provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
+    origin: str = _origin()
+    synced_at: datetime | None = _when()  # when a sync last wrote it
 
 
 class ImageDefinition(Resource, table=True):
@@ -240,6 +251,8 @@ class ImageDefinition(Resource, table=True):
     disallowed_disk_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
+    origin: str = _origin()
+    synced_at: datetime | None = _when()  # when a sync last wrote it
 
 
 class _GroupSource(Resource):
@@ -311,6 +324,11 @@ class ImageVersion(Resource, table=True):
     published_at: datetime | None = _when()
     provisioning_state: str = _reported(SUCCEEDED)
     tags: dict[str, str] = _tags()
+    origin: str = _origin()
+    synced_at: datetime | None = _when()  # when a sync last wrote it
+    # the simulator's speed factor for this version's regions (the demo catalog's
+    # versions replicate visibly; 1: realistic durations)
+    replication_speed: float = Field(default=1.0, sa_column_kwargs={"server_default": "1"})
 
 
 class DataDisk(SQLModel, table=True):
@@ -420,3 +438,18 @@ class CatalogChange(SQLModel, table=True):
     id: int = Field(primary_key=True)
     serial: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
     changed_at: datetime | None = _when()
+
+
+class CatalogEvent(SQLModel, table=True):
+    """One change to the catalog, written in the same transaction as the change: who
+    (`actor`: the principal viewed as, or the local user), what (`action` on a `kind`
+    of resource, its ARM id) and when (`at`). A batch (bulk edit, import) is one event."""
+
+    __tablename__ = "catalog_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
+    arm_id: str | None = Field(default=None)
+    summary: str = Field(default="")

@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, ValidationError
+from pydantic_core import ErrorDetails
 from sqlmodel import Field, SQLModel
 
 from sigtui.catalog.model.eol import eol_datetime
-from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError, FieldErrors
 
 Schema = TypeVar("Schema", bound=SQLModel)
 
@@ -37,24 +38,31 @@ SHOWN_INPUT = 60  # characters of a wrong value quoted in the message
 
 def build(schema: type[Schema], **values: Any) -> Schema:
     """Make a schema from loose input (CLI, forms, import), as SIG-INPUT when types are off:
-    one line, the field and what is wrong with it (the first problem pydantic found)."""
+    one line, each field and what is wrong with it (`FieldErrors`: every problem pydantic
+    found, the first one's code and field)."""
     nul = _nul_at(values)
     if nul is not None:  # PostgreSQL cannot store it: refused alike on every database
         raise CatalogError("SIG-INPUT", f"{nul}: text may not hold a NUL character", field=nul)
     try:
         return schema.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        given = repr(first.get("input"))
-        if len(given) > SHOWN_INPUT:
-            given = given[: SHOWN_INPUT - 1] + "…"
-        message = f"{field or schema.__name__}: {first['msg']} (got {given})"
-        raise CatalogError("SIG-INPUT", message, field=field) from None
+        errors = [_input_error(schema, error) for error in exc.errors()]
+        raise (errors[0] if len(errors) == 1 else FieldErrors(errors)) from None
+
+
+def _input_error(schema: type[SQLModel], error: ErrorDetails) -> CatalogError:
+    field = ".".join(str(p) for p in error["loc"]) or None
+    given = repr(error.get("input"))
+    if len(given) > SHOWN_INPUT:
+        given = given[: SHOWN_INPUT - 1] + "…"
+    message = f"{field or schema.__name__}: {error['msg']} (got {given})"
+    return CatalogError("SIG-INPUT", message, field=field)
 
 
 def _nul_at(value: Any, path: str = "") -> str | None:
     """The path of the first text holding a NUL character (keys included), or None."""
+    if not _holds_nul(value):  # the paths are built only when there is one to name
+        return None
     if isinstance(value, str):
         return (path or "value") if "\x00" in value else None
     pairs: Iterable[tuple[Any, Any]]
@@ -70,6 +78,21 @@ def _nul_at(value: Any, path: str = "") -> str | None:
         if found is not None:
             return found
     return None
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any text in the value (keys included) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _holds_nul(key) or _holds_nul(item):
+                return True
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            if _holds_nul(item):
+                return True
+    return False
 
 
 class TenantCreate(SQLModel):

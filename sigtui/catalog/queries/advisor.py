@@ -26,6 +26,7 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import ImageVersion, TargetRegion
 from sigtui.catalog.rules.limits import MAX_REPLICAS_PER_REGION
 from sigtui.catalog.rules.regions import get_region
+from sigtui.safe_text import counted
 
 if TYPE_CHECKING:
     from sigtui.catalog.rules.access import Visibility
@@ -183,12 +184,14 @@ class Comparison:
             )
         if self.status == NO_MARGIN:
             return (
-                f"{self.current} replicas in {region} meet the minimum of "
+                f"{counted(self.current, 'replica')} in {region} "
+                f"{'meets' if self.current == 1 else 'meet'} the minimum of "
                 f"{self.advice.minimum} without the margin ({self.advice.recommended} "
                 "recommended)"
             )
         return (
-            f"{self.current} replicas in {region}: enough ({self.advice.recommended} recommended)"
+            f"{counted(self.current, 'replica')} in {region}: enough "
+            f"({self.advice.recommended} recommended)"
         )
 
 

@@ -8,7 +8,7 @@ aggregates over the node's children, not a query per child.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -108,15 +108,22 @@ def roots(db: Session) -> list[Node]:
     ]
 
 
-def children(db: Session, ref: NodeRef, now: datetime, after: tuple[Any, ...] = ()) -> list[Node]:
+def children(
+    db: Session,
+    ref: NodeRef,
+    now: datetime,
+    after: tuple[Any, ...] = (),
+    only: Collection[int] | None = None,
+) -> list[Node]:
     """The children of a node; of a gallery or a definition, one page (`PAGE_SIZE`), after
-    the sort key `after` (a MORE node's), then a MORE node when there are more."""
+    the sort key `after` (a MORE node's), then a MORE node when there are more; or, given
+    `only` (pks), those children alone, all of them."""
     loaders = {
         TENANT: _subscriptions,
         SUBSCRIPTION: _groups,
         GROUP: _group_contents,
-        GALLERY: lambda db, pk: _definitions(db, pk, now, after),
-        DEFINITION: lambda db, pk: _versions(db, pk, now, after),
+        GALLERY: lambda db, pk: _definitions(db, pk, now, after, only),
+        DEFINITION: lambda db, pk: _versions(db, pk, now, after, only),
         IMAGES: _managed_images,
         SNAPSHOTS: _snapshots,
     }
@@ -231,12 +238,18 @@ def is_expired(eol: datetime | None, now: datetime) -> bool:
 
 
 def _definitions(
-    db: Session, gallery_pk: int, now: datetime, after: tuple[Any, ...] = ()
+    db: Session,
+    gallery_pk: int,
+    now: datetime,
+    after: tuple[Any, ...] = (),
+    only: Collection[int] | None = None,
 ) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    definitions = fetch.definitions(db, gallery_pk, after=after, limit=PAGE_SIZE + 1)
-    more = definitions[PAGE_SIZE:]
-    definitions = definitions[:PAGE_SIZE]
+    limit = PAGE_SIZE + 1 if only is None else None
+    definitions = fetch.definitions(db, gallery_pk, after=after, limit=limit, only=only)
+    page = PAGE_SIZE if only is None else len(definitions)
+    more = definitions[page:]
+    definitions = definitions[:page]
     keys = [pk_of(d) for d in definitions]
     versions = fetch.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
@@ -286,12 +299,18 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
 
 
 def _versions(
-    db: Session, definition_pk: int, now: datetime, after: tuple[Any, ...] = ()
+    db: Session,
+    definition_pk: int,
+    now: datetime,
+    after: tuple[Any, ...] = (),
+    only: Collection[int] | None = None,
 ) -> list[Node]:
     memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    versions = fetch.versions(db, definition_pk, after=after, limit=PAGE_SIZE + 1)
-    more = versions[PAGE_SIZE:]
-    versions = versions[:PAGE_SIZE]
+    limit = PAGE_SIZE + 1 if only is None else None
+    versions = fetch.versions(db, definition_pk, after=after, limit=limit, only=only)
+    page = PAGE_SIZE if only is None else len(versions)
+    more = versions[page:]
+    versions = versions[:page]
     latest = latest_names(db, [definition_pk]).get(definition_pk)
     targets = fetch.replication_of_versions(db, definition_pk, [pk_of(v) for v in versions])
     nodes = []

@@ -6,7 +6,7 @@ Python loops over rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -77,19 +77,29 @@ def galleries(
     return db.exec(statement).all()
 
 
+def _among(pk: Any, only: Collection[int] | None) -> sa.ColumnElement[bool]:
+    return sa.true() if only is None else pk.in_(list(only))
+
+
 def _definitions_after(gallery_pk: int, after: tuple[Any, ...]) -> sa.ColumnElement[bool]:
     clause = col(ImageDefinition.gallery_pk) == gallery_pk
     return sa.and_(clause, col(ImageDefinition.name_key) > after[0]) if after else clause
 
 
 def definitions(
-    db: Session, gallery_pk: int, *, after: tuple[Any, ...] = (), limit: int | None = None
+    db: Session,
+    gallery_pk: int,
+    *,
+    after: tuple[Any, ...] = (),
+    limit: int | None = None,
+    only: Collection[int] | None = None,
 ) -> Sequence[ImageDefinition]:
     """Definitions of a gallery by name; a page: those named after `after` (name_key,),
-    at most `limit` (keyset pagination on the unique (gallery, name_key) index)."""
+    at most `limit` (keyset pagination on the unique (gallery, name_key) index); those
+    with a pk in `only`, when given."""
     return db.exec(
         select(ImageDefinition)
-        .where(_definitions_after(gallery_pk, after))
+        .where(_definitions_after(gallery_pk, after), _among(col(ImageDefinition.pk), only))
         .order_by(ImageDefinition.name_key)
         .limit(limit)
     ).all()
@@ -110,14 +120,20 @@ def _versions_before(definition_pk: int, after: tuple[Any, ...]) -> sa.ColumnEle
 
 
 def versions(
-    db: Session, definition_pk: int, *, after: tuple[Any, ...] = (), limit: int | None = None
+    db: Session,
+    definition_pk: int,
+    *,
+    after: tuple[Any, ...] = (),
+    limit: int | None = None,
+    only: Collection[int] | None = None,
 ) -> Sequence[ImageVersion]:
     """Versions of a definition, highest first (compared numerically, SIG-LATEST); a page:
     those below `after` (major, minor, patch), at most `limit` (keyset pagination on the
-    unique (definition, major, minor, patch) index)."""
+    unique (definition, major, minor, patch) index); those with a pk in `only`, when
+    given."""
     return db.exec(
         select(ImageVersion)
-        .where(_versions_before(definition_pk, after))
+        .where(_versions_before(definition_pk, after), _among(col(ImageVersion.pk), only))
         .order_by(*(col(c).desc() for c in _VERSION_NUMBER))
         .limit(limit)
     ).all()

@@ -225,6 +225,7 @@ class SourceChoice:
     os_type: str | None
     size_gb: int
     data_disks_gb: tuple[int, ...] = ()
+    hyper_v_generation: str | None = None  # a managed image's; a snapshot carries none
 
     @property
     def label(self) -> str:
@@ -255,6 +256,7 @@ def _sources(db: Session, subscription_pk: int) -> list[SourceChoice]:
             i.os_type,
             i.os_disk_size_gb,
             tuple(i.data_disk_sizes_gb),
+            i.hyper_v_generation,
         )
         for i in fetch.all_managed_images(db, subscription_pk)
     ]
@@ -289,6 +291,8 @@ class VersionPlace:
     os_type: str
     sources: list[SourceChoice]
     next_name: str
+    os_state: str = "Generalized"
+    hyper_v_generation: str = "V2"
 
 
 def version_place(db: Session, definition_pk: int) -> VersionPlace:
@@ -298,7 +302,31 @@ def version_place(db: Session, definition_pk: int) -> VersionPlace:
         definition.os_type,
         _sources(db, definition.subscription_pk),
         next_version_name(list(fetch.versions(db, definition_pk, limit=1))),  # the highest
+        definition.os_state,
+        definition.hyper_v_generation,
     )
+
+
+def generation_text(generation: str) -> str:
+    """`V1` -> `Gen1`, as the portal says it."""
+    return generation.replace("V", "Gen", 1) if generation.startswith("V") else generation
+
+
+def source_misfit(source: SourceChoice, place: VersionPlace, location: str | None) -> str | None:
+    """Why `source` cannot make a version of the definition in `location` (the first rule
+    it breaks, as a short word a form counts: `Windows`, `Gen1`, ...), or None. The rules
+    are the ones services.versions applies to a chosen source."""
+    if source.os_type and source.os_type != place.os_type:
+        return source.os_type  # SIG-INPUT: the OS type differs from the definition's
+    if source.kind == browse.MANAGED_IMAGE:
+        if place.os_state != "Generalized":
+            return "Generalized"  # SIG-OSSTATE: a managed image for a Specialized definition
+        generation = source.hyper_v_generation
+        if generation and generation != place.hyper_v_generation:
+            return generation_text(generation)
+    if location and source.location != location:
+        return "in another region"  # SIG-SOURCE-REGION
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from sigtui.catalog.model.models import Subscription
+from sigtui.catalog.model.models import AZURE, Gallery, ImageDefinition, ImageVersion, Subscription
 from sigtui.catalog.queries import browse, fetch, usage
 from sigtui.catalog.queries.costs.rollups import total
 from sigtui.catalog.queries.costs.scopes import CATALOG, Scope
 from sigtui.catalog.queries.costs.sheet import PriceSheet
+from sigtui.safe_text import counted
 
 if TYPE_CHECKING:
     from sigtui.catalog.rules.access import Visibility
@@ -43,8 +44,9 @@ def cost_fields(
     """What the node costs (SIG-BILLING), as details fields: of what `viewer` sees."""
     cost = total(db, sheet, _cost_scope(db, ref, viewer), viewer=viewer)
     money = sheet.currency
+    replicas = counted(cost.replicas, "replica")
     return [
-        ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({cost.replicas} replicas)"),
+        ("Storage per month", f"{cost.monthly_storage:,.2f} {money} ({replicas})"),
         ("One-time egress", f"{cost.one_time_egress:,.2f} {money} ({cost.egress_gb:,} GB)"),
     ]
 
@@ -75,6 +77,7 @@ def node_details(
     a tenant or a subscription costs takes a read of all its target regions (seconds at
     Azure's limits), which the app does apart (`cost_fields`), after the rest is shown."""
     details = browse.details(db, ref, now)
+    details.fields.extend(origin_fields(db, ref))
     if viewer is not None and ref.kind == browse.TENANT:
         details = _seen_subscriptions(db, details, viewer)
     if with_cost and ref.kind in COSTED_KINDS:
@@ -85,6 +88,24 @@ def node_details(
         else []
     )
     return NodeDetails(details, limits)
+
+
+_OBSERVABLE: dict[str, type[Gallery] | type[ImageDefinition] | type[ImageVersion]] = {
+    browse.GALLERY: Gallery,
+    browse.DEFINITION: ImageDefinition,
+    browse.VERSION: ImageVersion,
+}
+
+
+def origin_fields(db: Session, ref: browse.NodeRef) -> list[tuple[str, str]]:
+    """Where a gallery, definition or version came from, when a sync read it from Azure
+    (observed state) and when; nothing for what was made in sigtui."""
+    model = _OBSERVABLE.get(ref.kind)
+    row: Any = db.get(model, ref.pk) if model is not None else None
+    if row is None or row.origin != AZURE:
+        return []
+    synced = row.synced_at.strftime("%Y-%m-%d %H:%M UTC") if row.synced_at else "—"
+    return [("Origin", "Azure (observed by sigtui sync)"), ("Last synced", synced)]
 
 
 def _seen_subscriptions(db: Session, details: browse.Details, viewer: Visibility) -> browse.Details:

@@ -12,7 +12,9 @@ The model, in a few lines (constants in `MODEL`):
 - `n` is how many regions of the version replicate at once when this one starts.
 - A speed factor (`--replication-speed`, SIGTUI_REPLICATION_SPEED) divides the time, so a
   demo shows visible movement; the default models realistic durations (hours for large
-  images, as the source document says).
+  images, as the source document says). A version's own speed (`replication_speed`: the
+  demo catalog's versions have one) divides it too, so the demo replicates visibly on its
+  own while every other version keeps realistic durations.
 
 A region's schedule (Replicating, its start time, its planned duration and its progress
 at the start) is written once, when it starts: a version created, a region added, a retry,
@@ -23,6 +25,10 @@ sorted. So every process, and the app reopened later, sees the same state, and a
 writes nothing. What is not a matter of time is written when it happens, by a service: a
 region fails (`fail`, or `fail_unallowlisted` when its subscription loses the
 allowlisting the region needs), is retried (`retry`), or is removed (its row goes).
+
+Observed state (`sigtui sync`, sigtui/catalog/azure/sync/write.py) is Azure's, not the
+model's: a synced version's Replicating region has no start time, so it stays at the
+state and progress Azure reported until the next sync.
 """
 
 from __future__ import annotations
@@ -76,19 +82,28 @@ def distance(source: Region, target: Region) -> str:
     return "intercontinental"
 
 
-def planned_seconds(size_gb: int, source: str, target: str, at_once: int) -> float:
-    """How long replicating `size_gb` from `source` to `target` takes (see the model)."""
+def planned_seconds(
+    size_gb: int, source: str, target: str, at_once: int, version_speed: float = 1.0
+) -> float:
+    """How long replicating `size_gb` from `source` to `target` takes (see the model), for
+    a version of speed `version_speed`."""
     per_gb = MODEL.minutes_per_gb[distance(get_region(source), get_region(target))]
     minutes = (MODEL.setup_minutes + size_gb * per_gb) * (
         1 + MODEL.parallel_penalty * (max(1, at_once) - 1)
     )
-    return minutes * 60 / speed()
+    return minutes * 60 / (speed() * version_speed)
 
 
 def start(
-    target: TargetRegion, source_region: str, size_gb: int, at_once: int, now: datetime
+    target: TargetRegion,
+    source_region: str,
+    size_gb: int,
+    at_once: int,
+    now: datetime,
+    version_speed: float = 1.0,
 ) -> None:
-    """Begin replication to `target` (a new version, a region added, or a retry)."""
+    """Begin replication to `target` (a new version, a region added, or a retry) of a
+    version of speed `version_speed`."""
     target.started_at = now
     target.updated_at = now
     target.details = ""
@@ -101,7 +116,9 @@ def start(
     target.state = ReplicationState.REPLICATING
     target.progress = 0
     target.completed_at = None
-    target.duration_seconds = planned_seconds(size_gb, source_region, target.region, at_once)
+    target.duration_seconds = planned_seconds(
+        size_gb, source_region, target.region, at_once, version_speed
+    )
 
 
 @dataclass(frozen=True)
@@ -327,7 +344,8 @@ def retry(db: Session, version_id: str, region: str, now: datetime) -> TargetReg
             "Unknown region can be retried",
         )
     at_once = replicating_count(db, version, now) + 1
-    start(target, version.location, version_size_gb(db, version), at_once, now)
+    size_gb = version_size_gb(db, version)
+    start(target, version.location, size_gb, at_once, now, version.replication_speed)
     db.add(target)
     db.flush()
     return target
@@ -379,7 +397,11 @@ def record(
     if reported == ReplicationState.REPLICATING:
         at_once = max(1, _stored_replicating_count(db, version))
         duration = planned_seconds(
-            version_size_gb(db, version), version.location, target.region, at_once
+            version_size_gb(db, version),
+            version.location,
+            target.region,
+            at_once,
+            version.replication_speed,
         )
         target.duration_seconds = duration
         target.started_at = now - timedelta(seconds=duration * target.progress / 100)

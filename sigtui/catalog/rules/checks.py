@@ -216,6 +216,17 @@ def check_region_cloud(region: Region, cloud: str, field: str) -> None:
         )
 
 
+def check_zone_storage(region: Region, storage: str | None, field: str) -> None:
+    """SIG-ZRS: Standard_ZRS only in a region with availability zones."""
+    if storage == StorageAccountType.STANDARD_ZRS and not region.availability_zones:
+        raise CatalogError(
+            "SIG-ZRS",
+            f"Standard_ZRS needs a region with availability zones; {region.display_name} "
+            "has none (use Standard_LRS or Premium_LRS)",
+            field=field,
+        )
+
+
 # --- numbers and dates ----------------------------------------------------------------------
 
 

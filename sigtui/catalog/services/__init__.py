@@ -5,6 +5,7 @@ that applies and either leaves its changes for the commit or raises CatalogError
 """
 
 from sigtui.catalog.rules.access import ROLES
+from sigtui.catalog.services import events  # noqa: F401  (records every write session's changes)
 from sigtui.catalog.services.accounts import (
     allowlisted_regions,
     create_group,

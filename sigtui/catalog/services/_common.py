@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel, col, func, select
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, Resource, table_of
-from sigtui.catalog.queries import lookup
+from sigtui.catalog.queries import deletes, lookup
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.rules.regions import find_region, get_region
@@ -40,11 +40,15 @@ def check_unique_name(
         )
     ).first()
     if taken is not None:
-        raise CatalogError(
-            "SIG-NAME",
-            f"a {what} with that name already exists here (names ignore case)",
-            field="name",
-        )
+        raise name_taken(what)
+
+
+def name_taken(what: str, name: str | None = None) -> CatalogError:
+    """SIG-NAME: a name is unique among its siblings, ignoring case."""
+    named = f"named {name!r}" if name is not None else "with that name"
+    return CatalogError(
+        "SIG-NAME", f"a {what} {named} already exists here (names ignore case)", field="name"
+    )
 
 
 def check_limit(
@@ -59,12 +63,22 @@ def check_limit(
         )
     ).one()
     if used >= limit.maximum:
-        region = get_region(location).display_name
-        raise CatalogError(
-            limit.code,
-            f"the subscription already has {used} {limit.noun} in {region}; "
-            f"Azure allows at most {limit.maximum:,} per subscription per region",
-        )
+        raise limit_reached(limit, used, location)
+
+
+def limit_reached(limit: Limit, used: int, location: str, added: int = 1) -> CatalogError:
+    """SIG-LIMIT-*: `used` resources of a kind in (subscription, region), and `added`
+    more (a batch's) would be more than Azure allows."""
+    region = get_region(location).display_name
+    if added == 1:
+        there = f"already has {used} {limit.noun} in {region}"
+    else:
+        there = f"has {used:,} {limit.noun} in {region} and the batch adds {added:,}"
+    return CatalogError(
+        limit.code,
+        f"the subscription {there}; Azure allows at most {limit.maximum:,} per subscription "
+        "per region",
+    )
 
 
 def changes_of(update: SQLModel) -> dict[str, Any]:
@@ -114,24 +128,11 @@ def add_created(db: Session, row: Resource, now: datetime) -> None:
     db.flush()
 
 
-class Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-def delete_unless_holding(
-    db: Session, row: Named, what: str, children: list[str], noun: str
-) -> None:
+def delete_unless_holding(db: Session, row: Resource) -> None:
     """SIG-DELETE: delete `row` only when it holds nothing; else name what blocks it."""
-    if children:
-        shown = ", ".join(children[:5]) + (
-            f" and {len(children) - 5} more" if len(children) > 5 else ""
-        )
-        raise CatalogError(
-            "SIG-DELETE",
-            f"{what} {row.name!r} cannot be deleted: it still holds {len(children)} {noun} "
-            f"({shown}); delete those first",
-        )
+    refusal = deletes.holding(db, row).refusal()
+    if refusal is not None:
+        raise CatalogError("SIG-DELETE", refusal)
     db.delete(row)
     db.flush()
 
@@ -140,22 +141,13 @@ Holder = TypeVar("Holder", bound=Gallery | ImageDefinition)
 
 
 def delete_if_empty(
-    db: Session,
-    model: type[Holder],
-    row_id: str,
-    if_match: str | None,
-    what: str,
-    child_name: Any,
-    child_parent: Any,
-    noun: str,
+    db: Session, model: type[Holder], row_id: str, if_match: str | None, what: str
 ) -> None:
     """SIG-DELETE: delete the `model` row `row_id` (SIG-CONFLICT on a stale `if_match`)
-    unless rows whose `child_parent` column points at it exist: those are named by
-    `child_name`."""
+    unless it still holds something (queries.deletes names it)."""
     row = lookup.resolve_as(db, row_id, model)
     check_etag(row, if_match, f"the {what}")
-    names = list(db.exec(select(child_name).where(child_parent == row.pk)))
-    delete_unless_holding(db, row, what, names, noun)
+    delete_unless_holding(db, row)
 
 
 def save_update(db: Session, row: Resource, given: dict[str, Any], now: datetime) -> None:

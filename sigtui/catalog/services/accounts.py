@@ -9,12 +9,9 @@ from sqlmodel import Session, func, select
 from sigtui.catalog.model.enums import PrincipalType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
-    Gallery,
-    ManagedImage,
     Principal,
     RegionAllowlist,
     ResourceGroup,
-    Snapshot,
     Subscription,
     Tenant,
     pk_of,
@@ -140,10 +137,7 @@ def update_region_allowlist(
 def delete_subscription(db: Session, subscription_ref: str, if_match: str | None = None) -> None:
     subscription = lookup.find_subscription(db, subscription_ref)
     check_etag(subscription, if_match, "the subscription")
-    groups = list(
-        db.exec(select(ResourceGroup.name).where(ResourceGroup.subscription_pk == subscription.pk))
-    )
-    delete_unless_holding(db, subscription, "subscription", groups, "resource groups")
+    delete_unless_holding(db, subscription)
 
 
 def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
@@ -177,13 +171,7 @@ def create_group(db: Session, data: GroupCreate, clock: Clock) -> ResourceGroup:
 def delete_group(db: Session, group_id: str, if_match: str | None = None) -> None:
     group = lookup.resolve_as(db, group_id, ResourceGroup)
     check_etag(group, if_match, "the resource group")
-    contents: list[str] = []
-    for model, noun in ((Gallery, "gallery"), (ManagedImage, "image"), (Snapshot, "snapshot")):
-        contents += [
-            f"{noun} {n}"
-            for n in db.exec(select(model.name).where(model.resource_group_pk == group.pk))
-        ]
-    delete_unless_holding(db, group, "resource group", contents, "resources")
+    delete_unless_holding(db, group)
 
 
 def create_principal(db: Session, data: PrincipalCreate, clock: Clock) -> Principal:

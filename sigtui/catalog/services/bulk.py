@@ -58,8 +58,9 @@ from sigtui.catalog.queries import counts, lookup
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules import checks, limits
 from sigtui.catalog.rules.limits import Limit
-from sigtui.catalog.rules.regions import get_region
-from sigtui.catalog.services.definitions import definition_columns
+from sigtui.catalog.services import events
+from sigtui.catalog.services._common import limit_reached, name_taken
+from sigtui.catalog.services.definitions import definition_columns, identity_taken
 from sigtui.catalog.services.galleries import gallery_columns
 from sigtui.catalog.services.versions import (
     ResolvedSource,
@@ -80,6 +81,7 @@ class NewGallery:
     group_id: str  # ARM id of a resource group of the catalog
     data: GalleryCreate
     provisioning_state: str = SUCCEEDED
+    created_at: datetime | None = None  # None: now (a history being loaded: the demo's)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class NewDefinition:
     data: DefinitionCreate
     reported: bool = False  # as Azure holds it (imports): a past end of life is kept
     provisioning_state: str = SUCCEEDED
+    # None: now; a history being loaded (the demo's): its end of life is checked then
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class Batch:
     galleries: list[NewGallery] = field(default_factory=list)
     definitions: list[NewDefinition] = field(default_factory=list)
     versions: list[NewVersion] = field(default_factory=list)
+    # parents of the catalog the caller has already read, by (model, ARM id): not read again
+    held: dict[tuple[type[Any], str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Loaded:
     definitions: int
     versions: int
     target_regions: int
+    # the new versions' keys by their ARM id (as the batch named it, without case)
+    version_keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -166,6 +174,7 @@ class _PendingVersion:
     row: dict[str, Any]
     targets: list[list[Any]]  # TARGET_COLUMNS
     disks: list[list[Any]]  # DISK_COLUMNS
+    arm_id: str = ""
 
 
 _REGION_AND_STORAGE = attrgetter("region", "storage_account_type")
@@ -291,7 +300,14 @@ def load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | None
     caller that gives `refusals` gets them added there instead, and the rest written: it
     refuses its transaction itself (an import goes on to report every refused resource)."""
     with collector_paused():
-        return _load(db, batch, clock, refusals)
+        loaded = _load(db, batch, clock, refusals)
+    if not events.in_batch(db):  # an import records its own event
+        created = (
+            f"{loaded.galleries} galleries, {loaded.definitions} image definitions, "
+            f"{loaded.versions} image versions"
+        )
+        events.record_event(db, "create", "batch", None, created)
+    return loaded
 
 
 @contextmanager
@@ -310,15 +326,17 @@ def collector_paused() -> Iterator[None]:
 def _load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | None) -> Loaded:
     now = clock.now()
     known = _Known(db)
+    for (model, arm_id), row in batch.held.items():
+        known.add(arm_id, model, row)
     refused = _Refused()
-    made = refused.each(batch.galleries, _gallery_id, lambda item: _gallery(known, item, now))
+    made = refused.each(batch.galleries, gallery_id, lambda item: _gallery(known, item, now))
     galleries = _check_gallery_names(db, made, refused)
     made = refused.each(
-        batch.definitions, _definition_id, lambda item: _definition(known, item, refused, now)
+        batch.definitions, definition_id, lambda item: _definition(known, item, refused, now)
     )
     definitions = _check_definition_names(db, made, refused)
     made = refused.each(
-        batch.versions, _version_id, lambda item: _version(known, item, refused, now)
+        batch.versions, version_id, lambda item: _version(known, item, refused, now)
     )
     versions = _check_version_names(db, made, refused)
     _check_limits(
@@ -371,15 +389,18 @@ class _Refused:
             raise CatalogError("SIG-INPUT", f"its {what} {parent.name!r} is refused")
 
 
-def _gallery_id(item: NewGallery) -> str:
+def gallery_id(item: NewGallery) -> str:
+    """The ARM id a new gallery of a batch will have."""
     return f"{item.group_id.rstrip('/')}/providers/Microsoft.Compute/galleries/{item.data.name}"
 
 
-def _definition_id(item: NewDefinition) -> str:
+def definition_id(item: NewDefinition) -> str:
+    """The ARM id a new definition of a batch will have."""
     return f"{item.gallery_id.rstrip('/')}/images/{item.data.name}"
 
 
-def _version_id(item: NewVersion) -> str:
+def version_id(item: NewVersion) -> str:
+    """The ARM id a new version of a batch will have."""
     return f"{item.definition_id.rstrip('/')}/versions/{item.data.name}"
 
 
@@ -389,12 +410,30 @@ def _version_id(item: NewVersion) -> str:
 def _new(model: type[Any], now: datetime, **values: Any) -> Any:
     """A row to insert, with every column of `model` (made new now, etag 1), as an object
     the rule checks read like a row of the catalog; its key comes when it is written."""
-    row = dict.fromkeys((c.key for c in model.__table__.columns), None)
+    row = {c.key: _scalar_default(c) for c in model.__table__.columns}
     row.update(etag=1, created_at=now, updated_at=now, **values)
     return SimpleNamespace(**row)
 
 
+def _scalar_default(column: Any) -> Any:
+    """A column's constant default (a new row's `origin`), else None."""
+    default: Any = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def _created(when: datetime | None, now: datetime, what: str) -> datetime:
+    """When a resource of the batch is made: `when` (not after now), else now."""
+    if when is None:
+        return now
+    if when > now:
+        raise CatalogError(
+            "SIG-INPUT", f"the {what} is made at {when.isoformat()}, after now", field="created_at"
+        )
+    return when
+
+
 def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
+    now = _created(item.created_at, now, "gallery")
     group = known.get(item.group_id, ResourceGroup)
     subscription = known.subscription(group.subscription_pk)
     data = item.data
@@ -415,6 +454,7 @@ def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
 def _definition(
     known: _Known, item: NewDefinition, refused: _Refused, now: datetime
 ) -> _PendingDefinition:
+    now = _created(item.created_at, now, "image definition")
     gallery = known.get(item.gallery_id, Gallery)
     refused.check_parent(gallery, "gallery")
     subscription = known.subscription(gallery.subscription_pk)
@@ -512,7 +552,7 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
         ]
         for disk in source.data_disks
     ]
-    return _PendingVersion(definition, row, targets, disks)
+    return _PendingVersion(definition, row, targets, disks, version_id(item))
 
 
 def _replication(
@@ -565,12 +605,7 @@ def _check_gallery_names(db: Session, galleries: list[Labelled], refused: _Refus
     for arm_id, gallery in galleries:
         key = (gallery.resource_group_pk, gallery.name_key)
         if key in taken:
-            error = CatalogError(
-                "SIG-NAME",
-                f"a gallery named {gallery.name!r} already exists here (names ignore case)",
-                field="name",
-            )
-            refused.refuse(arm_id, gallery, error)
+            refused.refuse(arm_id, gallery, name_taken("gallery", gallery.name))
             continue
         taken.add(key)
         kept.append(gallery)
@@ -605,19 +640,10 @@ def _check_definition_names(
         d, parent = pending.row, _parent_key(pending.gallery)
         identity = (parent, d.publisher_key, d.offer_key, d.sku_key)
         if (parent, d.name_key) in names:
-            error = CatalogError(
-                "SIG-NAME",
-                f"an image definition named {d.name!r} already exists here (names ignore case)",
-                field="name",
-            )
+            error = name_taken("image definition", d.name)
         elif identity in identities:
-            error = CatalogError(
-                "SIG-IDENT",
-                f"image definition {identities[identity]!r} in gallery "
-                f"{pending.gallery.name!r} already uses publisher/offer/SKU "
-                f"{d.publisher}/{d.offer}/{d.sku}; definitions may share one or two of these "
-                "values, never all three",
-                field="sku",
+            error = identity_taken(
+                identities[identity], pending.gallery.name, d.publisher, d.offer, d.sku
             )
         else:
             names.add((parent, d.name_key))
@@ -669,13 +695,7 @@ def _check_limits(
         for (sub, location), added in sorted(Counter(places).items()):
             before = used[limit.kind, sub, location]
             if before + added > limit.maximum:
-                region = get_region(location).display_name
-                error = CatalogError(
-                    limit.code,
-                    f"the subscription has {before:,} {limit.noun} in {region} and the batch "
-                    f"adds {added:,}; Azure allows at most {limit.maximum:,} per subscription "
-                    "per region",
-                )
+                error = limit_reached(limit, before, location, added)
                 refused.found.append((_subscription_id(known, sub), error))
 
 
@@ -689,6 +709,27 @@ def _subscription_id(known: _Known, pk: int) -> str:
 def _columns(row: Any, model: type[Any]) -> dict[str, Any]:
     """A model instance's column values, without its key (the database gives it)."""
     return {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key != "pk"}
+
+
+def _with_defaults(
+    table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    """The columns and rows with every column left out that has a constant default (a
+    column added later: SQLAlchemy would add it to the statement), given that default."""
+    missing = [
+        c
+        for c in table.columns
+        if c.key not in columns and c.default is not None and c.default.is_scalar
+    ]
+    if not missing:
+        return list(columns), rows
+    given = set(columns)
+    extra = tuple(_scalar_default(c) for c in missing)
+    order = [c.key for c in table.columns if c.key in given or c in missing]
+    rows = [tuple(row) + extra for row in rows]
+    named = [*columns, *(c.key for c in missing)]
+    at = [named.index(name) for name in order]
+    return order, [tuple(row[i] for i in at) for row in rows]
 
 
 class _Inserter:
@@ -748,6 +789,7 @@ class _Inserter:
         if not rows:
             return
         table = model.__table__
+        columns, rows = _with_defaults(table, columns, rows)
         statement = sa.insert(table).values(
             {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
         )
@@ -802,6 +844,7 @@ def _write(
     unique = ("definition_pk", "major", "minor", "patch")
     targets: list[list[Any]] = []
     disks: list[list[Any]] = []
+    keys = {}
     for version, pk in zip(versions, insert.new(ImageVersion, rows, unique), strict=True):
         for target in version.targets:
             target[0] = pk
@@ -809,6 +852,7 @@ def _write(
             disk[0] = pk
         targets += version.targets
         disks += version.disks
+        keys[version.arm_id.casefold()] = pk
     insert.rows(TargetRegion, TARGET_COLUMNS, targets)
     insert.rows(DataDisk, DISK_COLUMNS, disks)
-    return Loaded(len(galleries), len(definitions), len(versions), len(targets))
+    return Loaded(len(galleries), len(definitions), len(versions), len(targets), keys)

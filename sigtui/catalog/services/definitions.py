@@ -7,8 +7,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from sigtui.catalog.model import fields
-from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, Subscription
+from sigtui.catalog.model.errors import CatalogError, check_all
+from sigtui.catalog.model.models import Gallery, ImageDefinition, Subscription
 from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks, features, limits
@@ -41,13 +41,18 @@ def _check_identity_free(
         )
     ).first()
     if clash is not None:
-        raise CatalogError(
-            "SIG-IDENT",
-            f"image definition {clash!r} in gallery {gallery.name!r} already uses "
-            f"publisher/offer/SKU {publisher}/{offer}/{sku}; definitions may share one or "
-            "two of these values, never all three",
-            field="sku",
-        )
+        raise identity_taken(clash, gallery.name, publisher, offer, sku)
+
+
+def identity_taken(clash: str, gallery: str, publisher: str, offer: str, sku: str) -> CatalogError:
+    """SIG-IDENT: definition `clash` of the gallery has this publisher/offer/SKU."""
+    return CatalogError(
+        "SIG-IDENT",
+        f"image definition {clash!r} in gallery {gallery!r} already uses "
+        f"publisher/offer/SKU {publisher}/{offer}/{sku}; definitions may share one or "
+        "two of these values, never all three",
+        field="sku",
+    )
 
 
 def definition_columns(
@@ -99,13 +104,18 @@ def create_definition(
     offer = checks.check_identifier(data.offer, "offer", 64)
     sku = checks.check_identifier(data.sku, "sku", 64)
     assert gallery.pk is not None and subscription.pk is not None
-    check_unique_name(
-        db, ImageDefinition, "gallery_pk", gallery.pk, checks.name_key(name), "image definition"
+    gallery_pk = gallery.pk
+    check_all(  # refused together, each naming its field (a form shows every one)
+        lambda: check_unique_name(
+            db, ImageDefinition, "gallery_pk", gallery_pk, checks.name_key(name), "image definition"
+        ),
+        lambda: _check_identity_free(db, gallery, publisher, offer, sku),
+        lambda: checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus"),
+        lambda: checks.check_recommended(
+            data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb"
+        ),
+        lambda: checks.check_future_eol(data.end_of_life_date, clock.now()),
     )
-    _check_identity_free(db, gallery, publisher, offer, sku)
-    checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    checks.check_recommended(data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb")
-    checks.check_future_eol(data.end_of_life_date, clock.now())
     check_limit(db, ImageDefinition, limits.DEFINITIONS, subscription.pk, region.name)
     definition = ImageDefinition(
         gallery_pk=gallery.pk,
@@ -171,13 +181,4 @@ def update_definition(
 
 def delete_definition(db: Session, definition_id: str, if_match: str | None = None) -> None:
     """SIG-DELETE: only a definition without versions can be deleted."""
-    delete_if_empty(
-        db,
-        ImageDefinition,
-        definition_id,
-        if_match,
-        "image definition",
-        ImageVersion.name,
-        ImageVersion.definition_pk,
-        "versions",
-    )
+    delete_if_empty(db, ImageDefinition, definition_id, if_match, "image definition")

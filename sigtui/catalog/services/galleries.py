@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from sigtui.catalog.model import fields
-from sigtui.catalog.model.models import Gallery, ImageDefinition, ResourceGroup, Subscription
+from sigtui.catalog.model.models import Gallery, ResourceGroup, Subscription
 from sigtui.catalog.model.schemas import GalleryCreate, GalleryUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules import checks, limits
@@ -69,13 +69,4 @@ def update_gallery(
 
 def delete_gallery(db: Session, gallery_id: str, if_match: str | None = None) -> None:
     """SIG-DELETE: only an empty gallery can be deleted."""
-    delete_if_empty(
-        db,
-        Gallery,
-        gallery_id,
-        if_match,
-        "gallery",
-        ImageDefinition.name,
-        ImageDefinition.gallery_pk,
-        "image definitions",
-    )
+    delete_if_empty(db, Gallery, gallery_id, if_match, "gallery")

@@ -108,26 +108,13 @@ def create_snapshot(db: Session, data: SnapshotCreate, clock: Clock) -> Snapshot
 def delete_managed_image(db: Session, image_id: str, if_match: str | None = None) -> None:
     image = lookup.resolve_as(db, image_id, ManagedImage)
     check_etag(image, if_match, "the managed image")
-    users = list(db.exec(select(ImageVersion).where(ImageVersion.managed_image_pk == image.pk)))
-    names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
-    delete_unless_holding(db, image, "managed image", names, "image versions made from it")
+    delete_unless_holding(db, image)
 
 
 def delete_snapshot(db: Session, snapshot_id: str, if_match: str | None = None) -> None:
     snapshot = lookup.resolve_as(db, snapshot_id, Snapshot)
     check_etag(snapshot, if_match, "the snapshot")
-    users = list(
-        db.exec(
-            select(ImageVersion).where(
-                (col(ImageVersion.os_snapshot_pk) == snapshot.pk)
-                | col(ImageVersion.pk).in_(
-                    select(DataDisk.version_pk).where(DataDisk.snapshot_pk == snapshot.pk)
-                )
-            )
-        )
-    )
-    names = [lookup.arm_id(db, v).split("/galleries/")[1] for v in users]
-    delete_unless_holding(db, snapshot, "snapshot", names, "image versions made from it")
+    delete_unless_holding(db, snapshot)
 
 
 # --- sources the catalog does not hold: a VM, a VHD blob, another gallery's version ---------

@@ -40,6 +40,7 @@ from sigtui.catalog.services._common import (
     stamp_created,
 )
 from sigtui.catalog.store.clock import Clock
+from sigtui.safe_text import counted
 
 # finds a source by its ARM id and model, as `lookup.resolve_as`
 Resolver = Callable[[Session, str, type[Any]], Any]
@@ -137,13 +138,7 @@ def check_new_target(
             f"for it; {subscription.name!r} is not",
             field="target_regions",
         )
-    if storage == StorageAccountType.STANDARD_ZRS and not region.availability_zones:
-        raise CatalogError(
-            "SIG-ZRS",
-            f"Standard_ZRS needs a region with availability zones; {region.display_name} "
-            "has none (use Standard_LRS or Premium_LRS)",
-            field="target_regions",
-        )
+    checks.check_zone_storage(region, storage, "target_regions")
 
 
 def allowlist_of(db: Session, subscription: Subscription) -> set[str]:
@@ -263,7 +258,8 @@ def data_snapshot_disks(
     if len(luns) != len(data.data_snapshot_ids):
         raise CatalogError(
             "SIG-INPUT",
-            f"{len(data.data_snapshot_ids)} data-disk snapshots but {len(luns)} LUNs",
+            f"{counted(len(data.data_snapshot_ids), 'data-disk snapshot')} but "
+            f"{counted(len(luns), 'LUN')}",
             field="data_snapshot_luns",
         )
     if any(lun < 0 for lun in luns):
@@ -475,7 +471,7 @@ def _add_targets(
             size_gb=size_gb,
             source_region=version.location,
         )
-        schedule.start(target, version.location, size_gb, at_once, now)
+        schedule.start(target, version.location, size_gb, at_once, now, version.replication_speed)
         db.add(target)
     db.flush()
 

@@ -29,6 +29,7 @@ T = TypeVar("T")
 ENV_DB = "SIGTUI_DB"
 APP_NAME = "sigtui"
 ACTING_AS = "sigtui.acting_as"  # Session.info key: the principal pk a session acts as
+CLOCK = "sigtui.clock"  # Session.info key: the clock of the Catalog that opened it
 # `PRAGMA application_id` of sigtui's SQLite files: "SIGt" in ASCII (0x53494774)
 APPLICATION_ID = int.from_bytes(b"SIGt", "big")
 _MARK_AS_SIGTUI = f"PRAGMA application_id = {APPLICATION_ID}"  # PRAGMA binds no value
@@ -375,6 +376,7 @@ class Catalog:
         self._check_schema()
         with WriteSession(self.engine, expire_on_commit=False) as session:
             session.info[ACTING_AS] = self.acting_as
+            session.info[CLOCK] = self.clock
             try:
                 yield session
                 session.flush()
@@ -425,6 +427,17 @@ class Catalog:
         is committed, or nothing if it raises."""
         with self.write() as db:
             return change(db, *args, **kwargs)
+
+    def preview(
+        self, change: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`change(db, *args, **kwargs)` in a write transaction that is always rolled back
+        and announces nothing: what the change would do (a dry run), with every rule."""
+        with self.write(announce=False) as db:
+            try:
+                return change(db, *args, **kwargs)
+            finally:
+                db.rollback()
 
     def change_marker(self) -> int:
         """The catalog's change serial: it moves on with every committed change, from

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,7 +25,9 @@ from sigtui.catalog.queries import advisor
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import counted
 from sigtui.ui.text import markup, plain
+from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 FIELDS = ("vms", "scale-sets", "instances")
@@ -105,7 +107,8 @@ def comparison_text(found: list[advisor.Comparison]) -> Content:
     if few:
         lines.append(
             Content.from_markup(
-                f"[$error b]{few} of {len(found)} target regions have too few replicas[/] "
+                f"[$error b]{few} of {counted(len(found), 'target region')} "
+                f"{'has' if few == 1 else 'have'} too few replicas[/] "
                 "· e edits the version"
             )
         )
@@ -188,6 +191,16 @@ class AdvisorScreen(Screen[AdvisorResult | None]):
         if action == "edit":
             return self.version is not None and not self.catalog.readonly
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        explain_unavailable_key(self, event.key, self._why_unavailable)
+
+    def _why_unavailable(self, action: str, label: str) -> str | None:
+        if action != "edit":
+            return None
+        if self.catalog.readonly:
+            return read_only(label)
+        return f"{label} edits a version: select one in the tree, then open the advisor"
 
     @work(thread=True, exclusive=True, group="advisor")
     def load(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -23,9 +23,19 @@ from sigtui.catalog.model.eol import eol_text
 from sigtui.catalog.queries import search
 from sigtui.catalog.queries.browse import region_label
 from sigtui.catalog.rules.access import Visibility
+from sigtui.catalog.services.version_batch import EditKind
 from sigtui.catalog.store.db import Catalog
-from sigtui.safe_text import visible
+from sigtui.safe_text import counted, visible
+from sigtui.ui.screens.version_bulk import (
+    MARK_COLUMN,
+    MARKED_HINT,
+    BulkEditor,
+    bulk_bindings,
+    is_bulk,
+    mark_cell,
+)
 from sigtui.ui.text import markup
+from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.catalog_tree import STATE_STYLES
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -95,7 +105,7 @@ def version_summary(row: search.VersionRow, expired: bool) -> Text:
     """The highlighted version in one line, with what the columns off screen say."""
     summary = Text.assemble(
         (visible(f"{row.definition} {row.version}"), "bold"),
-        f": {row.regions} regions, ",
+        f": {counted(row.regions, 'region')}, ",
         (visible(row.replication), STATE_STYLES.get(row.state, "")),
     )
     if row.latest:
@@ -118,6 +128,7 @@ class AllVersionsScreen(Screen[str | None]):
         Binding("enter", "jump", "Go to", priority=True, id="versions.jump"),
         Binding("s", "sort_next", "Sort by next column", id="versions.sort_next"),
         Binding("S", "sort_reverse", "Reverse order", id="versions.sort_reverse"),
+        *bulk_bindings("versions"),
     ]
 
     class PageLoaded(Message):
@@ -140,6 +151,9 @@ class AllVersionsScreen(Screen[str | None]):
         self.complete = False
         self.loading = False
         self.keep_selected: str | None = None  # re-select this version after a re-sort
+        self.marked: dict[str, None] = {}  # ARM ids of the marked rows, in marking order
+        self.wrote = False  # a bulk action changed versions: the main screen shows it
+        self.bulk = BulkEditor(self, catalog, self.after_bulk)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -200,6 +214,7 @@ class AllVersionsScreen(Screen[str | None]):
     def reset_table(self) -> None:
         table = self.table
         table.clear(columns=True)
+        table.add_column(" ", key=MARK_COLUMN)
         for column, label in COLUMN_LABELS.items():
             if column == self.sort.column:
                 table.add_column(Text(f"{label} {self.sort.arrow}", style="bold"), key=column)
@@ -220,7 +235,8 @@ class AllVersionsScreen(Screen[str | None]):
         now = self.catalog.clock.now()
         table = self.table
         for row in rows:
-            table.add_row(*version_cells(row, row.expired(now)), key=row.arm_id)
+            marked = mark_cell(row.arm_id in self.marked)
+            table.add_row(marked, *version_cells(row, row.expired(now)), key=row.arm_id)
         self.rows.extend(rows)
         if self.keep_selected in {row.arm_id for row in rows}:
             table.move_cursor(row=table.get_row_index(self.keep_selected))
@@ -231,9 +247,10 @@ class AllVersionsScreen(Screen[str | None]):
         loaded = "" if self.complete else f" ({len(self.rows)} loaded)"
         direction = "descending" if self.sort.descending else "ascending"
         where = f"that {self.viewer.principal} sees" if self.viewer else "across all subscriptions"
+        marked = f" · [b]{len(self.marked)} marked[/b] ({MARKED_HINT})" if self.marked else ""
         self.query_one("#versions-status", Static).update(
             markup(
-                f"[b]All image versions[/b] · {total} $where{loaded} · "
+                f"[b]All image versions[/b] · {total} $where{loaded}{marked} · "
                 f"sorted by {COLUMN_LABELS[self.sort.column].lower()}, {direction} · "
                 "[dim]select a header to sort by it[/dim]",
                 where=where,
@@ -264,6 +281,8 @@ class AllVersionsScreen(Screen[str | None]):
 
     @on(DataTable.HeaderSelected, "#versions-table")
     def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_key.value == MARK_COLUMN:
+            return
         self.sort_by(self.sort.by(str(event.column_key.value)))
 
     def action_sort_next(self) -> None:
@@ -289,3 +308,47 @@ class AllVersionsScreen(Screen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    # --- marks and bulk actions ----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if is_bulk(action) and self.catalog.readonly:
+            return None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        explain_unavailable_key(self, event.key, self._why_unavailable)
+
+    def _why_unavailable(self, action: str, label: str) -> str | None:
+        return read_only(label) if is_bulk(action) and self.catalog.readonly else None
+
+    def action_toggle_mark(self) -> None:
+        selected = self.selected()
+        if selected is None:
+            return
+        if selected.arm_id in self.marked:
+            del self.marked[selected.arm_id]
+        else:
+            self.marked[selected.arm_id] = None
+        marked = mark_cell(selected.arm_id in self.marked)
+        self.table.update_cell(selected.arm_id, MARK_COLUMN, marked)
+        self.update_status()
+        self.table.move_cursor(row=self.table.cursor_row + 1)
+
+    def action_bulk(self, kind: str) -> None:
+        self.bulk.start(EditKind(kind), self.targets())
+
+    def targets(self) -> list[str]:
+        """The marked versions, or the selected one when none is marked."""
+        if self.marked:
+            return list(self.marked)
+        selected = self.selected()
+        return [selected.arm_id] if selected else []
+
+    def after_bulk(self) -> None:
+        self.wrote = True
+        self.marked.clear()
+        selected = self.selected()
+        self.keep_selected = selected.arm_id if selected else None
+        self.total = None
+        self.reload()

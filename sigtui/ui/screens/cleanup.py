@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -24,11 +24,21 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import browse, cleanup
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import find_region
+from sigtui.catalog.services.version_batch import EditKind
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
-from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
+from sigtui.ui.screens.confirm import MessageScreen, confirm_delete
 from sigtui.ui.screens.costs import money, price_sheet
-from sigtui.ui.text import markup
+from sigtui.ui.screens.version_bulk import (
+    MARK_COLUMN,
+    MARKED_HINT,
+    BulkEditor,
+    bulk_bindings,
+    is_bulk,
+    mark_cell,
+)
+from sigtui.ui.text import ShortId, markup
+from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.data_table import MeasuredDataTable
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
@@ -54,14 +64,15 @@ def resource_cell(item: cleanup.Expired) -> Text:
     return cell
 
 
-def describe(item: cleanup.Expired | None) -> Content:
-    """The selected row's line: its ARM id and what blocks its delete (SIG-DELETE)."""
+def describe(item: cleanup.Expired | None) -> RenderableType:
+    """The selected row's line: its ARM id (shortened in the middle to fit) and what
+    blocks its delete (SIG-DELETE)."""
     if item is None:
-        return Content("")
-    text = markup("[b]$kind[/b] $arm_id", kind=KINDS[item.kind], arm_id=item.arm_id)
+        return ""
+    lines: list[RenderableType] = [ShortId(f"{KINDS[item.kind]} {item.arm_id}")]
     if item.blocked_by:
-        text += markup("\n[$warning]SIG-DELETE: $blocked[/]", blocked=item.blocked_by)
-    return text
+        lines.append(Text(f"SIG-DELETE: {visible(item.blocked_by)}", style="yellow"))
+    return Group(*lines)
 
 
 def region_label(location: str) -> str:
@@ -79,6 +90,7 @@ class CleanupScreen(Screen[str | None]):
         Binding("escape", "close", "Back", id="cleanup.back"),
         Binding("enter", "open", "Show in tree", id="cleanup.open"),
         Binding("d", "delete", "Delete", id="cleanup.delete"),
+        *bulk_bindings("cleanup", besides=frozenset({EditKind.DELETE})),  # d: action_delete
     ]
 
     class Loaded(Message):
@@ -92,25 +104,36 @@ class CleanupScreen(Screen[str | None]):
         self.viewer = viewer  # "view as": only what the principal sees
         self.items: dict[str, cleanup.Expired] = {}
         self.deleted = False  # anything: the main screen shows the catalog as it is now
+        self.marked: dict[str, None] = {}  # ARM ids of the marked versions, in marking order
+        self.bulk = BulkEditor(self, catalog, self.after_bulk)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("Loading…", id="cleanup-summary", classes="insight-summary")
         yield MeasuredDataTable(id="cleanup-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cleanup-selected")
+        yield Static("", id="cleanup-marked")
         yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cleanup-table", DataTable)
+        table.add_column(" ", key=MARK_COLUMN)
         for column in COLUMNS:
             table.add_column(column, key=column)
         table.focus()
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "delete" and self.catalog.readonly:
+        if (action == "delete" or is_bulk(action)) and self.catalog.readonly:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        explain_unavailable_key(self, event.key, self._why_unavailable)
+
+    def _why_unavailable(self, action: str, label: str) -> str | None:
+        writes = action == "delete" or is_bulk(action)
+        return read_only(label) if writes and self.catalog.readonly else None
 
     @work(thread=True, exclusive=True, group="cleanup")
     def load(self) -> None:
@@ -122,12 +145,14 @@ class CleanupScreen(Screen[str | None]):
     def on_cleanup_screen_loaded(self, message: Loaded) -> None:
         found = message.found
         self.items = {item.arm_id: item for item in found.items}
+        self.marked = {arm_id: None for arm_id in self.marked if arm_id in self.items}
         summary = self.query_one("#cleanup-summary", Static)
         if not found.items:
             summary.update(f"Nothing is past its end of life on {found.today:%Y-%m-%d}.")
         else:
             summary.update(
-                f"{len(found.items)} past their end of life on {found.today:%Y-%m-%d} · "
+                f"{len(found.items)} past {'its' if len(found.items) == 1 else 'their'} "
+                f"end of life on {found.today:%Y-%m-%d} · "
                 f"deleting them all saves [b]{money(found.monthly_storage, found.currency)}"
                 f"[/b] per month (basis {found.basis})"
             )
@@ -139,6 +164,7 @@ class CleanupScreen(Screen[str | None]):
         table.clear()
         for item in found.items:
             table.add_row(
+                mark_cell(item.arm_id in self.marked),
                 resource_cell(item),
                 region_label(item.location),
                 f"{item.end_of_life_date:%Y-%m-%d}",
@@ -153,6 +179,14 @@ class CleanupScreen(Screen[str | None]):
     @on(DataTable.RowHighlighted)
     def show_selected(self) -> None:
         self.query_one("#cleanup-selected", Static).update(describe(self.selected()))
+        self.show_marked()
+
+    def show_marked(self) -> None:
+        line = self.query_one("#cleanup-marked", Static)
+        line.display = bool(self.marked)
+        line.update(
+            markup("[b]$count marked[/b] · $hint", count=len(self.marked), hint=MARKED_HINT)
+        )
 
     def selected(self) -> cleanup.Expired | None:
         table = self.query_one("#cleanup-table", DataTable)
@@ -174,22 +208,21 @@ class CleanupScreen(Screen[str | None]):
             self.dismiss(item.arm_id)
 
     def action_delete(self) -> None:
+        if self.marked:
+            self.bulk.start(EditKind.DELETE, list(self.marked))
+            return
         item = self.selected()
         if item is None:
             return
         kind = KINDS[item.kind]
         question = markup(
             f"Delete {kind} [b]$label[/b], past its end of life since "
-            f"{item.end_of_life_date:%Y-%m-%d}?\n\n$arm_id\n\nThis cannot be undone.",
+            f"{item.end_of_life_date:%Y-%m-%d}?",
             label=resource_label(item),
-            arm_id=item.arm_id,
         )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(item)
-
-        self.app.push_screen(ConfirmScreen(f"Delete {kind}", question), answered)
+        confirm_delete(
+            self.app, self.catalog, kind, question, item.arm_id, lambda: self._delete(item)
+        )
 
     def _delete(self, item: cleanup.Expired) -> None:
         kind = KINDS[item.kind]
@@ -200,4 +233,37 @@ class CleanupScreen(Screen[str | None]):
             return
         self.deleted = True
         self.notify(f"Deleted {kind} {visible(resource_label(item))}.", markup=False)
+        self.load()
+
+    # --- marks and bulk actions ----------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        if item.kind != browse.VERSION:
+            self.notify("Only versions can be marked; delete a definition with d.")
+            return
+        if item.arm_id in self.marked:
+            del self.marked[item.arm_id]
+        else:
+            self.marked[item.arm_id] = None
+        table = self.query_one("#cleanup-table", DataTable)
+        table.update_cell(item.arm_id, MARK_COLUMN, mark_cell(item.arm_id in self.marked))
+        table.move_cursor(row=table.cursor_row + 1)
+        self.show_marked()
+
+    def action_bulk(self, kind: str) -> None:
+        """A bulk action on the marked versions, or the selected version."""
+        item = self.selected()
+        if self.marked:
+            self.bulk.start(EditKind(kind), list(self.marked))
+        elif item is not None and item.kind == browse.VERSION:
+            self.bulk.start(EditKind(kind), [item.arm_id])
+        else:
+            self.notify("Mark versions with space first.", severity="warning")
+
+    def after_bulk(self) -> None:
+        self.deleted = True
+        self.marked.clear()
         self.load()

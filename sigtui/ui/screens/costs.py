@@ -3,13 +3,16 @@
 The cost screen shows the totals, bar charts by region and by gallery, and a table by
 version (monthly storage, one-time egress, replicas), in the price sheet's currency with
 its date, source and certainty. The figures are a few SQL aggregates (`costs.cost_overview`),
-read in a thread worker. `w` opens the calculator: a version's size, its source region and
+read in a thread worker. `w` opens the calculator: a version's disk sizes, its source region and
 target regions (`region=replicas=storage`, one a line) priced by `costs.what_if` as you
-type, errors shown inline with their rule code.
+type, each input bounded as the rules bound a version (SIG-DISK-SIZE, SIG-REPLICAS,
+SIG-CLOUD, SIG-ZRS, SIG-SOURCE-REGION); a refusal shows with its rule code, and the input
+it comes from is marked.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -20,12 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries.costs.estimate import Estimate, Target, what_if
+from sigtui.catalog.queries.costs.estimate import Estimate, Target, disk_sizes, what_if
 from sigtui.catalog.queries.costs.overview import CostOverview, cost_overview
 from sigtui.catalog.queries.costs.sheet import CERTAINTIES, LRS, PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import load_sheet
@@ -35,12 +40,13 @@ from sigtui.catalog.services import parse_target_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.text import markup, plain
-from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
+from sigtui.ui.widgets.data_table import MeasuredDataTable, cell, fit_words
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 CHART_ROWS = 8
 VERSION_ROWS = 500  # the table lists the costliest versions: a catalog may hold 300,000
-CHART_BAR = 24
+CHART_BAR = 24  # cells of the largest bar, at most
+MIN_CHART_BAR = 8  # labels are shortened before a bar gets narrower
 COLUMNS = ("Version", "Monthly storage", "One-time egress", "Replicas", "GB out")
 
 
@@ -64,24 +70,54 @@ def region_name(name: str) -> str:
     return region.display_name if region else name
 
 
-def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str) -> Content:
-    """Text bars, the largest first, scaled to the largest."""
+def bar_chart(items: Iterable[tuple[str, Decimal]], currency: str, width: int) -> Content:
+    """Text bars, the largest first, scaled to the largest, in `width` cells: each line a
+    label (its first words and `…` when the room is short), a bar of background-coloured
+    cells (a block glyph can be drawn wider than its cell, over the figure), the figure."""
     rows = sorted(((visible(label), value) for label, value in items), key=lambda item: -item[1])
     rows = rows[:CHART_ROWS]
     top = max((value for _, value in rows), default=Decimal(0))
     if not rows or top <= 0:
         return Content.from_markup("[dim]nothing billed[/dim]")
-    width = max(len(label) for label, _ in rows)
+    figures = [money(value, currency) for _, value in rows]
+    figure_width = max(len(figure) for figure in figures)
+    label_width = max(len(label) for label, _ in rows)
+    label_width = max(1, min(label_width, width - figure_width - 2 - MIN_CHART_BAR))
+    bar_width = max(1, min(CHART_BAR, width - label_width - figure_width - 2))
     lines = []
-    for label, value in rows:
-        filled = max(1, round(CHART_BAR * value / top)) if value else 0
-        bar = "█" * filled + " " * (CHART_BAR - filled)
-        money_text = money(value, currency)
-        line = markup(
-            "$label [$accent]$bar[/] $money", label=label.ljust(width), bar=bar, money=money_text
+    for (label, value), figure in zip(rows, figures, strict=True):
+        filled = max(1, round(bar_width * value / top)) if value else 0
+        lines.append(
+            markup(
+                "$label [on $accent]$bar[/][on $boost]$rest[/] $figure",
+                label=fit_words(Text(label), label_width).plain.ljust(label_width),
+                bar=" " * filled,
+                rest=" " * (bar_width - filled),
+                figure=figure.rjust(figure_width),
+            )
         )
-        lines.append(line)
     return Content("\n").join(lines)
+
+
+class BarChart(Widget):
+    """A `bar_chart` drawn in the width the chart is given, again when that changes."""
+
+    DEFAULT_CSS = "BarChart { height: auto; }"
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.items: list[tuple[str, Decimal]] = []
+        self.currency = ""
+
+    def show(self, items: list[tuple[str, Decimal]], currency: str) -> None:
+        self.items, self.currency = items, currency
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, min(len(self.items), CHART_ROWS))
+
+    def render(self) -> Content:
+        return bar_chart(self.items, self.currency, self.size.width)
 
 
 def certainty_text(sheet: PriceSheet) -> str:
@@ -137,10 +173,10 @@ class CostScreen(Screen[str | None]):
         with Horizontal(id="cost-charts"):
             with Vertical(classes="chart"):
                 yield Label("[b]Monthly storage by region[/b]")
-                yield Static("", id="chart-regions")
+                yield BarChart(id="chart-regions")
             with Vertical(classes="chart"):
                 yield Label("[b]Monthly storage by gallery[/b]")
-                yield Static("", id="chart-galleries")
+                yield BarChart(id="chart-galleries")
         yield MeasuredDataTable(id="costs-table", cursor_type="row", zebra_stripes=True)
         yield AppFooter()
 
@@ -182,8 +218,8 @@ class CostScreen(Screen[str | None]):
         galleries = [
             (last_name(line.key), line.cost.monthly_storage) for line in overview.galleries.lines
         ]
-        self.query_one("#chart-regions", Static).update(bar_chart(regions, cur))
-        self.query_one("#chart-galleries", Static).update(bar_chart(galleries, cur))
+        self.query_one("#chart-regions", BarChart).show(regions, cur)
+        self.query_one("#chart-galleries", BarChart).show(galleries, cur)
         self._fill(overview)
 
     def _fill(self, overview: CostOverview) -> None:
@@ -221,6 +257,12 @@ class CostScreen(Screen[str | None]):
 # --- the what-if calculator ----------------------------------------------------------------
 
 DEFAULT_SIZE = "128"
+WHOLE_GIB = re.compile(r"[+-]?[0-9]+")
+INPUTS = {  # the field a refusal names -> the control it comes from
+    "size_gb": "#what-if-size",
+    "source_region": "#what-if-source",
+    "target_regions": "#what-if-targets",
+}
 DEFAULT_SOURCE = "westeurope"
 DEFAULT_TARGETS = "westeurope=2\neastus=1\nnortheurope=1=Standard_ZRS"
 
@@ -239,18 +281,26 @@ def parse_targets(text: str) -> list[Target]:
     return targets
 
 
-def parse_size(text: str) -> Decimal:
-    try:
-        return Decimal(text.strip())
-    except ArithmeticError:
-        raise CatalogError(
-            "SIG-INPUT", f"the size must be a number of GiB, not {text!r}", field="size_gb"
-        ) from None
+def parse_sizes(text: str) -> Decimal:
+    """`128, 256`: the OS disk's size then the data disks', in whole GiB, each bounded as
+    a version's disk is (SIG-DISK-SIZE); what is typed is never filtered, only refused."""
+    sizes = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not WHOLE_GIB.fullmatch(part):
+            raise CatalogError(
+                "SIG-INPUT",
+                f"disk sizes are whole numbers of GiB, e.g. 128, 256; not {part!r}",
+                field="size_gb",
+            )
+        sizes.append(int(part))
+    return Decimal(disk_sizes(sizes))
 
 
 def estimate(size: str, source: str, targets: str, sheet: PriceSheet) -> Estimate:
     """The calculator's figures; CatalogError (with its rule code) on bad input."""
-    return what_if(parse_size(size), parse_targets(targets), source.strip(), sheet)
+    return what_if(parse_sizes(size), parse_targets(targets), source.strip(), sheet)
 
 
 def estimate_text(result: Estimate) -> Content:
@@ -283,6 +333,9 @@ class WhatIfScreen(Screen[None]):
     """What a version would cost: updated on every keystroke (`costs.what_if`)."""
 
     CSS_PATH = "../insights.tcss"
+    DEFAULT_CSS = """
+    WhatIfScreen #what-if-targets.-invalid { border: tall $error; }
+    """
     help_title = "What-if"
 
     BINDINGS = [Binding("escape", "close", "Back", id="what_if.back")]
@@ -299,8 +352,8 @@ class WhatIfScreen(Screen[None]):
                 classes="insight-summary",
             )
             with Horizontal(classes="what-if-row"):
-                yield Label("Size (GiB, OS + data disks)")
-                yield Input(DEFAULT_SIZE, id="what-if-size", restrict=r"[0-9.]*")
+                yield Label("Disk sizes (GiB: OS disk, then data disks)")
+                yield Input(DEFAULT_SIZE, id="what-if-size")
             with Horizontal(classes="what-if-row"):
                 yield Label("Source region")
                 yield Input(DEFAULT_SOURCE, id="what-if-source")
@@ -328,9 +381,16 @@ class WhatIfScreen(Screen[None]):
         except CatalogError as error:
             result.set_class(True, "-error")
             result.update(markup("[$error]$error[/]", error=error))
+            self._mark_invalid(error.field)
             return
         result.set_class(False, "-error")
         result.update(estimate_text(figures))
+        self._mark_invalid(None)
+
+    def _mark_invalid(self, field: str | None) -> None:
+        """The input a refusal names shows it (its error is in the result's place)."""
+        for name, selector in INPUTS.items():
+            self.query_one(selector).set_class(name == field, "-invalid")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,5 +1,6 @@
-"""`/`: find resources across every subscription by name, publisher, offer, SKU or region
-(the source document's FAQ: list all gallery resources across subscriptions).
+"""`f` (the palette's "Find across subscriptions"): find resources across every
+subscription by name, publisher, offer, SKU or region (the source document's FAQ: list
+all gallery resources across subscriptions).
 
 Results follow the typing (the query runs in a thread worker; a newer keystroke
 supersedes it); enter dismisses the screen with the chosen resource's ARM id, which the

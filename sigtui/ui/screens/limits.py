@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
@@ -23,7 +24,9 @@ from sigtui.catalog.model import ids
 from sigtui.catalog.queries import usage
 from sigtui.catalog.queries.usage import CRITICAL, OK, WARNING, level_of
 from sigtui.catalog.rules.access import Visibility
+from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import counted
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -35,14 +38,34 @@ LEVEL_COMPONENTS = {
     WARNING: "limit-row--warning",
     CRITICAL: "limit-row--critical",
 }
-PLACE_WIDTH = 30  # the subscription and region column
+PLACE_WIDTH = 30  # the subscription and region column, at most
+PLACE_TITLES = ("Subscription", "Region")  # over the two lines of a row
 GAUGE_GAP = 2
 
 
-def column_widths(width: int, count: int) -> list[int]:
+def place_width(rows: list[usage.UsageRow]) -> int:
+    """The subscription and region column: its longest name, at most PLACE_WIDTH, then a
+    gap."""
+    names = [*PLACE_TITLES, *(r.subscription for r in rows), *(r.region for r in rows)]
+    return min(PLACE_WIDTH, max(len(name) for name in names)) + GAUGE_GAP
+
+
+def column_widths(width: int, count: int, place: int = PLACE_WIDTH) -> list[int]:
     """The widths of `count` equal columns after the place column, to the cell."""
-    total = max(0, width - PLACE_WIDTH)
+    total = max(0, width - place)
     return [(i + 1) * total // count - i * total // count for i in range(count)]
+
+
+def heading_lines(limit: Limit, width: int) -> tuple[str, str]:
+    """A column's title and rule code in `width` cells (less the gap), never cut inside
+    a word: `Definitions (of 1,000)` over `SIG-LIMIT-DEFINITIONS`, else `Definitions`
+    over `of 1,000`."""
+    room = width - GAUGE_GAP
+    title = TITLES.get(limit.kind, limit.noun)
+    full = (f"{title} (of {limit.maximum:,})", limit.code)
+    if all(len(line) <= room for line in full):
+        return full
+    return title, f"of {limit.maximum:,}"
 
 
 class LimitHeading(Widget):
@@ -50,16 +73,25 @@ class LimitHeading(Widget):
 
     COMPONENT_CLASSES = {"limit-heading--code"}
 
+    place = reactive(PLACE_WIDTH)  # the place column's width, as the rows have it
+
     def render(self) -> Content:
         code = self.get_visual_style("limit-heading--code", partial=True)
         limits = usage.current_limits()
-        titles = [Content("Subscription · region").truncate(PLACE_WIDTH, pad=True)]
-        codes = [Content(" " * PLACE_WIDTH)]
-        for limit, width in zip(limits, column_widths(self.size.width, len(limits)), strict=True):
-            title = f"{TITLES.get(limit.kind, limit.noun)} (of {limit.maximum:,})"
-            titles.append(Content(title).truncate(width, pad=True))
-            codes.append(Content(limit.code).truncate(width, pad=True).stylize(code))
+        # each title styled apart from the spaces after it: drawn as a piece of its own,
+        # it starts at its column's cell in any picture of the screen too
+        titles = [_cell(Content(PLACE_TITLES[0]).stylize("bold"), self.place)]
+        codes = [_cell(Content(PLACE_TITLES[1]).stylize(code), self.place)]
+        widths = column_widths(self.size.width, len(limits), self.place)
+        for limit, width in zip(limits, widths, strict=True):
+            title, second = heading_lines(limit, width)
+            titles.append(_cell(Content(title).stylize("bold"), width))
+            codes.append(_cell(Content(second).stylize(code), width))
         return Content("\n").join([Content.assemble(*titles), Content.assemble(*codes)])
+
+
+def _cell(content: Content, width: int) -> Content:
+    return content.truncate(width, pad=True, ellipsis=True)
 
 
 ROW_HEIGHT = 2  # the place and its gauges, then the region
@@ -82,8 +114,13 @@ class LimitTable(RowCursorView):
 
     BINDINGS = cursor_bindings("limits")
 
+    place = PLACE_WIDTH  # the place column's width (`place_width` of the rows)
+    most: list[int] = [0, 0, 0]  # the most used of each limit: its gauges line up
+
     def show(self, rows: list[usage.UsageRow]) -> None:
         self.rows = rows
+        self.place = place_width(rows)
+        self.most = [max((row.gauges[i].used for row in rows), default=0) for i in range(3)]
         self.cursor = 0
         self.virtual_size = Size(0, len(rows) * ROW_HEIGHT)
         self.refresh()
@@ -118,6 +155,10 @@ class LimitTable(RowCursorView):
     def _style(self, component: str) -> VisualStyle:
         return self.get_visual_style(component, partial=True)
 
+    def _bar_style(self, component: str) -> VisualStyle:
+        """A bar's cells: an opaque background, which a partial style drops."""
+        return self.get_visual_style(component)
+
     def _row_line(self, row: usage.UsageRow, line: int, width: int, at_cursor: bool) -> Content:
         """A row's first line (the place and its gauges) or second (the region),
         `width` cells wide between the row's padding."""
@@ -126,14 +167,14 @@ class LimitTable(RowCursorView):
             style = "limit-row--cursor-region" if at_cursor else "limit-row--region"
             region = plain(row.region).stylize(self._style(style))
             return Content.assemble(pad, region.truncate(width, pad=True), pad)
-        empty = self._style("limit-row--empty")
-        place = plain(row.subscription).truncate(PLACE_WIDTH, pad=True)
+        empty = self._bar_style("limit-row--empty")
+        place = plain(row.subscription).truncate(self.place, pad=True, ellipsis=True)
         parts: list[str | Content] = [pad, place.stylize(self._style("limit-row--place"))]
-        for gauge, gauge_width in zip(
-            row.gauges, column_widths(width, len(row.gauges)), strict=True
-        ):
-            bar = self._style(LEVEL_COMPONENTS[level_of(gauge.used, gauge.limit)])
-            parts += [gauge_content(gauge.used, gauge.limit, gauge_width - GAUGE_GAP, bar, empty)]
+        widths = column_widths(width, len(row.gauges), self.place)
+        for gauge, gauge_width, most in zip(row.gauges, widths, self.most, strict=True):
+            bar = self._bar_style(LEVEL_COMPONENTS[level_of(gauge.used, gauge.limit)])
+            room = gauge_width - GAUGE_GAP
+            parts += [gauge_content(gauge.used, gauge.limit, room, bar, empty, most)]
             parts += [" " * GAUGE_GAP]
         return Content.assemble(*parts).truncate(width + ROW_PADDING, pad=True) + pad
 
@@ -181,6 +222,7 @@ class LimitsScreen(Screen[str | None]):
 
     def on_limits_screen_loaded(self, message: Loaded) -> None:
         self.table.show(message.rows)
+        self.query_one(LimitHeading).place = self.table.place
         self.query_one("#limits-summary", Static).update(summary(message.rows))
 
     def action_close(self) -> None:
@@ -198,9 +240,9 @@ def summary(rows: list[usage.UsageRow]) -> str:
         return "No galleries in the catalog yet."
     near = sum(1 for r in rows if r.level == usage.WARNING)
     full = sum(1 for r in rows if r.level == usage.CRITICAL)
-    text = f"{len(rows)} subscription x region pairs, fullest first"
+    text = f"{counted(len(rows), 'subscription x region pair')}, fullest first"
     if near:
-        text += f" · [$warning]{near} from 80 %[/]"
+        text += f" · [$text-warning]{near} from 80 %[/]"
     if full:
-        text += f" · [$error]{full} from 95 %[/]"
+        text += f" · [$text-error]{full} from 95 %[/]"
     return text

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Static, Tree
+from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import browse, sharing, view_as
+from sigtui.catalog.queries import browse, sharing, tree_filter, view_as
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability, Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.actions import MAIN_BINDINGS, WRITE_ACTIONS
+from sigtui.ui.clipboard import copy_out
 from sigtui.ui.commands import MainCommands, ResourceCommands, search_principals
 from sigtui.ui.messages import CatalogChanged
-from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
+from sigtui.ui.screens.confirm import MessageScreen, confirm_delete
 from sigtui.ui.text import markup
+from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES, CatalogTree, TreeEntry
 from sigtui.ui.widgets.details_pane import DetailsPane
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
+from sigtui.ui.widgets.tree_prompt import NameSuggester, TreePrompt
 
 SHAREABLE = frozenset({browse.GALLERY, browse.DEFINITION, browse.VERSION})
 # what the principal viewed as needs at the selected node for each write (SIG-ACCESS);
@@ -51,6 +54,12 @@ DELETERS: dict[str, Callable[..., None]] = {
 
 
 HELP_NOTE = (
+    "Filter (/): the tree narrows to what matches as you type (name, publisher, offer, SKU "
+    "or region) and their ancestors; enter or down goes to the tree, esc clears. Jump (:): a "
+    "name (→ completes it) or an ARM id, enter selects it. Find (f): the matches across "
+    "subscriptions as a list. JSON (j) and copy as az command (C): the selected resource as "
+    "the CLI shows it, the command that creates it; copies go to the terminal (OSC 52) and "
+    "to a file, which the notification names.\n"
     "Share (s): who has access to the selected gallery, definition or version, direct or "
     "inherited from the gallery; give a principal a role there or take a direct one away.\n"
     'View as (ctrl+p, "View as principal…", or sigtui --as PRINCIPAL): the tree, the '
@@ -88,6 +97,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("", id="view-as-banner", markup=False)
+        yield TreePrompt(NameSuggester(self.catalog, lambda: self.viewer), id="tree-prompt")
         with Horizontal(id="main-panes"):
             yield CatalogTree(self.catalog, self.viewer, id="tree")
             yield DetailsPane(self.catalog, self.viewer, id="details")
@@ -145,6 +155,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_view_as":
             return self.viewer is not None
+        if action == "clear_filter":  # escape: free for others when nothing is to clear
+            return self.prompt.mode is not None or bool(self.tree.filter_text)
         if action not in WRITE_ACTIONS:
             return True
         if self.catalog.readonly:
@@ -154,6 +166,25 @@ class MainScreen(Screen[None]):
         if self.viewer is not None and NEEDED.get(action) not in self.capabilities:
             return None  # the principal viewed as may not do it here
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        explain_unavailable_key(self, event.key, self._why_unavailable)
+
+    def _why_unavailable(self, action: str, label: str) -> str | None:
+        """What a user pressing the greyed-out key of `action` is told (check_action)."""
+        if action not in WRITE_ACTIONS:
+            return None
+        if self.catalog.readonly:
+            return read_only(label)
+        if action == "share" and self.selected_kind() not in SHAREABLE:
+            return f"{label} works on a gallery, definition or version: select one"
+        if self.viewer is None:
+            return None
+        viewing = f"Viewing as {visible(self.viewer.principal)}"
+        needed = NEEDED.get(action)
+        if needed is None:  # importing creates galleries and sources
+            return f"{viewing}: {label} is unavailable (no gallery role allows it)"
+        return f"{viewing}: {label} needs a role that allows {needed} here"
 
     def selected_kind(self) -> str | None:
         node = self.selected()
@@ -202,6 +233,7 @@ class MainScreen(Screen[None]):
                 return
         self.viewer = viewer
         self.capabilities = frozenset()
+        self.prompt.close()
         self.tree.show_as(viewer)
         self._show_viewer()
 
@@ -247,13 +279,43 @@ class MainScreen(Screen[None]):
         return node if node is not None and node.data is not None else None
 
     def action_copy_id(self) -> None:
+        arm_id = self._selected_arm_id()
+        if arm_id is not None:
+            copy_out(self.app, arm_id, "ARM id")
+
+    def _selected_arm_id(self) -> str | None:
+        """The selected resource's ARM id; None (and says so): the node has none."""
         node = self.selected()
         arm_id = node.data.node.arm_id if node and node.data else None
         if not arm_id:
-            self.notify("This node has no ARM id.", severity="warning")
+            self.notify("This node has no ARM id: select a resource.", severity="warning")
+        return arm_id or None
+
+    def action_json(self) -> None:
+        from sigtui.ui.screens.json_view import JsonScreen
+
+        arm_id = self._selected_arm_id()
+        kind = self.selected_kind()
+        if arm_id is not None and kind is not None:
+            self.app.push_screen(JsonScreen(self.catalog, arm_id, KIND_NAMES[kind], self.viewer))
+
+    def action_copy_az(self) -> None:
+        arm_id = self._selected_arm_id()
+        if arm_id is not None:
+            self._read_az_command(arm_id)
+
+    @work(thread=True, exclusive=True, group="az-command")
+    def _read_az_command(self, arm_id: str) -> None:
+        from sigtui.catalog.azure import show
+
+        try:
+            command = self.catalog.query(show.create_command, arm_id, self.viewer)
+        except CatalogError as error:
+            self.app.call_from_thread(
+                self.notify, visible(error), title="No az command", severity="warning", markup=False
+            )
             return
-        self.app.copy_to_clipboard(arm_id)
-        self.notify(visible(arm_id), title="ARM id copied", markup=False)
+        self.app.call_from_thread(copy_out, self.app, command, "az command")
 
     def action_delete(self) -> None:
         node = self.selected()
@@ -265,19 +327,16 @@ class MainScreen(Screen[None]):
         if deleter is None or entry.arm_id is None:
             self.notify(f"A {kind} cannot be deleted here.", severity="warning")
             return
-        question = markup(
-            f"Delete {kind} [b]$name[/b]?\n\n$arm_id\n\nThis cannot be undone.",
-            name=entry.name,
-            arm_id=entry.arm_id,
-        )
-
+        question = markup(f"Delete {kind} [b]$name[/b]?", name=entry.name)
         successor = _successor(node)  # now: the tree may be rebuilt before the answer
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(entry, deleter, successor)
-
-        self.app.push_screen(ConfirmScreen(f"Delete {kind}", question), answered)
+        confirm_delete(
+            self.app,
+            self.catalog,
+            kind,
+            question,
+            entry.arm_id,
+            lambda: self._delete(entry, deleter, successor),
+        )
 
     def _delete(
         self, entry: browse.Node, deleter: Callable[..., None], successor: str | None
@@ -309,21 +368,109 @@ class MainScreen(Screen[None]):
 
         open_edit_form(self)
 
+    # --- the filter (`/`) and the jump (`:`) ----------------------------------------------
+
+    @property
+    def prompt(self) -> TreePrompt:
+        return self.query_one(TreePrompt)
+
     def action_filter(self) -> None:
+        """Narrow the tree as the user types (the prompt over it)."""
+        self.prompt.open("filter", self.tree.filter_text)
+        self.refresh_bindings()
+
+    def action_jump(self) -> None:
+        self.prompt.open("jump")
+        self.refresh_bindings()
+
+    def action_clear_filter(self) -> None:
+        """Escape: close the prompt; the whole tree again, the cursor where it was."""
+        self.prompt.close()
+        if self.tree.filter_text:
+            self.tree.clear_filter()
+        self.tree.focus()
+        self.refresh_bindings()
+
+    def action_find(self) -> None:
         from sigtui.ui.screens.filter import FilterScreen
 
         self.app.push_screen(FilterScreen(self.catalog, viewer=self.viewer), self.jump_to)
 
+    @on(Input.Changed, "#prompt-input")
+    def prompt_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.prompt.mode != "filter":
+            return
+        text = event.value.strip()
+        if text:
+            self.prompt.say("filtering…")
+            self.tree.narrow(text)
+        elif self.tree.filter_text:
+            self.tree.clear_filter()
+
+    @on(Input.Submitted, "#prompt-input")
+    def prompt_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.prompt.mode == "jump":
+            self.prompt.say("looking…")
+            self._find_jump(event.value)
+        else:
+            self.tree.focus()  # the filter stays: esc clears it
+
+    @work(thread=True, exclusive=True, group="jump")
+    def _find_jump(self, text: str) -> None:
+        jump = self.catalog.query(tree_filter.jump_target, text, self.viewer)
+        self.app.call_from_thread(self._jump_found, text, jump)
+
+    def _jump_found(self, text: str, jump: tree_filter.Jump) -> None:
+        if self.prompt.mode != "jump" or self.prompt.input.value != text:
+            return  # typed on, or closed, meanwhile
+        if jump.arm_id is None:
+            self.prompt.say(visible(jump.message))
+            self.notify(visible(jump.message), title="Not found", severity="warning", markup=False)
+            return
+        self.prompt.close()
+        self.tree.focus()
+        self.refresh_bindings()
+        if jump.message:
+            self.notify(visible(jump.message), markup=False)
+        self.jump_to(jump.arm_id)
+
+    def on_catalog_tree_filter_shown(self, message: CatalogTree.FilterShown) -> None:
+        if not message.text:  # cleared: by the user emptying the prompt, or by the tree
+            if self.prompt.mode == "filter" and self.prompt.text:
+                self.prompt.close()  # a resource just saved is not a match: the tree shows it
+            self.refresh_bindings()
+            return
+        if message.count == 0:
+            self.details.show(None)
+            status = f"no match for {message.text!r}"
+        elif message.more:
+            status = f"the first {message.count} matches · esc clears"
+        else:
+            status = f"{message.count} match{'' if message.count == 1 else 'es'} · esc clears"
+        if self.prompt.mode != "filter":  # the filter was left on, its prompt closed
+            self.prompt.open("filter", message.text)
+            self.tree.focus()
+        self.prompt.say(visible(status))
+        self.refresh_bindings()
+
     def action_all_versions(self) -> None:
         from sigtui.ui.screens.all_versions import AllVersionsScreen
 
-        self.app.push_screen(AllVersionsScreen(self.catalog, self.viewer), self.jump_to)
+        screen = AllVersionsScreen(self.catalog, self.viewer)
+        self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.wrote, arm_id))
 
     def action_replication(self) -> None:
         from sigtui.ui.screens.replication import ReplicationScreen
 
         screen = ReplicationScreen(self.catalog, self.viewer)
         self.app.push_screen(screen, lambda arm_id: self._after_writes(screen.wrote, arm_id))
+
+    def action_events(self) -> None:
+        from sigtui.ui.screens.events import EventsScreen
+
+        self.app.push_screen(EventsScreen(self.catalog, self.viewer), self.jump_to)
 
     def action_import_file(self) -> None:
         from sigtui.ui.screens.transfer import ImportScreen
@@ -333,6 +480,26 @@ class MainScreen(Screen[None]):
                 self.show_changes()
 
         self.app.push_screen(ImportScreen(self.catalog), imported)
+
+    def action_sync_azure(self) -> None:
+        from sigtui.catalog.azure.sync import azure_sdk_missing
+        from sigtui.ui.screens.sync import SyncScreen
+
+        missing = azure_sdk_missing()
+        if missing is not None:
+            self.notify(f"SIG-AZURE: {missing}", severity="error", markup=False)
+            return
+        node = self.selected()
+        entry = node.data.node if node and node.data else None
+        subscription = None
+        if entry is not None and entry.ref.kind == browse.SUBSCRIPTION and entry.arm_id:
+            subscription = entry.arm_id.rstrip("/").split("/")[-1]
+
+        def synced(changed: bool | None) -> None:
+            if changed:
+                self.show_changes()
+
+        self.app.push_screen(SyncScreen(self.catalog, subscription), synced)
 
     def action_export_scope(self) -> None:
         from sigtui.ui.screens.transfer import ExportScreen
@@ -379,9 +546,14 @@ class MainScreen(Screen[None]):
         self.app.push_screen(AdvisorScreen(self.catalog, version, self.viewer), done)
 
     def jump_to(self, arm_id: str | None) -> None:
-        """Select the resource with this ARM id in the tree (expanding its ancestors)."""
+        """Select the resource with this ARM id in the tree (expanding its ancestors); a
+        filter on the tree goes, as the resource may not match it."""
         if arm_id and self._sees(arm_id):
-            self.tree.reveal(arm_id)
+            if self.tree.filter_text:
+                self.prompt.close()
+                self.tree.clear_filter(arm_id)
+            else:
+                self.tree.reveal(arm_id)
 
     def _sees(self, arm_id: str) -> bool:
         """Whether the tree shows the resource (it exists, and the principal viewed as

@@ -2,18 +2,24 @@
 
 At Azure's limits tens of thousands of regions are in flight or completed within the day:
 each list shows its first `ROWS_SHOWN` rows (the heading says how many there
-are), and a refresh starts only when the one before it has finished."""
+are), and a refresh starts only when the one before it has finished.
+
+Each region in flight shows its progress, the time left and its planned end, computed from
+its schedule (DESIGN.md §3: a read never writes). The columns fit the screen's width: the
+fixed ones sized to their content, the version (and on a wide screen the details) taking
+what is left, shortened in the middle; the selected row's pane shows everything in full."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
@@ -21,24 +27,82 @@ from textual.worker import get_current_worker
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import fetch
-from sigtui.catalog.queries.browse import eta_text
 from sigtui.catalog.replication import schedule
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
-from sigtui.safe_text import visible
-from sigtui.ui.text import markup, plain
+from sigtui.safe_text import ELLIPSIS, counted, visible
+from sigtui.ui.text import ShortId
+from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 REFRESH_SECONDS = 1.0
 ROWS_SHOWN = 200  # of each list
-BAR_WIDTH = 12
+BAR_WIDTH = 10
+NARROW_BAR = 8
 STATE_FILTERS = ("Replicating", "Failed", "Unknown")
 STATE_STYLES = {"Failed": "bold red", "Completed": "green", "Unknown": "dim", "Replicating": "cyan"}
-COLUMNS = ("Version", "Region", "State", "Progress", "ETA", "Details")
 ACTIVE_HEADING = "[b]In flight, failed or unknown[/b]"
 DONE_HEADING = "[b]Recently completed[/b] (last 24 hours)"
+NONE = "—"
+MIN_FLEXIBLE = 12  # a flexible column never narrower
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    flexible: bool = False  # takes the room left (its text shortened), else fits its content
+
+
+VERSION = Column("version", "Version", flexible=True)
+REGION = Column("region", "Region")
+PROGRESS = Column("progress", "Progress")
+DETAILS = Column("details", "Details", flexible=True)
+COMPLETED = Column("completed", "Completed (UTC)")
+TOOK = Column("took", "Took")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the lists show at a width: the narrower, the fewer columns (the selected
+    region's pane always shows everything)."""
+
+    active: tuple[Column, ...]
+    done: tuple[Column, ...]
+    gallery: bool  # the version's label starts with its gallery
+    seconds: bool  # times of day to the second
+    state_column: bool  # else the progress column says Failed or Unknown
+
+
+NARROW = Layout(
+    active=(VERSION, REGION, PROGRESS, Column("left", "Left"), Column("ends", "Ends")),
+    done=(VERSION, REGION, Column("completed", "Completed"), TOOK),
+    gallery=False,
+    seconds=False,
+    state_column=False,
+)
+MEDIUM = Layout(
+    active=(VERSION, REGION, PROGRESS, Column("left", "Time left"), Column("ends", "Ends (UTC)")),
+    done=(VERSION, REGION, COMPLETED, TOOK),
+    gallery=True,
+    seconds=True,
+    state_column=False,
+)
+WIDE = Layout(
+    active=(VERSION, REGION, Column("state", "State"), PROGRESS, Column("left", "Time left"),
+            Column("ends", "Planned end (UTC)"), DETAILS),
+    done=(VERSION, REGION, Column("replicas", "Replicas"), COMPLETED, TOOK, DETAILS),
+    gallery=True,
+    seconds=True,
+    state_column=True,
+)  # fmt: skip
+LAYOUTS = ((150, WIDE), (100, MEDIUM), (0, NARROW))  # from this many columns on
+
+
+def layout_for(width: int) -> Layout:
+    return next(layout for least, layout in LAYOUTS if width >= least)
 
 
 def shown_of(shown: int, total: int) -> str:
@@ -46,21 +110,129 @@ def shown_of(shown: int, total: int) -> str:
     return f": the first {shown:,} of {total:,}" if shown < total else ""
 
 
-def progress_bar(progress: int, state: str) -> Text:
-    filled = round(BAR_WIDTH * progress / 100)
-    style = STATE_STYLES.get(state, "")
-    bar = Text("█" * filled, style=style)
-    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+def duration_text(seconds: float) -> str:
+    """A duration to the second under an hour (the demo's regions move by the second)."""
+    left = max(0, int(seconds))
+    if left < 60:
+        return f"{left}s"
+    minutes, left = divmod(left, 60)
+    if minutes < 60:
+        return f"{minutes}m {left:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}h"
+
+
+def clock_text(moment: datetime, now: datetime, seconds: bool = True) -> str:
+    """A time in UTC: the time of day when it is today, else with its date."""
+    moment, today = moment.astimezone(UTC), now.astimezone(UTC).date()
+    if moment.date() != today:
+        return f"{moment:%m-%d %H:%M}"
+    return f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+
+
+def progress_bar(progress: int, state: str, width: int = BAR_WIDTH) -> Text:
+    filled = round(width * progress / 100)
+    bar = Text("█" * filled, style=STATE_STYLES.get(state, ""))
+    bar.append("░" * (width - filled), style="dim")
     bar.append(f" {progress:>3}%")
     return bar
+
+
+def progress_cell(item: schedule.Activity, layout: Layout) -> Text:
+    """The bar of a region in flight; without a state column, the state of the others."""
+    if layout.state_column or item.state == "Replicating":
+        width = BAR_WIDTH if layout is not NARROW else NARROW_BAR
+        return progress_bar(item.progress, item.state, width)
+    shown = item.state + (f" at {item.progress}%" if item.state == "Failed" else "")
+    return Text(shown, style=STATE_STYLES.get(item.state, ""))
+
+
+def version_label(item: schedule.Activity, gallery: bool = True) -> str:
+    if not gallery:
+        return f"{item.definition} {item.version}"
+    return f"{item.gallery}/{item.definition} {item.version}"
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in at most `width` characters, shortened in the middle: its last word (a
+    version's name) kept whole at the end when it fits."""
+    if len(text) <= width:
+        return text
+    head, _, last = text.rpartition(" ")
+    if head and len(last) + 2 <= width:
+        return text[: width - len(last) - 2] + ELLIPSIS + " " + last
+    return text[: max(0, width - 1)] + ELLIPSIS
+
+
+def fit_words(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut after its last whole word that fits."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return (text[:cut] if cut > 0 else text[: width - 1]).rstrip(" ,.;:") + ELLIPSIS
 
 
 def row_key(item: schedule.Activity) -> str:
     return f"{item.version_id}|{item.region}"
 
 
-def version_label(item: schedule.Activity) -> str:
-    return f"{item.gallery}/{item.definition} {item.version}"
+def _cells(item: schedule.Activity, now: datetime, layout: Layout) -> dict[str, Text]:
+    """Every column's cell for the region, by column key (each table shows its own)."""
+    eta, started, completed = item.eta, item.started_at, item.completed_at
+    took = duration_text((completed - started).total_seconds()) if completed and started else ""
+    texts = {
+        "version": visible(version_label(item, layout.gallery)),
+        "region": get_region(item.region).display_name,
+        "left": duration_text((eta - now).total_seconds()) if eta else NONE,
+        "ends": clock_text(eta, now, layout.seconds) if eta else NONE,
+        "details": visible(item.details),
+        "replicas": counted(item.replicas, "replica"),
+        "completed": clock_text(completed, now, layout.seconds) if completed else NONE,
+        "took": took or NONE,
+    }
+    cells = {key: Text(value, no_wrap=True) for key, value in texts.items()}
+    cells["state"] = cell(item.state, style=STATE_STYLES.get(item.state, ""))
+    cells["progress"] = progress_cell(item, layout)
+    return cells
+
+
+def natural_width(column: Column, *lists: list[dict[str, Text]]) -> int:
+    """The width of the column's title or widest cell, whichever is wider."""
+    return max([len(column.title), *(row[column.key].cell_len for rows in lists for row in rows)])
+
+
+def column_widths(
+    columns: tuple[Column, ...],
+    rows: list[dict[str, Text]],
+    room: int,
+    given: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """Fixed columns fit their content and title (or take the width `given`: the two lists
+    line up); the flexible ones share what is left (`room`: the table's width less the
+    cells' padding). The last flexible column, or else the last column, takes any
+    surplus, so that no blank strip remains on the right."""
+    given = given or {}
+    widths = {
+        c.key: given.get(c.key) or natural_width(c, rows)
+        for c in columns
+        if not c.flexible or c.key in given
+    }
+    flexible = [c for c in columns if c.key not in widths]
+    left = room - sum(widths.values())
+    for index, column in enumerate(flexible):
+        rest = flexible[index + 1 :]
+        wanted = sum(natural_width(other, rows) for other in rest)
+        # its natural width, but at most 2/3 of the room when the others want the rest
+        share = max(left * 2 // 3, left - wanted)
+        width = min(natural_width(column, rows), share) if rest else left
+        widths[column.key] = max(MIN_FLEXIBLE, min(width, left - len(rest) * MIN_FLEXIBLE))
+        left -= widths[column.key]
+    if not flexible and left > 0:
+        widths[columns[-1].key] += left
+    return widths
 
 
 class ReplicationScreen(Screen[str | None]):
@@ -89,15 +261,21 @@ class ReplicationScreen(Screen[str | None]):
         self.items: dict[str, schedule.Activity] = {}
         self.refreshing = False  # a refresh is running: the next tick waits for it
         self.wrote = False  # a region retried or failed: the main screen shows it on return
+        self.shown: ReplicationScreen.Loaded | None = None  # the last board: drawn on resize
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with Horizontal(id="replication-filters"):
             yield Label("Subscription")
-            yield Select[str]([], prompt="All subscriptions", id="subscription-filter")
+            yield Select[str](
+                [], prompt="All subscriptions", id="subscription-filter", compact=True
+            )
             yield Label("State")
             yield Select[str](
-                [(s, s) for s in STATE_FILTERS], prompt="All states", id="state-filter"
+                [(s, s) for s in STATE_FILTERS],
+                prompt="All states",
+                id="state-filter",
+                compact=True,
             )
         yield Static("", id="replication-summary")
         with Vertical(id="replication-tables"):
@@ -109,9 +287,6 @@ class ReplicationScreen(Screen[str | None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        for table in self.query(DataTable):
-            for column in COLUMNS:
-                table.add_column(column, key=column)
         names = self.catalog.query(fetch.subscription_names, self.viewer)
         subs = [(cell(name), name) for name in names]
         self.query_one("#subscription-filter", Select).set_options(subs)
@@ -123,6 +298,13 @@ class ReplicationScreen(Screen[str | None]):
         if action in ("retry", "inject_fault") and self.catalog.readonly:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        explain_unavailable_key(self, event.key, self._why_unavailable)
+
+    def _why_unavailable(self, action: str, label: str) -> str | None:
+        writes = action in ("retry", "inject_fault")
+        return read_only(label) if writes and self.catalog.readonly else None
 
     def _filters(self) -> tuple[str | None, list[str] | None]:
         subscription = self.query_one("#subscription-filter", Select).value
@@ -163,10 +345,10 @@ class ReplicationScreen(Screen[str | None]):
             self.refreshing = False
 
     def on_replication_screen_loaded(self, message: Loaded) -> None:
+        self.shown = message
         board = message.board
         self.items = {row_key(i): i for i in (*board.active, *board.completed)}
-        self._fill(self.query_one("#in-flight", DataTable), board.active, message.now)
-        self._fill(self.query_one("#completed", DataTable), board.completed, message.now)
+        self._draw(message)
         active_total = board.total(*STATE_FILTERS)
         heading = self.query_one("#in-flight-heading", Static)
         heading.update(ACTIVE_HEADING + shown_of(len(board.active), active_total))
@@ -176,40 +358,72 @@ class ReplicationScreen(Screen[str | None]):
         self.query_one("#replication-summary", Static).update(summary)
         self._describe(self.selected())
 
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.call_after_refresh(self._draw, self.shown)
+
+    def _draw(self, shown: Loaded) -> None:
+        """Both lists at the screen's width, their version and region columns lined up."""
+        layout = layout_for(self.size.width)
+        active, done = shown.board.active, shown.board.completed
+        active_rows = [_cells(item, shown.now, layout) for item in active]
+        done_rows = [_cells(item, shown.now, layout) for item in done]
+        in_flight = self.query_one("#in-flight", DataTable)
+        given = {REGION.key: natural_width(REGION, active_rows, done_rows)}
+        widths = column_widths(
+            layout.active, active_rows, self._room(in_flight, layout.active), given
+        )
+        self._fill(in_flight, layout.active, active, active_rows, widths)
+        completed = self.query_one("#completed", DataTable)
+        if active:
+            given[VERSION.key] = widths[VERSION.key]
+        widths = column_widths(layout.done, done_rows, self._room(completed, layout.done), given)
+        self._fill(completed, layout.done, done, done_rows, widths)
+
+    @staticmethod
+    def _room(table: DataTable[str | Text], columns: tuple[Column, ...]) -> int:
+        """The width the table's cells have, less their padding and a scrollbar."""
+        padding = 2 * table.cell_padding * len(columns)
+        return table.size.width - table.styles.scrollbar_size_vertical - padding
+
     def _fill(
-        self, table: DataTable[str | Text], items: list[schedule.Activity], now: datetime
+        self,
+        table: DataTable[str | Text],
+        columns: tuple[Column, ...],
+        items: list[schedule.Activity],
+        rows: list[dict[str, Text]],
+        widths: dict[str, int],
     ) -> None:
         cursor = table.cursor_row
-        table.clear()
-        for item in items:
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.title, key=column.key, width=widths[column.key])
+        for item, cells in zip(items, rows, strict=True):
             table.add_row(
-                version_label(item),
-                get_region(item.region).display_name,
-                cell(item.state, style=STATE_STYLES.get(item.state, "")),
-                progress_bar(item.progress, item.state),
-                eta_text(item.eta, now),
-                item.details,
-                key=row_key(item),
+                *(self._fitted(cells[c.key], c, widths) for c in columns), key=row_key(item)
             )
         if items:
             table.move_cursor(row=min(cursor, len(items) - 1))
+
+    @staticmethod
+    def _fitted(text: Text, column: Column, widths: dict[str, int]) -> Text:
+        """A flexible column's text in its width: a version shortened in the middle (its
+        name kept), the details after their last whole word."""
+        if not column.flexible:
+            return text
+        shorten = fit_words if column is DETAILS else fit
+        return Text(shorten(text.plain, widths[column.key]), style=text.style, no_wrap=True)
 
     @on(DataTable.RowHighlighted)
     def show_selected(self) -> None:
         self._describe(self.selected())
 
     def _describe(self, item: schedule.Activity | None) -> None:
-        text = Content("")
-        if item is not None:
-            text = markup(
-                "[b]$version[/b] → $region: $state",
-                version=version_label(item),
-                region=get_region(item.region).display_name,
-                state=item.state,
-            )
-            if item.details:
-                text += plain(f"\n{visible(item.details)}")
-        self.query_one("#replication-selected", Static).update(text)
+        shown: RenderableType = ""
+        if item is not None and self.shown is not None:
+            listed = list(self.items.values())
+            shown = selected_text(item, self.shown.now, listed)
+        self.query_one("#replication-selected", Static).update(shown)
 
     def selected(self) -> schedule.Activity | None:
         table = self.focused if isinstance(self.focused, DataTable) else None
@@ -254,3 +468,63 @@ class ReplicationScreen(Screen[str | None]):
         item = self.selected()
         if item is not None:
             self._write("fail", item)
+
+
+def _timing(item: schedule.Activity, now: datetime) -> str:
+    """When the region started, and when it ends (or ended), in full."""
+
+    def at(moment: datetime) -> str:
+        return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+    parts = [f"started {at(item.started_at)}"] if item.started_at else []
+    if item.eta is not None:
+        left = duration_text((item.eta - now).total_seconds())
+        parts.append(f"planned end {at(item.eta)} ({left} left)")
+    if item.completed_at is not None:
+        parts.append(f"completed {at(item.completed_at)}")
+    return " · ".join(parts)
+
+
+def sibling_lines(
+    item: schedule.Activity, listed: list[schedule.Activity], now: datetime
+) -> list[Text]:
+    """The version's other regions the lists show, one line each: how its replication
+    goes as a whole."""
+    lines = []
+    for other in listed:
+        if other.version_id != item.version_id or other.region == item.region:
+            continue
+        line = Text(f"  {get_region(other.region).display_name:<22}")
+        line.append(f"{other.state:<12}", style=STATE_STYLES.get(other.state, ""))
+        if other.eta is not None:
+            line.append_text(progress_bar(other.progress, other.state))
+            line.append(f"  {duration_text((other.eta - now).total_seconds())} left")
+        elif other.completed_at is not None:
+            line.append(f"at {clock_text(other.completed_at, now)} UTC")
+        lines.append(line)
+    if lines:
+        lines.insert(0, Text("Its other regions listed here", style="bold"))
+    return lines
+
+
+def selected_text(
+    item: schedule.Activity, now: datetime, listed: list[schedule.Activity] | None = None
+) -> Group:
+    """The selected region in full: its version (label and ARM id), state, timing,
+    replicas and storage, its details, and the version's other regions `listed`."""
+    title = Text(visible(version_label(item)), style="bold")
+    title.append(f" → {get_region(item.region).display_name}: ")
+    title.append(item.state, style=STATE_STYLES.get(item.state, ""))
+    facts = [visible(item.subscription), counted(item.replicas, "replica"), item.storage]
+    lines: list[RenderableType] = [
+        title,
+        ShortId(item.version_id, style="dim"),
+        Text(" · ".join(facts)),
+        Text(_timing(item, now)),
+    ]
+    if item.details:
+        lines.append(Text(visible(item.details, newlines=True), style="italic"))
+    siblings = sibling_lines(item, listed or [], now)
+    if siblings:
+        lines += [Text(""), *siblings]
+    return Group(*lines)

@@ -75,6 +75,16 @@ class ShareScreen(FormScreen):
         Binding("question_mark,f1", "app.help", "Help", id="share.help"),
     ]
 
+    # the principal's dropdown stays in the dialog: one line per principal, cut with an
+    # ellipsis, and no taller than the room a 24-line terminal leaves under the field
+    DEFAULT_CSS = """
+    ShareScreen Select > SelectOverlay {
+        max-height: 8;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     noun = "role assignment"
     save_label = "Add"
 

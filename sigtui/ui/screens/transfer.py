@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
@@ -19,6 +20,7 @@ from sigtui.catalog.azure.importing.write import import_file
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
+from sigtui.safe_text import counted
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.shown_input import ControlPictures
 
@@ -116,7 +118,7 @@ class ImportScreen(ModalScreen[bool]):
 
     def on_import_screen_progressed(self, message: Progressed) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=message.read)
-        self._status(f"Importing: {message.done:,} resources done…", ok=True)
+        self._status(f"Importing: {counted(message.done, 'resource')} done…", ok=True)
 
     def on_import_screen_finished(self, message: Finished) -> None:
         self.imported = self.imported or message.ok
@@ -184,9 +186,28 @@ class ExportScreen(ModalScreen[None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#export-run")
     def action_run(self) -> None:
+        path = _expanded(Path(self.query_one("#export-path", Input).value.strip()))
+        if path.is_file():
+            self.app.push_screen(OverwriteScreen(path), lambda choice: self._answered(choice, path))
+            return
+        self._write(path)
+
+    def _answered(self, choice: str | None, path: Path) -> None:
+        """The question before writing over `path`: overwrite, another name, or cancel."""
+        if choice == OVERWRITE:
+            self._write(path)
+        elif choice == RENAME:
+            box = self.query_one("#export-path", Input)
+            box.value = str(free_name(path))
+            box.focus()
+            box.select_all()
+            self._status("Choose another name, then export (ctrl+s).", ok=True)
+        else:
+            self._status(f"Not exported: {path} is kept as it was.", ok=True)
+
+    def _write(self, path: Path) -> None:
         scope = self.query_one("#export-scope", Input).value.strip()
         kind = str(self.query_one("#export-format", Select).value)
-        path = _expanded(Path(self.query_one("#export-path", Input).value.strip()))
         try:
             text = self._export_text(scope, kind)
             path.write_text(text, encoding="utf-8")
@@ -209,3 +230,49 @@ class ExportScreen(ModalScreen[None]):
     @on(Button.Pressed, "#export-close")
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+OVERWRITE, RENAME = "overwrite", "rename"
+
+
+def free_name(path: Path) -> Path:
+    """`path` with the first number that no file takes: sigtui-export-1.json, -2, ..."""
+    number = 1
+    while (found := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return found
+
+
+class OverwriteScreen(ModalScreen[str]):
+    """The export's file exists: overwrite it, choose another name, or cancel."""
+
+    BINDINGS = [
+        Binding("o", "choose('overwrite')", "Overwrite", id="overwrite.yes"),
+        Binding("a", "choose('rename')", "Another name", id="overwrite.rename"),
+        Binding("escape,n", "choose('cancel')", "Cancel", id="overwrite.cancel"),
+    ]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box", classes="message"):
+            yield Static(Content.from_markup("[b]Overwrite the file?[/b]"), id="confirm-title")
+            yield Static(
+                plain(f"{self.path} already exists. Write the export over it?"),
+                id="confirm-question",
+            )
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Overwrite (o)", variant="error", id=OVERWRITE)
+                yield Button("Another name (a)", variant="primary", id=RENAME)
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{RENAME}", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

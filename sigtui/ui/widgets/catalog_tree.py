@@ -5,9 +5,12 @@ level again (after a change made elsewhere) and keeps what is expanded and the c
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -16,7 +19,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import browse, view_as
+from sigtui.catalog.queries import browse, tree_filter, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
@@ -71,6 +74,27 @@ def node_label(node: browse.Node) -> Text:
     return label
 
 
+DETAIL_GAP = "  "  # between a node's name and badges and its facts
+DETAIL_SEPARATOR = " · "  # between two facts
+
+
+def fit_label(label: Text, room: int) -> Text:
+    """`label` in `room` cells, never cut inside a word: its last facts go first (whole),
+    then all of them; a name that still does not fit ends in an ellipsis."""
+    plain = label.plain
+    cuts = [m.start() for m in re.finditer(re.escape(DETAIL_SEPARATOR), plain)]
+    gap = plain.find(DETAIL_GAP)
+    if gap > 0:
+        cuts = [gap, *(c for c in cuts if c > gap)]
+    fitted = label
+    while fitted.cell_len > room and cuts:
+        fitted = label[: cuts.pop()]
+    if fitted.cell_len > room:
+        fitted = fitted.copy()
+        fitted.truncate(max(1, room), overflow="ellipsis")
+    return fitted
+
+
 class CatalogTree(Tree[TreeEntry]):
     """A lazy tree over the catalog."""
 
@@ -103,8 +127,27 @@ class CatalogTree(Tree[TreeEntry]):
             self.opened = opened  # the nodes expanded when the reload began, and their sizes
             self.jumps = jumps  # how many jumps had begun by then
 
+    class Narrowed(Message):
+        def __init__(self, text: str, narrowed: tree_filter.Narrowed | None, jumps: int) -> None:
+            super().__init__()
+            self.text = text
+            self.narrowed = narrowed  # None: the catalog could not be read
+            self.jumps = jumps
+
+    class FilterShown(Message):
+        """The tree shows the matches of the filter `text` (or the whole catalog again)."""
+
+        def __init__(self, text: str, count: int = 0, more: bool = False) -> None:
+            super().__init__()
+            self.text = text  # "": the filter was cleared
+            self.count = count
+            self.more = more  # more matched than the tree shows
+
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None, **kwargs: Any) -> None:
         super().__init__("Catalog", **kwargs)
+        self.filter_text = ""  # `/`: the tree shows what matches it, and their ancestors
+        self._select_after_filter: str | None = None  # the ARM id a narrowing ends on
+        self._narrowing = False  # a narrowing read is under way (one at a time)
         self.catalog = catalog
         self.viewer = viewer  # "view as": the tree as this principal sees it
         self._reveal_path: list[browse.NodeRef] = []
@@ -115,6 +158,11 @@ class CatalogTree(Tree[TreeEntry]):
         self._select_after_reload: str | None = None  # the ARM id a reload ends on
         self.show_root = False
         self.guide_depth = 3
+
+    def render_label(self, node: TreeNode[TreeEntry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        room = self.scrollable_content_region.width - self.guide_depth * _depth(node)
+        return fit_label(label, room) if room > 0 else label
 
     def on_mount(self) -> None:
         self.load_children(self.root)
@@ -259,6 +307,7 @@ class CatalogTree(Tree[TreeEntry]):
     def show_as(self, viewer: Visibility | None) -> None:
         """Show the tree as `viewer` sees it (None: the whole catalog), from the top."""
         self.viewer = viewer
+        self.filter_text = ""
         self._reveal_path = []
         self._revealed = None
         self._select_after_reload = None
@@ -281,6 +330,9 @@ class CatalogTree(Tree[TreeEntry]):
         tree with the same nodes expanded and the cursor where it was (or on its nearest
         ancestor still there), or on the resource with the ARM id `select` (one just
         saved: its ancestors are expanded as needed)."""
+        if self.filter_text:
+            self.narrow(self.filter_text, select)  # the matches as they are now
+            return
         if select is not None:
             self._select_after_reload = select
         if self._reloading:
@@ -386,18 +438,134 @@ class CatalogTree(Tree[TreeEntry]):
             self.post_message(self.NodeHighlighted(node))
 
     def _add_levels(
-        self, parent: TreeNode[TreeEntry], ref: browse.NodeRef | None, levels: view_as.Levels
+        self,
+        parent: TreeNode[TreeEntry],
+        ref: browse.NodeRef | None,
+        levels: view_as.Levels,
+        label: Callable[[browse.Node], Text] = node_label,
     ) -> None:
         for node in levels[ref]:
-            child = parent.add(node_label(node), TreeEntry(node), allow_expand=node.has_children)
+            child = parent.add(label(node), TreeEntry(node), allow_expand=node.has_children)
             if node.ref in levels and child.data is not None:
                 child.data.loaded = True
-                self._add_levels(child, node.ref, levels)
+                self._add_levels(child, node.ref, levels, label)
                 child.expand()
 
     def action_reload(self) -> None:
+        if self.filter_text:
+            self.narrow(self.filter_text)
+            return
         self.refresh_node(self.cursor_node.parent if self.cursor_node else None)
+
+    # --- the filter (`/`) -----------------------------------------------------------------
+
+    def narrow(self, text: str, select: str | None = None) -> None:
+        """Show only what matches `text` (as the search finds it) and its ancestors, read
+        in a worker; then the cursor on `select` (an ARM id), else where it was if that is
+        still shown, else on the first match."""
+        self.filter_text = text
+        self._select_after_filter = select or self._select_after_filter
+        self._reveal_path = []
+        self._jumps += 1
+        if not self._narrowing:  # else the text is read when the read under way ends
+            self._narrowing = True
+            self._read_narrowed(text, self._jumps)
+
+    @work(thread=True, group="tree-filter")
+    def _read_narrowed(self, text: str, jumps: int) -> None:
+        try:
+            now = self.catalog.clock.now()
+            found = self.catalog.query(tree_filter.narrowed, text, now, self.viewer)
+        except Exception:  # the database is away for a moment: the next keystroke retries
+            found = None
+        self.post_message(self.Narrowed(text, found, jumps))
+
+    def on_catalog_tree_narrowed(self, message: Narrowed) -> None:
+        self._narrowing = False
+        found = message.narrowed
+        if message.jumps != self._jumps and self.filter_text:
+            self.narrow(self.filter_text)  # typed on meanwhile: read what is typed now
+            return
+        if found is None or message.text != self.filter_text or message.jumps != self._jumps:
+            return  # stale: cleared, or jumped, meanwhile
+        select, self._select_after_filter = self._select_after_filter, None
+        keep = select or self._cursor_arm_id()
+        self._revealed = None
+        self.root.remove_children()
+        self._add_levels(self.root, None, found.levels, _match_label(message.text, found.matched))
+        target = self._shown(keep) or self._first_match(found.matched)
+        if select is not None and self._shown(select) is None:
+            self.clear_filter(select)  # just saved, and not a match: show it in the whole tree
+            return
+        if target is not None:
+            self.call_after_refresh(self._put_cursor, target)
+            self.call_after_refresh(self.scroll_to_node, target)
+        self.post_message(self.FilterShown(message.text, found.count, found.more))
+
+    def clear_filter(self, select: str | None = None) -> None:
+        """The whole tree again, the cursor on `select` (an ARM id; by default the node it
+        is on), its ancestors expanded."""
+        select = select or self._cursor_arm_id()
+        self.filter_text = ""
+        self._select_after_filter = None
+        self._reveal_path = []
+        self._revealed = None
+        self._jumps += 1
+        self.clear()
+        self.reload_all(select)
+        self.post_message(self.FilterShown(""))
+
+    def _cursor_arm_id(self) -> str | None:
+        node = self.cursor_node
+        return node.data.node.arm_id if node is not None and node.data is not None else None
+
+    def _shown(self, arm_id: str | None) -> TreeNode[TreeEntry] | None:
+        """The node of the resource with this ARM id, among those the tree shows."""
+        if arm_id is None:
+            return None
+        folded = arm_id.casefold()
+        return next(
+            (n for n in self._nodes_in_order() if (n.data.node.arm_id or "").casefold() == folded),
+            None,
+        )
+
+    def _first_match(self, matched: frozenset[browse.NodeRef]) -> TreeNode[TreeEntry] | None:
+        return next((n for n in self._nodes_in_order() if n.data.node.ref in matched), None)
+
+    def _nodes_in_order(self) -> list[Any]:
+        """Every node added (top down, as shown): a narrowed tree holds at most its
+        matches and their ancestors."""
+        found: list[TreeNode[TreeEntry]] = []
+        pending = list(reversed(self.root.children))
+        while pending:
+            node = pending.pop()
+            if node.data is not None:
+                found.append(node)
+            pending.extend(reversed(node.children))
+        return found
+
+
+def _match_label(text: str, matched: frozenset[browse.NodeRef]) -> Callable[[browse.Node], Text]:
+    """Labels of a narrowed tree: in a match's, the text underlined where it occurs."""
+    pattern = re.compile(re.escape(visible(text)), re.IGNORECASE)
+
+    def label(node: browse.Node) -> Text:
+        shown = node_label(node)
+        if node.ref in matched:
+            shown.highlight_regex(pattern, style="underline reverse")
+        return shown
+
+    return label
 
 
 def _is_more(node: TreeNode[TreeEntry]) -> bool:
     return node.data is not None and node.data.node.ref.kind == browse.MORE
+
+
+def _depth(node: TreeNode[TreeEntry]) -> int:
+    """How many levels above `node` are drawn as guides (the root is not shown)."""
+    depth = 0
+    parent = node.parent
+    while parent is not None and parent.parent is not None:
+        depth, parent = depth + 1, parent.parent
+    return depth

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from rich.console import RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
@@ -22,6 +23,7 @@ from sigtui.catalog.rules import access, checks
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.text import ShortId
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.gauge import RegionLimits
 
@@ -32,9 +34,12 @@ def fields_table(details: browse.Details) -> RichTable:
     grid.add_column()
     for name, value in details.fields:
         style = "bold red" if "expired" in value else ""
-        grid.add_row(cell(name), Text(visible(value, newlines=True), style=style))
+        shown: RenderableType = Text(visible(value, newlines=True), style=style)
+        if ShortId.holds_id(value):  # a source: shortened in the middle, its name kept
+            shown = ShortId(value, style=style)
+        grid.add_row(cell(name), shown)
     if details.arm_id:
-        grid.add_row("ARM id", cell(details.arm_id, style="dim"))
+        grid.add_row("ARM id", ShortId(details.arm_id, style="dim"))
     return grid
 
 

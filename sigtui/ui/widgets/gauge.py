@@ -32,17 +32,41 @@ def gauge_numbers(used: int, limit: int) -> str:
     return f"{used:,} / {limit:,} {used * 100 // limit:>3} %"
 
 
-def gauge_bar(used: int, limit: int, width: int) -> tuple[str, str]:
-    """The filled and empty parts of a bar `width` cells wide."""
+def gauge_bar(used: int, limit: int, width: int) -> tuple[int, int]:
+    """The filled and empty cells of a bar `width` cells wide (any use fills one)."""
     filled = min(width, (used * width + limit - 1) // limit) if used else 0
-    return "█" * filled, "░" * (width - filled)
+    return filled, width - filled
 
 
-def gauge_content(used: int, limit: int, width: int, bar: Style, empty: Style) -> Content:
-    """A gauge `width` cells wide: the bar in `bar` style, the rest, then the numbers."""
-    numbers = gauge_numbers(used, limit)
-    filled, rest = gauge_bar(used, limit, max(MIN_BAR, width - len(numbers) - 1))
-    return Content.assemble((filled, bar), (rest, empty), " ", numbers)
+def _number_forms(used: int, limit: int) -> tuple[str, str, str]:
+    percent = used * 100 // limit
+    return gauge_numbers(used, limit), f"{used:,}/{limit:,} {percent}%", f"{used:,}/{limit:,}"
+
+
+def fitted_numbers(used: int, limit: int, room: int, most: int | None = None) -> str:
+    """The widest of `83 / 100  83 %`, `83/100 83%`, `83/100` that fits in `room` cells
+    for every use up to `most` (default: `used`), right-aligned to that width: the bars
+    of gauges given the same `most` line up."""
+    forms = _number_forms(used, limit)
+    widest = [len(form) for form in _number_forms(max(used, most or 0), limit)]
+    for form, width in zip(forms, widest, strict=True):
+        if width <= room:
+            return form.rjust(width)
+    return forms[-1]
+
+
+def gauge_content(
+    used: int, limit: int, width: int, bar: Style, empty: Style, most: int | None = None
+) -> Content:
+    """A gauge `width` cells wide: the bar in `bar` style, the rest, then the numbers,
+    shorter where the room is short; never wider than `width` (the numbers never run over
+    the bar, nor the gauge into what follows it). `most`: see `fitted_numbers`."""
+    numbers = fitted_numbers(used, limit, width - MIN_BAR - 1, most)
+    filled, rest = gauge_bar(used, limit, max(1, width - len(numbers) - 1))
+    # cells of a background colour, not block glyphs: a glyph can be wider than its cell
+    # in some fonts (and in pictures of the screen) and cover the numbers
+    gauge = Content.assemble((" " * filled, bar), (" " * rest, empty), " ", numbers)
+    return gauge.truncate(max(0, width), ellipsis=True)
 
 
 class Gauge(Widget):
@@ -50,10 +74,10 @@ class Gauge(Widget):
 
     DEFAULT_CSS = """
     Gauge { height: 1; width: 1fr; }
-    Gauge > .gauge--empty { color: $foreground 25%; }
-    Gauge.-ok > .gauge--bar { color: $success; }
-    Gauge.-warning > .gauge--bar { color: $warning; }
-    Gauge.-critical > .gauge--bar { color: $error; }
+    Gauge > .gauge--empty { background: $foreground 12%; }
+    Gauge.-ok > .gauge--bar { background: $success; }
+    Gauge.-warning > .gauge--bar { background: $warning; }
+    Gauge.-critical > .gauge--bar { background: $error; }
     """
     COMPONENT_CLASSES = {"gauge--bar", "gauge--empty"}
 
@@ -86,8 +110,9 @@ class Gauge(Widget):
             self.set_class(level == self.level, css_class)
 
     def render(self) -> Content:
-        bar = self.get_visual_style("gauge--bar", partial=True)
-        empty = self.get_visual_style("gauge--empty", partial=True)
+        # whole styles: a partial one drops an opaque background, the bar's colour
+        bar = self.get_visual_style("gauge--bar")
+        empty = self.get_visual_style("gauge--empty")
         return gauge_content(self.used, self.limit, self.size.width, bar, empty)
 
 

@@ -18,11 +18,14 @@ shown, and only when the keys it would show differ from those it shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.widgets._footer import FooterKey
 
 
 class AppHeader(Header):
@@ -33,6 +36,9 @@ class AppHeader(Header):
 
 
 class AppFooter(Footer):
+    """Textual's footer, fitted to its width: when the keys do not fit, the screen's last
+    keys drop first; `?` (help, which lists them all) and `q` stay, and so does ctrl+p."""
+
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[Any, ...] | None = None  # what the composed keys show
@@ -43,6 +49,10 @@ class AppFooter(Footer):
         else:  # covered or closing: its bindings are refreshed when it is shown again
             self._bindings_ready = True
 
+    def on_resize(self) -> None:
+        if self._bindings_ready and self.is_attached:
+            self.call_after_refresh(self.recompose)
+
     async def recompose(self) -> None:
         keys = self._keys()
         if keys == self._shown:
@@ -52,21 +62,95 @@ class AppFooter(Footer):
         # the keys composed before are removed by now: the forced update drops them
         self.mutate_reactive(Footer.compact)
 
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        for binding, enabled, tooltip in self._fitted():
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        palette = self._palette_key()
+        if palette is not None:
+            binding, enabled, tooltip = palette
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=tooltip or binding.description,
+            )
+
+    def _fitted(self) -> list[Shown]:
+        return fitted_keys(self._shown_bindings(), self._room(), self.app.get_key_display)
+
+    def _shown_bindings(self) -> list[Shown]:
+        """The bindings Textual's footer would show, one per action, in its order."""
+        by_action: dict[str, Shown] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action.setdefault(binding.action, (binding, enabled, tooltip))
+        return list(by_action.values())
+
+    def _palette_key(self) -> Shown | None:
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            return None
+        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if active is None:
+            return None
+        return active.binding, active.enabled, active.tooltip
+
+    def _room(self) -> int:
+        """The cells for the keys: the footer's width less the palette key's."""
+        width = self.size.width or self.app.size.width
+        palette = self._palette_key()
+        if palette is not None:
+            width -= key_width(self.app.get_key_display(palette[0]), palette[0].description) + 2
+        return width
+
     def _keys(self) -> tuple[Any, ...]:
-        """What `Footer.compose` shows: the screen's active bindings, as displayed."""
+        """What `compose` shows: the keys that fit, as displayed."""
         if not self._bindings_ready or not self.is_attached:
             return ()
+        palette = self._palette_key()
         return tuple(
             (
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
-                binding.show,
-                binding.group,
-                binding.tooltip,
+                binding.id,
                 enabled,
                 tooltip,
             )
-            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            for binding, enabled, tooltip in [
+                *self._fitted(),
+                *([palette] if palette else []),
+            ]
         )
+
+
+Shown = tuple[Binding, bool, str]  # a binding, whether it is enabled, its tooltip
+KEPT_IDS = ("app.help", "app.quit")  # never dropped: help lists every key dropped
+
+
+def key_width(key_display: str, description: str) -> int:
+    """A footer key's cells: ` k ` then `Description `."""
+    return len(key_display) + 2 + (len(description) + 1 if description else 0)
+
+
+def fitted_keys(keys: list[Shown], room: int, display: Callable[[Binding], str]) -> list[Shown]:
+    """`keys` without the last ones that do not fit in `room` cells (the kept ones never
+    go), in their order; `display` shows a binding's key."""
+    widths = [key_width(display(binding), binding.description) for binding, _, _ in keys]
+    shown = list(range(len(keys)))
+    droppable = [i for i in shown if keys[i][0].id not in KEPT_IDS]
+    while sum(widths[i] for i in shown) > room and droppable:
+        shown.remove(droppable.pop())
+    return [keys[i] for i in shown]

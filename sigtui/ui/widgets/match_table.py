@@ -4,7 +4,8 @@ titles, then a line per row, drawn a line at a time and only the lines in view.
 Textual's DataTable measured each cell and rendered it through Rich (padding, wrapping):
 showing 200 matches took 40 to 60 ms of the filter's 100 at Azure's limits (issue #8).
 Here the columns are as wide as their widest cell, measured once per row set, and a line
-is its cells joined.
+is its cells joined; when they do not fit the table's width, they are fitted as
+`MeasuredDataTable`'s are (`fit_widths`, `fit_cut`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.strip import Strip
 
+from sigtui.safe_text import ELLIPSIS
+from sigtui.ui.widgets.data_table import fit_cut, fit_widths
 from sigtui.ui.widgets.row_cursor import RowCursorView, cursor_bindings
 
 CELL_PADDING = 1  # cells on each side of a column, as DataTable's
@@ -31,6 +34,16 @@ def column_widths(titles: Sequence[str], rows: Sequence[Sequence[Content]]) -> l
     for row in rows:
         widths = [max(width, cell.cell_length) for width, cell in zip(widths, row, strict=True)]
     return widths
+
+
+def fit_content(content: Content, width: int) -> Content:
+    """`content` in at most `width` cells: whole, or its words cut as `fit_cut` says."""
+    if content.cell_length <= width:
+        return content
+    if width <= 1:
+        return Content(ELLIPSIS[: max(0, width)])
+    head, tail = fit_cut(content.plain, width)
+    return content[:head] + ELLIPSIS + content[tail:]
 
 
 class MatchTable(RowCursorView):
@@ -65,7 +78,8 @@ class MatchTable(RowCursorView):
     def __init__(self, titles: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.titles = tuple(titles)
-        self.widths = column_widths(self.titles, [])
+        self.natural_widths = column_widths(self.titles, [])  # what the cells need
+        self.widths = self.natural_widths  # what they get: fitted to the table's width
 
     @property
     def row_count(self) -> int:
@@ -74,12 +88,27 @@ class MatchTable(RowCursorView):
     def show(self, rows: list[Sequence[Content]]) -> None:
         """Replace the rows; the cursor goes back to the first."""
         self.rows = rows
-        self.widths = column_widths(self.titles, rows)
-        padded = sum(self.widths) + 2 * CELL_PADDING * len(self.widths)
-        self.virtual_size = Size(padded, len(rows) + HEADER_HEIGHT)
+        self.natural_widths = column_widths(self.titles, rows)
+        self.fit()
         self.scroll_to(0, 0, animate=False)
         self.cursor = 0
         self.refresh()
+
+    def fit(self) -> None:
+        """Fit the columns to the table's width (as they are until it is laid out)."""
+        room = self.scrollable_content_region.width - 2 * CELL_PADDING * len(self.titles)
+        titles = [len(title) for title in self.titles]
+        fits = self.scrollable_content_region.width > 0
+        self.widths = fit_widths(self.natural_widths, titles, room) if fits else self.natural_widths
+        padded = sum(self.widths) + 2 * CELL_PADDING * len(self.widths)
+        self.virtual_size = Size(padded, len(self.rows) + HEADER_HEIGHT)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self.call_after_refresh(self.fit)  # the scrollbar takes a column's room, or gives it
 
     def watch_cursor(self, cursor: int) -> None:
         if not self.rows:
@@ -120,7 +149,7 @@ class MatchTable(RowCursorView):
         pad = " " * CELL_PADDING
         parts: list[Content | str] = []
         for cell, width in zip(cells, self.widths, strict=True):
-            parts += [pad, cell.truncate(width, pad=True), pad]
+            parts += [pad, fit_content(cell, width).truncate(width, pad=True), pad]
         return Content.assemble(*parts)
 
     def _strip(self, line: Content, component: str | None, width: int) -> Strip:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sigtui.catalog.azure.importing.result import ImportResult
@@ -24,7 +25,7 @@ class Item:
     rid: ids.ResourceId
     body: Json
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(self.rid)
 
@@ -124,6 +125,7 @@ def _listed_id(parameters: Json, resource: Json) -> str | None:
     return _id_from_parameters(parameters, named=name)
 
 
+@lru_cache(maxsize=1_024)  # every item's id names its subscription: a file names a few
 def stable_subscription_id(text: str) -> str:
     """A subscription id as the catalog keeps it: a UUID; a placeholder maps to a stable one."""
     try:

@@ -9,6 +9,7 @@ the parsed values. A file the streaming parser refuses, or one it cannot take sa
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -128,10 +129,8 @@ class StreamedFile:
                 if _first_byte(guarded) != b"[":
                     document = _whole(self.path, guarded)
                 else:
-                    checker = _Checker(self.path, share_keys=False)
-                    items = ijson.items(guarded, "item", use_float=False)
-                    for index, item in enumerate(items):
-                        yield checker.checked(item, (None, index))
+                    for item in _ListScanner(self.path, guarded).items():
+                        yield item
                         given += 1
                     return
         except (ijson.JSONError, _Unsafe):
@@ -201,6 +200,7 @@ class _Guarded:
         self._depth = 0
         self._in_string = False
         self._escaped = False  # the chunk before ended inside a string on a lone `\`
+        self.guards = True  # False: for a reader that needs none (_ListScanner)
 
     @property
     def bytes_read(self) -> int:
@@ -224,7 +224,8 @@ class _Guarded:
         self._read += len(data)
         if self._read > self._limit:
             raise _too_large(self._path, f"more than {self._limit:,}", self._limit)
-        self._guard_digits(self._guard_depth(data))
+        if self.guards:
+            self._guard_digits(self._guard_depth(data))
         return data
 
     def _guard_digits(self, data: bytes) -> None:
@@ -279,9 +280,142 @@ def _streamed(path: Path, file: _Guarded) -> Any:
     list (az's output) an item at a time, anything else whole."""
     if _first_byte(file) != b"[":
         return _whole(path, file)
-    checker = _Checker(path)
-    items = ijson.items(file, "item", use_float=False)
+    checker = _Checker(path)  # shares the keys between the items held
+    items = _ListScanner(path, file).items()
     return [checker.checked(item, (None, index)) for index, item in enumerate(items)]
+
+
+_SCAN_CHUNK = 256 * 1024  # bytes read at a time while scanning a list's items
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _ListScanner:
+    """The items of a top-level JSON list, each decoded by `json`'s C scanner from a
+    buffer that holds the text of one item and a chunk at most (read again with a larger
+    chunk when an item runs past it): `json`'s result and its speed, memory bounded by
+    the largest item. Numbers go through the exact reading's checks (a refused one is
+    named by its location); an item nested deeper than MAX_DEPTH, and any text `json`
+    refuses, raise _Unsafe (the exact reading names the problem)."""
+
+    def __init__(self, path: Path, file: _Guarded) -> None:
+        self._path, self._file = path, file
+        file.guards = False  # `json` takes any run of digits and any nesting safely
+        self._decode = codecs.getincrementaldecoder("utf-8")().decode
+        self._text = ""
+        self._at = 0
+        self._eof = False
+        self._refused = False
+        decoder = json.JSONDecoder(
+            parse_int=self._integer, parse_float=self._float, parse_constant=self._constant
+        )
+        self._scan = decoder.raw_decode
+
+    def items(self) -> Iterator[Any]:
+        try:
+            yield from self._items()
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deep
+            raise _Unsafe from None
+
+    def _items(self) -> Iterator[Any]:
+        if self._next_char() != "[":
+            raise _Unsafe
+        self._at += 1
+        if self._next_char() == "]":
+            self._at += 1
+            return self._end()
+        index = 0
+        while True:
+            yield self._item(index)
+            index += 1
+            following = self._next_char()
+            self._at += 1
+            if following == "]":
+                return self._end()
+            if following != ",":
+                raise _Unsafe
+            self._next_char()
+
+    def _item(self, index: int) -> Any:
+        size = _SCAN_CHUNK
+        while True:
+            start = self._at
+            try:
+                value, end = self._scan(self._text, start)
+            except json.JSONDecodeError:
+                end = -1
+            # an item ending where the text ends may go on (a number) unless the file has
+            if (end < 0 or end == len(self._text)) and self._more(size):
+                size *= 2
+                continue
+            if end < 0:
+                raise _Unsafe
+            self._at = end
+            return self._checked(value, index, start, end)
+
+    def _checked(self, value: Any, index: int, start: int, end: int) -> Any:
+        text = self._text
+        brackets = text.count("[", start, end) + text.count("{", start, end)
+        if brackets >= MAX_DEPTH - 1 and _depth(value) > MAX_DEPTH - 1:  # the list is 1
+            raise _Unsafe
+        if self._refused:
+            _check_tree(self._path, value, (None, index), depth=2)
+        return value
+
+    def _next_char(self) -> str:
+        """The next character after white space ("" at the end of the file)."""
+        while True:
+            found = _SPACE.match(self._text, self._at)
+            assert found is not None  # the pattern matches the empty text
+            self._at = found.end()
+            if self._at < len(self._text):
+                return self._text[self._at]
+            if not self._more(_SCAN_CHUNK):
+                return ""
+
+    def _more(self, size: int) -> bool:
+        """Add the next chunk to the text (the part scanned dropped); False at the end."""
+        if self._eof:
+            return False
+        data = self._file.read(size)
+        self._eof = not data
+        added = self._decode(data, final=self._eof)
+        self._text = self._text[self._at :] + added
+        self._at = 0
+        return bool(data)
+
+    def _end(self) -> None:
+        """After the list: white space only."""
+        if self._next_char() != "":
+            raise _Unsafe
+
+    def _integer(self, text: str) -> int | _Refused:
+        number = _integer(text)
+        if type(number) is not int:
+            self._refused = True
+        return number
+
+    def _float(self, text: str) -> float | _Refused:
+        number = _float(text)
+        if type(number) is not float:
+            self._refused = True
+        return number
+
+    def _constant(self, text: str) -> _Refused:
+        self._refused = True
+        return _constant(text)
+
+
+def _depth(value: Any) -> int:
+    """How deep a value's arrays and objects are nested (a scalar: 0)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = _children(value)
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for _, child in children)
+    return deepest
 
 
 def _whole(path: Path, file: _Guarded) -> Any:
@@ -471,10 +605,11 @@ def _parsed(path: Path, data: bytes) -> Any:
 _Location: TypeAlias = tuple["_Location", str | int] | None
 
 
-def _check_tree(path: Path, document: Any) -> None:
+def _check_tree(path: Path, document: Any, location: _Location = None, depth: int = 1) -> None:
     """Refuse nesting deeper than MAX_DEPTH and a refused number, naming the first (in
-    the file's order) by its location. Iterative: no recursion however deep the file."""
-    stack: list[tuple[Any, int, _Location]] = [(document, 1, None)]
+    the file's order) by its location. Iterative: no recursion however deep the file.
+    `location` and `depth`: of a value within the document."""
+    stack: list[tuple[Any, int, _Location]] = [(document, depth, location)]
     while stack:
         value, depth, location = stack.pop()
         if isinstance(value, _Refused):

@@ -34,6 +34,9 @@ def kind_of(resource: Json) -> str | None:
 
 
 def flatten(body: Json) -> Json:
+    """The body without its `properties` wrapper (az's shape: the body itself, not copied)."""
+    if "properties" not in body:
+        return body
     properties = body.get("properties")
     flat = {k: v for k, v in body.items() if k != "properties"}
     if isinstance(properties, dict):

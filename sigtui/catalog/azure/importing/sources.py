@@ -83,6 +83,8 @@ class HeldSources:
     def __init__(self, db: Session, scope: Scope, arm_ids: Iterable[str]) -> None:
         self._held: set[tuple[str, str]] = set()  # (kind, the id without case)
         wanted: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        if not _holds_any_source(db):  # no id is parsed (an estate's import: 20,000 of them)
+            return
         for arm_id in arm_ids:
             rid = _parsed(arm_id)
             if rid is None or rid.kind not in _MODELS:
@@ -105,6 +107,11 @@ class HeldSources:
 
     def holds(self, arm_id: str | None, kind: str) -> bool:
         return bool(arm_id) and (kind, str(arm_id).casefold()) in self._held
+
+
+def _holds_any_source(db: Session) -> bool:
+    """Whether the catalog holds any managed image or snapshot."""
+    return any(db.exec(select(model.pk).limit(1)).first() is not None for model in _MODELS.values())
 
 
 def _parsed(arm_id: str) -> ids.ResourceId | None:

@@ -4,6 +4,7 @@ catalog's row (target regions included), and the replication status Azure report
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -46,14 +47,30 @@ def version_fields(item: Item, location: str) -> Json:
 
 
 def _target_specs(targets: list[Json]) -> list[TargetRegionSpec]:
-    return [
-        TargetRegionSpec(
-            region=str(target.get("name") or ""),
-            replica_count=target.get("regionalReplicaCount"),
-            storage_account_type=target.get("storageAccountType"),
-        )
-        for target in targets
-    ]
+    specs = []
+    for target in targets:
+        replicas, storage = target.get("regionalReplicaCount"), target.get("storageAccountType")
+        # the types too: True and 1.0 are equal to 1 as keys, not as input
+        name = str(target.get("name") or "")
+        try:
+            specs.append(_target_spec(name, replicas, _kind(replicas), storage, _kind(storage)))
+        except TypeError:  # a value that cannot be hashed: refused by the schema
+            specs.append(
+                TargetRegionSpec(region=name, replica_count=replicas, storage_account_type=storage)
+            )
+    return specs
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+@lru_cache(maxsize=4_096)  # a file's versions name a few regions, counts and storage types
+def _target_spec(
+    region: str, replicas: Any, _replicas_kind: str, storage: Any, _storage_kind: str
+) -> TargetRegionSpec:
+    """A target region as asked (never changed once made: shared between versions)."""
+    return TargetRegionSpec(region=region, replica_count=replicas, storage_account_type=storage)
 
 
 def version_changes(row: Any, wanted: Json, targets: Targets) -> Json:
@@ -68,7 +85,7 @@ def version_changes(row: Any, wanted: Json, targets: Targets) -> Json:
         "tags": row.tags,
     }
     plain = {k: v for k, v in wanted.items() if k != "target_regions"}
-    changed = differences(current, typed(VersionUpdate, plain))
+    changed = {} if _as_held(current, plain) else differences(current, typed(VersionUpdate, plain))
     if "storage_account_type" in changed and (
         str(changed["storage_account_type"]).casefold() == row.storage_account_type.casefold()
     ):
@@ -77,6 +94,24 @@ def version_changes(row: Any, wanted: Json, targets: Targets) -> Json:
     if specs is not None and _targets_differ(row, targets, specs):
         changed["target_regions"] = specs
     return changed
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _as_held(current: Json, plain: Json) -> bool:
+    """Whether each field the file gives is the held value already, of its type: then
+    typing the fields (an update schema per version) would find no difference."""
+    for name, value in plain.items():
+        old = current.get(name)
+        if type(value) is not type(old) or value != old:
+            return False
+        if type(value) is dict:
+            if any(type(k) is not str or type(v) is not str for k, v in value.items()):
+                return False
+        elif type(value) not in _PLAIN:
+            return False
+    return True
 
 
 def _targets_differ(row: Any, targets: Targets, specs: list[TargetRegionSpec]) -> bool:

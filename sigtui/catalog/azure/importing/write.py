@@ -26,7 +26,7 @@ from sigtui.catalog import services
 from sigtui.catalog.azure.importing.definitions import definition_changes, definition_fields
 from sigtui.catalog.azure.importing.documents import Item, items_of
 from sigtui.catalog.azure.importing.galleries import gallery_changes, gallery_fields
-from sigtui.catalog.azure.importing.held import Held, held_rows
+from sigtui.catalog.azure.importing.held import Held, full_targets, held_rows
 from sigtui.catalog.azure.importing.reading import StreamedFile
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.scope import IMPORT_TENANT, Scope
@@ -52,7 +52,7 @@ from sigtui.catalog.azure.importing.versions import (
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.eol import eol_datetime
 from sigtui.catalog.model.errors import CatalogError, Refusal, Refusals
-from sigtui.catalog.model.models import ImageVersion, ResourceGroup
+from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion, ResourceGroup
 from sigtui.catalog.model.schemas import (
     DefinitionCreate,
     DefinitionUpdate,
@@ -64,7 +64,7 @@ from sigtui.catalog.model.schemas import (
 )
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules.regions import get_region
-from sigtui.catalog.services import bulk
+from sigtui.catalog.services import bulk, events
 from sigtui.catalog.services.versions import targets_of
 from sigtui.catalog.store.clock import Clock
 from sigtui.catalog.store.db import Catalog
@@ -150,8 +150,10 @@ def _import(
     importer = _Importer(db, clock, result, progress)
     with _malformed_refused():
         located = _located(db, deployment)
-    with bulk.collector_paused():  # the planned items make no cycles either
+    with bulk.collector_paused(), events.batch(db):  # the planned items make no cycles either
         importer.run(importer.items(values, located))
+    if result.created or result.updated:  # one event for the file
+        events.record_event(db, "import", "file", None, result.summary().splitlines()[0])
     return result
 
 
@@ -178,9 +180,10 @@ class _Plan:
     new: list[Item] = field(default_factory=list)
     updates: list[tuple[Item, Callable[[], object]]] = field(default_factory=list)
     unchanged: list[Item] = field(default_factory=list)
-    # versions with the replication status Azure reported, and their target regions (None:
-    # read them once the version is written)
-    replications: list[tuple[Item, list[Json], dict[str, Any] | None]] = field(default_factory=list)
+    # versions with the replication status Azure reported, and the key of a held version
+    # whose target regions the chunk leaves as they are (None: a new version, whose key
+    # the bulk loader gives, or an updated one, read again once written)
+    replications: list[tuple[Item, list[Json], int | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -276,14 +279,21 @@ class _Importer:
                     continue  # refused when the item is sorted
 
     def _write(self, plan: _Plan) -> None:
-        bulk.load(self.db, plan.batch, self.clock, self.refused)
+        loaded = bulk.load(self.db, plan.batch, self.clock, self.refused)
         for item, update in plan.updates:
             try:
                 update()
             except (CatalogError, *_MALFORMED) as exc:
                 self._refuse(item, exc)
         recorded = set()  # unchanged items whose replication status changed
-        for item, summary, targets in plan.replications:
+        # the versions whose target regions are read in one query: the unchanged and the new
+        keys = [
+            loaded.version_keys.get(item.id.casefold()) if pk is None else pk
+            for item, _, pk in plan.replications
+        ]
+        held = full_targets(self.db, [pk for pk in keys if pk is not None])
+        for (item, summary, _), pk in zip(plan.replications, keys, strict=True):
+            targets = None if pk is None else held.get(pk, {})
             try:
                 if self._record(item, summary, targets):
                     recorded.add(item.id)
@@ -398,9 +408,11 @@ class _Planner:
             gallery_id = ids.gallery_id(
                 rid.subscription, rid.resource_group or "", rid.gallery or ""
             )
-            held = self.held.gallery(where.group_pk, item) is not None
-            if not self._is_new(item, gallery_id, held):
+            parent = self.held.gallery(where.group_pk, item)
+            if not self._is_new(item, gallery_id, parent is not None):
                 return False
+            if parent is not None:
+                self.plan.batch.held[Gallery, gallery_id] = parent
             data = build(DefinitionCreate, **wanted)
             self.plan.batch.definitions.append(
                 bulk.NewDefinition(
@@ -428,9 +440,11 @@ class _Planner:
             definition_id = ids.definition_id(
                 rid.subscription, rid.resource_group or "", rid.gallery or "", rid.definition or ""
             )
-            held = self.held.definition(where.group_pk, item) is not None
-            if not self._is_new(item, definition_id, held):
+            parent = self.held.definition(where.group_pk, item)
+            if not self._is_new(item, definition_id, parent is not None):
                 return False
+            if parent is not None:
+                self.plan.batch.held[ImageDefinition, definition_id] = parent
             self.plan.batch.versions.append(self._new_version(item, definition_id, wanted))
             self._add_new(item)
             if summary is not None:
@@ -443,8 +457,7 @@ class _Planner:
             update = self._as_reported(item, changed, VersionUpdate, services.update_version)
         updated = self._plan_update(item, row, update)
         if summary is not None:
-            targets = None if updated else self.held.targets.get(row.pk or 0, {})
-            self.plan.replications.append((item, summary, targets))
+            self.plan.replications.append((item, summary, None if updated else row.pk))
         return True
 
     def _new_version(self, item: Item, definition_id: str, wanted: Json) -> bulk.NewVersion:

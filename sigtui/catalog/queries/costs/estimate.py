@@ -10,7 +10,12 @@ from decimal import Decimal
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries.costs.prices import Cost, check_basis, priced_group
 from sigtui.catalog.queries.costs.sheet import PriceSheet
-from sigtui.catalog.rules.checks import check_replica_count
+from sigtui.catalog.rules.checks import (
+    check_disk_size,
+    check_region_cloud,
+    check_replica_count,
+    check_zone_storage,
+)
 from sigtui.catalog.rules.regions import get_region
 
 Target = tuple[str, int, str]  # (region in any spelling, replicas, storage account type)
@@ -37,8 +42,10 @@ def what_if(
 ) -> Estimate:
     """The monthly storage and one-time egress of one version of `size_gb` (OS + data
     disks) made in `source_region` and replicated to `targets` (the source region among
-    them, SIG-SOURCE-REGION). Fast and without the catalog: for a calculator that
-    updates as the user types; bad input raises CatalogError naming the field."""
+    them, SIG-SOURCE-REGION; all of them in its cloud, SIG-CLOUD; Standard_ZRS only where
+    there are zones, SIG-ZRS; 1 to 100 replicas each, SIG-REPLICAS). Fast and without the
+    catalog: for a calculator that updates as the user types; bad input raises
+    CatalogError naming the field."""
     chosen = check_basis(basis, sheet)
     size = _size(size_gb)
     source = get_region(source_region, field="source_region")
@@ -51,6 +58,8 @@ def what_if(
                 f"{region.display_name} is listed twice; a region appears once per version",
                 field="target_regions",
             )
+        check_region_cloud(region, source.cloud, "target_regions")  # SIG-CLOUD
+        check_zone_storage(region, storage, "target_regions")  # SIG-ZRS
         check_replica_count(replicas, "target_regions")
         by_region[region.name] = priced_group(
             sheet, chosen, size, storage, region.name, source.name, replicas
@@ -84,3 +93,16 @@ def _size(size_gb: Decimal | int | float) -> Decimal:
             field="size_gb",
         )
     return size
+
+
+def disk_sizes(sizes_gb: Sequence[int]) -> int:
+    """A version's size from its disks' (the OS disk, then data disks), each bounded as a
+    version's disk is (SIG-DISK-SIZE: 1 GiB to 2 TB)."""
+    if not sizes_gb:
+        raise CatalogError(
+            "SIG-INPUT", "give the OS disk's size, then any data disks'", field="size_gb"
+        )
+    for index, size in enumerate(sizes_gb):
+        what = "the OS disk" if index == 0 else f"data disk {index}"
+        check_disk_size(size, what, "size_gb")
+    return sum(sizes_gb)

@@ -5,7 +5,9 @@ with its error beside it; ctrl+s saves, escape cancels. Nothing reaches the cata
 save, and a save is one service in a transaction of its own (`catalog.apply`). When the
 service refuses (a CatalogError), the error shows under its field as `CODE: message` (at
 the top when it names no field) and the form stays open with what was typed. On success
-the form is dismissed with the ARM id of the resource.
+the form is dismissed with the ARM id of the resource. On save every field is checked
+first, and what they refuse shows all at once, each beside its field. Escape closes an
+untouched form at once, and asks before it drops changes.
 
 An edit refused with SIG-CONFLICT (someone else saved the resource since the form read
 it) is never a silent overwrite: the form loads the resource as it is now (its new etag),
@@ -27,12 +29,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError, FieldErrors
 from sigtui.catalog.queries import usage
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.screens.confirm import ConfirmScreen
 from sigtui.ui.screens.forms.fields import FormField, error_text
-from sigtui.ui.text import plain
+from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.header_footer import AppFooter
 
 FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
@@ -51,6 +54,23 @@ class Conflict:
 
     values: dict[str, Any]
     texts: dict[str, str]
+
+
+class DiscardChanges(ConfirmScreen):
+    """Escape on a form with unsaved changes: discard them (y), or keep editing (n, esc)."""
+
+    def __init__(self, noun: str, changed: list[str]) -> None:
+        fields = ", ".join(changed)
+        question = markup(
+            "You changed [b]$fields[/b]. Close the $noun form and lose these changes?",
+            fields=fields,
+            noun=noun,
+        )
+        super().__init__("Discard unsaved changes?", question, yes_label="Discard")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#confirm-no", Button).label = "Keep editing (n)"
 
 
 class FormScreen(ModalScreen[str | None]):
@@ -197,7 +217,11 @@ class FormScreen(ModalScreen[str | None]):
         return None
 
     def show_error(self, error: CatalogError) -> None:
-        """The refusal beside its field (or at the top), and what live checks still find."""
+        """The refusal beside its field (or at the top), and what live checks still find.
+        A refusal of several fields at once (`FieldErrors`) shows each beside its own."""
+        if isinstance(error, FieldErrors):
+            self.show_errors(error.errors)
+            return
         form_field = self.field_for(error.field)
         for other in self.fields:
             if other is not form_field and not other.disabled:
@@ -208,6 +232,26 @@ class FormScreen(ModalScreen[str | None]):
         form_field.show_error(error_text(error))
         form_field.focus_control()
         form_field.scroll_visible(animate=False)
+
+    def show_errors(self, errors: list[CatalogError]) -> None:
+        """Every refusal at once, each beside its field (the first a field gets wins; those
+        naming no field at the top), the focus on the first field refused."""
+        shown: dict[str, str] = {}
+        banner: list[str] = []
+        for error in errors:
+            form_field = self.field_for(error.field)
+            if form_field is None:
+                banner.append(error_text(error))
+            else:
+                shown.setdefault(form_field.key, error_text(error))
+        if banner:
+            self.show_form_error("\n".join(dict.fromkeys(banner)))
+        refused = [f for f in self.fields if f.key in shown]
+        for form_field in refused:
+            form_field.show_error(shown[form_field.key])
+        if refused:
+            refused[0].focus_control()
+            refused[0].scroll_visible(animate=False)
 
     def show_form_error(self, text: str) -> None:
         self.form_error = text
@@ -242,12 +286,16 @@ class FormScreen(ModalScreen[str | None]):
         await self.save()
 
     async def save(self, edits: Conflict | None = None) -> None:
-        """Collect, then write; `edits` (a re-apply) go over what the fields hold."""
+        """Check every field, then collect and write; `edits` (a re-apply) go over what
+        the fields hold. What the fields' own rules refuse shows all at once, beside each
+        field, and the service is not asked."""
         self.clear_errors()
+        problems = await self.problems()
+        if problems:
+            self.show_errors(problems)
+            return
         values: Any = None
         try:
-            for form_field in self.fields:
-                await form_field.commit_pending()
             values = self.collect()
             if edits is not None:
                 values.update(edits.values)
@@ -260,6 +308,26 @@ class FormScreen(ModalScreen[str | None]):
             return
         self.saved_id = arm_id
         self.dismiss(arm_id)
+
+    async def problems(self) -> list[CatalogError]:
+        """What every enabled field refuses, in the form's order, then what the fields
+        refuse together (`cross_problems`, once each field is fine on its own)."""
+        found: list[CatalogError] = []
+        for form_field in self.fields:
+            if form_field.disabled:
+                continue
+            try:
+                await form_field.commit_pending()
+            except CatalogError as error:
+                found.append(error)
+                continue
+            found.extend(form_field.problems())
+        return found or self.cross_problems()
+
+    def cross_problems(self) -> list[CatalogError]:
+        """Rules over several fields that need no catalog (e.g. min ≤ max); forms that
+        have some override it."""
+        return []
 
     async def conflicted(self, error: CatalogError, edits: Conflict | None, values: Any) -> None:
         """Someone else saved the resource first: show it as it is now (an edit form)."""
@@ -357,8 +425,29 @@ class FormScreen(ModalScreen[str | None]):
         self.clear_errors()
         self.focus_first_field()
 
+    def changed_labels(self) -> list[str]:
+        """The labels of the fields whose value differs from what the form opened with."""
+        if not self.loaded:
+            return []  # escape before the form finished opening: nothing typed yet
+        now = self.snapshot()
+        return [
+            self.field(key).label
+            for key, (raw, _) in now.items()
+            if key in self.loaded and raw != self.loaded[key][0]
+        ]
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close at once when nothing changed; else ask whether to keep editing."""
+        changed = self.changed_labels()
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardChanges(self.noun, changed), answered)
 
     @on(Button.Pressed, "#form-save")
     async def _save_pressed(self) -> None:

@@ -13,8 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 from textual.widgets import Select as TextualSelect
 
+from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
-from sigtui.ui.screens.forms.fields import FormField
+from sigtui.ui.screens.forms.fields import FormField, error_text, parse_whole_number
 
 Options = Sequence[tuple[str, str]]
 
@@ -34,7 +35,7 @@ class DataDiskRow(Horizontal):
             compact=True,
             classes="disk-snapshot",
         )
-        yield Input(str(self.lun), type="integer", compact=True, classes="disk-lun")
+        yield Input(str(self.lun), compact=True, classes="disk-lun")
         yield Button("remove", compact=True, classes="disk-remove")
 
     @property
@@ -70,6 +71,29 @@ class DataDisksField(FormField):
     def value(self) -> tuple[list[str], list[str]]:
         rows = [row for row in self.rows if row.snapshot_id]
         return [row.snapshot_id or "" for row in rows], [row.lun_text for row in rows]
+
+    def problems(self) -> list[CatalogError]:
+        """LUNs as typed: whole numbers from 0, each once (SIG-DISK-SIZE: unique LUNs)."""
+        luns = []
+        for row in self.rows:
+            if not row.snapshot_id:
+                continue
+            try:
+                lun = parse_whole_number(row.lun_text, "a LUN", self.key)
+            except CatalogError as error:
+                return [error]
+            if lun < 0:
+                return [CatalogError("SIG-INPUT", f"LUN {lun} is negative", field=self.key)]
+            luns.append(lun)
+        if len(set(luns)) != len(luns):
+            return [CatalogError("SIG-DISK-SIZE", "data disks need unique LUNs", field=self.key)]
+        return []
+
+    @on(Input.Changed, ".disk-lun")
+    def _lun_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        problems = self.problems()
+        self.show_error(error_text(problems[0]) if problems else "")
 
     def set_options(self, options: Options) -> None:
         self.options = list(options)

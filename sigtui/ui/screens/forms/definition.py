@@ -4,6 +4,7 @@ definition is Hyper-V V2 and x64 unless chosen otherwise, as az and the portal m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -14,6 +15,7 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import services
 from sigtui.catalog.model import schemas
 from sigtui.catalog.model.enums import Architecture, DiskType
+from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.fields import DEFINITION_FIELDS, fixed_names, updatable_names
 from sigtui.catalog.queries.forms import DefinitionState, Place, definition_state, saved_arm_id
 from sigtui.catalog.rules import checks
@@ -32,7 +34,7 @@ from sigtui.ui.screens.forms.fields import (
     enum_options,
     selected,
 )
-from sigtui.ui.screens.forms.gallery import LOCATION_HINT, source_location_check
+from sigtui.ui.screens.forms.gallery import source_location_check
 from sigtui.ui.screens.forms.region_picker import RegionField, source_region_in
 from sigtui.ui.screens.forms.sources import GENERATIONS, OS_STATES, OS_TYPES
 
@@ -46,8 +48,18 @@ SPECIALIZED_HINT = (
     "Specialized (SIG-OSSTATE): VMs keep the source's computer name and accounts, "
     "have no osProfile; portal/API only while in preview"
 )
+LOCATION_HINT = "the definition's region, in the subscription's cloud (SIG-SOURCE-REGIONS)"
 UPDATABLE = updatable_names(DEFINITION_FIELDS)
 CREATE_FIELDS = (*fixed_names(DEFINITION_FIELDS), *UPDATABLE)
+
+
+def recommended_bound(key: str) -> Callable[[int], object]:
+    """SIG-RECOMMENDED for one end (`min_vcpus`...): a positive whole number."""
+    end, _, what = key.partition("_")
+    prefix, label = ("memory_mb", "memory (MB)") if what == "memory_mb" else ("vcpus", "vCPUs")
+    if end == "min":
+        return lambda n: checks.check_recommended(n, None, label, prefix)
+    return lambda n: checks.check_recommended(None, n, label, prefix)
 
 
 def os_state_hint(os_state: str | None) -> str:
@@ -198,6 +210,8 @@ class DefinitionForm(FormScreen):
                 key,
                 label,
                 getattr(d, key) if d else None,
+                rule="SIG-RECOMMENDED",
+                bound=recommended_bound(key),
                 aliases=(alias,),
                 placeholder=f"{unit}, a positive whole number",
                 hint="min ≤ max (SIG-RECOMMENDED)" if key == "max_memory_mb" else "",
@@ -206,6 +220,19 @@ class DefinitionForm(FormScreen):
     @on(TextualSelect.Changed, "#select-os_state")
     def _os_state_changed(self, event: TextualSelect.Changed) -> None:
         self.field("os_state").set_hint(os_state_hint(selected(event)))
+
+    def cross_problems(self) -> list[CatalogError]:
+        """SIG-RECOMMENDED: each min at most its max, both refused at once."""
+        found = []
+        for low, high, what, prefix in (
+            ("min_vcpus", "max_vcpus", "vCPUs", "vcpus"),
+            ("min_memory_mb", "max_memory_mb", "memory (MB)", "memory_mb"),
+        ):
+            try:
+                checks.check_recommended(self.value(low), self.value(high), what, prefix)
+            except CatalogError as error:
+                found.append(error)
+        return found
 
     def reload_state(self) -> bool:
         if self.state is None:

@@ -9,6 +9,7 @@ parsed values for dates and tags (their parsers raise CatalogError with the fiel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from sigtui.ui.widgets.data_table import cell
 from sigtui.ui.widgets.shown_input import ControlPictures
 
 Check = Callable[[str], object]
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 InputType = Literal["integer", "number", "text"]  # what Input's `type` takes
 
 
@@ -150,6 +152,15 @@ class FormField(Horizontal):
     def recheck(self) -> None:
         """Show again what live validation finds wrong (after a save cleared it)."""
 
+    def problems(self) -> list[CatalogError]:
+        """What the field's own rules refuse in what it holds (run on save, every field at
+        once, before the service sees anything)."""
+        try:
+            self.value  # noqa: B018 - reading the value parses it
+        except CatalogError as error:
+            return [error]
+        return []
+
     async def commit_pending(self) -> None:
         """Take in what was typed but not yet entered (raises CatalogError if malformed)."""
 
@@ -229,11 +240,29 @@ class TextInputField(FormField):
         if result is not None and not result.is_valid:
             self.show_error(result.failure_descriptions[0])
 
+    def problems(self) -> list[CatalogError]:
+        """The rule's refusal; a required field left blank is refused by its rule too."""
+        if self.check is not None and (self.input.value.strip() or self.required):
+            try:
+                self.check(self.input.value)
+            except CatalogError as error:
+                if not self.input.value.strip():  # the rule's code, in words for a blank
+                    return [CatalogError(error.code, f"{self.label} is required", field=self.key)]
+                return [error]
+        return super().problems()
+
+    # a number is checked as it is typed; words only once left (half a name is no mistake)
+    live = False
+
     @on(Input.Changed)
     def _clear_when_valid(self, event: Input.Changed) -> None:
         result = event.validation_result
-        if event.input is self.input and (result is None or result.is_valid):
+        if event.input is not self.input:
+            return
+        if result is None or result.is_valid:
             self.clear_error()
+        elif self.live:
+            self.show_error(result.failure_descriptions[0])
 
     @on(Input.Blurred)
     @on(Input.Submitted)
@@ -252,23 +281,56 @@ class TextField(TextInputField):
         return self.text or ("" if self.required else None)
 
 
-class IntField(TextField):
-    """A whole number; blank means "not given"."""
+def parse_whole_number(text: str, what: str, field: str, rule: str = "SIG-INPUT") -> int:
+    """`42` -> 42; anything else (`1_`, `abc`, `1.5`) refused with `rule`, in words. A sign
+    is read (`-5` is a number), so that its range rule can say why it is refused."""
+    stripped = text.strip()
+    if not WHOLE_NUMBER.fullmatch(stripped):
+        raise CatalogError(rule, f"{what} must be a whole number, not {stripped!r}", field=field)
+    return int(stripped)
 
-    def __init__(self, key: str, label: str, value: int | None = None, **options: Any) -> None:
+
+class IntField(TextInputField):
+    """A whole number; blank means "not given". What is typed stays as typed: a mistake
+    (`1_`, `-5`, `abc`) shows beside the field as it is typed, with `rule` (the code of
+    the rule the number is for), and `bound` (a domain check taking the number) says
+    what range it must lie in."""
+
+    live = True
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        value: int | None = None,
+        *,
+        rule: str = "SIG-INPUT",
+        bound: Callable[[int], object] | None = None,
+        **options: Any,
+    ) -> None:
         options.setdefault("placeholder", "a whole number")
         options.setdefault("classes", "-short")
-        super().__init__(
-            key, label, "" if value is None else str(value), input_type="integer", **options
-        )
         self.what = label
+        self.rule = rule
+        self.bound = bound
+        super().__init__(
+            key, label, "" if value is None else str(value), check=self._parse, **options
+        )
+
+    def _parse(self, text: str) -> int | None:
+        if not text.strip():
+            if self.required:
+                raise CatalogError(self.rule, f"{self.what} is required", field=self.key)
+            return None
+        number = parse_whole_number(text, self.what, self.key, self.rule)
+        if self.bound is not None:
+            self.bound(number)
+        return number
 
     @property
-    def value(self) -> str | None:
-        """The number as typed (schemas.build converts it); blank is None."""
-        if not self.text and self.required:
-            raise CatalogError("SIG-INPUT", f"{self.what} is required", field=self.key)
-        return self.text or None
+    def value(self) -> int | None:
+        """The number (its rules checked); blank is None."""
+        return self._parse(self.text)
 
 
 class DateField(TextInputField):
@@ -372,6 +434,11 @@ class ChoiceField(FormField):
     @property
     def raw_text(self) -> str:
         return self.value or "none"
+
+    def problems(self) -> list[CatalogError]:
+        if self.required and self.value is None:
+            return [CatalogError("SIG-INPUT", f"choose the {self.label.lower()}", field=self.key)]
+        return []
 
     def set_options(self, options: Sequence[tuple[str, str]], keep: str | None) -> None:
         self.options = list(options)

@@ -259,10 +259,18 @@ class RegionField(FormField):
         self.recheck()
 
     def recheck(self) -> None:
+        if self.picker.text:  # a blank one is refused on save, not as it is left
+            for error in self.problems()[:1]:
+                self.show_error(error_text(error))
+
+    def problems(self) -> list[CatalogError]:
         text = self.picker.text
-        if not text or self.check is None:
-            return
+        if self.check is None or not (text or self.required):
+            return []
         try:
             self.check(text)
         except CatalogError as error:
-            self.show_error(error_text(error))
+            if not text:  # the rule's code, in words that fit a blank field
+                return [CatalogError(error.code, f"{self.label} is required", field=self.key)]
+            return [error]
+        return []

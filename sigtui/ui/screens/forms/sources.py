@@ -3,6 +3,7 @@ Nothing of them changes after creation, so they have create forms only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -39,15 +40,10 @@ def _name_check(what: str) -> Any:
     return lambda text: checks.check_resource_name(text, what)
 
 
-def disk_size_check(what: str, field: str) -> Any:
-    """A managed disk's size, live (what is not a number is left to the service); a disk
-    above 2 TB may exist here, only a version made from it is refused (SIG-DISK-SIZE)."""
-
-    def check(text: str) -> None:
-        if checks.is_whole_number(text.strip()):
-            checks.check_source_disk_size(int(text), what, field)
-
-    return check
+def disk_size_bound(what: str, field: str) -> Callable[[int], object]:
+    """A managed disk's size: a disk above 2 TB may exist here, only a version made from
+    it is refused (SIG-DISK-SIZE)."""
+    return lambda size_gb: checks.check_source_disk_size(size_gb, what, field)
 
 
 class _SourceForm(FormScreen):
@@ -91,7 +87,7 @@ class ManagedImageForm(_SourceForm):
             "os_disk_size_gb",
             "OS disk size",
             placeholder="GiB",
-            check=disk_size_check("the OS disk", "os_disk_size_gb"),
+            bound=disk_size_bound("the OS disk", "os_disk_size_gb"),
             hint=SIZE_HINT,
             required=True,
         )
@@ -130,7 +126,7 @@ class SnapshotForm(_SourceForm):
             "size_gb",
             "Size",
             placeholder="GiB",
-            check=disk_size_check("the snapshot's disk", "size_gb"),
+            bound=disk_size_bound("the snapshot's disk", "size_gb"),
             hint=SIZE_HINT,
             required=True,
         )

@@ -2,9 +2,10 @@
 
 The line under the rows adds one: a region name, or the `az` shorthand
 `region[=replicas][=storage-type]` (`westeurope=2=standard_zrs`), parsed by
-`services.parse_target_region`. The source region's row cannot be removed
-(SIG-SOURCE-REGION); rows that already exist on a version keep their region and storage
-type (SIG-ZRS), only their replica count changes.
+`services.parse_target_region`. A region already in the rows, or a replica count out of
+1-100, is refused at once, beside the rows (SIG-REPLICAS). The source region's row cannot
+be removed (SIG-SOURCE-REGION); rows that already exist on a version keep their region and
+storage type (SIG-ZRS), only their replica count changes.
 """
 
 from __future__ import annotations
@@ -22,12 +23,30 @@ from textual.widgets import Select as TextualSelect
 from sigtui.catalog import services
 from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import find_region
-from sigtui.ui.screens.forms.fields import FormField, enum_options, error_text
+from sigtui.ui.screens.forms.fields import (
+    FormField,
+    enum_options,
+    error_text,
+    parse_whole_number,
+)
 from sigtui.ui.screens.forms.region_picker import RegionFilter, RegionPicker, any_region
 
 STORAGE_TYPES = enum_options(s.value for s in StorageAccountType)
 SHORTHAND_HINT = "+ region[=replicas][=storage], e.g. westeurope=2=standard_zrs ⏎"
+FIELD = "target_regions"
+
+
+def twice(region_name: str, field: str, advice: str = "") -> CatalogError:
+    """SIG-REPLICAS: a region appears once per version."""
+    region = find_region(region_name)
+    shown = region.display_name if region else region_name
+    return CatalogError(
+        "SIG-REPLICAS",
+        f"{shown} is already a target region (a region appears once per version){advice}",
+        field=field,
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +72,6 @@ class TargetRegionRow(Horizontal):
         yield Input(
             "" if row.replicas is None else str(row.replicas),
             placeholder="default",
-            type="integer",
             compact=True,
             classes="target-replicas",
         )
@@ -101,7 +119,8 @@ class TargetRegionRow(Horizontal):
 
     @property
     def region_name(self) -> str | None:
-        return self.picker.value
+        pickers = self.query(RegionPicker)  # none yet in a row mounted a moment ago
+        return pickers.first().value if pickers else self.row.region
 
     def spec(self) -> dict[str, Any]:
         """The row as schemas.TargetRegionSpec fields (raw replicas: build checks them)."""
@@ -112,6 +131,23 @@ class TargetRegionRow(Horizontal):
             "replica_count": replicas or None,
             "storage_account_type": storage,
         }
+
+    def replicas_problem(self) -> CatalogError | None:
+        """SIG-REPLICAS: the row's replica count, when given, is 1 to 100 (as typed: `0`,
+        `-1` or `2x` stay in the cell, refused beside it)."""
+        cells = self.query(".target-replicas").results(Input)
+        text = next(cells, None)
+        if text is None or not text.value.strip():
+            return None  # blank: the default; none yet: a row mounted a moment ago
+        typed = text.value.strip()
+        region = find_region(self.region_name or "")
+        where = region.display_name if region else (self.region_name or "a new row")
+        try:
+            count = parse_whole_number(typed, "replica count", FIELD, "SIG-REPLICAS")
+            checks.check_replica_count(count, FIELD)
+        except CatalogError as error:
+            return CatalogError(error.code, f"{where}: {error.message}", field=FIELD)
+        return None
 
     def set_values(self, replicas: int | None, storage: str | None) -> None:
         if replicas is not None:
@@ -185,18 +221,54 @@ class TargetRegionsField(FormField):
     def row_for(self, region_name: str) -> TargetRegionRow | None:
         return next((row for row in self.rows if row.region_name == region_name), None)
 
+    def problems(self) -> list[CatalogError]:
+        """SIG-REPLICAS: every row's replica count in range, no region twice; SIG-ZRS:
+        Standard_ZRS only where the region has zones (for a row that may still choose)."""
+        found = [p for row in self.rows if (p := row.replicas_problem()) is not None]
+        for row in self.rows:
+            region = find_region(row.region_name or "")
+            if region is not None and not row.row.existing and row.query(".target-storage"):
+                try:
+                    checks.check_zone_storage(region, row.storage_select.selection, self.key)
+                except CatalogError as error:
+                    found.append(error)
+        names = [row.region_name for row in self.rows if row.region_name]
+        for name in dict.fromkeys(n for n in names if names.count(n) > 1):
+            found.append(twice(name, self.key))
+        return found
+
+    def recheck(self) -> None:
+        """Refuse at once what a row holds wrong (a 0, a region twice); clear when fixed."""
+        problems = self.problems()
+        if problems:
+            self.show_error(error_text(problems[0]))
+        elif self.error.startswith(("SIG-REPLICAS", "SIG-ZRS")):
+            self.clear_error()
+
+    @on(Input.Changed, ".target-replicas")
+    def _replicas_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.recheck()
+
+    @on(RegionPicker.Changed)
+    @on(TextualSelect.Changed, ".target-storage")
+    def _region_typed(self) -> None:
+        self.recheck()
+
     async def add(self, text: str) -> TargetRegionRow:
-        """Add (or update) the row `text` names: a region, or the az shorthand."""
+        """Add the row `text` names: a region, or the az shorthand. A region that has a
+        row already is refused (SIG-REPLICAS: once per version): its row is where its
+        replicas change."""
         spec = services.parse_target_region(text)
         region = find_region(spec.region)
         if region is None:
             raise CatalogError(
                 "SIG-REPLICAS", f"unknown target region {spec.region!r}", field=self.key
             )
-        row = self.row_for(region.name)
-        if row is not None:
-            row.set_values(spec.replica_count, spec.storage_account_type)
-            return row
+        if self.row_for(region.name) is not None:
+            raise twice(region.name, self.key, "; change its replicas in its row")
+        if spec.replica_count is not None:
+            checks.check_replica_count(spec.replica_count, self.key)
         row = self._row_widget(
             TargetRow(region.name, spec.replica_count, spec.storage_account_type)
         )
@@ -245,6 +317,7 @@ class TargetRegionsField(FormField):
             self.show_error(error_text(error))
             return
         self.clear_error()
+        self.call_after_refresh(self.recheck)  # the new row, once composed (e.g. SIG-ZRS)
 
     @on(Input.Submitted, ".target-add-text")
     async def _add_submitted(self, event: Input.Submitted) -> None:

@@ -1,10 +1,16 @@
 """Image versions: name, source region, source (a managed image, or an OS snapshot with
 data-disk snapshots), target regions, common replica count, default storage type,
 exclude-from-latest, end-of-life date, tags. On edit only the target regions (and their
-replica counts), exclude-from-latest, the end-of-life date and the tags change."""
+replica counts), exclude-from-latest, the end-of-life date and the tags change.
+
+The source list offers only the sources a version of this definition can be made from in
+the chosen source region (`forms.source_misfit`: the definition's OS type, a managed image
+only for a Generalized definition and of its Hyper-V generation, the version's location),
+and its hint counts the others and says why they are hidden."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from textual import on
@@ -19,7 +25,9 @@ from sigtui.catalog.queries.forms import (
     SourceChoice,
     VersionPlace,
     VersionState,
+    generation_text,
     saved_arm_id,
+    source_misfit,
     version_state,
 )
 from sigtui.catalog.rules import checks
@@ -58,14 +66,39 @@ REPLICA_HINT = f"per target region unless a row says otherwise (1-{MAX_REPLICAS_
 REPLICA_EDIT_HINT = f"for target regions added later (1-{MAX_REPLICAS_PER_REGION})"
 
 
-def ordered_sources(
-    sources: list[SourceChoice], location: str | None, kind: str | None = None
-) -> list[tuple[str, str]]:
-    """Select options, those in `location` first (SIG-SOURCE-REGION: the source must be
-    in the version's location)."""
-    chosen = [s for s in sources if kind is None or s.kind == kind]
-    chosen.sort(key=lambda s: (s.location != location, s.kind, s.name.casefold()))
+def offered_sources(
+    place: VersionPlace, location: str | None
+) -> tuple[list[tuple[str, str]], Counter[str]]:
+    """The sources a new version of the definition in `location` can be made from (Select
+    options), and why the others are hidden: reason -> count (`source_misfit`)."""
+    fitting: list[SourceChoice] = []
+    hidden: Counter[str] = Counter()
+    for source in place.sources:
+        misfit = source_misfit(source, place, location)
+        if misfit is None:
+            fitting.append(source)
+        else:
+            hidden[misfit] += 1
+    fitting.sort(key=lambda s: (s.kind, s.name.casefold()))
+    return [(s.label, s.arm_id) for s in fitting], hidden
+
+
+def data_disk_sources(place: VersionPlace, location: str | None) -> list[tuple[str, str]]:
+    """Snapshots a data disk may come from: those in the version's location
+    (SIG-SOURCE-REGION)."""
+    chosen = [s for s in place.sources if s.kind == browse.SNAPSHOT and s.location == location]
+    chosen.sort(key=lambda s: s.name.casefold())
     return [(s.label, s.arm_id) for s in chosen]
+
+
+def hidden_text(hidden: Counter[str]) -> str:
+    """`3 sources hidden: 2 Windows, 1 Gen1` (blank when none is)."""
+    total = sum(hidden.values())
+    if not total:
+        return ""
+    by_count = sorted(hidden.items(), key=lambda item: (-item[1], item[0]))
+    reasons = ", ".join(f"{count} {reason}" for reason, count in by_count)
+    return f"{total} source{'s' if total != 1 else ''} hidden: {reasons}"
 
 
 def data_disks_text(state: VersionState) -> str:
@@ -95,6 +128,7 @@ class VersionForm(FormScreen):
         self.place = place.definition
         self.state = state
         self.sources = {s.arm_id: s for s in place.sources}
+        self.hidden: Counter[str] = Counter()  # sources not offered: why -> how many
         name = state.name if state else ""
         self.form_title = (
             f"Edit image version {self.place.name} {name}"
@@ -154,6 +188,8 @@ class VersionForm(FormScreen):
             "replica_count",
             "Replica count",
             version.replica_count if version else 1,
+            rule="SIG-REPLICAS",
+            bound=checks.check_replica_count,
             hint=REPLICA_EDIT_HINT if fixed else REPLICA_HINT,
         )
         yield ChoiceField(
@@ -181,11 +217,11 @@ class VersionForm(FormScreen):
         yield TagsField(value=version.tags if version else None)
 
     def _source_fields(self, location: str | None) -> ComposeResult:
-        sources = list(self.sources.values())
+        options, self.hidden = offered_sources(self.version_place, location)
         yield ChoiceField(
             "source",
             "Source",
-            ordered_sources(sources, location),
+            options,
             blank="choose a managed image or an OS snapshot",
             aliases=("managed_image_id", "os_snapshot_id"),
             hint=self._source_hint(None),
@@ -193,7 +229,7 @@ class VersionForm(FormScreen):
             classes="-wide",
         )
         yield DataDisksField(
-            ordered_sources(sources, location, browse.SNAPSHOT),
+            data_disk_sources(self.version_place, location),
             hint="for an OS snapshot source: its data disks' snapshots and LUNs",
             disabled=True,
         )
@@ -212,12 +248,18 @@ class VersionForm(FormScreen):
         ]
 
     def _source_hint(self, source: SourceChoice | None) -> str:
+        """What the chosen source brings, and why sources are missing from the list."""
+        place = self.version_place
         if source is None:
-            return f"offered first: the sources in the source region ({self.version_place.os_type})"
-        if source.kind == browse.MANAGED_IMAGE:
+            generation = generation_text(place.hyper_v_generation)
+            what = f"{place.os_type} {place.os_state} {generation}, in the source region"
+        elif source.kind == browse.MANAGED_IMAGE:
             disks = ", ".join(f"{gb} GiB" for gb in source.data_disks_gb) or "none"
-            return f"a managed image brings its data disks: {disks}"
-        return f"OS disk {source.size_gb} GiB; add its data disks' snapshots below"
+            what = f"a managed image brings its data disks: {disks}"
+        else:
+            what = f"OS disk {source.size_gb} GiB; add its data disks' snapshots below"
+        hidden = hidden_text(self.hidden)
+        return f"{what}\n{hidden}" if hidden else what
 
     # --- reactions --------------------------------------------------------------------
 
@@ -227,12 +269,13 @@ class VersionForm(FormScreen):
             return
         name = event.region.name
         self.query_one(TargetRegionsField).set_source_region(name)
-        sources = list(self.sources.values())
         source_field = self.field("source")
         assert isinstance(source_field, ChoiceField)
-        source_field.set_options(ordered_sources(sources, name), keep=source_field.value)
+        options, self.hidden = offered_sources(self.version_place, name)
+        source_field.set_options(options, keep=source_field.value)
+        source_field.set_hint(self._source_hint(self.sources.get(source_field.value or "")))
         disks = self.query_one(DataDisksField)
-        disks.set_options(ordered_sources(sources, name, browse.SNAPSHOT))
+        disks.set_options(data_disk_sources(self.version_place, name))
 
     @on(TextualSelect.Changed, "#select-source")
     def _source_changed(self, event: TextualSelect.Changed) -> None:
