@@ -155,7 +155,7 @@ def _browser_pages(url: str, pages: int, memory: Any) -> dict[str, Any]:
 
 def _memory_of(server_pid: int) -> dict[str, Any]:
     """The RSS and PSS (MB) of the server and of each of its app processes."""
-    apps = [_usage(pid) for pid in sorted(_children(server_pid))]
+    apps = [_usage(pid) for pid in sorted(child_processes(server_pid))]
     return {"server": _usage(server_pid), "apps": apps}
 
 
@@ -168,7 +168,8 @@ def _usage(pid: int) -> dict[str, float]:
     return {"rss_mb": kilobytes["Rss"] / 1024, "pss_mb": kilobytes["Pss"] / 1024}
 
 
-def _children(pid: int) -> set[int]:
+def child_processes(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (the app processes of a server)."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

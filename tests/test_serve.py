@@ -27,6 +27,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from cli_runner import Sigtui
 from conftest import shared_demo_file
 
+from benchmarks.serve import child_processes
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.cli import serve as serve_cli
 from sigtui.web import server as web_server
@@ -278,19 +279,6 @@ def test_a_loopback_server_answers_to_loopback_names_only() -> None:
 # --- Ctrl+C ---------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is `pid`."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
 async def _first_text_then_ctrl_c(url: str, server: subprocess.Popen[str]) -> set[int]:
     """Connect as a page would, wait for the app's first text, then Ctrl+C the server's
     process group as a terminal does; the app processes seen, once the socket closed."""
@@ -304,7 +292,7 @@ async def _first_text_then_ctrl_c(url: str, server: subprocess.Popen[str]) -> se
                 message = await websocket.receive()
                 assert message.type == aiohttp.WSMsgType.BINARY, message
                 text += message.data
-        apps = _children(server.pid)
+        apps = child_processes(server.pid)
         os.killpg(server.pid, signal.SIGINT)
         async with asyncio.timeout(APP_START):
             async for _ in websocket:

@@ -30,6 +30,8 @@ from typing import Any
 import pytest
 from conftest import shared_demo_file
 
+from benchmarks.serve import child_processes
+
 CHROMIUM = Path(os.environ.get("SIGTUI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -144,19 +146,6 @@ def _start_server(catalog: Path, folder: Path) -> tuple[subprocess.Popen[str], s
     return server, found[0]
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is `pid`."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
 def _port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -185,7 +174,7 @@ def test_the_app_in_a_browser_page(browser: Any, catalog_file: Path, tmp_path: P
 
         second = AppPage(browser, url)
         second.wait_for_text("Tenant Contoso")
-        apps = _children(server.pid)
+        apps = child_processes(server.pid)
         assert len(apps) == 2, apps  # one app process per page
 
         screenshot = tmp_path / "serve-help.png"
