@@ -45,7 +45,7 @@ async def test_screens_opened_and_closed_leave_no_headers_and_no_growing_footer_
         # a footer's list of children may still cache the keys it composed before, until
         # its next layout: at most one set of the main footer's keys, never more
         most = len(main_screen(pilot).query(FooterKey))
-        for _ in range(60):  # the last screen closed may still be tearing down (slow CI)
+        for _ in range(200):  # the last screen closed may still be tearing down (busy CI)
             headers, keys = _left_behind()
             if headers == 0 and keys <= most:
                 break

@@ -333,9 +333,6 @@ class WhatIfScreen(Screen[None]):
     """What a version would cost: updated on every keystroke (`costs.what_if`)."""
 
     CSS_PATH = "../insights.tcss"
-    DEFAULT_CSS = """
-    WhatIfScreen #what-if-targets.-invalid { border: tall $error; }
-    """
     help_title = "What-if"
 
     BINDINGS = [Binding("escape", "close", "Back", id="what_if.back")]

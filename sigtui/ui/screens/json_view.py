@@ -24,13 +24,6 @@ from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 
 class JsonScreen(Screen[None]):
-    DEFAULT_CSS = """
-    JsonScreen #json-title { padding: 0 1; }
-    JsonScreen #json-id { padding: 0 1; color: $text-muted; }
-    JsonScreen #json-scroll { height: 1fr; border: round $primary-background-lighten-2; }
-    JsonScreen #json-scroll:focus { border: round $accent; }
-    JsonScreen #json-text { width: auto; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="json.close"),
         Binding("c", "copy", "Copy JSON", id="json.copy"),

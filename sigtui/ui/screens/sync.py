@@ -28,16 +28,6 @@ assert [value for _, value in CREDENTIAL_CHOICES] == list(CREDENTIAL_KINDS)
 class SyncScreen(ModalScreen[bool]):
     """Reads the subscriptions the credential sees (or the selected one) from Azure."""
 
-    DEFAULT_CSS = """
-    SyncScreen { align: center middle; }
-    SyncScreen > .sync-box { width: 90; max-width: 95%; height: auto; padding: 1 2; }
-    SyncScreen .sync-hint { color: $text-muted; margin-bottom: 1; }
-    SyncScreen #sync-progress { margin: 1 0; }
-    SyncScreen #sync-status { height: auto; margin: 1 0; }
-    SyncScreen .sync-error { color: $error; }
-    SyncScreen .sync-buttons { height: auto; align-horizontal: right; }
-    SyncScreen .sync-buttons Button { margin-left: 2; }
-    """
     BINDINGS = [
         Binding("ctrl+s", "run", "Sync", id="sync.run"),
         Binding("escape", "close", "Close", id="sync.close"),

@@ -76,9 +76,6 @@ MARKED_HINT = "d x e a: delete, exclude from latest, end of life, add a region"
 class PromptScreen(ModalScreen[str | None]):
     """One line of input (an end of life, a region); enter answers, escape cancels."""
 
-    DEFAULT_CSS = """
-    PromptScreen #prompt-input { margin: 1 0 0 0; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, question: str, placeholder: str = "") -> None:
