@@ -78,13 +78,6 @@ def event_cells(event: events.Event, now: datetime) -> tuple[RenderableType, ...
 class EventsScreen(Screen[str | None]):
     """Recent events, live, filtered as you type; enter shows the event's resource."""
 
-    DEFAULT_CSS = """
-    EventsScreen #events-filter { margin: 0 1; }
-    EventsScreen #events-table { height: 1fr; }
-    EventsScreen #events-selected { height: auto; max-height: 3; padding: 0 1; }
-    EventsScreen #events-id { height: 1; padding: 0 1; }
-    EventsScreen #events-status { padding: 0 1; }
-    """
     help_title = "Events"
 
     BINDINGS = [
