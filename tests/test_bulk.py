@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from builders import World, refused, version_create, write
 
 from sigtui.catalog import services
-from sigtui.catalog.model.errors import Refusals
+from sigtui.catalog.model.errors import CatalogError, FieldErrors, Refusals
 from sigtui.catalog.model.models import (
     DataDisk,
     Gallery,
@@ -21,6 +21,7 @@ from sigtui.catalog.model.models import (
     TargetRegion,
 )
 from sigtui.catalog.model.schemas import DefinitionCreate, GalleryCreate
+from sigtui.catalog.queries import counts
 from sigtui.catalog.rules import limits
 from sigtui.catalog.services import bulk
 from sigtui.catalog.store.db import Catalog
@@ -330,3 +331,167 @@ def test_bulk_names_every_refused_resource(catalog: Catalog, world: World) -> No
         ("1.0.0", "SIG-NAME"),  # the second 1.0.0
     ]
     assert "4 resources refused" in error.message
+
+
+# --- one rule path: a single create is a batch of one ----------------------------------------
+
+New = bulk.NewGallery | bulk.NewDefinition | bulk.NewVersion
+PAST = "2020-01-31T00:00:00Z"
+
+
+def _create_alone(db: Any, new: New, world: World) -> Any:
+    """The one-at-a-time service for `new`, as a user's command calls it."""
+    if isinstance(new, bulk.NewGallery):
+        return services.create_gallery(db, new.group_id, new.data, world.clock)
+    if isinstance(new, bulk.NewDefinition):
+        return services.create_definition(db, new.gallery_id, new.data, world.clock)
+    return services.create_version(db, new.definition_id, new.data, world.clock)
+
+
+def _in_a_batch(new: New, world: World, *, alone: bool) -> bulk.Batch:
+    """`new` in a batch, after a resource of its kind that is fine (unless `alone`: the
+    limit cases, where a second one would count)."""
+    if isinstance(new, bulk.NewGallery):
+        fine_gallery = bulk.NewGallery(world.group, _gallery("fine", "eastus"))
+        return bulk.Batch(galleries=[new] if alone else [fine_gallery, new])
+    if isinstance(new, bulk.NewDefinition):
+        fine_definition = bulk.NewDefinition(world.gallery, _definition("fine", "Fine"))
+        return bulk.Batch(definitions=[new] if alone else [fine_definition, new])
+    fine = bulk.NewVersion(world.definition, version_create("9.9.9", image=world.image))
+    return bulk.Batch(versions=[new] if alone else [fine, new])
+
+
+def _gallery(name: str, location: str = "westus", **fields: Any) -> GalleryCreate:
+    return GalleryCreate(name=name, location=location, **fields)
+
+
+def _refusal(catalog: Catalog, action: Any) -> CatalogError:
+    try:
+        with catalog.write() as db:
+            action(db)
+    except CatalogError as error:
+        return error
+    pytest.fail("accepted")
+
+
+def _as_compared(error: CatalogError) -> tuple[Any, ...]:
+    parts = getattr(error, "errors", [error])
+    return (error.code, error.message, error.field, [(e.code, e.field) for e in parts])
+
+
+def _create_cases(world: World) -> list[tuple[str, str, New]]:
+    """(what, the code, a new resource it refuses) for each rule of the create path."""
+    build, group, gallery, definition = world.build, world.group, world.gallery, world.definition
+    specialized = build.definition(gallery, "spec", sku="Spec", os_state="Specialized")
+    windows = build.definition(gallery, "win", sku="Win", os_type="Windows")
+    east_snapshot = build.snapshot(group, "east", "eastus")
+    world.version("1.0.0")
+
+    def version(name: str = "2.0.0", on: str = definition, **fields: Any) -> bulk.NewVersion:
+        fields.setdefault("image", world.image)
+        return bulk.NewVersion(on, version_create(name, **fields))
+
+    def definition_new(name: str = "def2", sku: str = "Other", **fields: Any) -> Any:
+        return bulk.NewDefinition(gallery, _definition_with(name, sku, **fields))
+
+    missing = f"{group}/{GALLERIES}/nowhere"
+    return [
+        ("gallery name", "SIG-NAME", bulk.NewGallery(group, _gallery("bad-name"))),
+        ("gallery name taken", "SIG-NAME", bulk.NewGallery(group, _gallery("GALLERY1"))),
+        ("gallery location", "SIG-SOURCE-REGIONS", bulk.NewGallery(group, _gallery("g", "mars"))),
+        ("gallery tags", "SIG-INPUT", bulk.NewGallery(group, _gallery("g", tags={"": "x"}))),
+        ("gallery group", "SIG-NOT-FOUND", bulk.NewGallery(group + "x", _gallery("g"))),
+        ("definition parent", "SIG-NOT-FOUND", bulk.NewDefinition(missing, _definition())),
+        ("definition name", "SIG-NAME", definition_new("bad name")),
+        ("definition name taken", "SIG-NAME", definition_new("DEF1")),
+        ("identity", "SIG-IDENT", definition_new(sku="backend")),
+        ("publisher", "SIG-NAME", definition_new(publisher="bad publisher!")),
+        ("recommended", "SIG-RECOMMENDED", definition_new(min_vcpus=8, max_vcpus=2)),
+        ("definition EOL", "SIG-EOL", definition_new(end_of_life_date=PAST)),
+        ("generation", "SIG-INPUT", definition_new(architecture="Arm64")),
+        ("version parent", "SIG-NOT-FOUND", version(on=definition + "x")),
+        ("version name", "SIG-NAME", version("1.a")),
+        ("version name taken", "SIG-NAME", version("1.0.00")),
+        ("no source", "SIG-INPUT", version(image=None)),
+        ("missing source", "SIG-NOT-FOUND", version(image=world.image + "x")),
+        ("source region", "SIG-SOURCE-REGION", version(image=None, os_snapshot=east_snapshot)),
+        ("source OS", "SIG-INPUT", version(on=windows)),
+        ("source OS state", "SIG-OSSTATE", version(on=specialized)),
+        ("replica count", "SIG-REPLICAS", version(replica_count=0)),
+        ("region twice", "SIG-REPLICAS", version(targets=["westus", "westus"])),
+        ("unknown region", "SIG-REPLICAS", version(targets=["westus", "mars"])),
+        ("ZRS", "SIG-ZRS", version(targets=["westus", "northcentralus=1=Standard_ZRS"])),
+        ("cloud", "SIG-CLOUD", version(targets=["westus", "chinanorth"])),
+        ("allowlist", "SIG-REGION-ALLOWLIST", version(targets=["westus", "australiacentral"])),
+        ("source among targets", "SIG-SOURCE-REGION", version(targets=["eastus"])),
+        ("version EOL", "SIG-EOL", version(end_of_life_date=PAST)),
+    ]
+
+
+def _refused_alike(catalog: Catalog, world: World, new: New, *, alone: bool) -> CatalogError:
+    """`new` refused alone (the service) and in a batch, the same way; the error."""
+    by_service = _refusal(catalog, lambda db: _create_alone(db, new, world))
+    batch = _in_a_batch(new, world, alone=alone)
+    in_batch = _refusal(catalog, lambda db: bulk.load(db, batch, world.clock))
+    assert isinstance(in_batch, Refusals) and len(in_batch.refusals) == 1, in_batch
+    assert _as_compared(in_batch.refusals[0][1]) == _as_compared(by_service)
+    return by_service
+
+
+def test_a_single_create_and_a_batch_refuse_alike(
+    catalog: Catalog, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each rule of the create path refuses a resource created alone (the services) and
+    the same resource in a batch (bulk.load, after one that is fine) with the same code,
+    message and field(s), every refused field at once for a definition: one rule path."""
+    for what, code, new in _create_cases(world):
+        error = _refused_alike(catalog, world, new, alone=False)
+        assert error.code == code, (what, error)
+    every = _refused_alike(catalog, world, _crowded(world), alone=False)
+    assert isinstance(every, FieldErrors)
+    fields = {e.field for e in every.errors}
+    assert fields == {"name", "sku", "vcpus_min", "end_of_life_date"}
+    for limit, new in (
+        ("GALLERIES", bulk.NewGallery(world.group, _gallery("g9"))),
+        ("DEFINITIONS", bulk.NewDefinition(world.gallery, _definition("d9", "D9"))),
+        ("VERSIONS", bulk.NewVersion(world.definition, version_create("9.0.0", image=world.image))),
+    ):
+        with monkeypatch.context() as patch:  # the subscription's region is full
+            kind = getattr(limits, limit)
+            with catalog.read() as db:
+                (in_west_us,) = counts.usage(db, location="westus")
+                used = in_west_us.used(kind.kind)
+            patch.setattr(limits, limit, limits.Limit(kind.kind, used, kind.code, kind.noun))
+            error = _refused_alike(catalog, world, new, alone=True)
+        assert error.code == f"SIG-LIMIT-{limit}", error
+
+
+def _crowded(world: World) -> bulk.NewDefinition:
+    """A definition whose name and identity are taken, with its vCPUs the wrong way round
+    and its end of life past."""
+    data = _definition_with("DEF1", "backend", min_vcpus=8, max_vcpus=2, end_of_life_date=PAST)
+    return bulk.NewDefinition(world.gallery, data)
+
+
+def _definition_with(name: str, sku: str, **fields: Any) -> DefinitionCreate:
+    return DefinitionCreate.model_validate({**_definition(name, sku).model_dump(), **fields})
+
+
+def test_bulk_honours_each_versions_replication_speed(catalog: Catalog, world: World) -> None:
+    """A version's own replication speed (the demo's versions have 10) divides its regions'
+    planned durations, though another version of the same shape shares the batch."""
+    batch = bulk.Batch(
+        versions=[
+            bulk.NewVersion(
+                world.definition,
+                version_create(name, image=world.image, targets=TARGETS),
+                replication_speed=speed,
+            )
+            for name, speed in (("1.0.0", 1.0), ("1.0.1", 10.0))
+        ]
+    )
+    write(catalog, lambda db: bulk.load(db, batch, world.clock))
+    assert [v["replication_speed"] for v in _rows(catalog, ImageVersion, set())] == [1.0, 10.0]
+    durations = [t["duration_seconds"] for t in _rows(catalog, TargetRegion, set())]
+    realistic, faster = durations[:3], durations[3:]
+    assert realistic[1] and faster == pytest.approx([d / 10 for d in realistic])

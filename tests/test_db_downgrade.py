@@ -155,17 +155,18 @@ def test_the_credential_holder_downgrades_and_is_told_what_was_dropped(owned: Si
     assert "0005  target regions carry their version's size" in result.stdout
     # 0007 renamed the memory columns (GB to MB) and added architecture and features;
     # 0009 added the VHD blobs' storage accounts; 0010 the provisioning states and host
-    # caching Azure reports; 0012 where a resource came from; 0013 the replication speed
+    # caching Azure reports; 0012 where a resource came from; 0013 the replication speed;
+    # 0014 the import digests
     assert (
-        "columns dropped (20): data_disk.storage_account_id, data_disk.host_caching, "
-        "gallery.provisioning_state, gallery.origin, gallery.synced_at, "
+        "columns dropped (23): data_disk.storage_account_id, data_disk.host_caching, "
+        "gallery.provisioning_state, gallery.origin, gallery.synced_at, gallery.import_digest, "
         "image_definition.min_memory_mb, image_definition.max_memory_mb, "
         "image_definition.architecture, image_definition.features, "
         "image_definition.provisioning_state, image_definition.origin, "
-        "image_definition.synced_at, "
+        "image_definition.synced_at, image_definition.import_digest, "
         "image_version.source_storage_account_id, image_version.provisioning_state, "
         "image_version.os_host_caching, image_version.origin, image_version.synced_at, "
-        "image_version.replication_speed, "
+        "image_version.replication_speed, image_version.import_digest, "
         "target_region.size_gb, target_region.source_region"
     ) in result.stdout
     after = _counts(owned.url)

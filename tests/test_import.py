@@ -13,8 +13,9 @@ from sigtui.catalog.azure.importing import reading
 from sigtui.catalog.azure.importing.documents import stable_subscription_id
 from sigtui.catalog.azure.importing.reading import read_file
 from sigtui.catalog.azure.importing.result import ImportResult
+from sigtui.catalog.azure.importing.scope import IMPORT_TENANT
 from sigtui.catalog.azure.importing.template import Deployment
-from sigtui.catalog.azure.importing.write import IMPORT_TENANT, import_document
+from sigtui.catalog.azure.importing.write import import_document
 from sigtui.catalog.model import models
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import lookup

@@ -66,3 +66,20 @@ def test_the_import_benchmark_runs_and_reports_every_figure(
     assert figures["read"]["read_peak_mb"] > 0
     assert "| import, 40 versions |" in result.stdout
     assert "| re-import, 40 versions |" in result.stdout
+
+
+def test_the_import_floors_run_and_print_the_rate_they_allow(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "benchmarks.import_floors", "--size", "tiny"]
+    result = subprocess.run(
+        [*command, "--repeats", "1", "--cache", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert names == ["decode_orjson", "decode_json", "write", "imports", "together"]
+    assert "versions/s" in result.stdout.splitlines()[-1]

@@ -22,7 +22,12 @@ from textual.widgets import Input, Static
 
 import sigtui.cli.transfer  # noqa: F401  (imported now: the timed runs must not pay for it)
 from sigtui.catalog.azure.importing import reading
-from sigtui.catalog.azure.importing.reading import ENV_MAX_SIZE, StreamedFile, read_file
+from sigtui.catalog.azure.importing.reading import (
+    ENV_MAX_SIZE,
+    KnownDigests,
+    StreamedFile,
+    read_file,
+)
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
@@ -299,9 +304,9 @@ async def test_the_import_screen_reads_the_file_in_a_worker(
     readers: list[threading.Thread] = []
 
     class Recorded(StreamedFile):
-        def values(self) -> Iterator[Any]:
+        def entries(self, known: KnownDigests | None) -> Iterator[Any]:
             readers.append(threading.current_thread())
-            return super().values()
+            return super().entries(known)
 
     monkeypatch.setattr(transfer_screen, "StreamedFile", Recorded)
     async with app.run_test(size=TERMINAL) as pilot:

@@ -14,7 +14,7 @@ from builders import catalog_state, write
 from sql_counter import recorded_statements
 
 from benchmarks.imports import Size, resources, write_file
-from sigtui.catalog.azure.importing import write as importing
+from sigtui.catalog.azure.importing import planning as importing
 from sigtui.catalog.azure.importing.reading import StreamedFile
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.write import import_document

@@ -9,12 +9,13 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigtui.catalog.azure.importing import reading
-from sigtui.catalog.azure.importing.reading import read_file
+from sigtui.catalog.azure.importing.reading import Digested, Known, StreamedFile, read_file
 from sigtui.catalog.model.errors import CatalogError
 
 CHUNK = 64 * 1024  # what ijson reads at a time (of a file that is not a list)
@@ -182,3 +183,87 @@ def test_items_across_the_scanners_chunks_read_as_json_reads_them(
     text = "[" + " " * edge + "1234567, " + json.dumps(big) + ", true, -2.5e3]"
     assert read_file(_written(tmp_path, text)) == json.loads(text)
     assert exact_reads == []
+
+
+def _az_list(items: list[Any]) -> str:
+    return json.dumps(items, indent=2)  # as az prints: each item closes on "\n  }"
+
+
+@pytest.fixture
+def cut_items(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many items orjson decoded from their cut text (the pretty-printed way)."""
+    decoded: list[int] = []
+    loads = orjson.loads
+
+    def counted(text: str) -> Any:
+        decoded.append(len(text))
+        return loads(text)
+
+    monkeypatch.setattr(orjson, "loads", counted)
+    return decoded
+
+
+def test_az_pretty_printed_items_are_cut_at_their_closing_line(
+    tmp_path: Path, exact_reads: list[Path], cut_items: list[int]
+) -> None:
+    items = [{"id": f"/v/{n}", "size": n, "ratio": n / 3, "tags": {"a": "}\n"}} for n in range(50)]
+    text = _az_list(items)
+    assert read_file(_written(tmp_path, text)) == items
+    assert len(cut_items) == 50 and exact_reads == []
+
+
+def test_what_orjson_would_read_otherwise_is_read_as_json_reads_it(
+    tmp_path: Path, exact_reads: list[Path], cut_items: list[int]
+) -> None:
+    """Integers beyond 64 bits (orjson would make them floats), a lone surrogate and a
+    constant orjson refuses, and an item whose nested object closes at the items'
+    indentation (the cut is not a whole value): each as `json` reads it."""
+    big = [{"n": 18446744073709551616}, {"n": -9223372036854775809}, {"n": 10**19 + 1}]
+    surrogate = '[\n  {\n    "s": "\\ud800"\n  }\n]'
+    uneven = '[\n  {\n    "a": {\n  "b": 1\n  },\n    "c": [1]\n  },\n  {\n    "d": 2\n  }\n]'
+    for text in (_az_list(big), surrogate, uneven):
+        read = read_file(_written(tmp_path, text))
+        assert read == json.loads(text)
+        assert json.dumps(read) == json.dumps(json.loads(text))  # ints stay ints
+    assert read_file(_written(tmp_path, _az_list(big)))[0]["n"] == 18446744073709551616
+    assert exact_reads == []
+    with pytest.raises(CatalogError, match="NaN is not a number JSON allows"):
+        read_file(_written(tmp_path, '[\n  {\n    "x": NaN\n  }\n]'))
+
+
+def test_nesting_too_deep_in_a_pretty_printed_item_is_refused(
+    tmp_path: Path, exact_reads: list[Path], cut_items: list[int]
+) -> None:
+    deep: Any = 1
+    for _ in range(64):
+        deep = {"d": deep}
+    first = {"pad": "x" * (2 * CHUNK)}  # past the first chunk, which is checked as it is read
+    with pytest.raises(CatalogError, match=r"at \[1\]\.d\.d.*nested more than 64 levels deep"):
+        read_file(_written(tmp_path, _az_list([first, deep])))
+    assert len(cut_items) == 2  # orjson read the item; its depth refused it
+
+
+@settings(max_examples=100, deadline=None)
+@given(items=st.lists(json_values, max_size=6), indent=st.sampled_from([1, 2, 4]))
+def test_items_read_with_their_digests_read_as_json_reads_them(
+    tmp_path_factory: pytest.TempPathFactory, items: list[Any], indent: int
+) -> None:
+    """As an import reads a list (each item's text digested, the digests looked up): with
+    none known, every item as `json` reads it (those cut at their closing line with their
+    digest); read again knowing those digests, those items come as `Known` (not decoded),
+    the rest as `json` reads them."""
+    text = json.dumps(items, indent=indent)
+    path = _written(tmp_path_factory.mktemp("d"), text)
+    expected = json.loads(text)
+    first = list(StreamedFile(path).entries(lambda digests: set()))
+    read = [e.value if isinstance(e, Digested) else e for e in first]
+    assert read == expected
+    assert json.dumps(read) == json.dumps(expected)
+    kept = {e.digest for e in first if isinstance(e, Digested)}  # as an import keeps them
+    again = list(StreamedFile(path).entries(lambda digests: kept & set(digests)))
+    assert len(again) == len(expected)
+    for before, entry, item in zip(first, again, expected, strict=True):
+        if isinstance(before, Digested):
+            assert entry == Known(before.digest)
+        else:
+            assert entry == item

@@ -45,6 +45,9 @@ ADDED_AFTER_FIRST = {
     ("image_version", "origin"): "local",
     ("image_version", "synced_at"): None,
     ("image_version", "replication_speed"): 1.0,
+    ("gallery", "import_digest"): None,
+    ("image_definition", "import_digest"): None,
+    ("image_version", "import_digest"): None,
 }
 # columns added after the first revision that the upgrade fills from other rows: left out
 # of the INSERTs, and expected back as the services wrote them

@@ -4,6 +4,7 @@ feature, goes through the services, is deterministic, and loads all or nothing."
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
@@ -301,6 +302,25 @@ def test_the_summary_counts_what_was_loaded(catalog: Catalog) -> None:
     assert summary.startswith("Loaded the demo catalog: 3 tenants, 4 subscriptions, ")
     assert "97 galleries" in summary and "30 image versions" in summary
     assert "\n" not in summary
+
+
+def test_the_versions_load_as_one_batch(sqlite_catalog: Catalog) -> None:
+    """The demo's versions go through the bulk path as one batch: one INSERT of versions,
+    one of their target regions and one of their data disks, not one per version."""
+    inserts: Counter[str] = Counter()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        words = statement.split(None, 3)
+        if words[0].upper() == "INSERT":
+            inserts[words[2].strip('"')] += 1
+
+    sa.event.listen(sqlite_catalog.engine, "before_cursor_execute", count)
+    try:
+        result = load_demo(sqlite_catalog)
+    finally:
+        sa.event.remove(sqlite_catalog.engine, "before_cursor_execute", count)
+    assert (result.image_versions, result.target_regions) == (30, 91)
+    assert [inserts[t] for t in ("image_version", "target_region", "data_disk")] == [1, 1, 1]
 
 
 def test_a_catalog_that_is_not_empty_is_refused(catalog: Catalog) -> None:

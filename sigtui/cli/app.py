@@ -50,7 +50,7 @@ LAZY_COMMANDS = {
     "cost": "sigtui.cli.insights:cost_command",
     "replicas": "sigtui.cli.insights:replicas_group",
     "import": "sigtui.cli.transfer:import_command",
-    "export": "sigtui.cli.transfer:export_group",
+    "export": "sigtui.cli.export:export_group",
     "serve": "sigtui.cli.serve:serve_command",
     "sync": "sigtui.cli.sync:sync_command",
 }

@@ -1,4 +1,4 @@
-"""`sigtui import FILE...` and `sigtui export arm|az-script --scope ID` (DESIGN.md section 4).
+"""`sigtui import FILE...` (DESIGN.md section 4; `sigtui export` is in export.py).
 
 Each imported file is one transaction: a file with an invalid resource imports nothing
 (and the files before it stay imported).
@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from sigtui.catalog.azure import exporter
 from sigtui.catalog.azure.importing.reading import (
     ENV_MAX_SIZE,
     MAX_FILE_BYTES,
@@ -25,7 +24,6 @@ from sigtui.catalog.azure.importing.reading import (
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.template import Deployment
 from sigtui.catalog.azure.importing.write import Progress, import_file
-from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
 from sigtui.cli.context import current_state
 from sigtui.cli.options import common_options
@@ -144,42 +142,3 @@ class _LazyBar:
         if self.shown is not None:
             self.shown.update(self.task, completed=self.stream.bytes_read, done=self.done)
             self.shown.stop()
-
-
-@click.group("export")
-def export_group() -> None:
-    """Export the galleries, definitions and versions under a scope."""
-
-
-@export_group.command("arm")
-@click.option("--scope", required=True, metavar="ID", help="ARM id of the scope to export.")
-@click.option("--file", "file", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
-@common_options
-def export_arm(scope: str, file: Path | None) -> None:
-    """A deployable ARM template of the scope."""
-    state = current_state()
-    with state.catalog().read() as db:
-        text = exporter.render(db, scope, "arm", state.viewer())
-    _write(text, file)
-
-
-@export_group.command("az-script")
-@click.option("--scope", required=True, metavar="ID", help="ARM id of the scope to export.")
-@click.option("--file", "file", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
-@common_options
-def export_az_script(scope: str, file: Path | None) -> None:
-    """A shell script of az commands that recreates the scope."""
-    state = current_state()
-    with state.catalog().read() as db:
-        text = exporter.render(db, scope, "az-script", state.viewer())
-    _write(text, file)
-
-
-def _write(text: str, file: Path | None) -> None:
-    if file is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        file.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError("SIG-INPUT", f"cannot write {file}: {exc.strerror}") from None

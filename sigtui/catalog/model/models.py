@@ -128,6 +128,13 @@ LOCAL = "local"  # made in sigtui (a form, the CLI, the demo seed, an import)
 AZURE = "azure"  # observed: read from Azure by `sigtui sync`
 
 
+def _import_digest() -> Any:
+    """The digest of the import file's text a gallery resource was last written from;
+    cleared by the database when anything else changes it (migration 0014): a re-import
+    of the same text knows the resource unchanged without reading it."""
+    return Field(default=None, max_length=32)
+
+
 def _origin() -> Any:
     """Where a gallery resource came from (LOCAL or AZURE); AZURE state is observed."""
     return Field(default=LOCAL, max_length=8, sa_column_kwargs={"server_default": LOCAL})
@@ -195,6 +202,7 @@ class Gallery(Resource, table=True):
     __table_args__ = (
         sa.UniqueConstraint("resource_group_pk", "name_key"),
         sa.Index("ix_gallery_subscription_location", "subscription_pk", "location"),
+        _where_set("ix_gallery_import_digest", "import_digest"),
     )
     resource_group_pk: int = _fk("resource_group.pk", "RESTRICT", index=False)
     subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
@@ -206,6 +214,7 @@ class Gallery(Resource, table=True):
     tags: dict[str, str] = _tags()
     origin: str = _origin()
     synced_at: datetime | None = _when()  # when a sync last wrote it
+    import_digest: str | None = _import_digest()
 
 
 class ImageDefinition(Resource, table=True):
@@ -214,6 +223,7 @@ class ImageDefinition(Resource, table=True):
         sa.UniqueConstraint("gallery_pk", "name_key"),
         sa.UniqueConstraint("gallery_pk", "publisher_key", "offer_key", "sku_key"),
         sa.Index("ix_image_definition_subscription_location", "subscription_pk", "location"),
+        _where_set("ix_image_definition_import_digest", "import_digest"),
     )
     gallery_pk: int = _fk("gallery.pk", "RESTRICT", index=False)
     subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
@@ -253,6 +263,7 @@ class ImageDefinition(Resource, table=True):
     tags: dict[str, str] = _tags()
     origin: str = _origin()
     synced_at: datetime | None = _when()  # when a sync last wrote it
+    import_digest: str | None = _import_digest()
 
 
 class _GroupSource(Resource):
@@ -301,6 +312,7 @@ class ImageVersion(Resource, table=True):
         ),
         _where_set("ix_image_version_managed_image_pk", "managed_image_pk"),
         _where_set("ix_image_version_os_snapshot_pk", "os_snapshot_pk"),
+        _where_set("ix_image_version_import_digest", "import_digest"),
     )
     definition_pk: int = _fk("image_definition.pk", "RESTRICT", index=False)
     subscription_pk: int = _fk("subscription.pk", "RESTRICT", index=False)
@@ -329,6 +341,7 @@ class ImageVersion(Resource, table=True):
     # the simulator's speed factor for this version's regions (the demo catalog's
     # versions replicate visibly; 1: realistic durations)
     replication_speed: float = Field(default=1.0, sa_column_kwargs={"server_default": "1"})
+    import_digest: str | None = _import_digest()
 
 
 class DataDisk(SQLModel, table=True):

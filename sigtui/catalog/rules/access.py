@@ -422,6 +422,13 @@ def _guard_writes(db: Session, _context: Any, _instances: Any) -> None:
 sa.event.listen(Session, "before_flush", _guard_writes)
 
 
+def check_new_row(db: Session, principal_pk: int, obj: Any) -> None:
+    """The guard's check of a new row written without a flush (the bulk path): `obj`, a
+    transient row with its name and its parent's key, is one the principal may create."""
+    with db.no_autoflush:
+        _check_write(db, principal_pk, obj, "create")
+
+
 def _check_write(db: Session, principal_pk: int, obj: Any, verb: str) -> None:
     capability, scope, what = _needed(db, obj, is_new=verb == "create")
     if verb == "change" and isinstance(obj, RoleAssignment):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, col, select
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, Resource, table_of
@@ -43,27 +43,11 @@ def check_unique_name(
         raise name_taken(what)
 
 
-def name_taken(what: str, name: str | None = None) -> CatalogError:
+def name_taken(what: str) -> CatalogError:
     """SIG-NAME: a name is unique among its siblings, ignoring case."""
-    named = f"named {name!r}" if name is not None else "with that name"
     return CatalogError(
-        "SIG-NAME", f"a {what} {named} already exists here (names ignore case)", field="name"
+        "SIG-NAME", f"a {what} with that name already exists here (names ignore case)", field="name"
     )
-
-
-def check_limit(
-    db: Session, model: type[Resource], limit: Limit, subscription_pk: int, location: str
-) -> None:
-    """SIG-LIMIT-*: one more resource of this kind in (subscription, region) must fit."""
-    table = table_of(model)
-    used = db.exec(
-        select(func.count()).where(
-            table.c.subscription_pk == subscription_pk,
-            table.c.location == location,
-        )
-    ).one()
-    if used >= limit.maximum:
-        raise limit_reached(limit, used, location)
 
 
 def limit_reached(limit: Limit, used: int, location: str, added: int = 1) -> CatalogError:

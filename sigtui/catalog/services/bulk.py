@@ -7,9 +7,12 @@ batch is checked in memory first, with the services' rule functions: names (SIG-
 identity (SIG-IDENT), version numbers, sources (existence, location, OS type and state,
 Hyper-V generation), disk sizes (SIG-DISK-SIZE), target regions (SIG-REPLICAS, SIG-ZRS,
 SIG-CLOUD, SIG-REGION-ALLOWLIST, SIG-SOURCE-REGION), end-of-life dates (SIG-EOL), tags, and
-the counts per subscription x region including the rows already there (SIG-LIMIT-*). Only
-then are the rows written, one executemany per table: a refused batch raises CatalogError
-and writes nothing.
+the counts per subscription x region including the rows already there (SIG-LIMIT-*), and,
+for a session acting as a principal, its roles (SIG-ACCESS). Only then are the rows
+written, one executemany per table: a refused batch raises CatalogError and writes nothing.
+
+These are the only create rules: the one-at-a-time services (`create_gallery`,
+`create_definition`, `create_version`) load a batch of one (`create_one`).
 
 A version may carry the time it was published (a history being loaded): its regions start
 replicating at that time and are stored in the state they have reached now
@@ -34,7 +37,13 @@ from sqlmodel import Session, col, select
 
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.enums import ReplicationState
-from sigtui.catalog.model.errors import CatalogError, Refusal, Refusals
+from sigtui.catalog.model.errors import (
+    CatalogError,
+    FieldErrors,
+    Refusal,
+    Refusals,
+    check_all,
+)
 from sigtui.catalog.model.models import (
     DATA_DISK_CACHING,
     OS_DISK_CACHING,
@@ -56,7 +65,7 @@ from sigtui.catalog.model.schemas import (
 )
 from sigtui.catalog.queries import counts, lookup
 from sigtui.catalog.replication import schedule
-from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules import access, checks, limits
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.services import events
 from sigtui.catalog.services._common import limit_reached, name_taken
@@ -73,7 +82,7 @@ from sigtui.catalog.services.versions import (
     version_name_taken,
 )
 from sigtui.catalog.store.clock import Clock
-from sigtui.catalog.store.db import mark_changed
+from sigtui.catalog.store.db import ACTING_AS, mark_changed
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,10 @@ class NewVersion:
     definition_id: str  # ARM id of a definition of the catalog or of the batch
     data: VersionCreate
     published_at: datetime | None = None  # None: now
+    # when its regions' states are taken (None: now): the demo seed takes them as they
+    # were when it was published, then records what was observed (`schedule.record`)
+    state_at: datetime | None = None
+    replication_speed: float = 1.0  # the version's own (the demo's replicate faster)
     reported: bool = False  # as Azure holds it (imports): a past end of life is kept
     # a source the catalog does not hold (imports), with its disks as a file gives them;
     # None: the data names the catalog's managed image or snapshots
@@ -125,14 +138,20 @@ class Loaded:
     definitions: int
     versions: int
     target_regions: int
-    # the new versions' keys by their ARM id (as the batch named it, without case)
+    # the new rows' keys by their ARM id (as the batch named it, without case)
     version_keys: dict[str, int] = field(default_factory=dict, compare=False)
+    gallery_keys: dict[str, int] = field(default_factory=dict, compare=False)
+    definition_keys: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass
 class _PendingDefinition:
     row: Any  # an ImageDefinition to be
     gallery: Any  # a Gallery of the catalog, or of the batch (its key comes at write time)
+    arm_id: str
+    # what refuses its fields besides the name and identity, refused with them (a form
+    # shows every one)
+    errors: list[CatalogError]
 
 
 # a target region's replication state, as `_replication` gives it
@@ -178,6 +197,9 @@ class _PendingVersion:
 
 
 _REGION_AND_STORAGE = attrgetter("region", "storage_account_type")
+# what a version's replication time depends on, its target region aside: its source region,
+# size in GB, how many of its regions replicate at once and its own speed
+_Shape = tuple[str, int, int, float]
 
 
 def _key(arm_id: str) -> str:
@@ -195,7 +217,7 @@ class _Known:
         self.as_written: dict[tuple[type[Any], str], Any] = {}  # by the id as the batch gave it
         self.subscriptions: dict[int, Subscription] = {}
         self.allowlists: dict[int, set[str]] = {}
-        self.durations: dict[tuple[int, str, str, int], tuple[float, timedelta]] = {}
+        self.durations: dict[tuple[int, str, str, int, float], tuple[float, timedelta]] = {}
         self.replications: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.sources: dict[tuple[Any, ...], ResolvedSource] = {}
         self.target_lists: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
@@ -217,22 +239,24 @@ class _Known:
         return self.resolve(self.db, arm_id, model)
 
     def duration(
-        self, size_gb: int, source: str, target: str, at_once: int
+        self, size_gb: int, source: str, target: str, at_once: int, speed: float
     ) -> tuple[float, timedelta]:
-        """`schedule.planned_seconds`, computed once per shape of version."""
-        key = (size_gb, source, target, at_once)
+        """`schedule.planned_seconds`, computed once per shape and speed of version."""
+        key = (size_gb, source, target, at_once, speed)
         if key not in self.durations:
             seconds = schedule.planned_seconds(*key)
             self.durations[key] = (seconds, timedelta(seconds=seconds))
         return self.durations[key]
 
     def replication(
-        self, region: str, source: str, size_gb: int, at_once: int, started: datetime, now: datetime
+        self, region: str, shape: _Shape, started: datetime, now: datetime
     ) -> tuple[Any, ...]:
-        """`_replication`, computed once per shape of version and time it started."""
-        key = (region, source, size_gb, at_once, started)
+        """`_replication`, computed once per shape of version, time it started and time
+        its state is taken at."""
+        key = (region, shape, started, now)
         if key not in self.replications:
-            duration = self.duration(size_gb, source, region, at_once)
+            source, size_gb, at_once, speed = shape
+            duration = self.duration(size_gb, source, region, at_once, speed)
             self.replications[key] = _replication(region, source, duration, started, now)
         return self.replications[key]
 
@@ -310,6 +334,28 @@ def load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | None
     return loaded
 
 
+def create_one(db: Session, new: NewGallery | NewDefinition | NewVersion, clock: Clock) -> Any:
+    """One new gallery, definition or version: a batch of one, refused as the services
+    refuse (its own error, not a batch's), recorded as the services' creates are (an
+    event for it), and read back as the ORM row."""
+    model: type[Any]
+    if isinstance(new, NewGallery):
+        batch, model, arm_id = Batch(galleries=[new]), Gallery, gallery_id(new)
+    elif isinstance(new, NewDefinition):
+        batch, model, arm_id = Batch(definitions=[new]), ImageDefinition, definition_id(new)
+    else:
+        batch, model, arm_id = Batch(versions=[new]), ImageVersion, version_id(new)
+    refused: list[Refusal] = []
+    with events.batch(db):  # its own event below, not a batch's
+        loaded = load(db, batch, clock, refused)
+    if refused:
+        raise refused[0][1] if len(refused) == 1 else Refusals(refused)
+    keys = {**loaded.gallery_keys, **loaded.definition_keys, **loaded.version_keys}
+    row = db.get_one(model, keys[arm_id.casefold()])
+    events.record_created(db, row)
+    return row
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused: a batch makes millions of small objects, none in
@@ -343,7 +389,7 @@ def _load(db: Session, batch: Batch, clock: Clock, refusals: list[Refusal] | Non
         db,
         known,
         refused,
-        (limits.GALLERIES, [(g.subscription_pk, g.location) for g in galleries]),
+        (limits.GALLERIES, [(g.subscription_pk, g.location) for _, g in galleries]),
         (limits.DEFINITIONS, [(d.row.subscription_pk, d.row.location) for d in definitions]),
         (limits.VERSIONS, [(v.row["subscription_pk"], v.row["location"]) for v in versions]),
     )
@@ -432,9 +478,18 @@ def _created(when: datetime | None, now: datetime, what: str) -> datetime:
     return when
 
 
+def _check_access(db: Session, model: type[Any], **columns: Any) -> None:
+    """SIG-ACCESS: a session acting as a principal creates only where its roles allow
+    (the write guard's rule, asked of rows written without a flush)."""
+    principal_pk = db.info.get(ACTING_AS)
+    if principal_pk is not None:
+        access.check_new_row(db, principal_pk, model(**columns))
+
+
 def _gallery(known: _Known, item: NewGallery, now: datetime) -> Any:
     now = _created(item.created_at, now, "gallery")
     group = known.get(item.group_id, ResourceGroup)
+    _check_access(known.db, Gallery, name=item.data.name, resource_group_pk=group.pk)
     subscription = known.subscription(group.subscription_pk)
     data = item.data
     name = checks.check_gallery_name(data.name)
@@ -457,6 +512,7 @@ def _definition(
     now = _created(item.created_at, now, "image definition")
     gallery = known.get(item.gallery_id, Gallery)
     refused.check_parent(gallery, "gallery")
+    _check_access(known.db, ImageDefinition, name=item.data.name, gallery_pk=gallery.pk)
     subscription = known.subscription(gallery.subscription_pk)
     data = item.data
     name = checks.check_definition_name(data.name)
@@ -464,10 +520,13 @@ def _definition(
     publisher = checks.check_identifier(data.publisher, "publisher", 128)
     offer = checks.check_identifier(data.offer, "offer", 64)
     sku = checks.check_identifier(data.sku, "sku", 64)
-    checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus")
-    checks.check_recommended(data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb")
-    if not item.reported:
-        checks.check_future_eol(data.end_of_life_date, now)
+    errors = _refused_fields(
+        lambda: checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus"),
+        lambda: checks.check_recommended(
+            data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb"
+        ),
+        lambda: None if item.reported else checks.check_future_eol(data.end_of_life_date, now),
+    )
     definition = _new(
         ImageDefinition,
         now,
@@ -477,12 +536,24 @@ def _definition(
         **definition_columns(data, name, region.name, publisher, offer, sku),
     )
     known.add(f"{item.gallery_id.rstrip('/')}/images/{name}", ImageDefinition, definition)
-    return _PendingDefinition(definition, gallery)
+    return _PendingDefinition(definition, gallery, definition_id(item), errors)
+
+
+def _refused_fields(*field_checks: Callable[[], object]) -> list[CatalogError]:
+    """What `check_all` of the checks refuses, one error each."""
+    try:
+        check_all(*field_checks)
+    except FieldErrors as refused:
+        return refused.errors
+    except CatalogError as refused:
+        return [refused]
+    return []
 
 
 def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) -> _PendingVersion:
     definition = known.get(item.definition_id, ImageDefinition)
     refused.check_parent(definition, "image definition")
+    _check_access(known.db, ImageVersion, name=item.data.name, definition_pk=definition.pk)
     subscription = known.subscription(definition.subscription_pk)
     data = item.data
     number = checks.parse_version_name(data.name)
@@ -492,18 +563,21 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
         check_source_disks(source)
     checks.check_replica_count(data.replica_count)
     storage = checks.check_storage_type(data.storage_account_type)
-    if not item.reported:
-        checks.check_future_eol(data.end_of_life_date, now)
-    published = item.published_at or now
-    if published > now:
+    published = _published(item, now)
+    if not item.reported:  # as of its publishing (a history being loaded: the demo's)
+        checks.check_future_eol(data.end_of_life_date, published)
+    state_at = item.state_at or now
+    if not published <= state_at <= now:
         raise CatalogError(
             "SIG-INPUT",
-            f"version {data.name} is published at {published.isoformat()}, after now",
-            field="published_at",
+            f"version {data.name}'s replication state is taken at {state_at.isoformat()}, "
+            "before it was published or after now",
+            field="state_at",
         )
     regions = known.targets(data, location, storage, subscription)
     size_gb = source.size_gb
-    at_once = len(regions) - 1  # all but the source region, which is among them
+    # all but the source region (which is among them) replicate at once
+    shape = (location, size_gb, len(regions) - 1, item.replication_speed)
     targets = [
         [
             None,
@@ -512,7 +586,7 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
             chosen,
             size_gb,
             location,
-            *known.replication(region, location, size_gb, at_once, published, now),
+            *known.replication(region, shape, published, state_at),
         ]
         for region, replicas, chosen in regions
     ]
@@ -539,6 +613,7 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
         "created_at": published,
         "updated_at": published,
         "tags": checks.check_tags(data.tags),
+        "replication_speed": item.replication_speed,
     }
     disks = [
         [
@@ -553,6 +628,17 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
         for disk in source.data_disks
     ]
     return _PendingVersion(definition, row, targets, disks, version_id(item))
+
+
+def _published(item: NewVersion, now: datetime) -> datetime:
+    published = item.published_at or now
+    if published > now:
+        raise CatalogError(
+            "SIG-INPUT",
+            f"version {item.data.name} is published at {published.isoformat()}, after now",
+            field="published_at",
+        )
+    return published
 
 
 def _replication(
@@ -596,7 +682,9 @@ def _existing(
     return {tuple(row) for row in db.exec(statement)}
 
 
-def _check_gallery_names(db: Session, galleries: list[Labelled], refused: _Refused) -> list[Any]:
+def _check_gallery_names(
+    db: Session, galleries: list[Labelled], refused: _Refused
+) -> list[Labelled]:
     """SIG-NAME: unique in their group, ignoring case. The galleries not refused."""
     taken = _existing(
         db, Gallery, "resource_group_pk", (g.resource_group_pk for _, g in galleries), "name_key"
@@ -605,10 +693,10 @@ def _check_gallery_names(db: Session, galleries: list[Labelled], refused: _Refus
     for arm_id, gallery in galleries:
         key = (gallery.resource_group_pk, gallery.name_key)
         if key in taken:
-            refused.refuse(arm_id, gallery, name_taken("gallery", gallery.name))
+            refused.refuse(arm_id, gallery, name_taken("gallery"))
             continue
         taken.add(key)
-        kept.append(gallery)
+        kept.append((arm_id, gallery))
     return kept
 
 
@@ -620,7 +708,8 @@ def _parent_key(parent: Any) -> Any:
 def _check_definition_names(
     db: Session, definitions: list[Labelled], refused: _Refused
 ) -> list[_PendingDefinition]:
-    """SIG-NAME: unique in their gallery; SIG-IDENT: no two share publisher/offer/SKU. The
+    """SIG-NAME: unique in their gallery; SIG-IDENT: no two share publisher/offer/SKU;
+    refused with the definition's other refused fields (`_PendingDefinition.errors`). The
     definitions not refused."""
     existing = _existing(
         db,
@@ -639,18 +728,19 @@ def _check_definition_names(
     for arm_id, pending in definitions:
         d, parent = pending.row, _parent_key(pending.gallery)
         identity = (parent, d.publisher_key, d.offer_key, d.sku_key)
+        errors = []
         if (parent, d.name_key) in names:
-            error = name_taken("image definition", d.name)
-        elif identity in identities:
-            error = identity_taken(
-                identities[identity], pending.gallery.name, d.publisher, d.offer, d.sku
-            )
-        else:
-            names.add((parent, d.name_key))
-            identities[identity] = d.name
-            kept.append(pending)
+            errors.append(name_taken("image definition"))
+        if identity in identities:
+            clash = identities[identity]
+            errors.append(identity_taken(clash, pending.gallery.name, d.publisher, d.offer, d.sku))
+        errors += pending.errors
+        if errors:
+            refused.refuse(arm_id, d, errors[0] if len(errors) == 1 else FieldErrors(errors))
             continue
-        refused.refuse(arm_id, d, error)
+        names.add((parent, d.name_key))
+        identities[identity] = d.name
+        kept.append(pending)
     return kept
 
 
@@ -685,10 +775,15 @@ def _check_limits(
     db: Session, known: _Known, refused: _Refused, *wanted: tuple[Limit, list[tuple[int, str]]]
 ) -> None:
     """SIG-LIMIT-*: per subscription x region, those there plus those of the batch fit."""
-    subscriptions = {sub for _, places in wanted for sub, _ in places}
+    regions: dict[int, set[str]] = {}
+    for _, places in wanted:
+        for sub, location in places:
+            regions.setdefault(sub, set()).add(location)
     used: Counter[tuple[str, int, str]] = Counter()
-    for pk in sorted(subscriptions):
-        for usage in counts.usage(db, subscription_pk=pk):
+    for pk, locations in sorted(regions.items()):
+        # one region (a single create): its rows only, not the whole subscription's
+        only = next(iter(locations)) if len(locations) == 1 else None
+        for usage in counts.usage(db, subscription_pk=pk, location=only):
             for limit in limits.ALL_LIMITS:
                 used[limit.kind, pk, usage.location] = usage.used(limit.kind)
     for limit, places in wanted:
@@ -823,21 +918,23 @@ class _Inserter:
 
 def _write(
     db: Session,
-    galleries: list[Any],
+    galleries: list[Labelled],
     definitions: list[_PendingDefinition],
     versions: list[_PendingVersion],
 ) -> Loaded:
     insert = _Inserter(db)
-    rows = [_columns(g, Gallery) for g in galleries]
+    rows = [_columns(g, Gallery) for _, g in galleries]
     unique: tuple[str, ...] = ("resource_group_pk", "name_key")
-    for gallery, pk in zip(galleries, insert.new(Gallery, rows, unique), strict=True):
-        gallery.pk = pk
+    gallery_keys = {}
+    for (arm_id, gallery), pk in zip(galleries, insert.new(Gallery, rows, unique), strict=True):
+        gallery.pk = gallery_keys[arm_id.casefold()] = pk
     for pending in definitions:
         pending.row.gallery_pk = pending.gallery.pk
     rows = [_columns(d.row, ImageDefinition) for d in definitions]
     unique = ("gallery_pk", "name_key")
+    definition_keys = {}
     for pending, pk in zip(definitions, insert.new(ImageDefinition, rows, unique), strict=True):
-        pending.row.pk = pk
+        pending.row.pk = definition_keys[pending.arm_id.casefold()] = pk
     for version in versions:
         version.row["definition_pk"] = version.definition.pk
     rows = [v.row for v in versions]
@@ -855,4 +952,12 @@ def _write(
         keys[version.arm_id.casefold()] = pk
     insert.rows(TargetRegion, TARGET_COLUMNS, targets)
     insert.rows(DataDisk, DISK_COLUMNS, disks)
-    return Loaded(len(galleries), len(definitions), len(versions), len(targets), keys)
+    return Loaded(
+        len(galleries),
+        len(definitions),
+        len(versions),
+        len(targets),
+        keys,
+        gallery_keys,
+        definition_keys,
+    )

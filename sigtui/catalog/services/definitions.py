@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from sigtui.catalog.model import fields
-from sigtui.catalog.model.errors import CatalogError, check_all
-from sigtui.catalog.model.models import Gallery, ImageDefinition, Subscription
+from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.models import ImageDefinition
 from sigtui.catalog.model.schemas import DefinitionCreate, DefinitionUpdate
 from sigtui.catalog.queries import lookup
-from sigtui.catalog.rules import checks, features, limits
+from sigtui.catalog.rules import checks, features
 from sigtui.catalog.services._common import (
-    add_created,
     changes_of,
     check_etag,
-    check_limit,
-    check_unique_name,
     delete_if_empty,
     refuse_changes,
     save_update,
@@ -26,22 +23,6 @@ from sigtui.catalog.store.clock import Clock
 
 DEFINITION_IMMUTABLE = fields.fixed_names(fields.DEFINITION_FIELDS)
 TEXT_UPDATABLE = ("eula", "privacy_statement_uri", "release_note_uri")
-
-
-def _check_identity_free(
-    db: Session, gallery: Gallery, publisher: str, offer: str, sku: str
-) -> None:
-    """SIG-IDENT: no two definitions of a gallery share (publisher, offer, sku)."""
-    clash = db.exec(
-        select(ImageDefinition.name).where(
-            ImageDefinition.gallery_pk == gallery.pk,
-            ImageDefinition.publisher_key == checks.name_key(publisher),
-            ImageDefinition.offer_key == checks.name_key(offer),
-            ImageDefinition.sku_key == checks.name_key(sku),
-        )
-    ).first()
-    if clash is not None:
-        raise identity_taken(clash, gallery.name, publisher, offer, sku)
 
 
 def identity_taken(clash: str, gallery: str, publisher: str, offer: str, sku: str) -> CatalogError:
@@ -96,33 +77,11 @@ def definition_columns(
 def create_definition(
     db: Session, gallery_id: str, data: DefinitionCreate, clock: Clock
 ) -> ImageDefinition:
-    gallery = lookup.resolve_as(db, gallery_id, Gallery)
-    subscription = db.get_one(Subscription, gallery.subscription_pk)
-    name = checks.check_definition_name(data.name)
-    region = checks.check_source_location(data.location, subscription.cloud)
-    publisher = checks.check_identifier(data.publisher, "publisher", 128)
-    offer = checks.check_identifier(data.offer, "offer", 64)
-    sku = checks.check_identifier(data.sku, "sku", 64)
-    assert gallery.pk is not None and subscription.pk is not None
-    gallery_pk = gallery.pk
-    check_all(  # refused together, each naming its field (a form shows every one)
-        lambda: check_unique_name(
-            db, ImageDefinition, "gallery_pk", gallery_pk, checks.name_key(name), "image definition"
-        ),
-        lambda: _check_identity_free(db, gallery, publisher, offer, sku),
-        lambda: checks.check_recommended(data.min_vcpus, data.max_vcpus, "vCPUs", "vcpus"),
-        lambda: checks.check_recommended(
-            data.min_memory_mb, data.max_memory_mb, "memory (MB)", "memory_mb"
-        ),
-        lambda: checks.check_future_eol(data.end_of_life_date, clock.now()),
-    )
-    check_limit(db, ImageDefinition, limits.DEFINITIONS, subscription.pk, region.name)
-    definition = ImageDefinition(
-        gallery_pk=gallery.pk,
-        subscription_pk=subscription.pk,
-        **definition_columns(data, name, region.name, publisher, offer, sku),
-    )
-    add_created(db, definition, clock.now())
+    """A new definition: a batch of one through the bulk path, which holds the create
+    rules (and refuses the name, identity, recommended sizes and end of life together)."""
+    from sigtui.catalog.services import bulk  # it imports this module
+
+    definition: ImageDefinition = bulk.create_one(db, bulk.NewDefinition(gallery_id, data), clock)
     return definition
 
 

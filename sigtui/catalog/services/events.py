@@ -94,6 +94,13 @@ def record_event(
     )
 
 
+def record_created(db: Session, row: Any) -> None:
+    """The create event of a row written without a flush (a create through the bulk
+    path), as a flush records it; a later change in the session is no update of it."""
+    db.info.setdefault(_SEEN, set()).add(sa.inspect(row))
+    _record_row(db, "create", row, _name_of(db, row))
+
+
 def in_batch(db: Session) -> bool:
     return bool(db.info.get(_BATCH))
 

@@ -7,16 +7,13 @@ from typing import Any
 from sqlmodel import Session
 
 from sigtui.catalog.model import fields
-from sigtui.catalog.model.models import Gallery, ResourceGroup, Subscription
+from sigtui.catalog.model.models import Gallery
 from sigtui.catalog.model.schemas import GalleryCreate, GalleryUpdate
 from sigtui.catalog.queries import lookup
-from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules import checks
 from sigtui.catalog.services._common import (
-    add_created,
     changes_of,
     check_etag,
-    check_limit,
-    check_unique_name,
     delete_if_empty,
     refuse_changes,
     save_update,
@@ -39,19 +36,10 @@ def gallery_columns(data: GalleryCreate, name: str, location: str) -> dict[str, 
 
 
 def create_gallery(db: Session, group_id: str, data: GalleryCreate, clock: Clock) -> Gallery:
-    group = lookup.resolve_as(db, group_id, ResourceGroup)
-    subscription = db.get_one(Subscription, group.subscription_pk)
-    name = checks.check_gallery_name(data.name)
-    region = checks.check_source_location(data.location, subscription.cloud)
-    assert group.pk is not None and subscription.pk is not None
-    check_unique_name(db, Gallery, "resource_group_pk", group.pk, checks.name_key(name), "gallery")
-    check_limit(db, Gallery, limits.GALLERIES, subscription.pk, region.name)
-    gallery = Gallery(
-        resource_group_pk=group.pk,
-        subscription_pk=subscription.pk,
-        **gallery_columns(data, name, region.name),
-    )
-    add_created(db, gallery, clock.now())
+    """A new gallery: a batch of one through the bulk path, which holds the create rules."""
+    from sigtui.catalog.services import bulk  # it imports this module
+
+    gallery: Gallery = bulk.create_one(db, bulk.NewGallery(group_id, data), clock)
     return gallery
 
 

@@ -1,9 +1,11 @@
 """The demo catalog: `seed/demo.toml` (data) loaded through the services (`sigtui seed`).
 
-Every entry goes through the same service a user's command would, so the demo obeys
-every rule. The whole load is one transaction: a refused entry, an error or a kill
-leaves the catalog as it was. The services run under a FixedClock set from the data,
-so two loads give the same ids, etags and timestamps.
+Every entry goes through the same rules a user's command would, so the demo obeys every
+rule: accounts, sources and access one at a time through their services; galleries and
+definitions, then versions, as two batches of the bulk path (which holds the create rules
+of the one-at-a-time services). The whole load is one transaction: a refused entry, an
+error or a kill leaves the catalog as it was. The services run under a FixedClock set
+from the data, so two loads give the same ids, etags and timestamps.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
 from sigtui.catalog import services
-from sigtui.catalog.model.errors import CatalogError
+from sigtui.catalog.model.errors import CatalogError, Refusal
 from sigtui.catalog.model.models import (
     RESOURCE_TABLES,
     CatalogChange,
@@ -237,6 +239,16 @@ class _Placed:
     location: str
 
 
+@dataclass(frozen=True)
+class _Published:
+    """A version of the batch, and what was observed of its replication."""
+
+    label: str  # the seed's name for it, for errors
+    placed: _Placed
+    published_at: datetime
+    listed: Entry  # outcomes by region name (the `replication` table)
+
+
 _OUTCOME_KEYS = ("state", "progress", "details")
 
 
@@ -264,7 +276,9 @@ class _DemoLoader:
         self.definitions: dict[str, _Placed] = {}
         self.versions: dict[str, _Placed] = {}
         self.principals: dict[str, str] = {}
-        self.batch = bulk.Batch()  # the galleries and definitions, written together
+        # the galleries and definitions, then the versions: each written together
+        self.batch = bulk.Batch()
+        self.published: list[_Published] = []  # the versions of `batch`, in its order
 
     def load(self, data: dict[str, Any]) -> None:
         steps = (
@@ -281,6 +295,8 @@ class _DemoLoader:
         for kind, load_one in steps:
             if kind == "version":  # the galleries and definitions are one batch
                 self._load_batch()
+            if kind == "principal":  # the versions another, then their replication
+                self._load_versions()
             for entry in data.get(kind, []):
                 with _entry(f"{kind.replace('_', ' ')} {_label(entry)}"):
                     load_one(entry)
@@ -291,6 +307,28 @@ class _DemoLoader:
         with _entry("galleries and image definitions"):
             bulk.load(self.db, self.batch, FixedClock(self.now))
         self.batch = bulk.Batch()
+
+    def _load_versions(self) -> None:
+        """The versions, through the bulk path as one batch (one insert per table), each
+        with its regions as they were when it was published; then what was observed of
+        them (`_replicate`). A refused version is named as the seed names it."""
+        refused: list[Refusal] = []
+        loaded = bulk.load(self.db, self.batch, FixedClock(self.now), refused)
+        if refused:
+            raise self._refused(refused)
+        keys = [loaded.version_keys[v.placed.id.casefold()] for v in self.published]
+        targets = fetch.target_regions_of(self.db, keys)
+        for version, pk in zip(self.published, keys, strict=True):
+            with _entry(f"version {version.label}"):
+                self._replicate(version, targets[pk])
+        self.batch = bulk.Batch()
+
+    def _refused(self, refused: list[Refusal]) -> CatalogError:
+        labels = {v.placed.id.casefold(): v.label for v in self.published}
+        named = [(labels.get(arm_id.casefold(), arm_id), error) for arm_id, error in refused]
+        first = named[0][1]
+        message = "; ".join(f"version {label}: {error.message}" for label, error in named)
+        return CatalogError(first.code, f"{_PREFIX}{message}", field=first.field)
 
     # time ---------------------------------------------------------------------------------
 
@@ -415,11 +453,20 @@ class _DemoLoader:
                 services.parse_target_region(text) for text in entry["target_regions"]
             ]
         data = _schema(VersionCreate, values)
-        version = services.create_version(self.db, definition.id, data, self.clock)
-        placed = _Placed(lookup.arm_id(self.db, version), version.location)
-        _register(self.versions, f"{definition_ref}/{version.name}", placed, "version")
-        version.replication_speed = self.replication_speed  # a demo's, not a user's field
-        self._replicate(version, placed.id, entry.get("replication", {}))
+        published = self.clock.now()
+        new = bulk.NewVersion(
+            definition.id,
+            data,
+            published_at=published,
+            state_at=published,  # as published: `_replicate` records what was observed
+            replication_speed=self.replication_speed,  # a demo's, not a user's field
+        )
+        self.batch.versions.append(new)
+        placed = _Placed(bulk.version_id(new), get_region(data.location).name)
+        label = f"{definition_ref}/{data.name}"
+        _register(self.versions, label, placed, "version")
+        listed = entry.get("replication", {})
+        self.published.append(_Published(repr(label), placed, published, listed))
 
     def _version_source(self, entry: Entry) -> Entry:
         """Source ids from source names: a managed image, or OS + data-disk snapshots."""
@@ -436,17 +483,17 @@ class _DemoLoader:
             source["data_snapshot_luns"] = [_need(d, "lun") for d in disks]
         return source
 
-    def _replicate(self, version: ImageVersion, version_id: str, listed: Entry) -> None:
+    def _replicate(self, version: _Published, targets: list[TargetRegion]) -> None:
         """The listed regions take their state as observed at `seed.now`; every other
         target region completed `replication_minutes` after the version was published."""
-        outcomes = {get_region(name).name: outcome for name, outcome in listed.items()}
-        assert version.pk is not None and version.published_at is not None
+        outcomes = {get_region(name).name: outcome for name, outcome in version.listed.items()}
         completed_at = min(version.published_at + self.replication_time, self.now)
-        for target in fetch.target_regions(self.db, version.pk):
+        version_id = version.placed.id
+        for target in targets:
             outcome = outcomes.pop(target.region, None)
             if outcome is not None:
                 self._record(version_id, target.region, outcome)
-            elif target.region != version.location:
+            elif target.region != version.placed.location:
                 schedule.record(self.db, version_id, target.region, "Completed", completed_at)
         if outcomes:
             raise CatalogError(

@@ -16,7 +16,6 @@ from sigtui.catalog.model import fields
 from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import (
-    DataDisk,
     ImageDefinition,
     ImageVersion,
     ManagedImage,
@@ -29,15 +28,13 @@ from sigtui.catalog.model.models import (
 from sigtui.catalog.model.schemas import TargetRegionSpec, VersionCreate, VersionUpdate
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.replication import schedule
-from sigtui.catalog.rules import checks, limits
+from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import Region, find_region
 from sigtui.catalog.services._common import (
     changes_of,
     check_etag,
-    check_limit,
     refuse_changes,
     save_update,
-    stamp_created,
 )
 from sigtui.catalog.store.clock import Clock
 from sigtui.safe_text import counted
@@ -304,74 +301,14 @@ def create_version(
     clock: Clock,
     source: ResolvedSource | None = None,
 ) -> ImageVersion:
-    """A new version, replicating to its target regions. `source` is given only by an
-    import whose source the catalog does not hold; otherwise the data names it."""
-    definition = lookup.resolve_as(db, definition_id, ImageDefinition)
-    subscription = db.get_one(Subscription, definition.subscription_pk)
-    number = checks.parse_version_name(data.name)
-    _check_version_name_free(db, definition, number)
-    location = checks.check_source_location(data.location, subscription.cloud).name
-    source = source or resolve_source(db, data, definition, location)
-    check_source_disks(source)
-    checks.check_replica_count(data.replica_count)
-    storage = checks.check_storage_type(data.storage_account_type)
-    specs = data.target_regions or [TargetRegionSpec(region=location)]
-    now = clock.now()
-    checks.check_future_eol(data.end_of_life_date, now)
-    assert subscription.pk is not None
-    check_limit(db, ImageVersion, limits.VERSIONS, subscription.pk, location)
-    version = ImageVersion(
-        definition_pk=pk_of(definition),
-        subscription_pk=subscription.pk,
-        name=str(number),
-        major=number.major,
-        minor=number.minor,
-        patch=number.patch,
-        location=location,
-        managed_image_pk=source.managed_image.pk if source.managed_image else None,
-        os_snapshot_pk=source.os_snapshot.pk if source.os_snapshot else None,
-        external_source_id=source.external_source_id,
-        source_storage_account_id=source.storage_account_id,
-        os_disk_size_gb=source.os_disk_size_gb,
-        replica_count=data.replica_count,
-        storage_account_type=storage,
-        exclude_from_latest=data.exclude_from_latest,
-        end_of_life_date=data.end_of_life_date,
-        published_at=now,
-        tags=checks.check_tags(data.tags),
-    )
-    stamp_created(version, now)
-    new_targets = _apply_targets(db, version, specs, subscription, now, existing={})
-    db.add(version)
-    db.flush()
-    for disk in source.data_disks:
-        db.add(
-            DataDisk(
-                version_pk=pk_of(version),
-                lun=disk.lun,
-                size_gb=disk.size_gb,
-                snapshot_pk=disk.snapshot_pk,
-                external_source_id=disk.external_source_id,
-                storage_account_id=disk.storage_account_id,
-            )
-        )
-    _add_targets(db, version, new_targets, now)
+    """A new version, replicating to its target regions: a batch of one through the bulk
+    path, which holds the create rules. `source` is given only by an import whose source
+    the catalog does not hold; otherwise the data names it."""
+    from sigtui.catalog.services import bulk  # it imports this module
+
+    new = bulk.NewVersion(definition_id, data, source=source)
+    version: ImageVersion = bulk.create_one(db, new, clock)
     return version
-
-
-def _check_version_name_free(
-    db: Session, definition: ImageDefinition, number: checks.VersionNumber
-) -> None:
-    taken = db.exec(
-        select(ImageVersion.name).where(
-            ImageVersion.definition_pk == definition.pk,
-            ImageVersion.major == number.major,
-            ImageVersion.minor == number.minor,
-            ImageVersion.patch == number.patch,
-        )
-    ).first()
-    if taken is not None:
-        raise version_name_taken(taken, definition.name)
 
 
 def version_name_taken(name: str, definition_name: str) -> CatalogError:

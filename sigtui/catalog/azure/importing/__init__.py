@@ -13,7 +13,10 @@ Rules:
   time (`write.py`): the rows its ids name are found a kind at a time; new resources are
   a `services.bulk` batch (the create rules, checked in memory, written a table at a
   time); only what differs is sent to `update_*`; an unchanged resource writes nothing,
-  so importing a file twice changes nothing (not even the change marker).
+  so importing a file twice changes nothing (not even the change marker). A resource
+  written from its own text of az's list keeps the text's digest, and a re-import skips
+  the texts the catalog holds as they are without decoding them (`digests.py`; the
+  database clears a digest when anything else changes the resource).
 - Subscriptions and resource groups named in the ids are created when missing, under
   the tenant `IMPORT_TENANT`; a subscription id that is not a UUID (a documentation
   placeholder such as `{subscription-id}`) is mapped to a stable UUID.

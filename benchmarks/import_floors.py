@@ -1,0 +1,136 @@
+"""The floors under `sigtui import` of an az file into an empty SQLite catalog (issue #18):
+what no importer written in Python on SQLite can go below on this machine, whatever its
+planning and rules cost.
+
+    python -m benchmarks.import_floors --size 20k --cache DIR
+
+  decode   the file decoded into Python objects whole (orjson, and `json`), CPU;
+  write    SQLite's executemany of exactly the INSERTs a real import of the file sends
+           (captured from one), into an empty catalog, foreign keys off, CPU;
+  imports  the CPU a process spends importing the planner and what it needs (the table
+           models, SQLAlchemy's ORM, pydantic, the services) beyond `sigtui --version`.
+
+Each is the best of --repeats tries. The rate they allow together is the file's versions
+over their sum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from benchmarks.imports import SIZES, import_file
+from sigtui.catalog.azure.importing.reading import StreamedFile
+from sigtui.catalog.azure.importing.write import import_file as sigtui_import
+from sigtui.catalog.store.db import open_catalog
+
+Inserts = list[tuple[str, list[Any]]]
+
+
+def _cpu(action: Callable[[], object]) -> float:
+    started = time.process_time()
+    action()
+    return time.process_time() - started
+
+
+def decode_seconds(path: Path, repeats: int) -> dict[str, float]:
+    data = path.read_bytes()
+    return {
+        "decode_orjson": min(_cpu(lambda: orjson.loads(data)) for _ in range(repeats)),
+        "decode_json": min(_cpu(lambda: json.loads(data)) for _ in range(repeats)),
+    }
+
+
+def captured_inserts(path: Path, folder: Path) -> Inserts:
+    """The executemany INSERTs a real import of the file sends, with their rows."""
+    catalog = open_catalog(f"sqlite:///{folder / 'captured.db'}")
+    inserts: Inserts = []
+
+    def grab(*args: Any) -> None:
+        _conn, _cursor, statement, parameters, _context, many = args
+        if many and statement.lstrip().upper().startswith("INSERT"):
+            inserts.append((statement, list(parameters)))
+
+    sa.event.listen(catalog.engine, "before_cursor_execute", grab)
+    stream = StreamedFile(path)
+    stream.check()
+    sigtui_import(catalog, stream)
+    catalog.close()
+    return inserts
+
+
+def write_seconds(inserts: Inserts, folder: Path, repeats: int) -> float:
+    empty = folder / "empty.db"
+    open_catalog(f"sqlite:///{empty}").close()
+
+    def write() -> float:
+        target = folder / "floor.db"
+        shutil.copy(empty, target)
+        connection = sqlite3.connect(target)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        started = time.process_time()
+        for statement, rows in inserts:
+            connection.executemany(statement, rows)
+        connection.commit()
+        took = time.process_time() - started
+        connection.close()
+        return took
+
+    return min(write() for _ in range(repeats))
+
+
+def _child_cpu(code: str) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def imports_seconds(repeats: int) -> float:
+    base = min(_child_cpu("import sigtui.cli.app") for _ in range(repeats))
+    planner = "import sigtui.cli.app, sigtui.cli.transfer, sigtui.catalog.azure.importing.planning"
+    return min(_child_cpu(planner) for _ in range(repeats)) - base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, default="20k")
+    parser.add_argument("--cache", type=Path, help="keep the generated file here (reused)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    versions = SIZES[args.size].versions
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.cache or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = import_file(folder, args.size)
+        figures = decode_seconds(path, args.repeats)
+        figures["write"] = write_seconds(
+            captured_inserts(path, Path(scratch)), Path(scratch), args.repeats
+        )
+        figures["imports"] = imports_seconds(args.repeats)
+    floor = (
+        min(figures["decode_orjson"], figures["decode_json"])
+        + figures["write"]
+        + figures["imports"]
+    )
+    for name, seconds in figures.items():
+        print(f"{name:14} {seconds:6.3f} s")
+    print(f"{'together':14} {floor:6.3f} s: at most {versions / floor:,.0f} versions/s")
+
+
+if __name__ == "__main__":
+    main()

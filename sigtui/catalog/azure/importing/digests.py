@@ -1,0 +1,48 @@
+"""The digests of the import texts gallery resources were written from (migration 0014):
+which of a file's items the catalog holds as they are, and keeping a written resource's.
+
+The tables are named as plain SQL tables (a key and the digest): a re-import of texts the
+catalog holds needs nothing else of the catalog's models (it starts quicker without them)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+# the table of each kind of item
+TABLES = {
+    kind: sa.table(name, sa.column("pk"), sa.column("import_digest"))
+    for kind, name in (
+        ("gallery", "gallery"),
+        ("definition", "image_definition"),
+        ("version", "image_version"),
+    )
+}
+_ASKED: sa.BindParameter[list[str]] = sa.bindparam("digests", expanding=True)
+_KNOWN = sa.union_all(
+    *(
+        sa.select(table.c.import_digest).where(table.c.import_digest.in_(_ASKED))
+        for table in TABLES.values()
+    )
+)
+
+
+def known_digests(db: Session, digests: list[str]) -> set[str]:
+    """Which of these digests of items' texts a gallery, definition or version of the
+    catalog holds (the text it was last written from, nothing having changed it since)."""
+    found = db.connection().execute(_KNOWN, {"digests": digests})
+    return set(found.scalars().all())
+
+
+def keep_digests(db: Session, kind: str, digests: list[tuple[int, str]]) -> None:
+    """Store each (key, digest of the text it was written from) of a kind of item."""
+    if not digests:
+        return
+    table = TABLES[kind]
+    wanted: sa.BindParameter[str] = sa.bindparam("wanted")
+    statement = (
+        sa.update(table)
+        .where(table.c.pk == sa.bindparam("key"), table.c.import_digest.is_distinct_from(wanted))
+        .values(import_digest=wanted)
+    )  # the same digest again would clear it (migration 0014's trigger): left as it is
+    db.connection().execute(statement, [{"key": pk, "wanted": d} for pk, d in digests])
