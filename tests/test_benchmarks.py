@@ -71,6 +71,7 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         assert set(screens) == SCREENS
         for name, shown in screens.items():
             assert 0 < shown["paint"] <= shown["ready"], (catalog, name, shown)
+            assert name == "costs" or 0 < shown["frame"] <= shown["paint"], (catalog, shown)
     table = result.stdout
     for label in LABELS:
         assert f"| {label} " in table, label

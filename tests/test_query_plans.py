@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from builders import small_catalog
 
 from sigtui.catalog import services
-from sigtui.catalog.queries import search
+from sigtui.catalog.queries import cleanup, search
+from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.store.db import Catalog
 
 
@@ -23,7 +24,7 @@ def plans_of(catalog: Catalog, table: str) -> Iterator[list[str]]:
     plans: list[str] = []
 
     def explain(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if table in statement and statement.lstrip().upper().startswith("SELECT"):
+        if table in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
             raw = conn.connection.dbapi_connection
             rows = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
             plans.append("\n".join(row[-1] for row in rows))
@@ -60,3 +61,33 @@ def test_the_region_search_reads_a_versions_regions_by_version(sqlite_catalog: C
     plans = _plans(sqlite_catalog, "target_region", lambda db: search.search(db, "East US"))
     assert not any("SCAN target_region" in plan for plan in plans), plans
     assert any("sqlite_autoindex_target_region" in plan for plan in plans), plans
+
+
+def test_a_page_of_all_versions_by_name_reads_only_its_versions_regions(
+    sqlite_catalog: Catalog,
+) -> None:
+    world = small_catalog(sqlite_catalog)
+    for patch in range(3):
+        world.version(f"1.0.{patch}", targets=["westus", "eastus"])
+    now = sqlite_catalog.clock.now()
+
+    def first_page(sort: str) -> Callable[[Any], object]:
+        return lambda db: search.all_versions(db, sort, limit=2, now=now)
+
+    by_name = _plans(sqlite_catalog, "target_region", first_page("subscription"))
+    assert not any("SCAN target_region" in plan for plan in by_name), by_name
+    assert any("MATERIALIZE page" in plan for plan in by_name), by_name
+    # a sort by replication state needs every version's: it reads them all
+    by_state = _plans(sqlite_catalog, "target_region", first_page("replication"))
+    assert not any("MATERIALIZE page" in plan for plan in by_state), by_state
+
+
+def test_the_cleanup_list_reads_only_the_regions_of_what_expired(sqlite_catalog: Catalog) -> None:
+    world = small_catalog(sqlite_catalog)
+    world.version("1.0.0", targets=["westus", "eastus"])
+    now = sqlite_catalog.clock.now()
+    plans = _plans(
+        sqlite_catalog, "target_region", lambda db: cleanup.expired(db, now, builtin_sheet())
+    )
+    assert not any("SCAN target_region" in plan for plan in plans), plans
+    assert all("target_region_1 (version_pk=?)" in plan for plan in plans), plans

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from builders import World, small_catalog
+from conftest import BuiltCatalogs, built_world
 
 from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
@@ -16,18 +17,31 @@ from sigtui.catalog.queries.node_details import node_details
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability
 from sigtui.catalog.services.roles import VERSION_SCOPE_WARNING
-from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import Catalog, open_catalog
 
 
-@pytest.fixture
-def world(catalog: Catalog) -> World:
-    """The small catalog with a version, 1.0.0; alice of its tenant, bob of another."""
+def _screen_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
+    catalog = open_catalog(url, clock=clock)
     world = small_catalog(catalog)
     world.version("1.0.0")
     world.build.principal("alice")
     world.build.tenant("Fabrikam")
     world.build.principal("bob", tenant="Fabrikam")
-    return world
+    catalog.close()
+    return world.subscription, world.group, world.gallery, world.definition, world.image
+
+
+@pytest.fixture
+def world(
+    request: pytest.FixtureRequest,
+    catalog: Catalog,
+    catalog_url: str,
+    built_catalogs: BuiltCatalogs,
+) -> World:
+    """The small catalog with a version, 1.0.0; alice of its tenant, bob of another (built
+    once per session per engine, its rows put into `catalog`)."""
+    return built_world(request, catalog, catalog_url, built_catalogs, _screen_catalog)
 
 
 def _version_id(world: World) -> str:

@@ -58,31 +58,23 @@ async def refused_edit(pilot: Pilot[Any], catalog: Catalog) -> FormScreen:
     return form
 
 
-def test_a_conflict_shows_the_current_values_and_what_changed(
+def test_a_conflict_shows_the_current_values_and_re_apply_saves_my_edits_and_keeps_theirs(
     forms_app: SigtuiApp,  # noqa: F811
     forms_catalog: Catalog,  # noqa: F811
 ) -> None:
     async def scenario(pilot: Pilot[Any]) -> None:
         form = await refused_edit(pilot, forms_catalog)
+        # the form shows the current values and what changed
         assert form.query_one("#form-conflict").has_class("-shown")
         assert text_of(form, "description") == "changed elsewhere"  # theirs, now
         assert text_of(form, "tags") == "team=finance"
         text = conflict_text(form)
         assert "Description: now 'changed elsewhere' (was 'Images of the finance team')" in text
         assert "Tags: 'team=finance' (you: 'team=images, env=prod')" in text
-
-    drive(forms_app, scenario)
-
-
-def test_re_apply_saves_my_edits_and_keeps_theirs(
-    forms_app: SigtuiApp,  # noqa: F811
-    forms_catalog: Catalog,  # noqa: F811
-) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        await refused_edit(pilot, forms_catalog)
+        # re-applied: saved and closed
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, MainScreen)  # saved and closed
+        assert isinstance(pilot.app.screen, MainScreen)
 
     drive(forms_app, scenario)
     with forms_catalog.read() as db:
@@ -139,10 +131,13 @@ def test_a_re_apply_that_conflicts_again_repeats_the_cycle(
     )
 
 
-def test_a_versions_conflict_keeps_their_exclusion_and_my_replicas(
+def test_a_versions_conflict_keeps_their_exclusion_and_a_version_deleted_meanwhile_is_said_so(
     forms_app: SigtuiApp,  # noqa: F811
     forms_catalog: Catalog,  # noqa: F811
 ) -> None:
+    """In one app: a version's conflict re-applied keeps their exclusion and my tags; then,
+    in its form opened again, the version deleted meanwhile is said so."""
+
     async def scenario(pilot: Pilot[Any]) -> None:
         form = await open_form(pilot, VERSION, "e")
         elsewhere(forms_catalog, VERSION, VersionUpdate(exclude_from_latest=True))
@@ -155,24 +150,19 @@ def test_a_versions_conflict_keeps_their_exclusion_and_my_replicas(
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(pilot.app.screen, MainScreen)
+        with forms_catalog.read() as db:
+            version = lookup.resolve(db, VERSION)
+        assert (version.exclude_from_latest, version.tags) == (True, {"build": "43"})
+        await a_resource_deleted_meanwhile_is_said_so(pilot, forms_catalog)
 
     drive(forms_app, scenario)
-    with forms_catalog.read() as db:
-        version = lookup.resolve(db, VERSION)
-    assert (version.exclude_from_latest, version.tags) == (True, {"build": "43"})
 
 
-def test_a_resource_deleted_meanwhile_is_said_so(
-    forms_app: SigtuiApp,  # noqa: F811
-    forms_catalog: Catalog,  # noqa: F811
-) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, VERSION, "e")
-        with forms_catalog.write() as db:
-            services.delete_version(db, VERSION)
-        await fill(pilot, form, "tags", "build=43")
-        await save(pilot)
-        assert pilot.app.screen is form
-        assert [e[:14] for e in form.errors.values()] == ["SIG-NOT-FOUND:"]
-
-    drive(forms_app, scenario)
+async def a_resource_deleted_meanwhile_is_said_so(pilot: Pilot[Any], catalog: Catalog) -> None:
+    form = await open_form(pilot, VERSION, "e")
+    with catalog.write() as db:
+        services.delete_version(db, VERSION)
+    await fill(pilot, form, "tags", "build=43")
+    await save(pilot)
+    assert pilot.app.screen is form
+    assert [e[:14] for e in form.errors.values()] == ["SIG-NOT-FOUND:"]

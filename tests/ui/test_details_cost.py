@@ -68,8 +68,10 @@ async def test_a_cost_read_for_a_node_left_behind_is_not_shown(
 ) -> None:
     async with app.run_test() as pilot:
         first = await _details_shown(pilot)
-        await pilot.press("down")  # the next tenant, while the first one's cost is read
         pane = main_screen(pilot).details
+        first_read = pane.cost_stop
+        await pilot.press("down")  # the next tenant, while the first one's cost is read
+        assert first_read.stopped  # told to stop: its answer is no longer wanted
         for _ in range(500):
             if pane.details is not None and pane.details.title != first.title:
                 break

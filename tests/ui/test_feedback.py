@@ -34,9 +34,11 @@ def status_of(screen: ExportScreen) -> str:
 
 
 @pilot_test
-async def test_a_blocked_delete_says_what_blocks_it_instead_of_asking(
-    app: SigtuiApp, demo_catalog: Catalog
+async def test_a_blocked_delete_says_what_blocks_it_and_an_export_asks_before_overwriting(
+    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path
 ) -> None:
+    """In one app: a blocked delete says what blocks it instead of asking (an empty
+    gallery's asks); then an export asks before writing over a file."""
     before = catalog_state(demo_catalog)
     async with app.run_test(size=TERMINAL) as pilot:
         await walk_to(pilot, *FINANCE)
@@ -57,7 +59,8 @@ async def test_a_blocked_delete_says_what_blocks_it_instead_of_asking(
         assert question.arm_id is not None and question.arm_id.endswith("/ciScratch001")
         await pilot.press("n")
         await settle(pilot)
-    assert catalog_state(demo_catalog) == before
+        assert catalog_state(demo_catalog) == before
+        await an_export_asks_before_writing_over_a_file(pilot, demo_catalog, tmp_path)
 
 
 @pilot_test
@@ -109,34 +112,33 @@ async def _export(pilot: Pilot[Any], screen: ExportScreen, path: Path) -> None:
     await settle(pilot)
 
 
-@pilot_test
-async def test_an_export_asks_before_writing_over_a_file(
-    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path
+async def an_export_asks_before_writing_over_a_file(
+    pilot: Pilot[Any], demo_catalog: Catalog, tmp_path: Path
 ) -> None:
+    app = pilot.app
     target = tmp_path / "sigtui-export.json"
     target.write_text("kept", "utf-8")
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        screen = ExportScreen(demo_catalog, "/".join(FINANCE_ID))
-        await app.push_screen(screen)
-        await _export(pilot, screen, target)
-        assert isinstance(app.screen, OverwriteScreen)
-        await pilot.press("escape")  # cancel
-        await settle(pilot)
-        assert app.screen is screen and "Not exported" in status_of(screen)
-        await _export(pilot, screen, target)
-        await pilot.press("a")  # another name: offered, nothing written yet
-        await settle(pilot)
-        other = tmp_path / "sigtui-export-1.json"
-        assert screen.query_one("#export-path", Input).value == str(other)
-        assert not other.exists()
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert other.read_text("utf-8").startswith("{")
-        await _export(pilot, screen, target)
-        await pilot.press("o")  # overwrite
-        await settle(pilot)
-        assert "Wrote" in status_of(screen)
+    await settle(pilot)
+    screen = ExportScreen(demo_catalog, "/".join(FINANCE_ID))
+    await app.push_screen(screen)
+    await _export(pilot, screen, target)
+    assert isinstance(app.screen, OverwriteScreen)
+    await pilot.press("escape")  # cancel
+    await settle(pilot)
+    assert app.screen is screen and "Not exported" in status_of(screen)
+    await _export(pilot, screen, target)
+    await pilot.press("a")  # another name: offered, nothing written yet
+    await settle(pilot)
+    other = tmp_path / "sigtui-export-1.json"
+    assert screen.query_one("#export-path", Input).value == str(other)
+    assert not other.exists()
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert other.read_text("utf-8").startswith("{")
+    await _export(pilot, screen, target)
+    await pilot.press("o")  # overwrite
+    await settle(pilot)
+    assert "Wrote" in status_of(screen)
     assert target.read_text("utf-8").startswith("{")
 
 

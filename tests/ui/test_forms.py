@@ -267,6 +267,16 @@ async def save(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def discard(pilot: Pilot[Any]) -> None:
+    """Close the form, its changes dropped (escape, then yes to the question)."""
+    await pilot.press("escape")
+    await settle(pilot)
+    if isinstance(pilot.app.screen, DiscardChanges):
+        await pilot.press("y")
+        await settle(pilot)
+    assert isinstance(pilot.app.screen, MainScreen), pilot.app.screen
+
+
 def text_of(form: FormScreen, key: str) -> str:
     return form.field(key).query_one(Input).value
 
@@ -306,26 +316,26 @@ def test_a_definition_created_through_its_form_is_in_the_catalog_and_the_tree(
     drive(forms_app, scenario)
 
 
-def test_a_created_resource_is_selected_in_the_tree(forms_app: SigtuiApp) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, GROUP, "n", "g")
-        await fill(pilot, form, "name", "gallery2")
-        await save(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
-        for _ in range(5):
-            await settle(pilot)
-        node = screen.tree.cursor_node
-        assert node is not None and node.data is not None
-        assert node.data.node.arm_id == f"{GROUP}/providers/Microsoft.Compute/galleries/gallery2"
-
-    drive(forms_app, scenario)
+async def a_created_resource_is_selected_in_the_tree(pilot: Pilot[Any]) -> None:
+    form = await open_form(pilot, GROUP, "n", "g")
+    await fill(pilot, form, "name", "gallery2")
+    await save(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(5):
+        await settle(pilot)
+    node = screen.tree.cursor_node
+    assert node is not None and node.data is not None
+    assert node.data.node.arm_id == f"{GROUP}/providers/Microsoft.Compute/galleries/gallery2"
 
 
 def test_a_gallery_a_managed_image_and_a_snapshot_from_the_group_chooser(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
+    """A gallery created (and selected in the tree), then a managed image from the chooser."""
+
     async def scenario(pilot: Pilot[Any]) -> None:
+        await a_created_resource_is_selected_in_the_tree(pilot)
         await select_node(pilot, GROUP)
         await pilot.press("n")
         await settle(pilot)
@@ -363,9 +373,11 @@ def test_a_subscription_from_the_tenant(forms_app: SigtuiApp, forms_catalog: Cat
 # --- errors -----------------------------------------------------------------------------------
 
 
-def test_an_invalid_name_shows_its_rule_code_beside_the_field_and_writes_nothing(
+def test_an_invalid_name_shows_its_rule_code_and_the_region_picker_finds_any_name(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
+    """In one new gallery form: an invalid name shows its rule code beside the field and
+    writes nothing; then the region picker finds a region by any of its names."""
     before = catalog_dump(forms_catalog)
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -380,27 +392,28 @@ def test_an_invalid_name_shows_its_rule_code_beside_the_field_and_writes_nothing
         assert text_of(form, "name") == "my-gallery"
         await fill(pilot, form, "name", "my_gallery")
         assert form.field("name").error == ""  # cleared as soon as it is valid
+        await the_region_picker_finds_a_region_by_any_of_its_names(pilot, form)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
 
 
-@pytest.mark.parametrize(
-    ("key", "text", "code"),
-    [
-        ("end_of_life_date", "2020-01-01", "SIG-EOL"),
-        ("end_of_life_date", "next year", "SIG-INPUT"),
-        ("min_vcpus", "16", "SIG-RECOMMENDED"),  # the max is 8
-        ("location", "Atlantis", "SIG-SOURCE-REGIONS"),
-        ("tags", "env", "SIG-INPUT"),
-    ],
+REFUSED_SAVES = (  # (field, text typed, the code it is refused with)
+    ("end_of_life_date", "2020-01-01", "SIG-EOL"),
+    ("end_of_life_date", "next year", "SIG-INPUT"),
+    ("min_vcpus", "16", "SIG-RECOMMENDED"),  # the max is 8
+    ("location", "Atlantis", "SIG-SOURCE-REGIONS"),
+    ("tags", "env", "SIG-INPUT"),
 )
+
+
 def test_a_refused_update_names_the_field_and_keeps_what_was_typed(
-    forms_app: SigtuiApp, forms_catalog: Catalog, key: str, text: str, code: str
+    forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
+    """Each of REFUSED_SAVES in a form of its own, opened in one app and discarded after."""
     before = catalog_dump(forms_catalog)
 
-    async def scenario(pilot: Pilot[Any]) -> None:
+    async def refused(pilot: Pilot[Any], key: str, text: str, code: str) -> None:
         if key == "location":
             form = await open_form(pilot, GALLERY, "n")
             await fill(pilot, form, "name", "myImage2")
@@ -410,37 +423,40 @@ def test_a_refused_update_names_the_field_and_keeps_what_was_typed(
             form = await open_form(pilot, DEFINITION, "e")
         await fill(pilot, form, key, text)
         await save(pilot)
-        assert pilot.app.screen is form
-        assert form.field(key).error.startswith(f"{code}: "), form.errors
-        assert text_of(form, key) == text
+        assert pilot.app.screen is form, (key, text)
+        assert form.field(key).error.startswith(f"{code}: "), (key, text, form.errors)
+        assert text_of(form, key) == text, (key, text)
+        await discard(pilot)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        for key, text, code in REFUSED_SAVES:
+            await refused(pilot, key, text, code)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
 
 
-def test_after_an_edit_the_details_show_the_resource_as_saved(
-    forms_app: SigtuiApp, forms_catalog: Catalog
+async def after_an_edit_the_details_show_the_resource_as_saved(
+    pilot: Pilot[Any], catalog: Catalog
 ) -> None:
     """The details pane (and the etag the next action sends) is the saved resource's at
     once, not what it was before the edit."""
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, DEFINITION, "e")
-        await fill(pilot, form, "description", "Edited here")
-        await save(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
-        saved = forms_catalog.query(lookup.resolve, DEFINITION)
-        shown = screen.details.details
-        assert shown is not None and shown.etag == saved.etag
-        assert dict(shown.fields)["Description"] == "Edited here"
-
-    drive(forms_app, scenario)
+    form = await open_form(pilot, DEFINITION, "e")
+    await fill(pilot, form, "description", "Edited here")
+    await save(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    saved = catalog.query(lookup.resolve, DEFINITION)
+    shown = screen.details.details
+    assert shown is not None and shown.etag == saved.etag
+    assert dict(shown.fields)["Description"] == "Edited here"
 
 
-def test_a_save_the_service_refuses_keeps_the_form_open_with_the_typed_values(
+def test_a_save_the_service_refuses_keeps_the_form_open_and_every_refused_field_shows(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
+    """In one app: the service's refusals keep the form open with the typed values; then,
+    in a new form, every refused field shows at once beside its field."""
     before = catalog_dump(forms_catalog)
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -457,6 +473,8 @@ def test_a_save_the_service_refuses_keeps_the_form_open_with_the_typed_values(
         assert "myImage1" in form.field("sku").error
         assert {key: text_of(form, key) for key in typed} == typed
         assert pilot.app.focused is form.field("name").query_one(Input)
+        await discard(pilot)
+        await every_refused_field_shows_at_once_beside_its_field(pilot)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
@@ -485,7 +503,9 @@ def test_an_edit_based_on_a_stale_read_is_refused_at_the_top_of_the_form(
 # --- edit ---------------------------------------------------------------------------------------
 
 
-def test_edit_forms_enable_only_what_may_change(forms_app: SigtuiApp) -> None:
+def test_edit_forms_enable_only_what_may_change_and_the_details_show_a_saved_edit(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
     updatable = {
         GALLERY: {"description", "tags"},
         DEFINITION: {
@@ -520,6 +540,7 @@ def test_edit_forms_enable_only_what_may_change(forms_app: SigtuiApp) -> None:
             assert "name" in shown or arm_id == VERSION
             await pilot.press("escape")
             await settle(pilot)
+        await after_an_edit_the_details_show_the_resource_as_saved(pilot, forms_catalog)
 
     drive(forms_app, scenario)
 
@@ -530,6 +551,7 @@ def test_editing_a_versions_target_regions_updates_the_catalog(
     async def scenario(pilot: Pilot[Any]) -> None:
         form = await open_form(pilot, VERSION, "e")
         targets = form.query_one(TargetRegionsField)
+        assert_the_source_region_row_cannot_be_removed(targets)
         east = targets.row_for("eastus")
         assert east is not None
         east.replicas_input.focus()
@@ -624,38 +646,45 @@ def test_a_target_region_typed_but_not_entered_counts_on_save(
     assert rows == {"westus": 1, "eastus": 2, "westeurope": 1, "northeurope": 2}
 
 
-@pytest.mark.parametrize(
-    ("arm_id", "keys", "key", "text", "code"),
-    [
-        # yesterday; today's date alone is 12:59:59 UTC, still ahead of the 09:00 clock
-        (GALLERY, ("n",), "end_of_life_date", "2026-11-24", "SIG-EOL"),
-        (IMAGE, ("n",), "data_disk_sizes_gb", "100, x", "SIG-INPUT"),
-        (IMAGE, ("n",), "os_disk_size_gb", "65537", "SIG-INPUT"),  # beyond any managed disk
-        (GROUP, ("n", "g"), "location", "China East", "SIG-CLOUD"),
-    ],
+OBVIOUS_MISTAKES = (  # (the form's node, the keys opening it, field, text typed, code)
+    # yesterday; today's date alone is 12:59:59 UTC, still ahead of the 09:00 clock
+    (GALLERY, ("n",), "end_of_life_date", "2026-11-24", "SIG-EOL"),
+    (IMAGE, ("n",), "data_disk_sizes_gb", "100, x", "SIG-INPUT"),
+    (IMAGE, ("n",), "os_disk_size_gb", "65537", "SIG-INPUT"),  # beyond any managed disk
+    (GROUP, ("n", "g"), "location", "China East", "SIG-CLOUD"),
 )
-def test_obvious_mistakes_show_when_the_field_is_left(
-    forms_app: SigtuiApp, arm_id: str, keys: tuple[str, ...], key: str, text: str, code: str
-) -> None:
+
+
+def test_obvious_mistakes_show_when_the_field_is_left(forms_app: SigtuiApp) -> None:
+    """Each of OBVIOUS_MISTAKES in a form of its own, opened in one app and discarded after."""
+
     async def scenario(pilot: Pilot[Any]) -> None:
-        if arm_id == IMAGE:
-            await select_node(pilot, IMAGE)
-            screen = pilot.app.screen
-            assert isinstance(screen, MainScreen) and screen.tree.cursor_node
-            screen.tree.move_cursor(screen.tree.cursor_node.parent)  # its folder
-            await settle(pilot)
-            await pilot.press(*keys)
-            await settle(pilot)
-            form = pilot.app.screen
-            assert isinstance(form, FormScreen)
-        else:
-            form = await open_form(pilot, arm_id, *keys)
-        await fill(pilot, form, key, text)
-        await pilot.press("tab")
-        await pilot.pause()
-        assert form.field(key).error.startswith(f"{code}: "), form.errors
+        for arm_id, keys, key, text, code in OBVIOUS_MISTAKES:
+            await mistake_shown_when_left(pilot, arm_id, keys, key, text, code)
+            await discard(pilot)
 
     drive(forms_app, scenario)
+
+
+async def mistake_shown_when_left(
+    pilot: Pilot[Any], arm_id: str, keys: tuple[str, ...], key: str, text: str, code: str
+) -> None:
+    if arm_id == IMAGE:  # a managed image's form opens on its folder
+        await select_node(pilot, IMAGE)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen) and screen.tree.cursor_node
+        screen.tree.move_cursor(screen.tree.cursor_node.parent)
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, FormScreen)
+    else:
+        form = await open_form(pilot, arm_id, *keys)
+    await fill(pilot, form, key, text)
+    await pilot.press("tab")
+    await pilot.pause()
+    assert form.field(key).error.startswith(f"{code}: "), (key, text, form.errors)
 
 
 def put(form: FormScreen, texts: dict[str, str]) -> None:
@@ -664,53 +693,48 @@ def put(form: FormScreen, texts: dict[str, str]) -> None:
         form.field(key).query_one(Input).value = text
 
 
-def test_every_refused_field_shows_at_once_beside_its_field(
-    forms_app: SigtuiApp, forms_catalog: Catalog
-) -> None:
+REFUSED_TOGETHER = {
+    "name": "bad-",
+    "sku": "x.",
+    "min_vcpus": "1_",
+    "max_vcpus": "-5",
+    "max_memory_mb": "abc",
+    "end_of_life_date": "2020-01-01",
+}
+
+
+async def every_refused_field_shows_at_once_beside_its_field(pilot: Pilot[Any]) -> None:
     """One save shows every field's refusal with its rule code; numbers are never
     filtered as typed, and their refusal reads in words (no pydantic text)."""
-    before = catalog_dump(forms_catalog)
-    typed = {
-        "name": "bad-",
-        "sku": "x.",
-        "min_vcpus": "1_",
-        "max_vcpus": "-5",
-        "max_memory_mb": "abc",
-        "end_of_life_date": "2020-01-01",
-    }
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, GALLERY, "n")
-        await fill(pilot, form, "min_vcpus", "1_")
-        # refused as typed, before any save or leaving the field
-        assert form.field("min_vcpus").error.startswith("SIG-RECOMMENDED: ")
-        put(form, typed)
-        await save(pilot)
-        assert pilot.app.screen is form
-        codes = {key: error.split(":")[0] for key, error in form.errors.items()}
-        assert codes == {
-            "name": "SIG-NAME",
-            "publisher": "SIG-NAME",  # required, left blank
-            "offer": "SIG-NAME",
-            "sku": "SIG-NAME",
-            "min_vcpus": "SIG-RECOMMENDED",
-            "max_vcpus": "SIG-RECOMMENDED",
-            "max_memory_mb": "SIG-RECOMMENDED",
-            "end_of_life_date": "SIG-EOL",
-        }, form.errors
-        assert "'1_'" in form.errors["min_vcpus"] and "whole number" in form.errors["min_vcpus"]
-        assert not any("validation" in e or "int_parsing" in e for e in form.errors.values())
-        assert {key: text_of(form, key) for key in typed} == typed  # kept as typed
-        assert pilot.app.focused is form.field("name").query_one(Input)  # the first refused
-        # fields fine on their own, refused together: min above max
-        put(form, {"name": "myImage9", "publisher": "P", "offer": "O", "sku": "S"})
-        put(form, {"min_vcpus": "8", "max_vcpus": "2", "max_memory_mb": "", "end_of_life_date": ""})
-        await save(pilot)
-        assert form.errors.keys() == {"min_vcpus"}, form.errors
-        assert form.errors["min_vcpus"].startswith("SIG-RECOMMENDED: ")
-
-    drive(forms_app, scenario)
-    assert catalog_dump(forms_catalog) == before
+    typed = REFUSED_TOGETHER
+    form = await open_form(pilot, GALLERY, "n")
+    await fill(pilot, form, "min_vcpus", "1_")
+    # refused as typed, before any save or leaving the field
+    assert form.field("min_vcpus").error.startswith("SIG-RECOMMENDED: ")
+    put(form, typed)
+    await save(pilot)
+    assert pilot.app.screen is form
+    codes = {key: error.split(":")[0] for key, error in form.errors.items()}
+    assert codes == {
+        "name": "SIG-NAME",
+        "publisher": "SIG-NAME",  # required, left blank
+        "offer": "SIG-NAME",
+        "sku": "SIG-NAME",
+        "min_vcpus": "SIG-RECOMMENDED",
+        "max_vcpus": "SIG-RECOMMENDED",
+        "max_memory_mb": "SIG-RECOMMENDED",
+        "end_of_life_date": "SIG-EOL",
+    }, form.errors
+    assert "'1_'" in form.errors["min_vcpus"] and "whole number" in form.errors["min_vcpus"]
+    assert not any("validation" in e or "int_parsing" in e for e in form.errors.values())
+    assert {key: text_of(form, key) for key in typed} == typed  # kept as typed
+    assert pilot.app.focused is form.field("name").query_one(Input)  # the first refused
+    # fields fine on their own, refused together: min above max
+    put(form, {"name": "myImage9", "publisher": "P", "offer": "O", "sku": "S"})
+    put(form, {"min_vcpus": "8", "max_vcpus": "2", "max_memory_mb": "", "end_of_life_date": ""})
+    await save(pilot)
+    assert form.errors.keys() == {"min_vcpus"}, form.errors
+    assert form.errors["min_vcpus"].startswith("SIG-RECOMMENDED: ")
 
 
 def test_the_version_form_offers_only_sources_that_fit_and_says_why_others_hide(
@@ -818,16 +842,12 @@ def test_a_version_from_an_os_snapshot_with_a_data_disk(
         assert [(d.lun, d.size_gb) for d in fetch.data_disks(db, version.pk)] == [(0, 128)]
 
 
-def test_the_source_region_row_cannot_be_removed(forms_app: SigtuiApp) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, VERSION, "e")
-        targets = form.query_one(TargetRegionsField)
-        removable = {
-            row.region_name: not row.query_one(".target-remove").disabled for row in targets.rows
-        }
-        assert removable == {"westus": False, "eastus": True, "westeurope": True}
-
-    drive(forms_app, scenario)
+def assert_the_source_region_row_cannot_be_removed(targets: TargetRegionsField) -> None:
+    """Checked in the version's edit form (test_editing_a_versions_target_regions_...)."""
+    removable = {
+        row.region_name: not row.query_one(".target-remove").disabled for row in targets.rows
+    }
+    assert removable == {"westus": False, "eastus": True, "westeurope": True}
 
 
 def test_the_subscriptions_allowlist_is_edited(
@@ -851,40 +871,40 @@ def test_the_subscriptions_allowlist_is_edited(
 # --- the region picker ------------------------------------------------------------------------
 
 
-def test_the_region_picker_finds_a_region_by_any_of_its_names(forms_app: SigtuiApp) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, GROUP, "n", "g")
-        location = form.field("location")
-        assert isinstance(location, RegionField)
-        picker = location.picker
-        for text, expected in (("Europe Ou", "westeurope"), ("northeu", "northeurope")):
-            await fill(pilot, form, "location", text)  # part of a French or a programmatic name
-            shown = [o.id for o in picker.suggestions.options]
-            assert picker.is_open and expected in shown, shown
-        for text in ("Europe Ouest", "WESTEUROPE", "west europe"):
-            await fill(pilot, form, "location", text)  # a whole name: nothing left to choose
-            assert picker.value == "westeurope" and not picker.is_open
-        await fill(pilot, form, "location", "West US")
+async def the_region_picker_finds_a_region_by_any_of_its_names(
+    pilot: Pilot[Any], form: FormScreen
+) -> None:
+    """In a new gallery's form (test_an_invalid_name_shows_its_rule_code_and_...)."""
+    location = form.field("location")
+    assert isinstance(location, RegionField)
+    picker = location.picker
+    for text, expected in (("Europe Ou", "westeurope"), ("northeu", "northeurope")):
+        await fill(pilot, form, "location", text)  # part of a French or a programmatic name
         shown = [o.id for o in picker.suggestions.options]
-        assert "westus3" in shown  # today every region holds galleries (SIG-SOURCE-REGIONS)
-        await fill(pilot, form, "location", "China")
-        assert not picker.suggestions.options  # another cloud (SIG-CLOUD)
-        await fill(pilot, form, "location", "europe")
-        await pilot.press("down", "enter")
-        assert picker.value == "westeurope" and text_of(form, "location") == "West Europe"
-        assert not picker.is_open
-        await pilot.press("tab")
-        assert pilot.app.focused is form.field("description").query_one(Input)
-
-    drive(forms_app, scenario)
+        assert picker.is_open and expected in shown, shown
+    for text in ("Europe Ouest", "WESTEUROPE", "west europe"):
+        await fill(pilot, form, "location", text)  # a whole name: nothing left to choose
+        assert picker.value == "westeurope" and not picker.is_open
+    await fill(pilot, form, "location", "West US")
+    shown = [o.id for o in picker.suggestions.options]
+    assert "westus3" in shown  # today every region holds galleries (SIG-SOURCE-REGIONS)
+    await fill(pilot, form, "location", "China")
+    assert not picker.suggestions.options  # another cloud (SIG-CLOUD)
+    await fill(pilot, form, "location", "europe")
+    await pilot.press("down", "enter")
+    assert picker.value == "westeurope" and text_of(form, "location") == "West Europe"
+    assert not picker.is_open
+    await pilot.press("tab")
+    assert pilot.app.focused is form.field("description").query_one(Input)
 
 
 # --- keys -----------------------------------------------------------------------------------------
 
 
-def test_escape_closes_an_untouched_form_and_asks_before_it_drops_changes(
+def test_escape_closes_an_untouched_form_asks_before_it_drops_changes_and_help_lists_keys(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
+    """Escape in a form, then (in the same app) the form's help."""
     before = catalog_dump(forms_catalog)
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -905,52 +925,49 @@ def test_escape_closes_an_untouched_form_and_asks_before_it_drops_changes(
         await settle(pilot)
         assert isinstance(pilot.app.screen, MainScreen)
         assert form.saved_id is None
+        await help_lists_the_forms_bindings(pilot)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
 
 
-def test_help_lists_the_forms_bindings(forms_app: SigtuiApp) -> None:
+async def help_lists_the_forms_bindings(pilot: Pilot[Any]) -> None:
     """`?` opens the help where no text is typed (in a text it is a character); F1 anywhere."""
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, GALLERY, "n")
-        for focus, key in (("os_type", "question_mark"), ("name", "f1")):
-            form.field(focus).focus_control()
-            await pilot.press(key)
-            await settle(pilot)
-            help_screen = pilot.app.screen
-            assert isinstance(help_screen, HelpScreen) and help_screen.under is form
-            console = Console(width=100, record=True, file=io.StringIO())
-            console.print(bindings_table(form))
-            shown = console.export_text()
-            for binding_id in ("form.save", "form.cancel", "form.help"):
-                assert binding_id in shown
-            await pilot.press("escape")
-            await settle(pilot)
-            assert pilot.app.screen is form
-        await pilot.press("question_mark")
-        assert text_of(form, "name").endswith("?")
-
-    drive(forms_app, scenario)
-
-
-@pytest.mark.parametrize(
-    ("arm_id", "key", "message"),
-    [
-        (VERSION, "n", "no children"),
-        (GROUP, "e", "SIG-UPDATE"),
-        (IMAGE, "e", "SIG-UPDATE"),
-    ],
-)
-def test_nodes_without_that_form_say_so(
-    forms_app: SigtuiApp, arm_id: str, key: str, message: str
-) -> None:
-    async def scenario(pilot: Pilot[Any]) -> None:
-        await select_node(pilot, arm_id)
+    form = await open_form(pilot, GALLERY, "n")
+    for focus, key in (("os_type", "question_mark"), ("name", "f1")):
+        form.field(focus).focus_control()
         await pilot.press(key)
         await settle(pilot)
-        assert isinstance(pilot.app.screen, MainScreen)
-        assert any(message in n.message for n in pilot.app._notifications)
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen) and help_screen.under is form
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(bindings_table(form))
+        shown = console.export_text()
+        for binding_id in ("form.save", "form.cancel", "form.help"):
+            assert binding_id in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is form
+    await pilot.press("question_mark")
+    assert text_of(form, "name").endswith("?")
+
+
+NO_FORM = (  # (node, key, what the notification says)
+    (VERSION, "n", "no children"),
+    (GROUP, "e", "SIG-UPDATE"),
+    (IMAGE, "e", "SIG-UPDATE"),
+)
+
+
+def test_nodes_without_that_form_say_so(forms_app: SigtuiApp) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        for arm_id, key, message in NO_FORM:
+            await select_node(pilot, arm_id)
+            pilot.app.clear_notifications()  # only this key's notification counts
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, MainScreen), (arm_id, key)
+            shown = [n.message for n in pilot.app._notifications]
+            assert any(message in m for m in shown), (arm_id, key, shown)
 
     drive(forms_app, scenario)

@@ -89,9 +89,11 @@ def test_cleanup_list(snap_compare: SnapCompare, app: SigtuiApp) -> None:
 
 
 @pilot_test
-async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscription(
+async def test_limits_rows_are_walked_with_the_arrows_or_clicked_and_open_their_subscription(
     app: SigtuiApp,
 ) -> None:
+    """In one app: the arrows walk the rows and enter opens the subscription; then, in the
+    screen opened again, a click on a row moves the cursor to it."""
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_screen(pilot, "l", LimitsScreen)
         table = screen.table
@@ -107,12 +109,8 @@ async def test_limits_rows_are_walked_with_the_arrows_and_open_their_subscriptio
         await pilot.press("enter")
         await settle(pilot)
         assert cursor_name(pilot) == chosen.subscription
-
-
-@pilot_test
-async def test_a_click_on_a_limits_row_moves_the_cursor_to_it(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_screen(pilot, "l", LimitsScreen)
+        assert screen.table.cursor == 0
         await pilot.click(LimitTable, offset=(4, 1 + 2 * ROW_HEIGHT))  # the third row's region
         assert screen.table.cursor == 2
 
@@ -164,15 +162,30 @@ async def test_what_if_figures_change_as_you_type(app: SigtuiApp) -> None:
 
 
 @pilot_test
-async def test_cleanup_delete_removes_the_version(app: SigtuiApp) -> None:
+async def test_cleanup_refused_delete_shows_sig_delete_and_a_delete_removes_the_version(
+    app: SigtuiApp,
+) -> None:
+    """In one cleanup list: a blocked version's delete is refused with SIG-DELETE, then an
+    expired version's delete removes it."""
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, CleanupScreen)
-        item = next(i for i in screen.items.values() if resource_label(i) == EXPIRED_VERSION)
         table = screen.query_one("#cleanup-table", DataTable)
+        blocked = next(i for i in screen.items.values() if i.blocked_by)
+        table.move_cursor(row=table.get_row_index(blocked.arm_id))
+        await pilot.press("d", "y")
+        await settle(pilot)
+        message = pilot.app.screen
+        assert isinstance(message, MessageScreen)
+        assert message.message.startswith("SIG-DELETE")
+        assert blocked.arm_id in screen.items
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        item = next(i for i in screen.items.values() if resource_label(i) == EXPIRED_VERSION)
         table.move_cursor(row=table.get_row_index(item.arm_id))
         await pilot.press("d")
         await settle(pilot)
@@ -182,25 +195,6 @@ async def test_cleanup_delete_removes_the_version(app: SigtuiApp) -> None:
         with app.catalog.read() as db, pytest.raises(CatalogError) as refused:
             lookup.resolve(db, item.arm_id)
         assert refused.value.code == "SIG-NOT-FOUND"
-
-
-@pilot_test
-async def test_cleanup_refused_delete_shows_sig_delete(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, CleanupScreen)
-        item = next(i for i in screen.items.values() if i.blocked_by)
-        table = screen.query_one("#cleanup-table", DataTable)
-        table.move_cursor(row=table.get_row_index(item.arm_id))
-        await pilot.press("d", "y")
-        await settle(pilot)
-        message = pilot.app.screen
-        assert isinstance(message, MessageScreen)
-        assert message.message.startswith("SIG-DELETE")
-        assert item.arm_id in screen.items
 
 
 @pilot_test

@@ -8,7 +8,7 @@ from sigtui.catalog.model.schemas import GalleryCreate
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms.base import FormScreen
-from sigtui.ui.widgets.gauge import Gauge, RegionLimits
+from sigtui.ui.widgets.gauge import RegionLimits
 from tests.ui.conftest import TERMINAL
 from tests.ui.helpers import settle
 from tests.ui.test_main_flows import main_screen, pilot_test, walk_to
@@ -25,9 +25,9 @@ async def test_a_subscription_shows_its_limits_as_gauges(app: SigtuiApp) -> None
         pane = main_screen(pilot).details
         east = [r for r in pane.query(RegionLimits) if r.row.location == "eastus"]
         assert len(east) == 1
-        galleries = east[0].query(Gauge).first()
+        galleries = east[0].row.galleries
         assert (galleries.used, galleries.limit) == (92, 100)
-        assert galleries.has_class("-warning")
+        assert east[0].bar_components[0] == "region-limits--warning"
 
 
 @pilot_test

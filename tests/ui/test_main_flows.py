@@ -107,13 +107,19 @@ def tree_children(pilot: Pilot[Any]) -> list[str]:
 
 
 @pilot_test
-async def test_delete_with_confirmation_removes_an_empty_gallery(
+async def test_a_refused_or_cancelled_delete_changes_nothing_and_a_confirmed_one_removes(
     app: SigtuiApp, demo_catalog: Catalog
 ) -> None:
+    """In one app: a refused delete names what blocks it, a cancelled one keeps the
+    resource (neither changes the catalog), then a confirmed one removes the empty gallery."""
+    before = catalog_state(demo_catalog)
     async with app.run_test(size=TERMINAL) as pilot:
-        await walk_to(pilot, *SCRATCH)
+        await a_refused_delete_names_what_blocks_it(pilot)
+        main_screen(pilot).tree.cursor_line = 0  # walk_to goes down from the top
+        await a_cancelled_delete_keeps_the_resource(pilot)
+        assert catalog_state(demo_catalog) == before
         gallery_id = main_screen(pilot).details.details.arm_id  # type: ignore[union-attr]
-        await pilot.press("d")
+        await pilot.press("d")  # the cursor still on ciScratch001
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
@@ -125,98 +131,113 @@ async def test_delete_with_confirmation_removes_an_empty_gallery(
     assert missing.value.code == "SIG-NOT-FOUND"
 
 
-@pilot_test
-async def test_cancelled_delete_keeps_the_resource(app: SigtuiApp, demo_catalog: Catalog) -> None:
-    before = catalog_state(demo_catalog)
-    async with app.run_test(size=TERMINAL) as pilot:
-        await walk_to(pilot, *SCRATCH)
-        await pilot.press("d", "n")
-        await settle(pilot)
-        assert "ciScratch001" in tree_children(pilot)
-    assert catalog_state(demo_catalog) == before
+async def a_cancelled_delete_keeps_the_resource(pilot: Pilot[Any]) -> None:
+    await walk_to(pilot, *SCRATCH)
+    await pilot.press("d", "n")
+    await settle(pilot)
+    assert "ciScratch001" in tree_children(pilot)
+    assert cursor_name(pilot) == "ciScratch001"
 
 
-@pilot_test
-async def test_a_refused_delete_names_what_blocks_it_and_changes_nothing(
-    app: SigtuiApp, demo_catalog: Catalog
-) -> None:
-    before = catalog_state(demo_catalog)
-    async with app.run_test(size=TERMINAL) as pilot:
-        await walk_to(pilot, *FINANCE)
-        await pilot.press("d", "y")
-        await settle(pilot)
-        message = app.screen
-        assert isinstance(message, MessageScreen)
-        assert "SIG-DELETE" in message.message
-        assert all(name in message.message for name in ("myImage1", "myImage2", "myImage3"))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert cursor_name(pilot) == "sigFinance"
-    assert catalog_state(demo_catalog) == before
+async def a_refused_delete_names_what_blocks_it(pilot: Pilot[Any]) -> None:
+    await walk_to(pilot, *FINANCE)
+    await pilot.press("d", "y")
+    await settle(pilot)
+    message = pilot.app.screen
+    assert isinstance(message, MessageScreen)
+    assert "SIG-DELETE" in message.message
+    assert all(name in message.message for name in ("myImage1", "myImage2", "myImage3"))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert cursor_name(pilot) == "sigFinance"
 
 
 # --- find across subscriptions (f; `/` filters the tree in place: test_tree_filter_flows) --
 
 
 @pilot_test
-async def test_the_filter_finds_my_image_and_enter_jumps_to_it(app: SigtuiApp) -> None:
+async def test_the_filter_searches_every_subscription_by_name_or_region_and_jumps(
+    app: SigtuiApp,
+) -> None:
+    """In one app, the filter opened anew for each: it says when nothing matches, searches
+    every subscription, finds by region (escape closes it), takes the keys of other screens
+    as text, and finds my image (enter jumps to it)."""
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        screen = app.screen
-        assert isinstance(screen, FilterScreen)
-        await type_text(pilot, "myImage")
-        assert [m.name for m in screen.matches] == ["myImage1", "myImage2", "myImage3"]
-        assert screen.results.row_count == 3
-        assert screen.matches[1].path == " / ".join((*FINANCE, "myImage2"))
-        await pilot.press("down", "enter")
-        await settle(pilot)
-        assert cursor_name(pilot) == "myImage2"
-        details = main_screen(pilot).details.details
-        assert details is not None and details.title == "Image definition myImage2"
+        for check in (
+            the_filter_says_when_nothing_matches,
+            the_filter_searches_every_subscription,
+            the_filter_finds_by_region_and_escape_closes_it,
+            keys_of_other_screens_are_typed_into_the_filter,
+            the_filter_finds_my_image_and_enter_jumps_to_it,
+        ):
+            assert isinstance(pilot.app.screen, MainScreen), check.__name__
+            await check(pilot)
 
 
-@pilot_test
-async def test_the_filter_searches_every_subscription(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await type_text(pilot, "1.0.0")
-        screen = app.screen
-        assert isinstance(screen, FilterScreen)
-        subscriptions = {m.parents[1] for m in screen.matches}
-        assert subscriptions == {"contoso-finance-prod", "contoso-platform-prod", "contoso-sandbox"}
-        count = str(screen.query_one("#filter-count").render())
-        assert f"{len(screen.matches)} resources match '1.0.0'" in count
+async def close_the_filter(pilot: Pilot[Any]) -> None:
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MainScreen)
 
 
-@pilot_test
-async def test_the_filter_finds_by_region_and_escape_closes_it(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await type_text(pilot, "Europe Ouest")  # the source document's French name
-        screen = app.screen
-        assert isinstance(screen, FilterScreen)
-        assert "sigContosoPlatform" in {m.name for m in screen.matches}
-        assert screen.query_one(Input).value == "Europe Ouest"
-        await pilot.press("escape")
-        await settle(pilot)
-        assert cursor_name(pilot) == "Contoso"  # nothing chosen: the tree stays as it was
+async def the_filter_says_when_nothing_matches(pilot: Pilot[Any]) -> None:
+    await pilot.press("f")
+    await type_text(pilot, "zzz")
+    screen = pilot.app.screen
+    assert isinstance(screen, FilterScreen)
+    assert screen.results.row_count == 0
+    assert "No resource matches 'zzz'" in str(screen.query_one("#filter-count").render())
+    await pilot.press("enter")  # nothing to go to: the filter stays open
+    assert pilot.app.screen is screen
+    await close_the_filter(pilot)
 
 
-@pilot_test
-async def test_the_filter_says_when_nothing_matches(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await type_text(pilot, "zzz")
-        screen = app.screen
-        assert isinstance(screen, FilterScreen)
-        assert screen.results.row_count == 0
-        assert "No resource matches 'zzz'" in str(screen.query_one("#filter-count").render())
-        await pilot.press("enter")  # nothing to go to: the filter stays open
-        assert app.screen is screen
+async def the_filter_searches_every_subscription(pilot: Pilot[Any]) -> None:
+    await pilot.press("f")
+    await type_text(pilot, "1.0.0")
+    screen = pilot.app.screen
+    assert isinstance(screen, FilterScreen)
+    subscriptions = {m.parents[1] for m in screen.matches}
+    assert subscriptions == {"contoso-finance-prod", "contoso-platform-prod", "contoso-sandbox"}
+    count = str(screen.query_one("#filter-count").render())
+    assert f"{len(screen.matches)} resources match '1.0.0'" in count
+    await close_the_filter(pilot)
+
+
+async def the_filter_finds_by_region_and_escape_closes_it(pilot: Pilot[Any]) -> None:
+    await pilot.press("f")
+    await type_text(pilot, "Europe Ouest")  # the source document's French name
+    screen = pilot.app.screen
+    assert isinstance(screen, FilterScreen)
+    assert "sigContosoPlatform" in {m.name for m in screen.matches}
+    assert screen.query_one(Input).value == "Europe Ouest"
+    await close_the_filter(pilot)
+    assert cursor_name(pilot) == "Contoso"  # nothing chosen: the tree stays as it was
+
+
+async def keys_of_other_screens_are_typed_into_the_filter(pilot: Pilot[Any]) -> None:
+    await pilot.press("f", "q", "question_mark", "v", "d")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, FilterScreen)  # no quit, no help, no other screen
+    assert screen.query_one(Input).value == "q?vd"
+    await close_the_filter(pilot)
+
+
+async def the_filter_finds_my_image_and_enter_jumps_to_it(pilot: Pilot[Any]) -> None:
+    await pilot.press("f")
+    screen = pilot.app.screen
+    assert isinstance(screen, FilterScreen)
+    await type_text(pilot, "myImage")
+    assert [m.name for m in screen.matches] == ["myImage1", "myImage2", "myImage3"]
+    assert screen.results.row_count == 3
+    assert screen.matches[1].path == " / ".join((*FINANCE, "myImage2"))
+    await pilot.press("down", "enter")
+    await settle(pilot)
+    assert cursor_name(pilot) == "myImage2"
+    details = main_screen(pilot).details.details
+    assert details is not None and details.title == "Image definition myImage2"
 
 
 @pilot_test
@@ -228,17 +249,6 @@ async def test_enter_typed_before_the_matches_arrive_goes_to_the_first_one(
         await pilot.press("f", *"myImage3", "enter")  # no pause: the search still runs
         await settle(pilot)
         assert cursor_name(pilot) == "myImage3"
-
-
-@pilot_test
-async def test_keys_of_other_screens_are_typed_into_the_filter(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("f", "q", "question_mark", "v", "d")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, FilterScreen)  # no quit, no help, no other screen
-        assert screen.query_one(Input).value == "q?vd"
 
 
 # --- all versions -------------------------------------------------------------------------
@@ -310,40 +320,35 @@ EVERY_ACTION = (
 
 
 @pilot_test
-async def test_the_palette_offers_every_action(app: SigtuiApp) -> None:
+async def test_the_palette_offers_every_action_finds_resources_and_runs_an_action(
+    app: SigtuiApp,
+) -> None:
+    """In one app, the palette opened anew for each: it offers every action, finds a
+    version by its region, finds a resource by name and goes to it, and runs an action."""
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         offered = await open_palette(pilot)
         assert set(EVERY_ACTION) <= set(offered)
-
-
-@pilot_test
-async def test_the_palette_runs_an_action(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
+        await close_the_palette(pilot)
+        hits = await open_palette(pilot, "US Gov Texas")
+        assert "Go to 9.5.0" in hits and "Go to 17763.6893.250211" in hits
+        await close_the_palette(pilot)
+        hits = await open_palette(pilot, "myImage3")
+        assert hits[0] == "Go to myImage3"
+        await pilot.press("enter")
         await settle(pilot)
+        assert cursor_name(pilot) == "myImage3"
         await open_palette(pilot, "all versions")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, AllVersionsScreen)
 
 
-@pilot_test
-async def test_the_palette_finds_a_resource_by_name_and_goes_to_it(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        hits = await open_palette(pilot, "myImage3")
-        assert hits[0] == "Go to myImage3"
-        await pilot.press("enter")
-        await settle(pilot)
-        assert cursor_name(pilot) == "myImage3"
-
-
-@pilot_test
-async def test_the_palette_finds_a_version_by_its_region(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        hits = await open_palette(pilot, "US Gov Texas")
-        assert "Go to 9.5.0" in hits and "Go to 17763.6893.250211" in hits
+async def close_the_palette(pilot: Pilot[Any]) -> None:
+    await pilot.press("escape")
+    await settle(pilot)
+    assert not CommandPalette.is_open(pilot.app)
+    assert isinstance(pilot.app.screen, MainScreen)
 
 
 # --- read-only ----------------------------------------------------------------------------

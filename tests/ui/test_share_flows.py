@@ -113,21 +113,72 @@ async def test_an_assignment_added_through_the_form_is_in_the_catalog_and_the_de
 
 
 @pilot_test
-async def test_a_refused_assignment_shows_its_rule_code_and_writes_nothing(
+async def test_refused_and_inherited_assignments_change_nothing_and_cross_tenant_is_marked(
     app: SigtuiApp, demo_catalog: Catalog
 ) -> None:
+    """In one app, myImage2's share form opened anew for each: a refused assignment shows
+    its rule code, an inherited one is not removed here and says where it is given (neither
+    writes anything); then a cross-tenant principal is marked, and warned of when added."""
     before = catalog_state(demo_catalog)
     async with app.run_test(size=TERMINAL) as pilot:
         share = await open_share(pilot, *FINANCE, "myImage2")
-        await pilot.press("ctrl+s")  # nothing chosen
-        await settle(pilot)
-        assert share.errors["assignee"].startswith("SIG-INPUT")
-        # Finance Developers already has this role here
-        await add(pilot, share, demo_catalog, "Finance Developers", "Compute Gallery Image Reader")
-        assert share.errors["role"].startswith("SIG-ACCESS")
-        assert "already has" in share.errors["role"]
-        assert pilot.app.screen is share  # the form stays open
-    assert catalog_state(demo_catalog) == before
+        await a_refused_assignment_shows_its_rule_code(pilot, share, demo_catalog)
+        share = await share_again(pilot)
+        await an_inherited_assignment_is_not_removed_here(pilot, share)
+        assert catalog_state(demo_catalog) == before
+        share = await share_again(pilot)
+        await a_cross_tenant_principal_is_marked(pilot, share, demo_catalog)
+
+
+async def share_again(pilot: Pilot[Any]) -> ShareScreen:
+    """Close the share form, and open it again on the same node."""
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MainScreen), pilot.app.screen
+    await pilot.press("s")
+    await settle(pilot)
+    share = pilot.app.screen
+    assert isinstance(share, ShareScreen), share
+    return share
+
+
+async def a_refused_assignment_shows_its_rule_code(
+    pilot: Pilot[Any], share: ShareScreen, catalog: Catalog
+) -> None:
+    await pilot.press("ctrl+s")  # nothing chosen
+    await settle(pilot)
+    assert share.errors["assignee"].startswith("SIG-INPUT")
+    # Finance Developers already has this role here
+    await add(pilot, share, catalog, "Finance Developers", "Compute Gallery Image Reader")
+    assert share.errors["role"].startswith("SIG-ACCESS")
+    assert "already has" in share.errors["role"]
+    assert pilot.app.screen is share  # the form stays open
+
+
+async def an_inherited_assignment_is_not_removed_here(
+    pilot: Pilot[Any], share: ShareScreen
+) -> None:
+    row = listed(share).index(("jan.kowalski@fabrikam.com", "Reader", True))
+    table = share.query_one("#share-entries", DataTable)
+    table.focus()
+    table.move_cursor(row=row)
+    await pilot.press("delete")
+    await settle(pilot)
+    assert pilot.app.screen is share  # no confirmation: nothing to remove here
+    assert notified(pilot, "given at gallery sigFinance")
+
+
+async def a_cross_tenant_principal_is_marked(
+    pilot: Pilot[Any], share: ShareScreen, catalog: Catalog
+) -> None:
+    labels = {p.name: p.label for p in share.target.principals}
+    assert labels["lena.fischer@fabrikam.com"].endswith("Fabrikam (cross-tenant)")
+    assert "cross-tenant" not in labels["Contoso Engineering"]
+    deployer = next(e for e in share.entries if e.principal == "sp-fabrikam-deployer")
+    assert deployer.cross_tenant
+    await add(pilot, share, catalog, "lena.fischer@fabrikam.com", "Reader")
+    assert "cross-tenant" in share.field("assignee").hint
+    assert any("another tenant" in w for w in share.warnings)
 
 
 @pilot_test
@@ -157,24 +208,6 @@ async def test_a_direct_assignment_is_removed_after_confirmation(
 
 
 @pilot_test
-async def test_an_inherited_assignment_is_not_removed_here_and_says_where_it_is_given(
-    app: SigtuiApp, demo_catalog: Catalog
-) -> None:
-    before = assignments(demo_catalog)
-    async with app.run_test(size=TERMINAL) as pilot:
-        share = await open_share(pilot, *FINANCE, "myImage2")
-        row = listed(share).index(("jan.kowalski@fabrikam.com", "Reader", True))
-        table = share.query_one("#share-entries", DataTable)
-        table.focus()
-        table.move_cursor(row=row)
-        await pilot.press("delete")
-        await settle(pilot)
-        assert pilot.app.screen is share  # no confirmation: nothing to remove here
-        assert notified(pilot, "given at gallery sigFinance")
-    assert assignments(demo_catalog) == before
-
-
-@pilot_test
 async def test_sharing_a_single_version_warns(app: SigtuiApp, demo_catalog: Catalog) -> None:
     async with app.run_test(size=TERMINAL) as pilot:
         share = await open_share(pilot, *LEDGER_VERSION)
@@ -188,27 +221,25 @@ async def test_sharing_a_single_version_warns(app: SigtuiApp, demo_catalog: Cata
 
 
 @pilot_test
-async def test_a_cross_tenant_principal_is_marked(app: SigtuiApp, demo_catalog: Catalog) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        share = await open_share(pilot, *FINANCE, "myImage2")
-        labels = {p.name: p.label for p in share.target.principals}
-        assert labels["lena.fischer@fabrikam.com"].endswith("Fabrikam (cross-tenant)")
-        assert "cross-tenant" not in labels["Contoso Engineering"]
-        deployer = next(e for e in share.entries if e.principal == "sp-fabrikam-deployer")
-        assert deployer.cross_tenant
-        await add(pilot, share, demo_catalog, "lena.fischer@fabrikam.com", "Reader")
-        assert "cross-tenant" in share.field("assignee").hint
-        assert any("another tenant" in w for w in share.warnings)
-
-
-@pilot_test
-async def test_share_is_greyed_out_where_roles_cannot_be_given(app: SigtuiApp) -> None:
+async def test_share_is_greyed_out_where_roles_cannot_be_given_and_help_explains_it(
+    app: SigtuiApp,
+) -> None:
+    """In one app: share greyed out on a group; then help explains share and view as."""
     async with app.run_test(size=TERMINAL) as pilot:
         await walk_to(pilot, *FINANCE_GROUP)
         assert not main_screen(pilot).active_bindings["s"].enabled
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, MainScreen)
+        await help_explains_share_and_view_as(pilot)
+
+
+async def help_explains_share_and_view_as(pilot: Pilot[Any]) -> None:
+    await pilot.press("question_mark")
+    await settle(pilot)
+    note = str(pilot.app.screen.query_one("#help-note", Static).render())
+    assert "Share (s)" in note and "sigtui --as PRINCIPAL" in note
+    assert "limits, costs, replication, cleanup and the advisor show and count" in note
 
 
 # --- view as --------------------------------------------------------------------------------
@@ -219,9 +250,11 @@ def viewing_app(catalog: Catalog, principal: str) -> SigtuiApp:
 
 
 @pilot_test
-async def test_view_as_shows_definitions_shared_without_their_gallery(
+async def test_view_as_shows_definitions_shared_without_their_gallery_and_limits_searches(
     demo_catalog: Catalog,
 ) -> None:
+    """In one app viewing as Finance Developers: the tree shows the definitions shared
+    without their gallery; then the palette and the filter find only what it sees."""
     app = viewing_app(demo_catalog, "Finance Developers")
     async with app.run_test(size=TERMINAL) as pilot:
         await walk_to(pilot, *FINANCE_GROUP)
@@ -239,28 +272,23 @@ async def test_view_as_shows_definitions_shared_without_their_gallery(
         with demo_catalog.read() as db:
             principal = lookup.find_principal(db, "Finance Developers")
         assert demo_catalog.acting_as == principal.pk
+        await view_as_limits_the_palette_and_the_filter_to_what_it_sees(pilot)
 
 
-@pilot_test
-async def test_view_as_limits_the_palette_and_the_filter_to_what_it_sees(
-    demo_catalog: Catalog,
-) -> None:
-    app = viewing_app(demo_catalog, "Finance Developers")
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        hits = await open_palette(pilot, "myImage")
-        assert "Go to myImage1" in hits and "Go to myImage2" in hits
-        assert "Go to myImage3" not in hits
-        await pilot.press("escape")
-        await settle(pilot)
-        assert not [h for h in await open_palette(pilot, "sigFinance") if h.startswith("Go to")]
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        await type_text(pilot, "myImage")
-        found = {m.name for m in pilot.app.screen.matches}  # type: ignore[attr-defined]
-        assert found == {"myImage1", "myImage2"}
+async def view_as_limits_the_palette_and_the_filter_to_what_it_sees(pilot: Pilot[Any]) -> None:
+    hits = await open_palette(pilot, "myImage")
+    assert "Go to myImage1" in hits and "Go to myImage2" in hits
+    assert "Go to myImage3" not in hits
+    await pilot.press("escape")
+    await settle(pilot)
+    assert not [h for h in await open_palette(pilot, "sigFinance") if h.startswith("Go to")]
+    await pilot.press("escape")
+    await settle(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    await type_text(pilot, "myImage")
+    found = {m.name for m in pilot.app.screen.matches}  # type: ignore[attr-defined]
+    assert found == {"myImage1", "myImage2"}
 
 
 @pilot_test
@@ -349,14 +377,3 @@ async def test_a_publisher_viewed_as_creates_a_definition_in_its_gallery(
     with demo_catalog.read() as db:
         created = lookup.resolve_as(db, f"{gallery_id}/images/pipeline-image", ImageDefinition)
     assert created.offer == "Pipeline"
-
-
-@pilot_test
-async def test_help_explains_share_and_view_as(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        note = str(pilot.app.screen.query_one("#help-note", Static).render())
-        assert "Share (s)" in note and "sigtui --as PRINCIPAL" in note
-        assert "limits, costs, replication, cleanup and the advisor show and count" in note

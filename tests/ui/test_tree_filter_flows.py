@@ -55,7 +55,11 @@ def last_notification(app: SigtuiApp) -> str:
 
 
 @pilot_test
-async def test_slash_narrows_the_tree_in_place_and_escape_brings_it_back(app: SigtuiApp) -> None:
+async def test_slash_narrows_the_tree_in_place_and_colon_jumps_by_name_or_arm_id(
+    app: SigtuiApp,
+) -> None:
+    """In one app: `/` narrows the tree in place and escape brings it back; then `:`
+    jumps by name with completion or by ARM id."""
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         screen = main_screen(pilot)
@@ -95,6 +99,7 @@ async def test_slash_narrows_the_tree_in_place_and_escape_brings_it_back(app: Si
         await settle(pilot)
         assert app.screen is screen and screen.prompt.input.value == "q?vd"
         await press(pilot, "escape")
+        await colon_jumps_by_name_with_completion_or_by_arm_id(pilot)
 
 
 @pilot_test
@@ -125,31 +130,30 @@ async def test_the_filter_stays_across_a_change_and_a_jump_clears_it(app: Sigtui
         assert screen.prompt.mode is None
 
 
-@pilot_test
-async def test_colon_jumps_by_name_with_completion_or_by_arm_id(app: SigtuiApp) -> None:
-    async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        screen = main_screen(pilot)
-        await pilot.press("colon", *"sigfin")
-        await settle(pilot)
-        assert screen.prompt.mode == "jump"
-        await press(pilot, "right")  # takes the completion
-        assert screen.prompt.input.value == "sigFinance"
-        await press(pilot, "enter")
-        assert cursor_name(pilot) == "sigFinance" and screen.prompt.mode is None
-        arm_id = screen.tree.cursor_node.data.node.arm_id  # type: ignore[union-attr]
-        await press(pilot, "home")
-        assert cursor_name(pilot) == "Contoso"
-        await enter_text(pilot, "colon", arm_id.upper())  # ids are case-insensitive
-        await press(pilot, "enter")
-        assert cursor_name(pilot) == "sigFinance"
-        await enter_text(pilot, "colon", "no-such-thing")
-        await press(pilot, "enter")
-        said = "No resource is named 'no-such-thing' (nor a name starting with it)."
-        assert status(screen) == said and last_notification(app) == said
-        assert screen.prompt.mode == "jump"  # still open, to correct the name
-        await press(pilot, "escape")
-        assert screen.prompt.mode is None and cursor_name(pilot) == "sigFinance"
+async def colon_jumps_by_name_with_completion_or_by_arm_id(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    await settle(pilot)
+    screen = main_screen(pilot)
+    await pilot.press("colon", *"sigfin")
+    await settle(pilot)
+    assert screen.prompt.mode == "jump"
+    await press(pilot, "right")  # takes the completion
+    assert screen.prompt.input.value == "sigFinance"
+    await press(pilot, "enter")
+    assert cursor_name(pilot) == "sigFinance" and screen.prompt.mode is None
+    arm_id = screen.tree.cursor_node.data.node.arm_id  # type: ignore[union-attr]
+    await press(pilot, "home")
+    assert cursor_name(pilot) == "Contoso"
+    await enter_text(pilot, "colon", arm_id.upper())  # ids are case-insensitive
+    await press(pilot, "enter")
+    assert cursor_name(pilot) == "sigFinance"
+    await enter_text(pilot, "colon", "no-such-thing")
+    await press(pilot, "enter")
+    said = "No resource is named 'no-such-thing' (nor a name starting with it)."
+    assert status(screen) == said and last_notification(app) == said
+    assert screen.prompt.mode == "jump"  # still open, to correct the name
+    await press(pilot, "escape")
+    assert screen.prompt.mode is None and cursor_name(pilot) == "sigFinance"
 
 
 @pilot_test

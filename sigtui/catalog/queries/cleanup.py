@@ -23,6 +23,7 @@ from sigtui.catalog.model.models import (
     ImageVersion,
     ResourceGroup,
     Subscription,
+    TargetRegion,
 )
 from sigtui.catalog.queries import seen
 from sigtui.catalog.queries.browse import DEFINITION, VERSION
@@ -148,6 +149,22 @@ def _arm_id(row: Any) -> str:
     return ids.definition_id(row.subscription_id, row.group_name, row.gallery, row.definition)
 
 
+def _expired_regions(now: datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """The target regions of expired versions, and of the versions of expired definitions,
+    named by their version's key: the rollups then read those versions' regions by the
+    version (an index), not every target region of the catalog joined to its version."""
+    expired_versions = select(col(ImageVersion.pk)).where(col(ImageVersion.end_of_life_date) < now)
+    of_expired_definitions = (
+        select(col(ImageVersion.pk))
+        .join(ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk))
+        .where(col(ImageDefinition.end_of_life_date) < now)
+    )
+    return (
+        col(TargetRegion.version_pk).in_(expired_versions),
+        col(TargetRegion.version_pk).in_(of_expired_definitions),
+    )
+
+
 def expired(
     db: Session,
     now: datetime,
@@ -164,8 +181,7 @@ def expired(
         _version_rows(now, scope, viewer), _definition_rows(now, scope, viewer)
     )
     rows = db.execute(statement).all()
-    version_expired = col(ImageVersion.end_of_life_date) < now
-    definition_expired = col(ImageDefinition.end_of_life_date) < now
+    version_expired, definition_expired = _expired_regions(now)
     costs = {
         (VERSION, line.pk): line.cost
         for line in rollup(

@@ -471,18 +471,22 @@ SORT_COLUMNS = (
 )
 
 
-def _regions_at(now: datetime) -> Any:
-    """Each target region's state and progress at `now` (schedule.StatusColumns)."""
+def _regions_at(now: datetime, versions: Any = None) -> Any:
+    """Each target region's state and progress at `now` (schedule.StatusColumns): of
+    every version, or of those whose pks `versions` (a SELECT) gives."""
     status = schedule.StatusColumns(TargetRegion, now)
-    return sa.select(
+    statement = sa.select(
         col(TargetRegion.version_pk), status.state.label("state"), status.progress.label("progress")
-    ).subquery("region_now")
+    )
+    if versions is not None:
+        statement = statement.where(col(TargetRegion.version_pk).in_(versions))
+    return statement.subquery("region_now")
 
 
-def _replication_summary(now: datetime) -> Any:
+def _replication_summary(now: datetime, versions: Any = None) -> Any:
     """Per version at `now`: how many target regions, how many in each state, and their
-    total progress (one GROUP BY over the target regions)."""
-    regions = _regions_at(now)
+    total progress (one GROUP BY over the target regions; of `versions` only, if given)."""
+    regions = _regions_at(now, versions)
 
     def count_in(state: str) -> Any:
         return sa.func.sum(sa.case((regions.c.state == state, 1), else_=0))
@@ -501,16 +505,19 @@ def _replication_summary(now: datetime) -> Any:
     )
 
 
-def _latest_versions() -> Any:
-    """The pk of each definition's latest version (SIG-LATEST), as a subquery."""
-    ranked = (
-        sa.select(
-            col(ImageVersion.pk),
-            lookup.rank_in_definition().label("position"),
+def _latest_versions(versions: Any = None) -> Any:
+    """The pk of each definition's latest version (SIG-LATEST), as a subquery: of every
+    definition, or of the definitions of the versions whose pks `versions` gives."""
+    statement = sa.select(
+        col(ImageVersion.pk),
+        lookup.rank_in_definition().label("position"),
+    ).where(col(ImageVersion.exclude_from_latest).is_(False))
+    if versions is not None:
+        of_page = sa.select(col(ImageVersion.definition_pk)).where(
+            col(ImageVersion.pk).in_(versions)
         )
-        .where(col(ImageVersion.exclude_from_latest).is_(False))
-        .subquery("ranked")
-    )
+        statement = statement.where(col(ImageVersion.definition_pk).in_(of_page))
+    ranked = statement.subquery("ranked")
     return sa.select(ranked.c.pk).where(ranked.c.position == 1).subquery("latest")
 
 
@@ -532,6 +539,59 @@ def _version_order() -> tuple[Any, ...]:
     return (ImageVersion.major, ImageVersion.minor, ImageVersion.patch)
 
 
+# the sorts that need no replication state nor latest flag: a page of them is chosen by
+# the naming joins alone, and only its versions' target regions are read
+NAMED_SORT_KEYS: dict[str, tuple[Any, ...]] = {
+    "subscription": (Subscription.name_key,),
+    "gallery": (Gallery.name_key,),
+    "definition": (ImageDefinition.name_key,),
+    "version": _version_order(),
+    "source_region": (ImageVersion.location,),
+    "excluded": (ImageVersion.exclude_from_latest,),
+    "end_of_life": (ImageVersion.end_of_life_date,),
+    "published": (ImageVersion.published_at,),
+}
+
+
+def _ordering(keys: tuple[Any, ...], descending: bool) -> list[Any]:
+    """`keys` in the direction asked (blanks last), then by subscription, gallery,
+    definition and version highest first."""
+    chosen = [sa.nulls_last(sa.desc(key) if descending else sa.asc(key)) for key in keys]
+    return [
+        *chosen,
+        Subscription.name_key,
+        Gallery.name_key,
+        ImageDefinition.name_key,
+        *(sa.desc(part) for part in _version_order()),
+        ImageVersion.pk,
+    ]
+
+
+def _with_names(statement: Any) -> Any:
+    """`statement` over versions, joined to their definition, gallery, group and
+    subscription."""
+    return (
+        statement.select_from(ImageVersion)
+        .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
+        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
+        .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
+        .join(Subscription, col(Subscription.pk) == ResourceGroup.subscription_pk)
+    )
+
+
+def _named_page(
+    sort: str, descending: bool, offset: int, limit: int, viewer: Visibility | None
+) -> Any:
+    """The pks of one page of versions in a sort of NAMED_SORT_KEYS (a SELECT)."""
+    return (
+        _with_names(sa.select(col(ImageVersion.pk)))
+        .where(_seen_version(viewer))
+        .order_by(*_ordering(NAMED_SORT_KEYS[sort], descending))
+        .offset(max(0, offset))
+        .limit(max(0, limit))
+    )
+
+
 def all_versions(
     db: Session,
     sort: str = "subscription",
@@ -545,65 +605,54 @@ def all_versions(
     """One page of every image version across subscriptions (those `viewer` sees, when
     given), sorted by a SORT_COLUMNS name (then by subscription, gallery, definition, and
     version highest first), with the replication state at `now` (default: the current
-    time). One query."""
+    time). One query. A sort by a name, a date or a flag of the version's own picks the
+    page first and reads the replication state of its versions only (and the latest of
+    their definitions); a sort by regions, replication or latest ranks every version."""
     if sort not in SORT_COLUMNS:
         raise ValueError(f"cannot sort versions by {sort!r}; one of {', '.join(SORT_COLUMNS)}")
-    summary = _replication_summary(now or datetime.now(UTC))
-    latest = _latest_versions()
+    page = _named_page(sort, descending, offset, limit, viewer) if sort in NAMED_SORT_KEYS else None
+    if page is not None:  # read once (a CTE used thrice is materialized), used thrice
+        page = sa.select(page.cte("page").c.pk)
+    summary = _replication_summary(now or datetime.now(UTC), page)
+    latest = _latest_versions(page)
     state, state_rank = _state_expression(summary)
     regions = sa.func.coalesce(summary.c.regions, 0)
     progress = sa.case((regions > 0, sa.func.coalesce(summary.c.progress, 0) // regions), else_=0)
     is_latest = latest.c.pk.is_not(None)
     sort_keys: dict[str, tuple[Any, ...]] = {
-        "subscription": (Subscription.name_key,),
-        "gallery": (Gallery.name_key,),
-        "definition": (ImageDefinition.name_key,),
-        "version": _version_order(),
-        "source_region": (ImageVersion.location,),
+        **NAMED_SORT_KEYS,
         "regions": (regions,),
         "replication": (state_rank, progress),
         "latest": (sa.case((is_latest, 1), else_=0),),
-        "excluded": (ImageVersion.exclude_from_latest,),
-        "end_of_life": (ImageVersion.end_of_life_date,),
-        "published": (ImageVersion.published_at,),
     }
-    chosen = [sa.nulls_last(sa.desc(key) if descending else sa.asc(key)) for key in sort_keys[sort]]
-    then = (
-        Subscription.name_key,
-        Gallery.name_key,
-        ImageDefinition.name_key,
-        *(sa.desc(part) for part in _version_order()),
-        ImageVersion.pk,
-    )
     statement = (
-        sa.select(
-            col(Subscription.name).label("subscription"),
-            col(Subscription.subscription_id),
-            col(ResourceGroup.name).label("group"),
-            col(Gallery.name).label("gallery"),
-            col(ImageDefinition.name).label("definition"),
-            col(ImageVersion.name).label("version"),
-            col(ImageVersion.location),
-            regions.label("regions"),
-            state.label("state"),
-            progress.label("progress"),
-            is_latest.label("latest"),
-            col(ImageVersion.exclude_from_latest),
-            col(ImageVersion.end_of_life_date),
-            col(ImageVersion.published_at),
+        _with_names(
+            sa.select(
+                col(Subscription.name).label("subscription"),
+                col(Subscription.subscription_id),
+                col(ResourceGroup.name).label("group"),
+                col(Gallery.name).label("gallery"),
+                col(ImageDefinition.name).label("definition"),
+                col(ImageVersion.name).label("version"),
+                col(ImageVersion.location),
+                regions.label("regions"),
+                state.label("state"),
+                progress.label("progress"),
+                is_latest.label("latest"),
+                col(ImageVersion.exclude_from_latest),
+                col(ImageVersion.end_of_life_date),
+                col(ImageVersion.published_at),
+            )
         )
-        .select_from(ImageVersion)
-        .join(ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk)
-        .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
-        .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
-        .join(Subscription, col(Subscription.pk) == ResourceGroup.subscription_pk)
         .outerjoin(summary, summary.c.version_pk == ImageVersion.pk)
         .outerjoin(latest, latest.c.pk == ImageVersion.pk)
         .where(_seen_version(viewer))
-        .order_by(*chosen, *then)
-        .offset(max(0, offset))
-        .limit(max(0, limit))
+        .order_by(*_ordering(sort_keys[sort], descending))
     )
+    if page is not None:
+        statement = statement.where(col(ImageVersion.pk).in_(page))
+    else:
+        statement = statement.offset(max(0, offset)).limit(max(0, limit))
     return [_version_row(row) for row in db.execute(statement)]
 
 

@@ -19,6 +19,7 @@ from sigtui.catalog.queries import browse, usage
 from sigtui.catalog.queries.costs.sheet import PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.queries.node_details import COSTED_KINDS, cost_fields, node_details
+from sigtui.catalog.queries.stoppable import ReadStopped, Stop, stoppable_read
 from sigtui.catalog.rules import access, checks
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
@@ -131,6 +132,7 @@ class DetailsPane(VerticalScroll):
         self.details: browse.Details | None = None
         self.ref: browse.NodeRef | None = None
         self.shown_ref: browse.NodeRef | None = None  # whose details are shown
+        self.cost_stop = Stop()  # stops the running cost read (its node was left)
 
     LIVE_SECONDS = 2.0  # how often a version in flight is redrawn
 
@@ -151,6 +153,8 @@ class DetailsPane(VerticalScroll):
             self.load(self.ref)
 
     def show(self, ref: browse.NodeRef | None) -> None:
+        if ref != self.ref:
+            self.cost_stop.stop()  # the cost of the node left is no longer wanted
         self.ref = ref
         if ref is not None:
             # after the next frame: a slow load (the cost of a whole tenant at Azure's
@@ -182,11 +186,21 @@ class DetailsPane(VerticalScroll):
         shown = self.catalog.query(node_details, ref, now, sheet, self.viewer, with_cost=False)
         self.post_message(self.Loaded(ref, shown.details, shown.limits))
 
-    @work(thread=True, exclusive=True, group="details-cost")
     def load_cost(self, ref: browse.NodeRef) -> None:
+        """Read the node's cost in a worker; a cost read still running stops first (at
+        Azure's limits a subscription's is 0.2 s of SQL, which the next frame needs)."""
+        self.cost_stop.stop()
+        self.cost_stop = Stop()
+        self._read_cost(ref, self.cost_stop)
+
+    @work(thread=True, exclusive=True, group="details-cost")
+    def _read_cost(self, ref: browse.NodeRef, stop: Stop) -> None:
         sheet = price_sheet(self.catalog)
-        costs = dict(self.catalog.query(cost_fields, ref, sheet, self.viewer))
-        self.post_message(self.CostLoaded(ref, costs))
+        try:
+            cost = self.catalog.query(stoppable_read, stop, cost_fields, ref, sheet, self.viewer)
+        except ReadStopped:
+            return
+        self.post_message(self.CostLoaded(ref, dict(cost)))
 
     def on_details_pane_cost_loaded(self, message: CostLoaded) -> None:
         details = self.details
