@@ -20,10 +20,18 @@ from builders import catalog_state
 from sql_counter import recorded_statements
 
 from benchmarks.imports import Size, resources
+from sigtui.catalog.azure.importing.documents import stable_subscription_id
 from sigtui.catalog.azure.importing.reading import StreamedFile, text_digest
 from sigtui.catalog.azure.importing.result import ImportResult
+from sigtui.catalog.azure.importing.template import Deployment
 from sigtui.catalog.azure.importing.write import import_file
-from sigtui.catalog.model.models import ImageDefinition, ImageVersion, TargetRegion, table_of
+from sigtui.catalog.model.models import (
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    TargetRegion,
+    table_of,
+)
 from sigtui.catalog.model.schemas import TargetRegionSpec
 from sigtui.catalog.services.versions import add_target_regions
 from sigtui.catalog.store.db import Catalog
@@ -240,3 +248,28 @@ def test_a_reimport_of_known_texts_starts_without_the_planner(tmp_path: Path) ->
     assert "16 created" in first and "16 unchanged" in again
     lean = {"sigtui.catalog.azure.importing.planning", "sigtui.catalog.model.models"}
     assert lean <= first_modules and not lean & again_modules
+
+
+def test_a_template_in_a_list_is_read_each_time_its_parameters_may_differ(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """A list holding an ARM template of one gallery: the same text names another gallery
+    with other parameters, so its digest is never kept."""
+    data = Path(__file__).parent / "data" / "import"
+    sample = json.loads((data / "sample-gallery.az-sig-list.json").read_text("utf-8"))
+    _import(catalog, tmp_path / "sample.json", sample)  # the subscription and its group
+    subscription = stable_subscription_id("{subscription-id}")  # the sample's placeholder
+    group = f"/subscriptions/{subscription}/resourceGroups/myResourceGroup"
+    template = json.loads((data / "arm-quickstart-sig-create.azuredeploy.json").read_text("utf-8"))
+    path = tmp_path / "templates.json"
+    path.write_text(json.dumps([template], indent=2), encoding="utf-8")
+    for name in ("firstGallery", "secondGallery"):
+        stream = StreamedFile(path)
+        stream.check()
+        deployment = Deployment(group_id=group, parameters={"galleryName": name})
+        assert import_file(catalog, stream, deployment=deployment).created == 1
+    with catalog.engine.connect() as conn:
+        galleries = table_of(Gallery)
+        rows = conn.execute(sa.select(galleries.c.name, galleries.c.import_digest)).all()
+    made = {name: digest for name, digest in rows if name in ("firstGallery", "secondGallery")}
+    assert made == {"firstGallery": None, "secondGallery": None}

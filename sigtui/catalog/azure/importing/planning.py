@@ -21,7 +21,7 @@ from sigtui.catalog.azure.importing.held import Held, full_targets, held_rows
 from sigtui.catalog.azure.importing.reading import Digested, Known
 from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.scope import Scope
-from sigtui.catalog.azure.importing.shapes import KIND_ORDER, Json, provisioning_state
+from sigtui.catalog.azure.importing.shapes import KIND_ORDER, Json, kind_of, provisioning_state
 from sigtui.catalog.azure.importing.sources import (
     HeldSources,
     catalog_source,
@@ -158,7 +158,8 @@ class _Importer:
         if type(value) is not Digested:
             return items_of(value, self.result, deployment)
         found = items_of(value.value, self.result, deployment)
-        if len(found) == 1:  # the text is this resource's alone
+        if len(found) == 1 and kind_of(value.value) == found[0].kind:
+            # the text is this resource alone (a template's depends on its parameters)
             return [replace(found[0], digest=value.digest)]
         return found
 
