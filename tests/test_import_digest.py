@@ -273,3 +273,16 @@ def test_a_template_in_a_list_is_read_each_time_its_parameters_may_differ(
         rows = conn.execute(sa.select(galleries.c.name, galleries.c.import_digest)).all()
     made = {name: digest for name, digest in rows if name in ("firstGallery", "secondGallery")}
     assert made == {"firstGallery": None, "secondGallery": None}
+
+
+def test_a_reimport_of_known_texts_reports_its_progress_to_the_end(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    path = tmp_path / "az.json"
+    path.write_text(json.dumps(_document(), indent=2), encoding="utf-8")
+    for _ in range(2):
+        told: list[int] = []
+        stream = StreamedFile(path)
+        stream.check()
+        import_file(catalog, stream, progress=told.append)
+        assert told and told[-1] == 16

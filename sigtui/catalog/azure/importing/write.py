@@ -7,10 +7,11 @@ into new (a `services.bulk` batch: the create rules checked in memory, one inser
 table), changed (the update services) or unchanged (nothing is written). An item whose
 parent is neither in the catalog nor before it in the file waits for the end.
 
-A version written from a text of its own (an item of az's pretty-printed list) keeps that
-text's digest; a re-import finds the digests of its items' texts a few hundred at a time,
-and an item whose digest a version holds is unchanged without being decoded (the
-database clears a version's digest when anything else changes it: migration 0014).
+A gallery, definition or version written from a text of its own (an item of az's
+pretty-printed list) keeps that text's digest; a re-import finds the digests of its items'
+texts a few hundred at a time, and an item whose digest the catalog holds is unchanged
+without being decoded (the database clears a digest when anything else changes the
+resource: migration 0014). A file whose items are all known never loads the planner.
 
 Every refused item is kept with its ARM id, and the import goes on checking the rest:
 it ends refusing them all at once (`Refusals`), and the caller's transaction writes
@@ -124,8 +125,10 @@ def _import(
             result.unchanged += 1
             if progress is not None and known % PROGRESS_EVERY == 0:
                 progress(known)
-        else:
-            return result  # every item known: nothing to plan
+        else:  # every item known: nothing to plan
+            if progress is not None:
+                progress(known)
+            return result
     # the planner and the services it writes through: only for a file with something
     # to plan (a re-import of texts the catalog holds starts without them)
     from sigtui.catalog.azure.importing import planning
