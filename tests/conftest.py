@@ -652,11 +652,41 @@ def sqlite_catalog(new_database: NewDatabase, clock: FixedClock) -> Iterator[Cat
     opened.close()
 
 
-def _small_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
-    catalog = open_catalog(url, clock=clock)
-    world = small_catalog(catalog)
-    catalog.close()
-    return world.subscription, world.group, world.gallery, world.definition, world.image
+WorldIds = tuple[str, str, str, str, str]
+WorldBuild = Callable[[str, FixedClock], WorldIds]
+
+
+def small_catalog_and(extend: Callable[[World], object]) -> WorldBuild:
+    """A build of `small_catalog` and what `extend` adds to it; it returns the small
+    catalog's ids (make one per module: the session keeps its catalogs by build)."""
+
+    def build(url: str, clock: FixedClock) -> WorldIds:
+        catalog = open_catalog(url, clock=clock)
+        world = small_catalog(catalog)
+        extend(world)
+        catalog.close()
+        return world.subscription, world.group, world.gallery, world.definition, world.image
+
+    return build
+
+
+def world_fixture(build: WorldBuild, name: str) -> Any:
+    """A fixture `name` of the world `build` makes: built once per session per engine, its
+    rows put into each test's `catalog`, the same as building it there (its writes counted
+    as the catalog's own, as when it makes them). It depends on `catalog`, not on the
+    shared `world`: a fixture overriding one of its own name loses the engines that
+    `catalog` is parametrized with."""
+
+    @pytest.fixture(name=name)
+    def built(
+        request: pytest.FixtureRequest,
+        catalog: Catalog,
+        catalog_url: str,
+        built_catalogs: BuiltCatalogs,
+    ) -> World:
+        return built_world(request, catalog, catalog_url, built_catalogs, build)
+
+    return built
 
 
 def _put_sqlite_rows(source: Path, url: str) -> None:
@@ -680,20 +710,7 @@ def _put_sqlite_rows(source: Path, url: str) -> None:
         conn.close()
 
 
-@pytest.fixture
-def world(
-    request: pytest.FixtureRequest,
-    catalog: Catalog,
-    catalog_url: str,
-    built_catalogs: BuiltCatalogs,
-) -> World:
-    """`small_catalog` in `catalog`: built once per session per engine, its rows put into
-    this test's catalog, the same as building it there (its writes counted as the
-    catalog's own, as when it makes them)."""
-    return built_world(request, catalog, catalog_url, built_catalogs, _small_catalog)
-
-
-WorldBuild = Callable[[str, FixedClock], tuple[str, str, str, str, str]]
+world = world_fixture(small_catalog_and(lambda world: None), "world")  # `small_catalog`
 
 
 def built_world(

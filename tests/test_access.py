@@ -15,10 +15,9 @@ from builders import (
     gallery_call,
     gallery_update_call,
     refused,
-    small_catalog,
     version_call,
 )
-from conftest import BuiltCatalogs, built_world
+from conftest import small_catalog_and, world_fixture
 from sqlmodel import Session
 
 from sigtui.catalog import services
@@ -27,33 +26,18 @@ from sigtui.catalog.model.schemas import RoleAssignmentCreate
 from sigtui.catalog.queries import browse, lookup, view_as
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability
-from sigtui.catalog.store.clock import FixedClock
-from sigtui.catalog.store.db import Catalog, open_catalog
+from sigtui.catalog.store.db import Catalog
 
 READ, PUBLISH, SHARE = Capability.READ, Capability.PUBLISH, Capability.SHARE
 
 
-def _access_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
-    catalog = open_catalog(url, clock=clock)
-    world = small_catalog(catalog)
+def _alice_without_roles(world: World) -> None:
     world.version("1.0.0")
     world.build.principal("alice")
-    catalog.close()
-    return world.subscription, world.group, world.gallery, world.definition, world.image
 
 
-@pytest.fixture
-def world(
-    request: pytest.FixtureRequest,
-    catalog: Catalog,
-    catalog_url: str,
-    built_catalogs: BuiltCatalogs,
-) -> World:
-    """The small catalog with a version, 1.0.0, and a principal, alice (who has no roles),
-    built once per session per engine and its rows put into `catalog`. It depends on
-    `catalog`, not on the shared `world`: a fixture overriding one of its own name loses
-    the engines that `catalog` is parametrized with."""
-    return built_world(request, catalog, catalog_url, built_catalogs, _access_catalog)
+# the small catalog with a version, 1.0.0, and a principal, alice (who has no roles)
+world = world_fixture(small_catalog_and(_alice_without_roles), "world")
 
 
 def _version_id(world: World, name: str = "1.0.0") -> str:

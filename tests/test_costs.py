@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import World, read, small_catalog
-from conftest import BuiltCatalogs, built_world
+from builders import World, read
+from conftest import small_catalog_and, world_fixture
 from sql_counter import recorded_statements
 
 from sigtui.catalog.model.errors import CatalogError
@@ -26,8 +26,6 @@ from sigtui.catalog.queries.costs.sheet import BASES, CERTAINTIES, MANAGED_DISK,
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet, load_sheet
 from sigtui.catalog.rules.limits import MAX_DISK_SIZE_GB
 from sigtui.catalog.rules.regions import CONTINENT_OF_GEOGRAPHY, get_region
-from sigtui.catalog.store.clock import FixedClock
-from sigtui.catalog.store.db import Catalog, open_catalog
 
 SHEET = builtin_sheet()
 D = Decimal
@@ -507,29 +505,17 @@ RANKED_VERSIONS = (
 )
 
 
-def _ranked_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
-    """`small_catalog` with RANKED_VERSIONS, and a version of another gallery."""
-    catalog = open_catalog(url, clock=clock)
-    world = small_catalog(catalog)
+def _ranked(world: World) -> None:
+    """RANKED_VERSIONS, and a version of another gallery."""
     for name, targets in RANKED_VERSIONS:
         world.version(name, targets=targets)
     other = world.build.gallery(world.group, "gallery2")
     definition = world.build.definition(other, "def2", sku="Other")
     world.build.version(definition, "2.0.0", image=world.image, targets=["westus=4"])
-    catalog.close()
-    return world.subscription, world.group, world.gallery, world.definition, world.image
 
 
-@pytest.fixture
-def ranked_world(
-    request: pytest.FixtureRequest,
-    catalog: Catalog,
-    catalog_url: str,
-    built_catalogs: BuiltCatalogs,
-) -> World:
-    """`_ranked_catalog` in `catalog`: built once per session per engine, its rows put into
-    this test's catalog (the tests read it)."""
-    return built_world(request, catalog, catalog_url, built_catalogs, _ranked_catalog)
+# `small_catalog` and `_ranked` (the tests read it)
+ranked_world = world_fixture(small_catalog_and(_ranked), "ranked_world")
 
 
 @pytest.mark.parametrize("basis", BASES)

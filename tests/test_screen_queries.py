@@ -5,8 +5,8 @@ PostgreSQL (the `catalog` fixture)."""
 from __future__ import annotations
 
 import pytest
-from builders import World, small_catalog
-from conftest import BuiltCatalogs, built_world
+from builders import World
+from conftest import small_catalog_and, world_fixture
 
 from sigtui.catalog import services
 from sigtui.catalog.model.errors import CatalogError
@@ -17,31 +17,17 @@ from sigtui.catalog.queries.node_details import node_details
 from sigtui.catalog.rules import access
 from sigtui.catalog.rules.access import Capability
 from sigtui.catalog.services.roles import VERSION_SCOPE_WARNING
-from sigtui.catalog.store.clock import FixedClock
-from sigtui.catalog.store.db import Catalog, open_catalog
 
 
-def _screen_catalog(url: str, clock: FixedClock) -> tuple[str, str, str, str, str]:
-    catalog = open_catalog(url, clock=clock)
-    world = small_catalog(catalog)
+def _alice_and_bob_elsewhere(world: World) -> None:
     world.version("1.0.0")
     world.build.principal("alice")
     world.build.tenant("Fabrikam")
     world.build.principal("bob", tenant="Fabrikam")
-    catalog.close()
-    return world.subscription, world.group, world.gallery, world.definition, world.image
 
 
-@pytest.fixture
-def world(
-    request: pytest.FixtureRequest,
-    catalog: Catalog,
-    catalog_url: str,
-    built_catalogs: BuiltCatalogs,
-) -> World:
-    """The small catalog with a version, 1.0.0; alice of its tenant, bob of another (built
-    once per session per engine, its rows put into `catalog`)."""
-    return built_world(request, catalog, catalog_url, built_catalogs, _screen_catalog)
+# the small catalog with a version, 1.0.0; alice of its tenant, bob of another
+world = world_fixture(small_catalog_and(_alice_and_bob_elsewhere), "world")
 
 
 def _version_id(world: World) -> str:

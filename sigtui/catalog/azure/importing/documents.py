@@ -24,8 +24,8 @@ class Item:
     kind: str
     rid: ids.ResourceId
     body: Json
-    # the digest of the file's text that is this item alone (a version of az's list), kept
-    # with the version it writes: a re-import of the same text is known without reading it
+    # the digest of the file's text that is this item alone (a resource of az's list),
+    # kept with what it writes: a re-import of the same text is known without reading it
     digest: str | None = None
 
     @cached_property
