@@ -24,6 +24,7 @@ from sigtui.catalog.model.schemas import DefinitionCreate, GalleryCreate
 from sigtui.catalog.queries import counts
 from sigtui.catalog.rules import limits
 from sigtui.catalog.services import bulk
+from sigtui.catalog.services.versions import ResolvedSource, SourceDisk
 from sigtui.catalog.store.db import Catalog
 
 TARGETS = ["westus=2", "eastus=1=Standard_ZRS", "westeurope"]
@@ -495,3 +496,36 @@ def test_bulk_honours_each_versions_replication_speed(catalog: Catalog, world: W
     durations = [t["duration_seconds"] for t in _rows(catalog, TargetRegion, set())]
     realistic, faster = durations[:3], durations[3:]
     assert realistic[1] and faster == pytest.approx([d / 10 for d in realistic])
+
+
+def _external(size_gb: int) -> ResolvedSource:
+    """A source the catalog does not hold (an import's), with one data disk of this size."""
+    disk = SourceDisk(0, size_gb, None, "/subscriptions/x/disks/data")
+    return ResolvedSource(None, None, 30, [disk], external_source_id="/subscriptions/x/vm")
+
+
+def test_a_rule_passed_by_a_shape_of_version_is_not_asked_again_a_refusal_is(
+    catalog: Catalog, world: World
+) -> None:
+    """The rules are checked once per shape of version (its target regions as asked, its
+    location, its source's disks) and a pass reused for the versions of that shape; a
+    refused shape is checked again for each of its versions, so every one is named."""
+    good, other_cloud = ["westus=2", "eastus"], ["westus", "chinanorth"]
+    shapes = [(good, 128), (other_cloud, 128), (good, 128), (other_cloud, 128), (good, 4096)]
+    batch = bulk.Batch(
+        versions=[
+            bulk.NewVersion(
+                world.definition,
+                version_create(f"1.0.{n}", targets=targets),
+                source=_external(size_gb),
+            )
+            for n, (targets, size_gb) in enumerate(shapes)
+        ]
+    )
+    error = refused(catalog, "SIG-CLOUD", lambda db: bulk.load(db, batch, world.clock))
+    assert isinstance(error, Refusals)
+    named = [(arm_id.rsplit("/", 1)[-1], e.code) for arm_id, e in error.refusals]
+    assert named == [("1.0.1", "SIG-CLOUD"), ("1.0.3", "SIG-CLOUD"), ("1.0.4", "SIG-DISK-SIZE")]
+    assert error.refusals[0][1].message == error.refusals[1][1].message
+    made = bulk.Batch(versions=[batch.versions[0], batch.versions[2]])
+    assert write(catalog, lambda db: bulk.load(db, made, world.clock)).target_regions == 4

@@ -20,7 +20,7 @@ from sigtui.catalog.queries.costs import rollups, sheet_json
 from sigtui.catalog.queries.costs.estimate import Target, disk_sizes, what_if
 from sigtui.catalog.queries.costs.overview import CostReport, cost_overview, cost_report
 from sigtui.catalog.queries.costs.prices import Cost, egress_rate, replica_price
-from sigtui.catalog.queries.costs.ranking import Ranking, costliest
+from sigtui.catalog.queries.costs.ranking import Ranking, costliest, costliest_of
 from sigtui.catalog.queries.costs.scopes import CATALOG, Scope, scope_of
 from sigtui.catalog.queries.costs.sheet import BASES, CERTAINTIES, MANAGED_DISK, SNAPSHOT
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet, load_sheet
@@ -558,12 +558,34 @@ def test_the_costliest_of_a_scope(ranked_world: World) -> None:
     assert all(line.key.startswith(ranked_world.definition) for line in ranking.lines)
 
 
+@pytest.mark.parametrize("spare", [1, 2])
+def test_levels_ranked_at_once_are_each_levels_own_ranking(
+    ranked_world: World, monkeypatch: pytest.MonkeyPatch, spare: int
+) -> None:
+    """The cost screen ranks several levels from one sum per version, in one statement:
+    each level's lines, figures, order of ties and count are its exact rollup's, whatever
+    the limits (ties straddle them; with no spare rows, ties go on past those read)."""
+    monkeypatch.setattr(ranking_module, "RANKED_SPARE", spare)
+    levels = ("version", "definition", "gallery", "subscription")
+    with ranked_world.catalog.read() as db:
+        exact = {level: rollups.rollup(db, SHEET, level) for level in levels}
+        for limit in range(1, len(exact["version"]) + 2):
+            limits = {level: limit if level != "gallery" else 1 + limit % 2 for level in levels}
+            ranked = costliest_of(db, SHEET, limits)
+            for level in levels:
+                assert ranked[level].lines == exact[level][: limits[level]], (level, limit)
+                assert ranked[level].count == len(exact[level])
+
+
 def test_ranking_reads_a_few_statements_however_many_versions(ranked_world: World) -> None:
     """The sizes and storage types held, the ranking, then the rollup of the candidates
     and their names: no query per version."""
     with recorded_statements(ranked_world.catalog) as statements, ranked_world.catalog.read() as db:
         costliest(db, SHEET, "version", 2)
     assert len(statements) == 4
+    with recorded_statements(ranked_world.catalog) as statements, ranked_world.catalog.read() as db:
+        costliest_of(db, SHEET, {"version": 2, "gallery": 1})
+    assert len(statements) == 6  # one ranking for both levels, then two a level
 
 
 def test_nothing_to_rank(world: World) -> None:

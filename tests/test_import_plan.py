@@ -17,8 +17,9 @@ from benchmarks.imports import Size, resources, write_file
 from sigtui.catalog.azure.importing import planning as importing
 from sigtui.catalog.azure.importing.reading import StreamedFile
 from sigtui.catalog.azure.importing.result import ImportResult
-from sigtui.catalog.azure.importing.write import import_document
-from sigtui.catalog.model.errors import Refusals
+from sigtui.catalog.azure.importing.write import import_document, import_file
+from sigtui.catalog.model import schemas
+from sigtui.catalog.model.errors import CatalogError, Refusals
 from sigtui.catalog.model.models import ImageVersion
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.services.versions import targets_of
@@ -183,3 +184,86 @@ def test_a_list_streams_an_item_at_a_time(tmp_path: Path) -> None:
     assert 0 < stream.bytes_read < stream.size / 4  # not read whole to give the first
     assert sum(1 for _ in values) + 1 == len(json.loads(path.read_text("utf-8")))
     assert stream.bytes_read == stream.size
+
+
+def _nul_in(*path: str | int) -> Any:
+    """A change to a version that puts a NUL character at the end of the text at `path`
+    (a key of its own when the path ends with `KEY`)."""
+
+    def change(version: dict[str, Any]) -> None:
+        *parents, last = path
+        held: Any = version
+        for part in parents:
+            held = held[part]
+        if last == "KEY":
+            held["name\x00"] = "value"
+        else:
+            held[last] = f"{held[last]}\x00"
+
+    return change
+
+
+# the texts of a version an import refuses a NUL character in (by the schema's check, or
+# as a value outside a rule's set: a region, a storage type)
+NUL_PLACES = {
+    "id": _nul_in("id"),
+    "location": _nul_in("location"),
+    "tag value": _nul_in("tags", "build"),
+    "tag name": _nul_in("tags", "KEY"),
+    "storage type": _nul_in("publishingProfile", "storageAccountType"),
+    "target region": _nul_in("publishingProfile", "targetRegions", 1, "name"),
+    "target storage": _nul_in("publishingProfile", "targetRegions", 2, "storageAccountType"),
+    "host caching": _nul_in("storageProfile", "osDiskImage", "hostCaching"),
+    "provisioning state": _nul_in("provisioningState"),
+    "source id": _nul_in("storageProfile", "source", "id"),  # an external source's, kept
+    "published date": _nul_in("publishingProfile", "publishedDate"),  # read up to the NUL
+}
+
+
+def _file_refusals(catalog: Catalog, path: Path) -> str:
+    """What importing the file refuses (every refused resource), without the file's name."""
+    with pytest.raises(CatalogError) as caught:
+        import_file(catalog, StreamedFile(path))
+    return caught.value.message.split(": nothing imported: ", 1)[1]
+
+
+def test_a_nul_anywhere_in_a_version_is_refused_whichever_way_the_file_is_read(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """Items of az's pretty-printed list are checked for a NUL character once, as text
+    (`\\u0000` is how JSON writes one), not value by value: each such version is refused
+    as a one-line file (every value walked) refuses it, and the rest of the file alike."""
+    document = _document(4)
+    versions = _versions(document)
+    for version, change in zip(versions, NUL_PLACES.values(), strict=False):
+        change(version)
+    versions[-1]["tags"]["note"] = "a \\u0000 written out is text"  # a backslash, not a NUL
+    pretty, one_line = tmp_path / "pretty.json", tmp_path / "one-line.json"
+    pretty.write_text("[\n" + ",\n".join(json.dumps(r, indent=2) for r in document) + "\n]\n")
+    one_line.write_text(json.dumps(document))
+    before = catalog_state(catalog)
+    refused = _file_refusals(catalog, pretty)
+    assert refused == _file_refusals(catalog, one_line)
+    assert refused.startswith(f"{len(NUL_PLACES)} resources refused: ")
+    assert catalog_state(catalog) == before
+
+
+def test_only_a_text_that_may_hold_a_nul_has_its_values_walked(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked: list[object] = []
+    walk = schemas._nul_at
+
+    def walking(*at: Any) -> str | None:
+        walked.append(at)
+        return walk(*at)
+
+    monkeypatch.setattr(schemas, "_nul_at", walking)
+    path = tmp_path / "versions.json"
+    write_file(path, Size(1, 2))
+    assert import_file(catalog, StreamedFile(path)).created == 16
+    assert walked == []  # 4 galleries, 4 definitions, 8 versions: each checked as text
+    path.write_text(path.read_text().replace("Contoso", "Cont\\u0000oso", 1))  # a definition's
+    with pytest.raises(CatalogError, match="NUL character"):
+        import_file(catalog, StreamedFile(path))
+    assert walked

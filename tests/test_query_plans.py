@@ -1,10 +1,13 @@
 """The indexes the scale work relies on are the ones SQLite picks (EXPLAIN QUERY PLAN of the
 statements the code sends): a subscription losing an allowlisting reads only the regions
 in flight through the partial index, and the `/` filter's region search looks up a
-version's regions by the version, not the whole table by region."""
+version's regions by the version, not the whole table by region; the replication screen
+reads the regions it may list through theirs (on PostgreSQL too), and the cost screen's
+ranking sums each version from a covering index."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,7 +17,9 @@ from builders import small_catalog
 
 from sigtui.catalog import services
 from sigtui.catalog.queries import cleanup, search
+from sigtui.catalog.queries.costs.overview import cost_overview
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
+from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.db import Catalog
 
 
@@ -90,4 +95,82 @@ def test_the_cleanup_list_reads_only_the_regions_of_what_expired(sqlite_catalog:
         sqlite_catalog, "target_region", lambda db: cleanup.expired(db, now, builtin_sheet())
     )
     assert not any("SCAN target_region" in plan for plan in plans), plans
-    assert all("target_region_1 (version_pk=?)" in plan for plan in plans), plans
+    assert all("target_region USING" in plan for plan in plans), plans
+    assert all("(version_pk=?)" in plan for plan in plans), plans
+
+
+@contextmanager
+def postgresql_plans_of(catalog: Catalog, table: str) -> Iterator[list[str]]:
+    """`plans_of` on PostgreSQL, with sequential scans off: a table this small is read
+    whole, whatever the indexes; an index a statement cannot use stays out of its plan."""
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if table in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            with conn.connection.dbapi_connection.cursor() as explaining:
+                explaining.execute("SET enable_seqscan = off")
+                explaining.execute(f"EXPLAIN {statement}", parameters)
+                plans.append("\n".join(row[0] for row in explaining.fetchall()))
+                explaining.execute("RESET enable_seqscan")
+
+    sa.event.listen(catalog.engine, "before_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        sa.event.remove(catalog.engine, "before_cursor_execute", explain)
+
+
+def _board(catalog: Catalog, subscription: str | None = None) -> Callable[[Any], object]:
+    now = catalog.clock.now()
+    return lambda db: schedule.board(db, now, subscription=subscription, limit=10)
+
+
+def _board_plans(catalog: Catalog, subscription: str | None = None) -> list[str]:
+    if catalog.engine.dialect.name == "sqlite":
+        plans = _plans(catalog, "target_region", _board(catalog, subscription))
+        scans = [re.sub(r"SCAN \w+ USING (COVERING )?INDEX ix_target_region_unfinished", "", plan)
+                 for plan in plans]  # fmt: skip
+        assert not any("SCAN" in plan for plan in scans), plans  # a partial index whole only
+        return plans
+    with postgresql_plans_of(catalog, "target_region") as plans, catalog.read() as db:
+        _board(catalog, subscription)(db)
+    return plans
+
+
+UNFINISHED, COMPLETED = "ix_target_region_unfinished", "ix_target_region_completed"
+
+
+def test_the_replication_board_reads_only_the_regions_it_may_list(catalog: Catalog) -> None:
+    """The counts and the list of completed regions find their regions through the
+    partial indexes of those not Completed and of the copies completed lately (unnarrowed,
+    the copies are counted from their index alone), the list of regions in flight through
+    the first alone, on both engines."""
+    world = small_catalog(catalog)
+    world.version("1.0.0", targets=["westus", "eastus"])
+    unfinished, copies, in_flight, completed = _board_plans(catalog)
+    assert UNFINISHED in unfinished and COMPLETED not in unfinished
+    assert COMPLETED in copies and UNFINISHED not in copies
+    assert UNFINISHED in completed and COMPLETED in completed
+    assert COMPLETED not in in_flight  # a region stored Completed is never in flight
+    if catalog.engine.dialect.name == "sqlite":  # PostgreSQL reads a table this small by name
+        assert UNFINISHED in in_flight
+    subscription_id = world.subscription.rsplit("/", 1)[-1]
+    counts, _, _ = _board_plans(catalog, subscription_id)  # narrowed: counted as listed
+    assert UNFINISHED in counts and COMPLETED in counts
+
+
+def test_the_cost_ranking_sums_each_version_from_its_covering_index(
+    sqlite_catalog: Catalog,
+) -> None:
+    """The cost screen ranks the versions (and galleries) by one sum per version, read
+    from `ix_target_region_version_cost` alone, once for both levels."""
+    world = small_catalog(sqlite_catalog)
+    world.version("1.0.0", targets=["westus", "eastus"])
+
+    def overview(db: Any) -> object:
+        return cost_overview(db, builtin_sheet(), galleries=8, versions=500)
+
+    plans = _plans(sqlite_catalog, "target_region", overview)
+    ranking = [plan for plan in plans if "MATERIALIZE by_version" in plan]
+    assert len(ranking) == 1, plans
+    assert "SCAN target_region USING COVERING INDEX ix_target_region_version_cost" in ranking[0]

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from sigtui.catalog import services
 from sigtui.catalog.azure import azure_json
+from sigtui.catalog.model.enums import ReplicationState
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import ImageVersion, RegionAllowlist, TargetRegion
 from sigtui.catalog.queries import lookup, search
@@ -364,3 +365,89 @@ def test_the_board_shows_the_first_rows_of_each_list_and_counts_them_all(
     assert board.total("Replicating", "Failed", "Unknown") == 6
     assert [(a.version, a.state) for a in failed_only.active] == [("1.0.5", "Failed")]
     assert failed_only.completed == completed[:2]
+
+
+def _every_state(catalog: Catalog, world: World) -> datetime:
+    """Versions with regions in every state a region can be in, by its schedule or as
+    stored: completed long ago, completed by schedule within the day, recorded Completed
+    (one exactly a day before the time returned), in flight, failed, unknown; and source
+    regions (never listed). Returns the time the lists are read at first."""
+    three = ["westus", "eastus", "westeurope"]
+    world.version("1.0.0", targets=three)  # completed by schedule, days before
+    world.clock.advance(2 * 24 * HOUR)
+    recorded = world.version("1.0.1", targets=three)
+    with catalog.write() as db:  # a day before the first reading, to the microsecond
+        schedule.record(db, recorded, "eastus", "Completed", world.clock.now())
+    world.clock.advance(20 * HOUR)
+    world.version("1.0.2", targets=three)  # completes by schedule within the day
+    world.clock.advance(4 * HOUR)
+    odd = world.version("1.0.4", targets=three)
+    with catalog.write() as db:
+        schedule.fail(db, odd, "eastus", "boom", world.clock.now())
+        schedule.record(db, odd, "westeurope", "Unknown", world.clock.now())
+    world.version("2.0.0", targets=["eastus", "westus"])
+    world.version("1.0.3", targets=three)  # in flight
+    return world.clock.now()
+
+
+def _expected_board(
+    db: Session, now: datetime, limit: int, states: list[str] | None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[str, int]]:
+    """The replication screen's lists and counts computed in Python from every target
+    region (`status_at`, `completed_at`), as the screen read them before its indexes."""
+    since = now - schedule.RECENT
+    listed = []
+    rows = db.exec(
+        select(TargetRegion, ImageVersion).join(
+            ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk
+        )
+    )
+    for target, version in rows:
+        status = schedule.status_at(target, now)
+        done_at = schedule.completed_at(target, now)
+        recent = done_at is not None and done_at >= since
+        shown = status.state != "Completed" or recent
+        wanted = states is None or status.state in states or status.state == "Completed"
+        if target.region != version.location and shown and wanted:
+            order = (version.major, version.minor, version.patch, target.region)
+            listed.append((order, (version.name, target.region, status.state, status.progress)))
+    listed.sort()
+    counts = {state.value: 0 for state in ReplicationState} if listed else {}
+    for _, (*_, state, _) in listed:
+        counts[state] += 1
+    active = [row for _, row in listed if row[2] != "Completed"]
+    done = [row for _, row in listed if row[2] == "Completed"]
+    return active[:limit], done[:limit], counts
+
+
+def _shown(items: list[schedule.Activity]) -> list[tuple[Any, ...]]:
+    return [(a.version, a.region, a.state, a.progress) for a in items]
+
+
+def test_the_board_read_through_its_indexes_is_every_regions_state_in_python(
+    catalog: Catalog, world: World
+) -> None:
+    """The replication screen reads only the regions not Completed and the copies
+    completed lately (its partial indexes): the same lists and counts as every region's
+    state computed in Python, on both engines, at any time and limit, with filters."""
+    first = _every_state(catalog, world)
+    subscription_id = world.subscription.rsplit("/", 1)[-1]
+    seen_states = set()
+    for later in (0.0, 0.5 * HOUR, 6 * HOUR, 30 * HOUR):
+        now = first + timedelta(seconds=later)
+        for limit, states in ((100, None), (2, None), (100, ["Failed"]), (1, ["Replicating"])):
+            with catalog.read() as db:
+                board = schedule.board(db, now, states=states, limit=limit)
+                active, done, counts = _expected_board(db, now, limit, states)
+            assert (_shown(board.active), _shown(board.completed)) == (active, done)
+            assert board.counts == counts, (later, limit, states)
+            seen_states |= {state for state, count in counts.items() if count}
+        with catalog.read() as db:  # `activity` (the CLI) is the board's lists uncut
+            listed = _shown(schedule.activity(db, now))
+            active, done, counts = _expected_board(db, now, 1000, None)
+            ours = schedule.board(db, now, subscription=subscription_id, limit=1000)
+            nobody = schedule.board(db, now, subscription="no-such-subscription", limit=1000)
+        assert sorted(listed) == sorted(active + done)
+        assert (_shown(ours.active), _shown(ours.completed), ours.counts) == (active, done, counts)
+        assert (nobody.active, nobody.completed, nobody.counts) == ([], [], {})
+    assert seen_states == {"Replicating", "Completed", "Failed", "Unknown"}

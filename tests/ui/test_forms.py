@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from rich.console import Console
 from sqlmodel import SQLModel
+from textual.css.scalar import Scalar
 from textual.pilot import Pilot
 from textual.widgets import Input, SelectionList, Switch
 from textual.widgets.tree import TreeNode
@@ -41,7 +42,7 @@ from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
-from sigtui.ui.screens.forms.base import DiscardChanges
+from sigtui.ui.screens.forms.base import FORM_CHROME_ROWS, DiscardChanges
 from sigtui.ui.screens.forms.chooser import KindChooser
 from sigtui.ui.screens.forms.fields import ChoiceField
 from sigtui.ui.screens.forms.region_picker import RegionField
@@ -926,6 +927,8 @@ def test_escape_closes_an_untouched_form_asks_before_it_drops_changes_and_help_l
         assert isinstance(pilot.app.screen, MainScreen)
         assert form.saved_id is None
         await help_lists_the_forms_bindings(pilot)
+        await the_label_follows_the_focus(pilot)
+        await the_form_follows_the_terminal(pilot)
 
     drive(forms_app, scenario)
     assert catalog_dump(forms_catalog) == before
@@ -950,6 +953,37 @@ async def help_lists_the_forms_bindings(pilot: Pilot[Any]) -> None:
         assert pilot.app.screen is form
     await pilot.press("question_mark")
     assert text_of(form, "name").endswith("?")
+
+
+async def the_label_follows_the_focus(pilot: Pilot[Any]) -> None:
+    """Only the label of the field holding the focus is highlighted (:focus-within)."""
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen)
+    for key in ("name", "description", "os_type"):
+        form.field(key).focus_control()
+        await pilot.pause()
+        highlighted = [
+            f.key
+            for f in form.fields
+            if f.get_component_styles("form-field--label").text_style.bold
+        ]
+        assert highlighted == [key]
+
+
+async def the_form_follows_the_terminal(pilot: Pilot[Any]) -> None:
+    """A resized terminal lays the open form out again (and the screen under it); its
+    fields keep a scrollbar's room only while they scroll."""
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen)
+    fields = form.query_one("#form-fields")
+    assert fields.styles.scrollbar_gutter == "stable" and fields.show_vertical_scrollbar
+    for width, height in ((100, 30), (120, 90)):
+        await pilot.resize_terminal(width, height)
+        await settle(pilot)
+        assert pilot.app.screen_stack[-2].outer_size == (width, height)  # the main screen
+        assert form.query_one("#form-box").region.bottom <= height
+        assert fields.styles.max_height == Scalar.parse(str(height - FORM_CHROME_ROWS))
+    assert fields.styles.scrollbar_gutter == "auto" and not fields.show_vertical_scrollbar
 
 
 NO_FORM = (  # (node, key, what the notification says)

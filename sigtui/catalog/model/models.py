@@ -91,6 +91,14 @@ def _fk(target: str, ondelete: OnDelete, *, nullable: bool = False, index: bool 
 
 
 _REPLICATING_ONLY = sa.column("state") == sa.literal(ReplicationState.REPLICATING.value)
+# The replication screen lists the regions not Completed (a few) and the copies (not the
+# source region) completed lately, found by their completion time: `schedule.board`
+# names these terms as they are written here, so that both engines use the indexes.
+_UNFINISHED = sa.column("state") != sa.literal(ReplicationState.COMPLETED.value)
+_COMPLETED_COPY = sa.and_(
+    sa.column("state") == sa.literal(ReplicationState.COMPLETED.value),
+    sa.column("region") != sa.column("source_region"),
+)
 
 
 def _where_set(name: str, column: str) -> sa.Index:
@@ -377,6 +385,14 @@ class TargetRegion(SQLModel, table=True):
             "source_region",
             "replica_count",
         ),
+        # each version's monthly storage, summed to rank the costliest, from this alone
+        sa.Index(
+            "ix_target_region_version_cost",
+            "version_pk",
+            "size_gb",
+            "storage_account_type",
+            "replica_count",
+        ),
         # the regions in flight are read on their own (a subscription losing an
         # allowlisting fails them), a few among hundreds of thousands: only those are
         # indexed, so loads do not pay for the others
@@ -385,6 +401,18 @@ class TargetRegion(SQLModel, table=True):
             "state",
             sqlite_where=_REPLICATING_ONLY,
             postgresql_where=_REPLICATING_ONLY,
+        ),
+        sa.Index(
+            "ix_target_region_unfinished",
+            "state",
+            sqlite_where=_UNFINISHED,
+            postgresql_where=_UNFINISHED,
+        ),
+        sa.Index(
+            "ix_target_region_completed",
+            "completed_at",
+            sqlite_where=_COMPLETED_COPY,
+            postgresql_where=_COMPLETED_COPY,
         ),
     )
     pk: int | None = Field(default=None, primary_key=True)

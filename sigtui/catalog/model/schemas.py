@@ -40,11 +40,24 @@ def build(schema: type[Schema], **values: Any) -> Schema:
     """Make a schema from loose input (CLI, forms, import), as SIG-INPUT when types are off:
     one line, each field and what is wrong with it (`FieldErrors`: every problem pydantic
     found, the first one's code and field)."""
-    nul = _nul_at(values)
-    if nul is not None:  # PostgreSQL cannot store it: refused alike on every database
-        raise CatalogError("SIG-INPUT", f"{nul}: text may not hold a NUL character", field=nul)
+    return build_checked(schema, values, nul_free=False)
+
+
+def build_checked(schema: type[Schema], values: dict[str, Any], *, nul_free: bool) -> Schema:
+    """`build`; `nul_free`: every text of the values comes from a text known to hold no NUL
+    character (an import's item, checked once: `importing.reading.may_hold_nul`), so the
+    values are not walked for one."""
+    if not nul_free:
+        refuse_nul(values)
     try:
-        return schema.model_validate(values)
+        if schema.model_config.get("table"):
+            validated: Schema = schema.model_validate(values)
+            return validated
+        # SQLModel's model_validate of a schema that is not a table, without the
+        # bookkeeping a table's rows need (it cost more than the validation)
+        made: Schema = schema.__new__(schema)
+        schema.__pydantic_validator__.validate_python(values, self_instance=made)
+        return made
     except ValidationError as exc:
         errors = [_input_error(schema, error) for error in exc.errors()]
         raise (errors[0] if len(errors) == 1 else FieldErrors(errors)) from None
@@ -57,6 +70,14 @@ def _input_error(schema: type[SQLModel], error: ErrorDetails) -> CatalogError:
         given = given[: SHOWN_INPUT - 1] + "…"
     message = f"{field or schema.__name__}: {error['msg']} (got {given})"
     return CatalogError("SIG-INPUT", message, field=field)
+
+
+def refuse_nul(values: Any) -> None:
+    """SIG-INPUT, naming where, when a text of `values` (keys included) holds a NUL
+    character: PostgreSQL cannot store one, so it is refused alike on every database."""
+    nul = _nul_at(values)
+    if nul is not None:
+        raise CatalogError("SIG-INPUT", f"{nul}: text may not hold a NUL character", field=nul)
 
 
 def _nul_at(value: Any, path: str = "") -> str | None:

@@ -30,6 +30,9 @@ COSTED_KINDS = frozenset(
         browse.VERSION,
     }
 )
+# whose cost the app reads after their details (`cost_fields`): a version's is its few
+# target regions, read by key with the details (one read and one redraw per tree key)
+COST_APART = COSTED_KINDS - {browse.VERSION}
 
 
 @dataclass(frozen=True)

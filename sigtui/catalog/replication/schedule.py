@@ -438,16 +438,41 @@ RECENT = timedelta(hours=24)
 
 _Rows = sa.Select[*tuple[Any, ...]]
 
+# written as the partial indexes' terms are (models.py), a constant and not a parameter:
+# a plan PostgreSQL keeps for a prepared statement uses a partial index only then
+_COMPLETED = sa.literal_column(f"'{ReplicationState.COMPLETED.value}'", sa.String())
+
+
+def _may_be_listed(since: datetime, *, completed: bool = True) -> sa.ColumnElement[bool]:
+    """Whether a target region is among those `activity` may list as of a time with
+    completions counted from `since`: those not Completed (in flight, failed, unknown, or
+    at the end of their schedule) and (`completed`) the copies Completed from `since` on,
+    read through their partial indexes (`ix_target_region_unfinished`,
+    `ix_target_region_completed`), a few thousand of 900,000 at Azure's limits. A
+    superset: the state at the time asked for decides."""
+    if not completed:
+        return col(TargetRegion.state) != _COMPLETED
+    found = sa.orm.aliased(TargetRegion, name="found")
+    unfinished = sa.select(col(found.pk)).where(col(found.state) != _COMPLETED)
+    recent = sa.select(col(found.pk)).where(
+        col(found.state) == _COMPLETED,
+        col(found.region) != col(found.source_region),
+        col(found.completed_at) >= since,
+    )
+    return col(TargetRegion.pk).in_(sa.union_all(unfinished, recent))
+
 
 def _activity_rows(
     status: StatusColumns,
     subscription: str | None,
     recent: timedelta,
     viewer: Visibility | None = None,
+    *,
+    completed: bool = True,
 ) -> _Rows:
-    """The regions of `activity` at `status.now`, as plain rows (tens of thousands at
-    Azure's limits: as ORM objects they took seconds); the callers order them
-    (`_VIEW_ORDER`)."""
+    """The regions of `activity` at `status.now` (without `completed`, only those not
+    stored Completed), as plain rows (tens of thousands at Azure's limits: as ORM objects
+    they took seconds); the callers order them (`_VIEW_ORDER`)."""
     statement: _Rows = (
         sa.select(
             col(TargetRegion.region),
@@ -471,11 +496,27 @@ def _activity_rows(
         .join(Gallery, col(Gallery.pk) == ImageDefinition.gallery_pk)
         .join(ResourceGroup, col(ResourceGroup.pk) == Gallery.resource_group_pk)
         .join(Subscription, col(Subscription.pk) == ImageVersion.subscription_pk)
-        .where(
-            col(TargetRegion.region) != ImageVersion.location,
-            (status.state != ReplicationState.COMPLETED)
-            | status.completed_since(status.now - recent),
-        )
+    )
+    return _listed(statement, status, subscription, recent, viewer, completed=completed)
+
+
+def _listed(
+    statement: _Rows,
+    status: StatusColumns,
+    subscription: str | None,
+    recent: timedelta,
+    viewer: Visibility | None,
+    *,
+    completed: bool = True,
+) -> _Rows:
+    """`statement` (over the target regions joined with their version, and with their
+    definition for a `viewer` and their subscription for a `subscription`) narrowed to
+    the regions of `activity`."""
+    since = status.now - recent
+    statement = statement.where(
+        _may_be_listed(since, completed=completed),
+        col(TargetRegion.region) != ImageVersion.location,
+        (status.state != ReplicationState.COMPLETED) | status.completed_since(since),
     )
     if subscription:
         statement = statement.where(
@@ -483,9 +524,71 @@ def _activity_rows(
             | (func.lower(Subscription.subscription_id) == subscription.lower())
         )
     if viewer is not None:  # only the versions the principal viewed as sees
-        pks = (col(ImageVersion.pk), col(ImageVersion.definition_pk), col(Gallery.pk))
+        pks = (col(ImageVersion.pk), col(ImageVersion.definition_pk), ImageDefinition.gallery_pk)
         statement = statement.where(seen.versions(viewer, *pks))
     return statement
+
+
+def _states_now(
+    status: StatusColumns,
+    subscription: str | None,
+    recent: timedelta,
+    viewer: Visibility | None,
+    *,
+    completed: bool = True,
+) -> _Rows:
+    """The state at `status.now` of each region of `activity` (without `completed`, of
+    those not stored Completed), joined only with what its narrowing names (the counts
+    need no names)."""
+    statement: _Rows = (
+        sa.select(status.state.label("state"))
+        .select_from(TargetRegion)
+        .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
+    )
+    if viewer is not None:
+        statement = statement.join(
+            ImageDefinition, col(ImageDefinition.pk) == ImageVersion.definition_pk
+        )
+    if subscription:
+        statement = statement.join(
+            Subscription, col(Subscription.pk) == ImageVersion.subscription_pk
+        )
+    return _listed(statement, status, subscription, recent, viewer, completed=completed)
+
+
+def _counts(
+    db: Session,
+    status: StatusColumns,
+    subscription: str | None,
+    recent: timedelta,
+    viewer: Visibility | None,
+    shown: sa.ColumnElement[bool],
+) -> dict[str, int]:
+    """The regions of `activity` that are `shown`, by their state at `status.now` (none
+    listed: no counts). Unnarrowed by a subscription or a viewer, the copies stored
+    Completed since `recent` began are counted from their partial index alone (Completed
+    at any time after, and listed): tens of thousands at Azure's limits, not read."""
+    whole = not subscription and viewer is None
+    states_now = _states_now(status, subscription, recent, viewer, completed=not whole)
+    rows = states_now.where(shown).subquery("states_now")
+    counted = sa.select(rows.c.state, func.count()).group_by(rows.c.state)
+    by_state = [(state, int(count)) for state, count in db.execute(counted)]
+    if whole:
+        copies = db.execute(_completed_copies(status.now - recent)).scalar_one()
+        by_state += [(ReplicationState.COMPLETED.value, int(copies))] if copies else []
+    counts = {state.value: 0 for state in ReplicationState} if by_state else {}
+    for state, count in by_state:
+        counts[state] += count
+    return counts
+
+
+def _completed_copies(since: datetime) -> sa.Select[int]:
+    """How many copies (not the source region) are stored Completed since `since`."""
+    return sa.select(func.count()).where(
+        col(TargetRegion.state) == _COMPLETED,
+        col(TargetRegion.region) != col(TargetRegion.source_region),
+        col(TargetRegion.completed_at) >= since,
+    )
 
 
 _VIEW_ORDER = (
@@ -569,33 +672,21 @@ def board(
     viewer: Visibility | None = None,
 ) -> Board:
     """`activity` for the replication screen, at any size: the first `limit` of each list
-    in the same order, and the counts by state, from one query (window functions rank and
-    count the rows, so only the rows shown leave the database)."""
+    in the same order, and the counts by state (aggregates), so that only the rows shown
+    and the counts leave the database."""
     status = StatusColumns(TargetRegion, now)
-    rows = _activity_rows(status, subscription, recent, viewer)
     done = status.state == ReplicationState.COMPLETED
-    if states:
-        rows = rows.where(_in_states(status, states) | done)
-    in_state = {  # every row carries every count: the rows of a state may all be cut
-        state: func.sum(sa.case((status.state == state, 1), else_=0)).over()
-        for state in ReplicationState
-    }
-    ranked = rows.add_columns(
-        done.label("done"),
-        func.row_number().over(partition_by=done, order_by=_VIEW_ORDER).label("place"),
-        *(count.label(f"count_{state.value}") for state, count in in_state.items()),
-        *(column.label(f"order_{n}") for n, column in enumerate(_VIEW_ORDER)),
-    ).subquery("ranked")
-    statement = (
-        sa.select(ranked)
-        .where(ranked.c.place <= limit)
-        .order_by(*(ranked.c[f"order_{n}"] for n in range(len(_VIEW_ORDER))))
+    shown = (_in_states(status, states) | done) if states else sa.true()
+    counts = _counts(db, status, subscription, recent, viewer, shown)
+    # a region stored Completed is never in flight: those in flight are read on their own
+    active = _activity_rows(status, subscription, recent, viewer, completed=False)
+    completed = _activity_rows(status, subscription, recent, viewer)
+    return Board(
+        active=_first(db, active.where(shown, ~done), limit, now),
+        completed=_first(db, completed.where(done), limit, now),
+        counts=counts,
     )
-    active: list[Activity] = []
-    completed: list[Activity] = []
-    counts: dict[str, int] = {}
-    for row in db.execute(statement):
-        counts = {state.value: int(row._mapping[f"count_{state.value}"]) for state in in_state}
-        shown = _activity(row, now)
-        (completed if row.done else active).append(shown)
-    return Board(active, completed, counts)
+
+
+def _first(db: Session, rows: _Rows, limit: int, now: datetime) -> list[Activity]:
+    return [_activity(row, now) for row in db.execute(rows.order_by(*_VIEW_ORDER).limit(limit))]

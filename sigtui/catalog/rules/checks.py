@@ -128,7 +128,7 @@ class VersionNumber:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
-@lru_cache(maxsize=4096)  # bulk loads parse the same names in every definition
+@lru_cache(maxsize=16_384)  # bulk loads parse the same names in every definition
 def parse_version_name(name: str) -> VersionNumber:
     match = _VERSION_NAME.fullmatch(name or "")
     parts = tuple(int(p) for p in match.groups()) if match else ()

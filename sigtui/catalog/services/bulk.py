@@ -119,6 +119,9 @@ class NewVersion:
     provisioning_state: str = SUCCEEDED
     os_host_caching: str = OS_DISK_CACHING
     data_host_caching: Mapping[int, str] = field(default_factory=dict)  # by LUN, where given
+    # the digest of the text it is imported from, kept with its row (migration 0014):
+    # given only when nothing else writes the version in the same import
+    import_digest: str | None = None
 
 
 @dataclass
@@ -197,6 +200,14 @@ class _PendingVersion:
 
 
 _REGION_AND_STORAGE = attrgetter("region", "storage_account_type")
+
+
+def _as_asked(spec: TargetRegionSpec) -> tuple[Any, ...]:
+    """A target region as asked: its replica count's type too (True == 1 as a key)."""
+    replicas = spec.replica_count
+    return (spec.region, spec.storage_account_type, replicas, type(replicas))
+
+
 # what a version's replication time depends on, its target region aside: its source region,
 # size in GB, how many of its regions replicate at once and its own speed
 _Shape = tuple[str, int, int, float]
@@ -221,6 +232,12 @@ class _Known:
         self.replications: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.sources: dict[tuple[Any, ...], ResolvedSource] = {}
         self.target_lists: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+        # what is checked once per shape (a rule's verdict is the same for each version of
+        # that shape): only what passed is kept (a refused one is checked again, for its error)
+        self.targets_asked: dict[tuple[Any, ...], tuple[tuple[str, int, str], ...]] = {}
+        self.target_row_lists: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        self.locations: dict[tuple[str, str], str] = {}
+        self.disk_shapes: set[tuple[Any, ...]] = set()
 
     def add(self, arm_id: str, model: type[Any], row: Any) -> None:
         self.rows[model, _key(arm_id)] = row
@@ -260,6 +277,48 @@ class _Known:
             self.replications[key] = _replication(region, source, duration, started, now)
         return self.replications[key]
 
+    def target_rows(
+        self,
+        regions: tuple[tuple[str, int, str], ...],
+        shape: _Shape,
+        started: datetime,
+        now: datetime,
+    ) -> list[tuple[Any, ...]]:
+        """A version's target regions as rows (TARGET_COLUMNS but its key), made once per
+        list of regions, shape of version, time it started and time its state is taken at."""
+        key = (regions, shape, started, now)
+        rows = self.target_row_lists.get(key)
+        if rows is None:
+            source, size_gb = shape[0], shape[1]
+            rows = self.target_row_lists[key] = [
+                (
+                    region,
+                    replicas,
+                    chosen,
+                    size_gb,
+                    source,
+                    *self.replication(region, shape, started, now),
+                )
+                for region, replicas, chosen in regions
+            ]
+        return rows
+
+    def location(self, location: str, cloud: str) -> str:
+        """`checks.check_source_location`, checked once per location and cloud."""
+        key = (location, cloud)
+        name = self.locations.get(key)
+        if name is None:
+            name = self.locations[key] = checks.check_source_location(location, cloud).name
+        return name
+
+    def check_disks(self, source: ResolvedSource) -> None:
+        """`check_source_disks`, checked once per shape of source: its disks' LUNs and sizes."""
+        disks = tuple((disk.lun, disk.size_gb) for disk in source.data_disks)
+        shape = (source.sizes_known, source.os_disk_size_gb, disks)
+        if shape not in self.disk_shapes:
+            check_source_disks(source)
+            self.disk_shapes.add(shape)
+
     def source(self, data: VersionCreate, definition: Any, location: str) -> ResolvedSource:
         """`resolve_source` and the source's disk sizes, checked once per source, definition
         and location (a batch's versions share a few sources)."""
@@ -279,11 +338,38 @@ class _Known:
 
     def targets(
         self, data: VersionCreate, location: str, storage: str, subscription: Subscription
-    ) -> list[tuple[str, int, str]]:
-        """(region, replica count, storage type) of each target region. The regions are
-        checked once per list of regions and storage types, source region, default storage
-        type and subscription; replica counts (the rest of `resolve_targets`) each time."""
+    ) -> tuple[tuple[str, int, str], ...]:
+        """(region, replica count, storage type) of each target region, checked once per
+        list of target regions as asked (their replica counts of their types), the version's
+        replica count, source region, default storage type and subscription."""
         specs = data.target_regions or [TargetRegionSpec(region=location)]
+        replicas = data.replica_count
+        asked = (
+            tuple(map(_as_asked, specs)),
+            replicas,
+            type(replicas),
+            location,
+            storage,
+            subscription.pk,
+        )
+        found = self.targets_asked.get(asked)
+        if found is None:
+            found = self.targets_asked[asked] = tuple(
+                self._targets(specs, data, location, storage, subscription)
+            )
+        return found
+
+    def _targets(
+        self,
+        specs: list[TargetRegionSpec],
+        data: VersionCreate,
+        location: str,
+        storage: str,
+        subscription: Subscription,
+    ) -> list[tuple[str, int, str]]:
+        """The regions are checked once per list of regions and storage types, source
+        region, default storage type and subscription; replica counts (the rest of
+        `resolve_targets`) each time."""
         key = (tuple(map(_REGION_AND_STORAGE, specs)), location, storage, subscription.pk)
         regions = self.target_lists.get(key)
         if regions is None:
@@ -557,10 +643,10 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
     subscription = known.subscription(definition.subscription_pk)
     data = item.data
     number = checks.parse_version_name(data.name)
-    location = checks.check_source_location(data.location, subscription.cloud).name
+    location = known.location(data.location, subscription.cloud)
     source = item.source or known.source(data, definition, location)
     if item.source is not None:
-        check_source_disks(source)
+        known.check_disks(source)
     checks.check_replica_count(data.replica_count)
     storage = checks.check_storage_type(data.storage_account_type)
     published = _published(item, now)
@@ -575,21 +661,9 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
             field="state_at",
         )
     regions = known.targets(data, location, storage, subscription)
-    size_gb = source.size_gb
     # all but the source region (which is among them) replicate at once
-    shape = (location, size_gb, len(regions) - 1, item.replication_speed)
-    targets = [
-        [
-            None,
-            region,
-            replicas,
-            chosen,
-            size_gb,
-            location,
-            *known.replication(region, shape, published, state_at),
-        ]
-        for region, replicas, chosen in regions
-    ]
+    shape = (location, source.size_gb, len(regions) - 1, item.replication_speed)
+    targets = [[None, *target] for target in known.target_rows(regions, shape, published, state_at)]
     row = {
         "etag": 1,
         "subscription_pk": subscription.pk,
@@ -614,6 +688,7 @@ def _version(known: _Known, item: NewVersion, refused: _Refused, now: datetime) 
         "updated_at": published,
         "tags": checks.check_tags(data.tags),
         "replication_speed": item.replication_speed,
+        "import_digest": item.import_digest,
     }
     disks = [
         [
@@ -807,24 +882,24 @@ def _columns(row: Any, model: type[Any]) -> dict[str, Any]:
 
 
 def _with_defaults(
-    table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> tuple[list[str], Sequence[Sequence[Any]]]:
-    """The columns and rows with every column left out that has a constant default (a
-    column added later: SQLAlchemy would add it to the statement), given that default."""
+    table: sa.Table, columns: Sequence[str], values: list[Sequence[Any]]
+) -> tuple[list[str], list[Sequence[Any]]]:
+    """The columns and their values (a sequence per column) with every column left out
+    that has a constant default (a column added later: SQLAlchemy would add it to the
+    statement), given that default; in the table's order."""
     missing = [
         c
         for c in table.columns
         if c.key not in columns and c.default is not None and c.default.is_scalar
     ]
     if not missing:
-        return list(columns), rows
-    given = set(columns)
-    extra = tuple(_scalar_default(c) for c in missing)
-    order = [c.key for c in table.columns if c.key in given or c in missing]
-    rows = [tuple(row) + extra for row in rows]
-    named = [*columns, *(c.key for c in missing)]
-    at = [named.index(name) for name in order]
-    return order, [tuple(row[i] for i in at) for row in rows]
+        return list(columns), values
+    count = len(values[0]) if values else 0
+    by_name = dict(zip(columns, values, strict=True))
+    for column in missing:
+        by_name[column.key] = (_scalar_default(column),) * count
+    order = [c.key for c in table.columns if c.key in by_name]
+    return order, [by_name[name] for name in order]
 
 
 class _Inserter:
@@ -884,12 +959,12 @@ class _Inserter:
         if not rows:
             return
         table = model.__table__
-        columns, rows = _with_defaults(table, columns, rows)
+        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        columns, values = _with_defaults(table, columns, values)
         statement = sa.insert(table).values(
             {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
         )
         compiled = statement.compile(dialect=self.dialect)
-        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
         for at, name in enumerate(columns):
             values[at] = self._bound(table.c[name], values[at])
         parameters: list[Any] = list(zip(*values, strict=True))

@@ -11,15 +11,15 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sigtui.catalog.queries import deletes
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import ShortId, markup, plain
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Modal[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -62,7 +62,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class MessageScreen(ModalScreen[None]):
+class MessageScreen(Modal[None]):
     """A refusal or other message the user must read (e.g. a refused delete)."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="message.close")]

@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,13 +18,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from sigtui.catalog.model.rule_codes import rule_lines
 from sigtui.catalog.queries.costs.sheet import CERTAINTIES, PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.safe_text import visible
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.settings import settings_path
 from sigtui.ui.text import markup, plain
 
@@ -87,7 +91,33 @@ def provenance_text(sheet: PriceSheet) -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class DrawnOnce:
+    """A Rich renderable drawn once per width. Textual measures a Static's height by
+    drawing what it holds, once per layout, then draws it again to show it: for a table
+    of a hundred keys, most of the help's opening. The same segments each time."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self.drawn: dict[tuple[object, ...], list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (
+            options.max_width,
+            options.min_width,
+            options.height,
+            options.justify,
+            options.overflow,
+            options.no_wrap,
+        )
+        if key not in self.drawn:
+            self.drawn[key] = list(console.render(self.renderable, options))
+        yield from self.drawn[key]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
+class HelpScreen(Modal[None]):
     """The keys of the screen it was opened from; the rule codes; the price sheet."""
 
     BINDINGS = [
@@ -112,7 +142,9 @@ class HelpScreen(ModalScreen[None]):
                 id="help-title",
                 classes="help-keys",
             )
-            yield Static(bindings_table(self.under), id="help-bindings", classes="help-keys")
+            yield Static(
+                DrawnOnce(bindings_table(self.under)), id="help-bindings", classes="help-keys"
+            )
             note = getattr(self.under, "help_note", "")
             if note:
                 yield Static(plain(note, newlines=True), id="help-note", classes="help-keys")
@@ -126,7 +158,7 @@ class HelpScreen(ModalScreen[None]):
                 id="help-footer",
                 classes="help-keys",
             )
-            yield Static(rules_table(), id="help-rules", classes="help-rules")
+            yield Static(DrawnOnce(rules_table()), id="help-rules", classes="help-rules")
             yield Static("", id="help-prices", classes="help-prices")
 
     def on_mount(self) -> None:

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from sigtui.catalog.azure import exporter
@@ -21,6 +20,8 @@ from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import counted
+from sigtui.ui.screens.forms.select import FormSelect
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.shown_input import ControlPictures
 
@@ -28,7 +29,7 @@ EXPORT_FORMATS = (("ARM template (JSON)", "arm"), ("az script (bash)", "az-scrip
 DEFAULT_FILES = {"arm": "sigtui-export.json", "az-script": "sigtui-export.sh"}
 
 
-class ImportScreen(ModalScreen[bool]):
+class ImportScreen(Modal[bool]):
     """Asks for a file and imports it in one transaction, with a progress bar."""
 
     CSS_PATH = "../transfer.tcss"
@@ -142,7 +143,7 @@ def _expanded(path: Path) -> Path:
         return path
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(Modal[None]):
     """Writes the galleries, definitions and versions under a scope to a file."""
 
     CSS_PATH = "../transfer.tcss"
@@ -166,7 +167,7 @@ class ExportScreen(ModalScreen[None]):
             yield Label("Scope (ARM id of a subscription, group, gallery, definition or version)")
             yield Input(self.scope, highlighter=ControlPictures(), id="export-scope")
             yield Label("Format")
-            yield Select(EXPORT_FORMATS, value="arm", allow_blank=False, id="export-format")
+            yield FormSelect(EXPORT_FORMATS, value="arm", allow_blank=False, id="export-format")
             yield Label("File")
             yield Input(DEFAULT_FILES["arm"], id="export-path")
             yield Static("", id="export-status")
@@ -243,7 +244,7 @@ def free_name(path: Path) -> Path:
     return found
 
 
-class OverwriteScreen(ModalScreen[str]):
+class OverwriteScreen(Modal[str]):
     """The export's file exists: overwrite it, choose another name, or cancel."""
 
     BINDINGS = [

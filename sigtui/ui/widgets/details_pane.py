@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
@@ -18,7 +21,7 @@ from textual.widgets import DataTable, Static
 from sigtui.catalog.queries import browse, usage
 from sigtui.catalog.queries.costs.sheet import PriceSheet
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
-from sigtui.catalog.queries.node_details import COSTED_KINDS, cost_fields, node_details
+from sigtui.catalog.queries.node_details import COST_APART, cost_fields, node_details
 from sigtui.catalog.queries.stoppable import ReadStopped, Stop, stoppable_read
 from sigtui.catalog.rules import access, checks
 from sigtui.catalog.rules.access import Visibility
@@ -29,7 +32,27 @@ from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.gauge import RegionLimits
 
 
-def fields_table(details: browse.Details) -> RichTable:
+class DrawnOnce:
+    """A Rich table drawn once per width: after an update Textual draws a Static twice,
+    to measure its height and to show it, and the grid of a node's fields is the slowest
+    of the details to draw (a table ignores the height it is given)."""
+
+    def __init__(self, table: RichTable) -> None:
+        self.table = table
+        self._drawn: dict[tuple[object, ...], list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key: tuple[object, ...] = (options.min_width, options.max_width, options.justify)
+        key += (options.overflow, options.no_wrap, options.highlight, options.markup)
+        if key not in self._drawn:
+            self._drawn[key] = list(console.render(self.table, options))
+        yield from self._drawn[key]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.table)
+
+
+def fields_table(details: browse.Details) -> DrawnOnce:
     grid = RichTable.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
@@ -41,7 +64,7 @@ def fields_table(details: browse.Details) -> RichTable:
         grid.add_row(cell(name), shown)
     if details.arm_id:
         grid.add_row("ARM id", ShortId(details.arm_id, style="dim"))
-    return grid
+    return DrawnOnce(grid)
 
 
 def access_text(entries: list[access.AccessEntry]) -> Text:
@@ -73,6 +96,15 @@ class SortableTable(MeasuredDataTable[str]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(zebra_stripes=True, cursor_type="row", **kwargs)
         self._sorted_by: tuple[str, bool] | None = None
+
+    def show_table(self, table: browse.Table) -> None:
+        """Show `table`'s columns and rows (anew: unsorted, the cursor on the first row)."""
+        self.clear(columns=True)
+        self._sorted_by = None
+        for column in table.columns:
+            self.add_column(column, key=column)
+        for row in table.rows:
+            self.add_row(*row)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
@@ -107,6 +139,79 @@ def price_sheet(catalog: Catalog) -> PriceSheet:
     return sheet if isinstance(sheet, PriceSheet) else builtin_sheet()
 
 
+@dataclass(frozen=True)
+class Part:
+    """One widget of the details: what it shows (`content`), and how to `make` a new one
+    or `fill` a shown one of the same `shape` in place. A `down` in the tree shows details
+    of the same shape (a version's after a version's): their widgets are refilled, and
+    left as they are where they show the same (a definition's versions mostly share their
+    regions and access), not mounted anew: composing, styling, laying out and drawing
+    widgets was most of the key's time."""
+
+    shape: str
+    content: object
+    make: Callable[[], Widget]
+    fill: Callable[[Widget], None]
+
+
+def static_part(classes: str, content: object, draw: Callable[[], RenderableType]) -> Part:
+    return Part(
+        f"static {classes}",
+        content,
+        lambda: Static(draw(), classes=classes),
+        lambda widget: cast(Static, widget).update(draw()),
+    )
+
+
+def text_part(classes: str, text: Text) -> Part:
+    return static_part(classes, (text.plain, str(text.style), text.spans), lambda: text)
+
+
+def limits_part(row: usage.UsageRow) -> Part:
+    return Part(
+        "limits",
+        row,
+        lambda: RegionLimits(row),
+        lambda widget: cast(RegionLimits, widget).show(row),
+    )
+
+
+def access_part(entries: list[access.AccessEntry]) -> Part:
+    return static_part("details-access", entries, lambda: access_text(entries))
+
+
+def table_part(table: browse.Table) -> Part:
+    def make() -> Widget:
+        data_table = SortableTable(classes="details-table")
+        data_table.show_table(table)
+        return data_table
+
+    return Part("table", table, make, lambda widget: cast(SortableTable, widget).show_table(table))
+
+
+def details_parts(details: browse.Details, limits: Sequence[usage.UsageRow]) -> list[Part]:
+    """The widgets showing `details` (and a subscription's `limits`), top to bottom."""
+    fields = (details.fields, details.arm_id)
+    parts = [
+        text_part("details-title", cell(details.title, style="bold")),
+        static_part("details-fields", fields, lambda: fields_table(details)),
+    ]
+    for note in details.notes:
+        parts.append(text_part("details-note", Text(visible(note, newlines=True))))
+    if limits:
+        parts.append(text_part("details-table-title", Text("Azure's limits per region", "bold")))
+        parts.extend(limits_part(row) for row in limits)
+    for table in details.tables:
+        parts.append(text_part("details-table-title", cell(table.title, style="bold")))
+        if table.title == "Access" and details.access:
+            parts.append(access_part(details.access))
+        elif table.rows:
+            parts.append(table_part(table))
+        else:
+            parts.append(text_part("", Text("none", style="dim")))
+    return parts
+
+
 class DetailsPane(VerticalScroll):
     """Shows `browse.details` of the node given to `show`."""
 
@@ -133,6 +238,8 @@ class DetailsPane(VerticalScroll):
         self.ref: browse.NodeRef | None = None
         self.shown_ref: browse.NodeRef | None = None  # whose details are shown
         self.cost_stop = Stop()  # stops the running cost read (its node was left)
+        self.limits: list[usage.UsageRow] = []  # a subscription's, shown with its details
+        self.parts: list[Part] = []  # the parts shown, one per child (none: no details yet)
 
     LIVE_SECONDS = 2.0  # how often a version in flight is redrawn
 
@@ -180,10 +287,11 @@ class DetailsPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="details")
     def load(self, ref: browse.NodeRef) -> None:
         """The details without their cost (`load_cost` reads it next): they show at once,
-        whatever the size of what the node holds."""
+        whatever the size of what the node holds. A version's come with its cost."""
         now = self.catalog.clock.now()
         sheet = price_sheet(self.catalog)
-        shown = self.catalog.query(node_details, ref, now, sheet, self.viewer, with_cost=False)
+        with_cost = ref.kind not in COST_APART
+        shown = self.catalog.query(node_details, ref, now, sheet, self.viewer, with_cost=with_cost)
         self.post_message(self.Loaded(ref, shown.details, shown.limits))
 
     def load_cost(self, ref: browse.NodeRef) -> None:
@@ -202,21 +310,20 @@ class DetailsPane(VerticalScroll):
             return
         self.post_message(self.CostLoaded(ref, dict(cost)))
 
-    def on_details_pane_cost_loaded(self, message: CostLoaded) -> None:
+    async def on_details_pane_cost_loaded(self, message: CostLoaded) -> None:
         details = self.details
         if message.ref != self.ref or details is None or self.shown_ref != message.ref:
             return  # the selection moved on meanwhile
         costed = with_cost_fields(details, message.costs)
         if costed != details:
             self.details = costed
-            for shown in self.query(".details-fields").results(Static):
-                shown.update(fields_table(costed))
+            await self._draw(details_parts(costed, self.limits))
 
     async def on_details_pane_loaded(self, message: Loaded) -> None:
         details = message.details
         if message.ref != self.ref:
             return  # a slower load of a node selected before: another is on its way
-        if message.ref.kind in COSTED_KINDS:
+        if message.ref.kind in COST_APART:
             # the cost shown so far stays until it is read again (it rarely moves)
             shown = self.details if self.shown_ref == message.ref else None
             details = with_cost_fields(details, dict(shown.fields) if shown else {})
@@ -225,32 +332,35 @@ class DetailsPane(VerticalScroll):
             return  # nothing moved: keep the widgets (and the user's place in them)
         self.details = details
         self.shown_ref = message.ref
-        await self.remove_children()
-        widgets: list[Widget] = [
-            Static(cell(details.title, style="bold"), classes="details-title"),
-            Static(fields_table(details), classes="details-fields"),
-        ]
-        for note in details.notes:
-            widgets.append(Static(Text(visible(note, newlines=True)), classes="details-note"))
-        if message.limits:
-            widgets.append(
-                Static(
-                    Text("Azure's limits per region", style="bold"), classes="details-table-title"
-                )
-            )
-            widgets.extend(RegionLimits(row) for row in message.limits)
-        for table in details.tables:
-            widgets.append(Static(cell(table.title, style="bold"), classes="details-table-title"))
-            if table.title == "Access" and details.access:
-                widgets.append(Static(access_text(details.access), classes="details-access"))
-                continue
-            data_table = SortableTable(classes="details-table")
-            for column in table.columns:
-                data_table.add_column(column, key=column)
-            for row in table.rows:
-                data_table.add_row(*row)
-            if not table.rows:
-                widgets.append(Static(Text("none", style="dim")))
-                continue
-            widgets.append(data_table)
-        await self.mount_all(widgets)
+        self.limits = message.limits
+        await self._draw(details_parts(details, message.limits))
+
+    async def _draw(self, parts: list[Part]) -> None:
+        """Show `parts` in the widgets shown: those of the same shapes at the start and at
+        the end stay (filled where their content moved); only those between are removed
+        and mounted anew (a note that comes or goes, a table in place of "none")."""
+        widgets = list(self.children)
+        shown = self.parts if len(self.parts) == len(widgets) else []  # [] : the placeholder
+        head = _same_shapes(shown, parts)
+        tail = _same_shapes(shown[head:][::-1], parts[head:][::-1])
+        kept = [(shown[i], parts[i], widgets[i]) for i in range(head)]
+        kept += [(shown[-i], parts[-i], widgets[-i]) for i in range(1, tail + 1)]
+        for was, part, widget in kept:
+            if part.content != was.content:
+                part.fill(widget)
+        self.parts = parts
+        if gone := widgets[head : len(widgets) - tail]:
+            await self.remove_children(gone)
+        if new_parts := parts[head : len(parts) - tail]:
+            before = widgets[len(widgets) - tail] if tail else None
+            await self.mount_all([part.make() for part in new_parts], before=before)
+
+
+def _same_shapes(shown: list[Part], parts: list[Part]) -> int:
+    """How many parts, from the first, have the shape of the one shown in their place."""
+    same = 0
+    for was, part in zip(shown, parts, strict=False):
+        if was.shape != part.shape:
+            break
+        same += 1
+    return same

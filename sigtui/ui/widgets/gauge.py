@@ -143,6 +143,13 @@ class RegionLimits(Widget):
         super().__init__(classes="region-limits")
         self.row = row
 
+    def show(self, row: UsageRow) -> None:
+        """Draw another region's limits in place (a subscription's after another's)."""
+        if row != self.row:
+            lines_change = len(row.gauges) != len(self.row.gauges)
+            self.row = row
+            self.refresh(layout=lines_change)
+
     @property
     def bar_components(self) -> list[str]:
         """The component class each gauge's bar is drawn with (its level's colour)."""

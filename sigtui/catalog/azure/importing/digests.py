@@ -6,6 +6,8 @@ catalog holds needs nothing else of the catalog's models (it starts quicker with
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -27,10 +29,27 @@ _KNOWN = sa.union_all(
 )
 
 
+# SQLite: the digests as one JSON list, not a parameter each (hundreds at a time): the
+# statement is made and bound in half the time, and still looks each up in the index
+_LISTED = sa.func.json_each(sa.bindparam("digests")).table_valued("value")
+_KNOWN_SQLITE = sa.union_all(
+    *(
+        sa.select(table.c.import_digest).where(
+            table.c.import_digest.in_(sa.select(_LISTED.c.value))
+        )
+        for table in TABLES.values()
+    )
+)
+
+
 def known_digests(db: Session, digests: list[str]) -> set[str]:
     """Which of these digests of items' texts a gallery, definition or version of the
     catalog holds (the text it was last written from, nothing having changed it since)."""
-    found = db.connection().execute(_KNOWN, {"digests": digests})
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        found = connection.execute(_KNOWN_SQLITE, {"digests": json.dumps(digests)})
+    else:
+        found = connection.execute(_KNOWN, {"digests": digests})
     return set(found.scalars().all())
 
 

@@ -27,10 +27,23 @@ class Item:
     # the digest of the file's text that is this item alone (a resource of az's list),
     # kept with what it writes: a re-import of the same text is known without reading it
     digest: str | None = None
+    # its text holds no NUL character: its fields are not walked for one (`schemas.build_checked`)
+    nul_free: bool = False
 
     @cached_property
     def id(self) -> str:
-        return str(self.rid)
+        rid = self.rid
+        if rid.kind == "version":  # most of a file: its definition's id made once
+            definition = definition_id(
+                rid.subscription, rid.resource_group or "", rid.gallery or "", rid.definition or ""
+            )
+            return f"{definition}/versions/{rid.version or ''}"
+        return str(rid)
+
+    @cached_property
+    def key(self) -> str:
+        """Its id without case (ARM ids compare so)."""
+        return self.id.casefold()
 
 
 def raw_resources(document: Any, deployment: Deployment | None = None) -> Iterator[Json]:
@@ -128,6 +141,10 @@ def _listed_id(parameters: Json, resource: Json) -> str | None:
     return _id_from_parameters(parameters, named=name)
 
 
+# `ids.definition_id`, made once per definition (a file's versions name a few hundred)
+definition_id = lru_cache(maxsize=4_096)(ids.definition_id)
+
+
 @lru_cache(maxsize=1_024)  # every item's id names its subscription: a file names a few
 def stable_subscription_id(text: str) -> str:
     """A subscription id as the catalog keeps it: a UUID; a placeholder maps to a stable one."""
@@ -148,7 +165,9 @@ def items_of(
             result.skip(_what(resource), label(resource), noted=not is_resource(resource))
             continue
         found.append(Item(kind, _canonical_id(resource, kind), resource))
-    return sorted(found, key=lambda item: KIND_ORDER[item.kind])
+    if len(found) > 1:  # most documents are one resource (an item of az's list)
+        found.sort(key=lambda item: KIND_ORDER[item.kind])
+    return found
 
 
 def _canonical_id(resource: Json, kind: str) -> ids.ResourceId:
@@ -158,9 +177,12 @@ def _canonical_id(resource: Json, kind: str) -> ids.ResourceId:
     rid = ids.parse_id(text)
     if rid.kind != kind:
         raise CatalogError("SIG-INPUT", f"{text}: the id is not that of a {kind}")
+    subscription = stable_subscription_id(rid.subscription)
+    if subscription == rid.subscription:  # a UUID in lower case already: the id as parsed
+        return rid
     return ids.ResourceId(
         rid.kind,
-        stable_subscription_id(rid.subscription),
+        subscription,
         rid.resource_group,
         rid.gallery,
         rid.definition,

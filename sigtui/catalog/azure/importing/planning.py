@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
 from sigtui.catalog import services
+from sigtui.catalog.azure.importing import documents
 from sigtui.catalog.azure.importing.definitions import definition_changes, definition_fields
 from sigtui.catalog.azure.importing.digests import keep_digests
 from sigtui.catalog.azure.importing.documents import Item, items_of
@@ -24,6 +25,7 @@ from sigtui.catalog.azure.importing.scope import Scope
 from sigtui.catalog.azure.importing.shapes import KIND_ORDER, Json, kind_of, provisioning_state
 from sigtui.catalog.azure.importing.sources import (
     HeldSources,
+    StorageProfile,
     catalog_source,
     external_source,
     host_caching,
@@ -59,6 +61,8 @@ from sigtui.catalog.model.schemas import (
     VersionCreate,
     VersionUpdate,
     build,
+    build_checked,
+    refuse_nul,
 )
 from sigtui.catalog.queries import lookup
 from sigtui.catalog.rules.regions import get_region
@@ -116,8 +120,7 @@ class _Plan:
     digested: list[tuple[Item, int | None]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Placed:
+class _Placed(NamedTuple):  # one per item: a tuple is made quicker than a frozen dataclass
     item: Item
     location: str
     group_pk: int
@@ -158,9 +161,12 @@ class _Importer:
         if type(value) is not Digested:
             return items_of(value, self.result, deployment)
         found = items_of(value.value, self.result, deployment)
-        if len(found) == 1 and kind_of(value.value) == found[0].kind:
+        if len(found) == 1 and (
+            found[0].body is value.value or kind_of(value.value) == found[0].kind
+        ):
             # the text is this resource alone (a template's depends on its parameters)
-            return [replace(found[0], digest=value.digest)]
+            kind, rid, body = found[0].kind, found[0].rid, found[0].body
+            return [Item(kind, rid, body, value.digest, value.nul_free)]
         return found
 
     def _count_known(self) -> None:
@@ -210,6 +216,8 @@ class _Importer:
         placed = []
         for item in items:
             try:
+                if not item.nul_free:  # every text of the item, the ones not kept too
+                    refuse_nul(item.body)
                 location = _location(item.body)
                 group = self.scope.ensure(item.rid, location)
             except (CatalogError, *MALFORMED) as exc:
@@ -237,7 +245,7 @@ class _Importer:
         recorded = set()  # unchanged items whose replication status changed
         # the versions whose target regions are read in one query: the unchanged and the new
         keys = [
-            loaded.version_keys.get(item.id.casefold()) if pk is None else pk
+            loaded.version_keys.get(item.key) if pk is None else pk
             for item, _, pk in plan.replications
         ]
         held = full_targets(self.db, [pk for pk in keys if pk is not None])
@@ -266,7 +274,7 @@ class _Importer:
         }
         kept: dict[str, list[tuple[int, str]]] = {kind: [] for kind in new_keys}
         for item, pk in plan.digested:
-            key = new_keys[item.kind].get(item.id.casefold()) if pk is None else pk
+            key = new_keys[item.kind].get(item.key) if pk is None else pk
             if key is not None and item.digest is not None:
                 kept[item.kind].append((key, item.digest))
         for kind, digests in kept.items():
@@ -325,16 +333,19 @@ class _Planner:
         """Whether a new item can be planned now (else it waits)."""
         if self.final:
             return True
-        if item.id.casefold() in self.new_ids:
+        if item.key in self.new_ids:
             return False
         return parent_id is None or parent_held or parent_id.casefold() in self.new_ids
 
-    def _add_new(self, item: Item, summary: list[Json] | None = None) -> None:
-        """Plan a new item (its text's digest kept once written; `summary`: a version's
-        replication as Azure reported it)."""
-        self.new_ids.add(item.id.casefold())
+    def _add_new(
+        self, item: Item, summary: list[Json] | None = None, *, kept: bool = False
+    ) -> None:
+        """Plan a new item (its text's digest kept once written, unless `kept` with its
+        row already; `summary`: a version's replication as Azure reported it)."""
+        self.new_ids.add(item.key)
         self.plan.new.append(item)
-        self._digested(item, summary, None)
+        if not kept:
+            self._digested(item, summary, None)
 
     def _plan_update(
         self,
@@ -364,7 +375,7 @@ class _Planner:
         if row is None:
             if not self._is_new(item, None, True):
                 return False
-            data = build(GalleryCreate, **wanted)
+            data = build_checked(GalleryCreate, wanted, nul_free=item.nul_free)
             group_id = ids.group_id(rid.subscription, rid.resource_group or "")
             state = provisioning_state(item.body)
             self.plan.batch.galleries.append(bulk.NewGallery(group_id, data, state))
@@ -391,7 +402,7 @@ class _Planner:
                 return False
             if parent is not None:
                 self.plan.batch.held[Gallery, gallery_id] = parent
-            data = build(DefinitionCreate, **wanted)
+            data = build_checked(DefinitionCreate, wanted, nul_free=item.nul_free)
             self.plan.batch.definitions.append(
                 bulk.NewDefinition(
                     gallery_id,
@@ -415,7 +426,7 @@ class _Planner:
         row = self.held.version(where.group_pk, item)
         summary = reported_replication(item)
         if row is None:
-            definition_id = ids.definition_id(
+            definition_id = documents.definition_id(
                 rid.subscription, rid.resource_group or "", rid.gallery or "", rid.definition or ""
             )
             parent = self.held.definition(where.group_pk, item)
@@ -423,10 +434,15 @@ class _Planner:
                 return False
             if parent is not None:
                 self.plan.batch.held[ImageDefinition, definition_id] = parent
+            if summary is None:  # nothing writes it after its INSERT: its digest goes with it
+                self.plan.batch.versions.append(
+                    self._new_version(item, definition_id, wanted, item.digest)
+                )
+                self._add_new(item, kept=True)
+                return True
             self.plan.batch.versions.append(self._new_version(item, definition_id, wanted))
             self._add_new(item, summary)
-            if summary is not None:
-                self.plan.replications.append((item, summary, None))
+            self.plan.replications.append((item, summary, None))
             return True
         refuse_new_source(self.db, row, item.body)
         changed = version_changes(row, wanted, self.held.targets.get(row.pk or 0, {}))
@@ -446,21 +462,28 @@ class _Planner:
         if summary is None or all(entry.get("state") == "Completed" for entry in summary):
             self.plan.digested.append((item, pk))
 
-    def _new_version(self, item: Item, definition_id: str, wanted: Json) -> bulk.NewVersion:
-        os_caching, data_caching = host_caching(item.body)
-        as_reported = partial(
-            bulk.NewVersion,
+    def _new_version(
+        self, item: Item, definition_id: str, wanted: Json, digest: str | None = None
+    ) -> bulk.NewVersion:
+        profile = StorageProfile.of(item.body)
+        os_caching, data_caching = host_caching(profile)
+        published = published_at(item, self.clock)
+        state = provisioning_state(item.body)
+        held_source = catalog_source(profile, self.sources)
+        if held_source is not None:
+            wanted = {**wanted, **held_source}
+        data = build_checked(VersionCreate, wanted, nul_free=item.nul_free)
+        return bulk.NewVersion(
             definition_id,
-            published_at=published_at(item, self.clock),
+            data,
+            published_at=published,
             reported=True,
-            provisioning_state=provisioning_state(item.body),
+            source=None if held_source is not None else external_source(profile),
+            provisioning_state=state,
             os_host_caching=os_caching,
             data_host_caching=data_caching,
+            import_digest=digest,
         )
-        source = catalog_source(item.body, self.sources)
-        if source is not None:
-            return as_reported(build(VersionCreate, **wanted, **source))
-        return as_reported(build(VersionCreate, **wanted), source=external_source(item.body))
 
     def _as_reported(
         self, item: Item, changed: Json, schema: type[Any], service: Callable[..., object]

@@ -305,6 +305,9 @@ class Digested:
 
     value: Any
     digest: str
+    # its text holds no NUL character (`may_hold_nul`): its values are not walked for one
+    # (`schemas.build_checked`)
+    nul_free: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +316,12 @@ class Known:
     text was a whole JSON value when the catalog took it, and so it is here."""
 
     digest: str
+
+
+def may_hold_nul(json_text: str) -> bool:
+    """Whether the values decoded from this JSON text may hold a NUL character: JSON
+    writes one only as the escape `\\u0000` (a raw one is refused by every decoder)."""
+    return "\\u0000" in json_text or "\x00" in json_text
 
 
 def text_digest(text: str) -> str:
@@ -445,7 +454,7 @@ class _ListScanner:
         if digest is None:
             return value
         self._following = following
-        return Digested(value, digest)
+        return Digested(value, digest, not may_hold_nul(text))
 
     def _cut_end(self) -> int | None:
         """Where the item's closing line ends (reading on as needed), or None."""

@@ -3,6 +3,7 @@ prints it (no `properties` wrapper), and fields a file may leave out."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sigtui.catalog.model import ids
@@ -81,12 +82,21 @@ def reported(value: Any, allowed: tuple[str, ...], default: str, field: str) -> 
     file leaves it out."""
     if value is MISSING or value is None:
         return default
-    for known in allowed:
-        if str(value).casefold() == known.casefold():
-            return known
+    known = _casings(allowed).get(str(value).casefold())
+    if known is not None:
+        return known
     raise CatalogError(
         "SIG-INPUT", f"{field} {value!r} is not one of {', '.join(allowed)}", field=field
     )
+
+
+@cache  # a few fixed sets, asked of every item
+def _casings(allowed: tuple[str, ...]) -> dict[str, str]:
+    """Each allowed value by its text without case (the first of those alike)."""
+    casings: dict[str, str] = {}
+    for known in allowed:
+        casings.setdefault(known.casefold(), known)
+    return casings
 
 
 def provisioning_state(body: Json) -> str:

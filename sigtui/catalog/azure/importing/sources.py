@@ -28,7 +28,7 @@ _MODELS: dict[str, type[ManagedImage] | type[Snapshot]] = {
 
 
 @dataclass(frozen=True)
-class _Profile:
+class StorageProfile:
     """A version's storage profile as the file gives it (GalleryRP 2025-03-03): a whole
     source (`source.id` of a managed image or a version, `source.virtualMachineId`), or
     disk sources (`id` of a snapshot or disk, or a VHD blob's `uri` and `storageAccountId`)."""
@@ -38,7 +38,7 @@ class _Profile:
     disks: list[Json]
 
     @classmethod
-    def of(cls, body: Json) -> _Profile:
+    def of(cls, body: Json) -> StorageProfile:
         storage = body.get("storageProfile") or {}
         return cls(
             storage.get("source") or {},
@@ -70,7 +70,7 @@ def _disk_source(disk: Json) -> tuple[str | None, str | None]:
 def source_ids(body: Json) -> list[str]:
     """Every source id a version's body names that the catalog may hold: its image's,
     its OS and data disks' (not VMs nor VHD blobs)."""
-    profile = _Profile.of(body)
+    profile = StorageProfile.of(body)
     disks = [profile.os_disk, *profile.disks]
     named = [profile.image_id, *((d.get("source") or {}).get("id") for d in disks)]
     return [str(text) for text in named if text]
@@ -121,9 +121,8 @@ def _parsed(arm_id: str) -> ids.ResourceId | None:
         return None
 
 
-def catalog_source(body: Json, held: HeldSources) -> Json | None:
+def catalog_source(profile: StorageProfile, held: HeldSources) -> Json | None:
     """The VersionCreate source fields when the catalog holds every source, else None."""
-    profile = _Profile.of(body)
     if profile.image_id and held.holds(profile.image_id, "image"):
         return {"managed_image_id": profile.image_id}
     os_id = (profile.os_disk.get("source") or {}).get("id")
@@ -141,11 +140,10 @@ def catalog_source(body: Json, held: HeldSources) -> Json | None:
     return None
 
 
-def external_source(body: Json) -> ResolvedSource:
+def external_source(profile: StorageProfile) -> ResolvedSource:
     """A source the catalog does not hold (a VM, another gallery's version, a VHD blob,
     an image or disk of the estate), with the disk sizes the file gives: 0 where it gives
     none (their rules are checked with the version's: `services.versions.check_source_disks`)."""
-    profile = _Profile.of(body)
     source_id = profile.source_id
     if not source_id:
         raise CatalogError(
@@ -180,10 +178,9 @@ def _external_disk(disk: Json, index: int) -> SourceDisk:
     return SourceDisk(lun, _size(disk) or 0, None, source_id, storage_account_id=account)
 
 
-def host_caching(body: Json) -> tuple[str, dict[int, str]]:
+def host_caching(profile: StorageProfile) -> tuple[str, dict[int, str]]:
     """(the OS disk's hostCaching, each data disk's by LUN), as Azure reported them;
     sigtui's defaults where the file gives none."""
-    profile = _Profile.of(body)
     os_caching = reported(
         profile.os_disk.get("hostCaching"), HOST_CACHING, OS_DISK_CACHING, "hostCaching"
     )
@@ -198,7 +195,7 @@ def host_caching(body: Json) -> tuple[str, dict[int, str]]:
 
 def refuse_new_source(db: Session, row: Any, body: Json) -> None:
     """SIG-UPDATE: the source of a version (an image_version row) cannot change."""
-    stated = _Profile.of(body).source_id
+    stated = StorageProfile.of(body).source_id
     if not stated:
         return
     current = _current_source_id(db, row)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from sigtui.catalog.azure.importing.changes import differences, typed
 from sigtui.catalog.azure.importing.documents import Item
-from sigtui.catalog.azure.importing.shapes import MISSING, Json, as_date, get, given
+from sigtui.catalog.azure.importing.shapes import MISSING, Json, as_date, get
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.model.models import Gallery, ImageDefinition, ImageVersion
 from sigtui.catalog.model.schemas import TargetRegionSpec, VersionUpdate
@@ -25,24 +25,31 @@ from sigtui.catalog.store.clock import Clock
 Targets = dict[str, Any]
 
 
+# the publishing profile's fields left out when null, by their name in the file
+_OPTIONAL = (
+    ("replica_count", "replicaCount"),
+    ("storage_account_type", "storageAccountType"),
+    ("exclude_from_latest", "excludeFromLatest"),
+)
+
+
 def version_fields(item: Item, location: str) -> Json:
+    """The fields the file states (null counts as not stated, but for the end of life)."""
     body = item.body
     profile = body.get("publishingProfile") or {}
-    targets = profile.get("targetRegions")
-    fields: Json = {
-        "name": item.rid.version,
-        "location": location,
-        "target_regions": _target_specs(targets) if targets else MISSING,
-        "replica_count": get(profile, "replicaCount"),
-        "storage_account_type": get(profile, "storageAccountType"),
-        "exclude_from_latest": get(profile, "excludeFromLatest"),
-        "end_of_life_date": as_date(get(profile, "endOfLifeDate")),
-        "tags": get(body, "tags"),
-    }
-    stated = given(fields)
-    for optional in ("replica_count", "storage_account_type", "exclude_from_latest", "tags"):
-        if stated.get(optional) is None:
-            stated.pop(optional, None)
+    targets = profile.get("targetRegions")  # a profile that is not an object is refused here
+    stated: Json = {"name": item.rid.version, "location": location}
+    if targets:
+        stated["target_regions"] = _target_specs(targets)
+    for name, key in _OPTIONAL:
+        value = profile.get(key)
+        if value is not None:
+            stated[name] = value
+    if "endOfLifeDate" in profile:
+        stated["end_of_life_date"] = as_date(profile["endOfLifeDate"])
+    tags = body.get("tags")
+    if tags is not None:
+        stated["tags"] = tags
     return stated
 
 
@@ -53,16 +60,13 @@ def _target_specs(targets: list[Json]) -> list[TargetRegionSpec]:
         # the types too: True and 1.0 are equal to 1 as keys, not as input
         name = str(target.get("name") or "")
         try:
-            specs.append(_target_spec(name, replicas, _kind(replicas), storage, _kind(storage)))
+            replicas_kind, storage_kind = type(replicas).__name__, type(storage).__name__
+            specs.append(_target_spec(name, replicas, replicas_kind, storage, storage_kind))
         except TypeError:  # a value that cannot be hashed: refused by the schema
             specs.append(
                 TargetRegionSpec(region=name, replica_count=replicas, storage_account_type=storage)
             )
     return specs
-
-
-def _kind(value: Any) -> str:
-    return type(value).__name__
 
 
 @lru_cache(maxsize=4_096)  # a file's versions name a few regions, counts and storage types
@@ -136,14 +140,18 @@ def published_at(item: Item, clock: Clock) -> datetime | None:
     text = get(item.body, "publishingProfile", "publishedDate")
     if text is MISSING or text is None:
         return None
+    return min(_date_time(str(text)), clock.now())
+
+
+@lru_cache(maxsize=4_096)  # a file's versions were published at a few times
+def _date_time(text: str) -> datetime:
     try:
-        when = datetime.fromisoformat(str(text))
+        when = datetime.fromisoformat(text)
     except ValueError:
         raise CatalogError(
             "SIG-INPUT", f"publishedDate {text!r} is not a date-time", field="published_at"
         ) from None
-    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-    return min(when, clock.now())
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def set_past_end_of_life(

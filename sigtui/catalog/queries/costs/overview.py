@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from sigtui.catalog.queries.browse import DEFINITION, GALLERY, SUBSCRIPTION, VERSION
 from sigtui.catalog.queries.costs.prices import Cost, check_basis
-from sigtui.catalog.queries.costs.ranking import Ranking, costliest
+from sigtui.catalog.queries.costs.ranking import Ranking, costliest_of
 from sigtui.catalog.queries.costs.rollups import rollup
 from sigtui.catalog.queries.costs.scopes import CATALOG, REGION_LEVEL, Scope
 from sigtui.catalog.queries.costs.sheet import PriceSheet
@@ -93,12 +93,14 @@ def cost_overview(
     chosen = check_basis(basis, sheet)
     regions = rollup(db, sheet, REGION_LEVEL, basis=chosen, viewer=viewer)
     by_region = {line.key: line.cost for line in regions}
+    limits = {GALLERY: galleries, VERSION: versions}
+    ranked = costliest_of(db, sheet, limits, basis=chosen, viewer=viewer)
     return CostOverview(
         currency=sheet.currency,
         basis=chosen,
         sheet=sheet,
         total=sum(by_region.values(), Cost()),
         by_region=by_region,
-        galleries=costliest(db, sheet, GALLERY, galleries, basis=chosen, viewer=viewer),
-        versions=costliest(db, sheet, VERSION, versions, basis=chosen, viewer=viewer),
+        galleries=ranked[GALLERY],
+        versions=ranked[VERSION],
     )

@@ -3,6 +3,7 @@ exactly (a catalog at Azure's limits holds 300,000 versions)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,59 +52,98 @@ def costliest(
     One SQL aggregate ranks them instead, with replica prices as floats; the things within
     a hair of the last place are then costed exactly by `rollup`, so the figures and the
     order of ties are the ones it gives."""
-    chosen = check_basis(basis, sheet)
-    if level not in LEVEL_KEYS:
-        raise CatalogError(
-            "SIG-INPUT", f"cannot rank costs by {level!r} (one of {', '.join(LEVEL_KEYS)})"
-        )
-    if limit < 1:
-        return Ranking([], 0)
-    ranked = _ranked(db, sheet, chosen, level, scope, viewer)
-    if ranked is None:
-        return Ranking([], 0)
-    read = limit * RANKED_SPARE
-    rows = db.exec(
-        select(ranked.c.key, ranked.c.monthly, func.count().over())
-        .order_by(ranked.c.monthly.desc())
-        .limit(read)
-    ).all()
-    if not rows:
-        return Ranking([], 0)
-    floor = rows[min(limit, len(rows)) - 1][1] * (1 - RANKING_MARGIN)
-    key = LEVEL_KEYS[level]
-    if len(rows) == read and rows[-1][1] >= floor:  # ties past what was read: all of them
-        candidates: Any = select(ranked.c.key).where(ranked.c.monthly >= floor)
-    else:
-        candidates = [row[0] for row in rows if row[1] >= floor]
-    lines = rollup(db, sheet, level, scope, chosen, where=[key.in_(candidates)], viewer=viewer)
-    return Ranking(lines[:limit], int(rows[0][2]))
+    return costliest_of(db, sheet, {level: limit}, scope, basis, viewer)[level]
 
 
-def _ranked(
+def costliest_of(
     db: Session,
     sheet: PriceSheet,
-    basis: str,
-    level: str,
-    scope: Scope,
+    limits: Mapping[str, int],
+    scope: Scope = CATALOG,
+    basis: str | None = None,
     viewer: Visibility | None = None,
-) -> Any:
-    """A subquery: each key of `level` in the scope (`key`) and its monthly storage as a
-    float (`monthly`), summed per version first; None when no version has a target
-    region."""
-    price = _replica_price_case(db, sheet, basis)
+) -> dict[str, Ranking]:
+    """`costliest` of several levels at once (the cost screen's galleries and versions):
+    every level's ranking is read in one statement from one sum per version, so the
+    target regions are read once, not once a level."""
+    chosen = check_basis(basis, sheet)
+    for level in limits:
+        if level not in LEVEL_KEYS:
+            raise CatalogError(
+                "SIG-INPUT", f"cannot rank costs by {level!r} (one of {', '.join(LEVEL_KEYS)})"
+            )
+    rankings = {level: Ranking([], 0) for level in limits}
+    wanted = {level: limit for level, limit in limits.items() if limit >= 1}
+    price = _replica_price_case(db, sheet, chosen) if wanted else None
     if price is None:
-        return None
+        return rankings
+    by_version = _by_version(price, scope, viewer).cte("by_version")
+    reads = [_top(level, _ranked(by_version, level), limit) for level, limit in wanted.items()]
+    rows: dict[str, list[tuple[int, float, int]]] = {level: [] for level in wanted}
+    for level, key, monthly, count in db.execute(sa.union_all(*reads)):
+        rows[level].append((key, monthly, count))
+    for level, read in rows.items():
+        if read:
+            read.sort(key=lambda row: -row[1])  # each level's rows came in its order
+            candidates = _candidates(level, wanted[level], read, price, scope, viewer)
+            lines = rollup(db, sheet, level, scope, chosen, where=[candidates], viewer=viewer)
+            rankings[level] = Ranking(lines[: wanted[level]], int(read[0][2]))
+    return rankings
+
+
+def _top(level: str, ranked: Any, limit: int) -> Any:
+    """The first rows of a level's ranking (`RANKED_SPARE` times `limit`), with the level's
+    name and how many it ranks, as one part of a UNION ALL (a subquery: SQLite takes no
+    ORDER BY in a part of a compound). The count is a query of its own: a window over
+    300,000 rows costs a third of the ranking."""
+    count = select(func.count()).select_from(ranked).scalar_subquery()
+    top = (
+        select(sa.literal(level).label("level"), ranked.c.key, ranked.c.monthly)
+        .order_by(ranked.c.monthly.desc())
+        .limit(limit * RANKED_SPARE)
+        .subquery(f"top_{level}")
+    )
+    return select(top.c.level, top.c.key, top.c.monthly, count.label("count"))
+
+
+def _candidates(
+    level: str,
+    limit: int,
+    rows: list[tuple[int, float, int]],
+    price: Any,
+    scope: Scope,
+    viewer: Visibility | None,
+) -> sa.ColumnElement[bool]:
+    """Whether a thing of `level` is to be costed exactly, from the first rows of its
+    ranking: every thing within a hair of the last place, all of them when the rows read
+    end among such ties."""
+    floor = rows[min(limit, len(rows)) - 1][1] * (1 - RANKING_MARGIN)
+    key = LEVEL_KEYS[level]
+    if len(rows) == limit * RANKED_SPARE and rows[-1][1] >= floor:  # ties past what was read
+        ranked = _ranked(_by_version(price, scope, viewer).cte("by_version"), level)
+        return key.in_(select(ranked.c.key).where(ranked.c.monthly >= floor))
+    return key.in_([row[0] for row in rows if row[1] >= floor])
+
+
+def _by_version(price: Any, scope: Scope, viewer: Visibility | None) -> Any:
+    """Each version of the scope with target regions (`key`) and its monthly storage as a
+    float (`monthly`)."""
     version_key = col(TargetRegion.version_pk)
     monthly = func.sum(price * col(TargetRegion.replica_count))
-    by_version = narrowed(
+    return narrowed(
         select(version_key.label("key"), monthly.label("monthly")).select_from(TargetRegion),
         VERSION,
         scope,
         seen_by(viewer),
     ).group_by(version_key)
+
+
+def _ranked(versions: Any, level: str) -> Any:
+    """A common table expression (read twice: by `_top`'s count and rows): each key of
+    `level` (`key`) and its monthly storage as a float (`monthly`), summed from `versions`
+    (`_by_version`'s rows)."""
     if level == VERSION:
-        return by_version.subquery("ranked")
-    versions = by_version.subquery("by_version")
+        return versions
     key = LEVEL_KEYS[level]
     # Mapped.label is typed Label[Never] (SQLAlchemy's stubs): say what the rows hold
     statement: Select[int, Any] = select(
@@ -116,7 +156,7 @@ def _ranked(
         statement = statement.join(
             ImageDefinition, col(ImageDefinition.pk) == col(ImageVersion.definition_pk)
         )
-    return statement.group_by(key).subquery("ranked")
+    return statement.group_by(key).cte(f"ranked_{level}")
 
 
 def _replica_price_case(db: Session, sheet: PriceSheet, basis: str) -> Any:

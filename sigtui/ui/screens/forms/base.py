@@ -26,7 +26,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sigtui.catalog.model.errors import CatalogError, FieldErrors
@@ -34,7 +33,9 @@ from sigtui.catalog.queries import usage
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.screens.confirm import ConfirmScreen
+from sigtui.ui.screens.forms.controls import FormButton
 from sigtui.ui.screens.forms.fields import FormField, error_text
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.header_footer import AppFooter
 
@@ -73,7 +74,7 @@ class DiscardChanges(ConfirmScreen):
         self.query_one("#confirm-no", Button).label = "Keep editing (n)"
 
 
-class FormScreen(ModalScreen[str | None]):
+class FormScreen(Modal[str | None]):
     """Subclasses give `form_title`, compose their fields in `compose_fields` and save
     in `write` (one service through `catalog.apply`; returns the saved resource's ARM
     id)."""
@@ -115,21 +116,21 @@ class FormScreen(ModalScreen[str | None]):
             with Vertical(id="form-conflict"):
                 yield Static("", id="form-conflict-text", markup=False)
                 with Horizontal(id="form-conflict-buttons"):
-                    yield Button(
+                    yield FormButton(
                         "Re-apply my changes (ctrl+r)",
                         variant="warning",
                         compact=True,
                         id="form-reapply",
                     )
-                    yield Button("Reload (ctrl+l)", compact=True, id="form-reload")
+                    yield FormButton("Reload (ctrl+l)", compact=True, id="form-reload")
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield from self.compose_fields()
             with Horizontal(id="form-buttons"):
                 yield Static("* required", id="form-legend")
-                yield Button(
+                yield FormButton(
                     f"{self.save_label} (ctrl+s)", variant="primary", compact=True, id="form-save"
                 )
-                yield Button("Cancel (esc)", compact=True, id="form-cancel")
+                yield FormButton("Cancel (esc)", compact=True, id="form-cancel")
         yield AppFooter()
 
     def compose_fields(self) -> ComposeResult:
@@ -180,8 +181,14 @@ class FormScreen(ModalScreen[str | None]):
     def fit_to_terminal(self) -> None:
         """The fields scroll inside what the terminal leaves to them (CSS cannot say
         "the box's auto height, at most the screen's")."""
-        spare = self.size.height - FORM_CHROME_ROWS
-        self.query_one("#form-fields").styles.max_height = max(MIN_FIELD_ROWS, spare)
+        rows = max(MIN_FIELD_ROWS, self.size.height - FORM_CHROME_ROWS)
+        box = self.query_one("#form-fields")
+        box.styles.max_height = rows
+        # Fields that need more rows than that scroll for sure: their scrollbar's room is
+        # kept from the first layout, not found by a second one that narrows every field
+        # (and draws them all again). The scrollbar then shows in that room, as it would.
+        scrolls = sum(form_field.least_rows for form_field in self.fields) > rows
+        box.styles.scrollbar_gutter = "stable" if scrolls else "auto"
 
     def focus_first_field(self) -> None:
         for form_field in self.fields:

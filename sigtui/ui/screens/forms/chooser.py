@@ -7,12 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sigtui.catalog.queries import browse
 from sigtui.ui.screens.forms.base import FORMS_CSS
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.header_footer import AppFooter
 
@@ -30,7 +30,7 @@ def choice_label(key: str, label: str, what: str) -> Text:
     return text
 
 
-class KindChooser(ModalScreen[str | None]):
+class KindChooser(Modal[str | None]):
     """Returns browse.GALLERY, MANAGED_IMAGE or SNAPSHOT, or None when cancelled."""
 
     CSS_PATH = str(FORMS_CSS)

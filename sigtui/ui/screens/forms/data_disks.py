@@ -15,7 +15,9 @@ from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
-from sigtui.ui.screens.forms.fields import FormField, error_text, parse_whole_number
+from sigtui.ui.screens.forms.controls import FormButton, FormInput
+from sigtui.ui.screens.forms.fields import VALID, FormField, error_text, parse_whole_number
+from sigtui.ui.screens.forms.select import FormSelect
 
 Options = Sequence[tuple[str, str]]
 
@@ -28,15 +30,15 @@ class DataDiskRow(Horizontal):
         self.snapshot = snapshot
 
     def compose(self) -> ComposeResult:
-        yield TextualSelect(
+        yield FormSelect(
             self.options,
             value=self.snapshot or TextualSelect.NULL,
             prompt="choose a snapshot",
             compact=True,
             classes="disk-snapshot",
         )
-        yield Input(str(self.lun), compact=True, classes="disk-lun")
-        yield Button("remove", compact=True, classes="disk-remove")
+        yield FormInput(str(self.lun), compact=True, classes=f"disk-lun {VALID}")
+        yield FormButton("remove", compact=True, classes="disk-remove")
 
     @property
     def snapshot_id(self) -> str | None:
@@ -61,7 +63,7 @@ class DataDisksField(FormField):
             yield Static("LUN", classes="disk-lun")
             yield Static("", classes="disk-remove")
         yield Vertical(classes="disk-rows")
-        yield Button("add data disk", compact=True, classes="disk-add")
+        yield FormButton("add data disk", compact=True, classes="disk-add")
 
     @property
     def rows(self) -> list[DataDiskRow]:

@@ -14,23 +14,33 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from textual import on
+from rich.segment import Segment
+from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, SelectionList, Static, Switch
+from textual.widgets import Input, SelectionList, Static, Switch
 from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog.model.eol import eol_text
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.safe_text import visible
+from sigtui.ui.screens.forms.controls import FormInput
+from sigtui.ui.screens.forms.select import FormSelect
 from sigtui.ui.widgets.data_table import cell
 from sigtui.ui.widgets.shown_input import ControlPictures
 
 Check = Callable[[str], object]
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 InputType = Literal["integer", "number", "text"]  # what Input's `type` takes
+# An Input gets `-valid` as it mounts (it validates its first value), which restyles it:
+# given from the start, that restyle is spared (an invalid value still swaps the class).
+# (Not so `-textual-compact`: Textual's `compact` starts False, removing it first.)
+VALID = "-valid"
+LABEL_CELLS = 23  # a field's left padding (forms.tcss), less the gap before the control
 
 
 def error_text(error: CatalogError) -> str:
@@ -83,8 +93,15 @@ def parse_number_list(text: str, field: str) -> list[str]:
     return parts
 
 
-class FormField(Horizontal):
-    """One row of a form. Subclasses compose the control and read its value."""
+class FormField(Vertical):
+    """One row of a form. Subclasses compose the control and read its value.
+
+    The control and its note stack in the field, right of its label, which the field
+    draws itself in its left padding (forms.tcss): no label widget and no row or column
+    containers, since every widget a form holds is styled, laid out and drawn again and
+    again as the form opens."""
+
+    COMPONENT_CLASSES = {"form-field--label"}
 
     def __init__(
         self,
@@ -106,13 +123,32 @@ class FormField(Horizontal):
         self.error = ""
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label_text, classes="field-label")
-        with Vertical(classes="field-body"):
-            yield from self.compose_control()
-            yield Static(visible(self.hint, newlines=True), classes="field-note", markup=False)
+        yield from self.compose_control()
+        yield Static(visible(self.hint, newlines=True), classes="field-note", markup=False)
 
     def compose_control(self) -> ComposeResult:
         raise NotImplementedError
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _follow_focus(self) -> None:
+        """Highlight the label while the focus is in the field: the field's own styles
+        (its label's) change, not its children's, so only the field is styled again."""
+        if self.has_class("-focus-within") != self.has_focus_within:
+            self.set_class(self.has_focus_within, "-focus-within", update=False)
+            self.app.stylesheet.apply(self)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The field's lines (its background, under its children), the label written
+        over the start of the first."""
+        lines = super().render_lines(crop)
+        text = self.label_text[:LABEL_CELLS]
+        end = min(crop.right, len(text))
+        if crop.y == 0 and lines and crop.x < end:
+            style = self.get_visual_style("form-field--label").rich_style
+            label = Strip([Segment(text[crop.x : end], style)])
+            lines[0] = Strip.join([label, lines[0].crop(end - crop.x, crop.width)])
+        return lines
 
     @property
     def value(self) -> Any:
@@ -131,6 +167,11 @@ class FormField(Horizontal):
     @property
     def label(self) -> str:
         return self.label_text.removesuffix(" *")
+
+    @property
+    def least_rows(self) -> int:
+        """The rows the field takes at least: its control's and its note's."""
+        return 2
 
     def set_hint(self, text: str) -> None:
         self.hint = text
@@ -208,7 +249,7 @@ class TextInputField(FormField):
         self.input_type = input_type
 
     def compose_control(self) -> ComposeResult:
-        yield Input(
+        yield FormInput(
             self.initial,
             placeholder="—" if self.disabled else self.placeholder,
             validators=[RuleValidator(self.check)] if self.check else None,
@@ -217,6 +258,7 @@ class TextInputField(FormField):
             compact=True,
             highlighter=ControlPictures(),
             id=f"input-{self.key}",
+            classes=VALID,
         )
 
     @property
@@ -414,7 +456,7 @@ class ChoiceField(FormField):
         self.blank = blank
 
     def compose_control(self) -> ComposeResult:
-        yield TextualSelect(
+        yield FormSelect(
             [(cell(prompt), value) for prompt, value in self.options],
             value=self.initial if self.initial is not None else TextualSelect.NULL,
             allow_blank=self.blank is not None,
@@ -511,6 +553,10 @@ class MultiChoiceField(FormField):
 
     def on_mount(self) -> None:
         self.selection_list.display = bool(self.options)  # nothing to choose: the hint says so
+
+    @property
+    def least_rows(self) -> int:
+        return 2 if self.options else 1
 
     @property
     def selection_list(self) -> SelectionList[str]:

@@ -23,7 +23,8 @@ from textual.widgets.option_list import Option
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.regions import Region, find_region, search_regions
-from sigtui.ui.screens.forms.fields import Check, FormField, error_text
+from sigtui.ui.screens.forms.controls import FormInput
+from sigtui.ui.screens.forms.fields import VALID, Check, FormField, error_text
 
 RegionFilter = Callable[[Region], bool]
 MAX_SUGGESTIONS = 8
@@ -97,8 +98,7 @@ class RegionPicker(Vertical):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        yield Input(self.initial, placeholder=self.placeholder, compact=True)
-        yield Suggestions(classes="region-suggestions")
+        yield FormInput(self.initial, placeholder=self.placeholder, compact=True, classes=VALID)
 
     @property
     def input(self) -> Input:
@@ -106,7 +106,14 @@ class RegionPicker(Vertical):
 
     @property
     def suggestions(self) -> Suggestions:
-        return self.query_one(Suggestions)
+        """The list of matches, mounted the first time it is asked for: most pickers of a
+        form never show one, and a hidden list is still styled as the form opens."""
+        found = self.query(Suggestions)
+        if found:
+            return found.first()
+        suggestions = Suggestions(classes="region-suggestions")
+        self.mount(suggestions)
+        return suggestions
 
     @property
     def text(self) -> str:
@@ -161,12 +168,13 @@ class RegionPicker(Vertical):
         self.refresh_bindings()
 
     def _close(self) -> None:
-        self.suggestions.display = False
+        for suggestions in self.query(Suggestions):
+            suggestions.display = False
         self.refresh_bindings()
 
     @property
     def is_open(self) -> bool:
-        return bool(self.suggestions.display)
+        return any(suggestions.display for suggestions in self.query(Suggestions))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """up, down and escape belong to the suggestions only while they show (else the

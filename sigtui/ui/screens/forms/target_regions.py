@@ -25,13 +25,16 @@ from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import find_region
+from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.fields import (
+    VALID,
     FormField,
     enum_options,
     error_text,
     parse_whole_number,
 )
 from sigtui.ui.screens.forms.region_picker import RegionFilter, RegionPicker, any_region
+from sigtui.ui.screens.forms.select import FormSelect
 
 STORAGE_TYPES = enum_options(s.value for s in StorageAccountType)
 SHORTHAND_HINT = "+ region[=replicas][=storage], e.g. westeurope=2=standard_zrs ⏎"
@@ -69,13 +72,13 @@ class TargetRegionRow(Horizontal):
     def compose(self) -> ComposeResult:
         row = self.row
         yield RegionPicker(row.region, allowed=self.allowed, classes="target-region")
-        yield Input(
+        yield FormInput(
             "" if row.replicas is None else str(row.replicas),
             placeholder="default",
             compact=True,
-            classes="target-replicas",
+            classes=f"target-replicas {VALID}",
         )
-        yield TextualSelect(
+        yield FormSelect(
             STORAGE_TYPES,
             value=row.storage or TextualSelect.NULL,
             prompt="default",
@@ -83,7 +86,7 @@ class TargetRegionRow(Horizontal):
             disabled=row.existing,
             classes="target-storage",
         )
-        yield Button("remove", compact=True, classes="target-remove")
+        yield FormButton("remove", compact=True, classes="target-remove")
 
     def on_mount(self) -> None:
         self._show_source_state()
@@ -185,8 +188,10 @@ class TargetRegionsField(FormField):
             for row in self.initial_rows:
                 yield self._row_widget(row)
         with Horizontal(classes="target-add"):
-            yield Input(placeholder=SHORTHAND_HINT, compact=True, classes="target-add-text")
-            yield Button("add", compact=True, classes="target-add-button")
+            yield FormInput(
+                placeholder=SHORTHAND_HINT, compact=True, classes=f"target-add-text {VALID}"
+            )
+            yield FormButton("add", compact=True, classes="target-add-button")
 
     def _row_widget(self, row: TargetRow) -> TargetRegionRow:
         region = find_region(row.region)
