@@ -21,7 +21,7 @@ from rich.console import Console
 from sqlmodel import SQLModel
 from textual.css.scalar import Scalar
 from textual.pilot import Pilot
-from textual.widgets import Input, SelectionList, Switch
+from textual.widgets import Input, SelectionList, Static, Switch
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog import services
@@ -44,10 +44,10 @@ from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.forms.base import FORM_CHROME_ROWS, DiscardChanges
 from sigtui.ui.screens.forms.chooser import KindChooser
-from sigtui.ui.screens.forms.fields import ChoiceField
+from sigtui.ui.screens.forms.fields import ChoiceField, FormField
 from sigtui.ui.screens.forms.region_picker import RegionField
 from sigtui.ui.screens.forms.target_regions import TargetRegionsField
-from sigtui.ui.screens.help import HelpScreen, bindings_table
+from sigtui.ui.screens.help import HelpScreen, binding_rows, bindings_table
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.widgets.catalog_tree import TreeEntry
 
@@ -688,6 +688,12 @@ async def mistake_shown_when_left(
     assert form.field(key).error.startswith(f"{code}: "), (key, text, form.errors)
 
 
+def shown_note(field: FormField) -> str | None:
+    """The text under a field's control (its hint or error), None with no note widget."""
+    notes = field.query_children(".field-note")
+    return str(notes.first(Static).render()) if notes else None
+
+
 def put(form: FormScreen, texts: dict[str, str]) -> None:
     """Set fields' texts at once (quicker than typing them; `fill` types)."""
     for key, text in texts.items():
@@ -709,6 +715,9 @@ async def every_refused_field_shows_at_once_beside_its_field(pilot: Pilot[Any]) 
     filtered as typed, and their refusal reads in words (no pydantic text)."""
     typed = REFUSED_TOGETHER
     form = await open_form(pilot, GALLERY, "n")
+    publisher, offer = form.field("publisher"), form.field("offer")
+    assert shown_note(publisher) is None  # no hint: no note, its row kept empty
+    rows = offer.region.y - publisher.region.y
     await fill(pilot, form, "min_vcpus", "1_")
     # refused as typed, before any save or leaving the field
     assert form.field("min_vcpus").error.startswith("SIG-RECOMMENDED: ")
@@ -730,12 +739,15 @@ async def every_refused_field_shows_at_once_beside_its_field(pilot: Pilot[Any]) 
     assert not any("validation" in e or "int_parsing" in e for e in form.errors.values())
     assert {key: text_of(form, key) for key in typed} == typed  # kept as typed
     assert pilot.app.focused is form.field("name").query_one(Input)  # the first refused
+    assert shown_note(publisher) == form.errors["publisher"]
     # fields fine on their own, refused together: min above max
     put(form, {"name": "myImage9", "publisher": "P", "offer": "O", "sku": "S"})
     put(form, {"min_vcpus": "8", "max_vcpus": "2", "max_memory_mb": "", "end_of_life_date": ""})
     await save(pilot)
     assert form.errors.keys() == {"min_vcpus"}, form.errors
     assert form.errors["min_vcpus"].startswith("SIG-RECOMMENDED: ")
+    assert shown_note(publisher) == ""  # the note emptied, in the row it had
+    assert offer.region.y - publisher.region.y == rows
 
 
 def test_the_version_form_offers_only_sources_that_fit_and_says_why_others_hide(
@@ -944,7 +956,7 @@ async def help_lists_the_forms_bindings(pilot: Pilot[Any]) -> None:
         help_screen = pilot.app.screen
         assert isinstance(help_screen, HelpScreen) and help_screen.under is form
         console = Console(width=100, record=True, file=io.StringIO())
-        console.print(bindings_table(form))
+        console.print(bindings_table(binding_rows(form)))
         shown = console.export_text()
         for binding_id in ("form.save", "form.cancel", "form.help"):
             assert binding_id in shown

@@ -6,6 +6,7 @@ codes and the price sheet's provenance."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
@@ -21,11 +22,11 @@ from textual.widgets._footer import FooterKey
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.rules import limits
 from sigtui.ui.app import SigtuiApp
-from sigtui.ui.screens.help import HelpScreen, bindings_table, provenance_text
+from sigtui.ui.screens.help import HelpScreen, binding_rows, bindings_table, provenance_text
 from sigtui.ui.screens.limits import LimitsScreen, heading_lines
 from sigtui.ui.widgets.catalog_tree import fit_label, fitted_width
 from sigtui.ui.widgets.gauge import gauge_content
-from sigtui.ui.widgets.header_footer import fitted_keys, key_width
+from sigtui.ui.widgets.header_footer import AppFooter, fitted_keys, key_width
 from tests.ui.helpers import open_screen, settle
 from tests.ui.test_main_flows import FINANCE, main_screen, pilot_test, walk_to
 
@@ -106,6 +107,19 @@ def _text(renderable: Any) -> str:
     return console.export_text()
 
 
+def styling_counts(app: SigtuiApp) -> Counter[object]:
+    """From now on: how many times each node is styled."""
+    counts: Counter[object] = Counter()
+    apply = app.stylesheet.apply
+
+    def counted(node: Any, *args: Any, **kwargs: Any) -> Any:
+        counts[node] += 1
+        return apply(node, *args, **kwargs)
+
+    app.stylesheet.apply = counted  # type: ignore[method-assign]
+    return counts
+
+
 def _accent(app: SigtuiApp) -> Color:
     return Color.parse(app.theme_variables["accent"])
 
@@ -146,8 +160,14 @@ async def test_at_80_columns_keys_fit_focus_shows_and_labels_fit(app: SigtuiApp)
 @pilot_test
 async def test_help_groups_keys_and_has_rules_and_price_pages(app: SigtuiApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        styled = styling_counts(app)
         help_screen = await open_screen(pilot, "question_mark", HelpScreen)
-        keys = _text(bindings_table(help_screen.under))
+        # its widgets styled as they mounted and as the focus came in (Textual restyles
+        # what the focused container holds), not a third time as the screen was first
+        # shown (StyledOnce): the screen alone is styled then
+        assert styled[help_screen.query_one("#help-bindings")] == 2
+        keys = _text(bindings_table(binding_rows(help_screen.under)))
         own, _, standard = keys.partition("Standard keys (Textual)")
         assert "main.new" in own and "app.help" in own
         assert "Cursor" in standard and "main." not in standard
@@ -165,7 +185,14 @@ async def test_help_groups_keys_and_has_rules_and_price_pages(app: SigtuiApp) ->
 @pilot_test
 async def test_limits_columns_fit_at_80_columns(app: SigtuiApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        styled = styling_counts(app)
         screen = await open_screen(pilot, "l", LimitsScreen)
+        # each key bound to the footer styled once as it mounted, not three times (as it
+        # came, compact, then not: AppFooterKey); the palette key is Textual's
+        keys = screen.query_one(AppFooter).query(FooterKey)
+        bound = [key for key in keys if not key.has_class("-command-palette")]
+        assert bound and [styled[key] for key in bound] == [1] * len(bound)
         table = screen.table
         width = table.size.width
         for y in range(len(table.rows) * 2):

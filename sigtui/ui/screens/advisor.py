@@ -26,6 +26,7 @@ from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import counted
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import markup, plain
 from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -120,7 +121,7 @@ def comparison_text(found: list[advisor.Comparison]) -> Content:
     return Content("\n").join(lines)
 
 
-class AdvisorScreen(Screen[AdvisorResult | None]):
+class AdvisorScreen(StyledOnce, Screen[AdvisorResult | None]):
     """The advice as you type; with a version, its regions compared; `e` edits it."""
 
     CSS_PATH = "../insights.tcss"

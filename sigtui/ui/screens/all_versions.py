@@ -26,6 +26,7 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.services.version_batch import EditKind
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import counted, visible
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.screens.version_bulk import (
     MARK_COLUMN,
     MARKED_HINT,
@@ -120,7 +121,7 @@ def version_summary(row: search.VersionRow, expired: bool) -> Text:
     return summary
 
 
-class AllVersionsScreen(Screen[str | None]):
+class AllVersionsScreen(StyledOnce, Screen[str | None]):
     """A flat, sortable table of every version of every definition."""
 
     BINDINGS = [

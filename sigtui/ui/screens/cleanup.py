@@ -29,6 +29,7 @@ from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.screens.confirm import MessageScreen, confirm_delete
 from sigtui.ui.screens.costs import money, price_sheet
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.screens.version_bulk import (
     MARK_COLUMN,
     MARKED_HINT,
@@ -80,7 +81,7 @@ def region_label(location: str) -> str:
     return region.display_name if region else location
 
 
-class CleanupScreen(Screen[str | None]):
+class CleanupScreen(StyledOnce, Screen[str | None]):
     """Expired versions and definitions, costliest first; `d` deletes the selected one."""
 
     CSS_PATH = "../insights.tcss"

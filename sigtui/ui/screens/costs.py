@@ -39,6 +39,7 @@ from sigtui.catalog.rules.regions import find_region, get_region
 from sigtui.catalog.services import parse_target_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell, fit_words
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -144,7 +145,7 @@ def price_sheet(catalog: Catalog) -> PriceSheet:
     return load_sheet(catalog.extras.get("prices"))
 
 
-class CostScreen(Screen[str | None]):
+class CostScreen(StyledOnce, Screen[str | None]):
     """The catalog's costs; enter goes to the version, `w` opens the what-if calculator."""
 
     CSS_PATH = "../insights.tcss"
@@ -329,7 +330,7 @@ def estimate_text(result: Estimate) -> Content:
     return Content("\n").join(lines)
 
 
-class WhatIfScreen(Screen[None]):
+class WhatIfScreen(StyledOnce, Screen[None]):
     """What a version would cost: updated on every keystroke (`costs.what_if`)."""
 
     CSS_PATH = "../insights.tcss"

@@ -26,6 +26,7 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.replication import clock_text
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import ShortId, markup
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -75,7 +76,7 @@ def event_cells(event: events.Event, now: datetime) -> tuple[RenderableType, ...
     )
 
 
-class EventsScreen(Screen[str | None]):
+class EventsScreen(StyledOnce, Screen[str | None]):
     """Recent events, live, filtered as you type; enter shows the event's resource."""
 
     help_title = "Events"

@@ -25,6 +25,7 @@ from sigtui.catalog.queries import search, view_as
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -75,7 +76,7 @@ def full_path(match: search.Match) -> Text:
     return path
 
 
-class FilterScreen(Screen[str | None]):
+class FilterScreen(StyledOnce, Screen[str | None]):
     """Search box, matches with their path, and how many matched."""
 
     BINDINGS = [

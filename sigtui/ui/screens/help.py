@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,19 +25,20 @@ from sigtui.safe_text import visible
 from sigtui.ui.screens.modal import Modal
 from sigtui.ui.settings import settings_path
 from sigtui.ui.text import markup, plain
+from sigtui.ui.widgets.drawn_once import DrawnOnce
 
 PAGES = {"keys": "Keys", "rules": "Rule codes", "prices": "Price sheet"}
 PAGE_KEYS = {"keys": "k", "rules": "r", "prices": "p"}
 
 
-def bindings_table(screen: Screen[object]) -> Table:
-    """sigtui's bindings (those with an id) first, then Textual's standard keys."""
-    table = Table(expand=True, box=None, padding=(0, 2), show_edge=False)
-    table.add_column("Key", style="bold", no_wrap=True)
-    table.add_column("Action", ratio=1)
-    table.add_column("Binding id", style="dim", no_wrap=True)
-    own: list[tuple[str, str, str]] = []
-    standard: list[tuple[str, str, str]] = []
+Row = tuple[str, str, str]  # key, action, binding id
+Rows = tuple[tuple[Row, ...], tuple[Row, ...]]
+
+
+def binding_rows(screen: Screen[object]) -> Rows:
+    """sigtui's bindings (those with an id), then Textual's standard keys."""
+    own: list[Row] = []
+    standard: list[Row] = []
     seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
@@ -50,6 +48,15 @@ def bindings_table(screen: Screen[object]) -> Table:
         state = "" if active.enabled else " (not available here)"
         row = (screen.app.get_key_display(binding), binding.description + state, binding.id or "")
         (own if binding.id else standard).append(row)
+    return tuple(own), tuple(standard)
+
+
+def bindings_table(rows: Rows) -> Table:
+    own, standard = rows
+    table = Table(expand=True, box=None, padding=(0, 2), show_edge=False)
+    table.add_column("Key", style="bold", no_wrap=True)
+    table.add_column("Action", ratio=1)
+    table.add_column("Binding id", style="dim", no_wrap=True)
     for row in own:
         table.add_row(*row)
     if standard:
@@ -91,32 +98,6 @@ def provenance_text(sheet: PriceSheet) -> Text:
     return text
 
 
-class DrawnOnce:
-    """A Rich renderable drawn once per width. Textual measures a Static's height by
-    drawing what it holds, once per layout, then draws it again to show it: for a table
-    of a hundred keys, most of the help's opening. The same segments each time."""
-
-    def __init__(self, renderable: RenderableType) -> None:
-        self.renderable = renderable
-        self.drawn: dict[tuple[object, ...], list[Segment]] = {}
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key = (
-            options.max_width,
-            options.min_width,
-            options.height,
-            options.justify,
-            options.overflow,
-            options.no_wrap,
-        )
-        if key not in self.drawn:
-            self.drawn[key] = list(console.render(self.renderable, options))
-        yield from self.drawn[key]
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.renderable)
-
-
 class HelpScreen(Modal[None]):
     """The keys of the screen it was opened from; the rule codes; the price sheet."""
 
@@ -142,8 +123,11 @@ class HelpScreen(Modal[None]):
                 id="help-title",
                 classes="help-keys",
             )
+            rows = binding_rows(self.under)
             yield Static(
-                DrawnOnce(bindings_table(self.under)), id="help-bindings", classes="help-keys"
+                DrawnOnce(lambda: bindings_table(rows), key=("keys", rows)),
+                id="help-bindings",
+                classes="help-keys",
             )
             note = getattr(self.under, "help_note", "")
             if note:
@@ -158,7 +142,7 @@ class HelpScreen(Modal[None]):
                 id="help-footer",
                 classes="help-keys",
             )
-            yield Static(DrawnOnce(rules_table()), id="help-rules", classes="help-rules")
+            yield Static(DrawnOnce(rules_table, key="rules"), id="help-rules", classes="help-rules")
             yield Static("", id="help-prices", classes="help-prices")
 
     def on_mount(self) -> None:

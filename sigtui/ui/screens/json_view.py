@@ -19,11 +19,12 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.clipboard import copy_out
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import ShortId, markup, plain
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
 
 
-class JsonScreen(Screen[None]):
+class JsonScreen(StyledOnce, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="json.close"),
         Binding("c", "copy", "Copy JSON", id="json.copy"),

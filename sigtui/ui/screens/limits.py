@@ -27,6 +27,7 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.limits import Limit
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import counted
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.gauge import LIMIT_TITLES, gauge_content
 from sigtui.ui.widgets.header_footer import AppFooter, AppHeader
@@ -179,7 +180,7 @@ class LimitTable(RowCursorView):
         return Content.assemble(*parts).truncate(width + ROW_PADDING, pad=True) + pad
 
 
-class LimitsScreen(Screen[str | None]):
+class LimitsScreen(StyledOnce, Screen[str | None]):
     """Gauges of every subscription x region in use; enter goes to the subscription."""
 
     CSS_PATH = "../insights.tcss"

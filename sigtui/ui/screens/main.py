@@ -24,6 +24,7 @@ from sigtui.ui.clipboard import copy_out
 from sigtui.ui.commands import MainCommands, ResourceCommands, search_principals
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.confirm import MessageScreen, confirm_delete
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import markup
 from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES, CatalogTree, TreeEntry
@@ -80,7 +81,7 @@ def _successor(node: TreeNode[TreeEntry]) -> str | None:
     return next((n.data.node.arm_id for n in near if n.data and n.data.node.arm_id), None)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StyledOnce, Screen[None]):
     """Its actions (MAIN_ACTIONS) import the screens they open as they open them: those
     modules load when first used, not at start-up."""
 

@@ -25,6 +25,8 @@ from textual.color import Color
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
 
+from sigtui.ui.screens.styled_once import StyledOnce
+
 ResultType = TypeVar("ResultType")
 
 
@@ -45,7 +47,7 @@ class TintedOnce(BackgroundScreen):
             yield Segment(text, tinted[style], control)
 
 
-class Modal(ModalScreen[ResultType]):
+class Modal(StyledOnce, ModalScreen[ResultType]):
     def render(self) -> RenderableType:
         drawn = super().render()
         if isinstance(drawn, BackgroundScreen):

@@ -32,6 +32,7 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import ELLIPSIS, counted, visible
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import ShortId
 from sigtui.ui.unavailable import explain_unavailable_key, read_only
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
@@ -235,7 +236,7 @@ def column_widths(
     return widths
 
 
-class ReplicationScreen(Screen[str | None]):
+class ReplicationScreen(StyledOnce, Screen[str | None]):
     """Live replication: refreshes every second in a worker, never blocking input."""
 
     CSS_PATH = "../replication.tcss"

@@ -14,6 +14,7 @@ from textual.widgets import Button, Label, ProgressBar, Select, Static
 from sigtui.catalog.azure.sync import CREDENTIAL_KINDS, SyncOptions, SyncReport, run_sync
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.db import Catalog
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import plain
 
 CREDENTIAL_CHOICES = [
@@ -25,7 +26,7 @@ CREDENTIAL_CHOICES = [
 assert [value for _, value in CREDENTIAL_CHOICES] == list(CREDENTIAL_KINDS)
 
 
-class SyncScreen(ModalScreen[bool]):
+class SyncScreen(StyledOnce, ModalScreen[bool]):
     """Reads the subscriptions the credential sees (or the selected one) from Azure."""
 
     BINDINGS = [

@@ -35,6 +35,7 @@ from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.screens.confirm import ConfirmScreen, MessageScreen
 from sigtui.ui.screens.events import resource_name
+from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import markup, plain
 
 MARK = "✓"  # of neutral width: one cell in every terminal
@@ -73,7 +74,7 @@ def bulk_bindings(prefix: str, *, besides: frozenset[EditKind] = frozenset()) ->
 MARKED_HINT = "d x e a: delete, exclude from latest, end of life, add a region"
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(StyledOnce, ModalScreen[str | None]):
     """One line of input (an end of life, a region); enter answers, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]

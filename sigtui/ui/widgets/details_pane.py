@@ -6,9 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
+from rich.console import RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
@@ -29,27 +27,8 @@ from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.text import ShortId
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
+from sigtui.ui.widgets.drawn_once import DrawnOnce
 from sigtui.ui.widgets.gauge import RegionLimits
-
-
-class DrawnOnce:
-    """A Rich table drawn once per width: after an update Textual draws a Static twice,
-    to measure its height and to show it, and the grid of a node's fields is the slowest
-    of the details to draw (a table ignores the height it is given)."""
-
-    def __init__(self, table: RichTable) -> None:
-        self.table = table
-        self._drawn: dict[tuple[object, ...], list[Segment]] = {}
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key: tuple[object, ...] = (options.min_width, options.max_width, options.justify)
-        key += (options.overflow, options.no_wrap, options.highlight, options.markup)
-        if key not in self._drawn:
-            self._drawn[key] = list(console.render(self.table, options))
-        yield from self._drawn[key]
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.table)
 
 
 def fields_table(details: browse.Details) -> DrawnOnce:

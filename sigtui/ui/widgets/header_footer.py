@@ -23,6 +23,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.widgets._footer import FooterKey
@@ -33,6 +34,14 @@ class AppHeader(Header):
         # this header is closing: the forced update drops its watchers
         self.app.mutate_reactive(App.title)
         self.app.mutate_reactive(App.sub_title)
+
+
+class AppFooterKey(FooterKey):
+    """Textual's key, born as its footer is (not compact): Textual's is born compact, so
+    each key bound to the footer was styled three times as it mounted (as it came,
+    compact, then not)."""
+
+    compact = reactive(False)
 
 
 class AppFooter(Footer):
@@ -66,7 +75,7 @@ class AppFooter(Footer):
         if not self._bindings_ready:
             return
         for binding, enabled, tooltip in self._fitted():
-            yield FooterKey(
+            yield AppFooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
@@ -77,7 +86,7 @@ class AppFooter(Footer):
         palette = self._palette_key()
         if palette is not None:
             binding, enabled, tooltip = palette
-            yield FooterKey(
+            yield FooterKey(  # compact, not bound to the footer's `compact`: as Textual's
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,

@@ -114,7 +114,10 @@ class FormField(Vertical):
         disabled: bool = False,
         classes: str = "",
     ) -> None:
-        super().__init__(id=f"field-{key}", classes=f"form-field {classes}", disabled=disabled)
+        no_note = "" if hint else " -no-note"
+        super().__init__(
+            id=f"field-{key}", classes=f"form-field{no_note} {classes}", disabled=disabled
+        )
         self.key = key
         self.required = required
         self.names = frozenset({key, *aliases})
@@ -124,7 +127,22 @@ class FormField(Vertical):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_control()
-        yield Static(visible(self.hint, newlines=True), classes="field-note", markup=False)
+        if self.hint:
+            yield self._new_note(self.hint)
+
+    @staticmethod
+    def _new_note(text: str) -> Static:
+        return Static(visible(text, newlines=True), classes="field-note", markup=False)
+
+    def _show_note(self, text: str) -> None:
+        """The hint or the error under the control. A field without a hint starts without
+        a note (most have none): its empty row is a margin (forms.tcss) until one comes."""
+        notes = self.query_children(".field-note")
+        if notes:
+            notes.first(Static).update(visible(text, newlines=True))
+        elif text:
+            self.remove_class("-no-note")
+            self.mount(self._new_note(text))
 
     def compose_control(self) -> ComposeResult:
         raise NotImplementedError
@@ -176,7 +194,7 @@ class FormField(Vertical):
     def set_hint(self, text: str) -> None:
         self.hint = text
         if not self.error:
-            self.query_one(".field-note", Static).update(visible(text, newlines=True))
+            self._show_note(text)
 
     def show_error(self, text: str) -> None:
         """Show `text` (`CODE: message`) under the control, in place of the hint (one
@@ -184,7 +202,7 @@ class FormField(Vertical):
         if text == self.error:
             return  # each update lays the whole form out again
         self.error = text
-        self.query_one(".field-note", Static).update(visible(text or self.hint, newlines=True))
+        self._show_note(text or self.hint)
         self.set_class(bool(text), "-error")
 
     def clear_error(self) -> None:
