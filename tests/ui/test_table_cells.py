@@ -6,6 +6,8 @@ own width and narrower ones, with and without the cursor and the hover, and comp
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from itertools import product
 from typing import Any
 
@@ -14,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from sigtui.ui.widgets.data_table import MeasuredDataTable, cell
@@ -111,14 +114,21 @@ def _drawn_by_table(table: MeasuredDataTable[Any], row: int, column: int, width:
     return line is not None
 
 
-@pilot_test
-async def test_text_cells_are_drawn_as_textual_draws_them() -> None:
+@contextlib.asynccontextmanager
+async def _filled_table() -> AsyncIterator[tuple[Pilot[Any], MeasuredDataTable[Any]]]:
+    """A running app's table holding `ROWS`, hover shown."""
     app = CellsApp()
     async with app.run_test(size=(100, 20)) as pilot:
         table = app.query_one(MeasuredDataTable)
         _fill(table)
         await pilot.pause()
         table._show_hover_cursor = True
+        yield pilot, table
+
+
+@pilot_test
+async def test_text_cells_are_drawn_as_textual_draws_them() -> None:
+    async with _filled_table() as (pilot, table):
         for padding in (1, 0, 2):
             table.cell_padding = padding
             await pilot.pause()
@@ -129,13 +139,8 @@ async def test_text_cells_are_drawn_as_textual_draws_them() -> None:
 
 @pilot_test
 async def test_a_table_is_painted_as_textual_paints_it() -> None:
-    app = CellsApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        table = app.query_one(MeasuredDataTable)
-        _fill(table)
-        await pilot.pause()
+    async with _filled_table() as (pilot, table):
         table.move_cursor(row=2)
-        table._show_hover_cursor = True
         table.hover_coordinate = Coordinate(3, 1)
         await pilot.pause()
 
