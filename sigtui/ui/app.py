@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from textual import work
 from textual._context import active_message_pump
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -18,6 +19,7 @@ from sigtui.catalog.rules import access
 from sigtui.catalog.store import reach
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui.collector import collect_at_rest
 from sigtui.ui.health import CatalogHealth, CatalogUnreachable, unreachable_line
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.help import HelpScreen
@@ -70,6 +72,11 @@ class SigtuiApp(App[None]):
         self.health = CatalogHealth(self, self.catalog, self.announce_change)
         self.push_screen(MainScreen(self.catalog, self.viewer))
         self.set_interval(CHANGE_POLL_SECONDS, self.watch_catalog)
+
+    def pop_screen(self) -> AwaitComplete:
+        popped = super().pop_screen()
+        self.call_after_refresh(collect_at_rest)  # the closed screen's objects, now
+        return popped
 
     @work(thread=True, exclusive=True, group="catalog-watch")
     def watch_catalog(self) -> None:

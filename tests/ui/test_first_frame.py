@@ -1,5 +1,6 @@
 """Once the first frame is drawn, the objects start-up made are frozen out of the cycle
-collector's full collections (their pauses landed in frames at Azure's limits)."""
+collector's full collections (their pauses landed in frames at Azure's limits); a full
+collection that is half due is taken as a screen closes, not inside the next opening."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sigtui.ui import first_frame
+from sigtui.ui import collector, first_frame
 from sigtui.ui.app import SigtuiApp
-from tests.ui.helpers import settle
+from sigtui.ui.screens.help import HelpScreen
+from tests.ui.helpers import open_screen, settle
 from tests.ui.test_main_flows import main_screen, pilot_test
 
 
@@ -44,3 +46,20 @@ async def test_the_tree_first_drawn_freezes_the_start_up_objects(
 async def _reload(pilot: Pilot[Any]) -> None:
     main_screen(pilot).tree.reload_all()
     await settle(pilot)
+
+
+@pilot_test
+async def test_a_full_collection_half_due_is_taken_as_a_screen_closes(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collected: list[int] = []
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(collector.gc, "collect", lambda *_: collected.append(2) or 0)
+        for young_collections, full in ((4, []), (5, [2])):  # half of Python's 10
+            monkeypatch.setattr(collector.gc, "get_count", lambda n=young_collections: (0, 0, n))
+            await open_screen(pilot, "question_mark", HelpScreen)
+            assert collected == []  # none as it opens
+            await pilot.press("escape")
+            await settle(pilot)
+            assert collected == full
