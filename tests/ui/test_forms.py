@@ -998,6 +998,35 @@ async def the_form_follows_the_terminal(pilot: Pilot[Any]) -> None:
     assert fields.styles.scrollbar_gutter == "auto" and not fields.show_vertical_scrollbar
 
 
+@pytest.mark.draws_frames
+def test_a_form_that_scrolls_has_its_scrollbar_from_its_first_frame(forms_app: SigtuiApp) -> None:
+    """Its scrollbar is laid out with its fields, not by a second layout of the whole
+    form a frame later (Textual shows it only once a layout has measured them)."""
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        await select_node(pilot, DEFINITION)
+        main = app.screen
+        first_frames: list[bool] = []
+        display = app._display
+
+        def drawn(screen: Any, renderable: object) -> None:
+            if screen is not main and renderable is not None and not first_frames:
+                fields = screen.query_one("#form-fields")
+                first_frames.append(fields.vertical_scrollbar in screen._compositor.full_map)
+            display(screen, renderable)
+
+        app._display = drawn  # type: ignore[method-assign]
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#form-fields").show_vertical_scrollbar
+        assert first_frames == [True]
+
+    drive(forms_app, scenario)
+
+
 NO_FORM = (  # (node, key, what the notification says)
     (VERSION, "n", "no children"),
     (GROUP, "e", "SIG-UPDATE"),

@@ -184,11 +184,13 @@ class FormScreen(Modal[str | None]):
         rows = max(MIN_FIELD_ROWS, self.size.height - FORM_CHROME_ROWS)
         box = self.query_one("#form-fields")
         box.styles.max_height = rows
-        # Fields that need more rows than that scroll for sure: their scrollbar's room is
-        # kept from the first layout, not found by a second one that narrows every field
-        # (and draws them all again). The scrollbar then shows in that room, as it would.
+        # Fields that need more rows than that scroll for sure: their scrollbar and its
+        # room are in the first layout, not added by a second one that narrows every
+        # field and draws them all again (Textual shows a scrollbar once a layout has
+        # measured what scrolls: a second layout of the whole form, a frame later).
         scrolls = sum(form_field.least_rows for form_field in self.fields) > rows
         box.styles.scrollbar_gutter = "stable" if scrolls else "auto"
+        box.show_vertical_scrollbar = scrolls
 
     def focus_first_field(self) -> None:
         for form_field in self.fields:
