@@ -75,3 +75,23 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     table = result.stdout
     for label in LABELS:
         assert f"| {label} " in table, label
+
+
+@pytest.mark.slow
+def test_the_screen_floors_run_and_print_each_kind_and_both_forms(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.screen_floors", "--repeats", "1"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    kinds = [line.split()[0] for line in lines if "per widget:" in line]
+    assert kinds == ["static", "input", "field"]
+    for form in ("definition form", "new version form"):
+        shown = [line for line in lines if line.startswith(f"{form}: ")]
+        assert len(shown) == 1 and " widgets: " in shown[0] and "FormInput" in shown[0]
