@@ -83,7 +83,9 @@ class FloorDialog(Modal[None]):
         self.count = count
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="floor-box"), VerticalScroll():
+        # as a form's: the box never takes the focus (the first input does), since a
+        # container taking it restyles every widget in it
+        with Vertical(id="floor-box"), VerticalScroll(can_focus=False):
             yield from (self.make(index) for index in range(self.count))
 
 
