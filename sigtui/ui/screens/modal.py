@@ -1,11 +1,5 @@
-"""The base of sigtui's dialogs and forms: a ModalScreen that opens with one layout less
-and draws the dimmed screen under it faster.
-
-Textual lays a screen out as it is shown, then sends the screen a Resize of the size it
-was just laid out at (it is "newly shown"), and the screen's Resize handler lays it out
-again, and every screen under it too (the main screen, for a dialog). A form of a
-hundred widgets spends about a quarter of its opening there. A Resize of the size the
-screen already has is dropped here; a real one (the terminal's) still lays out all.
+"""The base of sigtui's dialogs and forms: a ModalScreen, styled and laid out once as
+every screen (`StyledOnce`), that draws the dimmed screen under it faster.
 
 The screen under a dialog is drawn dimmed (twice as the dialog opens, and at each of its
 layouts): Textual renders the screen under to text, tints it segment by segment, and cuts
@@ -24,7 +18,6 @@ from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual import events
 from textual.app import RenderResult
 from textual.color import Color
 from textual.css.styles import RulesMap
@@ -99,9 +92,3 @@ class Modal(StyledOnce, ModalScreen[ResultType]):
         if isinstance(drawn, BackgroundScreen):
             return DimmedScreen(drawn.screen, drawn.color)
         return drawn
-
-    async def _on_resize(self, event: events.Resize) -> None:
-        """Textual calls this before Screen's own handler (a handler per class of the
-        MRO); preventing the default skips Screen's, not the subclasses' `on_resize`."""
-        if event.size == self.outer_size:
-            event.prevent_default()
