@@ -48,6 +48,7 @@ async def refused_edit(pilot: Pilot[Any], catalog: Catalog) -> FormScreen:
     """The gallery form open, someone else changes the description, the user changes the
     tags and saves: refused."""
     form = await open_form(pilot, GALLERY, "e")
+    assert not form.query("#form-conflict")  # made the first time an edit conflicts
     elsewhere(catalog, GALLERY, GalleryUpdate(description="changed elsewhere"))
     await fill(pilot, form, "tags", "team=images, env=prod")
     before = catalog_dump(catalog)
@@ -117,6 +118,8 @@ def test_a_re_apply_that_conflicts_again_repeats_the_cycle(
         assert pilot.app.screen is form
         assert form.errors[""].startswith("SIG-CONFLICT: ")
         assert "Description: now 'changed again' (was 'changed elsewhere')" in conflict_text(form)
+        panels = form.query("#form-conflict")  # the same panel, shown again
+        assert len(panels) == 1 and panels.first().has_class("-shown")
         assert "(you: 'team=images, env=prod')" in conflict_text(form)
         await pilot.press("ctrl+r")
         await pilot.pause()

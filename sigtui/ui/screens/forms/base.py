@@ -74,6 +74,23 @@ class DiscardChanges(ConfirmScreen):
         self.query_one("#confirm-no", Button).label = "Keep editing (n)"
 
 
+class ConflictPanel(Vertical):
+    """What someone else saved, and the way on (re-apply or reload): mounted the first
+    time an edit conflicts (most forms never show it; each widget a form holds is styled
+    and laid out as it opens), then shown and hidden."""
+
+    def __init__(self) -> None:
+        super().__init__(id="form-conflict", classes="-shown")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="form-conflict-text", markup=False)
+        with Horizontal(id="form-conflict-buttons"):
+            yield FormButton(
+                "Re-apply my changes (ctrl+r)", variant="warning", compact=True, id="form-reapply"
+            )
+            yield FormButton("Reload (ctrl+l)", compact=True, id="form-reload")
+
+
 class FormScreen(Modal[str | None]):
     """Subclasses give `form_title`, compose their fields in `compose_fields` and save
     in `write` (one service through `catalog.apply`; returns the saved resource's ARM
@@ -113,16 +130,6 @@ class FormScreen(Modal[str | None]):
         with Vertical(id="form-box") as box:
             box.border_title = plain(self.form_title)
             yield Static("", id="form-error", markup=False)
-            with Vertical(id="form-conflict"):
-                yield Static("", id="form-conflict-text", markup=False)
-                with Horizontal(id="form-conflict-buttons"):
-                    yield FormButton(
-                        "Re-apply my changes (ctrl+r)",
-                        variant="warning",
-                        compact=True,
-                        id="form-reapply",
-                    )
-                    yield FormButton("Reload (ctrl+l)", compact=True, id="form-reload")
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield from self.compose_fields()
             with Horizontal(id="form-buttons"):
@@ -382,10 +389,14 @@ class FormScreen(Modal[str | None]):
             lines.append(f"Re-apply saves your {names} over these; Reload drops your changes.")
         else:
             lines.append("You changed nothing: Reload takes these values.")
+        panels = self.query(ConflictPanel)
+        if panels:
+            panels.first().add_class("-shown")
+        else:
+            await self.query_one("#form-box").mount(ConflictPanel(), after="#form-error")
         self.query_one("#form-conflict-text", Static).update(
             visible("\n".join(lines), newlines=True)
         )
-        self.query_one("#form-conflict").add_class("-shown")
         self.query_one("#form-reapply", Button).focus()
         self.refresh_bindings()
 
@@ -413,7 +424,7 @@ class FormScreen(Modal[str | None]):
 
     def hide_conflict(self) -> None:
         self.conflict = None
-        self.query_one("#form-conflict").remove_class("-shown")
+        self.query(ConflictPanel).remove_class("-shown")
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
