@@ -5,16 +5,12 @@ checked here: they belong to benchmarks/README.md, measured at the full size."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.ui import ON_DEFINITION, ON_VERSION
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.benchmark_runs import run_benchmark
 
 FIGURES = (
     "load_rate",  # (a)
@@ -45,19 +41,12 @@ SCREENS = {*ON_DEFINITION, *ON_VERSION, "all versions", "costs"}  # (j): every s
 @pytest.mark.slow
 def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     figures_file = tmp_path / "figures.json"
-    command = [sys.executable, "-m", "benchmarks.run", "--size", "tiny", "--repeats", "1"]
-    command += ["--read-size", "tiny"]
-    command += ["--terminal", "80x24"]  # a quarter of the cells to draw: the test is long
-    result = subprocess.run(
-        [*command, "--cache", str(tmp_path), "--json", str(figures_file)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_benchmark(
+        "run",
+        *("--size", "tiny", "--repeats", "1", "--read-size", "tiny"),
+        *("--terminal", "80x24"),  # a quarter of the cells to draw: the test is long
+        *("--cache", str(tmp_path), "--json", str(figures_file)),
     )
-    assert result.returncode == 0, result.stderr
     figures = json.loads(figures_file.read_text("utf-8"))
     assert figures["big"]["versions"] == 120  # tiny: 1 subscription x 2 regions x 60
     assert figures["demo"]["versions"] > 0
@@ -78,18 +67,8 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_screen_floors_run_and_print_each_kind_and_both_forms(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.screen_floors", "--repeats", "1"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+def test_the_screen_floors_run_and_print_each_kind_and_both_forms() -> None:
+    lines = run_benchmark("screen_floors", "--repeats", "1").stdout.splitlines()
     kinds = [line.split()[0] for line in lines if "per widget:" in line]
     assert kinds == ["static", "input", "field"]
     for form in ("definition form", "new version form"):

@@ -6,17 +6,14 @@ here: they belong to benchmarks/README.md."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import ENGINES
 
 from benchmarks.imports import SIZES, resources
+from tests.benchmark_runs import run_benchmark
 
-ROOT = Path(__file__).resolve().parent.parent
 FIGURES = (
     "import_rate",
     "reimport_rate",
@@ -46,18 +43,13 @@ def test_the_import_benchmark_runs_and_reports_every_figure(
 ) -> None:
     figures_file = tmp_path / "figures.json"
     engines = ["sqlite", "postgresql"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGTUI_BENCH_PG_URL": empty_db_url}
-    command = [sys.executable, "-m", "benchmarks.imports", "--size", "tiny", "--repeats", "1"]
-    result = subprocess.run(
-        [*command, "--cache", str(tmp_path), "--json", str(figures_file)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_benchmark(
+        "imports",
+        *("--size", "tiny", "--repeats", "1"),
+        *("--cache", str(tmp_path), "--json", str(figures_file)),
+        env={"SIGTUI_BENCH_PG_URL": empty_db_url},
         timeout=120,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr
     figures = json.loads(figures_file.read_text("utf-8"))
     assert figures["versions"] == 40
     for engine in engines:
@@ -69,17 +61,9 @@ def test_the_import_benchmark_runs_and_reports_every_figure(
 
 
 def test_the_import_floors_run_and_print_the_rate_they_allow(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "benchmarks.import_floors", "--size", "tiny"]
-    result = subprocess.run(
-        [*command, "--repeats", "1", "--cache", str(tmp_path)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_benchmark(
+        "import_floors", "--size", "tiny", "--repeats", "1", "--cache", str(tmp_path), timeout=120
     )
-    assert result.returncode == 0, result.stderr
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert names == ["decode_orjson", "decode_json", "write", "imports", "together"]
     assert "versions/s" in result.stdout.splitlines()[-1]
