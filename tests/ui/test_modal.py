@@ -14,6 +14,7 @@ from textual.visual import RichVisual
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import modal
 from sigtui.ui.screens.confirm import ConfirmScreen
+from sigtui.ui.text import markup
 from tests.ui.helpers import settle
 from tests.ui.test_main_flows import main_screen, pilot_test
 
@@ -21,7 +22,7 @@ from tests.ui.test_main_flows import main_screen, pilot_test
 async def _dialog_lines(pilot: Pilot[Any], drawn_as: type[object]) -> list[Strip]:
     """Open a dialog over the main screen: every line of its last frame, the dimmed
     screen under it included (drawn as `drawn_as`); then close it."""
-    dialog = ConfirmScreen("Delete?", "Delete [b]it[/b]?")  # type: ignore[arg-type]
+    dialog = ConfirmScreen("Delete?", markup("Delete [b]$name[/b]?", name="it"))
     await pilot.app.push_screen(dialog)
     await settle(pilot)
     assert isinstance(dialog._render(), drawn_as)
