@@ -3,13 +3,14 @@ while it draws the same."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.screen import Screen
+from textual.renderables.background_screen import BackgroundScreen
 from textual.strip import Strip
-from textual.visual import RichVisual
+from textual.visual import Visual, visualize
 
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import modal
@@ -19,13 +20,17 @@ from tests.ui.helpers import settle
 from tests.ui.test_main_flows import main_screen, pilot_test
 
 
-async def _dialog_lines(pilot: Pilot[Any], drawn_as: type[object]) -> list[Strip]:
+def _dialog() -> ConfirmScreen:
+    return ConfirmScreen("Delete?", markup("Delete [b]$name[/b]?", name="it"))
+
+
+async def _dialog_lines(pilot: Pilot[Any]) -> list[Strip]:
     """Open a dialog over the main screen: every line of its last frame, the dimmed
-    screen under it included (drawn as `drawn_as`); then close it."""
-    dialog = ConfirmScreen("Delete?", markup("Delete [b]$name[/b]?", name="it"))
+    screen under it included; then close it."""
+    dialog = _dialog()
     await pilot.app.push_screen(dialog)
     await settle(pilot)
-    assert isinstance(dialog._render(), drawn_as)
+    assert isinstance(dialog._render(), modal.DimmedScreen)
     lines = dialog._compositor.render_strips()
     pilot.app.pop_screen()
     await settle(pilot)
@@ -34,17 +39,35 @@ async def _dialog_lines(pilot: Pilot[Any], drawn_as: type[object]) -> list[Strip
 
 @pytest.mark.draws_frames
 @pilot_test
-async def test_the_screen_under_a_dialog_is_dimmed_as_textual_dims_it(
-    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_screen_under_a_dialog_is_dimmed_as_textual_dims_it(app: SigtuiApp) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
-        ours = await _dialog_lines(pilot, modal.DimmedScreen)
-        with monkeypatch.context() as patched:
-            patched.setattr(modal.Modal, "render", Screen.render)
-            textuals = await _dialog_lines(pilot, RichVisual)
+        under = main_screen(pilot)
+        dialog = _dialog()
+        await pilot.app.push_screen(dialog)
+        await settle(pilot)
+        assert isinstance(dialog._render(), modal.DimmedScreen)
+        width, height = dialog.size
+        color = dialog.styles.background
+
+        def drawn(background: object) -> list[Strip]:
+            visual = visualize(dialog, background)
+            return Visual.to_strips(dialog, visual, width, height, dialog.visual_style)
+
+        # both from the same lines of the screen under: nothing is awaited in between
+        ours = drawn(modal.DimmedScreen(under, color))
+        textuals = drawn(BackgroundScreen(under, color))
     assert ours == textuals
     assert any(line != ours[0] for line in ours)  # the tree and details, not a blank
+
+
+@dataclass
+class Drawing:
+    """One drawing of the dimmed screen: the lines of the screen under, and how many of
+    them were dimmed."""
+
+    under: list[Strip]
+    dimmed: int
 
 
 @pytest.mark.draws_frames
@@ -52,24 +75,46 @@ async def test_the_screen_under_a_dialog_is_dimmed_as_textual_dims_it(
 async def test_a_dialog_over_an_unchanged_screen_dims_nothing_again(
     app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dimmed: list[Strip] = []
-    dim = modal.DimmedScreen._dim
+    """Each drawing dims the whole screen under when it drew otherwise than at the last
+    drawing, and nothing when it drew the same (whatever loads late under a slow CI)."""
+    drawings: list[Drawing] = []
+    dimmed = 0
+    dim, render = modal.DimmedScreen._dim, modal.DimmedScreen.render_strips
 
-    def counted(self: modal.DimmedScreen, line: Strip, base: Any) -> Strip:
-        dimmed.append(line)
+    def counted_dim(self: modal.DimmedScreen, line: Strip, base: Any) -> Strip:
+        nonlocal dimmed
+        dimmed += 1
         return dim(self, line, base)
 
-    monkeypatch.setattr(modal.DimmedScreen, "_dim", counted)
+    def recorded(self: modal.DimmedScreen, width: int, height: int | None, *rest: Any) -> Any:
+        nonlocal dimmed
+        dimmed = 0
+        strips = render(self, width, height, *rest)
+        drawings.append(Drawing(self.under._compositor.render_strips()[:height], dimmed))
+        return strips
+
+    monkeypatch.setattr(modal.DimmedScreen, "_dim", counted_dim)
+    monkeypatch.setattr(modal.DimmedScreen, "render_strips", recorded)
+
+    def check(drawn: list[Drawing], before: Drawing | None) -> None:
+        for last, drawing in zip([before, *drawn], drawn, strict=False):
+            same = last is not None and last.under == drawing.under
+            assert drawing.dimmed == (0 if same else len(drawing.under))
+
     async with app.run_test() as pilot:
         await settle(pilot)
-        first = await _dialog_lines(pilot, modal.DimmedScreen)
-        assert len(dimmed) == pilot.app.size.height
-        dimmed.clear()
-        assert await _dialog_lines(pilot, modal.DimmedScreen) == first
-        assert dimmed == []
+        first = await _dialog_lines(pilot)
+        check(drawings, None)
+        again_from = len(drawings)
+        assert await _dialog_lines(pilot) == first
+        again = drawings[again_from:]
+        check(again, drawings[again_from - 1])
+        assert any(drawing.dimmed == 0 for drawing in again)
         await pilot.press("down")  # the cursor moves: the screen under draws otherwise
         await settle(pilot)
         assert main_screen(pilot).tree.cursor_line == 1
-        moved = await _dialog_lines(pilot, modal.DimmedScreen)
-        assert len(dimmed) == pilot.app.size.height
+        moved_from = len(drawings)
+        moved = await _dialog_lines(pilot)
+        check(drawings[moved_from:], drawings[moved_from - 1])
+        assert drawings[moved_from].dimmed == pilot.app.size.height
         assert moved != first
