@@ -106,7 +106,7 @@ async def test_a_dialog_over_an_unchanged_screen_dims_nothing_again(
         first = await _dialog_lines(pilot)
         check(drawings, None)
         again_from = len(drawings)
-        assert await _dialog_lines(pilot) == first
+        await _dialog_lines(pilot)
         again = drawings[again_from:]
         check(again, drawings[again_from - 1])
         assert any(drawing.dimmed == 0 for drawing in again)
