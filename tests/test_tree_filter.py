@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from builders import small_catalog
 from cli_runner import SUB_ID, Sigtui
 from conftest import ENGINES, CopyOfBuilt, load_demo_into
 from sql_counter import recorded_statements
+from sqlmodel import Session
 
 from sigtui.catalog.azure import exporter, show
 from sigtui.catalog.model import ids
 from sigtui.catalog.model.errors import CatalogError
-from sigtui.catalog.queries import browse, search, tree_filter
+from sigtui.catalog.queries import browse, search, tree_filter, view_as
 from sigtui.catalog.rules import access
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
@@ -109,6 +112,67 @@ def test_the_narrowed_tree_stops_at_the_limit(demo: Catalog) -> None:
     found = narrowed(demo, "e", limit=5)
     assert (found.count, found.more) == (5, True)
     assert len(found.matched) == 5
+
+
+def per_parent_levels(
+    db: Session, found: tree_filter.Narrowed, text: str, now: datetime
+) -> view_as.Levels:
+    """The levels of `found` as reading each parent's kept children alone gives them
+    (`browse.children(..., only=...)` for galleries and definitions)."""
+    matches = view_as.visible_matches(db, text, 201, None)[:200]
+    kept: dict[browse.NodeRef | None, set[browse.NodeRef]] = defaultdict(set)
+    for path in tree_filter._paths(db, [m.arm_id for m in matches]):
+        for parent, ref in zip([None, *path], path, strict=False):
+            kept[parent].add(ref)
+    levels: view_as.Levels = {None: []}
+    for parent, refs in kept.items():
+        if parent is None:
+            nodes = browse.roots(db)
+        elif parent.kind in (browse.GALLERY, browse.DEFINITION):
+            nodes = browse.children(db, parent, now, only={ref.pk for ref in refs})
+        else:
+            nodes = browse.children(db, parent, now)
+        levels[parent] = [node for node in nodes if node.ref in refs]
+    return levels
+
+
+def test_kept_children_are_read_as_each_parent_alone_gives_them(demo: Catalog) -> None:
+    """Node for node (labels, facts, badges, ids, order), for texts keeping definitions
+    under several galleries and versions under several definitions."""
+    now = demo.clock.now()
+    parents: Counter[str] = Counter()
+    for text in ("e", "1.0", "1.0.0", "myImage", "snap", "West"):
+        found = narrowed(demo, text)
+        parents.update(ref.kind for ref in found.levels if ref)
+        with demo.read() as db:
+            assert found.levels == per_parent_levels(db, found, text, now), text
+    assert parents[browse.GALLERY] > 2 and parents[browse.DEFINITION] > 2
+
+
+def test_narrowing_costs_the_same_however_many_parents_keep_children(
+    sqlite_catalog: Catalog,
+) -> None:
+    """Definitions kept under one gallery or three, versions under one definition or six:
+    the same number of statements (the kept children of all the galleries, of all the
+    definitions, are read at once)."""
+    world = small_catalog(sqlite_catalog)
+    world.version("9.0.0", targets=["westus", "eastus"])
+    for gallery_name in ("galleryA", "galleryB", "galleryC"):
+        gallery = world.build.gallery(world.group, gallery_name)
+        for definition_name in ("shared-def-1", "shared-def-2"):
+            definition = world.build.definition(gallery, definition_name, sku=definition_name)
+            world.build.version(definition, "7.0.0", image=world.image, targets=["westus"])
+    costs = {}
+    for text in ("def1", "shared-def", "9.0.0", "7.0.0"):
+        with recorded_statements(sqlite_catalog) as statements:
+            found = narrowed(sqlite_catalog, text)
+        costs[text] = len(statements)
+        kinds = Counter(ref.kind for ref in found.levels if ref)
+        wide = text in ("shared-def", "7.0.0")
+        assert kinds[browse.GALLERY] == (3 if wide else 1), text
+    assert Counter(ref.kind for ref in found.levels if ref)[browse.DEFINITION] == 6
+    assert costs["shared-def"] == costs["def1"]
+    assert costs["7.0.0"] == costs["9.0.0"]
 
 
 def test_a_match_past_the_first_page_shows_under_its_definition(

@@ -8,7 +8,7 @@ aggregates over the node's children, not a query per child.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -244,17 +244,29 @@ def _definitions(
     after: tuple[Any, ...] = (),
     only: Collection[int] | None = None,
 ) -> list[Node]:
-    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     limit = PAGE_SIZE + 1 if only is None else None
     definitions = fetch.definitions(db, gallery_pk, after=after, limit=limit, only=only)
     page = PAGE_SIZE if only is None else len(definitions)
     more = definitions[page:]
     definitions = definitions[:page]
+    nodes = _definition_nodes(db, definitions, now)
+    if more:
+        last = (definitions[-1].name_key,)
+        left = fetch.count_definitions(db, gallery_pk, after=last)
+        nodes.append(_more(gallery_pk, last, left, "image definition"))
+    return nodes
+
+
+def _definition_nodes(
+    db: Session, definitions: Sequence[ImageDefinition], now: datetime
+) -> list[Node]:
+    """The nodes of definitions (of one gallery or several), counts and "latest" read for
+    them all at once."""
     keys = [pk_of(d) for d in definitions]
     versions = fetch.count_children(db, ImageVersion, "definition_pk", keys)
     latest = latest_names(db, keys)
     nodes = []
-    for d in definitions:
+    for d, arm_id in zip(definitions, lookup.arm_ids(db, definitions), strict=True):
         pk = pk_of(d)
         detail = f"{d.os_type} {d.os_state} · {_plural(versions[pk], 'version')}"
         if pk in latest:
@@ -267,13 +279,9 @@ def _definitions(
                 detail,
                 badges,
                 has_children=versions[pk] > 0,
-                arm_id=lookup.arm_id(db, d, memo),
+                arm_id=arm_id,
             )
         )
-    if more:
-        last = (definitions[-1].name_key,)
-        left = fetch.count_definitions(db, gallery_pk, after=last)
-        nodes.append(_more(gallery_pk, last, left, "image definition"))
     return nodes
 
 
@@ -305,18 +313,30 @@ def _versions(
     after: tuple[Any, ...] = (),
     only: Collection[int] | None = None,
 ) -> list[Node]:
-    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
     limit = PAGE_SIZE + 1 if only is None else None
     versions = fetch.versions(db, definition_pk, after=after, limit=limit, only=only)
     page = PAGE_SIZE if only is None else len(versions)
     more = versions[page:]
     versions = versions[:page]
-    latest = latest_names(db, [definition_pk]).get(definition_pk)
-    targets = fetch.replication_of_versions(db, definition_pk, [pk_of(v) for v in versions])
+    nodes = _version_nodes(db, versions, now)
+    if more:
+        last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
+        left = fetch.count_versions(db, definition_pk, after=last)
+        nodes.append(_more(definition_pk, last, left, "version"))
+    return nodes
+
+
+def _version_nodes(db: Session, versions: Sequence[ImageVersion], now: datetime) -> list[Node]:
+    """The nodes of versions (of one definition or several), "latest" and target regions
+    read for them all at once."""
+    definition_pks = sorted({v.definition_pk for v in versions})
+    latest = latest_names(db, definition_pks)
+    keys = [pk_of(v) for v in versions]
+    targets = fetch.replication_of_versions_in(db, definition_pks, keys)
     nodes = []
-    for v in versions:
+    for v, arm_id in zip(versions, lookup.arm_ids(db, versions), strict=True):
         badges = []
-        if v.name == latest:
+        if v.name == latest.get(v.definition_pk):
             badges.append("latest")
         if v.exclude_from_latest:
             badges.append("excluded from latest")
@@ -330,14 +350,36 @@ def _versions(
                 f"{region_label(v.location)} · {_plural(len(regions), 'region')} · "
                 f"{version_state(regions, now)}",
                 tuple(badges),
-                arm_id=lookup.arm_id(db, v, memo),
+                arm_id=arm_id,
             )
         )
-    if more:
-        last = (versions[-1].major, versions[-1].minor, versions[-1].patch)
-        left = fetch.count_versions(db, definition_pk, after=last)
-        nodes.append(_more(definition_pk, last, left, "version"))
     return nodes
+
+
+def kept_children(
+    db: Session, kind: str, kept: Mapping[int, Collection[int]], now: datetime
+) -> dict[int, list[Node]]:
+    """The children with the given pks of many galleries or definitions (`kind`), by
+    parent pk: for each parent, what `children(..., only=pks)` gives. Read for all the
+    parents at once: a bounded number of queries, however many they are."""
+    among, nodes_of, parent_column = _KEPT_READERS[kind]
+    rows = [
+        row
+        for row in among(db, set().union(*kept.values()))
+        if pk_of(row) in kept.get(getattr(row, parent_column), ())
+    ]
+    found: dict[int, list[Node]] = {pk: [] for pk in kept}
+    for row, node in zip(rows, nodes_of(db, rows, now), strict=True):
+        found[getattr(row, parent_column)].append(node)
+    return found
+
+
+# A paged kind: its kept children's rows by pk (in the tree's order), their nodes, and
+# the column naming their parent.
+_KEPT_READERS: dict[str, tuple[Callable[..., Sequence[Any]], Callable[..., list[Node]], str]] = {
+    GALLERY: (fetch.definitions_among, _definition_nodes, "gallery_pk"),
+    DEFINITION: (fetch.versions_among, _version_nodes, "definition_pk"),
+}
 
 
 def _managed_images(db: Session, group_pk: int) -> list[Node]:

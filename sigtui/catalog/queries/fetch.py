@@ -105,6 +105,14 @@ def definitions(
     ).all()
 
 
+def definitions_among(db: Session, pks: Collection[int]) -> Sequence[ImageDefinition]:
+    """The definitions with these pks, whatever their gallery, by name."""
+    if not pks:
+        return []
+    statement = select(ImageDefinition).where(col(ImageDefinition.pk).in_(list(pks)))
+    return db.exec(statement.order_by(ImageDefinition.name_key)).all()
+
+
 def count_definitions(db: Session, gallery_pk: int, *, after: tuple[Any, ...] = ()) -> int:
     return db.exec(select(func.count()).where(_definitions_after(gallery_pk, after))).one()
 
@@ -137,6 +145,14 @@ def versions(
         .order_by(*(col(c).desc() for c in _VERSION_NUMBER))
         .limit(limit)
     ).all()
+
+
+def versions_among(db: Session, pks: Collection[int]) -> Sequence[ImageVersion]:
+    """The versions with these pks, whatever their definition, highest first."""
+    if not pks:
+        return []
+    statement = select(ImageVersion).where(col(ImageVersion.pk).in_(list(pks)))
+    return db.exec(statement.order_by(*(col(c).desc() for c in _VERSION_NUMBER))).all()
 
 
 def count_versions(db: Session, definition_pk: int, *, after: tuple[Any, ...] = ()) -> int:
@@ -184,9 +200,19 @@ def replication_of_versions(
     db: Session, definition_pk: int, version_pks: Sequence[int] | None = None
 ) -> dict[int, list[Any]]:
     """What `replication.status_at` reads of every target region of a definition's versions
-    (of those given), by version: state, progress, start and planned duration. One query of
-    plain rows, as the tree and the details of a definition with thousands of versions
-    need them."""
+    (of those given), by version: `replication_of_versions_in` for one definition."""
+    return replication_of_versions_in(db, [definition_pk], version_pks)
+
+
+def replication_of_versions_in(
+    db: Session, definition_pks: Collection[int], version_pks: Sequence[int] | None = None
+) -> dict[int, list[Any]]:
+    """What `replication.status_at` reads of every target region of the versions of these
+    definitions (of those given), by version: state, progress, start and planned duration.
+    One query of plain rows, as the tree and the details of a definition with thousands of
+    versions need them."""
+    if not definition_pks:
+        return {}
     statement = (
         sa.select(
             col(TargetRegion.version_pk),
@@ -196,7 +222,7 @@ def replication_of_versions(
             col(TargetRegion.duration_seconds),
         )
         .join(ImageVersion, col(ImageVersion.pk) == TargetRegion.version_pk)
-        .where(col(ImageVersion.definition_pk) == definition_pk)
+        .where(col(ImageVersion.definition_pk).in_(list(definition_pks)))
         .order_by(col(TargetRegion.pk))
     )
     if version_pks is not None:

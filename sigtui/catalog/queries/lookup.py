@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
@@ -22,6 +22,7 @@ from sigtui.catalog.model.models import (
     Tenant,
     table_of,
 )
+from sigtui.catalog.queries import fetch
 from sigtui.catalog.rules.checks import name_key
 
 Row = TypeVar("Row", bound=Resource)
@@ -223,6 +224,33 @@ def arm_id(db: Session, row: Resource, memo: dict[tuple[str, int], Any] | None =
         case Principal():
             return f"/principals/{row.object_id}"
     raise TypeError(type(row).__name__)
+
+
+def arm_ids(db: Session, rows: Sequence[Resource]) -> list[str]:
+    """The ARM ids of many rows, their parents read in one query per level (not one per
+    parent)."""
+    held = _with_parents(db, rows)  # held while the ids are made: the map holds rows weakly
+    memo: dict[tuple[str, int], Any] = {}
+    return [arm_id(db, row, memo) for row in held[: len(rows)]]
+
+
+# Child to parent: the models of a level's rows, the column naming their parent, its model.
+_PARENTS: tuple[tuple[tuple[type[Resource], ...], str, type[Resource]], ...] = (
+    ((ImageVersion,), "definition_pk", ImageDefinition),
+    ((ImageDefinition,), "gallery_pk", Gallery),
+    ((Gallery, ManagedImage, Snapshot), "resource_group_pk", ResourceGroup),
+    ((ResourceGroup,), "subscription_pk", Subscription),
+)
+
+
+def _with_parents(db: Session, rows: Sequence[Resource]) -> list[Resource]:
+    """`rows`, then their parents up to the subscriptions (one query per level), loaded
+    into the session's identity map, where `arm_id` finds them."""
+    found = list(rows)
+    for models, column, parent in _PARENTS:
+        pks = [getattr(row, column) for row in found if isinstance(row, models)]
+        found += fetch.by_pk(db, parent, pks).values()
+    return found
 
 
 def _remembered(

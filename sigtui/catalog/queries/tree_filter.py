@@ -75,8 +75,7 @@ def narrowed(
             kept[parent].add(ref)
         matched.add(path[-1])
     levels: view_as.Levels = {None: []}  # the roots, even when nothing matches
-    for parent, refs in kept.items():
-        levels[parent] = _kept_children(db, parent, refs, now, viewer)
+    levels.update(_kept_levels(db, kept, now, viewer))
     return Narrowed(levels, frozenset(matched), len(shown), len(matches) > limit)
 
 
@@ -170,6 +169,28 @@ def _pks(
     return {(p, k): pk for pk, p, k in rows if (p, k) in keys}
 
 
+_PAGED = (GALLERY, DEFINITION)  # their kept children are read alone, for all at once
+
+
+def _kept_levels(
+    db: Session,
+    kept: dict[NodeRef | None, set[NodeRef]],
+    now: datetime,
+    viewer: Visibility | None,
+) -> view_as.Levels:
+    """The children kept under each parent, in the tree's order."""
+    levels: view_as.Levels = {
+        parent: _kept_children(db, parent, refs, now, viewer)
+        for parent, refs in kept.items()
+        if parent is None or parent.kind not in _PAGED
+    }
+    for kind in _PAGED:  # refs are already those `viewer` sees (view_as.can_see)
+        pks = {p.pk: {ref.pk for ref in refs} for p, refs in kept.items() if p and p.kind == kind}
+        for pk, nodes in browse.kept_children(db, kind, pks, now).items():
+            levels[NodeRef(kind, pk)] = nodes
+    return levels
+
+
 def _kept_children(
     db: Session,
     parent: NodeRef | None,
@@ -177,13 +198,11 @@ def _kept_children(
     now: datetime,
     viewer: Visibility | None,
 ) -> list[Node]:
-    """The children of `parent` that are in `refs`, in the tree's order."""
-    if parent is None:
-        nodes = view_as.roots(db, viewer)
-    elif parent.kind in (GALLERY, DEFINITION):  # paged: read the kept ones only
-        nodes = browse.children(db, parent, now, only={ref.pk for ref in refs})
-    else:
-        nodes = view_as.children(db, parent, now, viewer)
+    """The children of `parent` (not a paged kind) that are in `refs`, in the tree's
+    order."""
+    nodes = (
+        view_as.roots(db, viewer) if parent is None else view_as.children(db, parent, now, viewer)
+    )
     return [node for node in nodes if node.ref in refs]
 
 
