@@ -175,6 +175,25 @@ def test_narrowing_costs_the_same_however_many_parents_keep_children(
     assert costs["7.0.0"] == costs["9.0.0"]
 
 
+def test_narrowing_costs_the_same_however_many_resource_groups_keep_galleries(
+    sqlite_catalog: Catalog,
+) -> None:
+    """Galleries kept under one resource group or three: the same number of statements
+    (what all the groups hold is read at once)."""
+    world = small_catalog(sqlite_catalog)
+    world.build.gallery(world.group, "lonelyGallery")
+    for group_name in ("rg-two", "rg-three", "rg-four"):
+        world.build.gallery(world.build.group(group_name), "spreadGallery")
+    costs = {}
+    for text in ("lonelyGallery", "spreadGallery"):
+        with recorded_statements(sqlite_catalog) as statements:
+            found = narrowed(sqlite_catalog, text)
+        costs[text] = len(statements)
+        groups = Counter(ref.kind for ref in found.levels if ref)[browse.GROUP]
+        assert groups == (3 if text == "spreadGallery" else 1), text
+    assert costs["spreadGallery"] == costs["lonelyGallery"]
+
+
 def test_a_match_past_the_first_page_shows_under_its_definition(
     sqlite_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,29 +187,46 @@ def _groups(db: Session, subscription_pk: int) -> list[Node]:
 
 
 def _group_contents(db: Session, group_pk: int) -> list[Node]:
-    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    galleries = fetch.galleries(db, group_pk=group_pk)
-    keys = [pk_of(g) for g in galleries]
-    definitions = fetch.count_children(db, ImageDefinition, "gallery_pk", keys)
-    images = fetch.count_children(db, ManagedImage, "resource_group_pk", [group_pk])[group_pk]
-    snapshots = fetch.count_children(db, Snapshot, "resource_group_pk", [group_pk])[group_pk]
-    nodes = [
-        Node(
-            NodeRef(GALLERY, pk_of(g)),
-            g.name,
-            f"{region_label(g.location)} · {_plural(definitions[pk_of(g)], 'definition')}",
-            has_children=definitions[pk_of(g)] > 0,
-            arm_id=lookup.arm_id(db, g, memo),
+    return groups_contents(db, [group_pk])[group_pk]
+
+
+def groups_contents(
+    db: Session, group_pks: Collection[int], only: Collection[int] | None = None
+) -> dict[int, list[Node]]:
+    """What each resource group holds (its galleries, or those with the pks `only`, then
+    its folders of managed images and snapshots), by group pk: read for all the groups at
+    once, a bounded number of queries however many they are."""
+    galleries = fetch.galleries_of_groups(db, group_pks, only)
+    definitions = fetch.count_children(db, ImageDefinition, "gallery_pk", map(pk_of, galleries))
+    images = fetch.count_children(db, ManagedImage, "resource_group_pk", group_pks)
+    snapshots = fetch.count_children(db, Snapshot, "resource_group_pk", group_pks)
+    found: dict[int, list[Node]] = {pk: [] for pk in group_pks}
+    for g, arm_id in zip(galleries, lookup.arm_ids(db, galleries), strict=True):
+        count = definitions[pk_of(g)]
+        found[g.resource_group_pk].append(
+            Node(
+                NodeRef(GALLERY, pk_of(g)),
+                g.name,
+                f"{region_label(g.location)} · {_plural(count, 'definition')}",
+                has_children=count > 0,
+                arm_id=arm_id,
+            )
         )
-        for g in galleries
-    ]
-    nodes.append(
-        Node(NodeRef(IMAGES, group_pk), "Managed images", str(images), has_children=images > 0)
-    )
-    nodes.append(
-        Node(NodeRef(SNAPSHOTS, group_pk), "Snapshots", str(snapshots), has_children=snapshots > 0)
-    )
-    return nodes
+    for pk, nodes in found.items():
+        nodes.append(
+            Node(
+                NodeRef(IMAGES, pk), "Managed images", str(images[pk]), has_children=images[pk] > 0
+            )
+        )
+        nodes.append(
+            Node(
+                NodeRef(SNAPSHOTS, pk),
+                "Snapshots",
+                str(snapshots[pk]),
+                has_children=snapshots[pk] > 0,
+            )
+        )
+    return found
 
 
 def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:

@@ -77,6 +77,19 @@ def galleries(
     return db.exec(statement).all()
 
 
+def galleries_of_groups(
+    db: Session, group_pks: Collection[int], only: Collection[int] | None = None
+) -> Sequence[Gallery]:
+    """The galleries of these resource groups (those of them with the pks `only`), by
+    name."""
+    if not group_pks:
+        return []
+    statement = select(Gallery).where(
+        col(Gallery.resource_group_pk).in_(list(group_pks)), _among(col(Gallery.pk), only)
+    )
+    return db.exec(statement.order_by(Gallery.name_key)).all()
+
+
 def _among(pk: Any, only: Collection[int] | None) -> sa.ColumnElement[bool]:
     return sa.true() if only is None else pk.in_(list(only))
 

@@ -178,16 +178,26 @@ def _kept_levels(
     now: datetime,
     viewer: Visibility | None,
 ) -> view_as.Levels:
-    """The children kept under each parent, in the tree's order."""
+    """The children kept under each parent, in the tree's order: of all the galleries at
+    once, of all the definitions at once, and (as the whole catalog shows them) of all the
+    resource groups at once; the others one parent at a time (a few tenants and
+    subscriptions, and the groups as a principal sees them)."""
+    together = (*_PAGED, GROUP) if viewer is None else _PAGED
     levels: view_as.Levels = {
         parent: _kept_children(db, parent, refs, now, viewer)
         for parent, refs in kept.items()
-        if parent is None or parent.kind not in _PAGED
+        if parent is None or parent.kind not in together
     }
     for kind in _PAGED:  # refs are already those `viewer` sees (view_as.can_see)
         pks = {p.pk: {ref.pk for ref in refs} for p, refs in kept.items() if p and p.kind == kind}
         for pk, nodes in browse.kept_children(db, kind, pks, now).items():
             levels[NodeRef(kind, pk)] = nodes
+    if viewer is None:
+        groups = {p: refs for p, refs in kept.items() if p and p.kind == GROUP}
+        galleries = {ref.pk for refs in groups.values() for ref in refs if ref.kind == GALLERY}
+        contents = browse.groups_contents(db, [p.pk for p in groups], only=galleries)
+        for parent, refs in groups.items():
+            levels[parent] = [node for node in contents[parent.pk] if node.ref in refs]
     return levels
 
 
