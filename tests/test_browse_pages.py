@@ -48,3 +48,19 @@ def test_definitions_come_a_page_at_a_time_by_name(
         world.build.definition(world.gallery, name, sku=f"sku-{name}")
     monkeypatch.setattr(browse, "PAGE_SIZE", 3)
     assert _pages(catalog, world.gallery) == [["a", "b", "c", "1 more image definition"], ["def1"]]
+
+
+def test_a_definition_s_latest_is_its_highest_version_not_excluded(
+    catalog: Catalog, world: World
+) -> None:
+    """SIG-LATEST in the tree's labels: compared part by part (1.10.0 over 1.2.0), the
+    excluded ones passed over; none when every version is excluded or there is none."""
+    for name, excluded in (("1.0.0", False), ("1.9.0", False), ("1.10.0", False), ("2.0.0", True)):
+        world.version(name, exclude_from_latest=excluded)
+    excluded_only = world.build.definition(world.gallery, "excluded-only", sku="sku-x")
+    world.build.version(excluded_only, "3.0.0", image=world.image, exclude_from_latest=True)
+    empty = world.build.definition(world.gallery, "empty", sku="sku-e")
+    with catalog.read() as db:
+        pks = [lookup.resolve(db, arm_id).pk for arm_id in (world.definition, excluded_only, empty)]
+        assert browse.latest_names(db, pks) == {pks[0]: "1.10.0"}
+        assert browse.latest_names(db, []) == {}
