@@ -94,6 +94,8 @@ def _cuts(plain: str) -> list[int]:
 def fit_label(label: Text, room: int) -> Text:
     """`label` in `room` cells, never cut inside a word: its last facts go first (whole),
     then all of them; a name that still does not fit ends in an ellipsis."""
+    if label.cell_len <= room:
+        return label
     cuts = _cuts(label.plain)
     fitted = label
     while fitted.cell_len > room and cuts:
@@ -177,10 +179,11 @@ class CatalogTree(Tree[TreeEntry]):
         Textual draws every line of the tree again whenever one node changes (expanded,
         its children added, collapsed): half a millisecond a line, 25 to 35 ms a frame
         at 160x50, two or three frames an expand. Here a line is kept by what it shows:
-        its place, its node and the nodes above it (each node's own count of changes,
-        which Textual moves on every change of its label, expansion, hover or
-        selection, and whether it is last of its siblings: the guides), the cursor and
-        hover, the width and the styles (all kept lines go when the styles change)."""
+        its place; its node (its count of changes, which Textual moves on every change
+        of its label, expansion, hover or selection); the nodes above it as its guides
+        draw them (whether each is last of its siblings, hovered, selected: an
+        ancestor's expansion does not move its children's lines); the cursor and hover,
+        the width and the styles (all kept lines go when the styles change)."""
         lines = self._tree_lines
         if y >= len(lines):
             return super()._render_line(y, x1, x2, base_style)
@@ -197,7 +200,9 @@ class CatalogTree(Tree[TreeEntry]):
             self.hover_line == y,
             self.hover_line >= 0 and any(node._hover for node in line.path),
             line.last,
-            tuple((node._id, node._updates, node.is_last) for node in line.path),
+            line.node._id,
+            line.node._updates,
+            tuple((node._id, node.is_last, node._hover, node._selected) for node in line.path),
         )
         drawn = self._drawn.get(key)
         if drawn is None:
