@@ -227,8 +227,9 @@ class CatalogTree(Tree[TreeEntry]):
         the tree's lines are never wider than its content and nothing scrolls sideways.
         Textual measures every line it holds each time one changes, only to size that
         scroll (and the label's region, which it scrolls to vertically only): the room
-        is the answer without measuring a thousand labels per expand (35 ms a build at
-        Azure's limits). Where there is no room, the label is drawn whole."""
+        is the answer without measuring every label (a build of 900 lines took 11 to 14
+        ms at Azure's limits, 5 ms without). Where there is no room, the label is drawn
+        whole."""
         room = self._measured_content_width() - self.guide_depth * _depth(node)
         if room > 0:
             return room
