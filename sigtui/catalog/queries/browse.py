@@ -197,36 +197,37 @@ def groups_contents(
     its folders of managed images and snapshots), by group pk: read for all the groups at
     once, a bounded number of queries however many they are."""
     galleries = fetch.galleries_of_groups(db, group_pks, only)
-    definitions = fetch.count_children(db, ImageDefinition, "gallery_pk", map(pk_of, galleries))
     images = fetch.count_children(db, ManagedImage, "resource_group_pk", group_pks)
     snapshots = fetch.count_children(db, Snapshot, "resource_group_pk", group_pks)
     found: dict[int, list[Node]] = {pk: [] for pk in group_pks}
-    for g, arm_id in zip(galleries, lookup.arm_ids(db, galleries), strict=True):
-        count = definitions[pk_of(g)]
-        found[g.resource_group_pk].append(
-            Node(
-                NodeRef(GALLERY, pk_of(g)),
-                g.name,
-                f"{region_label(g.location)} · {_plural(count, 'definition')}",
-                has_children=count > 0,
-                arm_id=arm_id,
-            )
-        )
+    for gallery, node in zip(galleries, _gallery_nodes(db, galleries), strict=True):
+        found[gallery.resource_group_pk].append(node)
     for pk, nodes in found.items():
-        nodes.append(
-            Node(
-                NodeRef(IMAGES, pk), "Managed images", str(images[pk]), has_children=images[pk] > 0
-            )
-        )
-        nodes.append(
-            Node(
-                NodeRef(SNAPSHOTS, pk),
-                "Snapshots",
-                str(snapshots[pk]),
-                has_children=snapshots[pk] > 0,
-            )
-        )
+        nodes += _folders(pk, images[pk], snapshots[pk])
     return found
+
+
+def _gallery_nodes(db: Session, galleries: Sequence[Gallery]) -> list[Node]:
+    """The nodes of galleries, their definitions counted for them all at once."""
+    definitions = fetch.count_children(db, ImageDefinition, "gallery_pk", map(pk_of, galleries))
+    return [
+        Node(
+            NodeRef(GALLERY, pk_of(g)),
+            g.name,
+            f"{region_label(g.location)} · {_plural(definitions[pk_of(g)], 'definition')}",
+            has_children=definitions[pk_of(g)] > 0,
+            arm_id=arm_id,
+        )
+        for g, arm_id in zip(galleries, lookup.arm_ids(db, galleries), strict=True)
+    ]
+
+
+def _folders(group_pk: int, images: int, snapshots: int) -> list[Node]:
+    """A group's folders of managed images and of snapshots."""
+    return [
+        Node(NodeRef(IMAGES, group_pk), "Managed images", str(images), has_children=images > 0),
+        Node(NodeRef(SNAPSHOTS, group_pk), "Snapshots", str(snapshots), has_children=snapshots > 0),
+    ]
 
 
 def latest_names(db: Session, definition_pks: Sequence[int]) -> dict[int, str]:
