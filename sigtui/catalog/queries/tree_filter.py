@@ -193,12 +193,20 @@ def _kept_levels(
         for pk, nodes in browse.kept_children(db, kind, pks, now).items():
             levels[NodeRef(kind, pk)] = nodes
     if viewer is None:
-        groups = {p: refs for p, refs in kept.items() if p and p.kind == GROUP}
-        galleries = {ref.pk for refs in groups.values() for ref in refs if ref.kind == GALLERY}
-        contents = browse.groups_contents(db, [p.pk for p in groups], only=galleries)
-        for parent, refs in groups.items():
-            levels[parent] = [node for node in contents[parent.pk] if node.ref in refs]
+        levels.update(_kept_in_groups(db, kept))
     return levels
+
+
+def _kept_in_groups(db: Session, kept: dict[NodeRef | None, set[NodeRef]]) -> view_as.Levels:
+    """The children kept under each resource group, as the whole catalog shows them: what
+    all the groups hold read at once, their kept galleries only."""
+    groups = {p: refs for p, refs in kept.items() if p and p.kind == GROUP}
+    galleries = {ref.pk for refs in groups.values() for ref in refs if ref.kind == GALLERY}
+    contents = browse.groups_contents(db, [p.pk for p in groups], only=galleries)
+    return {
+        parent: [node for node in contents[parent.pk] if node.ref in refs]
+        for parent, refs in groups.items()
+    }
 
 
 def _kept_children(
@@ -208,8 +216,8 @@ def _kept_children(
     now: datetime,
     viewer: Visibility | None,
 ) -> list[Node]:
-    """The children of `parent` (not a paged kind) that are in `refs`, in the tree's
-    order."""
+    """The children of `parent` that are in `refs`, in the tree's order, read for this
+    parent alone (the roots, a tenant, a subscription, a group as a principal sees it)."""
     nodes = (
         view_as.roots(db, viewer) if parent is None else view_as.children(db, parent, now, viewer)
     )
