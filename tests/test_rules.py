@@ -19,6 +19,7 @@ from builders import (
     SUBSCRIPTION_ID,
     Build,
     World,
+    catalog_state,
     count,
     data_disks,
     definition_call,
@@ -1327,3 +1328,22 @@ def test_SIG_REPLICATION_regions_added_and_removed_after_creation(world: World) 
     # removing a region cancels its replication: its row goes
     world.write(lambda db: services.remove_target_regions(db, version, ["eastus"], world.clock))
     assert set(targets(world.catalog, version)) == {"westus", "northeurope"}
+
+
+def test_the_catalog_snapshot_sees_a_row_added_changed_or_removed(catalog: Catalog) -> None:
+    """`refused` trusts `catalog_state`: any write it missed would pass as "unchanged"."""
+    world = small_catalog(catalog)
+    before = catalog_state(catalog)
+    assert catalog_state(catalog) == before
+    table = Gallery.__table__  # type: ignore[attr-defined]
+    with catalog.engine.begin() as conn:
+        conn.execute(table.update().values(description="changed"))
+    changed = catalog_state(catalog)
+    assert changed != before
+    assert [row["description"] for row in changed["gallery"]] == ["changed"]
+    world.build.gallery(world.group, name="second")
+    added = catalog_state(catalog)
+    assert len(added["gallery"]) == 2
+    with catalog.engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.name == "second"))
+    assert catalog_state(catalog)["gallery"] == changed["gallery"]

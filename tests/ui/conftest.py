@@ -13,6 +13,8 @@ import pytest
 from conftest import shared_demo_file
 from textual import _wait
 from textual._compositor import Compositor
+from textual.cache import LRUCache
+from textual.css.stylesheet import Stylesheet
 
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.catalog.store.db import Catalog, open_catalog
@@ -78,6 +80,36 @@ def _quicker_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     measured on 2 cores, the UI tests take 146 s in place of 200."""
     monkeypatch.setattr(_wait, "SLEEP_GRANULARITY", 1 / 200)
     monkeypatch.setattr(_wait, "SLEEP_IDLE", 1 / 200 / 20)
+
+
+_stylesheet_init = Stylesheet.__init__
+_set_variables = Stylesheet.set_variables
+_PARSED: dict[tuple[tuple[str, str], ...], LRUCache[tuple[Any, ...], list[Any]]] = {}
+
+
+def _share_parsed_css(stylesheet: Stylesheet) -> None:
+    """The stylesheet's parsed CSS is kept for the worker's whole run, per set of CSS
+    variables (what parsing depends on besides the text): each app parses its CSS anew
+    (about 100 ms as it starts; a run starts hundreds), to the same rules every time."""
+    variables = tuple(sorted(stylesheet._variables.items()))
+    stylesheet._parse_cache = _PARSED.setdefault(variables, LRUCache(256))
+
+
+def _init_sharing(stylesheet: Stylesheet, *, variables: dict[str, str] | None = None) -> None:
+    _stylesheet_init(stylesheet, variables=variables)
+    _share_parsed_css(stylesheet)
+
+
+def _set_variables_sharing(stylesheet: Stylesheet, variables: dict[str, str]) -> None:
+    stylesheet._parse_cache = LRUCache(1)  # what Textual clears here: not the shared one
+    _set_variables(stylesheet, variables)
+    _share_parsed_css(stylesheet)
+
+
+@pytest.fixture(autouse=True)
+def _css_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Stylesheet, "__init__", _init_sharing)
+    monkeypatch.setattr(Stylesheet, "set_variables", _set_variables_sharing)
 
 
 _render_update = Compositor.render_update

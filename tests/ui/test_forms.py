@@ -45,7 +45,7 @@ from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.forms.base import FORM_CHROME_ROWS, DiscardChanges
 from sigtui.ui.screens.forms.chooser import KindChooser
 from sigtui.ui.screens.forms.fields import ChoiceField, FormField
-from sigtui.ui.screens.forms.region_picker import RegionField
+from sigtui.ui.screens.forms.region_picker import RegionField, RegionPicker
 from sigtui.ui.screens.forms.target_regions import TargetRegionsField
 from sigtui.ui.screens.help import HelpScreen, binding_rows, bindings_table
 from sigtui.ui.screens.main import MainScreen
@@ -811,14 +811,21 @@ def test_the_target_region_editor_refuses_a_region_twice_or_0_replicas_at_once(
         await pilot.press("backspace", "2")
         await pilot.pause()
         assert targets.error == ""
-        west_europe = targets.row_for("westeurope")
-        assert west_europe is not None
-        west_europe.picker.input.value = "East US"  # a region picked twice
+        existing = targets.row_for("westeurope")
+        assert existing is not None and not existing.query(RegionPicker)  # its region is fixed
+        fixed = [str(shown.content) for shown in existing.query(".-fixed").results(Static)]
+        assert fixed == ["West Europe", "Standard_ZRS"]  # shown as text, not as controls
+        targets.add_input.focus()
+        await pilot.press(*"northeurope", "enter")
+        await settle(pilot)
+        north_europe = targets.row_for("northeurope")
+        assert north_europe is not None
+        north_europe.picker.input.value = "East US"  # a region picked twice
         await pilot.pause()
         assert "East US is already a target region" in targets.error
         await save(pilot)
         assert pilot.app.screen is form and "target_regions" in form.errors
-        west_europe.picker.input.value = "West Europe"
+        north_europe.picker.input.value = "North Europe"
         targets.add_input.focus()
         await pilot.press(*"westcentralus=1=standard_zrs", "enter")  # no zones there
         await settle(pilot)

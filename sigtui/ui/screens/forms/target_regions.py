@@ -25,6 +25,7 @@ from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import find_region
+from sigtui.safe_text import visible
 from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.fields import (
     VALID,
@@ -33,7 +34,12 @@ from sigtui.ui.screens.forms.fields import (
     error_text,
     parse_whole_number,
 )
-from sigtui.ui.screens.forms.region_picker import RegionFilter, RegionPicker, any_region
+from sigtui.ui.screens.forms.region_picker import (
+    RegionFilter,
+    RegionPicker,
+    any_region,
+    region_text,
+)
 from sigtui.ui.screens.forms.select import FormSelect
 
 STORAGE_TYPES = enum_options(s.value for s in StorageAccountType)
@@ -71,42 +77,62 @@ class TargetRegionRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         row = self.row
-        yield RegionPicker(row.region, allowed=self.allowed, classes="target-region")
+        if row.existing:  # fixed: shown as text (a disabled control is 2 to 4 widgets)
+            yield Static(
+                visible(region_text(row.region)), classes="target-region -fixed", markup=False
+            )
+        else:
+            yield RegionPicker(
+                row.region,
+                allowed=self.allowed,
+                classes="target-region",
+                disabled=self.is_source,
+            )
         yield FormInput(
             "" if row.replicas is None else str(row.replicas),
             placeholder="default",
             compact=True,
             classes=f"target-replicas {VALID}",
         )
-        yield FormSelect(
-            STORAGE_TYPES,
-            value=row.storage or TextualSelect.NULL,
-            prompt="default",
+        if row.existing:
+            yield Static(
+                visible(row.storage or "default"), classes="target-storage -fixed", markup=False
+            )
+        else:
+            yield FormSelect(
+                STORAGE_TYPES,
+                value=row.storage or TextualSelect.NULL,
+                prompt="default",
+                compact=True,
+                classes="target-storage",
+            )
+        yield FormButton(
+            "remove",
             compact=True,
-            disabled=row.existing,
-            classes="target-storage",
+            classes="target-remove",
+            disabled=self.is_source,
+            tooltip=self._remove_tooltip,
         )
-        yield FormButton("remove", compact=True, classes="target-remove")
-
-    def on_mount(self) -> None:
-        self._show_source_state()
 
     def set_source(self, is_source: bool) -> None:
+        """The source region's row: its region follows the version's location and it
+        cannot be removed (SIG-SOURCE-REGION); a row the version has keeps its region.
+        (Composed so from the start: a control disabled once mounted is styled again.)"""
+        if is_source == self.is_source:
+            return
         self.is_source = is_source
         if self.is_mounted:
-            self._show_source_state()
+            if not self.row.existing:
+                self.picker.disabled = is_source
+            remove = self.query_one(".target-remove", Button)
+            remove.disabled = is_source
+            remove.tooltip = self._remove_tooltip
 
-    def _show_source_state(self) -> None:
-        """The source region's row: its region follows the version's location and it
-        cannot be removed (SIG-SOURCE-REGION); a row the version has keeps its region."""
-        self.picker.disabled = self.row.existing or self.is_source
-        remove = self.query_one(".target-remove", Button)
-        remove.disabled = self.is_source
-        remove.tooltip = (
-            "The source region stays a target (SIG-SOURCE-REGION)"
-            if self.is_source
-            else "Stop replicating to this region"
-        )
+    @property
+    def _remove_tooltip(self) -> str:
+        if self.is_source:
+            return "The source region stays a target (SIG-SOURCE-REGION)"
+        return "Stop replicating to this region"
 
     @property
     def picker(self) -> RegionPicker:
@@ -130,7 +156,7 @@ class TargetRegionRow(Horizontal):
         replicas = self.replicas_input.value.strip()
         storage = None if self.row.existing else self.storage_select.selection
         return {
-            "region": self.picker.value or "",
+            "region": self.row.region if self.row.existing else (self.picker.value or ""),
             "replica_count": replicas or None,
             "storage_account_type": storage,
         }
@@ -177,6 +203,7 @@ class TargetRegionsField(FormField):
         self.initial_rows = list(rows)
         self.source_region = source_region
         self.allowed = allowed
+        self._recheck_pending = False
 
     def compose_control(self) -> ComposeResult:
         with Horizontal(classes="target-header"):
@@ -229,15 +256,16 @@ class TargetRegionsField(FormField):
     def problems(self) -> list[CatalogError]:
         """SIG-REPLICAS: every row's replica count in range, no region twice; SIG-ZRS:
         Standard_ZRS only where the region has zones (for a row that may still choose)."""
-        found = [p for row in self.rows if (p := row.replicas_problem()) is not None]
-        for row in self.rows:
+        rows = self.rows
+        found = [p for row in rows if (p := row.replicas_problem()) is not None]
+        for row in rows:
             region = find_region(row.region_name or "")
             if region is not None and not row.row.existing and row.query(".target-storage"):
                 try:
                     checks.check_zone_storage(region, row.storage_select.selection, self.key)
                 except CatalogError as error:
                     found.append(error)
-        names = [row.region_name for row in self.rows if row.region_name]
+        names = [name for row in rows if (name := row.region_name)]
         for name in dict.fromkeys(n for n in names if names.count(n) > 1):
             found.append(twice(name, self.key))
         return found
@@ -253,11 +281,23 @@ class TargetRegionsField(FormField):
     @on(Input.Changed, ".target-replicas")
     def _replicas_typed(self, event: Input.Changed) -> None:
         event.stop()
-        self.recheck()
+        self._recheck_soon()
 
     @on(RegionPicker.Changed)
     @on(TextualSelect.Changed, ".target-storage")
     def _region_typed(self) -> None:
+        self._recheck_soon()
+
+    def _recheck_soon(self) -> None:
+        """One recheck for the changes of a moment: the three controls of each row say
+        they changed as they mount (15 rechecks of every row for a version of 5 regions,
+        a third of its form's opening), and a recheck reads every row."""
+        if not self._recheck_pending:
+            self._recheck_pending = True
+            self.call_later(self._pending_recheck)
+
+    def _pending_recheck(self) -> None:
+        self._recheck_pending = False
         self.recheck()
 
     async def add(self, text: str) -> TargetRegionRow:
@@ -299,7 +339,8 @@ class TargetRegionsField(FormField):
     def set_allowed(self, allowed: RegionFilter) -> None:
         self.allowed = allowed
         for row in self.rows:
-            row.picker.set_allowed(allowed)
+            if not row.row.existing:
+                row.picker.set_allowed(allowed)
 
     def focus_control(self) -> None:
         """After a refusal: the add line when it holds what was refused, else the rows."""
