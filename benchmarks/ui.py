@@ -59,14 +59,16 @@ def _versions_loaded(screen: Screen[Any]) -> bool:
 
 
 # (j) The screens the main screen opens, by their keys (actions.MAIN_ACTIONS), each with
-# when its data is shown. On the selected definition, then on one of its versions (whose
-# edit form is the new version form's screen, VersionForm). The all-versions screen (v)
-# comes with its keystroke (`_all_versions`), the cost screen ($) last (`_cost_screen`).
+# when its data is shown. On the selected definition, then on one of its versions (its
+# edit form is the new version form's screen, VersionForm, with a row for each of the
+# version's target regions). The all-versions screen (v) comes with its keystroke
+# (`_all_versions`), the cost screen ($) last (`_cost_screen`).
 ON_DEFINITION: dict[str, tuple[str, Callable[[Screen[Any]], bool]]] = {
     "new version form": ("n", _painted),
     "definition form": ("e", _painted),
 }
 ON_VERSION: dict[str, tuple[str, Callable[[Screen[Any]], bool]]] = {
+    "version form (edit)": ("e", _painted),
     "share": ("s", _painted),
     "delete (confirm)": ("d", _painted),
     "advisor": ("a", lambda screen: bool(getattr(screen, "replicas", None))),

@@ -230,6 +230,12 @@ class FormField(Vertical):
                 return
 
 
+def fixed_text(text: str, classes: str = "field-static") -> Static:
+    """A value that cannot change here (an edit's fixed field), shown as text: a disabled
+    control is 2 to 4 widgets, each styled, laid out and drawn as the form opens."""
+    return Static(visible(text), classes=f"{classes} -fixed", markup=False)
+
+
 class StaticField(FormField):
     """A fact of the context (the parent resource): shown, never edited."""
 
@@ -472,8 +478,12 @@ class ChoiceField(FormField):
         self.options = list(options)
         self.initial = value
         self.blank = blank
+        self.fixed = self.disabled  # disabled from the start: it stays so (an edit's)
 
     def compose_control(self) -> ComposeResult:
+        if self.fixed:
+            yield fixed_text(self._prompt_of(self.initial))
+            return
         yield FormSelect(
             [(cell(prompt), value) for prompt, value in self.options],
             value=self.initial if self.initial is not None else TextualSelect.NULL,
@@ -483,13 +493,17 @@ class ChoiceField(FormField):
             id=f"select-{self.key}",
         )
 
+    def _prompt_of(self, value: str | None) -> str:
+        prompt = next((prompt for prompt, option in self.options if option == value), value)
+        return prompt or self.blank or "—"
+
     @property
     def select(self) -> TextualSelect[str]:
         return self.query_one(f"#select-{self.key}", TextualSelect)
 
     @property
     def value(self) -> str | None:
-        return self.select.selection
+        return self.initial if self.fixed else self.select.selection
 
     @property
     def raw_text(self) -> str:

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.regions import Region, find_region, search_regions
 from sigtui.ui.screens.forms.controls import FormInput
-from sigtui.ui.screens.forms.fields import VALID, Check, FormField, error_text
+from sigtui.ui.screens.forms.fields import VALID, Check, FormField, error_text, fixed_text
 
 RegionFilter = Callable[[Region], bool]
 MAX_SUGGESTIONS = 8
@@ -240,8 +240,12 @@ class RegionField(FormField):
         self.initial = value
         self.allowed = allowed
         self.check = check
+        self.fixed = self.disabled  # disabled from the start: it stays so (an edit's)
 
     def compose_control(self) -> ComposeResult:
+        if self.fixed:
+            yield fixed_text(region_text(self.initial))
+            return
         yield RegionPicker(self.initial, allowed=self.allowed, id=f"region-{self.key}")
 
     @property
@@ -249,13 +253,19 @@ class RegionField(FormField):
         return self.query_one(f"#region-{self.key}", RegionPicker)
 
     @property
+    def text(self) -> str:
+        return (self.initial or "") if self.fixed else self.picker.text
+
+    @property
     def value(self) -> str | None:
-        return self.picker.value or ("" if self.required else None)
+        chosen = self.initial if self.fixed else self.picker.value
+        return chosen or ("" if self.required else None)
 
     def set_rules(self, allowed: RegionFilter, check: Check | None) -> None:
         self.allowed = allowed
         self.check = check
-        self.picker.set_allowed(allowed)
+        if not self.fixed:
+            self.picker.set_allowed(allowed)
 
     @on(RegionPicker.Changed)
     def _clear_when_known(self, event: RegionPicker.Changed) -> None:
@@ -267,12 +277,12 @@ class RegionField(FormField):
         self.recheck()
 
     def recheck(self) -> None:
-        if self.picker.text:  # a blank one is refused on save, not as it is left
+        if self.text:  # a blank one is refused on save, not as it is left
             for error in self.problems()[:1]:
                 self.show_error(error_text(error))
 
     def problems(self) -> list[CatalogError]:
-        text = self.picker.text
+        text = self.text
         if self.check is None or not (text or self.required):
             return []
         try:

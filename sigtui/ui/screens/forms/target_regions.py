@@ -25,13 +25,13 @@ from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import find_region
-from sigtui.safe_text import visible
 from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.fields import (
     VALID,
     FormField,
     enum_options,
     error_text,
+    fixed_text,
     parse_whole_number,
 )
 from sigtui.ui.screens.forms.region_picker import (
@@ -78,9 +78,7 @@ class TargetRegionRow(Horizontal):
     def compose(self) -> ComposeResult:
         row = self.row
         if row.existing:  # fixed: shown as text (a disabled control is 2 to 4 widgets)
-            yield Static(
-                visible(region_text(row.region)), classes="target-region -fixed", markup=False
-            )
+            yield fixed_text(region_text(row.region), classes="target-region")
         else:
             yield RegionPicker(
                 row.region,
@@ -95,9 +93,7 @@ class TargetRegionRow(Horizontal):
             classes=f"target-replicas {VALID}",
         )
         if row.existing:
-            yield Static(
-                visible(row.storage or "default"), classes="target-storage -fixed", markup=False
-            )
+            yield fixed_text(row.storage or "default", classes="target-storage")
         else:
             yield FormSelect(
                 STORAGE_TYPES,
