@@ -32,6 +32,7 @@ from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.rules.regions import get_region
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import ELLIPSIS, counted, visible
+from sigtui.ui.screens.forms.select import FormSelect
 from sigtui.ui.screens.styled_once import StyledOnce
 from sigtui.ui.text import ShortId
 from sigtui.ui.unavailable import explain_unavailable_key, read_only
@@ -268,11 +269,9 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         yield AppHeader()
         with Horizontal(id="replication-filters"):
             yield Label("Subscription")
-            yield Select[str](
-                [], prompt="All subscriptions", id="subscription-filter", compact=True
-            )
+            yield FormSelect([], prompt="All subscriptions", id="subscription-filter", compact=True)
             yield Label("State")
-            yield Select[str](
+            yield FormSelect(
                 [(s, s) for s in STATE_FILTERS],
                 prompt="All states",
                 id="state-filter",

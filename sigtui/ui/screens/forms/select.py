@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
+from textual.geometry import Size
 from textual.style import Style
 from textual.widgets import Select, Static
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
@@ -31,6 +32,11 @@ class CurrentLine(Static):
     def __init__(self, current: SelectCurrent) -> None:
         super().__init__(id="label")
         self.current = current
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """One line: the value is cut to fit, never wrapped (measured with the width of
+        the last layout, a wider one after a resize, it would wrap to two)."""
+        return 1
 
     def render(self) -> Content:
         label = self.current.label
