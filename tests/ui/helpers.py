@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.pilot import Pilot
@@ -30,6 +32,15 @@ async def workers_done(pilot: Pilot[object]) -> None:
     for worker in list(pilot.app.workers):
         with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await worker.wait()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Let the app run (each step until it is idle) until `condition` holds; fail after
+    `seconds`. A wait on what the test needs, not a sleep."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the app never got there"
+        await pilot.pause()
 
 
 async def open_screen(pilot: Pilot[Any], key: str, kind: type[ScreenT]) -> ScreenT:

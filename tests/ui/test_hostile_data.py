@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Tree
 
@@ -32,7 +33,7 @@ from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.main import MainScreen
 from tests.hostile import make_hostile
 from tests.ui.conftest import TERMINAL, UI_NOW
-from tests.ui.helpers import settle
+from tests.ui.helpers import settle, until
 from tests.ui.test_main_flows import pilot_test
 
 HOSTILE = "x[/]\x1b]0;pwned\x07\x1b[2J[bold]b\x9b\x7f\r\u202e[$accent][@click=app.quit]\\"
@@ -113,9 +114,15 @@ async def select_kind(pilot: Pilot[Any], kind: str) -> None:
     tree = main_screen(pilot.app).tree  # type: ignore[arg-type]
     node = next(n for n in _nodes(tree) if n.data is not None and n.data.node.ref.kind == kind)
     tree.move_cursor(node)
+    details = main_screen(pilot.app).details  # type: ignore[arg-type]
+    await until(pilot, lambda: details.shown_ref == node.data.node.ref)
     await settle(pilot)
-    await pilot.pause(0.05)
-    await settle(pilot)
+
+
+def palette_hits(pilot: Pilot[Any]) -> int:
+    """The options the open command palette lists (0 while it lists none yet)."""
+    lists = pilot.app.screen.query(CommandList)
+    return lists.first(CommandList).option_count if lists else 0
 
 
 async def press(pilot: Pilot[Any], *keys: str) -> None:
@@ -267,8 +274,8 @@ async def test_view_as_a_hostile_principal_shows_its_name_as_text(
         await press(pilot, "ctrl+p")
         for key in "pub":  # the palette's go-to finds by publisher
             await pilot.press(key)
+        await until(pilot, lambda: palette_hits(pilot) > 0)
         await settle(pilot)
-        await pilot.pause(0.3)
         assert_safe(hostile_app, "palette go-to")
 
 
