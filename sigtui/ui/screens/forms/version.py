@@ -129,6 +129,7 @@ class VersionForm(FormScreen):
         self.state = state
         self.sources = {s.arm_id: s for s in place.sources}
         self.hidden: Counter[str] = Counter()  # sources not offered: why -> how many
+        self.offered_in: str | None = None  # the location the sources offered are in
         name = state.name if state else ""
         self.form_title = (
             f"Edit image version {self.place.name} {name}"
@@ -218,6 +219,7 @@ class VersionForm(FormScreen):
 
     def _source_fields(self, location: str | None) -> ComposeResult:
         options, self.hidden = offered_sources(self.version_place, location)
+        self.offered_in = location
         yield ChoiceField(
             "source",
             "Source",
@@ -268,6 +270,9 @@ class VersionForm(FormScreen):
         if self.state is not None or event.region is None:
             return
         name = event.region.name
+        if name == self.offered_in:
+            return  # the picker saying, as it mounts, the location the form opened with
+        self.offered_in = name
         self.query_one(TargetRegionsField).set_source_region(name)
         source_field = self.field("source")
         assert isinstance(source_field, ChoiceField)
