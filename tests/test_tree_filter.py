@@ -194,6 +194,27 @@ def test_narrowing_costs_the_same_however_many_resource_groups_keep_galleries(
     assert costs["spreadGallery"] == costs["lonelyGallery"]
 
 
+def test_narrowing_costs_the_same_however_many_subscriptions_keep_groups(
+    sqlite_catalog: Catalog,
+) -> None:
+    """Resource groups kept under one subscription or three: the same number of
+    statements (the groups of all the subscriptions are read at once)."""
+    world = small_catalog(sqlite_catalog)
+    world.build.group("rg-lonely")
+    for number in (2, 3, 4):
+        subscription_id = f"{number}{number}{number}{number}0000-0000-0000-0000-000000000000"
+        world.build.subscription(f"Subscription {number}", subscription_id)
+        world.build.group("rg-spread", subscription=subscription_id)
+    costs = {}
+    for text in ("rg-lonely", "rg-spread"):
+        with recorded_statements(sqlite_catalog) as statements:
+            found = narrowed(sqlite_catalog, text)
+        costs[text] = len(statements)
+        subscriptions = Counter(ref.kind for ref in found.levels if ref)[browse.SUBSCRIPTION]
+        assert subscriptions == (3 if text == "rg-spread" else 1), text
+    assert costs["rg-spread"] == costs["rg-lonely"]
+
+
 def test_a_match_past_the_first_page_shows_under_its_definition(
     sqlite_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -170,19 +170,32 @@ def _subscriptions(db: Session, tenant_pk: int) -> list[Node]:
 
 
 def _groups(db: Session, subscription_pk: int) -> list[Node]:
-    memo: dict[tuple[str, int], Any] = {}  # parents read once for all the ids
-    groups = fetch.groups(db, subscription_pk)
-    keys = [pk_of(g) for g in groups]
-    galleries = fetch.count_children(db, Gallery, "resource_group_pk", keys)
+    return subscriptions_groups(db, [subscription_pk])[subscription_pk]
+
+
+def subscriptions_groups(db: Session, subscription_pks: Collection[int]) -> dict[int, list[Node]]:
+    """The resource groups of each subscription, by subscription pk: read for all the
+    subscriptions at once, a bounded number of queries however many they are."""
+    groups = fetch.groups_of_subscriptions(db, subscription_pks)
+    found: dict[int, list[Node]] = {pk: [] for pk in subscription_pks}
+    for group, node in zip(groups, _group_nodes(db, groups), strict=True):
+        found[group.subscription_pk].append(node)
+    return found
+
+
+def _group_nodes(db: Session, groups: Sequence[ResourceGroup]) -> list[Node]:
+    """The nodes of resource groups, their galleries counted and their ids made for them
+    all at once."""
+    galleries = fetch.count_children(db, Gallery, "resource_group_pk", map(pk_of, groups))
     return [
         Node(
             NodeRef(GROUP, pk_of(g)),
             g.name,
             f"{region_label(g.location)} · {_gallery_count(galleries[pk_of(g)])}",
             has_children=True,
-            arm_id=lookup.arm_id(db, g, memo),
+            arm_id=arm_id,
         )
-        for g in groups
+        for g, arm_id in zip(groups, lookup.arm_ids(db, groups), strict=True)
     ]
 
 

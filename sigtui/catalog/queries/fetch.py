@@ -66,6 +66,18 @@ def groups(db: Session, subscription_pk: int | None = None) -> Sequence[Resource
     return db.exec(statement).all()
 
 
+def groups_of_subscriptions(
+    db: Session, subscription_pks: Collection[int]
+) -> Sequence[ResourceGroup]:
+    """The resource groups of these subscriptions, by name."""
+    if not subscription_pks:
+        return []
+    statement = select(ResourceGroup).where(
+        col(ResourceGroup.subscription_pk).in_(list(subscription_pks))
+    )
+    return db.exec(statement.order_by(ResourceGroup.name_key)).all()
+
+
 def galleries(
     db: Session, group_pk: int | None = None, subscription_pk: int | None = None
 ) -> Sequence[Gallery]:

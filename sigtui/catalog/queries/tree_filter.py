@@ -180,9 +180,9 @@ def _kept_levels(
 ) -> view_as.Levels:
     """The children kept under each parent, in the tree's order: of all the galleries at
     once, of all the definitions at once, and (as the whole catalog shows them) of all the
-    resource groups at once; the others one parent at a time (a few tenants and
-    subscriptions, and the groups as a principal sees them)."""
-    together = (*_PAGED, GROUP) if viewer is None else _PAGED
+    subscriptions at once and all the resource groups at once; the others one parent at a
+    time (a few tenants, and the subscriptions and groups as a principal sees them)."""
+    together = (*_PAGED, SUBSCRIPTION, GROUP) if viewer is None else _PAGED
     levels: view_as.Levels = {
         parent: _kept_children(db, parent, refs, now, viewer)
         for parent, refs in kept.items()
@@ -193,20 +193,36 @@ def _kept_levels(
         for pk, nodes in browse.kept_children(db, kind, pks, now).items():
             levels[NodeRef(kind, pk)] = nodes
     if viewer is None:
-        levels.update(_kept_in_groups(db, kept))
+        levels.update(
+            _kept_under(kept, SUBSCRIPTION, lambda pks, _: browse.subscriptions_groups(db, pks))
+        )
+        levels.update(_kept_under(kept, GROUP, lambda pks, refs: _groups_galleries(db, pks, refs)))
     return levels
 
 
-def _kept_in_groups(db: Session, kept: dict[NodeRef | None, set[NodeRef]]) -> view_as.Levels:
-    """The children kept under each resource group, as the whole catalog shows them: what
-    all the groups hold read at once, their kept galleries only."""
-    groups = {p: refs for p, refs in kept.items() if p and p.kind == GROUP}
-    galleries = {ref.pk for refs in groups.values() for ref in refs if ref.kind == GALLERY}
-    contents = browse.groups_contents(db, [p.pk for p in groups], only=galleries)
+Contents = Callable[[list[int], set[NodeRef]], dict[int, list[Node]]]
+
+
+def _kept_under(
+    kept: dict[NodeRef | None, set[NodeRef]], kind: str, contents: Contents
+) -> view_as.Levels:
+    """The children kept under each parent of `kind`, as the whole catalog shows them:
+    `contents` reads what all those parents hold at once (given their pks and every ref
+    kept under them)."""
+    parents = {p: refs for p, refs in kept.items() if p and p.kind == kind}
+    held = contents([p.pk for p in parents], set().union(*parents.values()))
     return {
-        parent: [node for node in contents[parent.pk] if node.ref in refs]
-        for parent, refs in groups.items()
+        parent: [node for node in held[parent.pk] if node.ref in refs]
+        for parent, refs in parents.items()
     }
+
+
+def _groups_galleries(
+    db: Session, group_pks: list[int], refs: set[NodeRef]
+) -> dict[int, list[Node]]:
+    """What the resource groups hold, their kept galleries only."""
+    galleries = {ref.pk for ref in refs if ref.kind == GALLERY}
+    return browse.groups_contents(db, group_pks, only=galleries)
 
 
 def _kept_children(
