@@ -60,10 +60,10 @@ def subscription_ids(db: Session, viewer: Visibility | None = None) -> list[str]
 
 
 def groups(db: Session, subscription_pk: int | None = None) -> Sequence[ResourceGroup]:
-    statement = select(ResourceGroup).order_by(ResourceGroup.name_key)
+    """Every resource group (of one subscription), by name."""
     if subscription_pk is not None:
-        statement = statement.where(ResourceGroup.subscription_pk == subscription_pk)
-    return db.exec(statement).all()
+        return groups_of_subscriptions(db, [subscription_pk])
+    return db.exec(select(ResourceGroup).order_by(ResourceGroup.name_key)).all()
 
 
 def groups_of_subscriptions(
