@@ -42,6 +42,8 @@ TIMEOUT = 300.0  # seconds: a step that takes longer stops the benchmark
 COST_SCREEN_TIMEOUT = 60.0  # seconds: a longer cost screen is reported as "over 60 s"
 FILTER_TEXTS = ("ubuntu-00", "1.0.99", "West Europe", "no-such-image")
 REPEATS = 3  # each figure is the median of this many tries
+REPLICATION_KEYS = 12  # keys pressed on the replication screen, ...
+REPLICATION_KEY_GAP = 0.21  # ... this many seconds apart: at 12 moments of its refreshes
 KEY_CHARACTERS = {"slash": "/", "question_mark": "?", "dollar_sign": "$"}
 KEYSTROKE_TARGET = 0.1  # seconds: a key's frame (and a screen's first paint) within this
 
@@ -333,6 +335,30 @@ async def _all_versions(pilot: Pilot[Any], repeats: int) -> dict[str, Any]:
     }
 
 
+async def _replication_keys(pilot: Pilot[Any]) -> dict[str, float]:
+    """(k) `down` (or `up` on the last row) in the replication screen's longer list while
+    the screen refreshes every second: the frame with the cursor moved, for keys spread
+    over more than two refreshes (a key that comes as a refresh is drawn waits for it).
+    The slowest of them, and their median."""
+    main = pilot.app.screen
+    await _open(pilot, "r", lambda screen: bool(_text_of(screen, "#replication-summary")))
+    screen = pilot.app.screen
+    table = max(screen.query(DataTable), key=lambda table: table.row_count)
+    table.focus()
+    await _until(pilot, lambda: screen.focused is table)
+    keys = []
+    for _ in range(REPLICATION_KEYS):
+        row = table.cursor_row
+        step = 1 if row < table.row_count - 1 else -1
+        started = time.perf_counter()
+        _press(pilot, "down" if step == 1 else "up")
+        await _until(pilot, lambda: table.cursor_row == row + step)  # noqa: B023 (awaited here)
+        keys.append(time.perf_counter() - started)
+        await asyncio.sleep(REPLICATION_KEY_GAP)
+    await _close(pilot, main)
+    return {"key_replication": max(keys), "key_replication_median": _best(keys)}
+
+
 async def _start_work(pilot: Pilot[Any], started: float) -> dict[str, float]:
     """(b), in this process: from creating the app to the first node's details shown, and
     to the end of all that start set off (its workers done; the change poll aside)."""
@@ -382,6 +408,7 @@ async def measure(
         screens |= await _screens(pilot, ON_VERSION, repeats)
         figures["screens"] = screens
         all_versions = await _all_versions(pilot, repeats)
+        figures |= await _replication_keys(pilot)
         screens["all versions"] = all_versions["screen"]
         figures["key_all_versions"] = all_versions["key"]
         sheet = builtin_sheet()

@@ -33,6 +33,8 @@ FIGURES = (
     "key_tree_subscriptions",  # (k)
     "key_tree_versions",  # (k)
     "key_all_versions",  # (k)
+    "key_replication",  # (k)
+    "key_replication_median",  # (k)
 )
 LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)", "(i)", "(j)", "(k)")
 SCREENS = {*ON_DEFINITION, *ON_VERSION, "all versions", "costs"}  # (j): every screen opened

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Select
 
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.ui.app import SigtuiApp
@@ -165,3 +165,50 @@ async def test_a_refresh_waits_for_the_one_before_it(app: SigtuiApp) -> None:
         screen.tick()
         await settle(pilot)
         assert len(started) == 1
+
+
+def shown_cells(table: DataTable[Any]) -> list[list[tuple[str, str]]]:
+    """Every cell of the table: its text and style, row by row."""
+    return [
+        [(cell.plain, str(cell.style)) for cell in table.get_row(key)]  # type: ignore[attr-defined]
+        for key in table.rows
+    ]
+
+
+@pilot_test
+async def test_a_refresh_of_the_same_rows_updates_only_the_cells_that_changed(
+    app: SigtuiApp, ui_clock: FixedClock
+) -> None:
+    """A second later the lists hold the same rows: the refresh changes their moving
+    cells in place (the tables are not filled anew), and shows what filling them anew
+    would; other rows (a filter) fill a list anew."""
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "r", ReplicationScreen)
+        screen.ticker.pause()
+        table = screen.query_one("#in-flight", DataTable)
+        table.move_cursor(row=2)
+        updated: list[str] = []
+        cleared: list[bool] = []
+        update_cell, clear = table.update_cell, table.clear
+        table.update_cell = lambda row, column, value, **kw: (  # type: ignore[method-assign]
+            updated.append(str(column)),
+            update_cell(row, column, value, **kw),
+        )[1]
+        table.clear = lambda columns=False: (cleared.append(columns), clear(columns))[1]  # type: ignore[method-assign]
+        before = shown_cells(table)
+        ui_clock.advance(1)  # the next refresh's
+        screen.load()
+        await settle(pilot)
+        assert cleared == [] and table.cursor_row == 2
+        assert set(updated) == {"progress", "left"}, updated  # the bars and the time left
+        in_place = shown_cells(table)
+        assert in_place != before
+        assert screen.shown is not None
+        screen.drawn.clear()  # what is shown forgotten: the lists are filled anew
+        screen._draw(screen.shown)
+        await settle(pilot)
+        assert cleared == [True] and shown_cells(table) == in_place
+        await pilot.press("f")
+        screen.query_one("#state-filter", Select).value = "Failed"
+        await settle(pilot)
+        assert len(cleared) == 2 and len(shown_cells(table)) < len(in_place)

@@ -237,6 +237,83 @@ def column_widths(
     return widths
 
 
+@dataclass(frozen=True)
+class Room:
+    """What the lists' drawing takes from the screen: its width (the layout), each table's
+    width for its cells (less a scrollbar), and the padding of a cell."""
+
+    width: int
+    active: int
+    done: int
+    padding: int
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One list as drawn: its columns and their widths, each row's key and its cells,
+    fitted to the widths (in the columns' order)."""
+
+    columns: tuple[Column, ...]
+    widths: dict[str, int]
+    keys: tuple[str, ...]
+    cells: tuple[tuple[Text, ...], ...]
+
+    def same_rows(self, other: Drawn) -> bool:
+        """The same rows under the same columns: only cells may differ."""
+        return (self.columns, self.widths, self.keys) == (other.columns, other.widths, other.keys)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Both lists in a room, their version and region columns lined up."""
+
+    room: Room
+    active: Drawn
+    done: Drawn
+
+
+def drawing(board: schedule.Board, now: datetime, room: Room) -> Drawing:
+    """The board's lists as they are drawn in `room`: plain data, made off the UI thread
+    by the refresh (a board's 400 rows of cells take tens of milliseconds)."""
+    layout = layout_for(room.width)
+    active_rows = [_cells(item, now, layout) for item in board.active]
+    done_rows = [_cells(item, now, layout) for item in board.completed]
+    given = {REGION.key: natural_width(REGION, active_rows, done_rows)}
+    padding = 2 * room.padding
+    widths = column_widths(
+        layout.active, active_rows, room.active - padding * len(layout.active), given
+    )
+    active = _drawn(layout.active, board.active, active_rows, widths)
+    if board.active:
+        given[VERSION.key] = widths[VERSION.key]
+    widths = column_widths(layout.done, done_rows, room.done - padding * len(layout.done), given)
+    return Drawing(room, active, _drawn(layout.done, board.completed, done_rows, widths))
+
+
+def _drawn(
+    columns: tuple[Column, ...],
+    items: list[schedule.Activity],
+    rows: list[dict[str, Text]],
+    widths: dict[str, int],
+) -> Drawn:
+    cells = tuple(tuple(_fitted(row[c.key], c, widths) for c in columns) for row in rows)
+    return Drawn(columns, widths, tuple(row_key(item) for item in items), cells)
+
+
+def _fitted(text: Text, column: Column, widths: dict[str, int]) -> Text:
+    """A flexible column's text in its width: a version shortened in the middle (its name
+    kept), the details after their last whole word."""
+    if not column.flexible:
+        return text
+    shorten = fit_words if column is DETAILS else fit
+    return Text(shorten(text.plain, widths[column.key]), style=text.style, no_wrap=True)
+
+
+def same_text(one: Text, other: Text) -> bool:
+    """Drawn alike: the same characters and styles (Rich's `==` leaves the style out)."""
+    return (one.plain, one.style, one.spans) == (other.plain, other.style, other.spans)
+
+
 class ReplicationScreen(StyledOnce, Screen[str | None]):
     """Live replication: refreshes every second in a worker, never blocking input."""
 
@@ -251,10 +328,11 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, board: schedule.Board, now: datetime) -> None:
+        def __init__(self, board: schedule.Board, now: datetime, drawn: Drawing) -> None:
             super().__init__()
             self.board = board
             self.now = now
+            self.drawing = drawn
 
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
@@ -264,6 +342,7 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         self.refreshing = False  # a refresh is running: the next tick waits for it
         self.wrote = False  # a region retried or failed: the main screen shows it on return
         self.shown: ReplicationScreen.Loaded | None = None  # the last board: drawn on resize
+        self.drawn: dict[str, Drawn] = {}  # what each table shows, by its id
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -325,10 +404,10 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
     def load(self) -> None:
         subscription, states = self._filters()
         self.refreshing = True
-        self._load(subscription, states)
+        self._load(subscription, states, self._room())
 
     @work(thread=True, exclusive=True, group="replication")
-    def _load(self, subscription: str | None, states: list[str] | None) -> None:
+    def _load(self, subscription: str | None, states: list[str] | None, room: Room) -> None:
         try:
             now = self.catalog.clock.now()
             board = self.catalog.query(
@@ -339,8 +418,9 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
                 limit=ROWS_SHOWN,
                 viewer=self.viewer,
             )
+            drawn = drawing(board, now, room)
             if not get_current_worker().is_cancelled:  # filters changed meanwhile
-                self.post_message(self.Loaded(board, now))
+                self.post_message(self.Loaded(board, now, drawn))
         finally:
             self.refreshing = False
 
@@ -362,57 +442,45 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         if self.shown is not None:
             self.call_after_refresh(self._draw, self.shown)
 
-    def _draw(self, shown: Loaded) -> None:
-        """Both lists at the screen's width, their version and region columns lined up."""
-        layout = layout_for(self.size.width)
-        active, done = shown.board.active, shown.board.completed
-        active_rows = [_cells(item, shown.now, layout) for item in active]
-        done_rows = [_cells(item, shown.now, layout) for item in done]
+    def _room(self) -> Room:
         in_flight = self.query_one("#in-flight", DataTable)
-        given = {REGION.key: natural_width(REGION, active_rows, done_rows)}
-        widths = column_widths(
-            layout.active, active_rows, self._room(in_flight, layout.active), given
-        )
-        self._fill(in_flight, layout.active, active, active_rows, widths)
         completed = self.query_one("#completed", DataTable)
-        if active:
-            given[VERSION.key] = widths[VERSION.key]
-        widths = column_widths(layout.done, done_rows, self._room(completed, layout.done), given)
-        self._fill(completed, layout.done, done, done_rows, widths)
+        return Room(
+            width=self.size.width,
+            active=in_flight.size.width - in_flight.styles.scrollbar_size_vertical,
+            done=completed.size.width - completed.styles.scrollbar_size_vertical,
+            padding=in_flight.cell_padding,
+        )
 
-    @staticmethod
-    def _room(table: DataTable[str | Text], columns: tuple[Column, ...]) -> int:
-        """The width the table's cells have, less their padding and a scrollbar."""
-        padding = 2 * table.cell_padding * len(columns)
-        return table.size.width - table.styles.scrollbar_size_vertical - padding
+    def _draw(self, shown: Loaded) -> None:
+        """Both lists: as the refresh drew them, or drawn again in the room they have now
+        (the screen was resized meanwhile, or had no size yet)."""
+        room = self._room()
+        drawn = shown.drawing
+        if drawn.room != room:
+            drawn = drawing(shown.board, shown.now, room)
+        self._show(self.query_one("#in-flight", DataTable), drawn.active)
+        self._show(self.query_one("#completed", DataTable), drawn.done)
 
-    def _fill(
-        self,
-        table: DataTable[str | Text],
-        columns: tuple[Column, ...],
-        items: list[schedule.Activity],
-        rows: list[dict[str, Text]],
-        widths: dict[str, int],
-    ) -> None:
+    def _show(self, table: DataTable[str | Text], drawn: Drawn) -> None:
+        """A list as `drawn`. The same rows as shown (a refresh a second later, mostly):
+        only the cells that changed are updated; else the table is filled anew."""
+        before = self.drawn.get(str(table.id))
+        self.drawn[str(table.id)] = drawn
+        if before is not None and before.same_rows(drawn) and table.row_count == len(drawn.keys):
+            for row, cells, shown in zip(drawn.keys, drawn.cells, before.cells, strict=True):
+                for column, new, old in zip(drawn.columns, cells, shown, strict=True):
+                    if not same_text(new, old):
+                        table.update_cell(row, column.key, new)
+            return
         cursor = table.cursor_row
         table.clear(columns=True)
-        for column in columns:
-            table.add_column(column.title, key=column.key, width=widths[column.key])
-        for item, cells in zip(items, rows, strict=True):
-            table.add_row(
-                *(self._fitted(cells[c.key], c, widths) for c in columns), key=row_key(item)
-            )
-        if items:
-            table.move_cursor(row=min(cursor, len(items) - 1))
-
-    @staticmethod
-    def _fitted(text: Text, column: Column, widths: dict[str, int]) -> Text:
-        """A flexible column's text in its width: a version shortened in the middle (its
-        name kept), the details after their last whole word."""
-        if not column.flexible:
-            return text
-        shorten = fit_words if column is DETAILS else fit
-        return Text(shorten(text.plain, widths[column.key]), style=text.style, no_wrap=True)
+        for column in drawn.columns:
+            table.add_column(column.title, key=column.key, width=drawn.widths[column.key])
+        for row, cells in zip(drawn.keys, drawn.cells, strict=True):
+            table.add_row(*cells, key=row)
+        if drawn.keys:
+            table.move_cursor(row=min(cursor, len(drawn.keys) - 1))
 
     @on(DataTable.RowHighlighted)
     def show_selected(self) -> None:
