@@ -86,7 +86,7 @@ KEYSTROKES = {  # (k): the figure of each, in benchmarks/ui.py
     "key_tree_subscriptions": "tree, among subscriptions",
     "key_tree_versions": "tree, among a definition's versions",
     "key_all_versions": "all-versions list",
-    "key_replication": "replication screen, refreshing (slowest of 12; median)",
+    "key_replication": "replication screen, refreshing (slowest of 6; median)",
 }
 
 # (i): the floor's GROUP BY in a process with nothing but SQLAlchemy

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import func, select
 from textual import events
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
@@ -35,6 +36,7 @@ from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.costs import CostScreen
 from sigtui.ui.screens.filter import FilterScreen
 from sigtui.ui.screens.main import MainScreen
+from sigtui.ui.screens.replication import ReplicationScreen
 from sigtui.ui.widgets.catalog_tree import CatalogTree, TreeEntry
 
 TERMINAL = "160x50"  # columns x lines of the headless terminal
@@ -42,8 +44,7 @@ TIMEOUT = 300.0  # seconds: a step that takes longer stops the benchmark
 COST_SCREEN_TIMEOUT = 60.0  # seconds: a longer cost screen is reported as "over 60 s"
 FILTER_TEXTS = ("ubuntu-00", "1.0.99", "West Europe", "no-such-image")
 REPEATS = 3  # each figure is the median of this many tries
-REPLICATION_KEYS = 12  # keys pressed on the replication screen, ...
-REPLICATION_KEY_GAP = 0.21  # ... this many seconds apart: at 12 moments of its refreshes
+REPLICATION_ROUNDS = 3  # refreshes of the replication screen with keys pressed (2 each)
 KEY_CHARACTERS = {"slash": "/", "question_mark": "?", "dollar_sign": "$"}
 KEYSTROKE_TARGET = 0.1  # seconds: a key's frame (and a screen's first paint) within this
 
@@ -317,12 +318,7 @@ async def _all_versions(pilot: Pilot[Any], repeats: int) -> dict[str, Any]:
     FIRST_FRAMES.clear()
     for _ in range(repeats):
         shown.append(await _open(pilot, "v", _versions_loaded))
-        table = pilot.app.screen.query_one(DataTable)
-        row = table.cursor_row
-        started = time.perf_counter()
-        _press(pilot, "down")
-        await _until(pilot, lambda: table.cursor_row == row + 1)  # noqa: B023 (awaited here)
-        keys.append(time.perf_counter() - started)
+        keys.append(await _table_key(pilot, pilot.app.screen.query_one(DataTable)))
         await _close(pilot, main)
     return {
         "screen": {
@@ -337,26 +333,58 @@ async def _all_versions(pilot: Pilot[Any], repeats: int) -> dict[str, Any]:
 
 async def _replication_keys(pilot: Pilot[Any]) -> dict[str, float]:
     """(k) `down` (or `up` on the last row) in the replication screen's longer list while
-    the screen refreshes every second: the frame with the cursor moved, for keys spread
-    over more than two refreshes (a key that comes as a refresh is drawn waits for it).
-    The slowest of them, and their median."""
+    it refreshes every second: the frame with the cursor moved, for a key pressed as a
+    refresh starts (its query running beside the key) and one pressed as it has read the
+    board (the key waits for the lists to be drawn), `REPLICATION_ROUNDS` times each. The
+    slowest of them, and their median."""
     main = pilot.app.screen
     await _open(pilot, "r", lambda screen: bool(_text_of(screen, "#replication-summary")))
     screen = pilot.app.screen
+    assert isinstance(screen, ReplicationScreen)
     table = max(screen.query(DataTable), key=lambda table: table.row_count)
     table.focus()
     await _until(pilot, lambda: screen.focused is table)
+    moments = _refresh_moments(screen)
     keys = []
-    for _ in range(REPLICATION_KEYS):
-        row = table.cursor_row
-        step = 1 if row < table.row_count - 1 else -1
-        started = time.perf_counter()
-        _press(pilot, "down" if step == 1 else "up")
-        await _until(pilot, lambda: table.cursor_row == row + step)  # noqa: B023 (awaited here)
-        keys.append(time.perf_counter() - started)
-        await asyncio.sleep(REPLICATION_KEY_GAP)
+    for _ in range(REPLICATION_ROUNDS):
+        for moment in moments:
+            moment.clear()
+            await moment.wait()
+            keys.append(await _table_key(pilot, table))
     await _close(pilot, main)
     return {"key_replication": max(keys), "key_replication_median": _best(keys)}
+
+
+def _refresh_moments(screen: ReplicationScreen) -> tuple[asyncio.Event, asyncio.Event]:
+    """Events set as each refresh of the screen starts, and as its worker posts the board
+    read (from the worker's thread)."""
+    loop = asyncio.get_running_loop()
+    started, read = asyncio.Event(), asyncio.Event()
+    load, post_message = screen.load, screen.post_message
+
+    def load_and_tell() -> None:
+        load()
+        started.set()
+
+    def post_and_tell(message: Message) -> bool:
+        posted = post_message(message)
+        if isinstance(message, ReplicationScreen.Loaded):
+            loop.call_soon_threadsafe(read.set)
+        return posted
+
+    screen.load = load_and_tell  # type: ignore[method-assign]
+    screen.post_message = post_and_tell  # type: ignore[method-assign]
+    return started, read
+
+
+async def _table_key(pilot: Pilot[Any], table: DataTable[Any]) -> float:
+    """`down` in the table (`up` on its last row): seconds to the frame with it moved."""
+    row = table.cursor_row
+    step = 1 if row < table.row_count - 1 else -1
+    started = time.perf_counter()
+    _press(pilot, "down" if step == 1 else "up")
+    await _until(pilot, lambda: table.cursor_row == row + step)
+    return time.perf_counter() - started
 
 
 async def _start_work(pilot: Pilot[Any], started: float) -> dict[str, float]:

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select
+from textual.widgets import DataTable, Select, Static
 
 from sigtui.catalog.store.clock import FixedClock
 from sigtui.ui.app import SigtuiApp
@@ -167,6 +167,18 @@ async def test_a_refresh_waits_for_the_one_before_it(app: SigtuiApp) -> None:
         assert len(started) == 1
 
 
+def recorded(widget: Any, method: str, calls: list[Any], what: Callable[..., Any]) -> None:
+    """The widget's `method` does its work as before, once `what` of its arguments is
+    appended to `calls`."""
+    original = getattr(widget, method)
+
+    def record(*args: Any, **kwargs: Any) -> Any:
+        calls.append(what(*args, **kwargs))
+        return original(*args, **kwargs)
+
+    setattr(widget, method, record)
+
+
 def shown_cells(table: DataTable[Any]) -> list[list[tuple[str, str]]]:
     """Every cell of the table: its text and style, row by row."""
     return [
@@ -189,18 +201,20 @@ async def test_a_refresh_of_the_same_rows_updates_only_the_cells_that_changed(
         table.move_cursor(row=2)
         updated: list[str] = []
         cleared: list[bool] = []
-        update_cell, clear = table.update_cell, table.clear
-        table.update_cell = lambda row, column, value, **kw: (  # type: ignore[method-assign]
-            updated.append(str(column)),
-            update_cell(row, column, value, **kw),
-        )[1]
-        table.clear = lambda columns=False: (cleared.append(columns), clear(columns))[1]  # type: ignore[method-assign]
+        recorded(table, "update_cell", updated, lambda row, column, value, **_: str(column))
+        recorded(table, "clear", cleared, lambda columns=False: columns)
         before = shown_cells(table)
+        summary = screen.query_one("#replication-summary", Static)
+        pane = screen.query_one("#replication-selected", Static)
+        said, described = str(summary.render()), str(pane.render())
+        recorded(summary, "update", updated, lambda *_, **__: "summary")
         ui_clock.advance(1)  # the next refresh's
         screen.load()
         await settle(pilot)
         assert cleared == [] and table.cursor_row == 2
         assert set(updated) == {"progress", "left"}, updated  # the bars and the time left
+        assert str(summary.render()) == said  # the same counts: not updated (a layout each)
+        assert str(pane.render()) != described  # the selected region moved on
         in_place = shown_cells(table)
         assert in_place != before
         assert screen.shown is not None

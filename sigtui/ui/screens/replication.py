@@ -309,6 +309,16 @@ def _fitted(text: Text, column: Column, widths: dict[str, int]) -> Text:
     return Text(shorten(text.plain, widths[column.key]), style=text.style, no_wrap=True)
 
 
+def drawn_as(content: str | Group) -> object:
+    """What a Static showing `content` draws, to compare: its lines' text and styles."""
+    if isinstance(content, str):
+        return content
+    return tuple(
+        (line.plain, line.style, line.spans) if isinstance(line, Text) else vars(line)
+        for line in content.renderables
+    )
+
+
 def same_text(one: Text, other: Text) -> bool:
     """Drawn alike: the same characters and styles (Rich's `==` leaves the style out)."""
     return (one.plain, one.style, one.spans) == (other.plain, other.style, other.spans)
@@ -343,6 +353,7 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         self.wrote = False  # a region retried or failed: the main screen shows it on return
         self.shown: ReplicationScreen.Loaded | None = None  # the last board: drawn on resize
         self.drawn: dict[str, Drawn] = {}  # what each table shows, by its id
+        self.texts: dict[str, object] = {}  # what each Static shows (`drawn_as`), by selector
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -429,14 +440,20 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         board = message.board
         self.items = {row_key(i): i for i in (*board.active, *board.completed)}
         self._draw(message)
-        active_total = board.total(*STATE_FILTERS)
-        heading = self.query_one("#in-flight-heading", Static)
-        heading.update(ACTIVE_HEADING + shown_of(len(board.active), active_total))
-        heading = self.query_one("#completed-heading", Static)
-        heading.update(DONE_HEADING + shown_of(len(board.completed), board.total("Completed")))
+        active, done = board.total(*STATE_FILTERS), board.total("Completed")
+        self._update("#in-flight-heading", ACTIVE_HEADING + shown_of(len(board.active), active))
+        self._update("#completed-heading", DONE_HEADING + shown_of(len(board.completed), done))
         summary = " · ".join(f"{board.total(s):,} {s.lower()}" for s in STATE_FILTERS)
-        self.query_one("#replication-summary", Static).update(summary)
+        self._update("#replication-summary", summary)
         self._describe(self.selected())
+
+    def _update(self, selector: str, content: str | Group) -> None:
+        """A Static's content, unless it shows that already: an update lays the whole
+        screen out again, and most refreshes change none of the headings."""
+        shown = drawn_as(content)
+        if self.texts.get(selector) != shown:
+            self.texts[selector] = shown
+            self.query_one(selector, Static).update(content)
 
     def on_resize(self) -> None:
         if self.shown is not None:
@@ -487,11 +504,11 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
         self._describe(self.selected())
 
     def _describe(self, item: schedule.Activity | None) -> None:
-        shown: RenderableType = ""
+        shown: str | Group = ""
         if item is not None and self.shown is not None:
             listed = list(self.items.values())
             shown = selected_text(item, self.shown.now, listed)
-        self.query_one("#replication-selected", Static).update(shown)
+        self._update("#replication-selected", shown)
 
     def selected(self) -> schedule.Activity | None:
         table = self.focused if isinstance(self.focused, DataTable) else None
