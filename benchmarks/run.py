@@ -443,6 +443,15 @@ def keystroke_rows(big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[str,
     ]
     for name, label in KEYSTROKES.items():
         rows.append((f"    {label}", _keystroke(big, name), _keystroke(demo, name), "", ""))
+    rows.append(
+        (
+            "    replication screen, UI thread's CPU per second (information)",
+            _ms(big["replication_ui_cpu"]),
+            _ms(demo["replication_ui_cpu"]),
+            "",
+            "",
+        )
+    )
     return rows
 
 

@@ -336,7 +336,8 @@ async def _replication_keys(pilot: Pilot[Any]) -> dict[str, float]:
     it refreshes every second: the frame with the cursor moved, for a key pressed as a
     refresh starts (its query running beside the key) and one pressed as it has read the
     board (the key waits for the lists to be drawn), `REPLICATION_ROUNDS` times each. The
-    slowest of them, and their median."""
+    slowest of them, and their median. Then, no key pressed, the CPU time of the UI thread
+    (this one) per second of refreshes."""
     main = pilot.app.screen
     await _open(pilot, "r", lambda screen: bool(_text_of(screen, "#replication-summary")))
     screen = pilot.app.screen
@@ -351,8 +352,20 @@ async def _replication_keys(pilot: Pilot[Any]) -> dict[str, float]:
             moment.clear()
             await moment.wait()
             keys.append(await _table_key(pilot, table))
+    started = moments[0]
+    started.clear()
+    await started.wait()
+    cpu, wall = time.thread_time(), time.perf_counter()
+    for _ in range(REPLICATION_ROUNDS):
+        started.clear()
+        await started.wait()
+    ui_cpu = (time.thread_time() - cpu) / (time.perf_counter() - wall)
     await _close(pilot, main)
-    return {"key_replication": max(keys), "key_replication_median": _best(keys)}
+    return {
+        "key_replication": max(keys),
+        "key_replication_median": _best(keys),
+        "replication_ui_cpu": ui_cpu,
+    }
 
 
 def _refresh_moments(screen: ReplicationScreen) -> tuple[asyncio.Event, asyncio.Event]:

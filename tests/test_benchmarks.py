@@ -35,6 +35,7 @@ FIGURES = (
     "key_all_versions",  # (k)
     "key_replication",  # (k)
     "key_replication_median",  # (k)
+    "replication_ui_cpu",  # (k), information
 )
 LABELS = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)", "(i)", "(j)", "(k)")
 SCREENS = {*ON_DEFINITION, *ON_VERSION, "all versions", "costs"}  # (j): every screen opened
