@@ -862,6 +862,25 @@ def test_a_version_from_an_os_snapshot_with_a_data_disk(
         assert [(d.lun, d.size_gb) for d in fetch.data_disks(db, version.pk)] == [(0, 128)]
 
 
+def test_the_data_disks_header_shows_only_above_rows(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "n")
+        form.field("source").select.value = OS_SNAPSHOT  # type: ignore[attr-defined]
+        await pilot.pause()
+        header = form.query_one(".disk-header")
+        assert not header.display  # no disk yet: no columns to name
+        await pilot.click(".disk-add")
+        await pilot.pause()
+        assert header.display
+        await pilot.click(".disk-row .disk-remove")
+        await pilot.pause()
+        assert not form.field("data_disks").rows and not header.display  # type: ignore[attr-defined]
+
+    drive(forms_app, scenario)
+
+
 def assert_the_source_region_row_cannot_be_removed(targets: TargetRegionsField) -> None:
     """Checked in the version's edit form (test_editing_a_versions_target_regions_...)."""
     removable = {

@@ -50,12 +50,14 @@ class DataDiskRow(Horizontal):
 
 
 class DataDisksField(FormField):
-    """`value`: (snapshot ids, LUNs as typed), for VersionCreate."""
+    """`value`: (snapshot ids, LUNs as typed), for VersionCreate. The columns' header
+    shows only above rows (`-empty` hides it)."""
 
     def __init__(self, options: Options, *, key: str = "data_disks", **kw: Any) -> None:
         kw.setdefault("aliases", ("data_snapshot_ids", "data_snapshot_luns"))
         super().__init__(key, "Data-disk snapshots", **kw)
         self.options = list(options)
+        self.add_class("-empty")
 
     def compose_control(self) -> ComposeResult:
         with Horizontal(classes="disk-header"):
@@ -110,6 +112,7 @@ class DataDisksField(FormField):
         luns = [int(row.lun_text) for row in self.rows if checks.is_whole_number(row.lun_text)]
         row = DataDiskRow(self.options, max(luns, default=-1) + 1)
         self.query_one(".disk-rows", Vertical).mount(row)
+        self.remove_class("-empty")
         return row
 
     @on(Button.Pressed, ".disk-add")
@@ -123,4 +126,5 @@ class DataDisksField(FormField):
         event.stop()
         row = next(a for a in event.button.ancestors if isinstance(a, DataDiskRow))
         row.remove()
+        self.set_class(self.rows == [row], "-empty")
         self.query_one(".disk-add", Button).focus()
