@@ -375,8 +375,8 @@ def _refresh_moments(screen: ReplicationScreen) -> tuple[asyncio.Event, asyncio.
     started, read = asyncio.Event(), asyncio.Event()
     load, post_message = screen.load, screen.post_message
 
-    def load_and_tell() -> None:
-        load()
+    def load_and_tell(**options: Any) -> None:
+        load(**options)
         started.set()
 
     def post_and_tell(message: Message) -> bool:

@@ -138,24 +138,28 @@ def _board_plans(catalog: Catalog, subscription: str | None = None) -> list[str]
 
 
 UNFINISHED, COMPLETED = "ix_target_region_unfinished", "ix_target_region_completed"
+REPLICATING = "ix_target_region_replicating"
 
 
 def test_the_replication_board_reads_only_the_regions_it_may_list(catalog: Catalog) -> None:
     """The counts and the list of completed regions find their regions through the
     partial indexes of those not Completed and of the copies completed lately (unnarrowed,
     the copies are counted from their index alone), the list of regions in flight through
-    the first alone, on both engines."""
+    the first alone, and when the board changes next through those of the regions
+    replicating and of the copies, on both engines."""
     world = small_catalog(catalog)
     world.version("1.0.0", targets=["westus", "eastus"])
-    unfinished, copies, in_flight, completed = _board_plans(catalog)
+    unfinished, copies, in_flight, completed, ending, leaving = _board_plans(catalog)
     assert UNFINISHED in unfinished and COMPLETED not in unfinished
     assert COMPLETED in copies and UNFINISHED not in copies
     assert UNFINISHED in completed and COMPLETED in completed
     assert COMPLETED not in in_flight  # a region stored Completed is never in flight
     if catalog.engine.dialect.name == "sqlite":  # PostgreSQL reads a table this small by name
         assert UNFINISHED in in_flight
+    # when the board changes next: a region in flight ends, a copy leaves the last day
+    assert REPLICATING in ending and COMPLETED in leaving
     subscription_id = world.subscription.rsplit("/", 1)[-1]
-    counts, _, _ = _board_plans(catalog, subscription_id)  # narrowed: counted as listed
+    counts, *_ = _board_plans(catalog, subscription_id)  # narrowed: counted as listed
     assert UNFINISHED in counts and COMPLETED in counts
 
 

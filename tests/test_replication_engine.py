@@ -451,3 +451,37 @@ def test_the_board_read_through_its_indexes_is_every_regions_state_in_python(
         assert (_shown(ours.active), _shown(ours.completed), ours.counts) == (active, done, counts)
         assert (nobody.active, nobody.completed, nobody.counts) == ([], [], {})
     assert seen_states == {"Replicating", "Completed", "Failed", "Unknown"}
+
+
+def test_a_board_moved_on_in_time_is_the_board_read_then_until_a_state_changes(
+    catalog: Catalog, world: World
+) -> None:
+    """A board read once gives, until its `lasts_until`, exactly what a read at any later
+    moment gives (its regions in flight further on); from then on it asks to be read
+    again. Checked at moments from a second to two days after the read, on both engines,
+    across the ends of the in-flight regions' schedules and the last day's edge."""
+    first = _every_state(catalog, world) + timedelta(seconds=1)  # a copy left the day then
+    with catalog.read() as db:
+        board = schedule.board(db, first, limit=100)
+    assert board.lasts_until is not None and board.lasts_until > first
+    moved_on, read_again = 0, 0
+    for seconds in (1, 7, 60, 599, 3600, 4 * 3600, 6 * 3600, 20 * 3600, 25 * 3600, 48 * 3600):
+        later = first + timedelta(seconds=seconds)
+        with catalog.read() as db:
+            fresh = schedule.board(db, later, limit=100)
+        unread = board.at(later)
+        if unread is None:
+            read_again += 1
+            assert later >= board.lasts_until
+            continue
+        moved_on += 1
+        assert (unread.active, unread.completed, unread.counts) == (
+            fresh.active,
+            fresh.completed,
+            fresh.counts,
+        ), seconds
+    assert moved_on and read_again
+    with catalog.read() as db:
+        to_the_end = schedule.board(db, board.lasts_until, limit=100)
+    assert to_the_end != board.at(board.lasts_until - timedelta(microseconds=1))  # it changed
+    assert board.at(first - timedelta(seconds=1)) is None  # before the read: read again

@@ -12,7 +12,9 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select, Static
 
+from sigtui.catalog.replication import schedule
 from sigtui.catalog.store.clock import FixedClock
+from sigtui.catalog.store.db import open_catalog
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens import replication as replication_screen
 from sigtui.ui.screens.replication import ReplicationScreen
@@ -157,7 +159,7 @@ async def test_a_refresh_waits_for_the_one_before_it(app: SigtuiApp) -> None:
         screen.ticker.pause()  # only the ticks below count (a slow run may reach 1 s)
         started: list[object] = []
         monkeypatched = screen.load
-        screen.load = lambda: started.append(monkeypatched())  # type: ignore[method-assign]
+        screen.load = lambda **kw: started.append(monkeypatched(**kw))  # type: ignore[method-assign]
         screen.refreshing = True  # a slow refresh still running
         screen.tick()
         assert started == []
@@ -226,3 +228,39 @@ async def test_a_refresh_of_the_same_rows_updates_only_the_cells_that_changed(
         screen.query_one("#state-filter", Select).value = "Failed"
         await settle(pilot)
         assert len(cleared) == 2 and len(shown_cells(table)) < len(in_place)
+
+
+@pilot_test
+async def test_a_tick_moves_the_board_on_unread_until_a_region_ends_or_the_catalog_changes(
+    app: SigtuiApp, ui_clock: FixedClock
+) -> None:
+    """Each second's refresh reads the board only when more than the progress of its
+    regions in flight may have changed: a region reached the end of its schedule, or
+    another session changed the catalog; in between it moves the board read on."""
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_screen(pilot, "r", ReplicationScreen)
+        screen.ticker.pause()
+        reads: list[object] = []
+        recorded(screen.catalog, "query", reads, lambda query, *_, **__: query)
+
+        async def tick(seconds: float) -> None:
+            ui_clock.advance(seconds)
+            screen.tick()
+            await settle(pilot)
+
+        assert screen.shown is not None and screen.shown.board.lasts_until is not None
+        until = screen.shown.board.lasts_until
+        before = progress_of(screen, "East US 2")
+        await tick((until - ui_clock.now()).total_seconds() / 2)
+        assert reads == [] and progress_of(screen, "East US 2") != before  # moved on, unread
+        await tick((until - ui_clock.now()).total_seconds() + 0.5)
+        assert reads == [schedule.board]  # a region's schedule ended: read
+        await tick(1)
+        assert reads == [schedule.board]
+        other = open_catalog(str(screen.catalog.engine.url), clock=ui_clock)
+        item = next(a for a in screen.items.values() if a.state == "Failed")
+        other.apply(schedule.retry, item.version_id, item.region, ui_clock.now())
+        other.close()
+        await tick(1)
+        assert reads == [schedule.board, schedule.board]  # another session wrote: read
+        assert screen.items[replication_screen.row_key(item)].state == "Replicating"

@@ -34,7 +34,7 @@ state and progress Azure reported until the next sync.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -441,6 +441,7 @@ _Rows = sa.Select[*tuple[Any, ...]]
 # written as the partial indexes' terms are (models.py), a constant and not a parameter:
 # a plan PostgreSQL keeps for a prepared statement uses a partial index only then
 _COMPLETED = sa.literal_column(f"'{ReplicationState.COMPLETED.value}'", sa.String())
+_REPLICATING = sa.literal_column(f"'{ReplicationState.REPLICATING.value}'", sa.String())
 
 
 def _may_be_listed(since: datetime, *, completed: bool = True) -> sa.ColumnElement[bool]:
@@ -648,17 +649,45 @@ def activity(
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """What `status_at` reads of a region, as stored (a `Timeline`)."""
+
+    state: str
+    progress: int
+    started_at: datetime | None
+    duration_seconds: float | None
+
+
+@dataclass(frozen=True)
 class Board:
     """The replication screen: the first `limit` regions in flight, failed or unknown,
     and the first `limit` completed within the last day, with how many there are of each
-    state (all of them)."""
+    state (all of them), as of `read_at`. Until `lasts_until` (None: for as long as the
+    catalog is unchanged) no region's state changes by time alone: the board at any
+    moment before is this one with the progress of its regions in flight moved on (`at`)."""
 
     active: list[Activity]
     completed: list[Activity]
     counts: dict[str, int]  # regions by their state at the time asked for
+    read_at: datetime | None = None
+    lasts_until: datetime | None = None
+    schedules: tuple[Schedule, ...] = ()  # of each region of `active`, as stored
 
     def total(self, *states: str) -> int:
         return sum(self.counts.get(state, 0) for state in states)
+
+    def at(self, now: datetime) -> Board | None:
+        """The board a read at `now` gives, unread; None when it may differ by more than
+        its regions' progress (`now` not between `read_at` and `lasts_until`)."""
+        if self.read_at is None or now < self.read_at:
+            return None
+        if self.lasts_until is not None and now >= self.lasts_until:
+            return None
+        active = [
+            replace(item, progress=status_at(stored, now).progress)
+            for item, stored in zip(self.active, self.schedules, strict=True)
+        ]
+        return replace(self, active=active, read_at=now)
 
 
 def board(
@@ -681,12 +710,62 @@ def board(
     # a region stored Completed is never in flight: those in flight are read on their own
     active = _activity_rows(status, subscription, recent, viewer, completed=False)
     completed = _activity_rows(status, subscription, recent, viewer)
+    active_rows = _first(db, active.where(shown, ~done), limit)
     return Board(
-        active=_first(db, active.where(shown, ~done), limit, now),
-        completed=_first(db, completed.where(done), limit, now),
+        active=[_activity(row, now) for row in active_rows],
+        completed=[_activity(row, now) for row in _first(db, completed.where(done), limit)],
         counts=counts,
+        read_at=now,
+        lasts_until=_next_change(db, now, recent),
+        schedules=tuple(
+            Schedule(row.state, row.progress, row.started_at, row.duration_seconds)
+            for row in active_rows
+        ),
     )
 
 
-def _first(db: Session, rows: _Rows, limit: int, now: datetime) -> list[Activity]:
-    return [_activity(row, now) for row in db.execute(rows.order_by(*_VIEW_ORDER).limit(limit))]
+def _first(db: Session, rows: _Rows, limit: int) -> list[Any]:
+    return list(db.execute(rows.order_by(*_VIEW_ORDER).limit(limit)))
+
+
+NEXT_CHANGE_MARGIN = timedelta(milliseconds=1)  # below SQL's and Python's roundings
+
+
+def _next_change(db: Session, now: datetime, recent: timedelta) -> datetime | None:
+    """The first moment after `now` when a region's state may change by time alone: a
+    region in flight reaches the end of its schedule, or a completed one leaves the last
+    `recent`; None: never. Over every region, whatever a board shows (a superset: never
+    later than the board's own next change), through the partial indexes of the regions
+    replicating and of the copies completed."""
+    micros = EpochMicroseconds(TargetRegion.started_at)
+    ends = micros + func.coalesce(TargetRegion.duration_seconds, 0.0) * 1e6
+    now_us, since_us = _micros(now), _micros(now - recent)
+    in_flight = db.execute(
+        sa.select(
+            func.min(sa.case((ends > now_us, ends))),
+            func.min(sa.case(((ends <= now_us) & (ends > since_us), ends))),
+        ).where(col(TargetRegion.state) == _REPLICATING, col(TargetRegion.started_at).is_not(None))
+    ).one()
+    first_kept = db.execute(
+        sa.select(func.min(col(TargetRegion.completed_at))).where(
+            col(TargetRegion.state) == _COMPLETED,
+            col(TargetRegion.region) != col(TargetRegion.source_region),  # copies: listed
+            col(TargetRegion.completed_at) >= now - recent,
+        )
+    ).scalar()
+    next_end, first_ended = (_from_micros(end) if end else None for end in in_flight)
+    moments = [first_kept + recent] if first_kept is not None else []
+    # the schedules' ends are computed in floating point: a margin below them
+    if next_end is not None:
+        moments.append(next_end - NEXT_CHANGE_MARGIN)
+    if first_ended is not None:
+        moments.append(first_ended + recent - NEXT_CHANGE_MARGIN)
+    return min(moments) if moments else None
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _from_micros(micros: float) -> datetime:
+    return _EPOCH + timedelta(microseconds=int(micros))

@@ -238,6 +238,15 @@ def column_widths(
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a board was read for: the filters, and the catalog's change serial then."""
+
+    subscription: str | None
+    states: list[str] | None
+    marker: int
+
+
+@dataclass(frozen=True)
 class Room:
     """What the lists' drawing takes from the screen: its width (the layout), each table's
     width for its cells (less a scrollbar), and the padding of a cell."""
@@ -338,11 +347,14 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, board: schedule.Board, now: datetime, drawn: Drawing) -> None:
+        def __init__(
+            self, board: schedule.Board, now: datetime, drawn: Drawing, read: Reading
+        ) -> None:
             super().__init__()
             self.board = board
             self.now = now
             self.drawing = drawn
+            self.read = read
 
     def __init__(self, catalog: Catalog, viewer: Visibility | None = None) -> None:
         super().__init__()
@@ -410,28 +422,40 @@ class ReplicationScreen(StyledOnce, Screen[str | None]):
 
     def tick(self) -> None:
         if not self.refreshing:
-            self.load()
+            self.load(since=self.shown)
 
-    def load(self) -> None:
+    def load(self, since: Loaded | None = None) -> None:
+        """Show the board now: `since`'s moved on when nothing but the progress of its
+        regions in flight can have changed since it was read, else read again."""
         subscription, states = self._filters()
         self.refreshing = True
-        self._load(subscription, states, self._room())
+        self._load(subscription, states, self._room(), since)
 
     @work(thread=True, exclusive=True, group="replication")
-    def _load(self, subscription: str | None, states: list[str] | None, room: Room) -> None:
+    def _load(
+        self,
+        subscription: str | None,
+        states: list[str] | None,
+        room: Room,
+        since: Loaded | None,
+    ) -> None:
         try:
             now = self.catalog.clock.now()
-            board = self.catalog.query(
-                schedule.board,
-                now,
-                subscription=subscription,
-                states=states,
-                limit=ROWS_SHOWN,
-                viewer=self.viewer,
-            )
+            # the change serial before the read: a write after it shows at the next tick
+            read = Reading(subscription, states, self.catalog.change_marker())
+            board = since.board.at(now) if since and since.read == read else None
+            if board is None:
+                board = self.catalog.query(
+                    schedule.board,
+                    now,
+                    subscription=subscription,
+                    states=states,
+                    limit=ROWS_SHOWN,
+                    viewer=self.viewer,
+                )
             drawn = drawing(board, now, room)
             if not get_current_worker().is_cancelled:  # filters changed meanwhile
-                self.post_message(self.Loaded(board, now, drawn))
+                self.post_message(self.Loaded(board, now, drawn, read))
         finally:
             self.refreshing = False
 
