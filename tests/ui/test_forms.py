@@ -835,14 +835,20 @@ def test_the_target_region_editor_refuses_a_region_twice_or_0_replicas_at_once(
     assert catalog_dump(forms_catalog) == before
 
 
+async def new_version_from_the_os_snapshot(pilot: Pilot[Any]) -> tuple[FormScreen, FormField]:
+    """The new version form of DEFINITION with its OS snapshot as the source; its data
+    disks' field."""
+    form = await open_form(pilot, DEFINITION, "n")
+    form.field("source").select.value = OS_SNAPSHOT  # type: ignore[attr-defined]
+    await pilot.pause()
+    return form, form.field("data_disks")
+
+
 def test_a_version_from_an_os_snapshot_with_a_data_disk(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
     async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, DEFINITION, "n")
-        form.field("source").select.value = OS_SNAPSHOT  # type: ignore[attr-defined]
-        await pilot.pause()
-        disks = form.field("data_disks")
+        form, disks = await new_version_from_the_os_snapshot(pilot)
         assert not disks.disabled
         await pilot.click(".disk-add")
         await pilot.pause()
@@ -866,9 +872,7 @@ def test_the_data_disks_header_shows_only_above_rows(
     forms_app: SigtuiApp, forms_catalog: Catalog
 ) -> None:
     async def scenario(pilot: Pilot[Any]) -> None:
-        form = await open_form(pilot, DEFINITION, "n")
-        form.field("source").select.value = OS_SNAPSHOT  # type: ignore[attr-defined]
-        await pilot.pause()
+        form, disks = await new_version_from_the_os_snapshot(pilot)
         header = form.query_one(".disk-header")
         assert not header.display  # no disk yet: no columns to name
         await pilot.click(".disk-add")
@@ -876,7 +880,7 @@ def test_the_data_disks_header_shows_only_above_rows(
         assert header.display
         await pilot.click(".disk-row .disk-remove")
         await pilot.pause()
-        assert not form.field("data_disks").rows and not header.display  # type: ignore[attr-defined]
+        assert not disks.rows and not header.display  # type: ignore[attr-defined]
 
     drive(forms_app, scenario)
 
