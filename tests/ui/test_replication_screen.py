@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -264,3 +265,26 @@ async def test_a_tick_moves_the_board_on_unread_until_a_region_ends_or_the_catal
         await tick(1)
         assert reads == [schedule.board, schedule.board]  # another session wrote: read
         assert screen.items[replication_screen.row_key(item)].state == "Replicating"
+
+
+def test_a_region_with_no_planned_end_keeps_its_cells_all_day() -> None:
+    """Completed, failed and unknown regions' cells are made once a day and kept: the same
+    as made anew at any time of that day; the next day, their times show their date."""
+    completed = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    item = schedule.Activity(
+        "/subscriptions/x/versions/1.0.0", "prod", "gallery", "ubuntu", "1.0.0", "westus",
+        1, "Standard_LRS", "Completed", 100, None, "", completed - timedelta(minutes=5),
+        completed,
+    )  # fmt: skip
+    layout = replication_screen.MEDIUM
+
+    def texts(cells: dict[str, Text]) -> dict[str, str]:
+        return {key: text.plain for key, text in cells.items()}
+
+    for now in (completed, completed + timedelta(hours=14)):
+        kept = replication_screen._cells(item, now, layout)
+        assert texts(kept) == texts(replication_screen._cells_at(item, now, layout))
+        assert kept["completed"].plain == "09:30:00"
+    assert replication_screen._cells(item, completed, layout) is kept  # made once that day
+    next_day = replication_screen._cells(item, completed + timedelta(days=1), layout)
+    assert next_day["completed"].plain == "01-15 09:30"

@@ -11,8 +11,9 @@ what is left, shortened in the middle; the selected row's pane shows everything 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -182,7 +183,22 @@ def row_key(item: schedule.Activity) -> str:
 
 
 def _cells(item: schedule.Activity, now: datetime, layout: Layout) -> dict[str, Text]:
-    """Every column's cell for the region, by column key (each table shows its own)."""
+    """Every column's cell for the region, by column key (each table shows its own). A
+    region with no planned end (completed, failed, unknown: most rows of a refresh) shows
+    the same cells all day: those are kept (`_cells_all_day`)."""
+    if item.eta is None:
+        return _cells_all_day(item, now.astimezone(UTC).date(), layout)
+    return _cells_at(item, now, layout)
+
+
+@functools.lru_cache(maxsize=4 * ROWS_SHOWN)
+def _cells_all_day(item: schedule.Activity, day: date, layout: Layout) -> dict[str, Text]:
+    """The cells of a region with no planned end: its times shown as of `day` (their date
+    only when another day's). Shared: never changed."""
+    return _cells_at(item, datetime.combine(day, datetime.min.time(), UTC), layout)
+
+
+def _cells_at(item: schedule.Activity, now: datetime, layout: Layout) -> dict[str, Text]:
     eta, started, completed = item.eta, item.started_at, item.completed_at
     took = duration_text((completed - started).total_seconds()) if completed and started else ""
     texts = {
