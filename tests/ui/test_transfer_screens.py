@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.queries import lookup
@@ -99,6 +101,43 @@ async def test_exporting_a_scope_from_the_app(
     types = {resource["type"] for resource in template["resources"]}
     assert "Microsoft.Compute/galleries" in types
     assert "Microsoft.Compute/galleries/images/versions" in types
+
+
+@pilot_test
+async def test_an_export_runs_beside_the_screen_and_says_so_until_it_is_written(
+    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big scope takes seconds to export: the screen answers meanwhile, says what it is
+    doing, and offers no second export until the first is written."""
+    target = tmp_path / "finance.json"
+    release = threading.Event()
+    render = ExportScreen._export_text
+
+    def slow_export(screen: ExportScreen, scope: str, kind: str) -> str:
+        assert release.wait(10), "the test never let the export end"
+        return render(screen, scope, kind)
+
+    monkeypatch.setattr(ExportScreen, "_export_text", slow_export)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        screen = ExportScreen(demo_catalog, FINANCE_GALLERY)
+        await app.push_screen(screen)
+        await _type(pilot, screen.query_one("#export-path", Input), str(target))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = screen.query_one("#export-status", Static)
+        assert str(status.render()) == f"Exporting to {target}…"
+        assert screen.query_one("#export-run", Button).disabled
+        assert screen.active_bindings["ctrl+s"].enabled is False
+        scope = screen.query_one("#export-scope", Input)
+        await _type(pilot, scope, "x")
+        assert scope.value == "x"  # the screen answers keys while the export runs
+        assert not target.exists()
+        release.set()
+        await settle(pilot)
+        assert str(status.render()) == f"Wrote {target.resolve()}"
+        assert not screen.query_one("#export-run", Button).disabled
+    assert json.loads(target.read_text("utf-8"))["resources"]
 
 
 @pilot_test

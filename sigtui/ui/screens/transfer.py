@@ -144,7 +144,8 @@ def _expanded(path: Path) -> Path:
 
 
 class ExportScreen(Modal[None]):
-    """Writes the galleries, definitions and versions under a scope to a file."""
+    """Writes the galleries, definitions and versions under a scope to a file, in a worker
+    (a subscription at Azure's limits takes seconds); the screen says so meanwhile."""
 
     CSS_PATH = "../transfer.tcss"
     BINDINGS = [
@@ -153,6 +154,12 @@ class ExportScreen(Modal[None]):
     ]
     help_title = "Export"
 
+    class Exported(Message):
+        def __init__(self, text: str, ok: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+
     def __init__(
         self, catalog: Catalog, scope: str | None, viewer: Visibility | None = None
     ) -> None:
@@ -160,6 +167,7 @@ class ExportScreen(Modal[None]):
         self.catalog = catalog
         self.scope = scope or ""
         self.viewer = viewer  # "view as": only what this principal sees is exported
+        self.exporting = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="transfer-box"):
@@ -184,9 +192,16 @@ class ExportScreen(Modal[None]):
         if path.value in DEFAULT_FILES.values():
             path.value = DEFAULT_FILES[str(event.value)]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run" and self.exporting:
+            return None  # shown, greyed, until the export under way is written
+        return super().check_action(action, parameters)
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#export-run")
     def action_run(self) -> None:
+        if self.exporting:
+            return
         path = _expanded(Path(self.query_one("#export-path", Input).value.strip()))
         if path.is_file():
             self.app.push_screen(OverwriteScreen(path), lambda choice: self._answered(choice, path))
@@ -209,19 +224,33 @@ class ExportScreen(Modal[None]):
     def _write(self, path: Path) -> None:
         scope = self.query_one("#export-scope", Input).value.strip()
         kind = str(self.query_one("#export-format", Select).value)
+        self._exporting(True)
+        self._status(f"Exporting to {path}…", ok=True)
+        self.run_export(scope, kind, path)
+
+    @work(thread=True, exclusive=True, group="export")
+    def run_export(self, scope: str, kind: str, path: Path) -> None:
         try:
-            text = self._export_text(scope, kind)
-            path.write_text(text, encoding="utf-8")
+            path.write_text(self._export_text(scope, kind), encoding="utf-8")
         except CatalogError as error:
-            self._status(str(error), ok=False)
-            return
+            self.post_message(self.Exported(str(error), ok=False))
         except OSError as error:
-            self._status(f"SIG-INPUT: cannot write {path}: {error.strerror}", ok=False)
-            return
-        self._status(f"Wrote {path.resolve()}", ok=True)
+            written = f"SIG-INPUT: cannot write {path}: {error.strerror}"
+            self.post_message(self.Exported(written, ok=False))
+        else:
+            self.post_message(self.Exported(f"Wrote {path.resolve()}", ok=True))
 
     def _export_text(self, scope: str, kind: str) -> str:
         return self.catalog.query(exporter.render, scope, kind, self.viewer)
+
+    def on_export_screen_exported(self, message: Exported) -> None:
+        self._exporting(False)
+        self._status(message.text, ok=message.ok)
+
+    def _exporting(self, running: bool) -> None:
+        self.exporting = running
+        self.query_one("#export-run", Button).disabled = running
+        self.refresh_bindings()
 
     def _status(self, text: str, *, ok: bool) -> None:
         status = self.query_one("#export-status", Static)
