@@ -18,7 +18,7 @@ from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.transfer import ExportScreen, ImportScreen
 from tests.builders import catalog_state
 from tests.ui.conftest import TERMINAL
-from tests.ui.helpers import settle
+from tests.ui.helpers import settle, until
 from tests.ui.test_main_flows import pilot_test
 
 DATA = Path(__file__).parent.parent / "data" / "import"
@@ -84,6 +84,30 @@ async def test_a_bad_file_imports_nothing_and_says_why(
     assert catalog_state(demo_catalog) == before
 
 
+def held_export(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Exports wait, in their worker, until the event returned is set."""
+    release = threading.Event()
+    render = ExportScreen._export_text
+
+    def held(screen: ExportScreen, scope: str, kind: str) -> str:
+        assert release.wait(10), "the test never let the export end"
+        return render(screen, scope, kind)
+
+    monkeypatch.setattr(ExportScreen, "_export_text", held)
+    return release
+
+
+async def start_export(pilot: Pilot[Any], catalog: Catalog, target: Path) -> ExportScreen:
+    """The export screen open on the finance gallery, its export to `target` started."""
+    await settle(pilot)
+    screen = ExportScreen(catalog, FINANCE_GALLERY)
+    await pilot.app.push_screen(screen)
+    await _type(pilot, screen.query_one("#export-path", Input), str(target))
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    return screen
+
+
 @pilot_test
 async def test_exporting_a_scope_runs_beside_the_screen_and_says_so_until_it_is_written(
     app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -91,21 +115,9 @@ async def test_exporting_a_scope_runs_beside_the_screen_and_says_so_until_it_is_
     """A big scope takes seconds to export: the screen answers meanwhile, says what it is
     doing, and offers no second export until the first is written."""
     target = tmp_path / "finance.json"
-    release = threading.Event()
-    render = ExportScreen._export_text
-
-    def slow_export(screen: ExportScreen, scope: str, kind: str) -> str:
-        assert release.wait(10), "the test never let the export end"
-        return render(screen, scope, kind)
-
-    monkeypatch.setattr(ExportScreen, "_export_text", slow_export)
+    release = held_export(monkeypatch)
     async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)
-        screen = ExportScreen(demo_catalog, FINANCE_GALLERY)
-        await app.push_screen(screen)
-        await _type(pilot, screen.query_one("#export-path", Input), str(target))
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        screen = await start_export(pilot, demo_catalog, target)
         status = screen.query_one("#export-status", Static)
         assert str(status.render()) == f"Exporting to {target}…"
         assert screen.query_one("#export-run", Button).disabled
@@ -122,6 +134,22 @@ async def test_exporting_a_scope_runs_beside_the_screen_and_says_so_until_it_is_
     types = {resource["type"] for resource in template["resources"]}
     assert "Microsoft.Compute/galleries" in types
     assert "Microsoft.Compute/galleries/images/versions" in types
+
+
+@pilot_test
+async def test_an_export_closed_before_it_is_written_says_so_in_a_notification(
+    app: SigtuiApp, demo_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "finance.json"
+    release = held_export(monkeypatch)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await start_export(pilot, demo_catalog, target)
+        await pilot.press("escape")
+        assert app.screen is not screen
+        release.set()
+        await until(pilot, lambda: bool(app._notifications))
+        assert [n.message for n in app._notifications] == [f"Wrote {target.resolve()}"]
+    assert target.exists()
 
 
 @pilot_test

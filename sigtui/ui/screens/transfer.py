@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -19,7 +19,7 @@ from sigtui.catalog.azure.importing.write import import_file
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.access import Visibility
 from sigtui.catalog.store.db import Catalog
-from sigtui.safe_text import counted
+from sigtui.safe_text import counted, visible
 from sigtui.ui.screens.forms.select import FormSelect
 from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import plain
@@ -226,19 +226,25 @@ class ExportScreen(Modal[None]):
         kind = str(self.query_one("#export-format", Select).value)
         self._exporting(True)
         self._status(f"Exporting to {path}…", ok=True)
-        self.run_export(scope, kind, path)
+        self.run_export(scope, kind, path, self.app)
 
     @work(thread=True, exclusive=True, group="export")
-    def run_export(self, scope: str, kind: str, path: Path) -> None:
+    def run_export(self, scope: str, kind: str, path: Path, app: App[object]) -> None:
         try:
             path.write_text(self._export_text(scope, kind), encoding="utf-8")
         except CatalogError as error:
-            self.post_message(self.Exported(str(error), ok=False))
+            self._tell(app, str(error), ok=False)
         except OSError as error:
-            written = f"SIG-INPUT: cannot write {path}: {error.strerror}"
-            self.post_message(self.Exported(written, ok=False))
+            self._tell(app, f"SIG-INPUT: cannot write {path}: {error.strerror}", ok=False)
         else:
-            self.post_message(self.Exported(f"Wrote {path.resolve()}", ok=True))
+            self._tell(app, f"Wrote {path.resolve()}", ok=True)
+
+    def _tell(self, app: App[object], text: str, *, ok: bool) -> None:
+        """How the export ended, on the screen; in a notification of the `app` (given by
+        the UI thread: a closed screen has none) when the screen was closed meanwhile (the
+        export goes on to its end)."""
+        if not self.post_message(self.Exported(text, ok)):
+            app.notify(visible(text), severity="information" if ok else "error", markup=False)
 
     def _export_text(self, scope: str, kind: str) -> str:
         return self.catalog.query(exporter.render, scope, kind, self.viewer)
