@@ -669,9 +669,9 @@ class Board:
     active: list[Activity]
     completed: list[Activity]
     counts: dict[str, int]  # regions by their state at the time asked for
-    read_at: datetime | None = None
-    lasts_until: datetime | None = None
-    schedules: tuple[Schedule, ...] = ()  # of each region of `active`, as stored
+    read_at: datetime
+    lasts_until: datetime | None
+    schedules: tuple[Schedule, ...]  # of each region of `active`, as stored
 
     def total(self, *states: str) -> int:
         return sum(self.counts.get(state, 0) for state in states)
@@ -679,7 +679,7 @@ class Board:
     def at(self, now: datetime) -> Board | None:
         """The board a read at `now` gives, unread; None when it may differ by more than
         its regions' progress (`now` not between `read_at` and `lasts_until`)."""
-        if self.read_at is None or now < self.read_at:
+        if now < self.read_at:
             return None
         if self.lasts_until is not None and now >= self.lasts_until:
             return None
