@@ -19,12 +19,15 @@ from sigtui.catalog.rules import access
 from sigtui.catalog.store import reach
 from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
+from sigtui.ui import textual_fixes
 from sigtui.ui.collector import collect_at_rest
 from sigtui.ui.health import CatalogHealth, CatalogUnreachable, unreachable_line
 from sigtui.ui.messages import CatalogChanged
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.settings import keymap, load_settings, save_setting
+
+textual_fixes.apply()
 
 CHANGE_POLL_SECONDS = 2.0  # how soon a change made by another session shows
 
