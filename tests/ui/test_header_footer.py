@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header
+from textual.widgets import Footer, Header
 from textual.widgets._footer import FooterKey
 
 from sigtui.ui.app import SigtuiApp
+from sigtui.ui.widgets.header_footer import AppFooter
 from tests.ui.helpers import settle
 from tests.ui.test_main_flows import FINANCE, main_screen, pilot_test, walk_to
 
@@ -84,11 +86,61 @@ async def test_a_covered_screens_footer_keeps_its_keys(app: SigtuiApp) -> None:
 
 @pilot_test
 async def test_the_footer_follows_what_the_selection_allows(app: SigtuiApp) -> None:
-    """Share is greyed out on a resource group and allowed on a gallery."""
+    """Share is greyed out on a resource group and allowed on a gallery, on the same key
+    widgets (a key enabled or not is updated in place, not composed again)."""
     async with app.run_test() as pilot:
         await walk_to(pilot, *FINANCE[:3])
         await settle(pilot)
+        keys = list(main_screen(pilot).query(FooterKey))
         assert _share_key(pilot).has_class("-disabled")
+        assert _share_key(pilot)._disabled
         await walk_to(pilot, *FINANCE[2:])
         await settle(pilot)
         assert not _share_key(pilot).has_class("-disabled")
+        assert not _share_key(pilot)._disabled
+        assert list(main_screen(pilot).query(FooterKey)) == keys
+
+
+def _footer_keys_shown(screen: Screen[Any]) -> list[tuple[str, str, bool]]:
+    return [
+        (key.key_display, key.description, key._disabled)
+        for key in screen.query_one(AppFooter).query(FooterKey)
+    ]
+
+
+@pilot_test
+async def test_a_screens_footer_has_its_keys_from_its_first_compose(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No footer waits a frame for its keys, and none composes them a second time as its
+    screen opens: a form's footer shows help's `f1` (its text field has the focus, where
+    `?` is typed) by updating its key in place."""
+    composed_again: list[Screen[Any]] = []
+    recompose = Footer.recompose
+
+    async def counted(footer: Footer) -> None:
+        composed_again.append(footer.screen)
+        await recompose(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    async with app.run_test() as pilot:
+        await walk_to(pilot, *FINANCE)
+        main = main_screen(pilot)
+        for key in ("e", "l"):  # a form, a full screen
+            composed_again.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            screen = pilot.app.screen
+            assert screen is not main
+            footer = screen.query_one(AppFooter)
+            keys = list(footer.query(FooterKey))
+            assert keys
+            assert composed_again == []
+            if key == "e":
+                assert ("f1", "Help", False) in _footer_keys_shown(screen)
+                await pilot.press("tab")  # a switch next, then back to a text field
+                await pilot.press("shift+tab")
+                await settle(pilot)
+                assert list(footer.query(FooterKey)) == keys
+            await pilot.press("escape")
+            await settle(pilot)

@@ -13,7 +13,10 @@ full collections of the cycle collector that grew from 11 to 74 ms. A forced upd
 A footer also composed its keys again whenever its screen's bindings were refreshed: three
 times as a screen opened, and again for the screen underneath (covered, not shown) and
 for the screen closing, each key styled twice over. It now composes only for the screen
-shown, and only when the keys it would show differ from those it shows.
+shown, and only when the keys it would show differ from those it shows; keys that differ
+only in how they show (enabled or not, `f1` for help in a text field) are updated in place.
+Its first compose has the keys (Textual's footer starts empty and composes them a frame
+after its screen's first).
 """
 
 from __future__ import annotations
@@ -66,14 +69,30 @@ class AppFooter(Footer):
         keys = self._keys()
         if keys == self._shown:
             return
-        self._shown = keys
+        shown, self._shown = self._shown, keys
+        if self._updated_in_place(shown or (), keys):
+            return
         await super().recompose()
         # the keys composed before are removed by now: the forced update drops them
         self.mutate_reactive(Footer.compact)
 
+    def _updated_in_place(self, shown: tuple[Any, ...], keys: tuple[Any, ...]) -> bool:
+        """The same actions in the same order (a key enabled or not, `f1` shown for help
+        in a text field): each key widget takes its new values, none composed again."""
+        widgets = list(self.query_children(FooterKey))
+        same_actions = [old[3] for old in shown] == [new[3] for new in keys]
+        if not same_actions or len(widgets) != len(keys):
+            return False
+        for widget, old, new in zip(widgets, shown, keys, strict=True):
+            if old != new:
+                _show_key(widget, new, resized=old[1:3] != new[1:3])
+        return True
+
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+        """The keys the screen's bindings give now, from the footer's first compose
+        (Textual's composes none until its screen says its bindings changed, a frame
+        after the screen's first: every screen then laid its footer out twice more)."""
+        self._shown = self._keys()
         for binding, enabled, tooltip in self._fitted():
             yield AppFooterKey(
                 binding.key,
@@ -125,7 +144,7 @@ class AppFooter(Footer):
 
     def _keys(self) -> tuple[Any, ...]:
         """What `compose` shows: the keys that fit, as displayed."""
-        if not self._bindings_ready or not self.is_attached:
+        if not self.is_attached:
             return ()
         palette = self._palette_key()
         return tuple(
@@ -146,6 +165,17 @@ class AppFooter(Footer):
 
 
 Shown = tuple[Binding, bool, str]  # a binding, whether it is enabled, its tooltip
+
+
+def _show_key(widget: FooterKey, key: tuple[Any, ...], resized: bool) -> None:
+    """`widget` showing `key` (as `AppFooter._keys` gives it)."""
+    widget.key, widget.key_display, widget.description, widget.action, _, enabled, tip = key
+    widget._disabled = not enabled
+    widget.set_class(not enabled, "-disabled")
+    widget.tooltip = tip or None
+    widget.refresh(layout=resized)
+
+
 KEPT_IDS = ("app.help", "app.quit")  # never dropped: help lists every key dropped
 
 
