@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
+from typing import Any
 
 import pytest
 from textual._styles_cache import StylesCache
+from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
 
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms.base import FormScreen
@@ -44,3 +51,54 @@ def test_the_inner_and_outer_backgrounds_are_textuals_own() -> None:
     assert inner.background == base + background
     assert outer.background == base
     assert StylesCache().get_inner_outer(base, background) == (inner, outer)
+
+
+class _Tall(App[None]):
+    """A line of text over a box of ten rows that holds thirty."""
+
+    CSS = "#box { height: 10; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("over the box")
+        with VerticalScroll(id="box"):
+            yield from (Static(f"line {n}") for n in range(30))
+
+
+def test_a_screens_layout_asks_for_no_second_one_for_its_virtual_sizes_and_scrolls() -> None:
+    """A layout sets every widget's virtual size; with Textual's own `_size_updated`
+    each widget whose virtual size changed asked for the screen to be laid out again (66
+    here). Only the box asks, as its scrollbar appears."""
+    asked: list[Widget] = []
+    boxes: list[Widget] = []
+    in_layout: list[bool] = []
+    refresh, refresh_layout = Widget.refresh, Screen._refresh_layout
+
+    def recorded(widget: Widget, *regions: Any, **kwargs: Any) -> Widget:
+        if in_layout and kwargs.get("layout"):
+            asked.append(widget)
+        return refresh(widget, *regions, **kwargs)
+
+    def laid_out(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        in_layout.append(True)
+        try:
+            refresh_layout(screen, *args, **kwargs)
+        finally:
+            in_layout.pop()
+
+    async def flow() -> None:
+        app = _Tall()
+        async with app.run_test(size=(40, 20)) as pilot:
+            await pilot.pause()
+            box = app.query_one("#box", VerticalScroll)
+            boxes.append(box)
+            assert box.virtual_size.height == 30
+            assert box.show_vertical_scrollbar  # a scrollbar's own reactive lays it out
+            box.scroll_end(animate=False)
+            await pilot.pause()
+            assert box.scroll_y == 20
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Widget, "refresh", recorded)
+        patch.setattr(Screen, "_refresh_layout", laid_out)
+        asyncio.run(flow())
+    assert asked == boxes
