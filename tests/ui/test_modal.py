@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from textual._compositor import Compositor
 from textual.pilot import Pilot
 from textual.renderables.background_screen import BackgroundScreen
 from textual.strip import Strip
@@ -118,3 +119,56 @@ async def test_a_dialog_over_an_unchanged_screen_dims_nothing_again(
         check(drawings[moved_from:], drawings[moved_from - 1])
         assert drawings[moved_from].dimmed == pilot.app.size.height
         assert moved != first
+
+
+@pytest.mark.draws_frames
+@pilot_test
+async def test_a_dialog_draws_the_screen_under_again_only_when_it_changed(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a screen whose layout and widgets are as they were, a dialog's drawing takes
+    its dimmed lines as kept, without drawing the screen under; a widget under that
+    changes (or a new layout) has it drawn again, and the change shows dimmed."""
+    under_drawn = 0
+    render_strips = Compositor.render_strips
+
+    def counted(compositor: Compositor, *args: Any) -> list[Strip]:
+        nonlocal under_drawn
+        if compositor is main_screen_compositor:
+            under_drawn += 1
+        return render_strips(compositor, *args)
+
+    monkeypatch.setattr(Compositor, "render_strips", counted)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        main = main_screen(pilot)
+        main_screen_compositor = main._compositor
+        dialog = _dialog()
+        await pilot.app.push_screen(dialog)
+        await settle(pilot)
+
+        async def drawn() -> list[Strip]:
+            """The dialog's lines, its screen (the dimmed one under) drawn again."""
+            dialog.refresh()
+            await pilot.pause()
+            return dialog._compositor.render_strips()
+
+        before = await drawn()
+        under_drawn = 0
+        for _ in range(3):
+            assert await drawn() == before
+        assert under_drawn == 0
+        main.tree.refresh()  # a widget under to draw again, its layout as it was
+        assert await drawn() == before
+        assert under_drawn >= 1
+        under_drawn = 0
+        main.tree.cursor_line = 1  # the screen under changes (its cursor), not the dialog
+        after = await drawn()
+        assert under_drawn >= 1
+        assert after != before
+        main.tree.cursor_line = 0
+        assert await drawn() == before
+        main._compositor.reflow(main, main.size)  # a new layout of the screen under
+        under_drawn = 0
+        assert await drawn() == before
+        assert under_drawn >= 1
