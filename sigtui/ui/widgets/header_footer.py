@@ -15,8 +15,6 @@ times as a screen opened, and again for the screen underneath (covered, not show
 for the screen closing, each key styled twice over. It now composes only for the screen
 shown, and only when the keys it would show differ from those it shows; keys that differ
 only in how they show (enabled or not, `f1` for help in a text field) are updated in place.
-Its first compose has the keys (Textual's footer starts empty and composes them a frame
-after its screen's first).
 """
 
 from __future__ import annotations
@@ -89,10 +87,8 @@ class AppFooter(Footer):
         return True
 
     def compose(self) -> ComposeResult:
-        """The keys the screen's bindings give now, from the footer's first compose
-        (Textual's composes none until its screen says its bindings changed, a frame
-        after the screen's first: every screen then laid its footer out twice more)."""
-        self._shown = self._keys()
+        if not self._bindings_ready:
+            return
         for binding, enabled, tooltip in self._fitted():
             yield AppFooterKey(
                 binding.key,
@@ -144,7 +140,7 @@ class AppFooter(Footer):
 
     def _keys(self) -> tuple[Any, ...]:
         """What `compose` shows: the keys that fit, as displayed."""
-        if not self.is_attached:
+        if not self._bindings_ready or not self.is_attached:
             return ()
         palette = self._palette_key()
         return tuple(
