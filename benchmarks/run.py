@@ -415,14 +415,21 @@ def screen_rows(big: dict[str, Any], demo: dict[str, Any]) -> list[tuple[str, ..
         other = demo["screens"][name]
         rows.append(
             (
-                f"    {name}: first frame / first paint / data shown",
-                f"{_frame(shown)}{_ms(shown['paint'])} / {_ms_or_over(shown['ready'])}",
-                f"{_frame(other)}{_ms(other['paint'])} / {_ms_or_over(other['ready'])}",
+                f"    {name}: first frame / first paint / data shown (Python calls to it)",
+                f"{_frame(shown)}{_ms(shown['paint'])} / {_ms_or_over(shown['ready'])}"
+                f"{_calls(shown)}",
+                f"{_frame(other)}{_ms(other['paint'])} / {_ms_or_over(other['ready'])}"
+                f"{_calls(other)}",
                 "",
                 "",
             )
         )
     return rows
+
+
+def _calls(screen: dict[str, Any]) -> str:
+    """The screen's Python calls to its first paint, when counted (`ui._calls_to_paint`)."""
+    return f" ({screen['calls']:,.0f}k calls)" if "calls" in screen else ""
 
 
 def _frame(screen: dict[str, Any]) -> str:

@@ -64,6 +64,8 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         for name, shown in screens.items():
             assert 0 < shown["paint"] <= shown["ready"], (catalog, name, shown)
             assert name == "costs" or 0 < shown["frame"] <= shown["paint"], (catalog, shown)
+            if name in {*ON_DEFINITION, *ON_VERSION}:  # counted: their calls to the paint
+                assert shown["calls"] > 10, (catalog, name, shown)
     table = result.stdout
     for label in LABELS:
         assert f"| {label} " in table, label
