@@ -1,7 +1,8 @@
 """What happens once the app's first complete frame is drawn (the main screen mounted, the
 tree's first level loaded and drawn):
 
-- the objects start-up made are put out of the cycle collector's sight (`gc.freeze`);
+- the objects start-up made are put out of the cycle collector's sight (`gc.freeze`), and
+  the collector's thresholds become the app's (`collector.py`);
 - a benchmark hook (benchmarks/run.py): with SIGTUI_FIRST_FRAME_FILE set, the app writes
   the wall-clock time of that frame to the file, then exits. Unset, it does nothing."""
 
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 from textual.app import App
+
+from sigtui.ui.collector import use_the_apps_thresholds
 
 ENV_FIRST_FRAME_FILE = "SIGTUI_FIRST_FRAME_FILE"
 
@@ -40,3 +43,4 @@ def freeze_start_up_objects() -> None:
     _start_up_frozen = True
     gc.collect()
     gc.freeze()
+    use_the_apps_thresholds()

@@ -1,6 +1,7 @@
 """Once the first frame is drawn, the objects start-up made are frozen out of the cycle
-collector's full collections (their pauses landed in frames at Azure's limits); a full
-collection that is half due is taken as a screen closes, not inside the next opening."""
+collector's full collections (their pauses landed in frames at Azure's limits) and the
+youngest objects are collected less often; a full collection that is half due is taken as
+a screen closes, not inside the next opening."""
 
 from __future__ import annotations
 
@@ -30,6 +31,28 @@ def test_start_up_objects_are_frozen_once_per_process(freezes: list[str]) -> Non
     first_frame.freeze_start_up_objects()
     first_frame.freeze_start_up_objects()
     assert freezes == ["freeze"]
+
+
+@pytest.fixture
+def default_thresholds() -> Any:
+    """Python's own thresholds for the test, the process's again after it."""
+    kept = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.set_threshold(*kept)
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_once_started_the_app_collects_its_youngest_objects_ten_times_less_often(
+    freezes: list[str],
+) -> None:
+    first_frame.freeze_start_up_objects()
+    assert gc.get_threshold() == (collector.YOUNG_COLLECTION_THRESHOLD, 10, 10)
+    gc.collect()
+    young_collections = gc.get_stats()[0]["collections"]
+    kept = [[] for _ in range(5_000)]  # 5,000 container objects: 700 was a collection
+    assert gc.get_stats()[0]["collections"] == young_collections
+    assert len(kept) == 5_000
 
 
 @pilot_test
