@@ -499,7 +499,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.cache or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"generating the {args.size} catalog in {folder} ...", file=sys.stderr)
+        print(f"the {args.size} catalog in {folder}: generated, or reused ...", file=sys.stderr)
         big_loaded = big_catalog(folder, args.size)
         demo_loaded = demo_catalog(folder)
         print("measuring ...", file=sys.stderr)
