@@ -14,11 +14,12 @@ to 194-202 ms (benchmarks/README.md). As many full collections as before, at oth
 Fewer of them, too: Python collects its youngest objects every 700 allocations net of
 frees, so objects that live a second or so (a refresh's board and cells, a form's
 widgets) are soon promoted to the oldest generation, and a full collection is considered
-after every hundred young collections. The app collects its youngest every `YOUNG_COLLECTION_THRESHOLD` instead
-(`use_the_apps_thresholds`, once its start-up is frozen): on the big catalog, 30 s of
-the replication screen's refreshes ran 5 full collections (196 ms) and 304 ms of
-collections in all, now none and 107 ms; opening and closing a form, 25 ms of collection
-at its close, now 8 ms; memory kept after 90 openings, 8 MB more.
+after every hundred young collections. The app collects its youngest every
+`YOUNG_COLLECTION_THRESHOLD` allocations instead (`use_the_apps_thresholds`, once its
+start-up is frozen): on the big catalog, 30 s of the replication screen's refreshes ran
+5 full collections (196 ms) and 304 ms of collections in all, now none and 107 ms;
+opening and closing a form, 25 ms of collection at its close, now 8 ms; memory kept
+after 90 openings, 8 MB more.
 """
 
 from __future__ import annotations
