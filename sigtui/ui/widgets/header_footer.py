@@ -161,18 +161,18 @@ class AppFooter(Footer):
 
 
 Shown = tuple[Binding, bool, str]  # a binding, whether it is enabled, its tooltip
+KEPT_IDS = ("app.help", "app.quit")  # never dropped: help lists every key dropped
 
 
 def _show_key(widget: FooterKey, key: tuple[Any, ...], resized: bool) -> None:
-    """`widget` showing `key` (as `AppFooter._keys` gives it)."""
+    """`widget` showing `key` (as `AppFooter._keys` gives it; the palette's key has its
+    description for a tooltip when it has none, as `AppFooter.compose` gives it)."""
     widget.key, widget.key_display, widget.description, widget.action, _, enabled, tip = key
     widget._disabled = not enabled
     widget.set_class(not enabled, "-disabled")
-    widget.tooltip = tip or None
+    palette = widget.has_class("-command-palette")
+    widget.tooltip = tip or (widget.description if palette else None)
     widget.refresh(layout=resized)
-
-
-KEPT_IDS = ("app.help", "app.quit")  # never dropped: help lists every key dropped
 
 
 def key_width(key_display: str, description: str) -> int:
