@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.run import big_catalog, load_rate_text
 from benchmarks.ui import ON_DEFINITION, ON_VERSION
 from tests.benchmark_runs import run_benchmark
 
@@ -79,3 +80,18 @@ def test_the_screen_floors_run_and_print_each_kind_and_both_forms() -> None:
     for form in ("definition form", "new version form"):
         shown = [line for line in lines if line.startswith(f"{form}: ")]
         assert len(shown) == 1 and " widgets: " in shown[0] and "FormInput" in shown[0]
+
+
+def test_a_catalog_reused_from_the_cache_says_its_load_rate_is_its_generations(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "catalog-tiny.db").write_bytes(b"")
+    facts = {"path": "x", "versions": 100, "target_regions": 300, "load_seconds": 0.5}
+    (tmp_path / "catalog-tiny.json").write_text(json.dumps(facts), "utf-8")
+    loaded = big_catalog(tmp_path, "tiny")
+    assert loaded.reused and loaded.rate == 200
+    shown = load_rate_text({"load_rate": loaded.rate, "load_reused": loaded.reused})
+    assert shown == "200 versions/s (bulk; a catalog reused: its generation)"
+    assert load_rate_text({"load_rate": 21_778.4, "load_reused": False}) == (
+        "21,778 versions/s (bulk)"
+    )
