@@ -19,6 +19,15 @@ a second time a frame later, each widget styled, arranged and drawn again (20 ms
 new version form's 71 widgets, of its 150 ms). The layout that computed the virtual size
 already accounted for it; what it may change is a scrollbar, whose own reactive asks for
 the layout it needs (`_scroll_update`, kept).
+
+`Stylesheet._process_component_classes`: each time a widget is styled, Textual also
+styles every one of its component classes (a node made for each, the stylesheet matched
+against it), whether or not the widget ever draws with it: an Input's four (cursor,
+placeholder, suggestion, selection) on every Input of a form, though most draw one or
+none. The definition form made 113 such nodes as it opened and drew with 30: about a
+tenth of the Python calls of its opening. Here a component's styles are made when first
+asked for (`LazyComponentStyles`); a widget styled again makes again at once the ones it
+has asked for, and is drawn again if one changed, as Textual does for all of them.
 """
 
 from __future__ import annotations
@@ -28,6 +37,9 @@ from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.css.styles import RenderStyles
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.style import Style
 from textual.widget import Widget
@@ -70,6 +82,69 @@ def lay_out_no_widget_again_for_its_virtual_size() -> None:
     Widget._size_updated = _size_updated  # type: ignore[method-assign, assignment]
 
 
+class LazyComponentStyles(dict[str, RenderStyles]):
+    """A node's component styles, each made when first asked for (see the module's
+    text). It answers `in` for every component class of its node, as Textual's dict
+    does once all are made; `clear` (as the node is removed) forgets them all."""
+
+    def __init__(self, stylesheet: Stylesheet, node: DOMNode, names: frozenset[str]) -> None:
+        super().__init__()
+        self.stylesheet = stylesheet
+        self.node = node
+        self.names = names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __missing__(self, name: str) -> RenderStyles:
+        if name not in self.names:
+            raise KeyError(name)
+        styles = self[name] = self.made(name)
+        return styles
+
+    def made(self, name: str) -> RenderStyles:
+        virtual_node = DOMNode(classes=name)
+        virtual_node._attach(self.node)
+        self.stylesheet.apply(virtual_node, animate=False)
+        return virtual_node.styles
+
+    def clear(self) -> None:
+        super().clear()
+        self.names = frozenset()
+
+    def restyle(self) -> bool:
+        """Make again the styles asked for so far: whether any of them changed."""
+        changed = False
+        for name, old in list(self.items()):
+            new = self[name] = self.made(name)
+            changed = changed or new != old
+        return changed
+
+
+def style_component_classes_when_asked() -> None:
+    """A component's styles made when first asked for (see the module's text)."""
+    process = Stylesheet._process_component_classes
+    if getattr(process, "fixed_by_sigtui", False):
+        return
+
+    def _process_component_classes(stylesheet: Stylesheet, node: DOMNode) -> None:
+        names = node._get_component_classes()
+        if not names:
+            return
+        styles = node._component_styles
+        if isinstance(styles, LazyComponentStyles) and styles.names == names:
+            if styles.restyle():
+                node.refresh()
+            return
+        if styles:  # made by Textual's own code: drawn with them, so drawn again
+            node.refresh()
+        node._component_styles = LazyComponentStyles(stylesheet, node, names)
+
+    _process_component_classes.fixed_by_sigtui = True  # type: ignore[attr-defined]
+    Stylesheet._process_component_classes = _process_component_classes  # type: ignore[method-assign, assignment]
+
+
 def apply() -> None:
     keep_no_widget_in_the_style_cache()
     lay_out_no_widget_again_for_its_virtual_size()
+    style_component_classes_when_asked()

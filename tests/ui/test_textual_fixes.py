@@ -14,7 +14,7 @@ from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms.base import FormScreen
@@ -106,3 +106,47 @@ def test_a_screens_layout_asks_for_no_second_one_for_its_virtual_sizes_and_scrol
         patch.setattr(Screen, "_refresh_layout", laid_out)
         asyncio.run(flow())
     assert asked == boxes
+
+
+class _Placeholder(App[None]):
+    """An empty Input (its placeholder drawn) whose placeholder's color a class sets."""
+
+    CSS = """
+    Input > .input--placeholder { color: rgb(0, 0, 255); }
+    Screen.-warm Input > .input--placeholder { color: rgb(255, 0, 0); }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="a name")
+
+
+def _placeholder_color(field: Input) -> Any:
+    """The foreground color of the placeholder as the Input last drew it."""
+    line = field.render_line(0)  # the cursor is on its first cell: the rest is placeholder
+    return next(segment.style.color for segment in line if "name" in segment.text)
+
+
+@pytest.mark.draws_frames  # what is asked for is what a frame draws
+def test_a_component_is_styled_when_asked_and_styled_again_when_its_node_is() -> None:
+    """Textual styled an Input's four component classes as it mounted (a node and the
+    whole stylesheet matched for each), though an empty Input draws only its
+    placeholder: only that one is made. A class that changes it restyles it at once."""
+
+    async def flow() -> None:
+        app = _Placeholder()
+        async with app.run_test(size=(40, 5)) as pilot:
+            field = app.query_one(Input)
+            for _ in range(50):  # until the first frame is drawn
+                await pilot.pause()
+                if "input--placeholder" in dict(field._component_styles):
+                    break
+            made = dict(field._component_styles)
+            assert set(made) <= {"input--placeholder", "input--cursor"}
+            assert "input--placeholder" in made
+            assert "input--suggestion" in field._component_styles  # asked: made then
+            assert _placeholder_color(field).triplet == (0, 0, 255)
+            app.screen.add_class("-warm")
+            await pilot.pause()
+            assert _placeholder_color(field).triplet == (255, 0, 0)
+
+    asyncio.run(flow())
