@@ -15,6 +15,7 @@ from sigtui.catalog.queries import browse, fetch
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
 from sigtui.catalog.queries.node_details import cost_fields
 from sigtui.catalog.queries.stoppable import ReadStopped, Stop, stoppable_read
+from sigtui.catalog.store import reach
 from sigtui.catalog.store.db import Catalog
 
 ROWS = 10_000_000  # a statement that would take seconds to its end
@@ -55,6 +56,12 @@ def test_a_read_stopped_before_or_while_it_runs_never_answers(catalog: Catalog) 
 
 
 def test_a_stopped_sqlite_statement_ends_in_its_middle(sqlite_catalog: Catalog) -> None:
+    """...and the catalog's engines do not take the statement SQLite interrupted for a
+    catalog that cannot be reached: the app showed its SIG-DB banner ("interrupted"),
+    retried and read every screen again each time the cursor left a subscription whose
+    cost was being read."""
+    reported: list[BaseException] = []
+    stop_watching = reach.watch(sqlite_catalog, reported.append)
     stop = Stop()
     calls = 0
 
@@ -75,6 +82,10 @@ def test_a_stopped_sqlite_statement_ends_in_its_middle(sqlite_catalog: Catalog) 
         )
         return db.connection().execute(rows, {"rows": ROWS}).scalar()
 
-    with pytest.raises(ReadStopped):
-        sqlite_catalog.query(stoppable_read, stop, long_read)
+    try:
+        with pytest.raises(ReadStopped):
+            sqlite_catalog.query(stoppable_read, stop, long_read)
+    finally:
+        stop_watching()
     assert STOP_AT <= calls < STOP_AT + 10_000  # ended within a few progress checks
+    assert reported == []

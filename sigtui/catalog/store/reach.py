@@ -4,6 +4,7 @@ a handler), so that the app can say so and retry (DESIGN.md §3)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -18,16 +19,26 @@ UNREACHABLE: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.Inte
 
 def unreachable(error: BaseException | None) -> BaseException | None:
     """The database error in `error`'s chain of causes that says the catalog cannot be
-    reached, or None."""
+    reached, or None. A statement SQLite interrupted was stopped by sigtui itself (a
+    read no longer wanted, `queries/stoppable.py`): the catalog answered."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
+        if interrupted(error):
+            return None
         if isinstance(error, UNREACHABLE):
             return error
         if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
             return error
         error = error.__cause__ or error.__context__
     return None
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether `error` is SQLite's "interrupted": a statement ended by a progress handler
+    (or `interrupt()`), never by the database going away."""
+    driver_error = getattr(error, "orig", None) or error
+    return getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
 
 
 def vanished(error: BaseException) -> bool:
