@@ -21,6 +21,7 @@ from rich.console import Console
 from sqlmodel import SQLModel
 from textual.css.scalar import Scalar
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, SelectionList, Static, Switch
 from textual.widgets.tree import TreeNode
 
@@ -44,6 +45,7 @@ from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.forms.base import FORM_CHROME_ROWS, DiscardChanges
 from sigtui.ui.screens.forms.chooser import KindChooser
+from sigtui.ui.screens.forms.column_header import ColumnHeader
 from sigtui.ui.screens.forms.fields import ChoiceField, FormField
 from sigtui.ui.screens.forms.region_picker import RegionField, RegionPicker
 from sigtui.ui.screens.forms.target_regions import TargetRegionsField
@@ -689,9 +691,8 @@ async def mistake_shown_when_left(
 
 
 def shown_note(field: FormField) -> str | None:
-    """The text under a field's control (its hint or error), None with no note widget."""
-    notes = field.query_children(".field-note")
-    return str(notes.first(Static).render()) if notes else None
+    """The text under a field's control (its hint or error), None with no note row."""
+    return None if field.has_class("-no-note") else field.note
 
 
 def put(form: FormScreen, texts: dict[str, str]) -> None:
@@ -882,6 +883,39 @@ def test_the_data_disks_header_shows_only_above_rows(
         await pilot.click(".disk-row .disk-remove")
         await pilot.pause()
         assert not disks.rows and not header.display  # type: ignore[attr-defined]
+
+    drive(forms_app, scenario)
+
+
+def assert_titles_over_their_columns(header: ColumnHeader, row: Widget) -> None:
+    """Each title of `header`'s line starts at the column of the row's widget it names."""
+    line = header.line(header.size.width)
+    for name, title in header.COLUMNS:
+        if title:
+            column = row.query_one(f".{name}").region.x - header.region.x
+            assert line[column:].startswith(title), (name, column, line)
+
+
+def test_the_column_titles_stand_over_their_columns_at_any_width(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    """The titles are one line drawn from the rows' own widths (forms.tcss): target
+    regions (a column that takes the rest) and data disks, in two terminals."""
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form, disks = await new_version_from_the_os_snapshot(pilot)
+        await pilot.click(".disk-add")
+        await pilot.pause()
+        for size in ((120, 50), (160, 50)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            targets = form.field("target_regions")
+            assert_titles_over_their_columns(
+                targets.query_one(ColumnHeader), targets.query_one(".target-row")
+            )
+            assert_titles_over_their_columns(
+                disks.query_one(ColumnHeader), disks.query_one(".disk-row")
+            )
 
     drive(forms_app, scenario)
 

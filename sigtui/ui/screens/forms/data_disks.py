@@ -10,11 +10,12 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
+from sigtui.ui.screens.forms.column_header import DataDisksHeader
 from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.fields import VALID, FormField, error_text, parse_whole_number
 from sigtui.ui.screens.forms.select import FormSelect
@@ -60,10 +61,7 @@ class DataDisksField(FormField):
         self.add_class("-empty")
 
     def compose_control(self) -> ComposeResult:
-        with Horizontal(classes="disk-header"):
-            yield Static("Snapshot", classes="disk-snapshot")
-            yield Static("LUN", classes="disk-lun")
-            yield Static("", classes="disk-remove")
+        yield DataDisksHeader(classes="disk-header")
         yield Vertical(classes="disk-rows")
         yield FormButton("add data disk", compact=True, classes="disk-add")
 

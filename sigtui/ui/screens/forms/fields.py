@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from rich.segment import Segment
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Region
+from textual.content import Content
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, SelectionList, Static, Switch
@@ -93,15 +95,37 @@ def parse_number_list(text: str, field: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=256)
+def wrapped(text: str, width: int) -> tuple[Content, ...]:
+    """`text` cut into lines of `width` cells at most, as a Static wraps it."""
+    return tuple(Content(text).wrap(width)) if text and width > 0 else ()
+
+
+def overlaid(line: Strip, crop: Region, x: int, strip: Strip) -> Strip:
+    """`line` (the cells `crop` takes of a row) with `strip` drawn from the row's cell `x`."""
+    left, right = max(crop.x, x), min(crop.right, x + strip.cell_length)
+    if left >= right:
+        return line
+    return Strip.join(
+        [
+            line.crop(0, left - crop.x),
+            strip.crop(left - x, right - x),
+            line.crop(right - crop.x, crop.width),
+        ]
+    )
+
+
 class FormField(Vertical):
     """One row of a form. Subclasses compose the control and read its value.
 
-    The control and its note stack in the field, right of its label, which the field
-    draws itself in its left padding (forms.tcss): no label widget and no row or column
+    The control stacks in the field, right of its label; the field draws the label in
+    its left padding (forms.tcss), the note under the control (the hint, or the error in
+    its place) and, for a value that cannot change here, the value itself in place of a
+    control (`shown_value`): no label, note or text widget and no row or column
     containers, since every widget a form holds is styled, laid out and drawn again and
     again as the form opens."""
 
-    COMPONENT_CLASSES = {"form-field--label"}
+    COMPONENT_CLASSES = {"form-field--label", "form-field--value", "form-field--note"}
 
     def __init__(
         self,
@@ -124,25 +148,22 @@ class FormField(Vertical):
         self.label_text = f"{label} *" if required and not disabled else label
         self.hint = hint
         self.error = ""
+        self.note = hint  # what the field draws under its control
+        self.shown_value: str | None = None  # a value drawn as text, in place of a control
 
     def compose(self) -> ComposeResult:
         yield from self.compose_control()
-        if self.hint:
-            yield self._new_note(self.hint)
-
-    @staticmethod
-    def _new_note(text: str) -> Static:
-        return Static(visible(text, newlines=True), classes="field-note", markup=False)
 
     def _show_note(self, text: str) -> None:
         """The hint or the error under the control. A field without a hint starts without
-        a note (most have none): its empty row is a margin (forms.tcss) until one comes."""
-        notes = self.query_children(".field-note")
-        if notes:
-            notes.first(Static).update(visible(text, newlines=True))
-        elif text:
+        a note (most have none): its empty row is a margin (forms.tcss) until one comes;
+        from then on the note keeps a row, empty or not."""
+        if text == self.note:
+            return
+        self.note = text
+        if text:
             self.remove_class("-no-note")
-            self.mount(self._new_note(text))
+        self.refresh(layout=True)
 
     def compose_control(self) -> ComposeResult:
         raise NotImplementedError
@@ -156,17 +177,44 @@ class FormField(Vertical):
             self.set_class(self.has_focus_within, "-focus-within", update=False)
             self.app.stylesheet.apply(self)
 
+    def _value_lines(self, width: int) -> tuple[Content, ...]:
+        return () if self.shown_value is None else wrapped(visible(self.shown_value), width)
+
+    def _note_lines(self, width: int) -> tuple[Content, ...]:
+        if self.has_class("-no-note"):
+            return ()
+        return wrapped(visible(self.note, newlines=True), width) or (Content(""),)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The control's rows, then the value's and the note's the field draws."""
+        rows = super().get_content_height(container, viewport, width)
+        return rows + len(self._value_lines(width)) + len(self._note_lines(width))
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The field's lines (its background, under its children), the label written
-        over the start of the first."""
+        """The field's lines (its background, under its control) with what it draws
+        itself written over them: its label, its value and its note."""
         lines = super().render_lines(crop)
-        text = self.label_text[:LABEL_CELLS]
-        end = min(crop.right, len(text))
-        if crop.y == 0 and lines and crop.x < end:
-            style = self.get_visual_style("form-field--label").rich_style
-            label = Strip([Segment(text[crop.x : end], style)])
-            lines[0] = Strip.join([label, lines[0].crop(end - crop.x, crop.width)])
+        for y, x, strip in self._drawn_texts():
+            if crop.y <= y < crop.bottom:
+                lines[y - crop.y] = overlaid(lines[y - crop.y], crop, x, strip)
         return lines
+
+    def _drawn_texts(self) -> list[tuple[int, int, Strip]]:
+        """(row, cell, strip) of each text the field draws."""
+        label_style = self.get_visual_style("form-field--label").rich_style
+        texts = [(0, 0, Strip([Segment(self.label_text[:LABEL_CELLS], label_style)]))]
+        left, width = self.styles.gutter.left, self.size.width  # the content's
+        values = self._value_lines(width)
+        for row, line in enumerate(values):
+            texts.append((row, left, self._strip(line, "form-field--value")))
+        notes = self._note_lines(width)
+        first_note = self.size.height - len(notes)
+        for row, line in enumerate(notes, start=first_note):
+            texts.append((row, left, self._strip(line, "form-field--note")))
+        return texts
+
+    def _strip(self, line: Content, component: str) -> Strip:
+        return Strip(line.render_segments(self.get_visual_style(component)))
 
     @property
     def value(self) -> Any:
@@ -242,9 +290,10 @@ class StaticField(FormField):
     def __init__(self, key: str, label: str, text: str) -> None:
         super().__init__(key, label, classes="-static")
         self.text = text
+        self.shown_value = text
 
     def compose_control(self) -> ComposeResult:
-        yield Static(visible(self.text), classes="field-static", markup=False)
+        yield from ()
 
     @property
     def value(self) -> str:
@@ -271,11 +320,15 @@ class TextInputField(FormField):
         self.placeholder = placeholder
         self.check = check
         self.input_type = input_type
+        self.fixed = self.disabled  # disabled from the start: it stays so (an edit's)
 
     def compose_control(self) -> ComposeResult:
+        if self.fixed:
+            self.shown_value = self.initial or "—"
+            return
         yield FormInput(
             self.initial,
-            placeholder="—" if self.disabled else self.placeholder,
+            placeholder=self.placeholder,
             validators=[RuleValidator(self.check)] if self.check else None,
             valid_empty=True,
             type=self.input_type,
@@ -290,8 +343,13 @@ class TextInputField(FormField):
         return self.query_one(f"#input-{self.key}", Input)
 
     @property
+    def typed(self) -> str:
+        """What the field holds as typed (a fixed field, the value it was given)."""
+        return self.initial if self.fixed else self.input.value
+
+    @property
     def text(self) -> str:
-        return self.input.value.strip()
+        return self.typed.strip()
 
     @property
     def raw(self) -> str:
@@ -302,17 +360,19 @@ class TextInputField(FormField):
         return repr(self.text) if self.text else "blank"
 
     def recheck(self) -> None:
+        if self.fixed:
+            return
         result = self.input.validate(self.input.value)
         if result is not None and not result.is_valid:
             self.show_error(result.failure_descriptions[0])
 
     def problems(self) -> list[CatalogError]:
         """The rule's refusal; a required field left blank is refused by its rule too."""
-        if self.check is not None and (self.input.value.strip() or self.required):
+        if self.check is not None and (self.typed.strip() or self.required):
             try:
-                self.check(self.input.value)
+                self.check(self.typed)
             except CatalogError as error:
-                if not self.input.value.strip():  # the rule's code, in words for a blank
+                if not self.typed.strip():  # the rule's code, in words for a blank
                     return [CatalogError(error.code, f"{self.label} is required", field=self.key)]
                 return [error]
         return super().problems()
@@ -482,7 +542,7 @@ class ChoiceField(FormField):
 
     def compose_control(self) -> ComposeResult:
         if self.fixed:
-            yield fixed_text(self._prompt_of(self.initial))
+            self.shown_value = self._prompt_of(self.initial)
             return
         yield FormSelect(
             [(cell(prompt), value) for prompt, value in self.options],

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules.regions import Region, find_region, search_regions
 from sigtui.ui.screens.forms.controls import FormInput
-from sigtui.ui.screens.forms.fields import VALID, Check, FormField, error_text, fixed_text
+from sigtui.ui.screens.forms.fields import VALID, Check, FormField, error_text
 
 RegionFilter = Callable[[Region], bool]
 MAX_SUGGESTIONS = 8
@@ -244,7 +244,7 @@ class RegionField(FormField):
 
     def compose_control(self) -> ComposeResult:
         if self.fixed:
-            yield fixed_text(region_text(self.initial))
+            self.shown_value = region_text(self.initial)
             return
         yield RegionPicker(self.initial, allowed=self.allowed, id=f"region-{self.key}")
 

@@ -17,7 +17,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 from textual.widgets import Select as TextualSelect
 
 from sigtui.catalog import services
@@ -25,6 +25,7 @@ from sigtui.catalog.model.enums import StorageAccountType
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.rules import checks
 from sigtui.catalog.rules.regions import find_region
+from sigtui.ui.screens.forms.column_header import TargetRegionsHeader
 from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.fields import (
     VALID,
@@ -202,11 +203,7 @@ class TargetRegionsField(FormField):
         self._recheck_pending = False
 
     def compose_control(self) -> ComposeResult:
-        with Horizontal(classes="target-header"):
-            yield Static("Region", classes="target-region")
-            yield Static("Replicas", classes="target-replicas")
-            yield Static("Storage type", classes="target-storage")
-            yield Static("", classes="target-remove")
+        yield TargetRegionsHeader(classes="target-header")
         with Vertical(classes="target-rows"):
             for row in self.initial_rows:
                 yield self._row_widget(row)
