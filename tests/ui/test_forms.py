@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from sqlmodel import SQLModel
 from textual.css.scalar import Scalar
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, SelectionList, Static, Switch
@@ -1109,5 +1110,32 @@ def test_nodes_without_that_form_say_so(forms_app: SigtuiApp) -> None:
             assert isinstance(pilot.app.screen, MainScreen), (arm_id, key)
             shown = [n.message for n in pilot.app._notifications]
             assert any(message in m for m in shown), (arm_id, key, shown)
+
+    drive(forms_app, scenario)
+
+
+def test_a_fields_drawn_error_follows_the_theme(
+    forms_app: SigtuiApp, forms_catalog: Catalog
+) -> None:
+    """An error drawn by the field under its control takes the new theme's error color when
+    the theme changes under an open form (its style is a component class's, made as it is
+    first drawn and made again as the field is styled again)."""
+
+    def note_colors(form: FormScreen, key: str) -> set[object]:
+        """The colors of the note's text, drawn right of the label, on the field's row 1."""
+        field = form.field(key)
+        left = field.styles.gutter.left
+        line = field.render_lines(Region(left, 1, field.outer_size.width - left, 1))[0]
+        return {segment.style.color for segment in line if segment.text.strip() and segment.style}
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        form = await open_form(pilot, DEFINITION, "n")
+        form.field("name").show_error("SIG-NAME: a version name is Major.Minor.Patch")
+        await settle(pilot)
+        before = note_colors(form, "name")
+        pilot.app.theme = "gruvbox"  # another error color than the default theme's
+        await settle(pilot)
+        after = note_colors(form, "name")
+        assert before and after and before != after, (before, after)
 
     drive(forms_app, scenario)
