@@ -148,20 +148,21 @@ class FormField(Vertical):
         self.label_text = f"{label} *" if required and not disabled else label
         self.hint = hint
         self.error = ""
-        self.note = hint  # what the field draws under its control
         self.shown_value: str | None = None  # a value drawn as text, in place of a control
 
     def compose(self) -> ComposeResult:
         yield from self.compose_control()
 
-    def _show_note(self, text: str) -> None:
-        """The hint or the error under the control. A field without a hint starts without
-        a note (most have none): its empty row is a margin (forms.tcss) until one comes;
-        from then on the note keeps a row, empty or not."""
-        if text == self.note:
-            return
-        self.note = text
-        if text:
+    @property
+    def note(self) -> str:
+        """What the field draws under its control: the error, else the hint."""
+        return self.error or self.hint
+
+    def _show_note(self) -> None:
+        """The note drawn anew. A field without a hint starts without a note (most have
+        none): its empty row is a margin (forms.tcss) until one comes; from then on the
+        note keeps a row, empty or not."""
+        if self.note:
             self.remove_class("-no-note")
         self.refresh(layout=True)
 
@@ -240,17 +241,20 @@ class FormField(Vertical):
         return 2
 
     def set_hint(self, text: str) -> None:
+        if text == self.hint:
+            return
         self.hint = text
         if not self.error:
-            self._show_note(text)
+            self._show_note()
 
     def show_error(self, text: str) -> None:
-        """Show `text` (`CODE: message`) under the control, in place of the hint (one
-        widget for both: a form lays out every widget of every field again and again)."""
+        """Show `text` (`CODE: message`) under the control, in place of the hint."""
         if text == self.error:
             return  # each update lays the whole form out again
+        note = self.note
         self.error = text
-        self._show_note(text or self.hint)
+        if self.note != note:
+            self._show_note()
         self.set_class(bool(text), "-error")
 
     def clear_error(self) -> None:
