@@ -282,9 +282,10 @@ class FormField(Vertical):
                 return
 
 
-def fixed_text(text: str, classes: str = "field-static") -> Static:
-    """A value that cannot change here (an edit's fixed field), shown as text: a disabled
-    control is 2 to 4 widgets, each styled, laid out and drawn as the form opens."""
+def fixed_text(text: str, classes: str) -> Static:
+    """A cell of a row that cannot change here (an existing target region's region and
+    storage type), shown as text: a disabled control is 2 to 4 widgets, each styled,
+    laid out and drawn as the form opens."""
     return Static(visible(text), classes=f"{classes} -fixed", markup=False)
 
 
