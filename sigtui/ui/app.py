@@ -33,7 +33,18 @@ CHANGE_POLL_SECONDS = 2.0  # how soon a change made by another session shows
 
 
 class SigtuiApp(App[None]):
-    CSS_PATH = ["app.tcss", "screens.tcss", "health.tcss"]
+    # Every screen's styles, parsed once at start: a screen of its own CSS_PATH makes
+    # Textual parse every source again and restyle every screen as it first opens
+    # (20 ms, and the screen under a dialog drawn anew to be dimmed).
+    CSS_PATH = [
+        "app.tcss",
+        "screens.tcss",
+        "health.tcss",
+        "insights.tcss",
+        "replication.tcss",
+        "transfer.tcss",
+        "forms.tcss",
+    ]
     TITLE = "sigtui"
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),

@@ -7,12 +7,29 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 
 from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens.advisor import AdvisorScreen
+from sigtui.ui.screens.cleanup import CleanupScreen
+from sigtui.ui.screens.costs import CostScreen
+from sigtui.ui.screens.forms import FormScreen
 from sigtui.ui.screens.limits import LimitsScreen
+from sigtui.ui.screens.replication import ReplicationScreen
+from sigtui.ui.screens.transfer import ImportScreen
 from tests.ui.helpers import open_screen, settle
-from tests.ui.test_main_flows import pilot_test
+from tests.ui.test_main_flows import FINANCE, pilot_test, walk_to
+
+# The screens that had styles of their own (a CSS_PATH), by the main screen's keys
+OWN_STYLES: list[tuple[str, type[Screen[Any]]]] = [
+    ("l", LimitsScreen),
+    ("dollar_sign", CostScreen),
+    ("x", CleanupScreen),
+    ("r", ReplicationScreen),
+    ("a", AdvisorScreen),
+    ("I", ImportScreen),
+]
 
 
 @pilot_test
@@ -37,3 +54,28 @@ async def test_a_screen_is_laid_out_again_only_when_the_terminal_changes_size(
         await settle(pilot)
         assert screen.outer_size == (120, 40)
         assert ("LimitsScreen", (120, 40)) in layouts
+
+
+@pilot_test
+async def test_a_screen_opened_for_the_first_time_parses_no_styles_again(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every screen's styles are the app's, parsed at start: a screen with styles of its
+    own would make Textual parse every source again and restyle every open screen (the
+    one under a dialog then drawn anew to be dimmed) the first time it opens."""
+    reparsed: list[str] = []
+    reparse = Stylesheet.reparse
+
+    def counted(stylesheet: Stylesheet) -> None:
+        reparsed.append(type(app.screen).__name__)
+        reparse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key, kind in OWN_STYLES:
+            await open_screen(pilot, key, kind)
+            await pilot.press("escape")
+            await settle(pilot)
+        await walk_to(pilot, *FINANCE)
+        await open_screen(pilot, "n", FormScreen)
+    assert reparsed == []

@@ -124,7 +124,6 @@ def comparison_text(found: list[advisor.Comparison]) -> Content:
 class AdvisorScreen(StyledOnce, Screen[AdvisorResult | None]):
     """The advice as you type; with a version, its regions compared; `e` edits it."""
 
-    CSS_PATH = "../insights.tcss"
     help_title = "Replica advisor"
     help_note = advisor.HISTORY
 

@@ -84,7 +84,6 @@ def region_label(location: str) -> str:
 class CleanupScreen(StyledOnce, Screen[str | None]):
     """Expired versions and definitions, costliest first; `d` deletes the selected one."""
 
-    CSS_PATH = "../insights.tcss"
     help_title = "Cleanup"
 
     BINDINGS = [

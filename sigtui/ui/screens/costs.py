@@ -148,7 +148,6 @@ def price_sheet(catalog: Catalog) -> PriceSheet:
 class CostScreen(StyledOnce, Screen[str | None]):
     """The catalog's costs; enter goes to the version, `w` opens the what-if calculator."""
 
-    CSS_PATH = "../insights.tcss"
     help_title = "Costs"
 
     BINDINGS = [
@@ -333,7 +332,6 @@ def estimate_text(result: Estimate) -> Content:
 class WhatIfScreen(StyledOnce, Screen[None]):
     """What a version would cost: updated on every keystroke (`costs.what_if`)."""
 
-    CSS_PATH = "../insights.tcss"
     help_title = "What-if"
 
     BINDINGS = [Binding("escape", "close", "Back", id="what_if.back")]

@@ -183,7 +183,6 @@ class LimitTable(RowCursorView):
 class LimitsScreen(StyledOnce, Screen[str | None]):
     """Gauges of every subscription x region in use; enter goes to the subscription."""
 
-    CSS_PATH = "../insights.tcss"
     help_title = "Limits"
 
     BINDINGS = [

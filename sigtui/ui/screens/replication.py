@@ -352,8 +352,6 @@ def same_text(one: Text, other: Text) -> bool:
 class ReplicationScreen(StyledOnce, Screen[str | None]):
     """Live replication: refreshes every second in a worker, never blocking input."""
 
-    CSS_PATH = "../replication.tcss"
-
     BINDINGS = [
         Binding("escape", "close", "Back", id="replication.back"),
         Binding("enter", "open_version", "Show version", id="replication.open"),

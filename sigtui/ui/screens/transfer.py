@@ -32,7 +32,6 @@ DEFAULT_FILES = {"arm": "sigtui-export.json", "az-script": "sigtui-export.sh"}
 class ImportScreen(Modal[bool]):
     """Asks for a file and imports it in one transaction, with a progress bar."""
 
-    CSS_PATH = "../transfer.tcss"
     BINDINGS = [
         Binding("ctrl+s", "run", "Import", id="import.run"),
         Binding("escape", "close", "Close", id="import.close"),
@@ -147,7 +146,6 @@ class ExportScreen(Modal[None]):
     """Writes the galleries, definitions and versions under a scope to a file, in a worker
     (a subscription at Azure's limits takes seconds); the screen says so meanwhile."""
 
-    CSS_PATH = "../transfer.tcss"
     BINDINGS = [
         Binding("ctrl+s", "run", "Export", id="export.run"),
         Binding("escape", "close", "Close", id="export.close"),

@@ -19,7 +19,6 @@ changes" (the fields the user edited, saved on top of the current values) or "Re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -38,8 +37,6 @@ from sigtui.ui.screens.forms.fields import FormField, error_text
 from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import markup, plain
 from sigtui.ui.widgets.header_footer import AppFooter
-
-FORMS_CSS = Path(__file__).resolve().parents[2] / "forms.tcss"
 
 FORM_CHROME_ROWS = 10  # footer, the box's borders, the error banner, the buttons
 MIN_FIELD_ROWS = 6
@@ -96,7 +93,6 @@ class FormScreen(Modal[str | None]):
     in `write` (one service through `catalog.apply`; returns the saved resource's ARM
     id)."""
 
-    CSS_PATH = str(FORMS_CSS)
     AUTO_FOCUS = "#form-fields *"  # never the conflict panel's hidden buttons
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),

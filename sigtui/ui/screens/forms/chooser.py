@@ -11,7 +11,6 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sigtui.catalog.queries import browse
-from sigtui.ui.screens.forms.base import FORMS_CSS
 from sigtui.ui.screens.modal import Modal
 from sigtui.ui.text import plain
 from sigtui.ui.widgets.header_footer import AppFooter
@@ -33,7 +32,6 @@ def choice_label(key: str, label: str, what: str) -> Text:
 class KindChooser(Modal[str | None]):
     """Returns browse.GALLERY, MANAGED_IMAGE or SNAPSHOT, or None when cancelled."""
 
-    CSS_PATH = str(FORMS_CSS)
     BINDINGS = [
         Binding("g", "choose('gallery')", "Gallery", id="chooser.gallery"),
         Binding("i", "choose('managed_image')", "Managed image", id="chooser.managed_image"),
