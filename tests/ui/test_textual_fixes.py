@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
+import pstats
 import weakref
 from typing import Any
 
@@ -12,6 +14,7 @@ from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.containers import VerticalScroll
+from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -150,3 +153,26 @@ def test_a_component_is_styled_when_asked_and_styled_again_when_its_node_is() ->
             assert _placeholder_color(field).triplet == (255, 0, 0)
 
     asyncio.run(flow())
+
+
+def _calls_to_style(rules: int) -> int:
+    """Python calls made styling one Static again under a stylesheet of `rules` rules
+    it does not match (and one it does)."""
+    stylesheet = Stylesheet()
+    unmatched = "".join(
+        f".other-{number} {{ width: {number % 9 + 1}; }}\n" for number in range(rules)
+    )
+    stylesheet.add_source(f"Static {{ height: 2; }}\n{unmatched}")
+    node = Static()
+    stylesheet.apply(node)
+    profile = cProfile.Profile()
+    profile.enable()
+    stylesheet.apply(node)
+    profile.disable()
+    return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+
+
+def test_styling_a_node_makes_no_python_call_per_rule_of_the_stylesheet() -> None:
+    """Textual hashed a rule set in Python (`id(self)`), once per rule of the whole
+    stylesheet for each node styled: the calls grew with the stylesheet."""
+    assert _calls_to_style(400) == _calls_to_style(100)
