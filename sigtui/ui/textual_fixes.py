@@ -34,10 +34,20 @@ Styling a node looks every rule of the stylesheet up in the set of rules its nam
 match (`Stylesheet.apply`): a Python call per rule of the app's stylesheet (269 rules),
 per node styled, 64,000 calls of the new version form's 518,000. `object.__hash__` is
 the same identity hash, in C.
+
+`Screen._compose`: a screen draws itself once as it resumes, then on the ticks of its
+frame clock (60 a second: a frame asked for is drawn at the clock's next tick, at once if
+a period has gone by since its last). Textual starts the clock when the screen first asks
+for a frame, after its first, and the first tick comes a whole period later. A new
+screen's widgets handle their mount after that first frame and ask for another: every
+screen opened waited, with nothing to do, before it showed its widgets as mounted, and
+so did its second frame. Here the clock starts as the screen composes (no tick draws
+until the compose is done), so a new screen's frames come as an old screen's do.
 """
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +58,7 @@ from textual.css.styles import RenderStyles
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
 
@@ -160,8 +171,36 @@ def hash_rule_sets_in_c() -> None:
     RuleSet.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
+def start_a_screens_frame_clock_as_it_composes() -> None:
+    """A screen's frame clock running from its compose (see the module's text)."""
+    compose = Screen._compose
+    on_timer_update = Screen._on_timer_update
+    if getattr(compose, "fixed_by_sigtui", False):
+        return
+    composing: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
+
+    async def _compose(screen: Screen[Any]) -> None:
+        composing.add(screen)
+        screen._update_timer.resume()
+        try:
+            await compose(screen)
+        finally:
+            composing.discard(screen)
+
+    def _on_timer_update(screen: Screen[Any]) -> None:
+        if screen in composing:  # nothing to draw yet: the next tick that asks draws
+            screen._update_timer.pause()
+        else:
+            on_timer_update(screen)
+
+    _compose.fixed_by_sigtui = True  # type: ignore[attr-defined]
+    Screen._compose = _compose  # type: ignore[method-assign, assignment]
+    Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign, assignment]
+
+
 def apply() -> None:
     hash_rule_sets_in_c()
+    start_a_screens_frame_clock_as_it_composes()
     keep_no_widget_in_the_style_cache()
     lay_out_no_widget_again_for_its_virtual_size()
     style_component_classes_when_asked()

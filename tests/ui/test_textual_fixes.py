@@ -176,3 +176,35 @@ def test_styling_a_node_makes_no_python_call_per_rule_of_the_stylesheet() -> Non
     """Textual hashed a rule set in Python (`id(self)`), once per rule of the whole
     stylesheet for each node styled: the calls grew with the stylesheet."""
     assert _calls_to_style(400) == _calls_to_style(100)
+
+
+class _Clocked(Screen[None]):
+    """A screen that notes, as it mounts (its compose done), whether its frame clock runs."""
+
+    clock_ran_at_mount: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("a box")
+
+    def on_mount(self) -> None:
+        clock = self._Screen__update_timer  # type: ignore[attr-defined]  # Textual's own
+        self.clock_ran_at_mount = clock is not None and clock._active.is_set()
+
+
+def test_a_new_screens_frame_clock_runs_from_its_compose(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual started a screen's frame clock when the screen first asked for a frame,
+    after its first, and the clock's first tick came a whole period later: a new screen's
+    widgets, changed as they mount, were drawn so a period after its first frame. (An
+    hour's period: the clock does not tick while the test looks.)"""
+    monkeypatch.setattr("textual.screen.UPDATE_PERIOD", 3600.0)
+
+    async def flow() -> None:
+        app: App[None] = App()
+        async with app.run_test(size=(40, 20)) as pilot:
+            screen = _Clocked()
+            await app.push_screen(screen)
+            await pilot.pause()
+            assert screen.clock_ran_at_mount is True
+            assert "box" in app.export_screenshot()  # drawn: its first frame, as it resumed
+
+    asyncio.run(flow())

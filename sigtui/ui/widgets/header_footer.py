@@ -14,7 +14,10 @@ A footer also composed its keys again whenever its screen's bindings were refres
 times as a screen opened, and again for the screen underneath (covered, not shown) and
 for the screen closing, each key styled twice over. It now composes only for the screen
 shown, and only when the keys it would show differ from those it shows; keys that differ
-only in how they show (enabled or not, `f1` for help in a text field) are updated in place.
+only in how they show (enabled or not, `f1` for help in a text field) are updated in place,
+at once. Its keys are composed with it, so the screen's first frame shows them: Textual's
+footer waited for the screen's bindings to be refreshed, then for a frame, and composed
+them then, which laid the whole screen out again a frame later.
 """
 
 from __future__ import annotations
@@ -54,29 +57,33 @@ class AppFooter(Footer):
         self._shown: tuple[Any, ...] | None = None  # what the composed keys show
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        if screen is self.app.screen:
-            super().bindings_changed(screen)
-        else:  # covered or closing: its bindings are refreshed when it is shown again
+        if screen is not self.app.screen:  # covered or closing: refreshed when shown again
             self._bindings_ready = True
+        elif not (self._ready_for(screen) and self._updated_in_place()):
+            super().bindings_changed(screen)  # composed again after the next frame
+
+    def _ready_for(self, screen: Screen[Any]) -> bool:
+        return self._bindings_ready and self.app.app_focus and screen is self.screen
 
     def on_resize(self) -> None:
         if self._bindings_ready and self.is_attached:
             self.call_after_refresh(self.recompose)
 
     async def recompose(self) -> None:
-        keys = self._keys()
-        if keys == self._shown:
+        if self._updated_in_place():
             return
-        shown, self._shown = self._shown, keys
-        if self._updated_in_place(shown or (), keys):
-            return
+        self._shown = self._keys()
         await super().recompose()
         # the keys composed before are removed by now: the forced update drops them
         self.mutate_reactive(Footer.compact)
 
-    def _updated_in_place(self, shown: tuple[Any, ...], keys: tuple[Any, ...]) -> bool:
-        """The same actions in the same order (a key enabled or not, `f1` shown for help
-        in a text field): each key widget takes its new values, none composed again."""
+    def _updated_in_place(self) -> bool:
+        """Whether the keys shown are those to show, brought up to date if they are the
+        same actions in the same order (a key enabled or not, `f1` shown for help in a
+        text field): each key widget takes its new values, none composed again."""
+        keys, shown = self._keys(), self._shown or ()
+        if keys == shown:
+            return True
         widgets = list(self.query_children(FooterKey))
         same_actions = [old[3] for old in shown] == [new[3] for new in keys]
         if not same_actions or len(widgets) != len(keys):
@@ -84,9 +91,13 @@ class AppFooter(Footer):
         for widget, old, new in zip(widgets, shown, keys, strict=True):
             if old != new:
                 _show_key(widget, new, resized=old[1:3] != new[1:3])
+        self._shown = keys
         return True
 
     def compose(self) -> ComposeResult:
+        if not self._bindings_ready and self.screen is self.app.screen:
+            self._bindings_ready = True  # the keys in the screen's first frame
+            self._shown = self._keys()
         if not self._bindings_ready:
             return
         for binding, enabled, tooltip in self._fitted():
