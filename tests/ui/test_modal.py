@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual._compositor import Compositor
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.renderables.background_screen import BackgroundScreen
 from textual.strip import Strip
@@ -159,6 +160,15 @@ async def test_a_dialog_draws_the_screen_under_again_only_when_it_changed(
         for _ in range(3):
             assert await drawn() == before
         assert under_drawn == 0
+        tree_rows = main.tree.outer_size.height
+        main.tree._styles_cache.set_dirty(Region(0, tree_rows, 10, 2))  # rows out of sight
+        main._styles_cache.set_dirty(main.region)  # the screen's own, under its widgets
+        assert await drawn() == before
+        assert under_drawn == 0
+        main.tree._styles_cache.set_dirty(Region(0, tree_rows - 1, 10, 1))  # its last row
+        assert await drawn() == before
+        assert under_drawn >= 1
+        under_drawn = 0
         main.tree.refresh()  # a widget under to draw again, its layout as it was
         assert await drawn() == before
         assert under_drawn >= 1

@@ -7,8 +7,9 @@ the text into lines again (11 ms a drawing at 160x50, the main screen of a big c
 under a form). Here its lines are taken as they are, each distinct style tinted once per
 process, and the dimmed lines kept while the screen under draws the same: a dialog opened
 over an unchanged screen dims nothing again. Nor is the screen under drawn again while
-it has the same layout and none of its widgets has a line to draw again (3.7 ms a drawing
-on the big catalog, twice as a dialog opens). The lines are those Textual draws.
+it has the same layout and none of its widgets has a line in sight to draw again (3.7 ms
+a drawing on the big catalog, twice as a dialog opens: a table's rows below its bottom
+kept it drawn again at each). The lines are those Textual draws.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual._compositor import Compositor
 from textual.app import RenderResult
 from textual.color import Color
 from textual.css.styles import RulesMap
@@ -73,7 +73,7 @@ class DimmedScreen(Visual):
         key = (self.color, base, width, height)
         compositor = self.under._compositor
         maps = (compositor._full_map, compositor._visible_map)
-        if kept.key == key and _same_maps(kept.maps, maps) and not _redraws(compositor):
+        if kept.key == key and _same_maps(kept.maps, maps) and not _redraws(self.under):
             return kept.dimmed
         lines = compositor.render_strips()[:height]
         if kept.key != key or kept.lines != lines:
@@ -97,15 +97,27 @@ class DimmedScreen(Visual):
 
 
 def _same_maps(kept: tuple[object, object] | None, maps: tuple[object, object]) -> bool:
-    """The screen under laid out as it was (Textual makes new maps at each layout)."""
+    """The screen under laid out as it was (Textual makes new maps at each layout; it
+    lays a screen out again as the dialog over it closes, so that what the screen
+    draws after that, its marks then cleared, is drawn again as the next dialog opens)."""
     return kept is not None and all(a is b for a, b in zip(kept, maps, strict=True))
 
 
-def _redraws(compositor: Compositor) -> bool:
-    """Whether a widget of the screen under would draw a line otherwise than it last did:
-    a widget that changes marks its lines to draw again (Textual draws the others from
-    its cache), and drawing it clears the marks."""
-    return any(widget._styles_cache._dirty_lines for widget in compositor._full_map)
+def _redraws(under: Screen[Any]) -> bool:
+    """Whether a widget of the screen under would draw a line it shows otherwise than it
+    last did: a widget that changes marks its lines to draw again (Textual draws the
+    others from its cache), and drawing a line clears its mark. A line out of sight (a
+    table's rows below its bottom) keeps its mark and draws nothing. The screen's own
+    lines, under its widgets, are marked each time it resumes, unchanged: they change
+    with its styles, and so do its widgets'."""
+    for widget, (region, clip) in under._compositor.visible_widgets.items():
+        marked = widget._styles_cache._dirty_lines
+        if marked and widget is not under:
+            shown = region.intersection(clip)
+            first = shown.y - region.y
+            if any(first <= line < first + shown.height for line in marked):
+                return True
+    return False
 
 
 class Modal(StyledOnce, ModalScreen[ResultType]):
