@@ -23,6 +23,7 @@ from sigtui.ui import textual_fixes
 from sigtui.ui.collector import collect_at_rest
 from sigtui.ui.health import CatalogHealth, CatalogUnreachable, unreachable_line
 from sigtui.ui.messages import CatalogChanged
+from sigtui.ui.screens import forms
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.settings import keymap, load_settings, save_setting
@@ -86,6 +87,23 @@ class SigtuiApp(App[None]):
         self.health = CatalogHealth(self, self.catalog, self.announce_change)
         self.push_screen(MainScreen(self.catalog, self.viewer))
         self.set_interval(CHANGE_POLL_SECONDS, self.watch_catalog)
+        self.call_after_refresh(self._style_form_kinds)
+
+    def _style_form_kinds(self) -> None:
+        """The own styles of the kinds of widget forms are made of (Textual's DEFAULT_CSS,
+        added to the app's stylesheet as the first of a kind mounts) parsed once the main
+        screen is drawn, not as the first form opens: 10 ms of its opening."""
+        for kind in forms.FORM_KINDS:
+            sample = kind.__new__(kind)  # a class's styles; no widget made
+            for read_from, css, tie_breaker, scope in sample._get_default_css():
+                self.stylesheet.add_source(
+                    css,
+                    read_from=read_from,
+                    is_default_css=True,
+                    tie_breaker=tie_breaker,
+                    scope=scope,
+                )
+        self.stylesheet.parse()
 
     def pop_screen(self) -> AwaitComplete:
         popped = super().pop_screen()

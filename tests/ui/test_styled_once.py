@@ -15,6 +15,7 @@ from sigtui.ui.screens.advisor import AdvisorScreen
 from sigtui.ui.screens.cleanup import CleanupScreen
 from sigtui.ui.screens.costs import CostScreen
 from sigtui.ui.screens.forms import FormScreen
+from sigtui.ui.screens.forms.select import FormSelect
 from sigtui.ui.screens.limits import LimitsScreen
 from sigtui.ui.screens.replication import ReplicationScreen
 from sigtui.ui.screens.transfer import ImportScreen
@@ -79,3 +80,30 @@ async def test_a_screen_opened_for_the_first_time_parses_no_styles_again(
         await walk_to(pilot, *FINANCE)
         await open_screen(pilot, "n", FormScreen)
     assert reparsed == []
+
+
+@pilot_test
+async def test_the_first_form_opened_parses_no_styles(
+    app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form's screen and controls (inputs, buttons, selects, switches) are not on the
+    main screen: Textual adds a widget's own styles as the first of its kind mounts, and
+    parsed them as the first form opened. The app parses them once its first frame is
+    drawn."""
+    parsed: list[str] = []
+    parse = Stylesheet.parse
+
+    def counted(stylesheet: Stylesheet) -> None:
+        parsed.append(type(app.screen).__name__)
+        parse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "parse", counted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await walk_to(pilot, *FINANCE)
+        assert parsed  # the app's styles, then the forms'
+        parsed.clear()
+        form = await open_screen(pilot, "n", FormScreen)
+        await form.query_one(FormSelect).action_show_overlay()  # its list, made as it opens
+        await settle(pilot)
+        assert form.query("SelectOverlay")
+    assert parsed == []

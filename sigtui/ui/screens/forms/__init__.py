@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.widget import Widget
+from textual.widgets import SelectionList, Switch
+from textual.widgets._select import SelectOverlay
 from textual.widgets.tree import TreeNode
 
 from sigtui.catalog.queries import browse
@@ -30,19 +33,36 @@ from sigtui.catalog.store.db import Catalog
 from sigtui.safe_text import visible
 from sigtui.ui.screens.forms.base import FormScreen
 from sigtui.ui.screens.forms.chooser import KindChooser
+from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.definition import DefinitionForm
 from sigtui.ui.screens.forms.gallery import GalleryForm
 from sigtui.ui.screens.forms.group import GroupForm
+from sigtui.ui.screens.forms.select import FormSelect, OneLineCurrent
 from sigtui.ui.screens.forms.sources import ManagedImageForm, SnapshotForm
 from sigtui.ui.screens.forms.subscription import SubscriptionEditForm, SubscriptionForm
 from sigtui.ui.screens.forms.version import VersionForm
+from sigtui.ui.screens.modal import Modal
 from sigtui.ui.widgets.catalog_tree import KIND_NAMES
 
 if TYPE_CHECKING:
     from sigtui.ui.actions import MainView
     from sigtui.ui.widgets.catalog_tree import TreeEntry
 
-__all__ = ["FormScreen", "open_create_form", "open_edit_form"]
+__all__ = ["FORM_KINDS", "FormScreen", "open_create_form", "open_edit_form"]
+
+# The kinds of widget forms are made of, their screens' included, that the main screen
+# has none of (`SigtuiApp` parses their own styles, Textual's DEFAULT_CSS, before the
+# first form opens).
+FORM_KINDS: tuple[type[Widget], ...] = (
+    Modal,
+    FormInput,
+    FormButton,
+    FormSelect,
+    OneLineCurrent,
+    SelectOverlay,
+    Switch,
+    SelectionList,
+)
 
 NO_CHILDREN_ADVICE = {browse.VERSION: " Select its image definition to add a version."}
 
