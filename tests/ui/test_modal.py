@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual._compositor import Compositor
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.pilot import Pilot
 from textual.renderables.background_screen import BackgroundScreen
 from textual.strip import Strip
@@ -128,9 +128,11 @@ async def test_a_dialog_over_an_unchanged_screen_dims_nothing_again(
 async def test_a_dialog_draws_the_screen_under_again_only_when_it_changed(
     app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over a screen whose layout and widgets are as they were, a dialog's drawing takes
-    its dimmed lines as kept, without drawing the screen under; a widget under that
-    changes (or a new layout) has it drawn again, and the change shows dimmed."""
+    """Over a screen whose widgets are where they were and draw what they drew, a
+    dialog's drawing takes its dimmed lines as kept, without drawing the screen under
+    (a line marked out of sight, or a new layout of the same places, changes nothing);
+    a widget under that changes, or a layout that moves them, has it drawn again, and
+    the change shows dimmed."""
     under_drawn = 0
     render_strips = Compositor.render_strips
 
@@ -181,7 +183,13 @@ async def test_a_dialog_draws_the_screen_under_again_only_when_it_changed(
         deadline = time.monotonic() + 10
         while await drawn() != before:
             assert time.monotonic() < deadline, "the dialog never drew the screen as before"
-        main._compositor.reflow(main, main.size)  # a new layout of the screen under
+        main._compositor.reflow(main, main.size)  # a new layout, the same places
         under_drawn = 0
         assert await drawn() == before
+        assert under_drawn == 0
+        width, height = main.size
+        main._compositor.reflow(main, Size(width - 10, height))  # a layout that moves them
+        assert await drawn() != before
         assert under_drawn >= 1
+        main._compositor.reflow(main, main.size)
+        assert await drawn() == before

@@ -7,9 +7,10 @@ the text into lines again (11 ms a drawing at 160x50, the main screen of a big c
 under a form). Here its lines are taken as they are, each distinct style tinted once per
 process, and the dimmed lines kept while the screen under draws the same: a dialog opened
 over an unchanged screen dims nothing again. Nor is the screen under drawn again while
-it has the same layout and none of its widgets has a line in sight to draw again (3.7 ms
-a drawing on the big catalog, twice as a dialog opens: a table's rows below its bottom
-kept it drawn again at each). The lines are those Textual draws.
+its widgets are where they were and draw the lines they drew (`in_sight`): 4 to 11 ms a
+drawing on the big catalog, as each dialog opened (Textual lays the screen out again as
+a dialog over it closes: the same places, and scrollbars drawn again, alike). The lines
+are those Textual draws.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from rich.style import Style as RichStyle
 from textual.app import RenderResult
 from textual.color import Color
 from textual.css.styles import RulesMap
+from textual.geometry import Region
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
+from textual.widget import Widget
 
 from sigtui.ui.screens.styled_once import StyledOnce
 
@@ -44,15 +47,18 @@ def dimmed_style(style: RichStyle | None, color: Color, base: RichStyle) -> Rich
     return base + tinted.style if base else tinted.style
 
 
+Sight = tuple[Widget, Region, Region, tuple[Strip, ...]]  # a widget, where, its lines
+
+
 @dataclass
 class Dimmed:
-    """The last lines drawn of a screen under a dialog, and the same dimmed; `maps`, the
-    under screen's layout they were drawn from."""
+    """The last lines drawn of a screen under a dialog, and the same dimmed; `sights`,
+    what they were drawn from (`in_sight`)."""
 
     key: tuple[Color, RichStyle, int, int | None] | None = None
     lines: list[Strip] = field(default_factory=list)
     dimmed: list[Strip] = field(default_factory=list)
-    maps: tuple[object, object] | None = None
+    sights: list[Sight] | None = None
 
 
 DIMMED: WeakKeyDictionary[Screen[Any], Dimmed] = WeakKeyDictionary()
@@ -71,15 +77,13 @@ class DimmedScreen(Visual):
         base = style.rich_style
         kept = DIMMED.setdefault(self.under, Dimmed())
         key = (self.color, base, width, height)
-        compositor = self.under._compositor
-        maps = (compositor._full_map, compositor._visible_map)
-        if kept.key == key and _same_maps(kept.maps, maps) and not _redraws(self.under):
+        if kept.key == key and _same_sights(kept.sights, in_sight(self.under)):
             return kept.dimmed
-        lines = compositor.render_strips()[:height]
+        lines = self.under._compositor.render_strips()[:height]
         if kept.key != key or kept.lines != lines:
             kept.key, kept.lines = key, lines
             kept.dimmed = [self._dim(line.crop(0, width), base) for line in lines]
-        kept.maps = maps
+        kept.sights = in_sight(self.under)
         return kept.dimmed
 
     def _dim(self, line: Strip, base: RichStyle) -> Strip:
@@ -96,28 +100,43 @@ class DimmedScreen(Visual):
         return self.under.outer_size.height
 
 
-def _same_maps(kept: tuple[object, object] | None, maps: tuple[object, object]) -> bool:
-    """The screen under laid out as it was (Textual makes new maps at each layout; it
-    lays a screen out again as the dialog over it closes, so that what the screen
-    draws after that, its marks then cleared, is drawn again as the next dialog opens)."""
-    return kept is not None and all(a is b for a, b in zip(kept, maps, strict=True))
-
-
-def _redraws(under: Screen[Any]) -> bool:
-    """Whether a widget of the screen under would draw a line it shows otherwise than it
-    last did: a widget that changes marks its lines to draw again (Textual draws the
-    others from its cache), and drawing a line clears its mark. A line out of sight (a
-    table's rows below its bottom) keeps its mark and draws nothing. The screen's own
-    lines, under its widgets, are marked each time it resumes, unchanged: they change
-    with its styles, and so do its widgets'."""
+def in_sight(under: Screen[Any]) -> list[Sight] | None:
+    """What the screen under draws from: each widget in sight, where it is and the lines
+    of it in sight as it last drew them (Textual keeps them, and draws a line again only
+    when the widget marked it); None if a widget has a line in sight to draw again, or
+    one it never drew. The screen's own lines, under its widgets, are left out: Textual
+    marks them all each time the screen resumes, and they change only with its styles,
+    which its widgets' change with."""
+    sights: list[Sight] = []
     for widget, (region, clip) in under._compositor.visible_widgets.items():
-        marked = widget._styles_cache._dirty_lines
-        if marked and widget is not under:
-            shown = region.intersection(clip)
-            first = shown.y - region.y
-            if any(first <= line < first + shown.height for line in marked):
-                return True
-    return False
+        if widget is under:
+            continue
+        drawn, marked = widget._styles_cache._cache, widget._styles_cache._dirty_lines
+        shown = region.intersection(clip)
+        rows = range(shown.y - region.y, shown.bottom - region.y)
+        if marked and any(row in marked for row in rows):
+            return None
+        lines = tuple(drawn.get(row) for row in rows)
+        if None in lines:
+            return None
+        sights.append((widget, region, clip, lines))  # type: ignore[arg-type]  # no None
+    return sights
+
+
+def _same_sights(kept: list[Sight] | None, sights: list[Sight] | None) -> bool:
+    """The same widgets in the same places, each with the lines it drew then: the screen
+    under would draw the same. (A layout makes new maps of the same places, as the
+    screen resumes after a dialog, and its scrollbars draw their lines again, alike.)"""
+    if kept is None or sights is None or len(kept) != len(sights):
+        return False
+    return all(
+        old[0] is new[0]
+        and old[1] == new[1]
+        and old[2] == new[2]
+        and len(old[3]) == len(new[3])
+        and all(a is b or a == b for a, b in zip(old[3], new[3], strict=True))
+        for old, new in zip(kept, sights, strict=True)
+    )
 
 
 class Modal(StyledOnce, ModalScreen[ResultType]):
