@@ -57,6 +57,19 @@ async def test_a_screen_is_laid_out_again_only_when_the_terminal_changes_size(
         assert ("LimitsScreen", (120, 40)) in layouts
 
 
+def _screens_at(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch, step: str) -> list[str]:
+    """The screen shown each time the app's stylesheet takes `step` (parse, reparse)."""
+    screens: list[str] = []
+    original = getattr(Stylesheet, step)
+
+    def counted(stylesheet: Stylesheet) -> None:
+        screens.append(type(app.screen).__name__)
+        original(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, step, counted)
+    return screens
+
+
 @pilot_test
 async def test_a_screen_opened_for_the_first_time_parses_no_styles_again(
     app: SigtuiApp, monkeypatch: pytest.MonkeyPatch
@@ -64,14 +77,7 @@ async def test_a_screen_opened_for_the_first_time_parses_no_styles_again(
     """Every screen's styles are the app's, parsed at start: a screen with styles of its
     own would make Textual parse every source again and restyle every open screen (the
     one under a dialog then drawn anew to be dimmed) the first time it opens."""
-    reparsed: list[str] = []
-    reparse = Stylesheet.reparse
-
-    def counted(stylesheet: Stylesheet) -> None:
-        reparsed.append(type(app.screen).__name__)
-        reparse(stylesheet)
-
-    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    reparsed = _screens_at(app, monkeypatch, "reparse")
     async with app.run_test(size=(120, 40)) as pilot:
         for key, kind in OWN_STYLES:
             await open_screen(pilot, key, kind)
@@ -90,14 +96,7 @@ async def test_the_first_form_opened_parses_no_styles(
     main screen: Textual adds a widget's own styles as the first of its kind mounts, and
     parsed them as the first form opened. The app parses them once its first frame is
     drawn."""
-    parsed: list[str] = []
-    parse = Stylesheet.parse
-
-    def counted(stylesheet: Stylesheet) -> None:
-        parsed.append(type(app.screen).__name__)
-        parse(stylesheet)
-
-    monkeypatch.setattr(Stylesheet, "parse", counted)
+    parsed = _screens_at(app, monkeypatch, "parse")
     async with app.run_test(size=(120, 40)) as pilot:
         await walk_to(pilot, *FINANCE)
         assert parsed  # the app's styles, then the forms'
