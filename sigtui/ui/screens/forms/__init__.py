@@ -37,7 +37,7 @@ from sigtui.ui.screens.forms.controls import FormButton, FormInput
 from sigtui.ui.screens.forms.definition import DefinitionForm
 from sigtui.ui.screens.forms.gallery import GalleryForm
 from sigtui.ui.screens.forms.group import GroupForm
-from sigtui.ui.screens.forms.select import FormSelect, OneLineCurrent
+from sigtui.ui.screens.forms.select import FormSelect
 from sigtui.ui.screens.forms.sources import ManagedImageForm, SnapshotForm
 from sigtui.ui.screens.forms.subscription import SubscriptionEditForm, SubscriptionForm
 from sigtui.ui.screens.forms.version import VersionForm
@@ -58,7 +58,6 @@ FORM_KINDS: tuple[type[Widget], ...] = (
     FormInput,
     FormButton,
     FormSelect,
-    OneLineCurrent,
     SelectOverlay,
     Switch,
     SelectionList,
