@@ -103,9 +103,22 @@ async def _options_changed_then_opened(pilot: Pilot[Any]) -> None:
     await pilot.press("tab", "enter")
 
 
+async def _opened_then_widened(pilot: Pilot[Any]) -> None:
+    await pilot.press("tab", "enter")
+    pilot.app.query_one("#select", Select).styles.width = 36
+    await pilot.pause()
+
+
 @pytest.mark.parametrize(
     "steps",
-    [_nothing, _open_with_enter, _choose_the_next, _click_open, _options_changed_then_opened],
+    [
+        _nothing,
+        _open_with_enter,
+        _choose_the_next,
+        _click_open,
+        _options_changed_then_opened,
+        _opened_then_widened,
+    ],
 )
 @pytest.mark.parametrize(
     "options",

@@ -171,9 +171,7 @@ class FormSelect(StyledWhenAttached, Select[str]):
             return
         self.set_class(expanded, "-expanded")
         if expanded:
-            gutter = self.styles.gutter
-            overlay.styles.offset = (-gutter.left, self.outer_size.height - gutter.top)
-            overlay.styles.width = self.outer_size.width
+            self._place(overlay)
             overlay.focus(scroll_visible=False)
             if self.value is self.NULL:
                 overlay.select(None)
@@ -186,6 +184,18 @@ class FormSelect(StyledWhenAttached, Select[str]):
                 self._show(self.label, True)
         else:
             self.refresh()  # its arrow
+
+    def _place(self, overlay: SelectOverlay) -> None:
+        """The list under the value, as wide as the select (laid out in the select's
+        content, inside its border and padding)."""
+        gutter = self.styles.gutter
+        overlay.styles.offset = (-gutter.left, self.outer_size.height - gutter.top)
+        overlay.styles.width = self.outer_size.width
+
+    def on_resize(self) -> None:
+        overlay = self._overlay()
+        if overlay is not None and self.expanded:
+            self._place(overlay)
 
     async def _on_click(self, event: events.Click) -> None:
         """A click on the value (not in its list): open or close the list, as Textual's
