@@ -41,8 +41,7 @@ class FormSelectOverlay(SelectOverlay):
     @property
     def background_colors(self) -> tuple[Color, Color]:
         select = self.parent
-        if not isinstance(select, FormSelect):
-            return super().background_colors
+        assert isinstance(select, FormSelect)  # only a FormSelect mounts one
         under, _ = select.background_colors
         styles = self.styles
         return under, under + styles.background.tint(styles.background_tint)
