@@ -58,3 +58,16 @@ def test_without_a_key_each_drawing_is_its_own() -> None:
     assert CountedTable.drawings == 1
     assert "does y" in _shown(DrawnOnce(_table("y")))
     assert CountedTable.drawings == 2
+
+
+def test_the_drawing_made_to_measure_is_the_one_shown_at_any_height() -> None:
+    """Textual measures a Static's content with no height, then draws it with the
+    widget's: a table draws the same lines either way, so it is drawn once."""
+    console = Console(width=60, file=io.StringIO())
+    drawn = DrawnOnce(_table("a", "b", "c"))
+    CountedTable.drawings = 0
+    measured = list(console.render(drawn, console.options.update(height=None)))
+    shown = list(console.render(drawn, console.options.update(height=2)))
+    plain = list(console.render(_table("a", "b", "c"), console.options.update(height=2)))
+    assert measured == shown == plain
+    assert CountedTable.drawings == 2  # the DrawnOnce once, and the plain table

@@ -2,9 +2,13 @@
 
 Textual draws a Static's renderable to measure its height, once per layout, then again to
 show it: for a Rich table (the help's keys, a node's fields) most of the time the widget
-takes. A `DrawnOnce` keeps the segments it drew for each set of console options; with a
-`key` (naming what is drawn: the same key, the same segments) they are kept for every
-later `DrawnOnce` of that key too, e.g. the next opening of help.
+takes. A `DrawnOnce` keeps the segments it drew for each set of console options but the
+height; with a `key` (naming what is drawn: the same key, the same segments) they are kept
+for every later `DrawnOnce` of that key too, e.g. the next opening of help.
+
+It is for renderables whose lines do not depend on the height they are given, as a Rich
+table's and a text's do not (a table draws its cells with none): Textual measures with no
+height, then draws with the widget's, and the drawing made to measure is the one shown.
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ class DrawnOnce:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         key: tuple[object, ...] = (self.key, options.min_width, options.max_width)
-        key += (options.height,)
         key += (options.justify, options.overflow, options.no_wrap, options.highlight)
         key += (options.markup,)
         if key not in self._drawn:
