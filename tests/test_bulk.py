@@ -106,6 +106,50 @@ def test_bulk_makes_the_rows_the_services_make(catalog: Catalog, world: World) -
     assert {(t["size_gb"], t["source_region"]) for t in targets} == {size_and_source}
 
 
+AWKWARD = "tab\there, a line\nbreak, \\N, back\\slash, \x1b[31m, [/], café"
+
+
+def test_a_copy_writes_the_rows_an_insert_writes(
+    catalog: Catalog, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL takes a batch's rows by COPY: the rows an executemany INSERT makes, text
+    that COPY's own format escapes, NULLs, times, flags and JSON included."""
+    if catalog.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    image = world.build.managed_image(world.group, "with_data", data_disk_sizes_gb=[32, 64])
+
+    def batch(gallery: str) -> bulk.Batch:
+        loaded = _batch(world, gallery, [], image)
+        loaded.galleries[0].data.description = AWKWARD
+        definition_id = f"{loaded.definitions[0].gallery_id}/images/app"
+        tags = {"note": AWKWARD, "empty": ""}
+        for name in ("1.0.0", "1.0.1"):
+            data = version_create(name, image=image, targets=TARGETS, tags=tags)
+            published = world.clock.now() - timedelta(minutes=1)
+            loaded.versions.append(bulk.NewVersion(definition_id, data, published_at=published))
+        return loaded
+
+    copies: list[str] = []
+    copy = bulk._Inserter._copy
+
+    def copied(inserter: Any, table: sa.Table, *rest: Any) -> None:
+        copies.append(table.name)
+        copy(inserter, table, *rest)
+
+    monkeypatch.setattr(bulk._Inserter, "_copy", copied)
+    write(catalog, lambda db: bulk.load(db, batch("copied"), world.clock))
+    assert copies == ["gallery", "image_definition", "image_version", "target_region", "data_disk"]
+    monkeypatch.setattr(bulk._Inserter, "_copy", bulk._Inserter._execute_many)
+    write(catalog, lambda db: bulk.load(db, batch("inserted"), world.clock))
+    keys = {"pk", "gallery_pk", "definition_pk", "version_pk", "name", "name_key"}
+    galleries = _rows(catalog, Gallery, keys)
+    assert galleries[-2] == galleries[-1] and galleries[-1]["description"] == AWKWARD
+    for model, count in ((ImageDefinition, 1), (ImageVersion, 2), (TargetRegion, 6), (DataDisk, 4)):
+        rows = _rows(catalog, model, keys)
+        assert rows[-2 * count : -count] == rows[-count:], model
+    assert _rows(catalog, ImageVersion, keys)[-1]["tags"] == {"note": AWKWARD, "empty": ""}
+
+
 def test_bulk_history_is_stored_in_the_state_reached_now(catalog: Catalog, world: World) -> None:
     batch = _batch(world, "history", [])
     definition_id = batch.definitions[0].gallery_id + "/images/app"
