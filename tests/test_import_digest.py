@@ -107,6 +107,28 @@ def test_a_reimport_knows_each_version_by_its_texts_digest(
     assert catalog_state(catalog) == before
 
 
+def _digest_look_ups(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().startswith("SELECT gallery.import_digest")]
+
+
+def test_an_import_into_a_catalog_without_digests_looks_none_up(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """No text can be known then but one the import itself wrote, an item listed twice,
+    and the planner finds that one unchanged: the same result, and no look-up."""
+    document = _document()
+    twice = [*document, _versions(document)[0]]
+    with recorded_statements(catalog) as statements:
+        result = _import(catalog, tmp_path / "az.json", twice)
+    assert _digest_look_ups(statements) == []
+    assert (result.created, result.updated, result.unchanged) == (len(document), 0, 1)
+    assert all(_digests(catalog).values())  # kept for the next import
+    with recorded_statements(catalog) as statements:
+        again = _import(catalog, tmp_path / "az.json", twice)
+    assert len(_digest_look_ups(statements)) == 1
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(twice))
+
+
 def test_a_changed_text_is_read_and_written_and_keeps_its_new_digest(
     catalog: Catalog, tmp_path: Path, decoded: list[str]
 ) -> None:

@@ -9,9 +9,10 @@ parent is neither in the catalog nor before it in the file waits for the end.
 
 A gallery, definition or version written from a text of its own (an item of az's
 pretty-printed list) keeps that text's digest; a re-import finds the digests of its items'
-texts a few hundred at a time, and an item whose digest the catalog holds is unchanged
-without being decoded (the database clears a digest when anything else changes the
-resource: migration 0014). A file whose items are all known never loads the planner.
+texts a few hundred at a time (a catalog that holds no digest is not asked), and an item
+whose digest the catalog holds is unchanged without being decoded (the database clears a
+digest when anything else changes the resource: migration 0014). A file whose items are
+all known never loads the planner.
 
 Every refused item is kept with its ARM id, and the import goes on checking the rest:
 it ends refusing them all at once (`Refusals`), and the caller's transaction writes
@@ -22,13 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import partial
 from itertools import chain
 from typing import Any
 
 from sqlmodel import Session
 
-from sigtui.catalog.azure.importing.digests import known_digests
+from sigtui.catalog.azure.importing.digests import digest_finder
 from sigtui.catalog.azure.importing.documents import items_of
 from sigtui.catalog.azure.importing.reading import Known, StreamedFile
 from sigtui.catalog.azure.importing.result import ImportResult
@@ -91,7 +91,7 @@ def import_file(
         with catalog.write() as db:
             return _import(
                 db,
-                stream.entries(partial(known_digests, db)),
+                stream.entries(digest_finder(db)),
                 catalog.clock,
                 file=str(stream.path),
                 progress=progress,
