@@ -8,7 +8,10 @@ planning and rules cost.
   write    SQLite's executemany of exactly the INSERTs a real import of the file sends
            (captured from one), into an empty catalog, foreign keys off, CPU;
   imports  the CPU a process spends importing the planner and what it needs (the table
-           models, SQLAlchemy's ORM, pydantic, the services) beyond `sigtui --version`.
+           models, SQLAlchemy's ORM, pydantic, the services) beyond `sigtui --version`;
+  overlap  what writing in a thread of its own would save: the write and as long of pure
+           Python one after the other, less the two at once, wall time (SQLite releases
+           the GIL while it steps each row; is that enough for the planner to run then?).
 
 Each is the best of --repeats tries. The rate they allow together is the file's versions
 over their sum.
@@ -24,6 +27,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -72,25 +76,72 @@ def captured_inserts(path: Path, folder: Path) -> Inserts:
     return inserts
 
 
-def write_seconds(inserts: Inserts, folder: Path, repeats: int) -> float:
+def _write(inserts: Inserts, empty: Path, target: Path) -> float:
+    """The INSERTs into a copy of the empty catalog, in one transaction: its CPU time."""
+    shutil.copy(empty, target)
+    connection = sqlite3.connect(target, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    started = time.process_time()
+    for statement, rows in inserts:
+        connection.executemany(statement, rows)
+    connection.commit()
+    took = time.process_time() - started
+    connection.close()
+    return took
+
+
+def _empty_catalog(folder: Path) -> Path:
     empty = folder / "empty.db"
-    open_catalog(f"sqlite:///{empty}").close()
+    if not empty.exists():
+        open_catalog(f"sqlite:///{empty}").close()
+    return empty
 
-    def write() -> float:
-        target = folder / "floor.db"
-        shutil.copy(empty, target)
-        connection = sqlite3.connect(target)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        started = time.process_time()
-        for statement, rows in inserts:
-            connection.executemany(statement, rows)
-        connection.commit()
-        took = time.process_time() - started
-        connection.close()
-        return took
 
-    return min(write() for _ in range(repeats))
+def write_seconds(inserts: Inserts, folder: Path, repeats: int) -> float:
+    empty = _empty_catalog(folder)
+    return min(_write(inserts, empty, folder / "floor.db") for _ in range(repeats))
+
+
+def _python_work(seconds: float) -> Callable[[], None]:
+    """Pure Python (the GIL held, as a planner holds it) taking about `seconds`."""
+    rounds = 100_000
+    started = time.perf_counter()
+    _spin(rounds)
+    rounds = max(1, int(rounds * seconds / (time.perf_counter() - started)))
+    return lambda: _spin(rounds)
+
+
+def _spin(rounds: int) -> None:
+    kept: dict[int, int] = {}
+    for index in range(rounds):
+        kept[index & 1023] = index
+
+
+def _wall(*actions: Callable[[], object]) -> float:
+    """The wall time of the actions run at once, each but the last in a thread of its own."""
+    threads = [threading.Thread(target=action) for action in actions[:-1]]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    actions[-1]()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def overlap_seconds(inserts: Inserts, folder: Path, repeats: int) -> float:
+    """What a writer thread would save: the INSERTs and as long of Python, one after the
+    other, less the two at once (SQLite releases the GIL while it steps a row)."""
+    empty = _empty_catalog(folder)
+
+    def write() -> None:
+        _write(inserts, empty, folder / "overlap.db")
+
+    work = _python_work(_wall(write))
+    apart = min(_wall(write) + _wall(work) for _ in range(repeats))
+    together = min(_wall(write, work) for _ in range(repeats))
+    return apart - together
 
 
 def _child_cpu(code: str) -> float:
@@ -118,10 +169,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         path = import_file(folder, args.size)
         figures = decode_seconds(path, args.repeats)
-        figures["write"] = write_seconds(
-            captured_inserts(path, Path(scratch)), Path(scratch), args.repeats
-        )
+        inserts = captured_inserts(path, Path(scratch))
+        figures["write"] = write_seconds(inserts, Path(scratch), args.repeats)
         figures["imports"] = imports_seconds(args.repeats)
+        saved = overlap_seconds(inserts, Path(scratch), args.repeats)
     floor = (
         min(figures["decode_orjson"], figures["decode_json"])
         + figures["write"]
@@ -130,6 +181,7 @@ def main() -> None:
     for name, seconds in figures.items():
         print(f"{name:14} {seconds:6.3f} s")
     print(f"{'together':14} {floor:6.3f} s: at most {versions / floor:,.0f} versions/s")
+    print(f"{'overlap':14} {saved:6.3f} s: what the write in a thread of its own saves")
 
 
 if __name__ == "__main__":

@@ -65,5 +65,7 @@ def test_the_import_floors_run_and_print_the_rate_they_allow(tmp_path: Path) -> 
         "import_floors", "--size", "tiny", "--repeats", "1", "--cache", str(tmp_path), timeout=120
     )
     names = [line.split()[0] for line in result.stdout.splitlines()]
-    assert names == ["decode_orjson", "decode_json", "write", "imports", "together"]
-    assert "versions/s" in result.stdout.splitlines()[-1]
+    assert names == ["decode_orjson", "decode_json", "write", "imports", "together", "overlap"]
+    together, overlap = result.stdout.splitlines()[-2:]
+    assert "versions/s" in together
+    assert "what the write in a thread of its own saves" in overlap
