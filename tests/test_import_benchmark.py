@@ -68,4 +68,4 @@ def test_the_import_floors_run_and_print_the_rate_they_allow(tmp_path: Path) -> 
     assert names == ["decode_orjson", "decode_json", "write", "imports", "together", "overlap"]
     together, overlap = result.stdout.splitlines()[-2:]
     assert "versions/s" in together
-    assert "what the write in a thread of its own saves" in overlap
+    assert "ran in parallel, the write in a thread of its own" in overlap
