@@ -20,6 +20,7 @@ from builders import catalog_state
 from sql_counter import recorded_statements
 
 from benchmarks.imports import Size, resources
+from sigtui.catalog.azure.importing import write
 from sigtui.catalog.azure.importing.documents import stable_subscription_id
 from sigtui.catalog.azure.importing.reading import StreamedFile, text_digest
 from sigtui.catalog.azure.importing.result import ImportResult
@@ -127,6 +128,35 @@ def test_an_import_into_a_catalog_without_digests_looks_none_up(
         again = _import(catalog, tmp_path / "az.json", twice)
     assert len(_digest_look_ups(statements)) == 1
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(twice))
+
+
+@pytest.mark.parametrize("short_by", [0, 1])
+def test_an_import_that_creates_many_resources_has_their_tables_analyzed(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short_by: int
+) -> None:
+    """PostgreSQL plans with the statistics of an empty table until they are made anew:
+    an import of `ANALYZED_AFTER` resources or more makes them before it commits."""
+    document = _document()
+    monkeypatch.setattr(write, "ANALYZED_AFTER", len(document) + short_by)
+    analyzed: list[tuple[str, ...]] = []
+    refresh = write.refresh_statistics
+
+    def spied(db: Any, tables: tuple[str, ...]) -> None:
+        analyzed.append(tables)
+        refresh(db, tables)
+
+    monkeypatch.setattr(write, "refresh_statistics", spied)
+    _import(catalog, tmp_path / "az.json", document)
+    if short_by:
+        assert analyzed == []
+        return
+    assert analyzed == [write.WRITTEN_TABLES]
+    if catalog.engine.dialect.name == "postgresql":
+        with catalog.engine.connect() as conn:
+            tuples = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'image_version'"
+            ).scalar_one()
+        assert tuples == len(_versions(document))
 
 
 def test_a_changed_text_is_read_and_written_and_keeps_its_new_digest(

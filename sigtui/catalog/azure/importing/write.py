@@ -12,7 +12,9 @@ pretty-printed list) keeps that text's digest; a re-import finds the digests of 
 texts a few hundred at a time (a catalog that holds no digest is not asked), and an item
 whose digest the catalog holds is unchanged without being decoded (the database clears a
 digest when anything else changes the resource: migration 0014). A file whose items are
-all known never loads the planner.
+all known never loads the planner. An import that creates many resources makes the
+tables' statistics anew before it commits (PostgreSQL), so that the next one, and the
+screens, are not planned as if the tables were still empty.
 
 Every refused item is kept with its ARM id, and the import goes on checking the rest:
 it ends refusing them all at once (`Refusals`), and the caller's transaction writes
@@ -35,13 +37,18 @@ from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.template import Deployment
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.clock import Clock
-from sigtui.catalog.store.db import Catalog
+from sigtui.catalog.store.db import Catalog, refresh_statistics
 
 __all__ = ["count_items", "import_document", "import_file"]
 
 Progress = Callable[[int], object]  # told how many items are done so far; its result is unused
 
 PROGRESS_EVERY = 1_000  # items read between two reports of progress
+
+# an import that creates this many resources has the tables it writes analyzed before it
+# commits (PostgreSQL: `refresh_statistics`), not left to autovacuum
+ANALYZED_AFTER = 1_000
+WRITTEN_TABLES = ("gallery", "image_definition", "image_version", "target_region", "data_disk")
 
 MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError)
 
@@ -89,7 +96,7 @@ def import_file(
     """Import one file as it streams in, in one transaction: all of it, or nothing."""
     try:
         with catalog.write() as db:
-            return _import(
+            result = _import(
                 db,
                 stream.entries(digest_finder(db)),
                 catalog.clock,
@@ -97,6 +104,9 @@ def import_file(
                 progress=progress,
                 deployment=deployment,
             )
+            if result.created >= ANALYZED_AFTER:
+                refresh_statistics(db, WRITTEN_TABLES)
+            return result
     except CatalogError as exc:
         if exc is stream.error:  # the reading names the file itself
             raise
