@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from builders import small_catalog
 
 from sigtui.catalog import services
+from sigtui.catalog.azure.importing.digests import known_digests
 from sigtui.catalog.queries import cleanup, search
 from sigtui.catalog.queries.costs.overview import cost_overview
 from sigtui.catalog.queries.costs.sheet_json import builtin_sheet
@@ -178,3 +179,20 @@ def test_the_cost_ranking_sums_each_version_from_its_covering_index(
     ranking = [plan for plan in plans if "MATERIALIZE by_version" in plan]
     assert len(ranking) == 1, plans
     assert "SCAN target_region USING COVERING INDEX ix_target_region_version_cost" in ranking[0]
+
+
+def test_an_imports_digests_are_looked_up_in_the_partial_indexes(catalog: Catalog) -> None:
+    """A re-import asks which of its items' texts the catalog holds, a few hundred at a
+    time: through each table's partial index of digests (SQLite: the digests as a JSON
+    list; PostgreSQL: as an array), not by reading the tables."""
+    small_catalog(catalog)
+    asked = ["0" * 32, "f" * 32]
+    if catalog.engine.dialect.name == "sqlite":
+        plans = _plans(catalog, "import_digest", lambda db: known_digests(db, asked))
+        assert not any(re.search(r"SCAN (gallery|image_definition|image_version)\b", plan)
+                       for plan in plans), plans  # fmt: skip
+    else:
+        with postgresql_plans_of(catalog, "import_digest") as plans, catalog.read() as db:
+            known_digests(db, asked)
+    for table in ("gallery", "image_definition", "image_version"):
+        assert any(f"ix_{table}_import_digest" in plan for plan in plans), plans
