@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -309,18 +309,6 @@ def mark_changed(session: OrmSession) -> None:
     """Note that this transaction changed rows (for a write the session does not see:
     statements sent through its connection)."""
     session.info[_CHANGED] = True
-
-
-def refresh_statistics(db: Session, tables: Sequence[str]) -> None:
-    """PostgreSQL: ANALYZE these tables in the caller's transaction, as its documentation
-    advises after populating tables: one that grew from nothing keeps an empty table's
-    statistics until autovacuum comes by, and the planner scans it whole where an index
-    would do (the re-import of 20,000 versions just imported: 1.7 s, 0.8 s after ANALYZE).
-    SQLite: nothing (it keeps no statistics unless asked)."""
-    connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        connection.exec_driver_sql("ANALYZE " + ", ".join(map(quote, tables)))
 
 
 def bump_change_marker(db: Session, now: Any) -> int:

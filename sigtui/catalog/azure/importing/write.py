@@ -37,7 +37,7 @@ from sigtui.catalog.azure.importing.result import ImportResult
 from sigtui.catalog.azure.importing.template import Deployment
 from sigtui.catalog.model.errors import CatalogError
 from sigtui.catalog.store.clock import Clock
-from sigtui.catalog.store.db import Catalog, refresh_statistics
+from sigtui.catalog.store.db import Catalog
 
 __all__ = ["count_items", "import_document", "import_file"]
 
@@ -48,7 +48,7 @@ PROGRESS_EVERY = 1_000  # items read between two reports of progress
 # an import that creates this many resources has the tables it writes analyzed before it
 # commits (PostgreSQL: `refresh_statistics`), not left to autovacuum
 ANALYZED_AFTER = 1_000
-WRITTEN_TABLES = ("gallery", "image_definition", "image_version", "target_region", "data_disk")
+ANALYZE_WRITTEN = "ANALYZE gallery, image_definition, image_version, target_region, data_disk"
 
 MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError)
 
@@ -105,7 +105,7 @@ def import_file(
                 deployment=deployment,
             )
             if result.created >= ANALYZED_AFTER:
-                refresh_statistics(db, WRITTEN_TABLES)
+                refresh_statistics(db)
             return result
     except CatalogError as exc:
         if exc is stream.error:  # the reading names the file itself
@@ -146,6 +146,17 @@ def _import(
     return planning.import_values(
         db, rest, clock, result, done=known, progress=progress, deployment=deployment
     )
+
+
+def refresh_statistics(db: Session) -> None:
+    """PostgreSQL: ANALYZE the tables an import writes, in its transaction, as the
+    documentation advises after populating tables: one that grew from nothing keeps an
+    empty table's statistics until autovacuum comes by, and the planner scans it whole
+    where an index would do (the re-import of 20,000 versions just imported: 1.7 s, 0.8 s
+    after ANALYZE). SQLite: nothing (it keeps no statistics unless asked)."""
+    connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(ANALYZE_WRITTEN)
 
 
 def count_items(document: Any, deployment: Deployment | None = None) -> int:
