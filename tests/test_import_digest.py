@@ -138,25 +138,32 @@ def test_an_import_that_creates_many_resources_has_their_tables_analyzed(
     an import of `ANALYZED_AFTER` resources or more makes them before it commits."""
     document = _document()
     monkeypatch.setattr(write, "ANALYZED_AFTER", len(document) + short_by)
-    analyzed: list[str] = []
-    refresh = write.refresh_statistics
+    analyzed: list[int] = []
+    worth = write.worth_analyzing
 
-    def spied(db: Any) -> None:
-        analyzed.append(db.connection().dialect.name)
-        refresh(db)
+    def spied(created: int, estimate: float) -> bool:
+        analyzed.append(created)
+        return worth(created, estimate)
 
-    monkeypatch.setattr(write, "refresh_statistics", spied)
+    monkeypatch.setattr(write, "worth_analyzing", spied)
     _import(catalog, tmp_path / "az.json", document)
-    if short_by:
-        assert analyzed == []
+    if short_by or catalog.engine.dialect.name != "postgresql":
+        assert analyzed == []  # not asked: SQLite keeps no statistics
         return
-    assert analyzed == [catalog.engine.dialect.name]
+    assert analyzed == [len(document)]
     if catalog.engine.dialect.name == "postgresql":
         with catalog.engine.connect() as conn:
             tuples = conn.exec_driver_sql(
                 "SELECT reltuples FROM pg_class WHERE relname = 'image_version'"
             ).scalar_one()
         assert tuples == len(_versions(document))
+
+
+def test_statistics_are_made_anew_when_an_import_moves_the_tables_as_autovacuum_would() -> None:
+    assert write.worth_analyzing(1_000, estimate=-1)  # never analyzed: an empty catalog
+    assert write.worth_analyzing(1_000, estimate=9_999)
+    assert not write.worth_analyzing(1_000, estimate=10_000)  # autovacuum's share: 10 %
+    assert not write.worth_analyzing(999, estimate=0)  # too few to be worth it
 
 
 def test_a_changed_text_is_read_and_written_and_keeps_its_new_digest(
